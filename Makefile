@@ -1,0 +1,57 @@
+# Tiny Machine Learner — everything a learner or a contributor runs.
+#   make lab    set everything up, then open JupyterLab on the chapters
+#   make test   set everything up, then run every test (unit, property, notebooks)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: lab test setup lint images bench outputs clean help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make lab     set up (first time: a few minutes) and open JupyterLab on notebooks/"
+	@echo "make test    set up and run all tests: tests/ and every notebook under nbval"
+	@echo "make images  regenerate the pictures in images/ from tinyml's drawing code"
+	@echo "make outputs re-run every notebook in place (after editing a chapter)"
+	@echo "make bench   speed benchmarks (installs the optional comparison packages)"
+	@echo "make clean   remove the virtual environment and caches"
+
+# The virtual environment is rebuilt only when the package's dependencies change.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \
+		{ echo "Python 3.10 or newer is needed (found: $$($(PYTHON) --version))"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+	@sh scripts/ensure_graphviz.sh
+
+lab: setup
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=notebooks
+
+test: setup lint
+	$(BIN)/python -m pytest $(NBVAL) tests notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check tinyml tests bench scripts
+	$(BIN)/ruff format --check tinyml tests bench scripts
+
+images: setup
+	$(BIN)/python -m tinyml.images images
+
+outputs: setup
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.kernel_name=python3 notebooks/[0-9]*.ipynb
+
+bench: setup
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

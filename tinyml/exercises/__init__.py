@@ -1,0 +1,150 @@
+"""Automatic feedback for the chapters' exercises.
+
+In a chapter::
+
+    from tinyml.exercises import ch01, ____
+
+    answer = ____          # replace the blank
+    ch01.q1.check(answer)  # not attempted yet / incorrect, and why / correct
+    ch01.q1.hint()
+    ch01.q1.solution()
+
+Each chapter's module (``ch01``, ``ch02`` …) defines its questions with :class:`Question`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["____", "Blank", "Feedback", "Incorrect", "Question"]
+
+
+class Blank:
+    """The placeholder in starter code; an answer that is (or contains) it is not attempted."""
+
+    def __repr__(self) -> str:
+        return "____"
+
+    # Arithmetic on a blank gives a blank, so `2 * ____` in starter code stays "not attempted".
+    def _blank(self, *_: object) -> Blank:
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _blank
+    __truediv__ = __rtruediv__ = __pow__ = __rpow__ = __neg__ = __abs__ = _blank
+
+    def __call__(self, *_: object, **__: object) -> Blank:
+        return self
+
+
+____ = Blank()
+
+
+class Incorrect(Exception):
+    """Raised by a checker with the reason an answer is wrong."""
+
+
+class NotAttempted(Exception):
+    """Raised when the answer is still the starter code."""
+
+
+@dataclass
+class Feedback:
+    status: str  # "correct", "incorrect" or "not attempted"
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+
+_COLOURS = {"correct": "#1a7f37", "incorrect": "#cf222e", "not attempted": "#6e7781"}
+_TITLES = {"correct": "Correct", "incorrect": "Incorrect", "not attempted": "Not attempted yet"}
+
+
+def _contains_blank(value: object, depth: int = 0) -> bool:
+    if isinstance(value, Blank):
+        return True
+    if depth < 3 and isinstance(value, (list, tuple, set, dict)):
+        items = value.values() if isinstance(value, dict) else value
+        return any(_contains_blank(v, depth + 1) for v in items)
+    return False
+
+
+def call_learner(fn: Callable[..., Any], *args: Any) -> Any:
+    """Call a learner's function; turn starter code and crashes into feedback, not tracebacks."""
+    try:
+        result = fn(*args)
+    except NotImplementedError:
+        raise NotAttempted("the function still raises NotImplementedError") from None
+    except (Incorrect, NotAttempted):
+        raise
+    except Exception as exc:  # the learner's bug becomes the reason, not a crash
+        shown = ", ".join(repr(a) for a in args)
+        raise Incorrect(f"calling it with ({shown}) raised {type(exc).__name__}: {exc}") from None
+    if _contains_blank(result):
+        raise NotAttempted("the function still returns the blank ____")
+    return result
+
+
+@dataclass
+class Question:
+    """One exercise: how to check an answer, a hint, and a worked solution.
+
+    ``checker(answer)`` returns on success and raises :class:`Incorrect` with the reason
+    otherwise. ``answer`` returns a correct answer (the tests use it to check the checker);
+    ``wrong`` lists typical wrong answers with a phrase their feedback must contain.
+    """
+
+    checker: Callable[[Any], None]
+    hint_text: str
+    solution_text: str
+    answer: Callable[[], Any]
+    wrong: list[tuple[Any, str]] = field(default_factory=list)
+    title: str = ""
+
+    def grade(self, answer: Any = ____) -> Feedback:
+        """Return the feedback for an answer without displaying it."""
+        if _contains_blank(answer):
+            return Feedback("not attempted", "replace the ____ with your answer, then run again.")
+        try:
+            self.checker(answer)
+        except NotAttempted as exc:
+            return Feedback("not attempted", f"{exc}.")
+        except Incorrect as exc:
+            return Feedback("incorrect", str(exc))
+        return Feedback("correct", "well done.")
+
+    def check(self, answer: Any = ____) -> None:
+        """Display whether the answer is correct, and if not, why."""
+        feedback = self.grade(answer)
+        _display(_TITLES[feedback.status], feedback.message, _COLOURS[feedback.status])
+
+    def hint(self) -> None:
+        """Display a hint."""
+        _display("Hint", self.hint_text, "#0969da")
+
+    def solution(self) -> None:
+        """Display a worked solution."""
+        _display("Solution", self.solution_text, "#8250df", code=True)
+
+
+def _display(title: str, text: str, colour: str, code: bool = False) -> None:
+    plain = f"{title}: {text}" if not code else f"{title}:\n{text}"
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        print(plain)
+        return
+    if get_ipython() is None:
+        print(plain)
+        return
+    body = f"<pre>{html.escape(text)}</pre>" if code else html.escape(text)
+    rich = (
+        f'<div style="border-left:4px solid {colour};padding:2px 8px">'
+        f'<b style="color:{colour}">{title}</b>{":" if not code else ""} {body}</div>'
+    )
+    display({"text/plain": plain, "text/html": rich}, raw=True)

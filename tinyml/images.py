@@ -1,0 +1,41 @@
+"""Regenerate the pictures in images/ from tinyml's own drawing code: python -m tinyml.images DIR"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+
+def _finite_difference_error(path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from tinyml.plots import plot_step_size_errors
+
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    plot_step_size_errors(ax)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+# file name -> function that writes it. Each chapter that contributes a picture adds a line.
+IMAGES: dict[str, Callable[[Path], None]] = {
+    "finite_difference_error.png": _finite_difference_error,
+}
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0] if argv else "images")
+    out.mkdir(parents=True, exist_ok=True)
+    for name, make in IMAGES.items():
+        make(out / name)
+        print(f"wrote {out / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,61 @@
+"""Show the package's real source code in a notebook, so chapters never paste a copy."""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+
+
+class Source:
+    """Source code that renders highlighted in Jupyter and as plain text elsewhere."""
+
+    def __init__(self, code: str, title: str = "") -> None:
+        self.code = code
+        self.title = title
+
+    def __repr__(self) -> str:
+        return self.code
+
+    def _repr_html_(self) -> str:
+        try:
+            from pygments import highlight
+            from pygments.formatters import HtmlFormatter
+            from pygments.lexers import PythonLexer
+        except ImportError:  # pygments comes with IPython; plain text is a fine fallback
+            import html
+
+            return f"<pre>{html.escape(self.code)}</pre>"
+        formatter = HtmlFormatter(noclasses=True, style="default")
+        body = highlight(self.code, PythonLexer(), formatter)
+        caption = (
+            f'<div style="font-size:85%;color:#555;margin-bottom:2px">{self.title}</div>'
+            if self.title
+            else ""
+        )
+        return f"{caption}{body}"
+
+
+def _where(obj: object) -> str:
+    if inspect.ismodule(obj):
+        return obj.__name__
+    return f"{obj.__module__}.{obj.__qualname__}"
+
+
+def show(*objs: object) -> Source:
+    """Return the source of functions, classes or modules from tinyml, ready to display.
+
+    Several objects are shown one after another, in the order given.
+    """
+    if not objs:
+        raise TypeError("show() needs at least one function, class or module to display")
+    parts, titles = [], []
+    for obj in objs:
+        try:
+            code = inspect.getsource(obj)
+        except (TypeError, OSError) as exc:
+            raise TypeError(
+                f"show() can display functions, classes and modules, not {obj!r} ({exc})"
+            ) from None
+        parts.append(textwrap.dedent(code).rstrip())
+        titles.append(_where(obj))
+    return Source("\n\n\n".join(parts) + "\n", title="from " + ", ".join(titles))
