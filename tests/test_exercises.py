@@ -8,7 +8,7 @@ import pkgutil
 import pytest
 
 import tinyml.exercises as ex
-from tinyml.exercises import ____, Question, call_learner
+from tinyml.exercises import Question, ____, call_learner
 
 
 def _questions() -> list[tuple[str, Question]]:

@@ -1,4 +1,7 @@
-"""Regenerate the pictures in images/ from tinyml's own drawing code: python -m tinyml.images DIR"""
+"""Regenerate the pictures in images/ from tinyml's own drawing code.
+
+Run as ``python -m tinyml.images DIR`` (``make images``).
+"""
 
 from __future__ import annotations
 
