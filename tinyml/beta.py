@@ -1,0 +1,462 @@
+"""Beta: the naive expression tree. Every value() and grad(x) call recomputes from the leaves.
+
+Build an expression from constants and variables, then ask it for its value or for its
+derivative with respect to one variable::
+
+    x, y = Var(1, name="x"), Var(2, name="y")
+    z = (x + 2) + y          # the same tree as Add(Add(x, Const(2)), y)
+    z.value(), z.grad(x)     # (5, 1)
+
+Beta is slow on purpose: chapter 3 measures why, chapter 4 (tinyml.alpha) fixes it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+__all__ = [
+    "Node",
+    "Const",
+    "Var",
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "Neg",
+    "Square",
+    "Abs",
+    "Pow",
+    "Exp",
+    "Log",
+    "Tanh",
+    "Sigmoid",
+    "ReLU",
+    "gradient",
+    "variables",
+]
+
+
+def _check_number(what: str, v: object) -> float:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise TypeError(f"{what} must be a real number, got {v!r} of type {type(v).__name__}")
+    if not math.isfinite(v):
+        raise ValueError(f"{what} must be finite, got {v}")
+    return v if isinstance(v, int) else float(v)
+
+
+def _check_var(x: object) -> None:
+    if not isinstance(x, Var):
+        raise TypeError(
+            f"grad(x) differentiates with respect to a Var; got {x!r}. "
+            "Pass the Var object itself, e.g. z.grad(x) with x = Var(1.0, name='x')"
+        )
+
+
+def _node(v: object) -> Node:
+    """A node as it is; a plain number promoted to a Const."""
+    if isinstance(v, Node):
+        return v
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise TypeError(
+            f"an expression is built from nodes and numbers, got {v!r} of type {type(v).__name__}"
+        )
+    return Const(v)
+
+
+def _show(v: float) -> str:
+    return format(v, "g")
+
+
+class Node:
+    """What every node shares: its children, its operator symbol and the arithmetic operators."""
+
+    op: str = ""
+    children: tuple[Node, ...] = ()
+
+    def value(self) -> float:
+        raise NotImplementedError
+
+    def grad(self, x: Var) -> float:
+        raise NotImplementedError
+
+    # Operator overloading: Python builds the tree for us, numbers become Const.
+    def __add__(self, other: object) -> Node:
+        return Add(self, other) if _is_operand(other) else NotImplemented
+
+    def __radd__(self, other: object) -> Node:
+        return Add(other, self) if _is_operand(other) else NotImplemented
+
+    def __sub__(self, other: object) -> Node:
+        return Sub(self, other) if _is_operand(other) else NotImplemented
+
+    def __rsub__(self, other: object) -> Node:
+        return Sub(other, self) if _is_operand(other) else NotImplemented
+
+    def __mul__(self, other: object) -> Node:
+        return Mul(self, other) if _is_operand(other) else NotImplemented
+
+    def __rmul__(self, other: object) -> Node:
+        return Mul(other, self) if _is_operand(other) else NotImplemented
+
+    def __truediv__(self, other: object) -> Node:
+        return Div(self, other) if _is_operand(other) else NotImplemented
+
+    def __rtruediv__(self, other: object) -> Node:
+        return Div(other, self) if _is_operand(other) else NotImplemented
+
+    def __pow__(self, exponent: object) -> Node:
+        return Pow(self, exponent)
+
+    def __rpow__(self, base: object) -> Node:
+        raise TypeError(
+            f"{base!r} ** ({self}) has a non-constant exponent; Pow only takes a constant "
+            "exponent. Write it as Exp(log(base) * exponent) instead"
+        )
+
+    def __neg__(self) -> Node:
+        return Neg(self)
+
+    def __abs__(self) -> Node:
+        return Abs(self)
+
+    # Printed forms: Lisp-like prefix for str, constructor calls for repr.
+    def __str__(self) -> str:
+        return "(" + " ".join([self.op, *(str(c) for c in self.children)]) + ")"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(repr(c) for c in self.children)})"
+
+
+def _is_operand(v: object) -> bool:
+    return isinstance(v, Node) or (isinstance(v, numbers.Real) and not isinstance(v, bool))
+
+
+class Const(Node):
+    """A number that never changes; its derivative is 0."""
+
+    op = "const"
+
+    def __init__(self, v: float) -> None:
+        self.v = _check_number("Const's value", v)
+
+    def value(self) -> float:
+        return self.v
+
+    def grad(self, x: Var) -> float:
+        _check_var(x)
+        return 0
+
+    def __str__(self) -> str:
+        return _show(self.v)
+
+    def __repr__(self) -> str:
+        return f"Const({self.v!r})"
+
+
+class Var(Node):
+    """A variable: its value can change with set_value; d(self)/d(self) = 1."""
+
+    op = "var"
+
+    def __init__(self, v: float, name: str | None = None) -> None:
+        self.v = _check_number("Var's value", v)
+        self.name = name
+
+    def value(self) -> float:
+        return self.v
+
+    def set_value(self, v: float) -> None:
+        self.v = _check_number("the new value", v)
+
+    def grad(self, x: Var) -> float:
+        _check_var(x)
+        return 1 if x is self else 0
+
+    def __str__(self) -> str:
+        return self.name if self.name is not None else f"<var {_show(self.v)}>"
+
+    def __repr__(self) -> str:
+        named = f", name={self.name!r}" if self.name is not None else ""
+        return f"Var({self.v!r}{named})"
+
+
+class Add(Node):
+    """a + b"""
+
+    op = "+"
+
+    def __init__(self, a: Node, b: Node) -> None:
+        self.a, self.b = _node(a), _node(b)
+        self.children = (self.a, self.b)
+
+    def value(self) -> float:
+        return self.a.value() + self.b.value()
+
+    def grad(self, x: Var) -> float:
+        return self.a.grad(x) + self.b.grad(x)
+
+
+class Sub(Node):
+    """a - b"""
+
+    op = "-"
+
+    def __init__(self, a: Node, b: Node) -> None:
+        self.a, self.b = _node(a), _node(b)
+        self.children = (self.a, self.b)
+
+    def value(self) -> float:
+        return self.a.value() - self.b.value()
+
+    def grad(self, x: Var) -> float:
+        return self.a.grad(x) - self.b.grad(x)
+
+
+class Mul(Node):
+    """a * b; product rule: (ab)' = a'b + ab'"""
+
+    op = "*"
+
+    def __init__(self, a: Node, b: Node) -> None:
+        self.a, self.b = _node(a), _node(b)
+        self.children = (self.a, self.b)
+
+    def value(self) -> float:
+        return self.a.value() * self.b.value()
+
+    def grad(self, x: Var) -> float:
+        return self.a.grad(x) * self.b.value() + self.a.value() * self.b.grad(x)
+
+
+class Div(Node):
+    """a / b; quotient rule: (a/b)' = (a'b - ab') / b²"""
+
+    op = "/"
+
+    def __init__(self, a: Node, b: Node) -> None:
+        self.a, self.b = _node(a), _node(b)
+        self.children = (self.a, self.b)
+
+    def value(self) -> float:
+        return self.a.value() / _nonzero(self.b)
+
+    def grad(self, x: Var) -> float:
+        b = _nonzero(self.b)
+        return (self.a.grad(x) * b - self.a.value() * self.b.grad(x)) / b**2
+
+
+def _nonzero(b: Node) -> float:
+    v = b.value()
+    if v == 0:
+        raise ZeroDivisionError(f"division by zero: the divisor {b} is 0")
+    return v
+
+
+class Neg(Node):
+    """-a"""
+
+    op = "neg"
+
+    def __init__(self, a: Node) -> None:
+        self.a = _node(a)
+        self.children = (self.a,)
+
+    def value(self) -> float:
+        return -self.a.value()
+
+    def grad(self, x: Var) -> float:
+        return -self.a.grad(x)
+
+
+class Square(Node):
+    """a²; (a²)' = 2a·a'"""
+
+    op = "square"
+
+    def __init__(self, a: Node) -> None:
+        self.a = _node(a)
+        self.children = (self.a,)
+
+    def value(self) -> float:
+        return self.a.value() ** 2
+
+    def grad(self, x: Var) -> float:
+        return 2 * self.a.value() * self.a.grad(x)
+
+
+class Abs(Node):
+    """|a|; |a|' = sign(a)·a', taking sign(0) = 0 as PyTorch does"""
+
+    op = "abs"
+
+    def __init__(self, a: Node) -> None:
+        self.a = _node(a)
+        self.children = (self.a,)
+
+    def value(self) -> float:
+        return abs(self.a.value())
+
+    def grad(self, x: Var) -> float:
+        a = self.a.value()
+        sign = (a > 0) - (a < 0)
+        return sign * self.a.grad(x)
+
+
+class Pow(Node):
+    """a ** n for a constant exponent n; (aⁿ)' = n·aⁿ⁻¹·a'"""
+
+    op = "**"
+
+    def __init__(self, a: Node, exponent: float) -> None:
+        self.a = _node(a)
+        self.children = (self.a,)
+        if isinstance(exponent, Const):
+            exponent = exponent.v
+        if isinstance(exponent, Node):
+            raise TypeError(
+                f"Pow needs a constant exponent, got the expression {exponent}; "
+                "for a variable exponent write Exp(Log(a) * exponent)"
+            )
+        self.exponent = _check_number("Pow's exponent", exponent)
+
+    def value(self) -> float:
+        return _power(self.a.value(), self.exponent, self)
+
+    def grad(self, x: Var) -> float:
+        if self.exponent == 0:
+            return 0
+        a = self.a.value()
+        return self.exponent * _power(a, self.exponent - 1, self) * self.a.grad(x)
+
+    def __str__(self) -> str:
+        return f"(** {self.a} {_show(self.exponent)})"
+
+    def __repr__(self) -> str:
+        return f"Pow({self.a!r}, {self.exponent!r})"
+
+
+def _power(a: float, n: float, node: Node) -> float:
+    if a == 0 and n < 0:
+        raise ZeroDivisionError(f"{node}: 0 raised to the negative power {_show(n)}")
+    if a < 0 and n != int(n):
+        raise ValueError(f"{node}: a negative base ({_show(a)}) to a fractional power is not real")
+    return a**n
+
+
+class Exp(Node):
+    """e^a; (e^a)' = e^a·a'"""
+
+    op = "exp"
+
+    def __init__(self, a: Node) -> None:
+        self.a = _node(a)
+        self.children = (self.a,)
+
+    def value(self) -> float:
+        return math.exp(self.a.value())
+
+    def grad(self, x: Var) -> float:
+        return math.exp(self.a.value()) * self.a.grad(x)
+
+
+class Log(Node):
+    """natural log of a (a > 0); (ln a)' = a'/a"""
+
+    op = "log"
+
+    def __init__(self, a: Node) -> None:
+        self.a = _node(a)
+        self.children = (self.a,)
+
+    def value(self) -> float:
+        return math.log(_positive(self.a))
+
+    def grad(self, x: Var) -> float:
+        return self.a.grad(x) / _positive(self.a)
+
+
+def _positive(a: Node) -> float:
+    v = a.value()
+    if v <= 0:
+        raise ValueError(f"log needs a positive value, but {a} = {_show(v)}")
+    return v
+
+
+class Tanh(Node):
+    """tanh(a); tanh' = 1 - tanh²"""
+
+    op = "tanh"
+
+    def __init__(self, a: Node) -> None:
+        self.a = _node(a)
+        self.children = (self.a,)
+
+    def value(self) -> float:
+        return math.tanh(self.a.value())
+
+    def grad(self, x: Var) -> float:
+        return (1 - math.tanh(self.a.value()) ** 2) * self.a.grad(x)
+
+
+class Sigmoid(Node):
+    """σ(a) = 1 / (1 + e^-a); σ' = σ(1 - σ)"""
+
+    op = "sigmoid"
+
+    def __init__(self, a: Node) -> None:
+        self.a = _node(a)
+        self.children = (self.a,)
+
+    def value(self) -> float:
+        return _sigmoid(self.a.value())
+
+    def grad(self, x: Var) -> float:
+        s = _sigmoid(self.a.value())
+        return s * (1 - s) * self.a.grad(x)
+
+
+def _sigmoid(v: float) -> float:
+    if v >= 0:  # two forms, so that exp never overflows
+        return 1 / (1 + math.exp(-v))
+    e = math.exp(v)
+    return e / (1 + e)
+
+
+class ReLU(Node):
+    """max(0, a); slope 1 where a > 0, else 0 (0 at a = 0, as PyTorch does)"""
+
+    op = "relu"
+
+    def __init__(self, a: Node) -> None:
+        self.a = _node(a)
+        self.children = (self.a,)
+
+    def value(self) -> float:
+        return max(0, self.a.value())
+
+    def grad(self, x: Var) -> float:
+        slope = 1 if self.a.value() > 0 else 0
+        return slope * self.a.grad(x)
+
+
+def variables(expr: Node) -> list[Var]:
+    """The distinct Vars in an expression, in the order they are first met (left to right)."""
+    found: dict[int, Var] = {}
+    seen: set[int] = set()
+    stack = [_node(expr)]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, Var):
+            found[id(node)] = node
+        stack.extend(reversed(node.children))
+    return list(found.values())
+
+
+def gradient(expr: Node, params: list[Var] | None = None) -> list[float]:
+    """The full gradient: one grad(p) call, a whole walk of the tree, per parameter p."""
+    params = variables(expr) if params is None else list(params)
+    return [expr.grad(p) for p in params]
