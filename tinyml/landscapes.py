@@ -1,0 +1,175 @@
+"""Test functions of two variables for optimizers, and one way to run and draw every method.
+
+``descend(QUADRATIC, GD, lr=0.07)`` trains the point (x, y) on a landscape with an
+optimizer from :mod:`tinyml.optim` and records its path and losses; ``plot_paths`` draws
+several runs side by side on the same contour map and ``plot_losses`` draws their loss
+curves on one log-scale axis, so methods compare at a glance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from tinyml.alpha import Var
+
+__all__ = [
+    "quadratic",
+    "rosenbrock",
+    "Landscape",
+    "QUADRATIC",
+    "ROSENBROCK",
+    "Run",
+    "descend",
+    "plot_paths",
+    "plot_losses",
+]
+
+
+def quadratic(x: Any, y: Any) -> Any:
+    """An ill-conditioned bowl, f = (x² + 25·y²) / 2: 25× more curved across y than along x."""
+    return 0.5 * (x * x + 25 * (y * y))
+
+
+def rosenbrock(x: Any, y: Any) -> Any:
+    """Rosenbrock's banana valley, f = (1 - x)² + 100·(y - x²)², with its minimum 0 at (1, 1)."""
+    return (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x)
+
+
+@dataclass(frozen=True)
+class Landscape:
+    """A test function with where to start, where its minimum is, and what to draw."""
+
+    name: str
+    f: Callable[[Any, Any], Any]
+    start: tuple[float, float]
+    minimum: tuple[float, float]
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    levels: tuple[float, ...]  # contour levels (the values of f drawn as lines)
+
+    def __call__(self, x: Any, y: Any) -> Any:
+        return self.f(x, y)
+
+
+QUADRATIC = Landscape(
+    "ill-conditioned quadratic",
+    quadratic,
+    start=(-5.0, 1.5),
+    minimum=(0.0, 0.0),
+    xlim=(-5.5, 1.5),
+    ylim=(-2.0, 2.0),
+    levels=tuple(0.5 * 2.0 ** (k / 2) for k in range(-4, 13)),
+)
+
+ROSENBROCK = Landscape(
+    "Rosenbrock function",
+    rosenbrock,
+    start=(-1.5, 2.0),
+    minimum=(1.0, 1.0),
+    xlim=(-2.0, 2.0),
+    ylim=(-1.0, 3.0),
+    levels=tuple(10.0 ** (k / 3) for k in range(-6, 10)),
+)
+
+
+@dataclass
+class Run:
+    """One optimizer's trip across a landscape: the points visited and the loss at each."""
+
+    label: str
+    path: list[tuple[float, float]]
+    losses: list[float]
+    diverged: bool = False
+
+
+def descend(
+    landscape: Callable[[Any, Any], Any],
+    optimizer: type,
+    steps: int = 50,
+    start: tuple[float, float] | None = None,
+    label: str | None = None,
+    **settings: Any,
+) -> Run:
+    """Minimise ``landscape(x, y)`` from ``start`` with ``optimizer(params, **settings)``.
+
+    The loop is PyTorch's: zero_grad, forward, backward, step. A run whose loss grows past
+    1e6 times its start is stopped and marked ``diverged``.
+    """
+    if start is None:
+        start = landscape.start
+    x, y = Var(start[0], name="x"), Var(start[1], name="y")
+    opt = optimizer([x, y], **settings)
+    path, losses, diverged = [], [], False
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = landscape(x, y)  # forward: build the graph at the current (x, y)
+        loss.backward()  # backward: x.g and y.g now hold the gradient
+        path.append((x.value(), y.value()))
+        losses.append(loss.value())
+        if not loss.value() < 1e6 * (losses[0] + 1):
+            diverged = True
+            break
+        opt.step()
+    else:
+        path.append((x.value(), y.value()))
+        losses.append(landscape(x.value(), y.value()))
+    if label is None:
+        label = f"{optimizer.__name__}(" + ", ".join(f"{k}={v}" for k, v in settings.items()) + ")"
+    return Run(label, path, losses, diverged)
+
+
+def _contours(ax: Any, landscape: Landscape) -> None:
+    import numpy as np
+
+    xs = np.linspace(*landscape.xlim, 300)
+    ys = np.linspace(*landscape.ylim, 300)
+    gx, gy = np.meshgrid(xs, ys)
+    ax.contour(
+        gx, gy, landscape(gx, gy), levels=landscape.levels, colors="#9aa5b1", linewidths=0.7
+    )
+    ax.plot(*landscape.minimum, marker="*", color="#d62728", ms=12, ls="none", label="minimum")
+    ax.set_xlim(*landscape.xlim)
+    ax.set_ylim(*landscape.ylim)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+
+
+def plot_paths(
+    landscape: Landscape, runs: Sequence[Run], title: str | None = None, ncols: int = 2
+) -> Any:
+    """Each run's path on its own copy of the landscape's contour map, side by side."""
+    import matplotlib.pyplot as plt
+
+    ncols = min(ncols, len(runs))
+    nrows = -(-len(runs) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.5 * nrows), squeeze=False)
+    for ax in axes.flat[len(runs) :]:
+        ax.set_visible(False)
+    for ax, run in zip(axes.flat, runs, strict=False):
+        _contours(ax, landscape)
+        xs, ys = zip(*run.path, strict=True)
+        ax.plot(xs, ys, "-o", color="#1f77b4", ms=2.5, lw=1)
+        ax.plot(xs[0], ys[0], "s", color="black", ms=5, label="start")
+        end = "diverged" if run.diverged else f"f = {run.losses[-1]:.1e} after {len(xs) - 1}"
+        ax.set_title(f"{run.label}\n{end}", fontsize=9)
+    fig.suptitle(title or f"Paths on the {landscape.name}")
+    fig.tight_layout()
+    return fig
+
+
+def plot_losses(runs: Sequence[Run], ax: Any = None, title: str = "Loss per step") -> Any:
+    """All runs' losses against the step number on one axis, log scale."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 3.8))
+    floor = 1e-300  # a loss of exactly 0 would vanish from a log plot
+    for run in runs:
+        ax.semilogy([max(v, floor) for v in run.losses], label=run.label)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss f(x, y)  (log scale)")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax

@@ -1,0 +1,194 @@
+"""Matrices as plain 2-D Python lists: shapes, random initialisation, products written as loops.
+
+A matrix here is a list of rows, each row a list of entries: ``[[1, 2, 3], [4, 5, 6]]`` is
+2×3. Nothing in this module looks at what the entries are; it only adds and multiplies them.
+So the same functions work on floats and on Alpha nodes: ``matmul(W, x)`` with ``W`` full of
+``Var``\\ s builds the expression graph of a layer, ready for ``backward()``.
+"""
+
+from __future__ import annotations
+
+import numbers
+import random
+from collections.abc import Callable
+from typing import Any
+
+__all__ = [
+    "Matrix",
+    "shape",
+    "zeros",
+    "identity",
+    "random_matrix",
+    "column",
+    "flatten",
+    "transpose",
+    "matmul",
+    "add",
+    "sub",
+    "mul",
+    "scale",
+    "apply",
+]
+
+Matrix = list[list[Any]]
+
+
+def _describe(m: object) -> str:
+    return f"{type(m).__name__} {m!r}" if len(repr(m)) <= 40 else type(m).__name__
+
+
+def shape(m: Matrix, name: str = "matrix") -> tuple[int, int]:
+    """The (rows, columns) of a matrix, after checking it is a non-empty rectangle of lists."""
+    if not isinstance(m, list):
+        raise TypeError(
+            f"{name} must be a list of rows (lists), got {_describe(m)}; "
+            "write a 2×3 matrix as [[1, 2, 3], [4, 5, 6]]"
+        )
+    if not m:
+        raise ValueError(f"{name} is empty ([]): a matrix needs at least one row")
+    for i, row in enumerate(m):
+        if not isinstance(row, list):
+            raise TypeError(
+                f"row {i} of {name} is {_describe(row)}, not a list; "
+                "every row must be a list, e.g. [[1, 2], [3, 4]] (a column is [[1], [2]])"
+            )
+    cols = len(m[0])
+    if cols == 0:
+        raise ValueError(f"{name} has an empty row ([[]]): a matrix needs at least one column")
+    for i, row in enumerate(m):
+        if len(row) != cols:
+            raise ValueError(
+                f"{name} is ragged: row 0 has {cols} entries but row {i} has {len(row)}; "
+                "every row needs the same length"
+            )
+    return len(m), cols
+
+
+def _fmt(s: tuple[int, int]) -> str:
+    return f"{s[0]}×{s[1]}"
+
+
+def _check_size(name: str, n: object) -> int:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number, got {n!r} of type {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"{name} must be at least 1, got {n}")
+    return int(n)
+
+
+def zeros(rows: int, cols: int) -> Matrix:
+    """A rows×cols matrix of 0.0 (each row its own list, so rows never alias)."""
+    rows, cols = _check_size("rows", rows), _check_size("cols", cols)
+    return [[0.0] * cols for _ in range(rows)]
+
+
+def identity(n: int) -> Matrix:
+    """The n×n identity matrix: 1.0 on the diagonal, 0.0 elsewhere."""
+    n = _check_size("n", n)
+    return [[1.0 if i == j else 0.0 for j in range(n)] for i in range(n)]
+
+
+def random_matrix(
+    rows: int,
+    cols: int,
+    init: str = "uniform",
+    scale: float = 1.0,
+    seed: int | None = None,
+) -> Matrix:
+    """A rows×cols matrix of random floats, the same ones every time for the same seed.
+
+    ``init="uniform"`` draws from the interval [-scale, scale]; ``init="normal"`` draws from a
+    normal distribution with mean 0 and standard deviation ``scale``.
+    """
+    rows, cols = _check_size("rows", rows), _check_size("cols", cols)
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
+        raise ValueError(f"scale must be a positive number, got {scale!r}")
+    rng = random.Random(seed)  # a private generator: other code's random calls do not interfere
+    if init == "uniform":
+        draw = lambda: rng.uniform(-scale, scale)  # noqa: E731
+    elif init == "normal":
+        draw = lambda: rng.gauss(0.0, scale)  # noqa: E731
+    else:
+        raise ValueError(f"init must be 'uniform' or 'normal', got {init!r}")
+    return [[draw() for _ in range(cols)] for _ in range(rows)]
+
+
+def column(values: list[Any]) -> Matrix:
+    """Turn a list of n entries into an n×1 column matrix: [1, 2] -> [[1], [2]]."""
+    if not isinstance(values, list):
+        raise TypeError(f"column() takes a list of entries, got {_describe(values)}")
+    if not values:
+        raise ValueError("column() got an empty list: a column needs at least one entry")
+    return [[v] for v in values]
+
+
+def flatten(m: Matrix) -> list[Any]:
+    """All entries of a matrix in one list, row by row (e.g. to hand them to an optimizer)."""
+    shape(m)
+    return [entry for row in m for entry in row]
+
+
+def transpose(m: Matrix) -> Matrix:
+    """Rows become columns: entry [i][j] of the result is m[j][i]."""
+    rows, cols = shape(m)
+    return [[m[i][j] for i in range(rows)] for j in range(cols)]
+
+
+def matmul(a: Matrix, b: Matrix) -> Matrix:
+    """The matrix product a·b: entry [i][j] is the sum over k of a[i][k] * b[k][j]."""
+    (n, m), (m2, p) = shape(a, "a"), shape(b, "b")
+    if m != m2:
+        raise ValueError(
+            f"cannot multiply {_fmt((n, m))} by {_fmt((m2, p))}: {m} ≠ {m2} "
+            f"(a's column count must equal b's row count)"
+        )
+    out = zeros(n, p)
+    for i in range(n):  # each row of a
+        for j in range(p):  # each column of b
+            # Start from the first product rather than 0, so a matrix of Vars gets no
+            # extra "0 + …" node in its graph.
+            total = a[i][0] * b[0][j]
+            for k in range(1, m):
+                total = total + a[i][k] * b[k][j]
+            out[i][j] = total
+    return out
+
+
+def _elementwise(a: Matrix, b: Matrix, f: Callable[[Any, Any], Any], what: str) -> Matrix:
+    sa, sb = shape(a, "a"), shape(b, "b")
+    if sa != sb:
+        raise ValueError(
+            what.format(a=_fmt(sa), b=_fmt(sb))
+            + ": element-wise operations need both matrices to have the same shape"
+        )
+    rows, cols = sa
+    return [[f(a[i][j], b[i][j]) for j in range(cols)] for i in range(rows)]
+
+
+def add(a: Matrix, b: Matrix) -> Matrix:
+    """Element-wise sum: entry [i][j] is a[i][j] + b[i][j]."""
+    return _elementwise(a, b, lambda x, y: x + y, "cannot add {a} and {b}")
+
+
+def sub(a: Matrix, b: Matrix) -> Matrix:
+    """Element-wise difference: entry [i][j] is a[i][j] - b[i][j]."""
+    return _elementwise(a, b, lambda x, y: x - y, "cannot subtract {b} from {a}")
+
+
+def mul(a: Matrix, b: Matrix) -> Matrix:
+    """Element-wise (Hadamard) product: entry [i][j] is a[i][j] * b[i][j]. Not matmul."""
+    return _elementwise(a, b, lambda x, y: x * y, "cannot multiply {a} and {b} element-wise")
+
+
+def scale(m: Matrix, c: Any) -> Matrix:
+    """Every entry multiplied by the number c."""
+    shape(m)
+    return [[c * x for x in row] for row in m]
+
+
+def apply(f: Callable[[Any], Any], m: Matrix) -> Matrix:
+    """A new matrix with f applied to every entry, e.g. apply(math.tanh, m)."""
+    if not callable(f):
+        raise TypeError(f"apply(f, m) needs a function f, got {_describe(f)}")
+    shape(m)
+    return [[f(x) for x in row] for row in m]

@@ -1,0 +1,229 @@
+r"""Optimizers: use the gradients that backward() left in each ``Var.g`` to update the Vars.
+
+The shape of every training loop, as in PyTorch::
+
+    optimizer = Adam([w, b], lr=0.01)
+    for _ in range(steps):
+        optimizer.zero_grad()   # clear the gradients left by the previous step
+        loss = model(w, b)      # forward: build the graph
+        loss.backward()         # backward: fill w.g and b.g
+        optimizer.step()        # update w and b from w.g and b.g
+
+Each update rule below is exactly PyTorch's (``torch.optim.SGD`` with and without
+``momentum``, ``RMSprop`` and ``Adam`` with their default settings), so iterates agree with
+PyTorch's to rounding. The formulas use θ for a parameter, g for its gradient, t for the
+step number (1, 2, …) and η for the learning rate ``lr``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+from tinyml.alpha import Var
+
+__all__ = ["Optimizer", "GD", "Momentum", "RMSProp", "Adam"]
+
+
+def _check_lr(lr: object) -> float:
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+        raise TypeError(f"lr must be a number, got {lr!r} of type {type(lr).__name__}")
+    if not (math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a positive number, got lr={lr}; try lr=0.01")
+    return float(lr)
+
+
+def _check_fraction(name: str, beta: object) -> float:
+    """A decay rate: a number in [0, 1). At 1 the average would never forget its start."""
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
+        raise TypeError(f"{name} must be a number in [0, 1), got {beta!r}")
+    if not 0 <= beta < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {name}={beta}")
+    return float(beta)
+
+
+def _check_eps(eps: object) -> float:
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
+        raise TypeError(f"eps must be a number, got {eps!r}")
+    if not (math.isfinite(eps) and eps >= 0):
+        raise ValueError(f"eps must be zero or positive (it guards a division), got eps={eps}")
+    return float(eps)
+
+
+def _check_params(params: object) -> list[Var]:
+    if isinstance(params, Var) or not isinstance(params, Iterable) or isinstance(params, str):
+        raise TypeError(
+            f"params must be a list of Vars, got {params!r}; wrap a single Var in a list: [x]"
+        )
+    params = list(params)
+    if not params:
+        raise ValueError(
+            "the optimizer got an empty list of parameters: pass the Vars to train, "
+            "e.g. GD([w, b], lr=0.1)"
+        )
+    seen: set[int] = set()
+    for i, p in enumerate(params):
+        if isinstance(p, list):
+            raise TypeError(
+                f"params[{i}] is a list; pass the Vars themselves "
+                "(for a matrix W, use tinyml.matrix.flatten(W))"
+            )
+        if not isinstance(p, Var):
+            raise TypeError(
+                f"params[{i}] is {p!r} of type {type(p).__module__}.{type(p).__name__}, "
+                "not a tinyml.alpha.Var: "
+                "an optimizer updates Vars, reading the gradients backward() left in .g"
+            )
+        if id(p) in seen:
+            raise ValueError(f"params[{i}] ({p!r}) appears twice; list each Var once")
+        seen.add(id(p))
+    return params
+
+
+class Optimizer:
+    """Holds the parameters (Vars) and the learning rate; subclasses define the update rule."""
+
+    def __init__(self, params: Iterable[Var], lr: float) -> None:
+        self.params = _check_params(params)
+        self.lr = _check_lr(lr)
+        self.steps = 0  # how many times step() has run: Adam's t
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0 before the next backward() adds to it."""
+        for p in self.params:
+            p.zero_grad()
+
+    def step(self) -> None:
+        """Update every parameter once from its current gradient ``p.g``."""
+        self.steps += 1
+        for i, p in enumerate(self.params):
+            g = p.g
+            if not math.isfinite(g):
+                raise ValueError(
+                    f"the gradient of params[{i}] ({p!r}) is {g}: the loss has blown up; "
+                    "a smaller lr usually helps"
+                )
+            p.set_value(self.update(i, p.value(), g))
+
+    def update(self, i: int, theta: float, g: float) -> float:
+        """The new value of parameter i, given its value theta and gradient g."""
+        raise NotImplementedError("each optimizer defines its own update rule")
+
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{k}={v}" for k, v in self._settings().items())
+        return f"{type(self).__name__}({len(self.params)} parameters, {settings})"
+
+    def _settings(self) -> dict[str, Any]:
+        return {"lr": self.lr}
+
+
+class GD(Optimizer):
+    r"""Plain gradient descent: a step against the gradient.
+
+    $$\theta_t = \theta_{t-1} - \eta\, g_t$$
+
+    PyTorch: ``torch.optim.SGD(params, lr)`` (its default lr is 0.001, as here).
+    """
+
+    def __init__(self, params: Iterable[Var], lr: float = 1e-3) -> None:
+        super().__init__(params, lr)
+
+    def update(self, i: int, theta: float, g: float) -> float:
+        return theta - self.lr * g
+
+
+class Momentum(Optimizer):
+    r"""Gradient descent with momentum: step along a running sum of past gradients.
+
+    $$b_t = \mu\, b_{t-1} + g_t, \qquad \theta_t = \theta_{t-1} - \eta\, b_t, \qquad b_0 = 0$$
+
+    PyTorch: ``torch.optim.SGD(params, lr, momentum=0.9)`` (``b`` is its "momentum_buffer").
+    Other conventions: many courses average instead of sum, ``b_t = μ b_{t-1} + (1 - μ) g_t``,
+    which is the same path with lr scaled by 1/(1 - μ) (10× at μ = 0.9); Sutskever et al.
+    fold lr into the buffer, ``v_t = μ v_{t-1} - η g_t``, the same path while lr is constant.
+    """
+
+    def __init__(self, params: Iterable[Var], lr: float = 1e-3, momentum: float = 0.9) -> None:
+        super().__init__(params, lr)
+        self.momentum = _check_fraction("momentum", momentum)
+        self.buffers = [0.0] * len(self.params)
+
+    def update(self, i: int, theta: float, g: float) -> float:
+        self.buffers[i] = self.momentum * self.buffers[i] + g
+        return theta - self.lr * self.buffers[i]
+
+    def _settings(self) -> dict[str, Any]:
+        return {"lr": self.lr, "momentum": self.momentum}
+
+
+class RMSProp(Optimizer):
+    r"""RMSProp: divide each parameter's step by a running root-mean-square of its gradients.
+
+    $$v_t = \alpha\, v_{t-1} + (1 - \alpha)\, g_t^2, \qquad
+      \theta_t = \theta_{t-1} - \eta\, \frac{g_t}{\sqrt{v_t} + \epsilon}, \qquad v_0 = 0$$
+
+    PyTorch: ``torch.optim.RMSprop(params)`` with its defaults lr=0.01, alpha=0.99,
+    eps=1e-8 (``v`` is its "square_avg"). Other conventions: Hinton's lecture and Keras use
+    a decay of 0.9, and TensorFlow/Keras put ε inside the root, ``sqrt(v_t + ε)``.
+    """
+
+    def __init__(
+        self, params: Iterable[Var], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8
+    ) -> None:
+        super().__init__(params, lr)
+        self.alpha = _check_fraction("alpha", alpha)
+        self.eps = _check_eps(eps)
+        self.square_avgs = [0.0] * len(self.params)
+
+    def update(self, i: int, theta: float, g: float) -> float:
+        v = self.alpha * self.square_avgs[i] + (1 - self.alpha) * g * g
+        self.square_avgs[i] = v
+        return theta - self.lr * g / (math.sqrt(v) + self.eps)
+
+    def _settings(self) -> dict[str, Any]:
+        return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps}
+
+
+class Adam(Optimizer):
+    r"""Adam: momentum's running average of gradients, scaled per parameter as in RMSProp.
+
+    $$m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad
+      v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2, \qquad m_0 = v_0 = 0$$
+    $$\hat m_t = \frac{m_t}{1 - \beta_1^t}, \qquad \hat v_t = \frac{v_t}{1 - \beta_2^t}, \qquad
+      \theta_t = \theta_{t-1} - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
+
+    Dividing by 1 - β^t (bias correction) undoes the pull towards the zero start: at t = 1,
+    m̂ = g exactly. PyTorch: ``torch.optim.Adam(params)`` with its defaults lr=0.001,
+    betas=(0.9, 0.999), eps=1e-8; this is also Algorithm 1 of Kingma & Ba. Other conventions:
+    TensorFlow/Keras add ε to the uncorrected root, ``√v_t + ε̂``, which differs while t is small.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Var],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
+        super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (_check_fraction("beta1", betas[0]), _check_fraction("beta2", betas[1]))
+        self.eps = _check_eps(eps)
+        self.exp_avgs = [0.0] * len(self.params)  # m: running average of g
+        self.exp_avg_sqs = [0.0] * len(self.params)  # v: running average of g²
+
+    def update(self, i: int, theta: float, g: float) -> float:
+        beta1, beta2 = self.betas
+        t = self.steps
+        m = beta1 * self.exp_avgs[i] + (1 - beta1) * g
+        v = beta2 * self.exp_avg_sqs[i] + (1 - beta2) * g * g
+        self.exp_avgs[i], self.exp_avg_sqs[i] = m, v
+        m_hat = m / (1 - beta1**t)
+        v_hat = v / (1 - beta2**t)
+        return theta - self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+
+    def _settings(self) -> dict[str, Any]:
+        return {"lr": self.lr, "betas": self.betas, "eps": self.eps}
