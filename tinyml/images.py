@@ -28,6 +28,10 @@ def _finite_difference_error(path: Path) -> None:
 # file name -> function that writes it. Each chapter that contributes a picture adds a line.
 IMAGES: dict[str, Callable[[Path], None]] = {
     "finite_difference_error.png": _finite_difference_error,
+    "structural_expression.png": lambda path: (
+        __import__("tinyml.viz").viz.example("structural_expression").save(path)
+    ),
+    "fib.png": lambda path: __import__("tinyml.viz").viz.example("fib").save(path),
 }
 
 

@@ -1,0 +1,304 @@
+"""tinyml.beta: values, derivatives (closed forms and central differences), trees, errors."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from tinyml import beta
+from tinyml.beta import (
+    Abs,
+    Add,
+    Const,
+    Div,
+    Exp,
+    Log,
+    Mul,
+    Neg,
+    Pow,
+    ReLU,
+    Sigmoid,
+    Square,
+    Sub,
+    Tanh,
+    Var,
+    gradient,
+    variables,
+)
+from tinyml.numeric import central_difference, grad_check
+
+
+def sigmoid(t: float) -> float:
+    return 1 / (1 + math.exp(-t))
+
+
+# node builder, f(t), f'(t), points where both are defined and smooth
+CLOSED_FORMS = {
+    "add": (lambda x: Add(x, Const(3)), lambda t: t + 3, lambda t: 1.0, [-2.0, 0.5]),
+    "sub": (lambda x: Sub(Const(3), x), lambda t: 3 - t, lambda t: -1.0, [-2.0, 0.5]),
+    "mul": (lambda x: Mul(x, x), lambda t: t * t, lambda t: 2 * t, [-2.0, 0.5]),
+    "div": (lambda x: Div(Const(1), x), lambda t: 1 / t, lambda t: -1 / t**2, [-2.0, 0.5]),
+    "neg": (lambda x: Neg(x), lambda t: -t, lambda t: -1.0, [-2.0, 0.5]),
+    "square": (lambda x: Square(x), lambda t: t * t, lambda t: 2 * t, [-2.0, 0.5]),
+    "abs": (lambda x: Abs(x), abs, lambda t: math.copysign(1, t), [-2.0, 0.5]),
+    "pow3": (lambda x: Pow(x, 3), lambda t: t**3, lambda t: 3 * t**2, [-2.0, 0.5]),
+    "pow_half": (lambda x: Pow(x, 0.5), math.sqrt, lambda t: 0.5 / math.sqrt(t), [0.25, 4.0]),
+    "exp": (lambda x: Exp(x), math.exp, math.exp, [-2.0, 0.5]),
+    "log": (lambda x: Log(x), math.log, lambda t: 1 / t, [0.25, 4.0]),
+    "tanh": (lambda x: Tanh(x), math.tanh, lambda t: 1 - math.tanh(t) ** 2, [-2.0, 0.5]),
+    "sigmoid": (
+        lambda x: Sigmoid(x),
+        sigmoid,
+        lambda t: sigmoid(t) * (1 - sigmoid(t)),
+        [-2.0, 0.5],
+    ),
+    "relu": (lambda x: ReLU(x), lambda t: max(0.0, t), lambda t: float(t > 0), [-2.0, 0.5]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLOSED_FORMS))
+def test_closed_forms(name):
+    build, f, df, points = CLOSED_FORMS[name]
+    x = Var(1.0, name="x")
+    node = build(x)
+    for t in points:
+        x.set_value(t)
+        assert node.value() == pytest.approx(f(t), rel=1e-12)
+        assert node.grad(x) == pytest.approx(df(t), rel=1e-12)
+
+
+def test_seed_example():
+    x, y = Var(1, name="x"), Var(2, name="y")
+    z = Add(Add(x, Const(2)), y)  # z = (x + 2) + y
+    assert z.value() == 5 and z.grad(x) == 1 and z.grad(y) == 1
+    x.set_value(2)
+    assert z.value() == 6
+
+
+def test_value_is_recomputed_from_the_leaves():
+    x = Var(1.0, name="x")
+    z = Square(x) + 1
+    assert z.value() == 2
+    x.set_value(3.0)
+    assert z.value() == 10 and z.grad(x) == 6
+
+
+def test_grad_with_respect_to_another_var_is_zero():
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    assert Exp(x).grad(y) == 0 and Const(5).grad(x) == 0
+
+
+def test_kinks_follow_pytorch():
+    x = Var(0.0, name="x")
+    assert Abs(x).grad(x) == 0 and ReLU(x).grad(x) == 0 and ReLU(x).value() == 0
+
+
+def test_sigmoid_is_stable_for_large_inputs():
+    assert Sigmoid(Const(-1000)).value() == 0.0
+    assert Sigmoid(Const(1000)).value() == 1.0
+
+
+def test_operator_overloading_builds_the_expected_tree():
+    x, y = Var(1, name="x"), Var(2, name="y")
+    z = (x + 2) + y
+    assert isinstance(z, Add) and isinstance(z.a, Add)
+    assert z.a.a is x and isinstance(z.a.b, Const) and z.a.b.value() == 2 and z.b is y
+    cases = {
+        "(- 2 x)": 2 - x,
+        "(* 3 x)": 3 * x,
+        "(/ x 4)": x / 4,
+        "(/ 1 x)": 1 / x,
+        "(neg x)": -x,
+        "(abs x)": abs(x),
+        "(** x 3)": x**3,
+        "(+ 1 (* x y))": 1 + x * y,
+        "(- (* x x) y)": x * x - y,
+    }
+    for text, expr in cases.items():
+        assert str(expr) == text
+    assert (x**3).exponent == 3 and (x ** Const(2)).exponent == 2
+
+
+def test_printed_forms():
+    x, y = Var(1, name="x"), Var(2, name="y")
+    z = (x + 2) + y
+    assert str(z) == "(+ (+ x 2) y)"
+    assert repr(z) == "Add(Add(Var(1, name='x'), Const(2)), Var(2, name='y'))"
+    assert str(Var(0.5)) == "<var 0.5>" and repr(Var(0.5)) == "Var(0.5)"
+    w = Sigmoid(Tanh(Log(x) / Exp(y))) - ReLU(Pow(x, 0.5)) + abs(-Square(y))
+    assert str(w) == "(+ (- (sigmoid (tanh (/ (log x) (exp y)))) (relu (** x 0.5))) (abs (neg (square y))))"
+    rebuilt = eval(repr(w), vars(beta))
+    assert str(rebuilt) == str(w) and rebuilt.value() == w.value()
+
+
+def test_node_protocol():
+    x = Var(1.0, name="x")
+    z = Pow(x * 2, 3)
+    assert z.op == "**" and z.exponent == 3 and len(z.children) == 1
+    assert z.children[0].op == "*" and z.children[0].children[0] is x
+    assert x.op == "var" and x.children == () and x.name == "x"
+    assert Const(2).op == "const" and Const(2).children == ()
+    ops = {cls(x).op for cls in (Neg, Square, Abs, Exp, Log, Tanh, Sigmoid, ReLU)}
+    ops |= {cls(x, x).op for cls in (Add, Sub, Mul, Div)}
+    assert ops == {"+", "-", "*", "/", "neg", "square", "abs", "exp", "log", "tanh"} | {
+        "sigmoid",
+        "relu",
+    }
+
+
+def test_variables_and_gradient():
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    z = x * y + x
+    assert variables(z) == [x, y]
+    assert gradient(z) == [3.0, 1.0] and gradient(z, [y]) == [1.0]
+
+
+@pytest.mark.parametrize("bad", ["1", None, True, [1.0], complex(1, 1)])
+def test_non_numeric_values_are_rejected(bad):
+    with pytest.raises(TypeError, match="real number"):
+        Var(bad)
+    with pytest.raises(TypeError, match="real number"):
+        Const(bad)
+    with pytest.raises(TypeError, match="real number"):
+        Var(1.0).set_value(bad)
+
+
+def test_non_finite_values_are_rejected():
+    with pytest.raises(ValueError, match="finite"):
+        Var(float("nan"))
+    with pytest.raises(ValueError, match="finite"):
+        Const(float("inf"))
+
+
+def test_building_from_non_numbers_is_a_type_error():
+    x = Var(1.0, name="x")
+    with pytest.raises(TypeError):
+        x + "a"
+    with pytest.raises(TypeError):
+        x * None
+    with pytest.raises(TypeError, match="nodes and numbers"):
+        Add(x, "a")
+
+
+def test_grad_needs_a_var():
+    x = Var(1.0, name="x")
+    with pytest.raises(TypeError, match="with respect to a Var"):
+        (x + 1).grad(Const(1))
+    with pytest.raises(TypeError, match="with respect to a Var"):
+        (x + 1).grad(1.0)
+
+
+def test_log_of_a_non_positive_value():
+    x = Var(1.0, name="x")
+    with pytest.raises(ValueError, match=r"log needs a positive value, but \(- x 3\) = -2"):
+        Log(x - 3).value()
+    x.set_value(0.0)
+    with pytest.raises(ValueError, match="positive"):
+        Log(x).grad(x)
+
+
+def test_pow_needs_a_constant_exponent():
+    x, y = Var(2.0, name="x"), Var(3.0, name="y")
+    with pytest.raises(TypeError, match="constant exponent"):
+        x**y
+    with pytest.raises(TypeError, match="constant exponent"):
+        Pow(x, y + 1)
+    with pytest.raises(TypeError, match="non-constant exponent"):
+        2**x
+    with pytest.raises(ValueError, match="fractional power"):
+        Pow(Const(-8), 1 / 3).value()
+
+
+def test_division_by_zero_names_the_divisor():
+    x = Var(1.0, name="x")
+    with pytest.raises(ZeroDivisionError, match=r"the divisor \(- x 1\) is 0"):
+        (1 / (x - 1)).value()
+
+
+# Random expressions: Beta's grad agrees with central differences where the function is smooth.
+
+NAMES = ("x", "y", "z")
+leaves = st.one_of(st.sampled_from(NAMES), st.floats(-2, 2).map(lambda v: round(v, 2)))
+UNARY = ("neg", "square", "abs", "exp", "log", "tanh", "sigmoid", "relu", "pow")
+BINARY = ("+", "-", "*", "/")
+
+
+def _extend(children):
+    return st.one_of(
+        st.tuples(st.sampled_from(UNARY), children, st.sampled_from([2, 3, -1, 0.5])),
+        st.tuples(st.sampled_from(BINARY), children, children),
+    )
+
+
+specs = st.recursive(leaves, _extend, max_leaves=8)
+
+
+def build(spec, env):
+    """A Beta expression from a spec; log, 1/b and fractional powers get positive arguments."""
+    if isinstance(spec, str):
+        return env[spec]
+    if isinstance(spec, float):
+        return Const(spec)
+    op, a, b = spec
+    a = build(a, env)
+    if op in BINARY:
+        b = build(b, env)
+        if op == "/":
+            return a / (Square(b) + 0.5)
+        return {"+": Add, "-": Sub, "*": Mul}[op](a, b)
+    if op == "pow":
+        return Pow(Square(a) + 0.5, b) if b in (-1, 0.5) else Pow(a, b)
+    if op == "log":
+        return Log(Square(a) + 0.5)
+    if op == "exp":
+        return Exp(Tanh(a))  # keeps values moderate, so differences stay accurate
+    return {
+        "neg": Neg,
+        "square": Square,
+        "abs": Abs,
+        "tanh": Tanh,
+        "sigmoid": Sigmoid,
+        "relu": ReLU,
+    }[op](a)
+
+
+def _near_a_kink(expr) -> bool:
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if node.op in ("abs", "relu") and abs(node.children[0].value()) < 1e-3:
+            return True
+        stack.extend(node.children)
+    return False
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=specs, point=st.tuples(*[st.floats(-2, 2)] * 3))
+def test_grad_agrees_with_central_differences(spec, point):
+    env = {name: Var(v, name=name) for name, v in zip(NAMES, point, strict=True)}
+    expr = build(spec, env)
+    assume(abs(expr.value()) < 1e4)
+    assume(not _near_a_kink(expr))
+    xs = [env[name] for name in NAMES]
+
+    def f(*values):
+        for var, v in zip(xs, values, strict=True):
+            var.set_value(v)
+        return expr.value()
+
+    claimed = [expr.grad(v) for v in xs]
+    report = grad_check(f, list(point), claimed, rtol=1e-4, atol=1e-5)
+    assert report.ok, f"{expr}\n{report}"
+
+
+@given(t=st.floats(-3, 3))
+def test_chain_rule_on_a_composition(t):
+    assume(abs(t) > 1e-3)
+    x = Var(t, name="x")
+    z = Sigmoid(Tanh(x) * 3) + Log(Square(x) + 1) / Exp(x / 4)
+    g = central_difference(lambda s: (x.set_value(s), z.value())[1], t)
+    x.set_value(t)
+    assert z.grad(x) == pytest.approx(g, rel=1e-5, abs=1e-7)

@@ -1,0 +1,117 @@
+"""Notebook hygiene: every chapter is committed from one clean run and reads well anywhere."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+VOLATILE = re.compile(
+    r"(?P<path>(?<![\w.])/(?:home|root|Users|tmp|work|opt|var|usr)/)"
+    r"|(?P<addr>\bat 0x[0-9a-fA-F]{4,}|\b0x[0-9a-fA-F]{8,}\b)"
+    r"|(?P<win>[A-Z]:\\\\)"
+)
+
+
+def _cells(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def _source(cell: dict) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def _code_cells(path: Path) -> list[dict]:
+    return [c for c in _cells(path) if c["cell_type"] == "code" and _source(c).strip()]
+
+
+def _output_texts(cell: dict):
+    for out in cell.get("outputs", []):
+        if "text" in out:
+            yield "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
+        for mime, data in out.get("data", {}).items():
+            if mime.startswith("text/") or mime == "image/svg+xml":
+                yield "".join(data) if isinstance(data, list) else data
+
+
+def test_there_are_chapters():
+    assert NOTEBOOKS, "no notebooks found"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_executed_once_in_order_from_a_fresh_kernel(nb):
+    counts = [c.get("execution_count") for c in _code_cells(nb)]
+    assert counts == list(range(1, len(counts) + 1)), (
+        f"{nb.name}: execution counts {counts} are not 1..N — restart the kernel and run all"
+    )
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_code_cell_enables_inline_plots(nb):
+    first = _source(_code_cells(nb)[0]).lstrip()
+    assert first.startswith("%matplotlib inline"), f"{nb.name}: first code cell: {first[:40]!r}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_unexpected_errors(nb):
+    for i, cell in enumerate(_code_cells(nb)):
+        errors = [o for o in cell.get("outputs", []) if o["output_type"] == "error"]
+        expected = "NBVAL_RAISES_EXCEPTION" in _source(cell)
+        assert not errors or expected, f"{nb.name} code cell {i + 1}: {errors[0]['ename']}"
+        if expected:
+            assert errors, f"{nb.name} code cell {i + 1} is marked to raise but did not"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_machine_paths_or_addresses_in_outputs(nb):
+    for i, cell in enumerate(_code_cells(nb)):
+        for text in _output_texts(cell):
+            m = VOLATILE.search(text)
+            assert not m, f"{nb.name} code cell {i + 1}: output holds {m.group(0)!r}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_ignored_outputs_say_why(nb):
+    for i, cell in enumerate(_code_cells(nb)):
+        lines = _source(cell).splitlines()
+        if lines and "NBVAL_IGNORE_OUTPUT" in lines[0]:
+            comment = " ".join(ln for ln in lines[1:3] if ln.lstrip().startswith("#"))
+            assert len(comment) > 15, (
+                f"{nb.name} code cell {i + 1}: say in a comment why its output is not compared"
+            )
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapter_structure(nb):
+    cells = _cells(nb)
+    number = int(nb.name[:2])
+    title = _source(cells[0])
+    assert cells[0]["cell_type"] == "markdown" and title.startswith(f"# Chapter {number} — "), (
+        f"{nb.name}: first cell must be the title '# Chapter {number} — …', got {title[:50]!r}"
+    )
+    markdown = "\n".join(_source(c) for c in cells if c["cell_type"] == "markdown")
+    for needed in ("In this chapter you will", "## Summary", "## Exercises"):
+        assert needed in markdown, f"{nb.name}: no {needed!r}"
+    nxt = [p for p in NOTEBOOKS if int(p.name[:2]) == number + 1]
+    if nxt:
+        assert nxt[0].name in markdown, f"{nb.name}: no link to the next chapter {nxt[0].name}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_linked_files_exist(nb):
+    markdown = "\n".join(_source(c) for c in _cells(nb) if c["cell_type"] == "markdown")
+    for target in re.findall(r"\]\(([^)#\s]+)\)", markdown):
+        if "://" in target:
+            continue
+        assert (nb.parent / target).exists(), f"{nb.name}: broken link {target}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_plain_python3_kernel(nb):
+    meta = json.loads(nb.read_text(encoding="utf-8"))["metadata"]
+    assert meta.get("kernelspec", {}).get("name") == "python3", f"{nb.name}: kernelspec"

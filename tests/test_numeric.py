@@ -1,0 +1,138 @@
+"""tinyml.numeric: machine epsilon, finite differences, gradient checks."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tinyml.numeric import (
+    CENTRAL_STEP,
+    EPS,
+    FORWARD_STEP,
+    CallCounter,
+    central_difference,
+    forward_difference,
+    grad_check,
+    machine_epsilon,
+    numeric_gradient,
+)
+
+reals = st.floats(min_value=-50, max_value=50, allow_nan=False, allow_infinity=False)
+
+
+def test_machine_epsilon_by_halving_matches_python():
+    assert machine_epsilon() == sys.float_info.epsilon == EPS
+    assert 1.0 + EPS > 1.0 and 1.0 + EPS / 2 == 1.0
+
+
+def test_best_steps_are_sqrt_and_cbrt_of_eps():
+    assert FORWARD_STEP == pytest.approx(1.49e-8, rel=1e-2)
+    assert CENTRAL_STEP == pytest.approx(6.06e-6, rel=1e-2)
+
+
+def test_naive_step_breaks_at_large_x_but_default_step_does_not():
+    def square(x):
+        return x * x
+
+    assert 1000.0 + EPS == 1000.0
+    assert (square(1000.0 + EPS) - square(1000.0)) / EPS == 0.0  # the seed's step
+    assert forward_difference(square, 1000.0) == pytest.approx(2000.0, rel=1e-6)
+    assert central_difference(square, 1000.0) == pytest.approx(2000.0, rel=1e-9)
+
+
+@given(reals)
+def test_central_difference_of_known_derivatives(x):
+    # the default step grows with |x|, so sin's truncation error grows like (cbrt(eps) x)^2
+    assert central_difference(math.sin, x) == pytest.approx(math.cos(x), abs=1e-9 * max(1, x * x))
+    assert central_difference(lambda t: t**3, x) == pytest.approx(3 * x * x, rel=1e-8, abs=1e-8)
+    assert forward_difference(math.sin, x) == pytest.approx(math.cos(x), abs=1e-7 * max(1, abs(x)))
+
+
+@given(st.floats(min_value=-1e8, max_value=1e8, allow_nan=False))
+def test_default_steps_survive_any_magnitude(x):
+    # exp(t / s) has derivative exp(t/s)/s; with s ~ |x| the scaled step is the right one.
+    s = max(1.0, abs(x))
+
+    def f(t):
+        return math.exp(t / s)
+
+    exact = math.exp(x / s) / s
+    assert central_difference(f, x) == pytest.approx(exact, rel=1e-8)
+    assert forward_difference(f, x) == pytest.approx(exact, rel=1e-6)
+
+
+def test_central_is_more_accurate_than_forward_at_their_best_steps():
+    errors_fwd = abs(forward_difference(math.exp, 1.0) - math.e)
+    errors_cen = abs(central_difference(math.exp, 1.0) - math.e)
+    assert errors_cen < errors_fwd / 100
+
+
+@pytest.mark.parametrize("h", [0, -1e-3, 0.0])
+def test_non_positive_step_is_rejected(h):
+    with pytest.raises(ValueError, match="step h must be positive"):
+        central_difference(math.sin, 1.0, h)
+
+
+def test_step_lost_in_rounding_is_rejected_with_the_fix():
+    with pytest.raises(ValueError, match=r"x \+ h == x"):
+        forward_difference(math.sin, 1000.0, EPS)
+
+
+@pytest.mark.parametrize("x", [math.nan, math.inf, -math.inf])
+def test_non_finite_x_is_rejected(x):
+    with pytest.raises(ValueError, match="x must be finite"):
+        forward_difference(math.sin, x)
+
+
+@pytest.mark.parametrize("bad", ["1.0", None, True, [1.0]])
+def test_non_number_x_is_rejected(bad):
+    with pytest.raises(TypeError, match="x must be a real number"):
+        central_difference(math.sin, bad)
+
+
+def test_non_callable_f_is_rejected():
+    with pytest.raises(TypeError, match="not callable"):
+        central_difference(3.0, 1.0)
+
+
+def test_non_finite_or_non_number_result_is_reported():
+    with pytest.raises(ValueError, match="not finite"):
+        central_difference(lambda t: math.inf if t > 0 else 0.0, 0.0)
+    with pytest.raises(TypeError, match="must return a real number"):
+        central_difference(lambda t: "oops", 1.0)
+
+
+def test_numeric_gradient_costs_two_calls_per_parameter():
+    counted = CallCounter(lambda *p: sum(v * v for v in p))
+    grads = numeric_gradient(counted, [1.0, -2.0, 3.0])
+    assert counted.calls == 6
+    assert grads == pytest.approx([2.0, -4.0, 6.0], rel=1e-8)
+
+
+def test_numeric_gradient_needs_parameters():
+    with pytest.raises(ValueError, match="params is empty"):
+        numeric_gradient(lambda: 0.0, [])
+
+
+def test_grad_check_accepts_right_and_names_wrong_partials():
+    def f(a, b):
+        return a * b + math.sin(a)
+
+    good = grad_check(f, [0.5, 2.0], [2.0 + math.cos(0.5), 0.5])
+    assert good and good.ok and good.mismatches == []
+    assert "passed" in repr(good)
+
+    bad = grad_check(f, [0.5, 2.0], [2.0, 0.5])  # forgot the cos term
+    assert not bad and bad.mismatches == [0]
+    text = repr(bad)
+    assert "FAILED for 1 of 2" in text and "disagrees" in text
+    assert bad.error(0) == pytest.approx(math.cos(0.5), rel=1e-6)
+
+
+def test_grad_check_wants_one_claim_per_parameter():
+    with pytest.raises(ValueError, match="2 claimed derivatives for 3 parameters"):
+        grad_check(lambda a, b, c: a, [1.0, 2.0, 3.0], [1.0, 0.0])

@@ -1,0 +1,105 @@
+"""Chapter 3's counts: Fibonacci calls and Beta's node visits, against closed forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from tinyml import beta
+from tinyml.recursion import count_calls, fib1, fib1_calls, fib2, fib_iter, trace_calls
+from tinyml.visits import count_nodes, count_visits, linear_loss, shared_chain
+
+
+def test_fibonacci_values():
+    expected = [0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55]
+    assert [fib1(n) for n in range(11)] == expected == [fib2(n) for n in range(11)]
+    assert fib2(90) == 2880067194370816120
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, "3", True])
+def test_fibonacci_rejects_bad_n(bad):
+    with pytest.raises(ValueError, match="n = 0, 1, 2"):
+        fib1(bad)
+    with pytest.raises(ValueError, match="n = 0, 1, 2"):
+        fib2(bad)
+
+
+def test_fib1_calls_closed_form():
+    for n in range(16):
+        assert count_calls(fib1, n) == fib1_calls(n) == 2 * fib2(n + 1) - 1
+    assert [count_calls(fib_iter, 0, 1, n) for n in range(10)] == list(range(1, 11))
+
+
+def test_trace_calls_restores_the_function_and_records_results():
+    tree = trace_calls(fib1, 3)
+    assert tree.label == "fib1(3)" and tree.result == 2 and tree.size == 5
+    assert [c.label for c in tree.children] == ["fib1(2)", "fib1(1)"]
+    assert fib1.__globals__["fib1"] is fib1
+    with pytest.raises(TypeError, match="plain Python function"):
+        trace_calls(len, [1])
+
+
+def test_count_visits_counts_value_and_grad_calls():
+    x, y = beta.Var(1.0, name="x"), beta.Var(2.0, name="y")
+    z = (x + 2) + y
+    with count_visits() as visits:
+        z.value()
+    assert (visits.value, visits.grad, visits.total) == (5, 0, 5)
+    assert visits.of(x) == 1 and visits.of(z) == 1
+    with count_visits() as visits:
+        (x * y).grad(x)  # Mul.grad asks both children for their value and their grad
+    assert (visits.value, visits.grad) == (2, 3)
+
+
+def test_count_visits_leaves_the_classes_as_they_were():
+    before = beta.Add.value
+    with count_visits() as outer:
+        with count_visits() as inner:
+            beta.Add(1, 2).value()
+        beta.Const(1).value()
+    assert beta.Add.value is before
+    assert inner.total == 3 and outer.total == 4
+    with count_visits() as visits:
+        pass
+    beta.Add(1, 2).value()
+    assert visits.total == 0
+
+
+def test_shared_chain_counts():
+    """a = a*a + a: 2·depth + 1 distinct nodes, but 2·3^d - 1 visits for one value()."""
+    for d in range(8):
+        expr, x = shared_chain(d)
+        unfolded = 2 * 3**d - 1
+        assert count_nodes(expr) == 2 * d + 1
+        assert count_nodes(expr, distinct=False) == unfolded
+        with count_visits() as visits:
+            expr.value()
+        assert visits.total == unfolded
+        with count_visits() as visits:
+            expr.grad(x)
+        assert visits.grad == unfolded
+        # W(d) = 3·W(d-1) + 2·U(d-1): Mul.grad asks a for its value twice
+        w = 0
+        for k in range(d):
+            w = 3 * w + 2 * (2 * 3**k - 1)
+        assert visits.value == w
+
+
+def test_linear_loss_counts_grow_like_p_squared():
+    for p in (1, 2, 5, 10, 20):
+        loss, weights = linear_loss(p)
+        assert len(weights) == p and beta.variables(loss) == weights
+        assert count_nodes(loss, distinct=False) == 12 * p + 8
+        with count_visits() as visits:
+            loss.value()
+        assert visits.total == 12 * p + 8
+        with count_visits() as visits:
+            beta.gradient(loss, weights)
+        assert visits.grad == p * (12 * p + 8) and visits.value == p * (18 * p + 3)
+        assert visits.total == p * (30 * p + 11)
+
+
+def test_workloads_reject_bad_sizes():
+    with pytest.raises(ValueError):
+        linear_loss(0)
+    with pytest.raises(ValueError):
+        shared_chain(-1)

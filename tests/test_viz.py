@@ -1,0 +1,120 @@
+"""tinyml.viz: stable DOT text, shared nodes drawn once, inline display, missing Graphviz."""
+
+from __future__ import annotations
+
+import re
+
+import graphviz
+import pytest
+
+from tinyml import viz
+from tinyml.beta import Const, Square, Tanh, Var
+from tinyml.recursion import fib1, trace_calls
+
+
+def z_expr():
+    x, y = Var(1, name="x"), Var(2, name="y")
+    return (x + 2) + y
+
+
+def test_same_expression_gives_identical_dot_every_call():
+    first = viz.draw(z_expr()).source
+    assert viz.draw(z_expr()).source == first  # new objects, same text: no id() in names
+    expr = z_expr()
+    assert viz.draw(expr).source == viz.draw(expr).source == first
+    names = re.findall(r"^\s*(n\d+) \[", first, flags=re.M)
+    assert names == ["n0", "n1", "n2", "n3", "n4"]
+
+
+def test_structural_expression_drawing():
+    dot = viz.draw(z_expr()).source
+    assert 'n0 [label="+"' in dot and "n2 [label=x" in dot and "n3 [label=2" in dot
+    edges = re.findall(r"(n\d+) -> (n\d+)", dot)
+    assert sorted(edges) == [("n0", "n1"), ("n0", "n4"), ("n1", "n2"), ("n1", "n3")]
+    assert "shape=circle" in dot and "shape=box" in dot  # operators and leaves differ
+
+
+def test_shared_nodes_are_drawn_once():
+    x = Var(0.5, name="x")
+    a = x
+    for _ in range(10):
+        a = a * a + a
+    dot = viz.draw(a).source
+    assert len(re.findall(r"^\s*n\d+ \[", dot, flags=re.M)) == 21
+    assert len(re.findall(r"->", dot)) == 40
+
+
+def test_values_and_grads():
+    x = Var(3.0, name="x")
+    dot = viz.draw(Square(x) + 1, values=True).source
+    assert "value 10" in dot and "value 9" in dot and "grad" not in dot
+    x.g = 6.0  # any node with a .g attribute (as Alpha's nodes have) shows its gradient
+    dot = viz.draw(Square(x) + 1, values=True, grads=True, rankdir="LR").source
+    assert "{x | value 3 | grad 6}" in dot and "n2 -> n1" in dot
+
+
+def test_labels_with_record_characters_are_escaped():
+    x = Var(1.0, name="a|b{c}")
+    dot = viz.draw(Tanh(x), values=True).source
+    assert r"a\|b\{c\}" in dot
+
+
+def test_inline_display_is_svg_with_a_stable_text():
+    bundle = viz.draw(z_expr())._repr_mimebundle_()
+    assert bundle["text/plain"] == "<drawing of (+ (+ x 2) y): 5 nodes>"
+    assert bundle["image/svg+xml"].startswith("<svg")
+    assert repr(viz.draw(z_expr())) == bundle["text/plain"]
+
+
+def test_missing_graphviz_shows_how_to_install_and_the_source(monkeypatch):
+    def no_dot(*args, **kwargs):
+        raise graphviz.ExecutableNotFound(["dot"])
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", no_dot)
+    drawing = viz.draw(z_expr())
+    bundle = drawing._repr_mimebundle_()
+    assert "image/svg+xml" not in bundle
+    assert "apt-get install graphviz" in bundle["text/plain"]
+    assert drawing.source in bundle["text/plain"]
+    assert "digraph expression" in bundle["text/html"]
+
+
+def test_draw_rejects_non_nodes():
+    with pytest.raises(TypeError, match="expression node"):
+        viz.draw(3.0)
+    with pytest.raises(TypeError, match="call tree"):
+        viz.draw_calls(Const(1))
+
+
+def test_call_tree_of_fib4():
+    dot = viz.draw_calls(trace_calls(fib1, 4)).source
+    labels = re.findall(r'label="(fib1\(\d\))"', dot)
+    assert labels == [
+        "fib1(4)",
+        "fib1(3)",
+        "fib1(2)",
+        "fib1(1)",
+        "fib1(0)",
+        "fib1(1)",
+        "fib1(2)",
+        "fib1(1)",
+        "fib1(0)",
+    ]
+    assert len(re.findall("->", dot)) == 8
+    assert dot.count("filled") == 7  # fib1(4) and fib1(3) happen once; the rest repeat
+    assert viz.draw_calls(trace_calls(fib1, 4)).source == dot
+
+
+def test_examples_save_png(tmp_path):
+    for name in ("structural_expression", "fib"):
+        path = viz.example(name).save(tmp_path / f"{name}.png")
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="no example"):
+        viz.example("nope")
+
+
+def test_walk_visits_shared_nodes_once_in_order():
+    x = Var(1.0, name="x")
+    b = x * x
+    c = b + b
+    assert viz.walk(c) == [c, b, x]

@@ -1,0 +1,217 @@
+"""Chapter 1 exercises: finite differences."""
+
+from __future__ import annotations
+
+import inspect
+import math
+
+from tinyml.exercises import Incorrect, Question, call_learner
+from tinyml.numeric import EPS
+
+# q1 ---------------------------------------------------------------------------------------
+
+
+def _float32_epsilon():
+    import numpy as np
+
+    one = np.float32(1)
+    eps = np.float32(1)
+    while one + eps / np.float32(2) > one:
+        eps = eps / np.float32(2)
+    return float(eps)
+
+
+def _check_q1(answer):
+    if not isinstance(answer, (int, float)) and not hasattr(answer, "__float__"):
+        raise Incorrect(f"give a number, not {type(answer).__name__}")
+    answer = float(answer)
+    if answer == EPS:
+        raise Incorrect(
+            "that is the epsilon of Python's 64-bit float; do every step with np.float32"
+        )
+    if answer == 2**-24:
+        raise Incorrect(
+            "that is half of it: 1 + answer == 1 in float32 — you halved once too often"
+        )
+    if answer != 2**-23:
+        raise Incorrect(f"{answer!r} is not the gap between 1 and the next float32")
+
+
+q1 = Question(
+    title="Machine epsilon of float32",
+    checker=_check_q1,
+    hint_text=(
+        "Copy the halving loop, but make every number a numpy.float32: "
+        "one = np.float32(1), eps = np.float32(1), and halve with eps / np.float32(2). "
+        "Stop when one + eps / 2 is no longer bigger than one."
+    ),
+    solution_text=inspect.getsource(_float32_epsilon) + "\nanswer = _float32_epsilon()  # 2**-23",
+    answer=_float32_epsilon,
+    wrong=[(EPS, "64-bit"), (2**-24, "half"), (1e-7, "not the gap")],
+)
+
+# q2 ---------------------------------------------------------------------------------------
+
+
+def _central(f, x, h):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def _check_q2(central):
+    if not callable(central):
+        raise Incorrect("pass your function itself, e.g. ch01.q2.check(central)")
+    cases = [(math.sin, 0.3, 1e-3), (math.exp, 1.0, 1e-4), (lambda t: t**3, 2.0, 0.5)]
+    for f, x, h in cases:
+        got = call_learner(central, f, x, h)
+        want = _central(f, x, h)
+        if not isinstance(got, (int, float)):
+            raise Incorrect(f"central(f, {x}, {h}) returned {got!r}, not a number")
+        if math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-15):
+            continue
+        forward = (f(x + h) - f(x)) / h
+        if math.isclose(got, forward, rel_tol=1e-12):
+            raise Incorrect("that is the forward difference; step both ways, to x + h and x - h")
+        if math.isclose(got, 2 * want, rel_tol=1e-12):
+            raise Incorrect("the two points are 2h apart, so divide by 2h, not h")
+        raise Incorrect(f"central(f, {x}, {h}) gave {got!r}; expected {want!r}")
+
+
+q2 = Question(
+    title="The central difference",
+    checker=_check_q2,
+    hint_text="Evaluate f once a step h to the right and once a step h to the left of x. "
+    "How far apart are those two points?",
+    solution_text=inspect.getsource(_central),
+    answer=lambda: _central,
+    wrong=[
+        (lambda f, x, h: (f(x + h) - f(x)) / h, "forward difference"),
+        (lambda f, x, h: (f(x + h) - f(x - h)) / h, "2h"),
+        (3.0, "function itself"),
+    ],
+)
+
+# q3 ---------------------------------------------------------------------------------------
+
+
+def _check_q3(answer):
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        raise Incorrect(f"give a whole number of calls, not {answer!r}")
+    if answer == 51:
+        raise Incorrect(
+            "51 = n + 1 is the forward difference's count; numeric_gradient is central"
+        )
+    if answer == 50:
+        raise Incorrect("one call per parameter is not enough: each partial needs two calls")
+    if answer != 100:
+        raise Incorrect(f"{answer} is not it; count the calls with CallCounter and see")
+
+
+q3 = Question(
+    title="The cost of a numerical gradient",
+    checker=_check_q3,
+    hint_text="numeric_gradient uses the central difference for every parameter. "
+    "Or wrap a function in CallCounter and count.",
+    solution_text=(
+        "counted = CallCounter(lambda *p: sum(p))\n"
+        "numeric_gradient(counted, [0.0] * 50)\n"
+        "answer = counted.calls  # 2 per parameter: 100"
+    ),
+    answer=lambda: 100,
+    wrong=[(51, "forward"), (50, "two calls"), (2500, "not it")],
+)
+
+# q4 ---------------------------------------------------------------------------------------
+
+
+def _forward_step(x):
+    return math.sqrt(EPS) * max(1.0, abs(x))
+
+
+_Q4_POINTS = [0.0, 1e-3, 1.0, -7.5, 1000.0, -5e7, 3e12]
+
+
+def _check_q4(step):
+    if not callable(step):
+        raise Incorrect("pass your function itself, e.g. ch01.q4.check(forward_step)")
+    steps = {x: call_learner(step, x) for x in _Q4_POINTS}
+    for x, h in steps.items():
+        if not isinstance(h, (int, float)) or not h > 0:
+            raise Incorrect(f"forward_step({x}) = {h!r}; a step must be a positive number")
+        if x + h == x:
+            raise Incorrect(
+                f"at x = {x:g} your step {h:g} is lost: x + h == x in floating point; "
+                "the step must grow with |x|"
+            )
+    for x, h in steps.items():
+        s = max(1.0, abs(x))  # a test function that changes on the scale of x
+
+        def f(t, s=s):
+            return math.exp(t / s)
+
+        exact = math.exp(x / s) / s
+        err = abs((f(x + h) - f(x)) / h - exact) / exact
+        if err > 1e-6:
+            raise Incorrect(
+                f"at x = {x:g} the step {h:g} gives a relative error of {err:.1e} "
+                "(more than 1e-6); balance truncation and round-off, and scale with |x|"
+            )
+
+
+q4 = Question(
+    title="A step that works at any x",
+    checker=_check_q4,
+    hint_text="The best forward step at x = 1 is about sqrt(eps). Floats are spaced "
+    "proportionally to |x|, so the step should grow with |x| — but not vanish at x = 0.",
+    solution_text=inspect.getsource(_forward_step),
+    answer=lambda: _forward_step,
+    wrong=[
+        (lambda x: EPS, "lost"),
+        (lambda x: 1e-8, "grow with |x|"),
+        (lambda x: 1e-12, "lost"),
+        (lambda x: 1e-3 * max(1.0, abs(x)), "relative error"),
+        (lambda x: math.sqrt(EPS) * abs(x), "positive number"),
+    ],
+)
+
+# q5 ---------------------------------------------------------------------------------------
+
+
+def _f5(a, b):
+    return a * b + math.sin(a)
+
+
+def _grad_f5(a, b):
+    return [b + math.cos(a), a]
+
+
+_Q5_POINTS = [(0.5, 2.0), (-1.3, 0.7), (3.0, -4.0)]
+
+
+def _check_q5(grad_f):
+    from tinyml.numeric import grad_check
+
+    if not callable(grad_f):
+        raise Incorrect("pass your function itself, e.g. ch01.q5.check(grad_f)")
+    for point in _Q5_POINTS:
+        claimed = call_learner(grad_f, *point)
+        if not isinstance(claimed, (list, tuple)) or len(claimed) != 2:
+            raise Incorrect(f"grad_f{point} returned {claimed!r}; return [df/da, df/db]")
+        report = grad_check(_f5, point, claimed)
+        if not report:
+            names = " and ".join(["df/da", "df/db"][i] for i in report.mismatches)
+            raise Incorrect(f"at (a, b) = {point} your {names} disagrees:\n{report!r}")
+
+
+q5 = Question(
+    title="Check a hand-derived gradient",
+    checker=_check_q5,
+    hint_text="Differentiate a*b + sin(a) once treating b as a constant, once treating a as "
+    "a constant. Test your answer yourself with grad_check before you check it here.",
+    solution_text=inspect.getsource(_grad_f5),
+    answer=lambda: _grad_f5,
+    wrong=[
+        (lambda a, b: [b, a], "df/da disagrees"),
+        (lambda a, b: [b + math.cos(a), b], "df/db disagrees"),
+        (lambda a, b: b + math.cos(a), "return [df/da, df/db]"),
+    ],
+)
