@@ -129,7 +129,9 @@ def test_printed_forms():
     assert repr(z) == "Add(Add(Var(1, name='x'), Const(2)), Var(2, name='y'))"
     assert str(Var(0.5)) == "<var 0.5>" and repr(Var(0.5)) == "Var(0.5)"
     w = Sigmoid(Tanh(Log(x) / Exp(y))) - ReLU(Pow(x, 0.5)) + abs(-Square(y))
-    assert str(w) == "(+ (- (sigmoid (tanh (/ (log x) (exp y)))) (relu (** x 0.5))) (abs (neg (square y))))"
+    assert str(w) == (
+        "(+ (- (sigmoid (tanh (/ (log x) (exp y)))) (relu (** x 0.5))) (abs (neg (square y))))"
+    )
     rebuilt = eval(repr(w), vars(beta))
     assert str(rebuilt) == str(w) and rebuilt.value() == w.value()
 

@@ -118,3 +118,13 @@ def test_walk_visits_shared_nodes_once_in_order():
     b = x * x
     c = b + b
     assert viz.walk(c) == [c, b, x]
+
+
+def test_draws_alpha_nodes_with_value_and_grad():
+    alpha = pytest.importorskip("tinyml.alpha")
+    x, y = alpha.Var(3.0, name="x"), alpha.Var(2.0, name="y")
+    z = x * y + x
+    z.backward()
+    dot = viz.draw(z, values=True, grads=True).source
+    assert "{x | value 3 | grad 3}" in dot and "{y | value 2 | grad 3}" in dot
+    assert viz.draw(z, values=True, grads=True).source == dot

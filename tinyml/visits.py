@@ -13,6 +13,7 @@ is temporarily wrapped by a counting version; on leaving it the originals are pu
 from __future__ import annotations
 
 import functools
+import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,12 +21,12 @@ from typing import Any
 
 from tinyml import beta
 
-__all__ = ["Visits", "count_visits"]
+__all__ = ["Visits", "count_visits", "linear_loss", "shared_chain", "count_nodes"]
 
 _METHODS = ("value", "grad")
 
 
-@dataclass
+@dataclass(eq=False)  # each block is its own counter, even when the counts are equal
 class Visits:
     """Node visits counted inside one ``count_visits()`` block."""
 
@@ -98,3 +99,59 @@ def count_visits() -> Iterator[Visits]:
         _active.remove(visits)
         if not _active:
             _unpatch()
+
+
+# Workloads that chapter 3 measures (and the tests check against closed forms).
+
+
+def linear_loss(
+    n_params: int, n_points: int = 3, seed: int = 0
+) -> tuple[beta.Node, list[beta.Var]]:
+    """Squared error of a linear model w·x on a few fixed data points: the loss and its weights.
+
+    loss = sum over points k of (w1·x_k1 + … + wP·x_kP - y_k)²
+    """
+    if n_params < 1 or n_points < 1:
+        raise ValueError(f"need at least one parameter and one point, got {n_params}, {n_points}")
+    rng = random.Random(seed)
+    weights = [beta.Var(round(rng.uniform(-1, 1), 2), name=f"w{i + 1}") for i in range(n_params)]
+    loss: beta.Node | None = None
+    for _ in range(n_points):
+        pred: beta.Node = weights[0] * round(rng.uniform(-2, 2), 2)
+        for w in weights[1:]:
+            pred = pred + w * round(rng.uniform(-2, 2), 2)
+        term = beta.Square(pred - round(rng.uniform(-2, 2), 2))
+        loss = term if loss is None else loss + term
+    assert loss is not None
+    return loss, weights
+
+
+def shared_chain(depth: int, start: float = 0.5) -> tuple[beta.Node, beta.Var]:
+    """a = x, then `depth` times a = a * a + a: a small graph that reuses a three times a level."""
+    if depth < 0:
+        raise ValueError(f"depth must be 0 or more, got {depth}")
+    x = beta.Var(start, name="x")
+    a: beta.Node = x
+    for _ in range(depth):
+        a = a * a + a
+    return a, x
+
+
+def count_nodes(expr: beta.Node, distinct: bool = True) -> int:
+    """Nodes in an expression: distinct objects, or (distinct=False) as the unfolded tree."""
+    if not distinct:
+        return _unfolded(expr, {})
+    seen: set[int] = set()
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(node.children)
+    return len(seen)
+
+
+def _unfolded(node: beta.Node, memo: dict[int, int]) -> int:
+    if id(node) not in memo:
+        memo[id(node)] = 1 + sum(_unfolded(c, memo) for c in node.children)
+    return memo[id(node)]

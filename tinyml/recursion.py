@@ -1,0 +1,100 @@
+"""Repeated work in recursion: two Fibonacci programs, and a tracer that records their calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["fib1", "fib2", "fib_iter", "Call", "trace_calls", "count_calls", "fib1_calls"]
+
+
+def _check_n(n: object) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError(f"Fibonacci numbers are defined for n = 0, 1, 2, ..., got n={n!r}")
+
+
+def fib1(n: int) -> int:
+    """The n-th Fibonacci number, straight from the definition: two recursive calls."""
+    _check_n(n)
+    if n == 0 or n == 1:
+        return n
+    return fib1(n - 1) + fib1(n - 2)
+
+
+def fib2(n: int) -> int:
+    """The n-th Fibonacci number, carrying the last two numbers along: one call per step."""
+    _check_n(n)
+    return fib_iter(0, 1, n)
+
+
+def fib_iter(n1: int, n2: int, n: int) -> int:
+    """Step n times from the pair (n1, n2) to (n2, n1 + n2); return the first of the pair."""
+    if n == 0:
+        return n1
+    return fib_iter(n2, n1 + n2, n - 1)
+
+
+@dataclass
+class Call:
+    """One recorded call: how it was called, what it returned, and the calls it made."""
+
+    label: str
+    children: list[Call] = field(default_factory=list)
+    result: Any = None
+
+    @property
+    def size(self) -> int:
+        """The number of calls in this subtree, this one included."""
+        total, stack = 0, [self]
+        while stack:
+            node = stack.pop()
+            total += 1
+            stack.extend(node.children)
+        return total
+
+
+def trace_calls(f: Callable[..., Any], *args: Any) -> Call:
+    """Call f(*args) and record every call of f, including its recursive calls, as a tree.
+
+    Recursive calls are caught when f calls itself by its global name, as fib1 and fib_iter
+    do; the name is restored afterwards.
+    """
+    if not callable(f) or not hasattr(f, "__globals__"):
+        raise TypeError(f"trace_calls() needs a plain Python function, got {f!r}")
+    module, name = f.__globals__, f.__name__
+    if module.get(name) is not f:
+        raise ValueError(f"{name} must be a global function that calls itself by name")
+    root = Call(f"{name}()")
+    stack = [root]
+
+    def traced(*a: Any) -> Any:
+        call = Call(f"{name}({', '.join(repr(x) for x in a)})")
+        stack[-1].children.append(call)
+        stack.append(call)
+        try:
+            call.result = f(*a)
+        finally:
+            stack.pop()
+        return call.result
+
+    module[name] = traced
+    try:
+        traced(*args)
+    finally:
+        module[name] = f
+    return root.children[0]
+
+
+def count_calls(f: Callable[..., Any], *args: Any) -> int:
+    """How many calls f(*args) makes in all, the first one included."""
+    return trace_calls(f, *args).size
+
+
+def fib1_calls(n: int) -> int:
+    """The number of calls fib1(n) makes, from the recurrence C(n) = 1 + C(n-1) + C(n-2)."""
+    _check_n(n)
+    a, b = 1, 1  # C(0), C(1)
+    for _ in range(n):
+        a, b = b, 1 + a + b
+    return a
