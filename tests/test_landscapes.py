@@ -1,0 +1,76 @@
+"""tinyml.landscapes: the test functions, the descent loop and the plotting helpers."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tinyml.alpha import Var  # noqa: E402
+from tinyml.landscapes import (  # noqa: E402
+    QUADRATIC,
+    ROSENBROCK,
+    descend,
+    plot_losses,
+    plot_paths,
+    quadratic,
+    rosenbrock,
+)
+from tinyml.numeric import grad_check  # noqa: E402
+from tinyml.optim import GD, Adam, Momentum  # noqa: E402
+
+coords = st.floats(min_value=-2, max_value=2, allow_nan=False)
+
+
+def test_known_values_and_minima():
+    assert quadratic(0.0, 0.0) == 0.0 and quadratic(2.0, 1.0) == 0.5 * (4 + 25)
+    assert rosenbrock(1.0, 1.0) == 0.0 and rosenbrock(0.0, 0.0) == 1.0
+    for land in (QUADRATIC, ROSENBROCK):
+        assert land(*land.minimum) == 0.0
+        assert list(land.levels) == sorted(land.levels)
+
+
+@given(coords, coords)
+def test_alpha_gradients_match_central_differences(x, y):
+    for f in (quadratic, rosenbrock):
+        vx, vy = Var(x), Var(y)
+        f(vx, vy).backward()
+        check = grad_check(f, [x, y], [vx.g, vy.g], rtol=1e-5, atol=1e-6)
+        assert check, check
+
+
+def test_descend_records_path_and_losses():
+    run = descend(QUADRATIC, GD, steps=10, lr=0.05)
+    assert len(run.path) == len(run.losses) == 11
+    assert run.path[0] == QUADRATIC.start
+    assert run.losses == [pytest.approx(quadratic(*p)) for p in run.path]
+    assert run.label == "GD(lr=0.05)" and not run.diverged
+    assert run.losses[-1] < run.losses[0]
+
+
+def test_descend_stops_a_diverging_run():
+    run = descend(QUADRATIC, GD, steps=200, lr=0.1)  # lr·25 > 2: y oscillates and grows
+    assert run.diverged
+    assert len(run.path) < 200
+
+
+def test_descend_is_deterministic_and_takes_a_start():
+    a = descend(ROSENBROCK, Adam, steps=20, start=(0.0, 0.0), lr=0.05, label="adam")
+    b = descend(ROSENBROCK, Adam, steps=20, start=(0.0, 0.0), lr=0.05)
+    assert a.path == b.path and a.label == "adam"
+
+
+def test_plots_have_one_panel_per_run_and_labels():
+    runs = [descend(QUADRATIC, opt, steps=5, lr=0.01) for opt in (GD, Momentum, Adam)]
+    fig = plot_paths(QUADRATIC, runs)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 3
+    assert all(ax.get_xlabel() == "x" and ax.get_ylabel() == "y" for ax in visible)
+    ax = plot_losses(runs)
+    assert ax.get_yscale() == "log" and ax.get_xlabel() == "step"
+    plt.close("all")
