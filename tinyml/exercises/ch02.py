@@ -1,0 +1,246 @@
+"""Chapter 2 exercises: expression trees (Beta)."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+
+from tinyml import beta
+from tinyml.beta import Node, Var
+from tinyml.exercises import Incorrect, Question, call_learner
+from tinyml.numeric import central_difference
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+# q1 ---------------------------------------------------------------------------------------
+
+_Q1_TREE = "(+ (square (- x y)) (* 2 x))"
+
+
+def _q1_answer() -> Node:
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    return beta.Add(beta.Square(beta.Sub(x, y)), beta.Mul(beta.Const(2), x))
+
+
+def _check_q1(answer):
+    if _is_number(answer):
+        raise Incorrect(
+            f"{answer!r} is a number, not an expression tree: with plain floats Python only "
+            "computes; build it from Var, Const, Add, Sub, Mul and Square"
+        )
+    if not isinstance(answer, Node):
+        raise Incorrect(f"give a Beta expression, not {type(answer).__name__}")
+    got = str(answer)
+    if got == _Q1_TREE:
+        return
+    if got == "(+ (** (- x y) 2) (* 2 x))":
+        raise Incorrect("x ** 2 builds a Pow node; the exercise asks for a Square node")
+    if got == "(+ (square (- x y)) (* x 2))":
+        raise Incorrect("Mul(x, Const(2)) prints as (* x 2); put the 2 first, as in 2·x")
+    raise Incorrect(f"your tree prints as {got}, but z = (x - y)² + 2·x prints as {_Q1_TREE}")
+
+
+q1 = Question(
+    title="Build a tree by hand",
+    checker=_check_q1,
+    hint_text="Work from the outside in: the last operation is +, its left operand is the "
+    "square of (x - y), its right operand is the product of the constant 2 and x.",
+    solution_text=(
+        "x, y = Var(1.0, name='x'), Var(2.0, name='y')\n"
+        "answer = Add(Square(Sub(x, y)), Mul(Const(2), x))"
+    ),
+    answer=_q1_answer,
+    wrong=[
+        (5.0, "plain floats"),
+        (
+            (lambda x, y: (x - y) ** 2 + 2 * x)(Var(1.0, name="x"), Var(2.0, name="y")),
+            "Square node",
+        ),
+        (
+            (lambda x, y: beta.Square(x - y) + x * 2)(Var(1.0, name="x"), Var(2.0, name="y")),
+            "2 first",
+        ),
+        ((lambda x, y: x * y)(Var(1.0, name="x"), Var(2.0, name="y")), "prints as (* x y)"),
+        ("(+ (square (- x y)) (* 2 x))", "not str"),
+    ],
+)
+
+# q2 ---------------------------------------------------------------------------------------
+
+
+class _Cube(Node):
+    op = "cube"
+
+    def __init__(self, a):
+        self.a = a
+        self.children = (a,)
+
+    def value(self):
+        return self.a.value() ** 3
+
+    def grad(self, x):
+        return 3 * self.a.value() ** 2 * self.a.grad(x)
+
+
+_Q2_POINTS = [-1.5, -0.3, 0.7, 2.0]
+
+
+def _check_q2(cube):
+    if not (isinstance(cube, type) and issubclass(cube, Node)):
+        raise Incorrect("pass your class itself, e.g. ch02.q2.check(Cube); it must subclass Node")
+    x, y = Var(1.0, name="x"), Var(0.5, name="y")
+    for t in _Q2_POINTS:
+        x.set_value(t)
+        got = call_learner(lambda: cube(x).value())
+        if not _is_number(got) or not math.isclose(got, t**3, rel_tol=1e-12):
+            raise Incorrect(f"at x = {t}, Cube(x).value() gave {got!r}; expected x³ = {t**3!r}")
+        inner = beta.Mul(beta.Const(2), x) + y  # a Cube of an expression: the chain rule counts
+        want = 3 * (2 * t + 0.5) ** 2 * 2
+        got = call_learner(lambda inner=inner: cube(inner).grad(x))
+        if not _is_number(got):
+            raise Incorrect(f"Cube(2x + y).grad(x) returned {got!r}, not a number")
+        if math.isclose(got, want / 2, rel_tol=1e-9):
+            raise Incorrect(
+                "Cube(x) is right but Cube(2x + y) is not: multiply by a.grad(x) (the chain rule)"
+            )
+        if not math.isclose(got, want, rel_tol=1e-9):
+            raise Incorrect(f"at x = {t}, Cube(2x + y).grad(x) gave {got!r}; expected {want!r}")
+        other = call_learner(lambda inner=inner: cube(inner).grad(y))
+        if not (_is_number(other) and math.isclose(other, want / 2, rel_tol=1e-9)):
+            raise Incorrect(f"Cube(2x + y).grad(y) gave {other!r}; expected {want / 2!r}")
+
+
+class _CubeNoChain(_Cube):
+    def grad(self, x):
+        return 3 * self.a.value() ** 2
+
+
+class _CubeSquare(_Cube):
+    def value(self):
+        return self.a.value() ** 2
+
+
+q2 = Question(
+    title="Add a node type: Cube",
+    checker=_check_q2,
+    hint_text="value(): the child's value to the third power. grad(x): d(a³)/dx = 3a² · da/dx; "
+    "the child a may itself be an expression, so ask it for a.grad(x).",
+    solution_text=inspect.getsource(_Cube).replace("_Cube", "Cube"),
+    answer=lambda: _Cube,
+    wrong=[
+        (_CubeNoChain, "chain rule"),
+        (_CubeSquare, "expected x³"),
+        (_Cube(Var(1.0)), "pass your class itself"),
+    ],
+)
+
+# q3 ---------------------------------------------------------------------------------------
+
+
+def _check_q3(answer):
+    if not isinstance(answer, str):
+        raise Incorrect(f"give the printed form as a string, e.g. '(+ x 1)', not {answer!r}")
+    got = " ".join(answer.replace("(", " ( ").replace(")", " ) ").split())
+    got = got.replace("( ", "(").replace(" )", ")")
+    if got == "(+ (neg (** x 2)) 1)":
+        return
+    if got == "(+ (** (neg x) 2) 1)":
+        raise Incorrect("in Python, ** binds tighter than unary minus: -x ** 2 is -(x ** 2)")
+    if got == "(+ 1 (neg (** x 2)))":
+        raise Incorrect("the operands keep their order: the 1 is the right operand of +")
+    raise Incorrect(f"{answer!r} is not what str(-x ** 2 + 1) prints; build it and look")
+
+
+q3 = Question(
+    title="Read Python's precedence from the tree",
+    checker=_check_q3,
+    hint_text="Build it: x = Var(3.0, name='x'); print(-x ** 2 + 1). Which operation is at "
+    "the root, and which one sits directly above x?",
+    solution_text=(
+        "x = Var(3.0, name='x')\n"
+        "answer = str(-x ** 2 + 1)  # '(+ (neg (** x 2)) 1)': -x ** 2 means -(x ** 2)"
+    ),
+    answer=lambda: "(+ (neg (** x 2)) 1)",
+    wrong=[
+        ("(+ (** (neg x) 2) 1)", "binds tighter"),
+        ("(+ 1 (neg (** x 2)))", "right operand"),
+        (-8.0, "as a string"),
+        ("(+ x 1)", "not what"),
+    ],
+)
+
+# q4 ---------------------------------------------------------------------------------------
+
+
+def _derivative_check(expr, x):
+    analytic = expr.grad(x)
+    start = x.value()
+
+    def f(t):
+        x.set_value(t)
+        return expr.value()
+
+    numeric = central_difference(f, start)
+    x.set_value(start)  # leave x as we found it
+    return analytic, numeric
+
+
+_Q4_CASES = [
+    (lambda x: beta.Tanh(x) * x, 0.4),
+    (lambda x: beta.Log(beta.Square(x) + 1), -1.2),
+    (lambda x: beta.Sigmoid(3 * x) / (x + 4), 2.0),
+]
+
+
+def _check_q4(check):
+    if not callable(check):
+        raise Incorrect("pass your function itself, e.g. ch02.q4.check(derivative_check)")
+    for build, t in _Q4_CASES:
+        x = Var(t, name="x")
+        expr = build(x)
+        got = call_learner(check, expr, x)
+        if not (isinstance(got, (tuple, list)) and len(got) == 2):
+            raise Incorrect(f"derivative_check returned {got!r}; return (analytic, numeric)")
+        analytic, numeric = got
+        if x.value() != t:
+            raise Incorrect(
+                f"x was {t} before the call and {x.value()} after it: restore x with "
+                "set_value, or every later value() of the expression is wrong"
+            )
+        if not (_is_number(analytic) and math.isclose(analytic, expr.grad(x), rel_tol=1e-12)):
+            raise Incorrect(f"for {expr} the analytic derivative should be expr.grad(x)")
+        if not (_is_number(numeric) and math.isclose(numeric, analytic, rel_tol=1e-6)):
+            raise Incorrect(
+                f"for {expr} at x = {t} your numeric derivative {numeric!r} is far from "
+                f"{analytic!r}; vary x with set_value and use central_difference"
+            )
+
+
+def _no_restore(expr, x):
+    analytic = expr.grad(x)
+
+    def f(t):
+        x.set_value(t)
+        return expr.value()
+
+    return analytic, central_difference(f, x.value())
+
+
+q4 = Question(
+    title="Check Beta against chapter 1",
+    checker=_check_q4,
+    hint_text="Wrap the expression as a function of one number: f(t) sets x to t and returns "
+    "expr.value(). Give that to central_difference at x's current value; then put x back.",
+    solution_text=inspect.getsource(_derivative_check).replace("_derivative", "derivative"),
+    answer=lambda: _derivative_check,
+    wrong=[
+        (_no_restore, "restore x"),
+        (lambda expr, x: (expr.grad(x), 0.0), "far from"),
+        (lambda expr, x: expr.grad(x), "return (analytic, numeric)"),
+        (lambda expr, x: (expr.value(), expr.grad(x)), "analytic derivative"),
+    ],
+)
