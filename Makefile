@@ -38,8 +38,8 @@ test: setup lint
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks
 
 lint: $(STAMP)
-	$(BIN)/ruff check tinyml tests bench scripts
-	$(BIN)/ruff format --check tinyml tests bench scripts
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 images: setup
 	$(BIN)/python -m tinyml.images images
