@@ -1,0 +1,304 @@
+"""Chapter 6 exercises: optimizers."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+
+from tinyml.exercises import Incorrect, Question, call_learner
+
+
+def _grad(theta: float) -> float:
+    """Gradient of the test loss (theta - 3)² + theta⁴/10, which the step-rule checkers use."""
+    return 2 * (theta - 3) + 0.4 * theta**3
+
+
+def _reference(optimizer: type, steps: int, **settings) -> list[float]:
+    """theta after each step of tinyml.optim's optimizer on the test loss, from theta = 0."""
+    from tinyml.alpha import Var
+
+    theta = Var(0.0, name="theta")
+    opt = optimizer([theta], **settings)
+    seen = []
+    for _ in range(steps):
+        opt.zero_grad()
+        ((theta - 3) * (theta - 3) + theta**4 / 10).backward()
+        opt.step()
+        seen.append(theta.value())
+    return seen
+
+
+def _first_difference(got: list[float], want: list[float]) -> int | None:
+    for i, (a, b) in enumerate(zip(got, want, strict=True)):
+        if not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
+            return i
+    return None
+
+
+def _number(name: str, v: object) -> float:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise Incorrect(f"{name} should be a number, got {v!r}")
+    return float(v)
+
+
+# q1 ---------------------------------------------------------------------------------------
+
+
+def _momentum_step(theta, g, buf, lr, mu):
+    buf = mu * buf + g
+    theta = theta - lr * buf
+    return theta, buf
+
+
+def _run_momentum(step, lr, mu, steps):
+    theta, buf, seen = 0.0, 0.0, []
+    for _ in range(steps):
+        result = call_learner(step, theta, _grad(theta), buf, lr, mu)
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise Incorrect(f"momentum_step returned {result!r}; return the pair (theta, buf)")
+        theta, buf = _number("theta", result[0]), _number("buf", result[1])
+        seen.append(theta)
+    return seen
+
+
+def _check_q1(step):
+    from tinyml.optim import GD, Momentum
+
+    if not callable(step):
+        raise Incorrect("pass your function itself, e.g. ch06.q1.check(momentum_step)")
+    lr, mu, steps = 0.02, 0.9, 30
+    got = _run_momentum(step, lr, mu, steps)
+    want = _reference(Momentum, steps, lr=lr, momentum=mu)
+    i = _first_difference(got, want)
+    if i is None:
+        return
+    if _first_difference(got, _reference(GD, steps, lr=lr)) is None:
+        raise Incorrect("that is plain gradient descent: the buffer must carry past gradients")
+    ema = _reference(Momentum, steps, lr=lr * (1 - mu), momentum=mu)
+    if _first_difference(got, ema) is None:
+        raise Incorrect(
+            "that is the averaging convention, buf = mu·buf + (1 - mu)·g; PyTorch (and "
+            "tinyml) add the whole gradient: buf = mu·buf + g"
+        )
+    raise Incorrect(
+        f"after step {i + 1} theta is {got[i]!r}; tinyml.optim.Momentum has {want[i]!r}"
+    )
+
+
+q1 = Question(
+    title="Momentum's step rule",
+    checker=_check_q1,
+    hint_text="Two lines: first update the buffer from its old value and the new gradient, "
+    "then move theta along the buffer (not along g). Compare with show(Momentum.update).",
+    solution_text=inspect.getsource(_momentum_step),
+    answer=lambda: _momentum_step,
+    wrong=[
+        (lambda theta, g, buf, lr, mu: (theta - lr * g, buf), "plain gradient descent"),
+        (
+            lambda theta, g, buf, lr, mu: _momentum_step(theta, (1 - mu) * g, buf, lr, mu),
+            "averaging convention",
+        ),
+        (lambda theta, g, buf, lr, mu: (theta - lr * (mu * buf + g), g), "tinyml.optim.Momentum"),
+        (lambda theta, g, buf, lr, mu: theta - lr * g, "pair"),
+    ],
+)
+
+# q2 ---------------------------------------------------------------------------------------
+
+
+def _adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1**t)
+    v_hat = v / (1 - beta2**t)
+    theta = theta - lr * m_hat / (math.sqrt(v_hat) + eps)
+    return theta, m, v
+
+
+def _run_adam(step, steps, **settings):
+    theta, m, v, seen = 0.0, 0.0, 0.0, []
+    for t in range(1, steps + 1):
+        result = call_learner(step, theta, _grad(theta), m, v, t, *settings.values())
+        if not isinstance(result, tuple) or len(result) != 3:
+            raise Incorrect(f"adam_step returned {result!r}; return the triple (theta, m, v)")
+        theta, m, v = (_number(n, r) for n, r in zip(("theta", "m", "v"), result, strict=True))
+        seen.append(theta)
+    return seen
+
+
+def _check_q2(step):
+    from tinyml.optim import Adam
+
+    if not callable(step):
+        raise Incorrect("pass your function itself, e.g. ch06.q2.check(adam_step)")
+    # A large eps, so that where eps goes makes a visible difference.
+    settings = {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 0.5}
+    steps = 25
+    got = _run_adam(step, steps, **settings)
+    want = _reference(Adam, steps, lr=0.1, betas=(0.9, 0.999), eps=0.5)
+    i = _first_difference(got, want)
+    if i is None:
+        return
+    if i == 0:
+        raise Incorrect(
+            f"the first step already differs ({got[0]!r} instead of {want[0]!r}); at t = 1 "
+            "bias correction makes m_hat = g and v_hat = g², so check that and where eps goes"
+        )
+    raise Incorrect(f"after step {i + 1} theta is {got[i]!r}; tinyml.optim.Adam has {want[i]!r}")
+
+
+def _adam_without_correction(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    return theta - lr * m / (math.sqrt(v) + eps), m, v
+
+
+def _adam_eps_inside(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return theta - lr * m_hat / math.sqrt(v_hat + eps), m, v
+
+
+q2 = Question(
+    title="Adam's step rule",
+    checker=_check_q2,
+    hint_text="Update the two running averages m and v, correct each by dividing by "
+    "1 - beta**t, then step by lr · m_hat / (sqrt(v_hat) + eps): eps goes outside the root.",
+    solution_text=inspect.getsource(_adam_step),
+    answer=lambda: _adam_step,
+    wrong=[
+        (_adam_without_correction, "bias correction"),
+        (_adam_eps_inside, "where eps goes"),
+        (lambda *args: args[0], "triple"),
+    ],
+)
+
+# q3 ---------------------------------------------------------------------------------------
+
+
+def _check_q3(answer):
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise Incorrect(f"give the learning rate as a number, not {answer!r}")
+    lr = float(answer)
+    if math.isclose(lr, 2.0):
+        raise Incorrect("2 is the limit along x, where the curvature is 1; y is 25× more curved")
+    if math.isclose(lr, 1 / 25) or math.isclose(lr, 1 / 26):
+        raise Incorrect(
+            f"GD still converges above {lr:g}: it zigzags across y, but the zigzag shrinks "
+            "as long as |1 - 25·lr| < 1"
+        )
+    if not math.isclose(lr, 2 / 25, rel_tol=1e-6):
+        raise Incorrect(
+            f"{lr:g} is not the boundary; try descend(QUADRATIC, GD, lr=...) just below and "
+            "just above it"
+        )
+
+
+q3 = Question(
+    title="The largest learning rate that works",
+    checker=_check_q3,
+    hint_text="Along y the gradient is 25·y, so one GD step multiplies y by (1 - 25·lr). "
+    "For which lr does that factor stay between -1 and 1?",
+    solution_text="# y ← y - lr·25·y = (1 - 25·lr)·y shrinks only if |1 - 25·lr| < 1\n"
+    "answer = 2 / 25  # 0.08; at exactly 0.08 y flips sign forever, above it y grows",
+    answer=lambda: 2 / 25,
+    wrong=[(2.0, "curvature is 1"), (0.04, "still converges"), (0.1, "not the boundary")],
+)
+
+# q4 ---------------------------------------------------------------------------------------
+
+
+def _train(loss_fn, optimizer, steps):
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.value())
+    return losses
+
+
+def _check_q4(train):
+    from tinyml.alpha import Var
+    from tinyml.landscapes import quadratic
+    from tinyml.optim import GD
+
+    if not callable(train):
+        raise Incorrect("pass your function itself, e.g. ch06.q4.check(train)")
+
+    def run(fn):
+        x, y = Var(-4.0, name="x"), Var(1.0, name="y")
+        out = call_learner(fn, lambda: quadratic(x, y), GD([x, y], lr=0.01), 15)
+        return out, (x.value(), y.value())
+
+    got, where = run(train)
+    want, _ = run(_train)
+    if not isinstance(got, list) or len(got) != 15:
+        raise Incorrect(f"train(...) returned {got!r}; return the list of the 15 losses")
+    got = [_number("each loss", v) for v in got]
+    if _first_difference(got, want) is None:
+        return
+    if where == (-4.0, 1.0):
+        raise Incorrect(
+            "x and y never moved: is step() called, and after backward()? A zero_grad() "
+            "between backward() and step() wipes the gradients step() needs"
+        )
+    if len(set(got)) == 1:
+        raise Incorrect(
+            "every loss is the same although x and y moved: build the loss (forward) inside "
+            "the loop; a graph built once keeps the values it was built with"
+        )
+    raise Incorrect(
+        "the losses differ from the reference loop from the second step on; do you call "
+        "optimizer.zero_grad() every step? Without it the gradients pile up"
+    )
+
+
+def _train_no_zero_grad(loss_fn, optimizer, steps):
+    losses = []
+    for _ in range(steps):
+        loss = loss_fn()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.value())
+    return losses
+
+
+def _train_zero_after_backward(loss_fn, optimizer, steps):
+    losses = []
+    for _ in range(steps):
+        loss = loss_fn()
+        loss.backward()
+        optimizer.zero_grad()
+        optimizer.step()
+        losses.append(loss.value())
+    return losses
+
+
+def _train_graph_once(loss_fn, optimizer, steps):
+    loss, losses = loss_fn(), []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.value())
+    return losses
+
+
+q4 = Question(
+    title="The training loop",
+    checker=_check_q4,
+    hint_text="Four lines in the loop, in PyTorch's order: clear the old gradients, build the "
+    "loss, fill the gradients, update the parameters. Then record loss.value().",
+    solution_text=inspect.getsource(_train),
+    answer=lambda: _train,
+    wrong=[
+        (_train_no_zero_grad, "zero_grad() every step"),
+        (_train_zero_after_backward, "never moved"),
+        (_train_graph_once, "inside the loop"),
+        (lambda loss_fn, optimizer, steps: 0.0, "list of the 15 losses"),
+    ],
+)
