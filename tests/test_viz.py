@@ -128,3 +128,9 @@ def test_draws_alpha_nodes_with_value_and_grad():
     dot = viz.draw(z, values=True, grads=True).source
     assert "{x | value 3 | grad 3}" in dot and "{y | value 2 | grad 3}" in dot
     assert viz.draw(z, values=True, grads=True).source == dot
+
+
+def test_note_adds_a_line_to_every_node():
+    x = Var(2.0, name="x")
+    dot = viz.draw(x * x, note=lambda node: f"op {node.op}").source
+    assert "{× | op *}" in dot and "{x | op var}" in dot

@@ -12,7 +12,7 @@ import html
 import math
 import numbers
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -136,12 +136,19 @@ def _style(node: Any) -> dict[str, str]:
     return _VAR_STYLE if op == "var" else _CONST_STYLE if op == "const" else _OP_STYLE
 
 
-def draw(expr: Any, values: bool = False, grads: bool = False, rankdir: str = "TB") -> Drawing:
+def draw(
+    expr: Any,
+    values: bool = False,
+    grads: bool = False,
+    rankdir: str = "TB",
+    note: Callable[[Any], str] | None = None,
+) -> Drawing:
     """Draw an expression graph: operators as circles, variables and constants as boxes.
 
     ``values=True`` adds each node's value, ``grads=True`` each node's gradient ``g`` where it
     has one (micrograd's "value | grad" records). A node shared by several parents is drawn
     once, with an edge to each parent. ``rankdir="LR"`` draws it left to right.
+    ``note(node)``, if given, adds a line of your own to every node (e.g. a visit count).
     """
     if not hasattr(expr, "children"):
         raise TypeError(f"draw() needs an expression node (with .children), got {expr!r}")
@@ -160,6 +167,8 @@ def draw(expr: Any, values: bool = False, grads: bool = False, rankdir: str = "T
             fields.append(f"value {_number(node.value())}")
         if grads and getattr(node, "g", None) is not None:
             fields.append(f"grad {_number(node.g)}")
+        if note is not None:
+            fields.append(str(note(node)))
         if len(fields) > 1:
             style["shape"] = "record"
             graph.node(names[id(node)], _record(*fields), **style)
