@@ -12,7 +12,8 @@ def step_size_errors(
 ) -> tuple[list[float], list[float], list[float]]:
     """Absolute errors of the forward and central differences of f at x, for each step h."""
     if steps is None:
-        steps = [10 ** (-k / 4) for k in range(4, 65)]  # 1e-1 … 1e-16, four per decade
+        # 1e-1 down to 1e-15.5, four per decade, then the naive step eps itself
+        steps = [10 ** (-k / 4) for k in range(4, 63)] + [EPS]
     exact = dfdx(x)
     fwd = [abs((f(x + h) - f(x)) / h - exact) for h in steps]
     cen = [abs((f(x + h) - f(x - h)) / (2 * h) - exact) for h in steps]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
 
 from tinyml.exercises import Incorrect, Question, call_learner
 from tinyml.numeric import EPS
@@ -11,7 +12,7 @@ from tinyml.numeric import EPS
 # q1 ---------------------------------------------------------------------------------------
 
 
-def _float32_epsilon():
+def float32_epsilon():
     import numpy as np
 
     one = np.float32(1)
@@ -22,7 +23,7 @@ def _float32_epsilon():
 
 
 def _check_q1(answer):
-    if not isinstance(answer, (int, float)) and not hasattr(answer, "__float__"):
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give a number, not {type(answer).__name__}")
     answer = float(answer)
     if answer == EPS:
@@ -32,6 +33,14 @@ def _check_q1(answer):
     if answer == 2**-24:
         raise Incorrect(
             "that is half of it: 1 + answer == 1 in float32 — you halved once too often"
+        )
+    if answer == 23:
+        raise Incorrect(
+            "23 is the number of fraction bits; give epsilon itself, 2 to the minus that"
+        )
+    if answer != 2**-23 and 1e-8 < answer < 1e-6:
+        raise Incorrect(
+            f"{answer!r} is close, but epsilon is an exact power of two: find it by halving"
         )
     if answer != 2**-23:
         raise Incorrect(f"{answer!r} is not the gap between 1 and the next float32")
@@ -45,27 +54,28 @@ q1 = Question(
         "one = np.float32(1), eps = np.float32(1), and halve with eps / np.float32(2). "
         "Stop when one + eps / 2 is no longer bigger than one."
     ),
-    solution_text=inspect.getsource(_float32_epsilon) + "\nanswer = _float32_epsilon()  # 2**-23",
-    answer=_float32_epsilon,
-    wrong=[(EPS, "64-bit"), (2**-24, "half"), (1e-7, "not the gap")],
+    solution_text=inspect.getsource(float32_epsilon) + "\n\neps32 = float32_epsilon()  # 2**-23",
+    answer=float32_epsilon,
+    wrong=[(EPS, "64-bit"), (2**-24, "half"), (1e-7, "exact power of two"), (23, "fraction bits")],
 )
 
 # q2 ---------------------------------------------------------------------------------------
 
 
-def _central(f, x, h):
+def central(f, x, h):
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
-def _check_q2(central):
-    if not callable(central):
+def _check_q2(learner):
+    if not callable(learner):
         raise Incorrect("pass your function itself, e.g. ch01.q2.check(central)")
     cases = [(math.sin, 0.3, 1e-3), (math.exp, 1.0, 1e-4), (lambda t: t**3, 2.0, 0.5)]
     for f, x, h in cases:
-        got = call_learner(central, f, x, h)
-        want = _central(f, x, h)
-        if not isinstance(got, (int, float)):
+        got = call_learner(learner, f, x, h)
+        want = central(f, x, h)
+        if isinstance(got, bool) or not isinstance(got, numbers.Real):
             raise Incorrect(f"central(f, {x}, {h}) returned {got!r}, not a number")
+        got = float(got)
         if math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-15):
             continue
         forward = (f(x + h) - f(x)) / h
@@ -73,6 +83,12 @@ def _check_q2(central):
             raise Incorrect("that is the forward difference; step both ways, to x + h and x - h")
         if math.isclose(got, 2 * want, rel_tol=1e-12):
             raise Incorrect("the two points are 2h apart, so divide by 2h, not h")
+        if math.isclose(got, want * h * h, rel_tol=1e-12):
+            raise Incorrect("`/ 2 * h` divides by 2 and then multiplies by h: write / (2 * h)")
+        if math.isclose(got, -want, rel_tol=1e-12):
+            raise Incorrect(
+                "the sign is flipped: subtract f(x - h) from f(x + h), not the reverse"
+            )
         raise Incorrect(f"central(f, {x}, {h}) gave {got!r}; expected {want!r}")
 
 
@@ -81,11 +97,13 @@ q2 = Question(
     checker=_check_q2,
     hint_text="Evaluate f once a step h to the right and once a step h to the left of x. "
     "How far apart are those two points?",
-    solution_text=inspect.getsource(_central),
-    answer=lambda: _central,
+    solution_text=inspect.getsource(central),
+    answer=lambda: central,
     wrong=[
         (lambda f, x, h: (f(x + h) - f(x)) / h, "forward difference"),
         (lambda f, x, h: (f(x + h) - f(x - h)) / h, "2h"),
+        (lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h, "(2 * h)"),
+        (lambda f, x, h: (f(x - h) - f(x + h)) / (2 * h), "sign"),
         (3.0, "function itself"),
     ],
 )
@@ -94,36 +112,43 @@ q2 = Question(
 
 
 def _check_q3(answer):
-    if isinstance(answer, bool) or not isinstance(answer, int):
-        raise Incorrect(f"give a whole number of calls, not {answer!r}")
-    if answer == 51:
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise Incorrect(f"give a number of seconds, not {answer!r}")
+    answer = float(answer)
+    if math.isclose(answer, 20.0, rel_tol=1e-3):
+        return
+    if math.isclose(answer, 10.0, rel_tol=2e-3):
         raise Incorrect(
-            "51 = n + 1 is the forward difference's count; numeric_gradient is central"
+            "that counts one evaluation per parameter (or n + 1, the forward difference's "
+            "count); numeric_gradient uses the central difference: two per parameter"
         )
-    if answer == 50:
-        raise Incorrect("one call per parameter is not enough: each partial needs two calls")
-    if answer != 100:
-        raise Incorrect(f"{answer} is not it; count the calls with CallCounter and see")
+    if math.isclose(answer, 20_000, rel_tol=1e-3):
+        raise Incorrect("that is in milliseconds; give seconds")
+    raise Incorrect(f"{answer:g} s is not it: how many evaluations, times how long each?")
 
 
 q3 = Question(
     title="The cost of a numerical gradient",
     checker=_check_q3,
-    hint_text="numeric_gradient uses the central difference for every parameter. "
-    "Or wrap a function in CallCounter and count.",
+    hint_text="numeric_gradient uses the central difference for every parameter: how many "
+    "evaluations of the loss is that for 10,000 parameters? Each takes 1 ms.",
     solution_text=(
-        "counted = CallCounter(lambda *p: sum(p))\n"
-        "numeric_gradient(counted, [0.0] * 50)\n"
-        "answer = counted.calls  # 2 per parameter: 100"
+        "evaluations = 2 * 10_000        # two per parameter (central difference)\n"
+        "seconds = evaluations * 1e-3    # 20 seconds for ONE gradient"
     ),
-    answer=lambda: 100,
-    wrong=[(51, "forward"), (50, "two calls"), (2500, "not it")],
+    answer=lambda: 20.0,
+    wrong=[
+        (10, "two per parameter"),
+        (10.001, "two per parameter"),
+        (20_000, "milliseconds"),
+        (400, "not it"),
+    ],
 )
 
 # q4 ---------------------------------------------------------------------------------------
 
 
-def _forward_step(x):
+def forward_step(x):
     return math.sqrt(EPS) * max(1.0, abs(x))
 
 
@@ -162,8 +187,8 @@ q4 = Question(
     checker=_check_q4,
     hint_text="The best forward step at x = 1 is about sqrt(eps). Floats are spaced "
     "proportionally to |x|, so the step should grow with |x| — but not vanish at x = 0.",
-    solution_text=inspect.getsource(_forward_step),
-    answer=lambda: _forward_step,
+    solution_text=inspect.getsource(forward_step),
+    answer=lambda: forward_step,
     wrong=[
         (lambda x: EPS, "lost"),
         (lambda x: 1e-8, "grow with |x|"),
@@ -180,26 +205,33 @@ def _f5(a, b):
     return a * b + math.sin(a)
 
 
-def _grad_f5(a, b):
+def grad_f(a, b):
     return [b + math.cos(a), a]
 
 
 _Q5_POINTS = [(0.5, 2.0), (-1.3, 0.7), (3.0, -4.0)]
 
 
-def _check_q5(grad_f):
+def _check_q5(learner):
     from tinyml.numeric import grad_check
 
-    if not callable(grad_f):
+    if not callable(learner):
         raise Incorrect("pass your function itself, e.g. ch01.q5.check(grad_f)")
     for point in _Q5_POINTS:
-        claimed = call_learner(grad_f, *point)
-        if not isinstance(claimed, (list, tuple)) or len(claimed) != 2:
-            raise Incorrect(f"grad_f{point} returned {claimed!r}; return [df/da, df/db]")
+        claimed = call_learner(learner, *point)
+        try:
+            claimed = [float(v) for v in claimed]
+        except (TypeError, ValueError):
+            claimed = None
+        if claimed is None or len(claimed) != 2:
+            raise Incorrect(
+                f"grad_f{point} returned {claimed!r}; return two numbers: [df/da, df/db]"
+            )
         report = grad_check(_f5, point, claimed)
         if not report:
             names = " and ".join(["df/da", "df/db"][i] for i in report.mismatches)
-            raise Incorrect(f"at (a, b) = {point} your {names} disagrees:\n{report!r}")
+            verb = "disagrees" if len(report.mismatches) == 1 else "disagree"
+            raise Incorrect(f"at (a, b) = {point} your {names} {verb}:\n{report!r}")
 
 
 q5 = Question(
@@ -207,11 +239,12 @@ q5 = Question(
     checker=_check_q5,
     hint_text="Differentiate a*b + sin(a) once treating b as a constant, once treating a as "
     "a constant. Test your answer yourself with grad_check before you check it here.",
-    solution_text=inspect.getsource(_grad_f5),
-    answer=lambda: _grad_f5,
+    solution_text=inspect.getsource(grad_f),
+    answer=lambda: grad_f,
     wrong=[
         (lambda a, b: [b, a], "df/da disagrees"),
         (lambda a, b: [b + math.cos(a), b], "df/db disagrees"),
-        (lambda a, b: b + math.cos(a), "return [df/da, df/db]"),
+        (lambda a, b: b + math.cos(a), "return two numbers"),
+        (lambda a, b: [b, b], "df/da and df/db disagree"),
     ],
 )
