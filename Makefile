@@ -31,8 +31,11 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	@sh scripts/ensure_graphviz.sh
 
+# Jupyter refuses to run as root unless told; containers and CI machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: setup
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
 test: setup lint
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks
