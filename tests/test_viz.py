@@ -134,3 +134,19 @@ def test_note_adds_a_line_to_every_node():
     x = Var(2.0, name="x")
     dot = viz.draw(x * x, note=lambda node: f"op {node.op}").source
     assert "{× | op *}" in dot and "{x | op var}" in dot
+
+
+def test_title_of_a_huge_shared_graph_is_short_and_quick():
+    x = Var(0.5, name="x")
+    a = x
+    for _ in range(200):  # printed out, this would have about 3**200 characters
+        a = a * a + a
+    assert repr(viz.draw(a)) == "<drawing of a + expression: 401 nodes>"
+
+
+def test_title_when_a_shared_node_is_met_before_its_other_parent():
+    x = Var(1.0, name="x")
+    b = x * 2
+    a = b + 1
+    root = b * a  # b is reached directly and again through a
+    assert repr(viz.draw(root)) == "<drawing of (* (* x 2) (+ (* x 2) 1)): 6 nodes>"

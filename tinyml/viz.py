@@ -180,7 +180,29 @@ def draw(
                 graph.edge(names[id(node)], names[id(child)], dir="back")
             else:
                 graph.edge(names[id(child)], names[id(node)])
-    return Drawing(graph, f"<drawing of {expr}: {len(nodes)} nodes>")
+    return Drawing(graph, f"<drawing of {_describe(expr)}: {len(nodes)} nodes>")
+
+
+def _describe(expr: Any, limit: int = 60) -> str:
+    """The expression's printed form if it is short, else just its operator.
+
+    The printed form of a graph with shared nodes unfolds it into a tree, which can be
+    exponentially long, so its size is checked first (in time linear in the graph).
+    """
+    sizes: dict[int, int] = {}
+    stack = [expr]
+    while stack:  # sizes of the unfolded trees, each node's after its children's
+        node = stack[-1]
+        todo = [c for c in node.children if id(c) not in sizes]
+        if todo:
+            stack.extend(todo)
+        else:
+            stack.pop()
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in node.children)
+    text = str(expr) if sizes[id(expr)] <= limit // 2 else ""
+    if text and len(text) <= limit:
+        return text
+    return f"a {getattr(expr, 'op', type(expr).__name__)} expression"
 
 
 def draw_calls(root: Any, highlight_repeats: bool = True) -> Drawing:
