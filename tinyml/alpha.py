@@ -50,7 +50,9 @@ __all__ = [
 
 
 class Stats:
-    """Work counters: ``pushes`` made by ``grad(upstream)``, nodes visited by ``backward()``."""
+    """Work counters, for measuring: ``pushes`` counts calls of ``grad(upstream)`` (one per
+    path through the graph); ``visits`` counts the nodes ``backward()`` processed (inner
+    nodes, each exactly once per call, or 1 for a leaf)."""
 
     __slots__ = ("pushes", "visits")
 
@@ -93,13 +95,15 @@ def _node(x: object) -> Node:
 
 
 class Node:
-    """An expression node: cached ``value()``, ``children``, their local derivatives, and ``g``.
+    """An expression node: its cached ``value()``, up to two children, the local derivative
+    towards each child, and ``g``, the gradient of the last output differentiated.
 
-    ``op`` names the operation; ``g`` holds the gradient of the last output differentiated
-    with respect to this node.
+    The children and local derivatives live in plain slots (``_a``, ``_b``, ``_da``, ``_db``)
+    rather than in tuples or closures: one object per node is all Python allocates, and a
+    node refers only to its children, never back to a parent, so a graph has no cycles.
     """
 
-    __slots__ = ("_v", "g", "children", "_d", "__weakref__")
+    __slots__ = ("_v", "g", "_a", "_b", "_da", "_db", "_parents", "__weakref__")
     op = "?"
     name: str | None = None
 
@@ -107,44 +111,66 @@ class Node:
         """The value computed when the node was built (or by the last ``forward()``)."""
         return self._v
 
-    def _forward(self) -> None:  # pragma: no cover - every operation overrides it
-        """Recompute ``_v`` and the local derivatives ``_d`` from the children's values."""
-        raise NotImplementedError
+    @property
+    def children(self) -> tuple[Node, ...]:
+        """The operands: () for a leaf, (a,) for a function of one input, (a, b) for two."""
+        a = self._a
+        if a is None:
+            return ()
+        b = self._b
+        return (a,) if b is None else (a, b)
 
-    # -- the push model (the seed's idea, recursive: one call per path) -----------------
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(self)/d(child) for each child, computed with the value and cached beside it."""
+        if self._a is None:
+            return ()
+        return (self._da,) if self._b is None else (self._da, self._db)
+
+    def _forward(self) -> None:
+        """Recompute the value and the local derivatives from the children's current values."""
+        self.__init__(*self.children)
+
+    # -- the push model (the seed's idea; recursive, so once per path) ------------------
     def grad(self, upstream: float = 1.0) -> None:
-        """Add ``upstream`` to ``g`` and push ``upstream * d(self)/d(child)`` to each child."""
+        """Add ``upstream`` to ``g``, then push ``upstream * d(self)/d(child)`` to each child."""
         if upstream.__class__ is not float:
             upstream = _real(upstream, "the upstream gradient")
         stats.pushes += 1
         self.g += upstream
-        for child, d in zip(self.children, self._d, strict=True):
-            child.grad(d * upstream)
+        a = self._a
+        if a is not None:
+            a.grad(self._da * upstream)
+            b = self._b
+            if b is not None:
+                b.grad(self._db * upstream)
 
     # -- the fix: each node once, in reverse topological order, no recursion ------------
     def backward(self, upstream: float = 1.0) -> None:
-        """Add d(self)/d(v) * upstream to ``v.g`` for every ``Var`` v below this node.
+        """Add d(self)/d(leaf) * upstream to ``g`` of every leaf below this node.
 
-        Each node is visited once. Like PyTorch, ``Var`` gradients accumulate across calls
-        (call ``zero_grad()`` in between); every other node's ``g`` is recomputed.
+        Each node is visited once, parents before children. Like PyTorch's ``.grad``, the
+        leaves' gradients accumulate across calls (``zero_grad()`` them in between); every
+        inner node's ``g`` is recomputed, so it holds d(self)/d(node) * upstream afterwards.
         """
         upstream = _real(upstream, "the upstream gradient")
-        order = topological_order(self)
-        for node in order:
-            if not node._accumulates:
-                node.g = 0.0
-        self.g += upstream
-        for node in order:
-            g = node.g
-            for child, d in zip(node.children, node._d, strict=True):
-                child.g += d * g
-        stats.visits += len(order)
+        if self._a is None:  # a leaf: d(self)/d(self) = 1
+            self.g += upstream
+            stats.visits += 1
+            return
+        try:
+            visited = _count_parents(self)
+            self.g = upstream
+            _push_in_order(self)
+        except BaseException:  # e.g. KeyboardInterrupt: leave no half-counted graph behind
+            _clear_counts(self)
+            raise
+        stats.visits += visited
 
     def forward(self) -> float:
         """Recompute every value below this node (after ``set_value``) and return the new one."""
-        order = topological_order(self)
-        for node in reversed(order):
-            if node.children:
+        for node in reversed(topological_order(self)):
+            if node._a is not None:
                 node._forward()
         return self._v
 
@@ -160,36 +186,36 @@ class Node:
 
     # -- operator overloading: plain numbers become Const ---------------------------------
     def __add__(self, other: object) -> Node:
-        return Add(self, _node(other))
+        return Add(self, other)
 
     def __radd__(self, other: object) -> Node:
-        return Add(_node(other), self)
+        return Add(other, self)
 
     def __sub__(self, other: object) -> Node:
-        return Sub(self, _node(other))
+        return Sub(self, other)
 
     def __rsub__(self, other: object) -> Node:
-        return Sub(_node(other), self)
+        return Sub(other, self)
 
     def __mul__(self, other: object) -> Node:
-        return Mul(self, _node(other))
+        return Mul(self, other)
 
     def __rmul__(self, other: object) -> Node:
-        return Mul(_node(other), self)
+        return Mul(other, self)
 
     def __truediv__(self, other: object) -> Node:
-        return Div(self, _node(other))
+        return Div(self, other)
 
     def __rtruediv__(self, other: object) -> Node:
-        return Div(_node(other), self)
+        return Div(other, self)
 
     def __pow__(self, exponent: object) -> Node:
         return Pow(self, exponent)
 
     def __rpow__(self, base: object) -> Node:
         raise TypeError(
-            f"{base!r} ** <expression> has a non-constant exponent, which Pow does not "
-            "support; write exp(<expression> * log(base)) instead"
+            f"{base!r} ** {self} has a non-constant exponent, which Pow does not support; "
+            "write exp(exponent * log(base)) instead"
         )
 
     def __neg__(self) -> Node:
@@ -234,13 +260,10 @@ class Node:
         return done[id(self)]
 
     def _text(self, parts: list[str]) -> str:
-        op = self.op + (f" {_fmt(self.exponent)}" if isinstance(self, Pow) else "")
-        return f"({op} {' '.join(parts)})"
+        return f"({self.op} {' '.join(parts)})"
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.op} value={_fmt(self._v)} g={_fmt(self.g)}>"
-
-    _accumulates = False  # only Var keeps its gradient across backward() calls
 
 
 def _fmt(x: float) -> str:
@@ -257,8 +280,8 @@ class Const(Node):
     def __init__(self, value: float) -> None:
         self._v = _real(value, "a Const's value")
         self.g = 0.0
-        self.children = ()
-        self._d = ()
+        self._a = self._b = None
+        self._parents = 0
 
     def _text(self, parts: list[str]) -> str:
         return _fmt(self._v)
@@ -272,7 +295,6 @@ class Var(Node):
 
     __slots__ = ("name",)
     op = "var"
-    _accumulates = True
 
     def __init__(self, value: float, name: str | None = None) -> None:
         if name is not None and not isinstance(name, str):
@@ -280,8 +302,8 @@ class Var(Node):
         self._v = _real(value, "a Var's value")
         self.name = name
         self.g = 0.0
-        self.children = ()
-        self._d = ()
+        self._a = self._b = None
+        self._parents = 0
 
     def set_value(self, value: float) -> None:
         """Change the value; call ``forward()`` on an expression to re-evaluate it."""
@@ -296,128 +318,130 @@ class Var(Node):
 
 
 # -- operations: each computes its value and its local derivatives together -------------
-_PLUS = (1.0, 1.0)
-_MINUS = (1.0, -1.0)
-_NEG = (-1.0,)
+# Numbers are promoted to Const on the way in. Each __init__ is written out in full (rather
+# than calling a shared helper) because building nodes is most of a forward pass's time.
+Operand = Node | float
 
 
-class _Binary(Node):
-    __slots__ = ()
-
-    def __init__(self, a: Node, b: Node) -> None:
-        if not isinstance(a, Node) or not isinstance(b, Node):
-            a, b = _node(a), _node(b)
-        self.children = (a, b)
-        self.g = 0.0
-        self._forward()
-
-
-class _Unary(Node):
-    __slots__ = ()
-
-    def __init__(self, a: Node) -> None:
-        if not isinstance(a, Node):
-            a = _node(a)
-        self.children = (a,)
-        self.g = 0.0
-        self._forward()
-
-
-class Add(_Binary):
+class Add(Node):
     """a + b; d/da = 1, d/db = 1."""
 
     __slots__ = ()
     op = "+"
 
-    def _forward(self) -> None:
-        a, b = self.children
+    def __init__(self, a: Operand, b: Operand) -> None:
+        self._a = a = a if isinstance(a, Node) else _node(a)
+        self._b = b = b if isinstance(b, Node) else _node(b)
         self._v = a._v + b._v
-        self._d = _PLUS
+        self._da = self._db = 1.0
+        self.g = 0.0
+        self._parents = 0
 
 
-class Sub(_Binary):
+class Sub(Node):
     """a - b; d/da = 1, d/db = -1."""
 
     __slots__ = ()
     op = "-"
 
-    def _forward(self) -> None:
-        a, b = self.children
+    def __init__(self, a: Operand, b: Operand) -> None:
+        self._a = a = a if isinstance(a, Node) else _node(a)
+        self._b = b = b if isinstance(b, Node) else _node(b)
         self._v = a._v - b._v
-        self._d = _MINUS
+        self._da, self._db = 1.0, -1.0
+        self.g = 0.0
+        self._parents = 0
 
 
-class Mul(_Binary):
-    """a * b; d/da = b, d/db = a (so the operands' values are needed on the way back)."""
+class Mul(Node):
+    """a * b; d/da = b, d/db = a: the operands' values are needed again on the way back."""
 
     __slots__ = ()
     op = "*"
 
-    def _forward(self) -> None:
-        a, b = self.children
-        av, bv = a._v, b._v
+    def __init__(self, a: Operand, b: Operand) -> None:
+        self._a = a = a if isinstance(a, Node) else _node(a)
+        self._b = b = b if isinstance(b, Node) else _node(b)
+        self._da = bv = b._v
+        self._db = av = a._v
         self._v = av * bv
-        self._d = (bv, av)
+        self.g = 0.0
+        self._parents = 0
 
 
-class Div(_Binary):
+class Div(Node):
     """a / b; d/da = 1/b, d/db = -a/b**2."""
 
     __slots__ = ()
     op = "/"
 
-    def _forward(self) -> None:
-        a, b = self.children
+    def __init__(self, a: Operand, b: Operand) -> None:
+        self._a = a = a if isinstance(a, Node) else _node(a)
+        self._b = b = b if isinstance(b, Node) else _node(b)
         av, bv = a._v, b._v
         if bv == 0:
-            raise ValueError(f"division by zero: the denominator {b} evaluates to 0")
-        inv = 1.0 / bv
-        self._v = av * inv
-        self._d = (inv, -av * inv * inv)
+            raise ValueError(f"division by zero: the denominator {b} is 0")
+        self._v = av / bv
+        self._da = 1.0 / bv
+        self._db = -av / (bv * bv)
+        self.g = 0.0
+        self._parents = 0
 
 
-class Neg(_Unary):
+class Neg(Node):
     """-a; d/da = -1."""
 
     __slots__ = ()
     op = "neg"
 
-    def _forward(self) -> None:
-        self._v = -self.children[0]._v
-        self._d = _NEG
+    def __init__(self, a: Operand) -> None:
+        self._a = a = a if isinstance(a, Node) else _node(a)
+        self._b = None
+        self._v = -a._v
+        self._da = -1.0
+        self.g = 0.0
+        self._parents = 0
 
 
-class Square(_Unary):
+class Square(Node):
     """a**2; d/da = 2a."""
 
     __slots__ = ()
     op = "square"
 
-    def _forward(self) -> None:
-        a = self.children[0]._v
-        self._v = a * a
-        self._d = (2.0 * a,)
+    def __init__(self, a: Operand) -> None:
+        self._a = a = a if isinstance(a, Node) else _node(a)
+        self._b = None
+        av = a._v
+        self._v = av * av
+        self._da = 2.0 * av
+        self.g = 0.0
+        self._parents = 0
 
 
-class Abs(_Unary):
+class Abs(Node):
     """|a|; d/da = sign(a), taken as 0 at a = 0 (as PyTorch does)."""
 
     __slots__ = ()
     op = "abs"
 
-    def _forward(self) -> None:
-        a = self.children[0]._v
-        self._v = abs(a)
-        self._d = (1.0 if a > 0 else -1.0 if a < 0 else 0.0,)
+    def __init__(self, a: Operand) -> None:
+        self._a = a = a if isinstance(a, Node) else _node(a)
+        self._b = None
+        av = a._v
+        self._v = abs(av)
+        self._da = 1.0 if av > 0 else -1.0 if av < 0 else 0.0
+        self.g = 0.0
+        self._parents = 0
 
 
-class Pow(_Unary):
+class Pow(Node):
     """a**k for a constant number k; d/da = k * a**(k-1)."""
 
     __slots__ = ("exponent",)
     op = "**"
 
-    def __init__(self, a: Node, exponent: float) -> None:
+    def __init__(self, a: Operand, exponent: float) -> None:
         if isinstance(exponent, Const):
             exponent = exponent.value()
         elif isinstance(exponent, Node):
@@ -425,133 +449,226 @@ class Pow(_Unary):
                 f"Pow needs a constant exponent, got the expression {exponent}; "
                 "for a variable exponent write exp(exponent * log(base))"
             )
-        self.exponent = _real(exponent, "Pow's exponent")
-        super().__init__(a)
+        self.exponent = k = _real(exponent, "Pow's exponent")
+        self._a = a = a if isinstance(a, Node) else _node(a)
+        self._b = None
+        av = a._v
+        if av < 0 and not k.is_integer():
+            raise ValueError(
+                f"{a} = {_fmt(av)} is negative, so {_fmt(av)} ** {_fmt(k)} "
+                "(a fractional power) is not a real number"
+            )
+        if av == 0 and k < 0:
+            raise ValueError(f"0 ** {_fmt(k)} is undefined: {a} is 0")
+        self._v = av**k
+        if k == 0:
+            self._da = 0.0
+        elif av == 0 and k < 1:
+            self._da = math.inf  # the slope of a fractional power is vertical at 0
+        else:
+            self._da = k * av ** (k - 1)
+        self.g = 0.0
+        self._parents = 0
 
     def _forward(self) -> None:
-        a, k = self.children[0]._v, self.exponent
-        if a < 0 and not k.is_integer():
-            raise ValueError(f"{a} ** {k} is not a real number (negative base, fractional power)")
-        if a == 0 and k < 0:
-            raise ValueError(f"0 ** {k} is undefined (division by zero)")
-        self._v = a**k
-        if k == 0:
-            d = 0.0
-        elif a == 0 and k < 1:
-            d = math.inf  # the slope of a fractional power is vertical at 0
-        else:
-            d = k * a ** (k - 1)
-        self._d = (d,)
+        self.__init__(self._a, self.exponent)
+
+    def _text(self, parts: list[str]) -> str:
+        return f"(** {parts[0]} {_fmt(self.exponent)})"
 
 
-class Exp(_Unary):
+class Exp(Node):
     """e**a; d/da = e**a."""
 
     __slots__ = ()
     op = "exp"
 
-    def _forward(self) -> None:
-        a = self.children[0]._v
+    def __init__(self, a: Operand) -> None:
+        self._a = a = a if isinstance(a, Node) else _node(a)
+        self._b = None
         try:
-            v = math.exp(a)
+            self._v = self._da = math.exp(a._v)
         except OverflowError:
-            raise ValueError(f"exp({a}) overflows a float; its argument is too large") from None
-        self._v = v
-        self._d = (v,)
+            raise ValueError(f"exp({_fmt(a._v)}) overflows a float: {a} is too large") from None
+        self.g = 0.0
+        self._parents = 0
 
 
-class Log(_Unary):
+class Log(Node):
     """ln a for a > 0; d/da = 1/a."""
 
     __slots__ = ()
     op = "log"
 
-    def _forward(self) -> None:
-        a = self.children[0]._v
-        if a <= 0:
-            raise ValueError(f"log needs a positive argument, got {a} (from {self.children[0]})")
-        self._v = math.log(a)
-        self._d = (1.0 / a,)
+    def __init__(self, a: Operand) -> None:
+        self._a = a = a if isinstance(a, Node) else _node(a)
+        self._b = None
+        av = a._v
+        if av <= 0:
+            raise ValueError(f"log needs a positive argument, but {a} = {_fmt(av)}")
+        self._v = math.log(av)
+        self._da = 1.0 / av
+        self.g = 0.0
+        self._parents = 0
 
 
-class Tanh(_Unary):
+class Tanh(Node):
     """tanh a; d/da = 1 - tanh(a)**2."""
 
     __slots__ = ()
     op = "tanh"
 
-    def _forward(self) -> None:
-        t = math.tanh(self.children[0]._v)
-        self._v = t
-        self._d = (1.0 - t * t,)
+    def __init__(self, a: Operand) -> None:
+        self._a = a = a if isinstance(a, Node) else _node(a)
+        self._b = None
+        self._v = t = math.tanh(a._v)
+        self._da = 1.0 - t * t
+        self.g = 0.0
+        self._parents = 0
 
 
-class Sigmoid(_Unary):
-    """1 / (1 + e**-a); d/da = s(1 - s)."""
+class Sigmoid(Node):
+    """s(a) = 1 / (1 + e**-a); d/da = s(1 - s)."""
 
     __slots__ = ()
     op = "sigmoid"
 
-    def _forward(self) -> None:
-        a = self.children[0]._v
-        if a >= 0:
-            s = 1.0 / (1.0 + math.exp(-a))
-        else:  # same value, without overflowing exp for very negative a
-            e = math.exp(a)
+    def __init__(self, a: Operand) -> None:
+        self._a = a = a if isinstance(a, Node) else _node(a)
+        self._b = None
+        av = a._v
+        if av >= 0:
+            s = 1.0 / (1.0 + math.exp(-av))
+        else:  # the same value, without overflowing exp for very negative a
+            e = math.exp(av)
             s = e / (1.0 + e)
         self._v = s
-        self._d = (s * (1.0 - s),)
+        self._da = s * (1.0 - s)
+        self.g = 0.0
+        self._parents = 0
 
 
-class ReLU(_Unary):
-    """max(a, 0); d/da = 1 for a > 0, else 0."""
+class ReLU(Node):
+    """max(a, 0); d/da = 1 for a > 0, else 0 (0 at a = 0, as PyTorch does)."""
 
     __slots__ = ()
     op = "relu"
 
-    def _forward(self) -> None:
-        a = self.children[0]._v
-        if a > 0:
-            self._v = a
-            self._d = (1.0,)
+    def __init__(self, a: Operand) -> None:
+        self._a = a = a if isinstance(a, Node) else _node(a)
+        self._b = None
+        av = a._v
+        if av > 0:
+            self._v = av
+            self._da = 1.0
         else:
             self._v = 0.0
-            self._d = (0.0,)
+            self._da = 0.0
+        self.g = 0.0
+        self._parents = 0
 
 
 # -- functions ---------------------------------------------------------------------------
 def exp(x: Node | float) -> Node:
     """e**x as an expression."""
-    return Exp(_node(x))
+    return Exp(x)
 
 
 def log(x: Node | float) -> Node:
     """ln x as an expression (x must be positive)."""
-    return Log(_node(x))
+    return Log(x)
 
 
 def tanh(x: Node | float) -> Node:
     """tanh x as an expression."""
-    return Tanh(_node(x))
+    return Tanh(x)
 
 
 def sigmoid(x: Node | float) -> Node:
     """The logistic function 1 / (1 + e**-x) as an expression."""
-    return Sigmoid(_node(x))
+    return Sigmoid(x)
 
 
 def relu(x: Node | float) -> Node:
     """max(x, 0) as an expression."""
-    return ReLU(_node(x))
+    return ReLU(x)
 
 
 def square(x: Node | float) -> Node:
     """x**2 as an expression."""
-    return Square(_node(x))
+    return Square(x)
+
+
+# -- backward()'s two passes. Each node's _parents slot counts its parents in the graph being
+# differentiated; it is 0 between calls, so no dict or set is needed to mark visited nodes.
+def _count_parents(root: Node) -> int:
+    """Pass 1: count the parents of every inner node below root and clear its g.
+
+    Returns the number of inner nodes found. Leaves need no count: nothing waits for them.
+    """
+    todo = [root]
+    pop, push = todo.pop, todo.append
+    found = 1
+    while todo:
+        node = pop()
+        a = node._a
+        if a._a is not None:
+            n = a._parents
+            a._parents = n + 1
+            if not n:
+                a.g = 0.0
+                push(a)
+                found += 1
+        b = node._b
+        if b is not None and b._a is not None:
+            n = b._parents
+            b._parents = n + 1
+            if not n:
+                b.g = 0.0
+                push(b)
+                found += 1
+    return found
+
+
+def _push_in_order(root: Node) -> None:
+    """Pass 2: an inner node pushes g * local derivative to its children once all its
+    parents have pushed into it (Kahn's algorithm); every count ends at 0 again."""
+    ready = [root]
+    pop, push = ready.pop, ready.append
+    while ready:
+        node = pop()
+        g = node.g
+        a = node._a
+        a.g += node._da * g
+        if a._a is not None:
+            n = a._parents - 1
+            a._parents = n
+            if not n:
+                push(a)
+        b = node._b
+        if b is not None:
+            b.g += node._db * g
+            if b._a is not None:
+                n = b._parents - 1
+                b._parents = n
+                if not n:
+                    push(b)
+
+
+def _clear_counts(root: Node) -> None:
+    seen = {root}
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        node._parents = 0
+        for child in node.children:
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
 
 
 def topological_order(root: Node) -> list[Node]:
-    """Every node below ``root``, once each, every node before all of its children.
+    """Every node below ``root``, once each, each one before all of its children.
 
     Counts each node's parents first, then releases a node when its last parent is done
     (Kahn's algorithm), so it needs no recursion, however deep the graph.
@@ -559,23 +676,22 @@ def topological_order(root: Node) -> list[Node]:
     if not isinstance(root, Node):
         raise TypeError(f"expected an Alpha expression node, got {root!r} of type {type(root)}")
     parents = {root: 0}
-    stack = [root]
-    while stack:
-        for child in stack.pop().children:
+    todo = [root]
+    while todo:
+        for child in todo.pop().children:
             if child in parents:
                 parents[child] += 1
             else:
                 parents[child] = 1
-                stack.append(child)
+                todo.append(child)
     order = []
     ready = [root]
     while ready:
         node = ready.pop()
         order.append(node)
         for child in node.children:
-            left = parents[child] - 1
-            parents[child] = left
-            if not left:
+            parents[child] -= 1
+            if not parents[child]:
                 ready.append(child)
     return order
 
@@ -591,5 +707,18 @@ def backward(root: Node, upstream: float = 1.0) -> None:
 
 
 def variables(root: Node) -> list[Var]:
-    """The ``Var`` nodes below ``root``, each once, in the order they were first reached."""
-    return [n for n in reversed(topological_order(root)) if isinstance(n, Var)]
+    """The distinct ``Var`` nodes below ``root``, in the order first met, left to right."""
+    if not isinstance(root, Node):
+        raise TypeError(f"expected an Alpha expression node, got {root!r} of type {type(root)}")
+    found: list[Var] = []
+    seen = {root}
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, Var):
+            found.append(node)
+        for child in reversed(node.children):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return found
