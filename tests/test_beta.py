@@ -304,3 +304,17 @@ def test_chain_rule_on_a_composition(t):
     g = central_difference(lambda s: (x.set_value(s), z.value())[1], t)
     x.set_value(t)
     assert z.grad(x) == pytest.approx(g, rel=1e-5, abs=1e-7)
+
+
+def test_function_methods_match_the_classes():
+    x = Var(0.7, name="x")
+    for method, cls in [
+        ("exp", Exp),
+        ("log", Log),
+        ("tanh", Tanh),
+        ("sigmoid", Sigmoid),
+        ("relu", ReLU),
+        ("square", Square),
+    ]:
+        node = getattr(x + 1, method)()
+        assert isinstance(node, cls) and str(node) == str(cls(x + 1))

@@ -120,6 +120,25 @@ class Node:
     def __abs__(self) -> Node:
         return Abs(self)
 
+    # The same functions as methods, as PyTorch's tensors have them: x.exp(), x.tanh() …
+    def exp(self) -> Node:
+        return Exp(self)
+
+    def log(self) -> Node:
+        return Log(self)
+
+    def tanh(self) -> Node:
+        return Tanh(self)
+
+    def sigmoid(self) -> Node:
+        return Sigmoid(self)
+
+    def relu(self) -> Node:
+        return ReLU(self)
+
+    def square(self) -> Node:
+        return Square(self)
+
     # Printed forms: Lisp-like prefix for str, constructor calls for repr.
     def __str__(self) -> str:
         return "(" + " ".join([self.op, *(str(c) for c in self.children)]) + ")"
