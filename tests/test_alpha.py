@@ -1,0 +1,492 @@
+"""tinyml.alpha: Alpha = Beta = central differences, push = backward, depth, sharing, errors."""
+
+from __future__ import annotations
+
+import gc
+import math
+import weakref
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from tinyml import alpha, beta
+from tinyml.alpha import (
+    Add,
+    Const,
+    Div,
+    Exp,
+    Log,
+    Mul,
+    Neg,
+    Pow,
+    ReLU,
+    Sigmoid,
+    Square,
+    Sub,
+    Tanh,
+    Var,
+    stats,
+    topological_order,
+    variables,
+)
+from tinyml.numeric import grad_check
+
+
+def sigmoid(t: float) -> float:
+    return 1 / (1 + math.exp(-t)) if t > -700 else 0.0  # exp(800) would overflow
+
+
+# -- closed forms ----------------------------------------------------------------------------
+# node builder, f(t), f'(t), points where both are defined and smooth
+CLOSED_FORMS = {
+    "add": (lambda x: Add(x, Const(3)), lambda t: t + 3, lambda t: 1.0, [-2.0, 0.5]),
+    "radd": (lambda x: 3 + x, lambda t: t + 3, lambda t: 1.0, [-2.0, 0.5]),
+    "sub": (lambda x: Sub(Const(3), x), lambda t: 3 - t, lambda t: -1.0, [-2.0, 0.5]),
+    "rsub": (lambda x: 3 - x, lambda t: 3 - t, lambda t: -1.0, [-2.0, 0.5]),
+    "mul": (lambda x: Mul(x, x), lambda t: t * t, lambda t: 2 * t, [-2.0, 0.5]),
+    "rmul": (lambda x: 3 * x, lambda t: 3 * t, lambda t: 3.0, [-2.0, 0.5]),
+    "div": (lambda x: Div(Const(1), x), lambda t: 1 / t, lambda t: -1 / t**2, [-2.0, 0.5]),
+    "div_by_const": (lambda x: x / 4, lambda t: t / 4, lambda t: 0.25, [-2.0, 0.5]),
+    "neg": (lambda x: -x, lambda t: -t, lambda t: -1.0, [-2.0, 0.5]),
+    "square": (lambda x: Square(x), lambda t: t * t, lambda t: 2 * t, [-2.0, 0.5]),
+    "abs": (lambda x: abs(x), abs, lambda t: math.copysign(1, t), [-2.0, 0.5]),
+    "pow3": (lambda x: x**3, lambda t: t**3, lambda t: 3 * t**2, [-2.0, 0.5]),
+    "pow_minus2": (lambda x: x**-2, lambda t: t**-2, lambda t: -2 * t**-3, [-2.0, 0.5]),
+    "pow_half": (lambda x: Pow(x, 0.5), math.sqrt, lambda t: 0.5 / math.sqrt(t), [0.25, 4.0]),
+    "exp": (lambda x: Exp(x), math.exp, math.exp, [-2.0, 0.5]),
+    "log": (lambda x: Log(x), math.log, lambda t: 1 / t, [0.25, 4.0]),
+    "tanh": (lambda x: Tanh(x), math.tanh, lambda t: 1 - math.tanh(t) ** 2, [-2.0, 0.5]),
+    "sigmoid": (
+        lambda x: Sigmoid(x),
+        sigmoid,
+        lambda t: sigmoid(t) * (1 - sigmoid(t)),
+        [-2.0, 0.5, -800.0],
+    ),
+    "relu": (lambda x: ReLU(x), lambda t: max(0.0, t), lambda t: float(t > 0), [-2.0, 0.5]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLOSED_FORMS))
+def test_closed_forms(name):
+    build, f, df, points = CLOSED_FORMS[name]
+    for t in points:
+        x = Var(t, name="x")
+        z = build(x)
+        assert z.value() == pytest.approx(f(t), rel=1e-12)
+        z.backward()
+        assert x.g == pytest.approx(df(t), rel=1e-12), f"{name} at {t}"
+        assert z.g == 1.0
+        x.zero_grad()
+        z.grad(1.0)  # the push API gives the same number
+        assert x.get_g() == pytest.approx(df(t), rel=1e-12)
+
+
+def test_two_operand_rules_reach_both_children():
+    a, b = Var(3.0, "a"), Var(-2.0, "b")
+    for z, da, db in [
+        (a + b, 1, 1),
+        (a - b, 1, -1),
+        (a * b, -2, 3),
+        (a / b, -0.5, -3 / 4),
+    ]:
+        z.backward()
+        assert (a.get_g(), b.get_g()) == pytest.approx((da, db))
+
+
+def test_kinks_take_pytorch_subgradient_zero():
+    x = Var(0.0)
+    for z in (abs(x), x.relu()):
+        z.backward()
+        assert x.get_g() == 0.0
+
+
+def test_fractional_power_at_zero_has_infinite_slope():
+    x = Var(0.0)
+    z = x**0.5
+    assert z.value() == 0.0
+    z.backward()
+    assert x.g == math.inf
+
+
+def test_local_grads_are_cached_with_the_value():
+    a, b = Var(3.0), Var(4.0)
+    z = a * b
+    assert z.children == (a, b)
+    assert z.local_grads == (4.0, 3.0)  # d(ab)/da = b, d(ab)/db = a
+    assert Neg(a).local_grads == (-1.0,)
+    assert a.children == () and a.local_grads == ()
+
+
+# -- random expressions: Alpha = Beta = central differences --------------------------------
+# A recipe is a small tree of tuples; the same recipe is built in Alpha and in Beta. Operations
+# that are not defined everywhere are wrapped so every recipe is defined at every point.
+UNARY = ["neg", "square", "abs", "tanh", "sigmoid", "relu", "exp", "log", "pow"]
+BINARY = ["+", "-", "*", "/"]
+
+
+def recipes(n_vars: int) -> st.SearchStrategy:
+    leaves = st.one_of(
+        st.tuples(st.just("var"), st.integers(0, n_vars - 1)),
+        st.tuples(st.just("const"), st.floats(-2, 2, allow_nan=False).map(lambda c: round(c, 2))),
+    )
+
+    def extend(children: st.SearchStrategy) -> st.SearchStrategy:
+        return st.one_of(
+            st.tuples(st.sampled_from(UNARY), children),
+            st.tuples(st.sampled_from(BINARY), children, children),
+        )
+
+    return st.recursive(leaves, extend, max_leaves=10)
+
+
+def build(recipe: tuple, xs: list, m) -> object:
+    """The recipe's expression over the variables xs, from the node classes of module m."""
+    kind = recipe[0]
+    if kind == "var":
+        return xs[recipe[1]]
+    if kind == "const":
+        return m.Const(recipe[1])
+    a = build(recipe[1], xs, m)
+    if kind == "neg":
+        return m.Neg(a)
+    if kind in ("square", "abs", "tanh", "sigmoid", "relu"):
+        cls = {"square": m.Square, "abs": m.Abs, "tanh": m.Tanh}
+        cls |= {"sigmoid": m.Sigmoid, "relu": m.ReLU}
+        return cls[kind](a)
+    if kind == "exp":
+        return m.Exp(m.Tanh(a))  # bounded argument: no overflow
+    if kind == "log":
+        return m.Log(m.Add(m.Square(a), m.Const(1)))  # positive argument
+    if kind == "pow":
+        return m.Pow(m.Add(m.Square(a), m.Const(0.5)), 1.5)  # positive base
+    b = build(recipe[2], xs, m)
+    if kind == "/":
+        return m.Div(a, m.Add(m.Square(b), m.Const(1)))  # denominator >= 1
+    cls = {"+": m.Add, "-": m.Sub, "*": m.Mul}[kind]
+    return cls(a, b)
+
+
+def near_a_kink(expr: alpha.Node) -> bool:
+    """Whether some |.| or relu sits so close to its kink that a finite difference crosses it."""
+    return any(
+        node.op in ("abs", "relu") and abs(node.children[0].value()) < 1e-3
+        for node in topological_order(expr)
+    )
+
+
+points = st.lists(st.floats(-2, 2, allow_nan=False), min_size=3, max_size=3)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(recipe=recipes(3), at=points)
+def test_alpha_equals_beta_equals_central_differences(recipe, at):
+    xs = [Var(v, name=f"x{i}") for i, v in enumerate(at)]
+    z = build(recipe, xs, alpha)
+    assume(abs(z.value()) < 1e6 and not near_a_kink(z))
+    bxs = [beta.Var(v, name=f"x{i}") for i, v in enumerate(at)]
+    bz = build(recipe, bxs, beta)
+    assert z.value() == pytest.approx(bz.value(), rel=1e-12, abs=1e-12)
+
+    z.backward()
+    grads = [x.g for x in xs]
+    assert grads == pytest.approx([bz.grad(bx) for bx in bxs], rel=1e-9, abs=1e-12)
+
+    def f(*values: float) -> float:
+        return build(recipe, [Const(v) for v in values], alpha).value()
+
+    check = grad_check(f, at, grads, rtol=1e-4, atol=1e-6)
+    assert check, check
+
+
+@settings(max_examples=100, deadline=None)
+@given(recipe=recipes(2), at=points)
+def test_push_api_equals_backward(recipe, at):
+    xs = [Var(v) for v in at[:2]]
+    z = build(recipe, xs, alpha)
+    z.backward()
+    by_backward = [x.get_g() for x in xs]
+    z.grad(1.0)
+    assert [x.get_g() for x in xs] == pytest.approx(by_backward, rel=1e-12, abs=1e-15)
+
+
+@settings(max_examples=50, deadline=None)
+@given(recipe=recipes(2), before=points, after=points)
+def test_forward_after_set_value_matches_a_fresh_graph(recipe, before, after):
+    xs = [Var(v) for v in before[:2]]
+    z = build(recipe, xs, alpha)
+    for x, v in zip(xs, after, strict=False):
+        x.set_value(v)
+    fresh = build(recipe, [Var(v) for v in after[:2]], alpha)
+    assert z.forward() == fresh.value() == z.value()
+    z.backward()
+    fresh.backward()
+    assert [n.g for n in topological_order(z)] == [n.g for n in topological_order(fresh)]
+
+
+# -- accumulation semantics --------------------------------------------------------------------
+def test_branches_add_sum_over_paths():
+    x = Var(3.0, "x")
+    z = x * x + x  # three paths from z to x
+    z.backward()
+    assert x.g == 2 * 3.0 + 1
+
+
+def test_backward_twice_accumulates_on_leaves_only():
+    x, y = Var(2.0, "x"), Var(5.0, "y")
+    h = x * y
+    z = h + x
+    z.backward()
+    assert (x.g, y.g, h.g, z.g) == (6.0, 2.0, 1.0, 1.0)
+    z.backward()  # like PyTorch: leaves accumulate, so call zero_grad() between steps
+    assert (x.g, y.g) == (12.0, 4.0)
+    assert (h.g, z.g) == (1.0, 1.0)  # inner nodes are recomputed, not accumulated
+    x.zero_grad()
+    y.zero_grad()
+    z.backward()
+    assert (x.g, y.g) == (6.0, 2.0)
+
+
+def test_get_g_reads_and_clears():
+    x = Var(2.0)
+    z = x * x
+    z.backward()
+    assert x.get_g() == 4.0
+    assert x.g == 0.0
+    assert x.get_g() == 0.0
+    z.grad(1.0)
+    z.grad(1.0)  # the seed: no zero_grad needed when you read with get_g
+    assert x.get_g() == 8.0
+
+
+def test_upstream_scales_the_gradient():
+    x = Var(2.0)
+    z = x * x
+    z.backward(3.0)
+    assert x.get_g() == 12.0
+    z.grad(0.5)
+    assert x.get_g() == 2.0
+
+
+def test_backward_on_a_leaf():
+    x = Var(2.0)
+    x.backward()
+    assert x.g == 1.0
+
+
+def test_forward_recomputes_cached_values():
+    x = Var(1.0, "x")
+    z = (x + 2) * x
+    assert z.value() == 3.0
+    x.set_value(2.0)
+    assert z.value() == 3.0  # cached until asked to recompute
+    assert z.forward() == 8.0
+    z.backward()
+    assert x.g == 2 * 2.0 + 2
+
+
+def test_variables_in_order_first_met():
+    x, y, w = Var(1.0, "x"), Var(2.0, "y"), Var(3.0, "w")
+    assert variables(x * y + w * x) == [x, y, w]
+    assert variables(Const(1.0) + 2) == []
+
+
+# -- depth and sharing -----------------------------------------------------------------------
+def test_million_node_chain_without_recursion():
+    x = Var(0.5, "x")
+    y = x
+    for _ in range(1_000_000):
+        y = -y
+    stats.reset()
+    y.backward()
+    assert x.g == 1.0  # an even number of negations
+    assert stats.visits == 1_000_000
+    ref = weakref.ref(y)
+    del y
+    assert ref() is None
+
+
+def test_forward_and_order_on_a_deep_chain():
+    x = Var(0.5, "x")
+    y = x
+    for _ in range(100_000):
+        y = y + x
+    assert len(topological_order(y)) == 100_001
+    x.set_value(1.0)
+    assert y.forward() == 100_001.0
+    y.backward()
+    assert x.g == 100_001.0
+
+
+def test_push_model_recursion_fails_on_a_deep_chain():
+    x = Var(0.5)
+    y = x
+    for _ in range(5_000):
+        y = y + 1.0
+    with pytest.raises(RecursionError):
+        y.grad(1.0)
+    x.zero_grad()
+    y.backward()  # the fix
+    assert x.g == 1.0
+    assert str(y).startswith("(+ (+ (+")  # printing is iterative too
+
+
+def shared(levels: int) -> tuple[Var, alpha.Node, list[float]]:
+    """a = x, then levels times a = a * a + a; also returns da/dx by the recurrence."""
+    x = Var(1e-3, "x")
+    a, da = x, 1.0
+    for _ in range(levels):
+        da = (2 * a.value() + 1) * da  # d(a^2 + a) = (2a + 1) da
+        a = a * a + a
+    return x, a, da
+
+
+def test_shared_dag_200_levels_once_per_node():
+    x, a, expected = shared(200)
+    stats.reset()
+    a.backward()
+    assert x.g == pytest.approx(expected, rel=1e-12)
+    assert stats.visits == 400  # two operation nodes a level, each processed once
+    x.zero_grad()
+    stats.reset()
+    shared(100)[1].backward()
+    assert stats.visits == 200  # linear in the number of nodes
+
+
+def test_push_model_is_exponential_on_shared_nodes():
+    for depth in range(1, 12):
+        x = Var(1.0)
+        a = x
+        for _ in range(depth):
+            a = a + a  # each level doubles the number of paths
+        stats.reset()
+        a.grad(1.0)
+        assert stats.pushes == 2 ** (depth + 1) - 1
+        assert x.get_g() == 2.0**depth
+        stats.reset()
+        a.backward()
+        assert stats.visits == depth
+        assert x.get_g() == 2.0**depth
+
+
+# -- memory: no reference cycles ---------------------------------------------------------------
+def test_dropped_graph_is_freed_by_reference_counting():
+    was_enabled = gc.isenabled()
+    gc.disable()  # only reference counting can free anything now
+    try:
+        x = Var(0.3, "x")
+        z = x
+        for _ in range(50):
+            z = (z * x + 1.0).tanh()
+        inner = z.children[0]
+        z.backward()
+        refs = [weakref.ref(z), weakref.ref(inner)]
+        del z, inner
+        assert all(r() is None for r in refs)
+        assert x.g != 0.0  # the leaf we kept is still there, with its gradient
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+# -- printing and drawing ----------------------------------------------------------------------
+def test_printed_forms():
+    x, y = Var(1.0, "x"), Var(2.0, "y")
+    z = (x + 2) * y
+    assert str(z) == "(* (+ x 2) y)"
+    assert str(x**3) == "(** x 3)"
+    assert str(Var(1.5)) == "var(1.5)"
+    assert repr(x) == "Var(x=1, g=0)"
+    assert repr(Const(2.5)) == "Const(2.5)"
+    z.backward()
+    assert repr(z) == "<Mul * value=6 g=1>"
+
+
+def test_protocol_for_drawings():
+    from tinyml.viz import draw
+
+    x = Var(2.0, "x")
+    z = (x * x + 1).tanh()
+    z.backward()
+    for node in topological_order(z):
+        assert isinstance(node.g, float) and isinstance(node.value(), float)
+    assert (x**2).exponent == 2.0
+    source = draw(z, values=True, grads=True).source
+    assert "grad" in source and "value" in source
+
+
+# -- bad input ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Var("1"), "must be a real number"),
+        (lambda: Var(True), "must be a real number"),
+        (lambda: Var(1.0, name=3), "name must be a string"),
+        (lambda: Const(None), "must be a real number"),
+        (lambda: Var(1.0) + "2", "cannot use '2'"),
+        (lambda: [1.0] * Var(1.0), "cannot use [1.0]"),
+        (lambda: Var(1.0) + beta.Var(1.0), "do not mix"),
+        (lambda: Var(2.0) ** Var(2.0), "constant exponent"),
+        (lambda: 2 ** Var(2.0), "non-constant exponent"),
+        (lambda: Var(1.0).backward("1"), "upstream gradient"),
+        (lambda: Var(1.0).grad(None), "upstream gradient"),
+        (lambda: alpha.backward(3.0), "backward() needs an Alpha expression node"),
+        (lambda: alpha.backward(beta.Var(1.0)), "backward() needs an Alpha expression node"),
+        (lambda: topological_order("x"), "expected an Alpha expression node"),
+    ],
+)
+def test_type_errors(make, message):
+    with pytest.raises(TypeError) as info:
+        make()
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: Var(math.nan), "must be finite"),
+        (lambda: Var(1.0).set_value(math.inf), "must be finite"),
+        (lambda: Log(Var(0.0, "x")), "log needs a positive argument, but x = 0"),
+        (lambda: Var(-1.0, "x").log(), "log needs a positive argument, but x = -1"),
+        (lambda: Var(1.0) / Var(0.0, "y"), "division by zero: the denominator y is 0"),
+        (lambda: Var(-8.0, "x") ** 0.5, "fractional power"),
+        (lambda: Var(0.0, "x") ** -1, "0 ** -1 is undefined"),
+        (lambda: Exp(Var(1000.0, "x")), "overflows"),
+        (lambda: Var(1.0).backward(math.nan), "must be finite"),
+    ],
+)
+def test_value_errors(make, message):
+    with pytest.raises(ValueError) as info:
+        make()
+    assert message in str(info.value)
+
+
+def test_forward_reports_a_value_that_became_invalid():
+    x = Var(1.0, "x")
+    z = Log(x)
+    x.set_value(-1.0)
+    with pytest.raises(ValueError, match="positive"):
+        z.forward()
+
+
+def test_interrupted_backward_leaves_the_graph_usable():
+    x = Var(2.0)
+    z = (x * x + x) * x
+
+    class Interrupt(BaseException):
+        pass
+
+    original = alpha._push_in_order
+
+    def interrupted(root):
+        raise Interrupt
+
+    alpha._push_in_order = interrupted
+    try:
+        with pytest.raises(Interrupt):
+            z.backward()
+    finally:
+        alpha._push_in_order = original
+    x.zero_grad()
+    z.backward()
+    assert x.g == 3 * 2.0**2 + 2 * 2.0
