@@ -16,7 +16,9 @@ from tinyml.landscapes import (  # noqa: E402
     QUADRATIC,
     ROSENBROCK,
     descend,
+    lr_sweep,
     plot_losses,
+    plot_lr_sweep,
     plot_paths,
     quadratic,
     rosenbrock,
@@ -73,4 +75,16 @@ def test_plots_have_one_panel_per_run_and_labels():
     assert all(ax.get_xlabel() == "x" and ax.get_ylabel() == "y" for ax in visible)
     ax = plot_losses(runs)
     assert ax.get_yscale() == "log" and ax.get_xlabel() == "step"
+    plt.close("all")
+
+
+def test_lr_sweep_marks_divergence_and_plot_draws_it():
+    lrs = [0.01, 0.05, 0.1]
+    finals = lr_sweep(QUADRATIC, GD, lrs, steps=100)
+    assert finals[0] is not None and finals[1] is not None and finals[0] > finals[1]
+    assert finals[2] is None  # 0.1 > 2/25: GD diverges on the bowl
+    ax = plot_lr_sweep(lrs, {"GD": finals, "Adam": lr_sweep(QUADRATIC, Adam, lrs)})
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "GD" in labels and "Adam" in labels and any("diverged" in t for t in labels)
     plt.close("all")

@@ -24,6 +24,8 @@ __all__ = [
     "descend",
     "plot_paths",
     "plot_losses",
+    "lr_sweep",
+    "plot_lr_sweep",
 ]
 
 
@@ -60,7 +62,7 @@ QUADRATIC = Landscape(
     minimum=(0.0, 0.0),
     xlim=(-5.5, 1.5),
     ylim=(-2.0, 2.0),
-    levels=tuple(0.5 * 2.0 ** (k / 2) for k in range(-4, 13)),
+    levels=tuple(0.5 * 2.0**k for k in range(-2, 7)),
 )
 
 ROSENBROCK = Landscape(
@@ -70,7 +72,7 @@ ROSENBROCK = Landscape(
     minimum=(1.0, 1.0),
     xlim=(-2.0, 2.0),
     ylim=(-1.0, 3.0),
-    levels=tuple(10.0 ** (k / 3) for k in range(-6, 10)),
+    levels=tuple(10.0 ** (k / 2) for k in range(-4, 6)),
 )
 
 
@@ -150,10 +152,12 @@ def plot_paths(
     for ax, run in zip(axes.flat, runs, strict=False):
         _contours(ax, landscape)
         xs, ys = zip(*run.path, strict=True)
-        ax.plot(xs, ys, "-o", color="#1f77b4", ms=2.5, lw=1)
+        dots = 2.5 if len(xs) <= 100 else 0  # long runs: a line is clearer than dots
+        ax.plot(xs, ys, "-o", color="#1f77b4", ms=dots, lw=1, label="path")
         ax.plot(xs[0], ys[0], "s", color="black", ms=5, label="start")
         end = "diverged" if run.diverged else f"f = {run.losses[-1]:.1e} after {len(xs) - 1}"
         ax.set_title(f"{run.label}\n{end}", fontsize=9)
+    axes.flat[0].legend(fontsize=7, loc="lower right")
     fig.suptitle(title or f"Paths on the {landscape.name}")
     fig.tight_layout()
     return fig
@@ -172,4 +176,55 @@ def plot_losses(runs: Sequence[Run], ax: Any = None, title: str = "Loss per step
     ax.set_ylabel("loss f(x, y)  (log scale)")
     ax.set_title(title)
     ax.legend(fontsize=8)
+    return ax
+
+
+def lr_sweep(
+    landscape: Callable[[Any, Any], Any],
+    optimizer: type,
+    lrs: Sequence[float],
+    steps: int = 50,
+    **settings: Any,
+) -> list[float | None]:
+    """The final loss of ``descend`` for each learning rate; ``None`` where the run diverged."""
+    finals: list[float | None] = []
+    for lr in lrs:
+        run = descend(landscape, optimizer, steps=steps, lr=lr, **settings)
+        finals.append(None if run.diverged else run.losses[-1])
+    return finals
+
+
+def plot_lr_sweep(
+    lrs: Sequence[float],
+    sweeps: dict[str, list[float | None]],
+    ax: Any = None,
+    title: str = "Final loss against learning rate",
+    floor: float = 1e-12,
+) -> Any:
+    """One line per optimizer: final loss against lr (log-log); diverged runs as × at the top.
+
+    Losses below ``floor`` are drawn at ``floor``, so one tiny value does not squash the rest.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 3.8))
+    finite = [v for finals in sweeps.values() for v in finals if v is not None]
+    top = max(finite) * 30 if finite else 1.0
+    for i, (label, finals) in enumerate(sweeps.items()):
+        colour = f"C{i}"
+        ok = [(lr, max(v, floor)) for lr, v in zip(lrs, finals, strict=True) if v is not None]
+        if ok:
+            ax.loglog(*zip(*ok, strict=True), "o-", ms=3, color=colour, label=label)
+        bad = [lr for lr, v in zip(lrs, finals, strict=True) if v is None]
+        if bad:  # each method's crosses on its own row, so they do not hide each other
+            ax.loglog(bad, [top * 4**i] * len(bad), "x", color=colour, ms=6)
+    ax.axhline(top / 2, color="#999999", lw=0.6, ls=":")
+    ax.plot([], [], "x", color="#555555", label="diverged (above the dotted line)")
+    if any(v < floor for v in finite):
+        ax.axhline(floor, color="#999999", lw=0.6, ls="--", label=f"{floor:g} or lower")
+    ax.set_xlabel("learning rate lr (log scale)")
+    ax.set_ylabel("loss after the last step (log scale)")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
     return ax
