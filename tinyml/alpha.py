@@ -8,8 +8,9 @@ Two ways to get gradients, both leaving the result in ``node.g``:
 - ``expr.backward()`` -- the same sums, but each node visited once, in reverse topological
   order, without recursion, so shared sub-expressions and deep graphs cost nothing extra.
 
-Gradients accumulate on ``Var`` like PyTorch's ``.grad``: clear them with ``zero_grad()``, or
-read and clear at once with ``get_g()``. Nodes hold their children and plain numbers only (no
+Gradients accumulate on the leaves (``Var``, and ``Const``) like PyTorch's ``.grad``: clear
+them with ``zero_grad()``, or read and clear at once with ``get_g()``. ``forward()`` recomputes
+the cached values after ``Var.set_value``. Nodes hold their children and plain numbers only (no
 closures, no links back to parents), so a graph you drop is freed at once by reference
 counting.
 """
