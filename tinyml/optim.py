@@ -140,9 +140,10 @@ class Momentum(Optimizer):
     $$b_t = \mu\, b_{t-1} + g_t, \qquad \theta_t = \theta_{t-1} - \eta\, b_t, \qquad b_0 = 0$$
 
     PyTorch: ``torch.optim.SGD(params, lr, momentum=0.9)`` (``b`` is its "momentum_buffer").
-    Other conventions: many courses average instead of sum, ``b_t = μ b_{t-1} + (1 - μ) g_t``,
-    which is the same path with lr scaled by 1/(1 - μ) (10× at μ = 0.9); Sutskever et al.
-    fold lr into the buffer, ``v_t = μ v_{t-1} - η g_t``, the same path while lr is constant.
+    Other conventions: many courses average instead of sum, ``b_t = μ b_{t-1} + (1 - μ) g_t``;
+    its steps are (1 - μ) times ours, so the same path needs a 1/(1 - μ) times larger lr (10×
+    at μ = 0.9). Sutskever et al. fold lr into the buffer, ``v_t = μ v_{t-1} - η g_t`` and
+    ``θ_t = θ_{t-1} + v_t``: the same path as long as lr stays constant.
     """
 
     def __init__(self, params: Iterable[Var], lr: float = 1e-3, momentum: float = 0.9) -> None:
