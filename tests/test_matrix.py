@@ -25,7 +25,7 @@ from tinyml.matrix import (
     transpose,
     zeros,
 )
-from tinyml.numeric import grad_check, numeric_gradient
+from tinyml.numeric import central_difference, grad_check, numeric_gradient
 
 small_ints = st.integers(min_value=-9, max_value=9)
 
@@ -231,3 +231,19 @@ def test_gradient_of_x_through_a_fixed_matrix():
         lambda a, b: (a + 2 * b) ** 2 + (3 * a - b) ** 2, [v.value() for v in xs]
     )
     assert [v.g for v in xs] == pytest.approx(numeric, rel=1e-6)
+
+
+def test_one_weight_partial_by_central_difference():
+    w0 = random_matrix(2, 2, seed=3)
+    x = column([0.7, -1.1])
+    w = apply(Var, w0)
+    y = matmul(w, x)
+    (y[0][0] * y[1][0]).backward()  # loss = y0 · y1
+
+    def loss_of_w10(t):
+        moved = [row[:] for row in w0]
+        moved[1][0] = t
+        out = matmul(moved, x)
+        return out[0][0] * out[1][0]
+
+    assert w[1][0].g == pytest.approx(central_difference(loss_of_w10, w0[1][0]), rel=1e-7)
