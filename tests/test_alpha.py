@@ -207,7 +207,8 @@ def test_push_api_equals_backward(recipe, at):
     z.backward()
     by_backward = [x.get_g() for x in xs]
     z.grad(1.0)
-    assert [x.get_g() for x in xs] == pytest.approx(by_backward, rel=1e-12, abs=1e-15)
+    # the same sums, added in another order: equal up to rounding
+    assert [x.get_g() for x in xs] == pytest.approx(by_backward, rel=1e-9, abs=1e-9)
 
 
 @settings(max_examples=50, deadline=None)
