@@ -98,6 +98,20 @@ def test_linear_loss_counts_grow_like_p_squared():
         assert visits.total == p * (30 * p + 11)
 
 
+def test_linear_loss_counts_distinct_nodes_and_with_an_activation():
+    for p in (1, 3, 10):
+        loss, weights = linear_loss(p)
+        assert count_nodes(loss) == 10 * p + 8  # the P weights are shared by the 3 points
+        neuron, ws = linear_loss(p, activation=beta.Sigmoid)
+        assert [w.value() for w in ws] == [w.value() for w in weights]  # same random draws
+        assert str(neuron).count("sigmoid") == 3
+        with count_visits() as one:
+            neuron.value()
+        with count_visits() as full:
+            beta.gradient(neuron, ws)
+        assert one.total == 12 * p + 11 and full.total == p * (42 * p + 14)
+
+
 def test_workloads_reject_bad_sizes():
     with pytest.raises(ValueError):
         linear_loss(0)

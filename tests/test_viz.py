@@ -133,7 +133,66 @@ def test_draws_alpha_nodes_with_value_and_grad():
 def test_note_adds_a_line_to_every_node():
     x = Var(2.0, name="x")
     dot = viz.draw(x * x, note=lambda node: f"op {node.op}").source
-    assert "{× | op *}" in dot and "{x | op var}" in dot
+    assert 'label="×\\nop *"' in dot and "{x | op var}" in dot
+
+
+def _shapes(dot):
+    return dict(re.findall(r"^\s*(n\d+) \[.*shape=(\w+)", dot, flags=re.M))
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"values": True}, {"note": lambda node: "note"}, {"rankdir": "LR"}]
+)
+def test_operations_are_round_and_leaves_are_boxes_in_every_style(options):
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    expr = Square(x - y) + 2 * x
+    shapes = _shapes(viz.draw(expr, **options).source)
+    names = sorted(shapes, key=lambda n: int(n[1:]))
+    for node, name in zip(viz.walk(expr), names, strict=True):
+        if node.children:
+            assert shapes[name] in ("circle", "ellipse"), (node, options)
+        else:
+            assert shapes[name] in ("box", "record"), (node, options)
+
+
+def test_labels_never_name_a_variable():
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    dot = viz.draw(-Square(x - y) + abs(y) + (x - y) ** 3).source
+    for label in ("neg", "square", "abs", "**3"):
+        assert f'label="{label}"' in dot or f"label={label}" in dot
+    assert "x²" not in dot and "−x" not in dot and "|x|" not in dot
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR"])
+def test_operands_keep_their_order(rankdir):
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    drawing = viz.draw(x - y, rankdir=rankdir)
+    dot = drawing.source
+    first, last = ("sw", "se") if rankdir == "TB" else ("nw", "sw")
+    port = "tailport" if rankdir == "TB" else "headport"
+    assert ("ordering=out" if rankdir == "TB" else "ordering=in") in dot
+    edge = (r"n0 -> n(\d)" if rankdir == "TB" else r"n(\d) -> n0") + rf" \[.*{port}=(\w+)"
+    assert sorted(re.findall(edge, dot)) == [("1", first), ("2", last)]  # x is n1, y is n2
+    plain = drawing.graph.pipe(format="plain").decode()
+    where = {
+        f[1]: (float(f[2]), float(f[3]))
+        for f in map(str.split, plain.splitlines())
+        if f[0] == "node"
+    }
+    if rankdir == "TB":
+        assert where["n1"][0] < where["n2"][0]  # x left of y
+    else:
+        assert where["n1"][1] > where["n2"][1]  # x above y
+
+
+def test_bad_rankdir_is_refused():
+    with pytest.raises(ValueError, match="rankdir"):
+        viz.draw(z_expr(), rankdir="sideways")
+
+
+def test_call_tree_arrows_point_up_like_expression_arrows():
+    dot = viz.draw_calls(trace_calls(fib1, 2)).source
+    assert dot.count("dir=back") == 2
 
 
 def test_title_of_a_huge_shared_graph_is_short_and_quick():

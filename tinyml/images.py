@@ -25,13 +25,23 @@ def _finite_difference_error(path: Path) -> None:
     plt.close(fig)
 
 
+def _structural_expression(path: Path) -> None:
+    from tinyml.viz import example
+
+    example("structural_expression").save(path)
+
+
+def _fib(path: Path) -> None:
+    from tinyml.viz import example
+
+    example("fib").save(path)
+
+
 # file name -> function that writes it. Each chapter that contributes a picture adds a line.
 IMAGES: dict[str, Callable[[Path], None]] = {
     "finite_difference_error.png": _finite_difference_error,
-    "structural_expression.png": lambda path: (
-        __import__("tinyml.viz").viz.example("structural_expression").save(path)
-    ),
-    "fib.png": lambda path: __import__("tinyml.viz").viz.example("fib").save(path),
+    "structural_expression.png": _structural_expression,
+    "fib.png": _fib,
 }
 
 

@@ -105,11 +105,15 @@ def count_visits() -> Iterator[Visits]:
 
 
 def linear_loss(
-    n_params: int, n_points: int = 3, seed: int = 0
+    n_params: int,
+    n_points: int = 3,
+    seed: int = 0,
+    activation: Callable[[beta.Node], beta.Node] | None = None,
 ) -> tuple[beta.Node, list[beta.Var]]:
     """Squared error of a linear model w·x on a few fixed data points: the loss and its weights.
 
     loss = sum over points k of (w1·x_k1 + … + wP·x_kP - y_k)²
+    With ``activation`` (e.g. ``beta.Sigmoid``) the model is activation(w·x) instead: a neuron.
     """
     if n_params < 1 or n_points < 1:
         raise ValueError(f"need at least one parameter and one point, got {n_params}, {n_points}")
@@ -120,6 +124,8 @@ def linear_loss(
         pred: beta.Node = weights[0] * round(rng.uniform(-2, 2), 2)
         for w in weights[1:]:
             pred = pred + w * round(rng.uniform(-2, 2), 2)
+        if activation is not None:
+            pred = activation(pred)
         term = beta.Square(pred - round(rng.uniform(-2, 2), 2))
         loss = term if loss is None else loss + term
     assert loss is not None

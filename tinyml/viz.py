@@ -30,8 +30,12 @@ INSTALL_HELP = (
     "  Windows:       winget install graphviz  (then add its bin folder to PATH)"
 )
 
-# Operators drawn as symbols; anything else is drawn with its op name.
-_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−x", "square": "x²", "abs": "|x|"}
+# The four binary operators are drawn as the usual symbols; every other operation is drawn with
+# its op name, the name its printed form uses ("neg", "square", "**2", "tanh" …). No label
+# names a variable (a Neg is "neg", not "−x"), since its operand need not be called x.
+_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷"}
+# Operations are always round (a circle, or an oval when it carries extra lines); leaves are
+# always boxes (rounded for variables, square-cornered for constants).
 _OP_STYLE = {"shape": "circle", "style": "filled", "fillcolor": "#dbe9f6", "color": "#4a78a8"}
 _VAR_STYLE = {
     "shape": "box",
@@ -131,6 +135,17 @@ def _head(node: Any) -> str:
     return _SYMBOLS.get(op, op or type(node).__name__)
 
 
+def _lines(*fields: str) -> str:
+    """Fields as centred lines of one label (for an oval operation node)."""
+    return "\\n".join(f.replace("\\", "\\\\") for f in fields)
+
+
+# Where an edge meets a binary operation, so that its left operand's edge leaves on the left.
+# (Graphviz's ordering attribute keeps operands in order too, but a node shared by two
+# parents can make that impossible; the ports still show which operand is which.)
+_PORTS = {"TB": ("sw", "se"), "BT": ("nw", "ne"), "LR": ("nw", "sw"), "RL": ("ne", "se")}
+
+
 def _style(node: Any) -> dict[str, str]:
     op = getattr(node, "op", "")
     return _VAR_STYLE if op == "var" else _CONST_STYLE if op == "const" else _OP_STYLE
@@ -143,20 +158,30 @@ def draw(
     rankdir: str = "TB",
     note: Callable[[Any], str] | None = None,
 ) -> Drawing:
-    """Draw an expression graph: operators as circles, variables and constants as boxes.
+    """Draw an expression graph: operations round, variables and constants as boxes.
 
     ``values=True`` adds each node's value, ``grads=True`` each node's gradient ``g`` where it
     has one (micrograd's "value | grad" records). A node shared by several parents is drawn
-    once, with an edge to each parent. ``rankdir="LR"`` draws it left to right.
-    ``note(node)``, if given, adds a line of your own to every node (e.g. a visit count).
+    once, with an edge to each parent. Arrows point the way values flow, from the leaves to
+    the result; an operation's operands are drawn in order, its left operand on the left.
+    ``rankdir="LR"`` draws it left to right. ``note(node)``, if given, adds a line of your own
+    to every node (e.g. a visit count).
     """
     if not hasattr(expr, "children"):
         raise TypeError(f"draw() needs an expression node (with .children), got {expr!r}")
+    if rankdir not in _PORTS:
+        raise ValueError(f"rankdir must be one of {', '.join(_PORTS)}, got {rankdir!r}")
     nodes = walk(expr)
     names = {id(node): f"n{i}" for i, node in enumerate(nodes)}
+    downward = rankdir in ("TB", "BT")  # edges written parent -> child, drawn pointing back
     graph = graphviz.Digraph(
         "expression",
-        graph_attr={"rankdir": rankdir, "nodesep": "0.3", "ranksep": "0.35"},
+        graph_attr={
+            "rankdir": rankdir,
+            "nodesep": "0.3",
+            "ranksep": "0.35",
+            "ordering": "out" if downward else "in",
+        },
         node_attr={"fontname": "Helvetica", "fontsize": "12", "height": "0.4"},
         edge_attr={"arrowsize": "0.6", "color": "#555555"},
     )
@@ -169,17 +194,27 @@ def draw(
             fields.append(f"grad {_number(node.g)}")
         if note is not None:
             fields.append(str(note(node)))
-        if len(fields) > 1:
+        if len(fields) == 1:
+            if _style(node) is _OP_STYLE and len(head) > 3:
+                style["shape"] = "ellipse"  # a word such as "square" would swell a circle
+            graph.node(names[id(node)], head, **style)
+        elif _style(node) is _OP_STYLE:
+            style["shape"] = "ellipse"  # still round, so operations look alike in every drawing
+            graph.node(names[id(node)], _lines(*fields), **style)
+        else:
             style["shape"] = "record"
             graph.node(names[id(node)], _record(*fields), **style)
-        else:
-            graph.node(names[id(node)], head, **style)
+    first, last = _PORTS[rankdir]
     for node in nodes:  # arrows point the way values flow: from a child up to its parent
-        for child in node.children:
-            if rankdir in ("TB", "BT"):
-                graph.edge(names[id(node)], names[id(child)], dir="back")
+        children = tuple(node.children)
+        for i, child in enumerate(children):
+            port = {}
+            if len(children) == 2:
+                port = {"tailport" if downward else "headport": first if i == 0 else last}
+            if downward:
+                graph.edge(names[id(node)], names[id(child)], dir="back", **port)
             else:
-                graph.edge(names[id(child)], names[id(node)])
+                graph.edge(names[id(child)], names[id(node)], **port)
     return Drawing(graph, f"<drawing of {_describe(expr)}: {len(nodes)} nodes>")
 
 
@@ -208,6 +243,9 @@ def _describe(expr: Any, limit: int = 60) -> str:
 def draw_calls(root: Any, highlight_repeats: bool = True) -> Drawing:
     """Draw a tree of recursive calls; each node has ``label`` and ``children``.
 
+    Callers sit above the calls they make; as in :func:`draw`, arrows point the way results
+    travel, from each call up to its caller.
+
     With ``highlight_repeats``, calls that happen more than once (the wasted work) share a
     colour per distinct call, e.g. every ``fib1(2)`` in the same shade.
     """
@@ -234,8 +272,8 @@ def draw_calls(root: Any, highlight_repeats: bool = True) -> Drawing:
         if highlight_repeats and node.label in colour:
             attrs = {"style": "rounded,filled", "fillcolor": colour[node.label]}
         graph.node(names[id(node)], node.label, **attrs)
-        for child in node.children:
-            graph.edge(names[id(node)], names[id(child)])
+        for child in node.children:  # as in draw(): arrows carry results up, to the caller
+            graph.edge(names[id(node)], names[id(child)], dir="back")
     return Drawing(graph, f"<drawing of the calls made by {root.label}: {len(order)} calls>")
 
 

@@ -7,7 +7,7 @@ import math
 import numbers
 
 from tinyml import beta
-from tinyml.beta import Node, Var
+from tinyml.beta import Const, Node, Var
 from tinyml.exercises import Incorrect, Question, call_learner
 from tinyml.numeric import central_difference
 
@@ -26,6 +26,50 @@ def _q1_answer() -> Node:
     return beta.Add(beta.Square(beta.Sub(x, y)), beta.Mul(beta.Const(2), x))
 
 
+def _canonical(node: Node) -> str:
+    """The printed form, with the operands of + and * sorted: a + b and b + a read the same."""
+    if not node.children:
+        return str(node)
+    parts = [_canonical(c) for c in node.children]
+    if node.op in ("+", "*"):
+        parts.sort()
+    extra = [_show_number(node.exponent)] if node.op == "**" else []
+    return "(" + " ".join([node.op, *parts, *extra]) + ")"
+
+
+def _show_number(v: float) -> str:
+    return format(v, "g")
+
+
+def _q1_variant(square, left="x", right="y") -> str:
+    """The canonical form of z with the square written another way, or with x and y swapped."""
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    names = {"x": x, "y": y}
+    diff = beta.Sub(names[left], names[right])
+    return _canonical(beta.Add(square(diff), beta.Mul(beta.Const(2), x)))
+
+
+def _same_function(answer: Node) -> bool:
+    """Does the learner's tree compute (x - y)² + 2x at a few points? (x and y are restored.)"""
+    found = {v.name: v for v in beta.variables(answer)}
+    if set(found) != {"x", "y"}:
+        return False
+    x, y = found["x"], found["y"]
+    start = (x.value(), y.value())
+    try:
+        for a, b in [(1.0, 2.0), (-0.5, 3.0), (2.5, 0.25)]:
+            x.set_value(a)
+            y.set_value(b)
+            if not math.isclose(answer.value(), (a - b) ** 2 + 2 * a, rel_tol=1e-12):
+                return False
+        return True
+    except (ArithmeticError, ValueError):
+        return False
+    finally:
+        x.set_value(start[0])
+        y.set_value(start[1])
+
+
 def _check_q1(answer):
     if _is_number(answer):
         raise Incorrect(
@@ -34,14 +78,36 @@ def _check_q1(answer):
         )
     if not isinstance(answer, Node):
         raise Incorrect(f"give a Beta expression, not {type(answer).__name__}")
-    got = str(answer)
-    if got == _Q1_TREE:
-        return
-    if got == "(+ (** (- x y) 2) (* 2 x))":
-        raise Incorrect("x ** 2 builds a Pow node; the exercise asks for a Square node")
-    if got == "(+ (square (- x y)) (* x 2))":
-        raise Incorrect("Mul(x, Const(2)) prints as (* x 2); put the 2 first, as in 2·x")
-    raise Incorrect(f"your tree prints as {got}, but z = (x - y)² + 2·x prints as {_Q1_TREE}")
+    got = _canonical(answer)
+    if got == _canonical(_q1_answer()):
+        return  # operands of + and * may come in either order: 2·x and x·2 are the same tree
+    if got == _q1_variant(lambda d: beta.Pow(d, 2)):
+        raise Incorrect("** 2 builds a Pow node; the exercise asks for a Square node: Square(...)")
+    if got == _q1_variant(lambda d: beta.Mul(d, d)):
+        raise Incorrect(
+            "Mul(Sub(x, y), Sub(x, y)) computes the same number, but the exercise asks for the "
+            "square as one node: Square(Sub(x, y))"
+        )
+    if got == _q1_variant(beta.Square, "y", "x"):
+        raise Incorrect(
+            "(y - x)² has the same value, but the formula says (x - y)²: Sub(a, b) is a - b, "
+            "so write Sub(x, y) (for Sub the order of the operands matters)"
+        )
+    printed = str(answer)
+    if _same_function(answer):
+        raise Incorrect(
+            f"your tree {printed} computes the same function, but it is not z's tree node for "
+            f"node: build (x - y)² + 2·x as written, which prints as {_Q1_TREE} (the operands "
+            "of + and * may be in either order)"
+        )
+    raise Incorrect(
+        f"your tree prints as {printed}, but z = (x - y)² + 2·x prints as {_Q1_TREE} "
+        "(the operands of + and * may be in either order)"
+    )
+
+
+def _q1_tree(build):
+    return build(Var(1.0, name="x"), Var(2.0, name="y"))
 
 
 q1 = Question(
@@ -56,15 +122,11 @@ q1 = Question(
     answer=_q1_answer,
     wrong=[
         (5.0, "plain floats"),
-        (
-            (lambda x, y: (x - y) ** 2 + 2 * x)(Var(1.0, name="x"), Var(2.0, name="y")),
-            "Square node",
-        ),
-        (
-            (lambda x, y: beta.Square(x - y) + x * 2)(Var(1.0, name="x"), Var(2.0, name="y")),
-            "2 first",
-        ),
-        ((lambda x, y: x * y)(Var(1.0, name="x"), Var(2.0, name="y")), "prints as (* x y)"),
+        (_q1_tree(lambda x, y: (x - y) ** 2 + 2 * x), "Square node"),
+        (_q1_tree(lambda x, y: beta.Mul(x - y, x - y) + 2 * x), "Square(Sub(x, y))"),
+        (_q1_tree(lambda x, y: beta.Square(y - x) + 2 * x), "order of the operands matters"),
+        (_q1_tree(lambda x, y: beta.Square(x - y) + x + x), "same function"),
+        (_q1_tree(lambda x, y: x * y), "prints as (* x y)"),
         ("(+ (square (- x y)) (* 2 x))", "not str"),
     ],
 )
@@ -73,11 +135,13 @@ q1 = Question(
 
 
 class _Cube(Node):
+    """a³"""
+
     op = "cube"
 
     def __init__(self, a):
-        self.a = a
-        self.children = (a,)
+        self.a = a if isinstance(a, Node) else Const(a)  # Cube(3) works too
+        self.children = (self.a,)
 
     def value(self):
         return self.a.value() ** 3
@@ -89,6 +153,15 @@ class _Cube(Node):
 _Q2_POINTS = [-1.5, -0.3, 0.7, 2.0]
 
 
+def _not_a_node(got, method):
+    """A returned expression instead of a number: the child's value() was forgotten."""
+    if isinstance(got, Node):
+        raise Incorrect(
+            f"{method} returned the expression {got}, not a number: self.a is a node, so "
+            "self.a ** 3 builds a new tree; use the child's number, self.a.value()"
+        )
+
+
 def _check_q2(cube):
     if not (isinstance(cube, type) and issubclass(cube, Node)):
         raise Incorrect("pass your class itself, e.g. ch02.q2.check(Cube); it must subclass Node")
@@ -96,11 +169,13 @@ def _check_q2(cube):
     for t in _Q2_POINTS:
         x.set_value(t)
         got = call_learner(lambda: cube(x).value())
+        _not_a_node(got, "value()")
         if not _is_number(got) or not math.isclose(got, t**3, rel_tol=1e-12):
             raise Incorrect(f"at x = {t}, Cube(x).value() gave {got!r}; expected x³ = {t**3!r}")
         inner = beta.Mul(beta.Const(2), x) + y  # a Cube of an expression: the chain rule counts
         want = 3 * (2 * t + 0.5) ** 2 * 2
         got = call_learner(lambda inner=inner: cube(inner).grad(x))
+        _not_a_node(got, "grad(x)")
         if not _is_number(got):
             raise Incorrect(f"Cube(2x + y).grad(x) returned {got!r}, not a number")
         if math.isclose(got, want / 2, rel_tol=1e-9):
@@ -124,6 +199,16 @@ class _CubeSquare(_Cube):
         return self.a.value() ** 2
 
 
+class _CubeNoValue(_Cube):
+    def value(self):
+        return self.a**3
+
+
+class _CubeGradNoValue(_Cube):
+    def grad(self, x):
+        return 3 * self.a**2 * self.a.grad(x)
+
+
 q2 = Question(
     title="Add a node type: Cube",
     checker=_check_q2,
@@ -134,6 +219,8 @@ q2 = Question(
     wrong=[
         (_CubeNoChain, "chain rule"),
         (_CubeSquare, "expected x³"),
+        (_CubeNoValue, "self.a.value()"),
+        (_CubeGradNoValue, "grad(x) returned the expression"),
         (_Cube(Var(1.0)), "pass your class itself"),
     ],
 )
@@ -202,7 +289,19 @@ def _check_q4(check):
     for build, t in _Q4_CASES:
         x = Var(t, name="x")
         expr = build(x)
-        got = call_learner(check, expr, x)
+        want = expr.grad(x)
+        seen_at = []  # x's value at each call of expr.grad, to explain a grad taken too late
+        plain_grad = expr.grad
+
+        def watched_grad(v, plain_grad=plain_grad, seen_at=seen_at, x=x):
+            seen_at.append(x.value())
+            return plain_grad(v)
+
+        expr.grad = watched_grad  # this one object only; Beta's classes are not touched
+        try:
+            got = call_learner(check, expr, x)
+        finally:
+            del expr.grad
         if not (isinstance(got, (tuple, list)) and len(got) == 2):
             raise Incorrect(f"derivative_check returned {got!r}; return (analytic, numeric)")
         analytic, numeric = got
@@ -211,13 +310,36 @@ def _check_q4(check):
                 f"x was {t} before the call and {x.value()} after it: restore x with "
                 "set_value, or every later value() of the expression is wrong"
             )
-        if not (_is_number(analytic) and math.isclose(analytic, expr.grad(x), rel_tol=1e-12)):
-            raise Incorrect(f"for {expr} the analytic derivative should be expr.grad(x)")
+        if not (_is_number(analytic) and math.isclose(analytic, want, rel_tol=1e-12)):
+            moved = [v for v in seen_at if v != t]
+            if moved:
+                raise Incorrect(
+                    f"for {expr}: x had moved to {moved[0]!r} (not {t}) when you called "
+                    "expr.grad(x), so you got the derivative at the wrong point; take "
+                    "expr.grad(x) before you vary x, or after you have put it back"
+                )
+            raise Incorrect(
+                f"for {expr} at x = {t} the first number you return, {analytic!r}, should be "
+                f"the analytic derivative expr.grad(x) = {want!r}"
+            )
         if not (_is_number(numeric) and math.isclose(numeric, analytic, rel_tol=1e-6)):
             raise Incorrect(
                 f"for {expr} at x = {t} your numeric derivative {numeric!r} is far from "
                 f"{analytic!r}; vary x with set_value and use central_difference"
             )
+
+
+def _grad_too_late(expr, x):
+    start = x.value()
+
+    def f(t):
+        x.set_value(t)
+        return expr.value()
+
+    numeric = central_difference(f, start)
+    analytic = expr.grad(x)  # x is still at start - h here
+    x.set_value(start)
+    return analytic, numeric
 
 
 def _no_restore(expr, x):
@@ -242,5 +364,6 @@ q4 = Question(
         (lambda expr, x: (expr.grad(x), 0.0), "far from"),
         (lambda expr, x: expr.grad(x), "return (analytic, numeric)"),
         (lambda expr, x: (expr.value(), expr.grad(x)), "analytic derivative"),
+        (_grad_too_late, "x had moved"),
     ],
 )

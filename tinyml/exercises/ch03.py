@@ -11,27 +11,61 @@ from tinyml.exercises import Incorrect, Question, call_learner
 # q1 ---------------------------------------------------------------------------------------
 
 
+def _fib(n: int) -> int:
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
 def _check_q1(answer):
     if isinstance(answer, bool) or not isinstance(answer, int):
         raise Incorrect(f"give a whole number of calls, not {answer!r}")
-    if answer == 55:
-        raise Incorrect("55 is fib1(10) itself, the value; count the calls instead")
-    if answer == 11:
-        raise Incorrect("11 is how many calls fib2's helper makes; fib1 makes many more")
-    if answer == 1024:
-        raise Incorrect("2^10 is an upper bound; the n - 2 branch is shorter, so fewer calls")
-    if answer != 177:
-        raise Incorrect(f"{answer} is not it; count_calls(fib1, 10) counts them for you")
+    if answer == 4181:
+        return
+    if answer == 21891:
+        raise Incorrect("21,891 is every call fib1(20) makes; count only the calls of fib1(2)")
+    if answer == 6765:
+        raise Incorrect(
+            "6765 is fib1(20) itself (and, as it happens, how often fib1(1) is called); "
+            "fib1(2) is called fewer times"
+        )
+    if answer == 1:
+        raise Incorrect("fib2 asks each question once; fib1 asks fib1(2) again and again")
+    if answer in (2584, 10946):
+        raise Incorrect(
+            f"{answer} is a Fibonacci number, the right kind of answer, but the wrong one: "
+            "check your pattern against fib1(4), where fib1(2) is called twice"
+        )
+    raise Incorrect(
+        f"{answer} is not it; count the labels 'fib1(2)' in trace_calls(fib1, n) for small n "
+        "and look for the pattern"
+    )
 
 
 q1 = Question(
-    title="How many calls does fib1(10) make?",
+    title="How often is the same question asked?",
     checker=_check_q1,
-    hint_text="Use count_calls(fib1, 10), or the recurrence C(n) = 1 + C(n-1) + C(n-2) with "
-    "C(0) = C(1) = 1.",
-    solution_text="answer = count_calls(fib1, 10)  # 177 = 2·fib(11) - 1",
-    answer=lambda: 177,
-    wrong=[(55, "the value"), (11, "fib2"), (1024, "upper bound"), (100, "not it")],
+    hint_text="In fib1(4), fib1(2) is called twice. Count it in fib1(5), fib1(6), fib1(7) "
+    "(collect the labels of trace_calls(fib1, n) with a walk over .children) and compare the "
+    "counts with the Fibonacci numbers. Or reason: fib1(2) is called once for every call of "
+    "fib1(3) and once for every call of fib1(4).",
+    solution_text=(
+        "def calls_of(tree, label):\n"
+        "    return (tree.label == label) + sum(calls_of(c, label) for c in tree.children)\n"
+        "\n"
+        "answer = calls_of(trace_calls(fib1, 20), 'fib1(2)')  # 4181 = F(19)\n"
+        "# fib1(k) is called F(n - k + 1) times inside fib1(n): the repeats are Fibonacci too"
+    ),
+    answer=lambda: _fib(19),
+    wrong=[
+        (21891, "every call"),
+        (6765, "fib1(20) itself"),
+        (1, "fib2"),
+        (2584, "wrong one"),
+        (100, "not it"),
+        (4181.0, "whole number"),
+    ],
 )
 
 # q2 ---------------------------------------------------------------------------------------
@@ -122,51 +156,123 @@ q2 = Question(
 # q3 ---------------------------------------------------------------------------------------
 
 
-def _visits(d):
+def _grad_visits(d):
+    """Visits of shared_chain(d)[0].grad(x): G(0) = 1, G(d) = 2 + 3·G(d-1) + 2·U(d-1)."""
+    if d == 0:
+        return 1
+    value_visits = 2 * 3 ** (d - 1) - 1  # U(d-1): one value() of the level below
+    return 2 + 3 * _grad_visits(d - 1) + 2 * value_visits
+
+
+def _one_value_call(d):  # Mul.grad asking for only one operand's value
+    return 1 if d == 0 else 2 + 3 * _one_value_call(d - 1) + (2 * 3 ** (d - 1) - 1)
+
+
+def _no_value_calls(d):
     return 2 * 3**d - 1
+
+
+_Q3_DEPTHS = range(12)
+
+# Formulas a learner may reach on the way, each with what it misses. Each is compared with
+# the learner's prediction at every depth before it is named, so a formula that only agrees
+# at one depth (3**d and 2d + 1 both give 3 at d = 1) is never mistaken for another.
+_Q3_DIAGNOSES = [
+    (
+        _no_value_calls,
+        "2·3^d - 1 counts the grad() calls alone (as many as value() makes); Mul.grad also "
+        "calls value() on both its operands, and each of those walks everything below",
+    ),
+    (
+        _one_value_call,
+        "that counts one value() walk per Mul.grad; it asks for the value of both operands "
+        "(a.value() and b.value(), here the same node twice)",
+    ),
+    (lambda d: 2 * d + 1, "2d + 1 counts the distinct nodes; grad(x) visits a node once per path"),
+]
 
 
 def _check_q3(visits):
     if not callable(visits):
         raise Incorrect("pass a function of the depth d, e.g. lambda d: ...")
-    for d in range(12):
-        got = call_learner(visits, d)
-        if isinstance(got, bool) or not isinstance(got, numbers.Real) or got != _visits(d):
-            if d > 0 and got == 2 * d + 1:
-                raise Incorrect(
-                    "2d + 1 counts the distinct nodes; value() visits a node once per path "
-                    "to it, so shared nodes are visited again and again"
-                )
-            raise Incorrect(f"for depth {d} you predict {got!r}; value() makes {_visits(d)}")
+    got = [call_learner(visits, d) for d in _Q3_DEPTHS]
+    want = [_grad_visits(d) for d in _Q3_DEPTHS]
+    for d, g in zip(_Q3_DEPTHS, got, strict=True):
+        if isinstance(g, bool) or not isinstance(g, numbers.Real):
+            raise Incorrect(f"for depth {d} your function returned {g!r}, not a number")
+    if got == want:
+        return
+    for formula, why in _Q3_DIAGNOSES:
+        if got == [formula(d) for d in _Q3_DEPTHS]:
+            raise Incorrect(why)
+    d = next(d for d in _Q3_DEPTHS if got[d] != want[d])
+    raise Incorrect(
+        f"at depth {d} you predict {got[d]!r}, but grad(x) makes {want[d]:,} visits; count "
+        "them with count_visits() for small d and compare"
+    )
 
 
 q3 = Question(
-    title="Predict the visits of the shared chain",
+    title="Predict the visits of grad on the shared chain",
     checker=_check_q3,
-    hint_text="Let U(d) be the visits of value() at depth d. U(0) = 1 (just x). The node "
-    "a*a + a visits the Add, the Mul, and then a three times: U(d) = 2 + 3·U(d-1).",
-    solution_text=inspect.getsource(_visits).replace("_visits", "visits"),
-    answer=lambda: _visits,
+    hint_text="Let G(d) be the visits of grad(x) at depth d and U(d) = 2·3^d - 1 those of "
+    "value(). G(0) = 1. The top node a*a + a is an Add over a Mul: Add.grad visits the Add, "
+    "then asks the Mul and a for grad(x); Mul.grad asks a for grad(x) twice and for value() "
+    "twice. So G(d) = 2 + 3·G(d-1) + 2·U(d-1).",
+    solution_text=inspect.getsource(_grad_visits).replace("_grad_visits", "predicted_visits")
+    + "\n# closed form: 3^(d-1)·(4d + 3), e.g. 255,879 at d = 9",
+    answer=lambda: _grad_visits,
     wrong=[
+        (lambda d: 3**d, "at depth 1"),
+        (_no_value_calls, "grad() calls alone"),
+        (_one_value_call, "both operands"),
         (lambda d: 2 * d + 1, "distinct nodes"),
-        (lambda d: 3 ** (d + 1), "value() makes"),
+        (lambda d: "many", "not a number"),
         (17, "function of the depth"),
     ],
 )
 
 # q4 ---------------------------------------------------------------------------------------
 
+_Q4_P = 40
+# Visits for linear_loss(P, activation=Sigmoid): one value() walks 12P + 11 nodes; each
+# grad(w) walks them once more and recomputes 30P + 3 values on the way (Square and Sigmoid
+# each ask their operand for its value, every Mul asks both of its operands).
+_Q4_ONE = 12 * _Q4_P + 11
+_Q4_RATIO = _Q4_P * (42 * _Q4_P + 14) / _Q4_ONE
+_Q4_ONE_GRAD = (42 * _Q4_P + 14) / _Q4_ONE
+_Q4_LINEAR = _Q4_P * (30 * _Q4_P + 11) / (12 * _Q4_P + 8)  # the text's model, no Sigmoid
+
+
+def _near(a, b, rel=0.01):
+    return abs(a - b) <= rel * abs(b)
+
 
 def _check_q4(answer):
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give a number, not {answer!r}")
-    want = 100 * (30 * 100 + 11) / (12 * 100 + 8)
-    if abs(answer - want) <= 0.01 * want:
+    if _near(answer, _Q4_RATIO):
         return
-    if abs(answer - 100) <= 1:
+    if _near(answer, _Q4_ONE_GRAD, 0.02):
         raise Incorrect(
-            "100 would be one tree walk per parameter; each grad also recomputes values, "
-            "so count both with count_visits"
+            "that is the cost of one grad(w), for one parameter; the full gradient is "
+            "gradient(loss, ws), one grad per weight"
+        )
+    if _near(answer, 2.5 * _Q4_P) or _near(answer, _Q4_LINEAR):
+        raise Incorrect(
+            "2.5 walks per parameter is the linear model's cost; with the Sigmoid, each grad "
+            "recomputes more values (Sigmoid.grad asks its operand for its value) — measure it "
+            "with count_visits"
+        )
+    if _near(answer, _Q4_P):
+        raise Incorrect(
+            f"{answer} would be one walk per parameter (or the grad() calls alone); each grad "
+            "also recomputes values, so count value() and grad() visits together (.total)"
+        )
+    if _near(answer, 2 * _Q4_P):
+        raise Incorrect(
+            f"{answer} is what central differences cost (two value() walks per parameter); "
+            "the question is about Beta's gradient(loss, ws)"
         )
     raise Incorrect(f"{answer!r} is not the ratio; measure both with count_visits")
 
@@ -174,16 +280,26 @@ def _check_q4(answer):
 q4 = Question(
     title="What a full gradient costs in Beta",
     checker=_check_q4,
-    hint_text="loss, ws = linear_loss(100). Count the visits of loss.value() and of "
-    "gradient(loss, ws) inside two count_visits() blocks, then divide.",
+    hint_text=f"loss, ws = linear_loss({_Q4_P}, activation=Sigmoid). Count the visits of "
+    "loss.value() and of gradient(loss, ws) inside two count_visits() blocks, then divide "
+    "the two .total counts.",
     solution_text=(
-        "loss, ws = linear_loss(100)\n"
+        f"loss, ws = linear_loss({_Q4_P}, activation=Sigmoid)\n"
         "with count_visits() as one:\n"
         "    loss.value()\n"
         "with count_visits() as full:\n"
         "    gradient(loss, ws)\n"
-        "answer = full.total / one.total  # about 249: P times 2.5 walks of the tree"
+        f"answer = full.total / one.total  # about {_Q4_RATIO:.0f}: "
+        f"P = {_Q4_P} grads of about {_Q4_ONE_GRAD:.2f} walks each"
     ),
-    answer=lambda: 100 * 3011 / 1208,
-    wrong=[(100, "recomputes values"), (1, "not the ratio"), ("249", "give a number")],
+    answer=lambda: _Q4_RATIO,
+    wrong=[
+        (round(_Q4_ONE_GRAD, 2), "one parameter"),
+        (100, "linear model"),
+        (round(_Q4_LINEAR, 1), "linear model"),
+        (_Q4_P, "one walk per parameter"),
+        (2 * _Q4_P, "central differences"),
+        (1, "not the ratio"),
+        (str(round(_Q4_RATIO)), "give a number"),
+    ],
 )
