@@ -149,14 +149,16 @@ def median_ms(samples: list[float]) -> float:
     return 1000 * statistics.median(samples)
 
 
-def report_mlp(repeats: int) -> float:
+def report_mlp(repeats: int) -> tuple[float, float]:
+    """Print the comparison; return (speed-up over micrograd, tinyml backward / forward),
+    both with the garbage collector on, as a user runs them."""
     print("MLP(2, [16, 16, 1]) on 100 moons, hinge loss + 1e-4 L2, one forward + backward")
     print(f"  medians of {repeats} steps each, milliseconds")
     print(f"  {'':22}{'forward':>9}{'backward':>10}{'total':>9}")
-    ratio = float("nan")
+    result = (float("nan"), float("nan"))
     for gc_on in (True, False):
         times = compare_mlp(repeats, gc_on)
-        totals = {}
+        totals, balance = {}, float("nan")
         for name, samples in times.items():
             fwd = median_ms([f for f, _ in samples])
             bwd = median_ms([b for _, b in samples])
@@ -165,13 +167,14 @@ def report_mlp(repeats: int) -> float:
             label = f"{name} (gc {'on' if gc_on else 'off'})"
             print(f"  {label:22}{fwd:9.1f}{bwd:10.1f}{tot:9.1f}")
             if name == "tinyml":
-                verdict = "ok" if bwd <= fwd else "SLOWER than forward"
-                print(f"  {'':22}tinyml backward / forward = {bwd / fwd:.2f} ({verdict})")
-        r = totals["micrograd"] / totals["tinyml"]
-        print(f"  -> tinyml is {r:.1f}x faster than micrograd (gc {'on' if gc_on else 'off'})")
+                balance = bwd / fwd
+        speedup = totals["micrograd"] / totals["tinyml"]
+        state = "on" if gc_on else "off"
+        print(f"  -> gc {state}: tinyml is {speedup:.1f}x faster than micrograd;")
+        print(f"     tinyml's backward takes {balance:.2f}x its forward\n")
         if gc_on:
-            ratio = r
-    return ratio
+            result = (speedup, balance)
+    return result
 
 
 def chain(n: int, make: Callable) -> tuple[object, object]:
@@ -186,7 +189,7 @@ def chain(n: int, make: Callable) -> tuple[object, object]:
 def report_chain(nodes: int) -> bool:
     from micrograd.engine import Value
 
-    print(f"\nA chain of {nodes:,} operation nodes (y = y * 1.0 + 0.5, repeated), then backward()")
+    print(f"A chain of {nodes:,} operation nodes (y = y * 1.0 + 0.5, repeated), then backward()")
     t0 = time.perf_counter()
     x, y = chain(nodes // 2, alpha.Var)
     t1 = time.perf_counter()
@@ -217,11 +220,18 @@ def main() -> int:
     parser.add_argument("--chain", type=int, default=1_000_000, help="operation nodes")
     args = parser.parse_args()
     print(f"Python {platform.python_version()} on {platform.machine()} ({platform.system()})\n")
-    ratio = report_mlp(args.repeats)
+    speedup, balance = report_mlp(args.repeats)
     ok = report_chain(args.chain)
-    target = ratio >= 5
-    print(f"\ntarget >= 5x faster than micrograd: {'met' if target else 'NOT met'} ({ratio:.1f}x)")
-    return 0 if (target and ok) else 1
+    print("\nTargets (gc on, as a user runs it):")
+    fast, balanced = speedup >= 5, balance <= 1
+    rows = [
+        (">= 5x faster than micrograd:", fast, f"({speedup:.1f}x)"),
+        ("backward no slower than forward:", balanced, f"({balance:.2f}x)"),
+        (f"the {args.chain:,}-node chain:", ok, ""),
+    ]
+    for label, met, figure in rows:
+        print(f"  {label:<34}{'met' if met else 'NOT met'} {figure}")
+    return 0 if (fast and ok) else 1
 
 
 if __name__ == "__main__":
