@@ -88,3 +88,36 @@ def test_lr_sweep_marks_divergence_and_plot_draws_it():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "GD" in labels and "Adam" in labels and any("diverged" in t for t in labels)
     plt.close("all")
+
+
+def test_a_run_that_ends_worse_than_it_started_is_diverged():
+    # lr = 0.081 is just past 2/25: y grows by 2.5 % a step, too slowly to hit the 1e6 stop.
+    run = descend(QUADRATIC, GD, steps=50, lr=0.081)
+    assert len(run.path) == 51 and run.losses[-1] > run.losses[0]
+    assert run.diverged
+    at_threshold = descend(QUADRATIC, GD, steps=50, lr=0.08)  # y flips sign forever
+    assert not at_threshold.diverged and at_threshold.losses[-1] < at_threshold.losses[0]
+
+
+def test_run_repr_is_a_short_summary():
+    run = descend(QUADRATIC, GD, steps=50, lr=0.081)
+    assert repr(run) == "Run('GD(lr=0.081)', 50 steps, loss 40.6 → 332, diverged)"
+    assert repr(descend(QUADRATIC, GD, steps=5, lr=0.05)).endswith("5 steps, loss 40.6 → 7.48)")
+
+
+def test_plot_paths_can_widen_the_view():
+    run = descend(QUADRATIC, Momentum, steps=50, lr=0.03, momentum=0.9)
+    assert max(x for x, _ in run.path) > QUADRATIC.xlim[1]  # why the view needs widening
+    fig = plot_paths(QUADRATIC, [run], xlim=(-5.5, 2.5))
+    assert fig.axes[0].get_xlim() == (-5.5, 2.5)
+    assert fig.axes[0].get_ylim() == QUADRATIC.ylim
+    plt.close("all")
+
+
+def test_lr_sweep_lines_differ_in_more_than_colour():
+    lrs = [0.01, 0.05]
+    sweeps = {name: lr_sweep(QUADRATIC, GD, lrs, steps=5) for name in ("a", "b", "c", "d")}
+    ax = plot_lr_sweep(lrs, sweeps)
+    styles = {(line.get_marker(), line.get_linestyle()) for line in ax.get_lines()[:4]}
+    assert len(styles) == 4
+    plt.close("all")

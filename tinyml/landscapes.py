@@ -72,7 +72,7 @@ ROSENBROCK = Landscape(
     minimum=(1.0, 1.0),
     xlim=(-2.0, 2.0),
     ylim=(-1.0, 3.0),
-    levels=tuple(10.0 ** (k / 2) for k in range(-4, 6)),
+    levels=tuple(10.0**k for k in range(-2, 4)),  # one line per decade keeps images small
 )
 
 
@@ -85,6 +85,15 @@ class Run:
     losses: list[float]
     diverged: bool = False
 
+    def __repr__(self) -> str:
+        # The whole path would be hundreds of numbers; the summary is what one looks for.
+        steps = len(self.losses) - 1
+        verdict = ", diverged" if self.diverged else ""
+        return (
+            f"Run({self.label!r}, {steps} steps, "
+            f"loss {self.losses[0]:.3g} → {self.losses[-1]:.3g}{verdict})"
+        )
+
 
 def descend(
     landscape: Callable[[Any, Any], Any],
@@ -96,8 +105,9 @@ def descend(
 ) -> Run:
     """Minimise ``landscape(x, y)`` from ``start`` with ``optimizer(params, **settings)``.
 
-    The loop is PyTorch's: zero_grad, forward, backward, step. A run whose loss grows past
-    1e6 times its start is stopped and marked ``diverged``.
+    The loop is PyTorch's: zero_grad, forward, backward, step. A run is marked ``diverged``
+    when its loss grows past 1e6 times its start (the run stops there) or when it ends with
+    a higher loss than it started with.
     """
     if start is None:
         start = landscape.start
@@ -117,31 +127,42 @@ def descend(
     else:
         path.append((x.value(), y.value()))
         losses.append(landscape(x.value(), y.value()))
+        diverged = losses[-1] > losses[0]
     if label is None:
         label = f"{optimizer.__name__}(" + ", ".join(f"{k}={v}" for k, v in settings.items()) + ")"
     return Run(label, path, losses, diverged)
 
 
-def _contours(ax: Any, landscape: Landscape) -> None:
+def _contours(
+    ax: Any, landscape: Landscape, xlim: tuple[float, float], ylim: tuple[float, float]
+) -> None:
     import numpy as np
 
-    xs = np.linspace(*landscape.xlim, 300)
-    ys = np.linspace(*landscape.ylim, 300)
+    xs = np.linspace(*xlim, 300)
+    ys = np.linspace(*ylim, 300)
     gx, gy = np.meshgrid(xs, ys)
     ax.contour(
-        gx, gy, landscape(gx, gy), levels=landscape.levels, colors="#9aa5b1", linewidths=0.7
+        gx, gy, landscape(gx, gy), levels=landscape.levels, colors="#9aa5b1", linewidths=0.5
     )
     ax.plot(*landscape.minimum, marker="*", color="#d62728", ms=12, ls="none", label="minimum")
-    ax.set_xlim(*landscape.xlim)
-    ax.set_ylim(*landscape.ylim)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
     ax.set_xlabel("x")
     ax.set_ylabel("y")
 
 
 def plot_paths(
-    landscape: Landscape, runs: Sequence[Run], title: str | None = None, ncols: int = 2
+    landscape: Landscape,
+    runs: Sequence[Run],
+    title: str | None = None,
+    ncols: int = 2,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
 ) -> Any:
-    """Each run's path on its own copy of the landscape's contour map, side by side."""
+    """Each run's path on its own copy of the landscape's contour map, side by side.
+
+    ``xlim`` and ``ylim`` widen (or narrow) the view from the landscape's own.
+    """
     import matplotlib.pyplot as plt
 
     ncols = min(ncols, len(runs))
@@ -150,12 +171,14 @@ def plot_paths(
     for ax in axes.flat[len(runs) :]:
         ax.set_visible(False)
     for ax, run in zip(axes.flat, runs, strict=False):
-        _contours(ax, landscape)
+        _contours(ax, landscape, xlim or landscape.xlim, ylim or landscape.ylim)
         xs, ys = zip(*run.path, strict=True)
         dots = 2.5 if len(xs) <= 100 else 0  # long runs: a line is clearer than dots
         ax.plot(xs, ys, "-o", color="#1f77b4", ms=dots, lw=1, label="path")
         ax.plot(xs[0], ys[0], "s", color="black", ms=5, label="start")
-        end = "diverged" if run.diverged else f"f = {run.losses[-1]:.1e} after {len(xs) - 1}"
+        end = f"f = {run.losses[-1]:.1e} after {len(xs) - 1}"
+        if run.diverged:
+            end += ": diverged"
         ax.set_title(f"{run.label}\n{end}", fontsize=9)
     axes.flat[0].legend(fontsize=7, loc="lower right")
     fig.suptitle(title or f"Paths on the {landscape.name}")
@@ -186,7 +209,8 @@ def lr_sweep(
     steps: int = 50,
     **settings: Any,
 ) -> list[float | None]:
-    """The final loss of ``descend`` for each learning rate; ``None`` where the run diverged."""
+    """The final loss of ``descend`` for each learning rate; ``None`` where the run diverged
+    (blew up, or ended worse than it started)."""
     finals: list[float | None] = []
     for lr in lrs:
         run = descend(landscape, optimizer, steps=steps, lr=lr, **settings)
@@ -203,6 +227,9 @@ def plot_lr_sweep(
 ) -> Any:
     """One line per optimizer: final loss against lr (log-log); diverged runs as × at the top.
 
+    Each optimizer has its own colour, marker and line style, so overlapping lines stay
+    apart.
+
     Losses below ``floor`` are drawn at ``floor``, so one tiny value does not squash the rest.
     """
     import matplotlib.pyplot as plt
@@ -211,16 +238,25 @@ def plot_lr_sweep(
         _, ax = plt.subplots(figsize=(6.5, 3.8))
     finite = [v for finals in sweeps.values() for v in finals if v is not None]
     top = max(finite) * 30 if finite else 1.0
+    markers, styles = "osD^v", ["-", "--", "-.", ":", "-"]
     for i, (label, finals) in enumerate(sweeps.items()):
-        colour = f"C{i}"
+        colour, marker, style = f"C{i}", markers[i % 5], styles[i % 5]
         ok = [(lr, max(v, floor)) for lr, v in zip(lrs, finals, strict=True) if v is not None]
         if ok:
-            ax.loglog(*zip(*ok, strict=True), "o-", ms=3, color=colour, label=label)
+            ax.loglog(
+                *zip(*ok, strict=True),
+                marker=marker,
+                ls=style,
+                ms=4,
+                mfc="none",
+                color=colour,
+                label=label,
+            )
         bad = [lr for lr, v in zip(lrs, finals, strict=True) if v is None]
         if bad:  # each method's crosses on its own row, so they do not hide each other
             ax.loglog(bad, [top * 4**i] * len(bad), "x", color=colour, ms=6)
     ax.axhline(top / 2, color="#999999", lw=0.6, ls=":")
-    ax.plot([], [], "x", color="#555555", label="diverged (above the dotted line)")
+    ax.plot([], [], "x", color="#555555", label="diverged or ended worse (above the dotted line)")
     if any(v < floor for v in finite):
         ax.axhline(floor, color="#999999", lw=0.6, ls="--", label=f"{floor:g} or lower")
     ax.set_xlabel("learning rate lr (log scale)")

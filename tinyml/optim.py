@@ -140,10 +140,8 @@ class Momentum(Optimizer):
     $$b_t = \mu\, b_{t-1} + g_t, \qquad \theta_t = \theta_{t-1} - \eta\, b_t, \qquad b_0 = 0$$
 
     PyTorch: ``torch.optim.SGD(params, lr, momentum=0.9)`` (``b`` is its "momentum_buffer").
-    Other conventions: many courses average instead of sum, ``b_t = μ b_{t-1} + (1 - μ) g_t``;
-    its steps are (1 - μ) times ours, so the same path needs a 1/(1 - μ) times larger lr (10×
-    at μ = 0.9). Sutskever et al. fold lr into the buffer, ``v_t = μ v_{t-1} - η g_t`` and
-    ``θ_t = θ_{t-1} + v_t``: the same path as long as lr stays constant.
+    Some courses average instead of sum, or fold lr into the buffer; chapter 6's "Connection
+    to PyTorch" compares those conventions with this one.
     """
 
     def __init__(self, params: Iterable[Var], lr: float = 1e-3, momentum: float = 0.9) -> None:
@@ -166,8 +164,8 @@ class RMSProp(Optimizer):
       \theta_t = \theta_{t-1} - \eta\, \frac{g_t}{\sqrt{v_t} + \epsilon}, \qquad v_0 = 0$$
 
     PyTorch: ``torch.optim.RMSprop(params)`` with its defaults lr=0.01, alpha=0.99,
-    eps=1e-8 (``v`` is its "square_avg"). Other conventions: Hinton's lecture and Keras use
-    a decay of 0.9, and TensorFlow/Keras put ε inside the root, ``sqrt(v_t + ε)``.
+    eps=1e-8 (``v`` is its "square_avg"). Other decays and places for ε: see chapter 6's
+    "Connection to PyTorch".
     """
 
     def __init__(
@@ -197,8 +195,8 @@ class Adam(Optimizer):
 
     Dividing by 1 - β^t (bias correction) undoes the pull towards the zero start: at t = 1,
     m̂ = g exactly. PyTorch: ``torch.optim.Adam(params)`` with its defaults lr=0.001,
-    betas=(0.9, 0.999), eps=1e-8; this is also Algorithm 1 of Kingma & Ba. Other conventions:
-    TensorFlow/Keras add ε to the uncorrected root, ``√v_t + ε̂``, which differs while t is small.
+    betas=(0.9, 0.999), eps=1e-8; this is also Algorithm 1 of Kingma & Ba. TensorFlow's
+    variant: see chapter 6's "Connection to PyTorch".
     """
 
     def __init__(

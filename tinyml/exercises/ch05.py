@@ -18,6 +18,16 @@ def _check_q1(answer):
         raise Incorrect("4 is the inner size that the sum runs over; it disappears")
     if answer == (2, 3):
         raise Incorrect("rows come first: the rows of A, then the columns of B")
+    if answer == (4, 2):
+        raise Incorrect(
+            "(4, 2) is B's shape; the product keeps A's rows (3) and B's columns (2), "
+            "and the shared 4 is summed over"
+        )
+    if answer == (3, 4):
+        raise Incorrect(
+            "(3, 4) is A's shape; the product keeps A's rows (3) and B's columns (2), "
+            "and the shared 4 is summed over"
+        )
     if answer != (3, 2):
         raise Incorrect(f"{answer} is not it; try it with random_matrix and shape")
 
@@ -27,16 +37,25 @@ q1 = Question(
     checker=_check_q1,
     hint_text="Entry [i][j] of A·B pairs row i of A with column j of B. How many rows does A "
     "have, and how many columns does B have? Or build both with random_matrix and ask shape().",
-    solution_text="shape(matmul(random_matrix(3, 4, seed=0), random_matrix(4, 2, seed=0)))\n"
-    "answer = (3, 2)  # rows of A, columns of B; the 4 is summed over",
+    solution_text="A, B = random_matrix(3, 4, seed=0), random_matrix(4, 2, seed=0)\n"
+    "print(shape(matmul(A, B)))  # (3, 2)\n"
+    "product_shape = (3, 2)  # rows of A, columns of B; the 4 is summed over",
     answer=lambda: (3, 2),
-    wrong=[((4, 4), "inner size"), ((2, 3), "rows come first"), ((3, 4), "not it"), (6, "pair")],
+    wrong=[
+        ((4, 4), "inner size"),
+        ((2, 3), "rows come first"),
+        ((4, 2), "B's shape"),
+        ((3, 4), "A's shape"),
+        ((3, 3), "not it"),
+        (6, "pair"),
+    ],
 )
 
 # q2 ---------------------------------------------------------------------------------------
 
 
-def _multiplications(n, m, p):
+def multiplications(n, m, p):
+    """The number of multiplications in an n×m by m×p matmul."""
     return n * m * p
 
 
@@ -65,8 +84,8 @@ q2 = Question(
     checker=_check_q2,
     hint_text="Look at the three nested loops in matmul: how often does the innermost line run? "
     "The loops run over the rows of a, the columns of b, and the inner size.",
-    solution_text=inspect.getsource(_multiplications),
-    answer=lambda: _multiplications,
+    solution_text=inspect.getsource(multiplications),
+    answer=lambda: multiplications,
     wrong=[
         (lambda n, m, p: n * p, "each of those entries"),
         (lambda n, m, p: n * p * (m - 1), "additions"),
@@ -78,25 +97,43 @@ q2 = Question(
 # q3 ---------------------------------------------------------------------------------------
 
 
-def _matvec(w, x):
+def matvec(W, x):
+    """W (n×m, list of rows) times the list x (m entries): a list of n entries."""
     y = []
-    for row in w:
-        total = row[0] * x[0]
+    for row in W:
+        total = row[0] * x[0]  # starting from 0 works too; this saves one "0 + …" node
         for j in range(1, len(x)):
             total = total + row[j] * x[j]
         y.append(total)
     return y
 
 
-def _check_q3(matvec):
+def _explain_index_errors(matvec_fn):
+    """The learner's matvec, with an IndexError turned into advice about which index is which."""
+
+    def wrapped(w, x):
+        try:
+            return matvec_fn(w, x)
+        except IndexError as exc:
+            raise Incorrect(
+                f"an index ran off the end of a list (IndexError: {exc}). Here W has "
+                f"{len(w)} rows of {len(w[0])} entries and x has {len(x)} entries: y[i] pairs "
+                "row i of W with x, so use W[i][j] with i over the rows of W and j over the "
+                "entries of x (and of each row) — not W[j][i]"
+            ) from None
+
+    return wrapped
+
+
+def _check_q3(learner_matvec):
     from tinyml.alpha import Var
 
-    if not callable(matvec):
+    if not callable(learner_matvec):
         raise Incorrect("pass your function itself, e.g. ch05.q3.check(matvec)")
     w = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     x = [1.0, 0.5, -1.0]
-    got = call_learner(matvec, w, x)
-    want = _matvec(w, x)
+    got = call_learner(_explain_index_errors(learner_matvec), w, x)
+    want = matvec(w, x)
     if not isinstance(got, list):
         raise Incorrect(f"matvec(W, x) returned {got!r}; return a plain list, one entry per row")
     if len(got) == 3:
@@ -107,7 +144,7 @@ def _check_q3(matvec):
         raise Incorrect(f"matvec({w}, {x}) returned {got!r}; expected {want}")
     xs = [Var(v, name=f"x{i}") for i, v in enumerate(x)]
     try:
-        ys = call_learner(matvec, w, xs)
+        ys = call_learner(_explain_index_errors(learner_matvec), w, xs)
     except Incorrect as exc:
         raise Incorrect(
             f"it works on floats but not with Vars in x ({exc}); build the sums with + and * "
@@ -125,6 +162,10 @@ def _check_q3(matvec):
         )
 
 
+def _matvec_index_swapped(w, x):
+    return [sum(w[j][i] * x[j] for j in range(len(x))) for i in range(len(w))]
+
+
 def _matvec_transposed(w, x):
     return [sum(w[i][j] * x[i] for i in range(len(w))) for j in range(len(w[0]))]
 
@@ -132,15 +173,17 @@ def _matvec_transposed(w, x):
 q3 = Question(
     title="Matrix times vector",
     checker=_check_q3,
-    hint_text="y[i] is the sum over j of W[i][j] * x[j]: one loop over rows, one over the "
-    "entries of a row. Start each sum from the first product so it also works on Vars.",
-    solution_text=inspect.getsource(_matvec),
-    answer=lambda: _matvec,
+    hint_text="y[i] is the sum over j of W[i][j] * x[j]: one loop over the rows of W, one "
+    "over the entries of a row (as many as x has). Use only + and *; sum() or a total that "
+    "starts at 0 is fine.",
+    solution_text=inspect.getsource(matvec),
+    answer=lambda: matvec,
     wrong=[
         (_matvec_transposed, "one per row"),
         (lambda w, x: [w[0][0] * x[0], w[1][0] * x[0]], "expected"),
-        (lambda w, x: [float(v) for v in _matvec(w, x)], "not with Vars"),
-        (lambda w, x: [getattr(v, "_v", v) for v in _matvec(w, x)], "expression nodes"),
+        (lambda w, x: [float(v) for v in matvec(w, x)], "not with Vars"),
+        (lambda w, x: [getattr(v, "_v", v) for v in matvec(w, x)], "expression nodes"),
+        (_matvec_index_swapped, "not W[j][i]"),
         (lambda w, x: 3.0, "plain list"),
     ],
 )
@@ -168,7 +211,7 @@ q4 = Question(
     solution_text="W = [[Var(0.0) for _ in range(3)] for _ in range(2)]\n"
     "y = matmul(W, column([1.0, 2.0, 3.0]))\n"
     "(y[0][0] + y[1][0]).backward()\n"
-    "answer = apply(lambda w: w.g, W)  # [[1, 2, 3], [1, 2, 3]]: every row gets x",
+    "weight_grads = apply(lambda w: w.g, W)  # [[1, 2, 3], [1, 2, 3]]: every row gets x",
     answer=lambda: [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]],
     wrong=[
         ([[1, 1], [2, 2], [3, 3]], "transposed"),
