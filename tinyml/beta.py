@@ -268,7 +268,7 @@ class Div(Node):
 def _nonzero(b: Node) -> float:
     v = b.value()
     if v == 0:
-        raise ZeroDivisionError(f"division by zero: the divisor {b} is 0")
+        raise ValueError(f"division by zero: the denominator {b} is 0")
     return v
 
 
