@@ -7,6 +7,7 @@ import math
 import numbers
 
 from tinyml import alpha
+from tinyml.alpha import topological_order
 from tinyml.exercises import Incorrect, Question, call_learner
 
 # q1 ---------------------------------------------------------------------------------------
@@ -16,37 +17,55 @@ def _check_q1(answer):
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give a number, not {answer!r}")
     answer = float(answer)
-    if answer == 12.0:
+    if answer == 15.0:
         return
-    if answer == 6.0:
+    if answer == 10.0:
         raise Incorrect(
-            "6 is ∂z/∂x, but grad(1.0) ran twice and nothing cleared x.g in between: "
-            "pushes accumulate"
+            "10 is ∂z/∂x, what one push of 1.0 leaves in x.g; the second call's push is "
+            "added to it, because nothing cleared x.g in between: g accumulates"
         )
-    if answer in (5.0, 10.0):
+    if answer == 5.0:
         raise Incorrect(
-            "x reaches z by two paths, through x * y and directly through the +; "
-            "add what each path pushes"
+            "5 is what the second call (upstream 0.5) delivers on its own; the first call's "
+            "10 is still in x.g, because g accumulates"
         )
-    if answer in (1.0, 2.0):
-        raise Incorrect("the path through x * y pushes y, not 1")
-    raise Incorrect(f"{answer:g} is not it: push 1 from z by hand, once per path, twice")
+    if answer == 20.0:
+        raise Incorrect(
+            "the second call starts with 0.5 at the top, not 1: the upstream number scales "
+            "everything that push delivers"
+        )
+    if answer in (7.0, 10.5, 3.5):
+        raise Incorrect(
+            "x * x pushes to x twice, once as each operand, each time upstream times x"
+        )
+    if answer in (6.0, 9.0, 12.0, 3.0):
+        raise Incorrect("x also reaches z through y * x, which pushes upstream times y to x")
+    raise Incorrect(f"{answer:g} is not it: push from z by hand, once per path, for each call")
 
 
 q1 = Question(
     title="Accumulating pushes",
     checker=_check_q1,
-    hint_text="z = x * y + x. The + pushes 1 to both of its children; x * y pushes "
-    "upstream * y to x. Add up what arrives at x, and remember the two grad calls.",
+    hint_text="z = x * x + y * x at x = 3, y = 4. The + passes its upstream unchanged to both "
+    "products; x * x pushes upstream * x to x twice (x is both operands); y * x pushes "
+    "upstream * y to x. Do it for upstream 1.0, then for 0.5, and remember nothing is cleared.",
     solution_text=(
-        "x, y = Var(2.0), Var(5.0)\n"
-        "z = x * y + x\n"
-        "z.grad(1.0)   # x.g = 5 (path through x * y) + 1 (direct path) = 6\n"
-        "z.grad(1.0)   # nothing cleared it: x.g = 12\n"
-        "answer = x.g  # 12.0"
+        "x, y = Var(3.0), Var(4.0)\n"
+        "z = x * x + y * x\n"
+        "z.grad(1.0)   # x.g = 3 + 3 (x * x, both operands) + 4 (y * x) = 10 = dz/dx\n"
+        "z.grad(0.5)   # every push halved: 1.5 + 1.5 + 2 = 5, added to the 10\n"
+        "answer = x.g  # 15.0"
     ),
-    answer=lambda: 12.0,
-    wrong=[(6, "accumulate"), (5, "two paths"), (1, "pushes y"), (7, "not it"), ("12", "number")],
+    answer=lambda: 15.0,
+    wrong=[
+        (10, "accumulates"),
+        (5, "still in x.g"),
+        (20, "scales"),
+        (10.5, "twice"),
+        (9, "y * x"),
+        (11, "not it"),
+        ("15", "number"),
+    ],
 )
 
 # q2 ---------------------------------------------------------------------------------------
@@ -67,14 +86,23 @@ def _check_q2(learner):
             raise Incorrect(f"div_local_grads({a}, {b}) returned {got!r}; give two numbers")
         da, db = (float(g) for g in got)
         want_a, want_b = div_local_grads(a, b)
+        if math.isclose(da, want_a, rel_tol=1e-9) and math.isclose(db, want_b, rel_tol=1e-9):
+            continue
+        if math.isclose(da, want_b, rel_tol=1e-9) and math.isclose(db, want_a, rel_tol=1e-9):
+            raise Incorrect(
+                "the two are swapped: return (∂(a/b)/∂a, ∂(a/b)/∂b), the derivative towards "
+                "the numerator a first, in the order of the operands"
+            )
         if not math.isclose(da, want_a, rel_tol=1e-9):
             raise Incorrect(f"∂(a/b)/∂a at a={a}, b={b} is {want_a:g}, you gave {da:g}")
         if math.isclose(db, -want_b, rel_tol=1e-9):
-            raise Incorrect("∂(a/b)/∂b has the wrong sign: a bigger b makes a/b smaller")
+            raise Incorrect(
+                "∂(a/b)/∂b has the wrong sign: it is -a/b² (b**-1 differentiates to -b**-2; "
+                "for a positive a, a bigger b makes a/b smaller)"
+            )
         if math.isclose(db, -a / b, rel_tol=1e-9):
             raise Incorrect("∂(a/b)/∂b = -a/b², the square is missing")
-        if not math.isclose(db, want_b, rel_tol=1e-9):
-            raise Incorrect(f"∂(a/b)/∂b at a={a}, b={b} is {want_b:g}, you gave {db:g}")
+        raise Incorrect(f"∂(a/b)/∂b at a={a}, b={b} is {want_b:g}, you gave {db:g}")
 
 
 q2 = Question(
@@ -88,6 +116,7 @@ q2 = Question(
     wrong=[
         (lambda a, b: (1 / b, a / b**2), "sign"),
         (lambda a, b: (1 / b, -a / b), "square"),
+        (lambda a, b: (-a / b**2, 1 / b), "swapped"),
         (lambda a, b: (b, a), "∂(a/b)/∂a"),
         (lambda a, b: 1 / b, "pair"),
         (2.0, "function itself"),
@@ -97,59 +126,77 @@ q2 = Question(
 # q3 ---------------------------------------------------------------------------------------
 
 
-def pushes(d):
-    return 2 ** (d + 1) - 1
+def predicted_pushes(d):
+    return 2 * 3**d - 1
 
 
-def doubling_chain(d: int) -> tuple[alpha.Node, alpha.Var]:
+def tripling(d: int) -> tuple[alpha.Node, alpha.Var]:
+    """x, then d times a = a + a + a (Python builds (a + a) + a: two nodes a level)."""
     x = alpha.Var(1.0, name="x")
     a: alpha.Node = x
     for _ in range(d):
-        a = a + a
+        a = a + a + a
     return a, x
 
 
 def measured_pushes(d: int) -> int:
-    a, _ = doubling_chain(d)
+    a, _ = tripling(d)
     before = alpha.stats.pushes
     a.grad(1.0)
     return alpha.stats.pushes - before
 
 
+DEPTHS = range(9)
+
+
 def _check_q3(learner):
     if not callable(learner):
         raise Incorrect("pass a function of the depth d, e.g. ch04.q3.check(predicted_pushes)")
-    depths = range(13)
-    got = [call_learner(learner, d) for d in depths]
-    want = [measured_pushes(d) for d in depths]
+    got = [call_learner(learner, d) for d in DEPTHS]
+    want = [measured_pushes(d) for d in DEPTHS]
     if got == want:
         return
-    if got == [2**d for d in depths]:
+    if got == [3**d for d in DEPTHS]:
         raise Incorrect(
-            "2**d is the number of paths from the top down to x, but grad() is also called "
-            "on every node on the way down"
+            "3**d is the number of paths from the top down to x (the pushes x receives), but "
+            "grad() is also called on every node above it, once per path into that node"
         )
-    if got in ([d + 1 for d in depths], [2 * d + 1 for d in depths]):
+    if got == [2 ** (d + 1) - 1 for d in DEPTHS]:
+        raise Incorrect(
+            "that is the doubling graph's count; here a level has two nodes, (a + a) and "
+            "(a + a) + a, and the level below is used three times"
+        )
+    if got == [(3 ** (d + 1) - 1) // 2 for d in DEPTHS]:
+        raise Incorrect(
+            "that counts one node a level; each level has two, (a + a) and (a + a) + a, and "
+            "both are called once per path into them"
+        )
+    if got in ([2 * d + 1 for d in DEPTHS], [d + 1 for d in DEPTHS]):
         raise Incorrect(
             "that counts nodes; the push model calls grad() on a node once per path into it"
         )
-    d = next(d for d in depths if got[d] != want[d])
-    raise Incorrect(
-        f"at depth d={d} the push model makes {want[d]} grad() calls; you said {got[d]}"
-    )
+    d = next(d for d in DEPTHS if got[d] != want[d])
+    calls = "1 grad() call" if want[d] == 1 else f"{want[d]} grad() calls"
+    raise Incorrect(f"at depth d={d} the push model makes {calls}; you said {got[d]!r}")
 
 
 q3 = Question(
     title="Counting pushes on a shared graph",
     checker=_check_q3,
-    hint_text="The node at level k below the top is reached by 2**k paths, and the push model "
-    "calls grad() on it once per path. Add up over the levels k = 0 … d.",
-    solution_text=inspect.getsource(pushes) + "\n# 1 + 2 + 4 + … + 2**d = 2**(d + 1) - 1",
-    answer=lambda: pushes,
+    hint_text="Python builds a + a + a as (a + a) + a, so every level has two nodes. Count the "
+    "paths from the top into each node: the top of a level k levels down, its (a + a), and "
+    "finally x. The push model calls grad() once per path. Then add up a geometric series.",
+    solution_text=inspect.getsource(predicted_pushes)
+    + "\n# The top of the level k levels down is reached by 3**k paths, and so is its (a + a);"
+    "\n# x, d levels down, by 3**d. Total: 2 * (1 + 3 + … + 3**(d-1)) + 3**d"
+    "\n#                                 = (3**d - 1) + 3**d = 2 * 3**d - 1",
+    answer=lambda: predicted_pushes,
     wrong=[
-        (lambda d: 2**d, "paths"),
-        (lambda d: d + 1, "counts nodes"),
-        (lambda d: 3**d, "push model makes"),
+        (lambda d: 3**d, "paths"),
+        (lambda d: 2 ** (d + 1) - 1, "doubling graph"),
+        (lambda d: (3 ** (d + 1) - 1) // 2, "one node a level"),
+        (lambda d: 2 * d + 1, "counts nodes"),
+        (lambda d: 4**d, "push model makes"),
         (17, "function of the depth"),
     ],
 )
@@ -159,52 +206,90 @@ q3 = Question(
 
 def my_backward(root):
     root.g = 1.0
-    for node in alpha.topological_order(root):
+    for node in topological_order(root):
         for child, d in zip(node.children, node.local_grads, strict=True):
             child.g += d * node.g
 
 
 def _fresh_graphs():
-    """Small graphs with sharing, each as (root, leaves); every g starts at 0."""
+    """Small graphs with sharing, each as (description, root, leaves); every g starts at 0."""
     x, y = alpha.Var(0.5, name="x"), alpha.Var(-1.5, name="y")
     a = x * y
-    yield a * a + a.tanh() * x, [x, y]
+    yield "a = x * y, z = a * a + tanh(a) * x", a * a + a.tanh() * x, [x, y]
     x = alpha.Var(0.1, name="x")
     a = x
     for _ in range(6):
         a = a * a + a
-    yield a, [x]
+    yield "a = x, then six times a = a * a + a", a, [x]
     x, y = alpha.Var(1.2, name="x"), alpha.Var(0.7, name="y")
     s = (x - y).sigmoid()
-    yield (s * x + s / y).log(), [x, y]
+    yield "s = sigmoid(x - y), z = log(s * x + s / y)", (s * x + s / y).log(), [x, y]
 
 
 def _children_first(root):
     """A typical mistake: the right pushes, in the wrong order."""
     root.g = 1.0
-    for node in reversed(alpha.topological_order(root)):
+    for node in reversed(topological_order(root)):
         for child, d in zip(node.children, node.local_grads, strict=True):
             child.g += d * node.g
+
+
+def _overwrites(root):
+    """A typical mistake: the right order, but a push replaces what arrived before."""
+    root.g = 1.0
+    for node in topological_order(root):
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            child.g = d * node.g
+
+
+def _leaf_grads(mistake, index):
+    """What a known mistake leaves on the leaves of the index-th fresh graph."""
+    _, root, leaves = list(_fresh_graphs())[index]
+    mistake(root)
+    return [leaf.g for leaf in leaves]
+
+
+def _same(got, want):
+    return all(
+        math.isclose(g, w, rel_tol=1e-9, abs_tol=1e-12) for g, w in zip(got, want, strict=True)
+    )
 
 
 def _check_q4(learner):
     if not callable(learner):
         raise Incorrect("pass your function itself, e.g. ch04.q4.check(my_backward)")
-    for (root, leaves), (ref, ref_leaves) in zip(_fresh_graphs(), _fresh_graphs(), strict=True):
+    graphs = zip(_fresh_graphs(), _fresh_graphs(), strict=True)
+    for i, ((text, root, leaves), (_, ref, ref_leaves)) in enumerate(graphs):
         ref.backward()
         want = [leaf.g for leaf in ref_leaves]
+        pushes, visits = alpha.stats.pushes, alpha.stats.visits
         call_learner(learner, root)
+        if alpha.stats.pushes != pushes:
+            raise Incorrect(
+                "your function calls grad(), the recursive push, which pushes once per path "
+                f"({alpha.stats.pushes - pushes} calls on the graph {text}); the task is to "
+                "let every node push exactly once, in topological order"
+            )
+        if alpha.stats.visits != visits:
+            raise Incorrect(
+                "your function calls backward() itself; the task is to write it: walk "
+                "topological_order(root) and let every node push once"
+            )
         got = [leaf.g for leaf in leaves]
-        close = [
-            math.isclose(g, w, rel_tol=1e-9, abs_tol=1e-12) for g, w in zip(got, want, strict=True)
-        ]
-        if all(close):
+        if _same(got, want):
             continue
         if root.g != 1.0:
             raise Incorrect(f"after your function root.g is {root.g}: start with root.g = 1.0")
+        shown = f"the leaves got {[round(g, 6) for g in got]}, but backward() gives " + str(
+            [round(w, 6) for w in want]
+        )
+        if _same(got, _leaf_grads(_overwrites, i)):
+            raise Incorrect(
+                f"on the graph {text}, {shown}: the order is right, but child.g = … replaces "
+                "what the child's other parents pushed; add it with child.g += …"
+            )
         raise Incorrect(
-            f"on {root} the leaves got {[round(g, 6) for g in got]}, but backward() gives "
-            f"{[round(w, 6) for w in want]}: a node must push only after all its parents "
+            f"on the graph {text}, {shown}: a node must push only after all its parents "
             "have pushed into it, so walk the nodes parents first"
         )
 
@@ -212,13 +297,16 @@ def _check_q4(learner):
 q4 = Question(
     title="Write backward() yourself",
     checker=_check_q4,
-    hint_text="alpha.topological_order(root) lists every node before its children. Set "
+    hint_text="topological_order(root) lists every node before its children. Set "
     "root.g = 1.0, then let each node push node.g * d to each child, using zip(node.children, "
-    "node.local_grads). Which direction must the walk go?",
+    "node.local_grads). Which direction must the walk go? And must a push replace or add?",
     solution_text=inspect.getsource(my_backward),
     answer=lambda: my_backward,
     wrong=[
         (_children_first, "parents first"),
+        (_overwrites, "child.g +="),
+        (lambda root: root.grad(1.0), "recursive push"),
+        (lambda root: root.backward(), "calls backward() itself"),
         (lambda root: None, "root.g = 1.0"),
         ("backward", "function itself"),
     ],
