@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import math
 import numbers
+from heapq import heappop, heappush
+from itertools import count
 
 __all__ = [
     "Node",
@@ -102,9 +104,11 @@ class Node:
     The children and local derivatives live in plain slots (``_a``, ``_b``, ``_da``, ``_db``)
     rather than in tuples or closures: one object per node is all Python allocates, and a
     node refers only to its children, never back to a parent, so a graph has no cycles.
+    For ``backward()`` an operation node also gets a serial number when it is built
+    (``_serial``), and every node counts the operation nodes built on top of it (``_uses``).
     """
 
-    __slots__ = ("_v", "g", "_a", "_b", "_da", "_db", "_parents", "__weakref__")
+    __slots__ = ("_v", "g", "_a", "_b", "_da", "_db", "_uses", "_serial", "_seen", "__weakref__")
     op = "?"
     name: str | None = None
 
@@ -130,6 +134,13 @@ class Node:
 
     def _forward(self) -> None:
         """Recompute the value and the local derivatives from the children's current values."""
+        uses, serial = self._uses, self._serial
+        self._rebuild()
+        self._uses, self._serial = uses, serial  # the same node, not a new one:
+        for child in self.children:
+            child._uses -= 1  # _rebuild counted these uses a second time
+
+    def _rebuild(self) -> None:
         self.__init__(*self.children)
 
     # -- the push model (the seed's idea; recursive, so once per path) ------------------
@@ -159,14 +170,7 @@ class Node:
             self.g += upstream
             stats.visits += 1
             return
-        try:
-            visited = _count_parents(self)
-            self.g = upstream
-            _push_in_order(self)
-        except BaseException:  # e.g. KeyboardInterrupt: leave no half-counted graph behind
-            _clear_counts(self)
-            raise
-        stats.visits += visited
+        stats.visits += _push_once_each(self, upstream)
 
     def forward(self) -> float:
         """Recompute every value below this node (after ``set_value``) and return the new one."""
@@ -282,7 +286,7 @@ class Const(Node):
         self._v = _real(value, "a Const's value")
         self.g = 0.0
         self._a = self._b = None
-        self._parents = 0
+        self._uses = 0
 
     def _text(self, parts: list[str]) -> str:
         return _fmt(self._v)
@@ -304,7 +308,7 @@ class Var(Node):
         self.name = name
         self.g = 0.0
         self._a = self._b = None
-        self._parents = 0
+        self._uses = 0
 
     def set_value(self, value: float) -> None:
         """Change the value; call ``forward()`` on an expression to re-evaluate it."""
@@ -336,7 +340,9 @@ class Add(Node):
         self._v = a._v + b._v
         self._da = self._db = 1.0
         self.g = 0.0
-        self._parents = 0
+        self._uses, self._serial, self._seen = 0, _next_serial(), 0
+        a._uses += 1
+        b._uses += 1
 
 
 class Sub(Node):
@@ -351,7 +357,9 @@ class Sub(Node):
         self._v = a._v - b._v
         self._da, self._db = 1.0, -1.0
         self.g = 0.0
-        self._parents = 0
+        self._uses, self._serial, self._seen = 0, _next_serial(), 0
+        a._uses += 1
+        b._uses += 1
 
 
 class Mul(Node):
@@ -367,7 +375,9 @@ class Mul(Node):
         self._db = av = a._v
         self._v = av * bv
         self.g = 0.0
-        self._parents = 0
+        self._uses, self._serial, self._seen = 0, _next_serial(), 0
+        a._uses += 1
+        b._uses += 1
 
 
 class Div(Node):
@@ -386,7 +396,9 @@ class Div(Node):
         self._da = 1.0 / bv
         self._db = -av / (bv * bv)
         self.g = 0.0
-        self._parents = 0
+        self._uses, self._serial, self._seen = 0, _next_serial(), 0
+        a._uses += 1
+        b._uses += 1
 
 
 class Neg(Node):
@@ -401,7 +413,8 @@ class Neg(Node):
         self._v = -a._v
         self._da = -1.0
         self.g = 0.0
-        self._parents = 0
+        self._uses, self._serial, self._seen = 0, _next_serial(), 0
+        a._uses += 1
 
 
 class Square(Node):
@@ -417,7 +430,8 @@ class Square(Node):
         self._v = av * av
         self._da = 2.0 * av
         self.g = 0.0
-        self._parents = 0
+        self._uses, self._serial, self._seen = 0, _next_serial(), 0
+        a._uses += 1
 
 
 class Abs(Node):
@@ -433,7 +447,8 @@ class Abs(Node):
         self._v = abs(av)
         self._da = 1.0 if av > 0 else -1.0 if av < 0 else 0.0
         self.g = 0.0
-        self._parents = 0
+        self._uses, self._serial, self._seen = 0, _next_serial(), 0
+        a._uses += 1
 
 
 class Pow(Node):
@@ -469,9 +484,10 @@ class Pow(Node):
         else:
             self._da = k * av ** (k - 1)
         self.g = 0.0
-        self._parents = 0
+        self._uses, self._serial, self._seen = 0, _next_serial(), 0
+        a._uses += 1
 
-    def _forward(self) -> None:
+    def _rebuild(self) -> None:
         self.__init__(self._a, self.exponent)
 
     def _text(self, parts: list[str]) -> str:
@@ -492,7 +508,8 @@ class Exp(Node):
         except OverflowError:
             raise ValueError(f"exp({_fmt(a._v)}) overflows a float: {a} is too large") from None
         self.g = 0.0
-        self._parents = 0
+        self._uses, self._serial, self._seen = 0, _next_serial(), 0
+        a._uses += 1
 
 
 class Log(Node):
@@ -510,7 +527,8 @@ class Log(Node):
         self._v = math.log(av)
         self._da = 1.0 / av
         self.g = 0.0
-        self._parents = 0
+        self._uses, self._serial, self._seen = 0, _next_serial(), 0
+        a._uses += 1
 
 
 class Tanh(Node):
@@ -525,7 +543,8 @@ class Tanh(Node):
         self._v = t = math.tanh(a._v)
         self._da = 1.0 - t * t
         self.g = 0.0
-        self._parents = 0
+        self._uses, self._serial, self._seen = 0, _next_serial(), 0
+        a._uses += 1
 
 
 class Sigmoid(Node):
@@ -546,7 +565,8 @@ class Sigmoid(Node):
         self._v = s
         self._da = s * (1.0 - s)
         self.g = 0.0
-        self._parents = 0
+        self._uses, self._serial, self._seen = 0, _next_serial(), 0
+        a._uses += 1
 
 
 class ReLU(Node):
@@ -566,7 +586,8 @@ class ReLU(Node):
             self._v = 0.0
             self._da = 0.0
         self.g = 0.0
-        self._parents = 0
+        self._uses, self._serial, self._seen = 0, _next_serial(), 0
+        a._uses += 1
 
 
 # -- functions ---------------------------------------------------------------------------
@@ -600,72 +621,66 @@ def square(x: Node | float) -> Node:
     return Square(x)
 
 
-# -- backward()'s two passes. Each node's _parents slot counts its parents in the graph being
-# differentiated; it is 0 between calls, so no dict or set is needed to mark visited nodes.
-def _count_parents(root: Node) -> int:
-    """Pass 1: count the parents of every inner node below root and clear its g.
+# -- backward()'s single pass -------------------------------------------------------------
+# Two facts recorded while the graph is built make one pass enough. Every node is built after
+# its operands, so serial numbers put parents after their children: taking nodes latest-built
+# first is a topological order. And a node used by only one operation has only one parent,
+# so it may push the moment that parent has pushed into it; only shared nodes must wait.
+_next_serial = count().__next__
+_next_pass = count(1).__next__
 
-    Returns the number of inner nodes found. Leaves need no count: nothing waits for them.
+
+def _push_once_each(root: Node, upstream: float) -> int:
+    """Push gradients from root down to every node below it, each node exactly once.
+
+    A node with one use is pushed at once; a shared node waits in a heap until it is the
+    latest-built node still waiting. By then every parent it has below root has pushed, as
+    parents are built after their children. The first push into an inner node sets its g,
+    later ones add to it; leaves always add. Returns the number of inner nodes visited.
     """
-    todo = [root]
-    pop, push = todo.pop, todo.append
-    found = 1
-    while todo:
-        node = pop()
-        a = node._a
-        if a._a is not None:
-            n = a._parents
-            a._parents = n + 1
-            if not n:
-                a.g = 0.0
-                push(a)
-                found += 1
-        b = node._b
-        if b is not None and b._a is not None:
-            n = b._parents
-            b._parents = n + 1
-            if not n:
-                b.g = 0.0
-                push(b)
-                found += 1
-    return found
-
-
-def _push_in_order(root: Node) -> None:
-    """Pass 2: an inner node pushes g * local derivative to its children once all its
-    parents have pushed into it (Kahn's algorithm); every count ends at 0 again."""
+    this_pass = _next_pass()
+    root.g = upstream
     ready = [root]
+    waiting: list[tuple[int, Node]] = []  # (-serial, node): heapq pops the latest-built
     pop, push = ready.pop, ready.append
-    while ready:
-        node = pop()
-        g = node.g
-        a = node._a
-        a.g += node._da * g
-        if a._a is not None:
-            n = a._parents - 1
-            a._parents = n
-            if not n:
+    visited = 0
+    while True:
+        while ready:
+            node = pop()
+            visited += 1
+            g = node.g
+            # The same four cases for each child, written out twice: a loop over the children
+            # would allocate tuples for every node, and this loop is the whole of backward().
+            a = node._a
+            d = node._da * g
+            if a._a is None:  # a leaf: accumulate, like PyTorch's .grad
+                a.g += d
+            elif a._uses == 1:  # its only parent is done: push it right away
+                a.g = d
                 push(a)
-        b = node._b
-        if b is not None:
-            b.g += node._db * g
-            if b._a is not None:
-                n = b._parents - 1
-                b._parents = n
-                if not n:
+            elif a._seen != this_pass:  # shared, first push in this pass: start waiting
+                a._seen = this_pass
+                a.g = d
+                heappush(waiting, (-a._serial, a))
+            else:  # shared, a later push: add up
+                a.g += d
+            b = node._b
+            if b is not None:
+                d = node._db * g
+                if b._a is None:
+                    b.g += d
+                elif b._uses == 1:
+                    b.g = d
                     push(b)
-
-
-def _clear_counts(root: Node) -> None:
-    seen = {root}
-    todo = [root]
-    while todo:
-        node = todo.pop()
-        node._parents = 0
-        for child in node.children:
-            if child not in seen:
-                seen.add(child)
-                todo.append(child)
+                elif b._seen != this_pass:
+                    b._seen = this_pass
+                    b.g = d
+                    heappush(waiting, (-b._serial, b))
+                else:
+                    b.g += d
+        if not waiting:
+            return visited
+        push(heappop(waiting)[1])
 
 
 def topological_order(root: Node) -> list[Node]:
