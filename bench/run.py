@@ -231,7 +231,7 @@ def main() -> int:
     ]
     for label, met, figure in rows:
         print(f"  {label:<34}{'met' if met else 'NOT met'} {figure}")
-    return 0 if (fast and ok) else 1
+    return 0 if (fast and balanced and ok) else 1
 
 
 if __name__ == "__main__":
