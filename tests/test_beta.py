@@ -320,3 +320,9 @@ def test_function_methods_match_the_classes():
     ]:
         node = getattr(x + 1, method)()
         assert isinstance(node, cls) and str(node) == str(cls(x + 1))
+
+
+def test_zero_to_a_negative_power_is_a_value_error_naming_the_node():
+    x = Var(0.0, name="x")
+    with pytest.raises(ValueError, match=r"\(\*\* x -1\).*negative power -1"):
+        (x**-1).value()

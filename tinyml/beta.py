@@ -357,7 +357,7 @@ class Pow(Node):
 
 def _power(a: float, n: float, node: Node) -> float:
     if a == 0 and n < 0:
-        raise ZeroDivisionError(f"{node}: 0 raised to the negative power {_show(n)}")
+        raise ValueError(f"{node}: 0 raised to the negative power {_show(n)} is undefined")
     if a < 0 and n != int(n):
         raise ValueError(f"{node}: a negative base ({_show(a)}) to a fractional power is not real")
     return a**n
