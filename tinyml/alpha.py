@@ -22,6 +22,8 @@ import numbers
 from heapq import heappop, heappush
 from itertools import count
 
+from tinyml.checks import real as _real
+
 __all__ = [
     "Node",
     "Const",
@@ -72,17 +74,6 @@ class Stats:
 
 
 stats = Stats()
-
-
-def _real(x: object, what: str) -> float:
-    """``x`` as a finite float, or a TypeError/ValueError that says what was wrong."""
-    if x.__class__ is not float:
-        if isinstance(x, bool) or not isinstance(x, numbers.Real):
-            raise TypeError(f"{what} must be a real number, got {x!r} of type {type(x).__name__}")
-        x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"{what} must be finite, got {x}")
-    return x
 
 
 def _node(x: object) -> Node:

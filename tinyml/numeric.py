@@ -7,6 +7,8 @@ import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from tinyml.checks import real
+
 __all__ = [
     "machine_epsilon",
     "forward_difference",
@@ -35,15 +37,6 @@ FORWARD_STEP = math.sqrt(EPS)  # forward: error ~ h + eps/h, smallest at h = sqr
 CENTRAL_STEP = EPS ** (1 / 3)  # central: error ~ h**2 + eps/h, smallest at h = cbrt(eps)
 
 
-def _check_real(name: str, x: object) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {x!r} of type {type(x).__name__}")
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {x}")
-    return x
-
-
 def _check_callable(f: object) -> None:
     if not callable(f):
         raise TypeError(f"f must be a function of one number, got {f!r} (not callable)")
@@ -52,7 +45,7 @@ def _check_callable(f: object) -> None:
 def _step(x: float, h: float | None, best: float) -> float:
     if h is None:
         return best * max(1.0, abs(x))  # relative step: float spacing grows with |x|
-    h = _check_real("the step h", h)
+    h = real(h, "the step h")
     if h <= 0:
         raise ValueError(f"the step h must be positive, got h={h}")
     if x + h == x:
@@ -75,7 +68,7 @@ def _evaluate(f: Callable[[float], float], x: float) -> float:
 def forward_difference(f: Callable[[float], float], x: float, h: float | None = None) -> float:
     """Estimate f'(x) as (f(x + h) - f(x)) / h; default h = sqrt(eps) * max(1, |x|)."""
     _check_callable(f)
-    x = _check_real("x", x)
+    x = real(x, "x")
     h = _step(x, h, FORWARD_STEP)
     return (_evaluate(f, x + h) - _evaluate(f, x)) / h
 
@@ -83,7 +76,7 @@ def forward_difference(f: Callable[[float], float], x: float, h: float | None = 
 def central_difference(f: Callable[[float], float], x: float, h: float | None = None) -> float:
     """Estimate f'(x) as (f(x + h) - f(x - h)) / 2h; default h = cbrt(eps) * max(1, |x|)."""
     _check_callable(f)
-    x = _check_real("x", x)
+    x = real(x, "x")
     h = _step(x, h, CENTRAL_STEP)
     return (_evaluate(f, x + h) - _evaluate(f, x - h)) / (2 * h)
 
@@ -93,7 +86,7 @@ def numeric_gradient(
 ) -> list[float]:
     """All partial derivatives of f(*params) by central differences (2 calls per parameter)."""
     _check_callable(f)
-    point = [_check_real(f"params[{i}]", p) for i, p in enumerate(params)]
+    point = [real(p, f"params[{i}]") for i, p in enumerate(params)]
     if not point:
         raise ValueError("params is empty: there is nothing to differentiate with respect to")
 
@@ -163,7 +156,7 @@ def grad_check(
     of the numerical one; its printed form is a table that marks the ones that disagree.
     """
     params = list(params)
-    claimed = [_check_real(f"grads[{i}]", g) for i, g in enumerate(grads)]
+    claimed = [real(g, f"grads[{i}]") for i, g in enumerate(grads)]
     if len(claimed) != len(params):
         raise ValueError(
             f"got {len(claimed)} claimed derivatives for {len(params)} parameters; "

@@ -1,0 +1,17 @@
+"""Input checks shared by the modules: refuse bad values with an error that names them."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+
+def real(x: object, what: str) -> float:
+    """``x`` as a finite float, or a TypeError/ValueError that says what was wrong."""
+    if x.__class__ is not float:  # the common case skips the slower isinstance checks
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            raise TypeError(f"{what} must be a real number, got {x!r} of type {type(x).__name__}")
+        x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"{what} must be finite, got {x}")
+    return x
