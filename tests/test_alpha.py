@@ -541,3 +541,29 @@ def test_random_dags_with_sharing_match_central_differences():
         root.backward()
         got = [v.g for v in xs]
         assert got == pytest.approx(want, rel=1e-6, abs=1e-8), trial
+
+
+def test_copies_and_unpickled_graphs_are_numbered_as_new_nodes(monkeypatch):
+    import copy
+    import itertools
+    import pickle
+
+    x, y = Var(2.0), Var(3.0)
+    a = x * y
+    b = copy.deepcopy(a)  # a second, independent graph with the same values
+    top = a * a + b * b
+    top.backward()
+    assert (x.g, y.g) == (2 * 6.0 * 3.0, 2 * 6.0 * 2.0)
+    bx, by = b.children
+    assert (bx.g, by.g) == (2 * 6.0 * 3.0, 2 * 6.0 * 2.0)
+
+    saved = pickle.dumps((x, y, a))
+    # A new process starts numbering from 0 again, below the serials in the saved graph.
+    monkeypatch.setattr(alpha, "_next_serial", itertools.count().__next__)
+    x2, y2, a2 = pickle.loads(saved)
+    x2.zero_grad()
+    y2.zero_grad()
+    p = a2 + 1.0  # built after the load: must still come before a2 in the order
+    top = p * p + a2  # (xy + 1)^2 + xy
+    top.backward()
+    assert (x2.g, y2.g) == (2 * 7.0 * 3.0 + 3.0, 2 * 7.0 * 2.0 + 2.0)

@@ -5,8 +5,9 @@ Two ways to get gradients, both leaving the result in ``node.g``:
 
 - ``expr.grad(upstream)`` -- the push model: a node adds ``upstream`` to its ``g`` and pushes
   ``upstream * local derivative`` to each child, recursively, once per path;
-- ``expr.backward()`` -- the same sums, but each node visited once, in reverse topological
-  order, without recursion, so shared sub-expressions and deep graphs cost nothing extra.
+- ``expr.backward()`` -- the same sums, but each node visited once, parents before children
+  (a topological order), without recursion, so shared sub-expressions and deep graphs cost
+  nothing extra.
 
 Gradients accumulate on the leaves (``Var``, and ``Const``) like PyTorch's ``.grad``: clear
 them with ``zero_grad()``, or read and clear at once with ``get_g()``. ``forward()`` recomputes
@@ -96,7 +97,9 @@ class Node:
     rather than in tuples or closures: one object per node is all Python allocates, and a
     node refers only to its children, never back to a parent, so a graph has no cycles.
     For ``backward()`` an operation node also gets a serial number when it is built
-    (``_serial``), and every node counts the operation nodes built on top of it (``_uses``).
+    (``_serial``), and every node counts how often it is used as an operand (``_uses``:
+    ``a * a`` counts 2, uses in other expressions count too; an over-count only makes a node
+    wait, it never changes a result).
     """
 
     __slots__ = ("_v", "g", "_a", "_b", "_da", "_db", "_uses", "_serial", "_seen", "__weakref__")
@@ -134,6 +137,14 @@ class Node:
     def _rebuild(self) -> None:
         self.__init__(*self.children)
 
+    def __setstate__(self, state: tuple[None, dict[str, object]]) -> None:
+        """A copied or unpickled node is a new node: number it after its children, which
+        ``copy`` and ``pickle`` rebuild first, so creation order stays a topological order."""
+        for slot, value in state[1].items():
+            setattr(self, slot, value)
+        if self._a is not None:
+            self._serial, self._seen = _next_serial(), 0
+
     # -- the push model (the seed's idea; recursive, so once per path) ------------------
     def grad(self, upstream: float = 1.0) -> None:
         """Add ``upstream`` to ``g``, then push ``upstream * d(self)/d(child)`` to each child."""
@@ -148,7 +159,7 @@ class Node:
             if b is not None:
                 b.grad(self._db * upstream)
 
-    # -- the fix: each node once, in reverse topological order, no recursion ------------
+    # -- the fix: each node once, parents before children, no recursion ------------------
     def backward(self, upstream: float = 1.0) -> None:
         """Add d(self)/d(leaf) * upstream to ``g`` of every leaf below this node.
 
@@ -615,7 +626,7 @@ def square(x: Node | float) -> Node:
 # -- backward()'s single pass -------------------------------------------------------------
 # Two facts recorded while the graph is built make one pass enough. Every node is built after
 # its operands, so serial numbers put parents after their children: taking nodes latest-built
-# first is a topological order. And a node used by only one operation has only one parent,
+# first is a topological order. And a node used only once as an operand has only one parent,
 # so it may push the moment that parent has pushed into it; only shared nodes must wait.
 _next_serial = count().__next__
 _next_pass = count(1).__next__
