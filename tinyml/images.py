@@ -25,6 +25,26 @@ def _finite_difference_error(path: Path) -> None:
     plt.close(fig)
 
 
+def _optimizer_paths(path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from tinyml.landscapes import QUADRATIC, descend, plot_paths
+    from tinyml.optim import GD, Adam, Momentum, RMSProp
+
+    race = [
+        descend(QUADRATIC, GD, lr=0.075),
+        descend(QUADRATIC, Momentum, lr=0.03, momentum=0.7),
+        descend(QUADRATIC, RMSProp, lr=0.1),
+        descend(QUADRATIC, Adam, lr=0.15),
+    ]  # chapter 6's race on the narrow bowl
+    fig = plot_paths(QUADRATIC, race, title="Four optimizers on a narrow bowl, 50 steps each")
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
 def _structural_expression(path: Path) -> None:
     from tinyml.viz import example
 
@@ -42,6 +62,7 @@ IMAGES: dict[str, Callable[[Path], None]] = {
     "finite_difference_error.png": _finite_difference_error,
     "structural_expression.png": _structural_expression,
     "fib.png": _fib,
+    "optimizer_paths.png": _optimizer_paths,
 }
 
 
