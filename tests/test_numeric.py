@@ -136,3 +136,64 @@ def test_grad_check_accepts_right_and_names_wrong_partials():
 def test_grad_check_wants_one_claim_per_parameter():
     with pytest.raises(ValueError, match="2 claimed derivatives for 3 parameters"):
         grad_check(lambda a, b, c: a, [1.0, 2.0, 3.0], [1.0, 0.0])
+
+
+def test_grad_check_rtol_decides_a_relative_error():
+    # f(a) = 3a at a = 2: the central difference of a straight line is 3 up to round-off
+    # (~1e-10). Claiming 3.03 is off by 0.03, and scale = max(3.03, 3) = 3.03, so with atol = 0
+    # it agrees iff 0.03 <= rtol * 3.03: yes for rtol = 1e-2 (0.0303), no for 1e-3 (0.00303).
+    def f(a):
+        return 3 * a
+
+    assert grad_check(f, [2.0], [3.03], rtol=1e-2, atol=0)
+    assert not grad_check(f, [2.0], [3.03], rtol=1e-3, atol=0)
+    assert not grad_check(f, [2.0], [3.03], rtol=1e-4, atol=0)
+
+
+def test_grad_check_atol_decides_near_zero():
+    # f(a) = a² at a = 0: the central difference is ((0 + h)² - (0 - h)²) / 2h = 0 exactly.
+    # Claiming 5e-7 is off by 5e-7, and with rtol = 0 it agrees iff 5e-7 <= atol:
+    # yes for atol = 1e-6, no for atol = 1e-7 (the default) or 1e-8.
+    def f(a):
+        return a * a
+
+    assert grad_check(f, [0.0], [0.0]).numeric == [0.0]
+    assert grad_check(f, [0.0], [5e-7], rtol=0, atol=1e-6)
+    assert not grad_check(f, [0.0], [5e-7], rtol=0, atol=1e-7)
+    assert not grad_check(f, [0.0], [5e-7], rtol=0, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", ["rtol", "atol"])
+def test_grad_check_rejects_bad_tolerances(name):
+    def ident(a):
+        return a
+
+    for bad in (math.inf, math.nan):  # an infinite rtol would pass any claim at all
+        with pytest.raises(ValueError, match=f"tolerance {name} must be finite"):
+            grad_check(ident, [1.0], [100.0], **{name: bad})
+    for bad in ("x", None, True):
+        with pytest.raises(TypeError, match=f"tolerance {name} must be a real number"):
+            grad_check(ident, [1.0], [100.0], **{name: bad})
+    with pytest.raises(ValueError, match=f"{name} must be 0 or more"):
+        grad_check(ident, [1.0], [100.0], **{name: -1e-5})
+
+
+@pytest.mark.parametrize("bad", [3.0, None, "12"])
+def test_grad_check_and_numeric_gradient_want_sequences_of_numbers(bad):
+    def f(a):
+        return a
+
+    with pytest.raises(TypeError, match="grads must be a sequence of numbers"):
+        grad_check(f, [1.0], bad)
+    with pytest.raises(TypeError, match="params must be a sequence of numbers"):
+        grad_check(f, bad, [1.0])
+    with pytest.raises(TypeError, match="params must be a sequence of numbers"):
+        numeric_gradient(f, bad)
+
+
+def test_grad_check_names_a_bad_entry():
+    with pytest.raises(TypeError, match=r"grads\[1\] must be a real number"):
+        grad_check(lambda a, b: a, [1.0, 2.0], [1.0, "0"])
+    with pytest.raises(ValueError, match=r"params\[0\] must be finite"):
+        grad_check(lambda a: a, [math.nan], [1.0])
+    assert grad_check(lambda a, b: a * b, (x for x in (2.0, 3.0)), (3.0, 2.0))  # any iterable

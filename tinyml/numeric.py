@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from tinyml.checks import real
@@ -56,6 +56,23 @@ def _step(x: float, h: float | None, best: float) -> float:
     return h
 
 
+def _numbers(values: object, name: str) -> list[float]:
+    """``values`` as a list of floats, or an error that names the argument and the bad entry."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"{name} must be a sequence of numbers such as [1.0, 2.0], got {values!r} "
+            f"of type {type(values).__name__}"
+        )
+    return [real(v, f"{name}[{i}]") for i, v in enumerate(values)]
+
+
+def _tolerance(t: object, name: str) -> float:
+    t = real(t, f"the tolerance {name}")
+    if t < 0:
+        raise ValueError(f"the tolerance {name} must be 0 or more, got {name}={t}")
+    return t
+
+
 def _evaluate(f: Callable[[float], float], x: float) -> float:
     y = f(x)
     if isinstance(y, bool) or not isinstance(y, numbers.Real):
@@ -86,7 +103,7 @@ def numeric_gradient(
 ) -> list[float]:
     """All partial derivatives of f(*params) by central differences (2 calls per parameter)."""
     _check_callable(f)
-    point = [real(p, f"params[{i}]") for i, p in enumerate(params)]
+    point = _numbers(params, "params")
     if not point:
         raise ValueError("params is empty: there is nothing to differentiate with respect to")
 
@@ -155,15 +172,16 @@ def grad_check(
     The result is truthy when every claimed derivative is within ``atol + rtol * scale``
     of the numerical one; its printed form is a table that marks the ones that disagree.
     """
-    params = list(params)
-    claimed = [real(g, f"grads[{i}]") for i, g in enumerate(grads)]
-    if len(claimed) != len(params):
+    point = _numbers(params, "params")
+    claimed = _numbers(grads, "grads")
+    rtol, atol = _tolerance(rtol, "rtol"), _tolerance(atol, "atol")
+    if len(claimed) != len(point):
         raise ValueError(
-            f"got {len(claimed)} claimed derivatives for {len(params)} parameters; "
+            f"got {len(claimed)} claimed derivatives for {len(point)} parameters; "
             "give one per parameter"
         )
-    numeric = numeric_gradient(f, params)
-    return GradCheck([float(p) for p in params], claimed, numeric, rtol, atol)
+    numeric = numeric_gradient(f, point)
+    return GradCheck(point, claimed, numeric, rtol, atol)
 
 
 class CallCounter:
