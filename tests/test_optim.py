@@ -73,6 +73,70 @@ def test_adam_by_hand():
     assert iterates(Adam, lr=0.1) == pytest.approx(got, rel=1e-7)
 
 
+def test_rmsprop_eps_is_added_outside_the_root():
+    # eps = 0.1 is large enough to change the first digits. Defaults lr = 0.01, alpha = 0.99.
+    # t=1: g = 2, v = 0.01·4 = 0.04, √v = 0.2, √v + eps = 0.3; x1 = 1 - 0.01·2/0.3
+    #      = 0.9333333333 (no eps: 0.9; eps inside the root, √0.14 = 0.3742: 0.9465)
+    # t=2: g = 1.8666666667, v = 0.99·0.04 + 0.01·1.8666666667² = 0.0744444444,
+    #      √v + eps = 0.2728450924 + 0.1 = 0.3728450924;
+    #      x2 = 0.9333333333 - 0.01·1.8666666667/0.3728450924 = 0.8832678583
+    got = iterates(RMSProp, 2, eps=0.1)
+    assert got == pytest.approx([0.9333333333, 0.8832678583], rel=1e-9)
+
+
+def test_rmsprop_eps_matters_for_a_tiny_gradient():
+    # g = 1e-8 with the default eps = 1e-8: v = 0.01·1e-16 = 1e-18, √v = 1e-9,
+    # step = 0.01·1e-8/(1e-9 + 1e-8) = 0.01/1.1 = 0.0090909091
+    # (no eps: 0.01·1e-8/1e-9 = 0.1; eps inside the root: 0.01·1e-8/√(1e-8) = 1e-6)
+    x = Var(1.0)
+    x.g = 1e-8
+    RMSProp([x]).step()
+    assert x.value() == pytest.approx(1 - 0.01 / 1.1, rel=1e-12)
+
+
+def test_adam_eps_is_added_outside_the_corrected_root():
+    # lr = 0.1, betas = (0.9, 0.999), eps = 0.1
+    # t=1: g = 2, m = 0.2, v = 0.004; m̂ = 2, v̂ = 4, √v̂ + eps = 2.1;
+    #      x1 = 1 - 0.1·2/2.1 = 0.9047619048
+    #      (no eps: 0.9; eps inside the root, √4.1: 0.9012270; TensorFlow's ε-hat,
+    #      lr·√(1 - β2)/(1 - β1) · m/(√v + eps) = 0.0316228·0.2/0.1632456: 0.9612574)
+    # t=2: g = 1.8095238095; m = 0.18 + 0.1809523810 = 0.3609523810,
+    #      v = 0.003996 + 0.0032743764 = 0.0072703764; m̂ = m/0.19 = 1.8997493734,
+    #      v̂ = v/0.001999 = 3.6370067120, √v̂ + eps = 1.9070937869 + 0.1 = 2.0070937869;
+    #      x2 = 0.9047619048 - 0.1·1.8997493734/2.0070937869 = 0.8101101558
+    got = iterates(Adam, 2, lr=0.1, eps=0.1)
+    assert got == pytest.approx([0.9047619048, 0.8101101558], rel=1e-9)
+
+
+def test_adam_eps_matters_for_a_tiny_gradient():
+    # g = 1e-8 with the defaults lr = 0.001, eps = 1e-8: m = 1e-9, v = 0.001·1e-16 = 1e-19;
+    # m̂ = 1e-9/0.1 = 1e-8, v̂ = 1e-19/0.001 = 1e-16, √v̂ = 1e-8;
+    # step = 0.001·1e-8/(1e-8 + 1e-8) = 0.0005
+    # (no eps: 0.001; eps inside the root: 0.001·1e-8/√(1e-16 + 1e-8) ≈ 1e-7;
+    # TensorFlow's ε-hat: 0.001·√0.001/0.1 · 1e-9/(√1e-19 + 1e-8) ≈ 3.07e-5)
+    x = Var(1.0)
+    x.g = 1e-8
+    Adam([x]).step()
+    assert x.value() == pytest.approx(1 - 0.0005, rel=1e-12)
+
+
+@pytest.mark.parametrize("optimizer", [RMSProp, Adam])
+def test_eps_zero_and_a_zero_gradient_make_no_step(optimizer):
+    # With eps = 0, a parameter whose gradients have all been 0 has v = 0, so its step would
+    # be 0/0; it stays put (PyTorch would give nan), and the other parameter still moves.
+    x, y = Var(1.0), Var(2.0)
+    opt = optimizer([x, y], lr=0.1, eps=0.0)
+    for _ in range(2):
+        opt.zero_grad()
+        (x * x).backward()  # y's gradient is 0
+        opt.step()
+    assert y.value() == 2.0 and x.value() < 1.0
+    opt.zero_grad()
+    (y * y).backward()  # now y has a gradient and moves
+    opt.step()
+    assert y.value() < 2.0 and math.isfinite(y.value())
+
+
 def test_first_steps_ignore_the_gradients_size():
     # Bias correction makes Adam's first step exactly lr·sign(g) (with eps = 0) for every
     # parameter; RMSProp's first step is lr·sign(g)/√(1 - alpha). Plain GD scales with g.
@@ -165,9 +229,10 @@ x0 = Var(1.0, name="x")
         (lambda: GD([x0, x0]), ValueError, "appears twice"),
         (lambda: GD([x0], lr=0), ValueError, "lr must be a positive number"),
         (lambda: GD([x0], lr=-0.1), ValueError, "lr must be a positive number"),
-        (lambda: GD([x0], lr=math.nan), ValueError, "lr must be a positive number"),
-        (lambda: GD([x0], lr="0.1"), TypeError, "lr must be a number"),
-        (lambda: GD([x0], lr=True), TypeError, "lr must be a number"),
+        (lambda: GD([x0], lr=math.nan), ValueError, "lr must be finite"),
+        (lambda: GD([x0], lr=math.inf), ValueError, "lr must be finite"),
+        (lambda: GD([x0], lr="0.1"), TypeError, "lr must be a real number, got '0.1' of type str"),
+        (lambda: GD([x0], lr=True), TypeError, "lr must be a real number"),
         (lambda: Momentum([x0], momentum=1.0), ValueError, r"momentum must be in \[0, 1\)"),
         (lambda: Momentum([x0], momentum=-0.5), ValueError, "momentum must be in"),
         (lambda: RMSProp([x0], alpha=1.5), ValueError, "alpha must be in"),
@@ -175,7 +240,10 @@ x0 = Var(1.0, name="x")
         (lambda: Adam([x0], betas=(0.9, 1.0)), ValueError, "beta2 must be in"),
         (lambda: Adam([x0], betas=(-0.1, 0.999)), ValueError, "beta1 must be in"),
         (lambda: Adam([x0], betas=0.9), TypeError, "pair"),
-        (lambda: Adam([x0], betas=(0.9, None)), TypeError, "beta2 must be a number"),
+        (lambda: Adam([x0], betas=(0.9, None)), TypeError, "beta2 must be a real number"),
+        (lambda: Adam([x0], betas=(math.nan, 0.999)), ValueError, "beta1 must be finite"),
+        (lambda: RMSProp([x0], eps="1e-8"), TypeError, "eps must be a real number"),
+        (lambda: RMSProp([x0], eps=math.inf), ValueError, "eps must be finite"),
         (lambda: Adam([x0], eps=-1.0), ValueError, "eps must be zero or positive"),
     ],
 )
@@ -191,3 +259,17 @@ def test_non_finite_gradient_stops_with_advice():
     with pytest.raises(ValueError, match="smaller lr"):
         opt.step()
     assert x.value() == 1.0
+
+
+@pytest.mark.parametrize("optimizer", [GD, Momentum, RMSProp, Adam])
+def test_a_bad_gradient_in_a_later_parameter_changes_nothing(optimizer):
+    x, y = Var(1.0), Var(2.0)
+    opt = optimizer([x, y], lr=0.1)
+    (x * x + y * y).backward()
+    opt.step()  # one good step, so the running averages are not all zero
+    opt.zero_grad()
+    x.g, y.g = 1.0, math.nan  # x's gradient is fine; y's is not
+    state = [x.value(), y.value(), opt.steps, repr(vars(opt))]  # values, buffers and steps
+    with pytest.raises(ValueError, match=r"params\[1\]"):
+        opt.step()
+    assert [x.value(), y.value(), opt.steps, repr(vars(opt))] == state

@@ -18,38 +18,35 @@ step number (1, 2, …) and η for the learning rate ``lr``.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 from typing import Any
 
 from tinyml.alpha import Var
+from tinyml.checks import real
 
 __all__ = ["Optimizer", "GD", "Momentum", "RMSProp", "Adam"]
 
 
 def _check_lr(lr: object) -> float:
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-        raise TypeError(f"lr must be a number, got {lr!r} of type {type(lr).__name__}")
-    if not (math.isfinite(lr) and lr > 0):
+    lr = real(lr, "lr")
+    if not lr > 0:
         raise ValueError(f"lr must be a positive number, got lr={lr}; try lr=0.01")
-    return float(lr)
+    return lr
 
 
 def _check_fraction(name: str, beta: object) -> float:
     """A decay rate: a number in [0, 1). At 1 the average would never forget its start."""
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
-        raise TypeError(f"{name} must be a number in [0, 1), got {beta!r}")
+    beta = real(beta, name)
     if not 0 <= beta < 1:
         raise ValueError(f"{name} must be in [0, 1), got {name}={beta}")
-    return float(beta)
+    return beta
 
 
 def _check_eps(eps: object) -> float:
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real):
-        raise TypeError(f"eps must be a number, got {eps!r}")
-    if not (math.isfinite(eps) and eps >= 0):
+    eps = real(eps, "eps")
+    if not eps >= 0:
         raise ValueError(f"eps must be zero or positive (it guards a division), got eps={eps}")
-    return float(eps)
+    return eps
 
 
 def _check_params(params: object) -> list[Var]:
@@ -96,16 +93,20 @@ class Optimizer:
             p.zero_grad()
 
     def step(self) -> None:
-        """Update every parameter once from its current gradient ``p.g``."""
-        self.steps += 1
+        """Update every parameter once from its current gradient ``p.g``.
+
+        All gradients are checked before anything moves: if one is not finite, step raises
+        and leaves every parameter, every running average and ``steps`` as they were.
+        """
         for i, p in enumerate(self.params):
-            g = p.g
-            if not math.isfinite(g):
+            if not math.isfinite(p.g):
                 raise ValueError(
-                    f"the gradient of params[{i}] ({p!r}) is {g}: the loss has blown up; "
+                    f"the gradient of params[{i}] ({p!r}) is {p.g}: the loss has blown up; "
                     "a smaller lr usually helps"
                 )
-            p.set_value(self.update(i, p.value(), g))
+        self.steps += 1
+        for i, p in enumerate(self.params):
+            p.set_value(self.update(i, p.value(), p.g))
 
     def update(self, i: int, theta: float, g: float) -> float:
         """The new value of parameter i, given its value theta and gradient g."""
@@ -166,6 +167,10 @@ class RMSProp(Optimizer):
     PyTorch: ``torch.optim.RMSprop(params)`` with its defaults lr=0.01, alpha=0.99,
     eps=1e-8 (``v`` is its "square_avg"). Other decays and places for ε: see chapter 6's
     "Connection to PyTorch".
+
+    With eps=0, a parameter whose v is still 0 (every gradient so far was 0, or so tiny
+    that its square underflowed) would need 0/0; it stays where it is instead. (PyTorch
+    would set it to nan.)
     """
 
     def __init__(
@@ -179,7 +184,10 @@ class RMSProp(Optimizer):
     def update(self, i: int, theta: float, g: float) -> float:
         v = self.alpha * self.square_avgs[i] + (1 - self.alpha) * g * g
         self.square_avgs[i] = v
-        return theta - self.lr * g / (math.sqrt(v) + self.eps)
+        denominator = math.sqrt(v) + self.eps
+        if denominator == 0:  # only with eps = 0 and v = 0: no step rather than 0/0
+            return theta
+        return theta - self.lr * g / denominator
 
     def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps}
@@ -197,6 +205,10 @@ class Adam(Optimizer):
     m̂ = g exactly. PyTorch: ``torch.optim.Adam(params)`` with its defaults lr=0.001,
     betas=(0.9, 0.999), eps=1e-8; this is also Algorithm 1 of Kingma & Ba. TensorFlow's
     variant: see chapter 6's "Connection to PyTorch".
+
+    With eps=0, a parameter whose v is still 0 (every gradient so far was 0, or so tiny
+    that its square underflowed) would need 0/0; it stays where it is instead. (PyTorch
+    would set it to nan.)
     """
 
     def __init__(
@@ -222,7 +234,10 @@ class Adam(Optimizer):
         self.exp_avgs[i], self.exp_avg_sqs[i] = m, v
         m_hat = m / (1 - beta1**t)
         v_hat = v / (1 - beta2**t)
-        return theta - self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+        denominator = math.sqrt(v_hat) + self.eps
+        if denominator == 0:  # only with eps = 0 and v = 0: no step rather than 0/0
+            return theta
+        return theta - self.lr * m_hat / denominator
 
     def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps}
