@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from tinyml import beta
@@ -15,12 +17,24 @@ def test_fibonacci_values():
     assert fib2(90) == 2880067194370816120
 
 
-@pytest.mark.parametrize("bad", [-1, 2.5, "3", True])
-def test_fibonacci_rejects_bad_n(bad):
-    with pytest.raises(ValueError, match="n = 0, 1, 2"):
-        fib1(bad)
-    with pytest.raises(ValueError, match="n = 0, 1, 2"):
-        fib2(bad)
+@pytest.mark.parametrize("bad", [2.5, "3", True, None])
+def test_fibonacci_rejects_n_of_the_wrong_type(bad):
+    for f in (fib1, fib2, fib1_calls, lambda n: fib_iter(0, 1, n)):
+        with pytest.raises(TypeError, match="n = 0, 1, 2, .*give a whole number"):
+            f(bad)
+
+
+def test_fibonacci_rejects_negative_n():
+    for f in (fib1, fib2, fib1_calls, lambda n: fib_iter(0, 1, n)):
+        with pytest.raises(ValueError, match="n = 0, 1, 2, ..., got n=-1"):
+            f(-1)
+
+
+def test_fib2_says_when_it_recurses_deeper_than_python_allows():
+    limit = sys.getrecursionlimit()
+    assert fib2(limit // 2) == fib2(limit // 2 - 1) + fib2(limit // 2 - 2)
+    with pytest.raises(ValueError, match=f"recurses {5 * limit} levels deep.*about {limit}"):
+        fib2(5 * limit)
 
 
 def test_fib1_calls_closed_form():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,8 +11,21 @@ __all__ = ["fib1", "fib2", "fib_iter", "Call", "trace_calls", "count_calls", "fi
 
 
 def _check_n(n: object) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(
+            f"Fibonacci numbers are defined for n = 0, 1, 2, ..., got n={n!r} "
+            f"of type {type(n).__name__}; give a whole number"
+        )
+    if n < 0:
         raise ValueError(f"Fibonacci numbers are defined for n = 0, 1, 2, ..., got n={n!r}")
+
+
+def _too_deep(n: int) -> ValueError:
+    return ValueError(
+        f"fib2({n}) is too deep for Python: fib_iter calls itself once per step, so it "
+        f"recurses {n} levels deep, and Python allows about {sys.getrecursionlimit()} "
+        "(sys.getrecursionlimit()); use a smaller n"
+    )
 
 
 def fib1(n: int) -> int:
@@ -25,11 +39,15 @@ def fib1(n: int) -> int:
 def fib2(n: int) -> int:
     """The n-th Fibonacci number, carrying the last two numbers along: one call per step."""
     _check_n(n)
-    return fib_iter(0, 1, n)
+    try:
+        return fib_iter(0, 1, n)
+    except RecursionError:
+        raise _too_deep(n) from None
 
 
 def fib_iter(n1: int, n2: int, n: int) -> int:
     """Step n times from the pair (n1, n2) to (n2, n1 + n2); return the first of the pair."""
+    _check_n(n)
     if n == 0:
         return n1
     return fib_iter(n2, n1 + n2, n - 1)
