@@ -127,7 +127,35 @@ def test_linear_loss_counts_distinct_nodes_and_with_an_activation():
 
 
 def test_workloads_reject_bad_sizes():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n_params must be 1 or more, got n_params=0"):
         linear_loss(0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n_points must be 1 or more, got n_points=0"):
+        linear_loss(2, n_points=0)
+    with pytest.raises(ValueError, match="depth must be 0 or more, got depth=-1"):
         shared_chain(-1)
+
+
+@pytest.mark.parametrize("bad", ["3", 2.5, True, None])
+def test_workloads_reject_sizes_of_the_wrong_type(bad):
+    with pytest.raises(TypeError, match="n_params must be a whole number"):
+        linear_loss(bad)
+    with pytest.raises(TypeError, match="n_points must be a whole number"):
+        linear_loss(2, n_points=bad)
+    with pytest.raises(TypeError, match="depth must be a whole number"):
+        shared_chain(bad)
+
+
+def test_linear_loss_wants_a_callable_activation():
+    with pytest.raises(TypeError, match="activation must be a function"):
+        linear_loss(2, activation="sigmoid")
+
+
+def test_count_nodes_unfolded_has_no_recursion_limit():
+    depth = 5 * sys.getrecursionlimit()
+    x = beta.Var(1.0, name="x")
+    expr = x
+    for _ in range(depth):
+        expr = expr + 1  # a chain: each Add over the previous one and a new Const
+    assert count_nodes(expr, distinct=False) == count_nodes(expr) == 2 * depth + 1
+    chain, _ = shared_chain(depth)
+    assert count_nodes(chain, distinct=False) == 2 * 3**depth - 1

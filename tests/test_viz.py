@@ -209,3 +209,26 @@ def test_title_when_a_shared_node_is_met_before_its_other_parent():
     a = b + 1
     root = b * a  # b is reached directly and again through a
     assert repr(viz.draw(root)) == "<drawing of (* (* x 2) (+ (* x 2) 1)): 6 nodes>"
+
+
+def test_unfolded_size_counts_a_shared_node_at_every_use():
+    x = Var(0.5, name="x")
+    assert viz.unfolded_size(x) == 1
+    assert viz.unfolded_size(z_expr()) == 5  # a tree: its own size
+    a = x
+    for d in range(1, 12):
+        a = a * a + a  # U(d) = 1 + (1 + 2·U(d-1)) + U(d-1) = 3·U(d-1) + 2, U(0) = 1
+        assert viz.unfolded_size(a) == 2 * 3**d - 1
+    square = x * x  # one node used twice by the same parent
+    assert viz.unfolded_size(square) == 3 and viz.unfolded_size(square + square) == 7
+
+
+def test_unfolded_size_and_the_drawing_title_need_no_recursion():
+    import sys
+
+    x = Var(0.5, name="x")
+    a = x
+    for _ in range(3 * sys.getrecursionlimit()):
+        a = a * a + a
+    assert viz.unfolded_size(a) == 2 * 3 ** (3 * sys.getrecursionlimit()) - 1
+    assert repr(viz.draw(a)).startswith("<drawing of a + expression:")

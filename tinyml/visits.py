@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tinyml import beta
+from tinyml.viz import unfolded_size
 
 __all__ = ["Visits", "count_visits", "linear_loss", "shared_chain", "count_nodes"]
 
@@ -104,6 +105,13 @@ def count_visits() -> Iterator[Visits]:
 # Workloads that chapter 3 measures (and the tests check against closed forms).
 
 
+def _check_count(n: object, name: str, least: int) -> None:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{name} must be a whole number, got {n!r} of type {type(n).__name__}")
+    if n < least:
+        raise ValueError(f"{name} must be {least} or more, got {name}={n}")
+
+
 def linear_loss(
     n_params: int,
     n_points: int = 3,
@@ -115,8 +123,12 @@ def linear_loss(
     loss = sum over points k of (w1·x_k1 + … + wP·x_kP - y_k)²
     With ``activation`` (e.g. ``beta.Sigmoid``) the model is activation(w·x) instead: a neuron.
     """
-    if n_params < 1 or n_points < 1:
-        raise ValueError(f"need at least one parameter and one point, got {n_params}, {n_points}")
+    _check_count(n_params, "n_params", 1)
+    _check_count(n_points, "n_points", 1)
+    if activation is not None and not callable(activation):
+        raise TypeError(
+            f"activation must be a function of a node such as beta.Sigmoid, got {activation!r}"
+        )
     rng = random.Random(seed)
     weights = [beta.Var(round(rng.uniform(-1, 1), 2), name=f"w{i + 1}") for i in range(n_params)]
     loss: beta.Node | None = None
@@ -134,8 +146,7 @@ def linear_loss(
 
 def shared_chain(depth: int, start: float = 0.5) -> tuple[beta.Node, beta.Var]:
     """a = x, then `depth` times a = a * a + a: a small graph that reuses a three times a level."""
-    if depth < 0:
-        raise ValueError(f"depth must be 0 or more, got {depth}")
+    _check_count(depth, "depth", 0)
     x = beta.Var(start, name="x")
     a: beta.Node = x
     for _ in range(depth):
@@ -146,7 +157,7 @@ def shared_chain(depth: int, start: float = 0.5) -> tuple[beta.Node, beta.Var]:
 def count_nodes(expr: beta.Node, distinct: bool = True) -> int:
     """Nodes in an expression: distinct objects, or (distinct=False) as the unfolded tree."""
     if not distinct:
-        return _unfolded(expr, {})
+        return unfolded_size(expr)
     seen: set[int] = set()
     stack = [expr]
     while stack:
@@ -155,9 +166,3 @@ def count_nodes(expr: beta.Node, distinct: bool = True) -> int:
             seen.add(id(node))
             stack.extend(node.children)
     return len(seen)
-
-
-def _unfolded(node: beta.Node, memo: dict[int, int]) -> int:
-    if id(node) not in memo:
-        memo[id(node)] = 1 + sum(_unfolded(c, memo) for c in node.children)
-    return memo[id(node)]

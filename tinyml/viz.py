@@ -18,7 +18,7 @@ from typing import Any
 
 import graphviz
 
-__all__ = ["Drawing", "draw", "draw_calls", "walk", "INSTALL_HELP"]
+__all__ = ["Drawing", "draw", "draw_calls", "walk", "unfolded_size", "INSTALL_HELP"]
 
 INSTALL_HELP = (
     "Graphviz's `dot` program was not found, so the drawing cannot be rendered; "
@@ -106,6 +106,29 @@ def walk(root: Any) -> list[Any]:
         order.append(node)
         stack.extend(reversed(tuple(node.children)))
     return order
+
+
+def unfolded_size(root: Any) -> int:
+    """The number of nodes in the tree you get by writing out a shared node at every use.
+
+    It can be exponential in the size of the graph, but it is found in time linear in the
+    graph (each node's size once, after its children's) and without recursion, so a chain
+    of any depth is fine.
+    """
+    sizes: dict[int, int] = {}  # id() is safe here: every node stays alive during the walk
+    stack = [root]
+    while stack:
+        node = stack[-1]
+        if id(node) in sizes:  # reached again through another parent
+            stack.pop()
+            continue
+        todo = [c for c in node.children if id(c) not in sizes]
+        if todo:
+            stack.extend(todo)
+        else:
+            stack.pop()
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in node.children)
+    return sizes[id(root)]
 
 
 def _number(v: object) -> str:
@@ -224,17 +247,7 @@ def _describe(expr: Any, limit: int = 60) -> str:
     The printed form of a graph with shared nodes unfolds it into a tree, which can be
     exponentially long, so its size is checked first (in time linear in the graph).
     """
-    sizes: dict[int, int] = {}
-    stack = [expr]
-    while stack:  # sizes of the unfolded trees, each node's after its children's
-        node = stack[-1]
-        todo = [c for c in node.children if id(c) not in sizes]
-        if todo:
-            stack.extend(todo)
-        else:
-            stack.pop()
-            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in node.children)
-    text = str(expr) if sizes[id(expr)] <= limit // 2 else ""
+    text = str(expr) if unfolded_size(expr) <= limit // 2 else ""
     if text and len(text) <= limit:
         return text
     return f"a {getattr(expr, 'op', type(expr).__name__)} expression"
