@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import statistics
 
 import pytest
@@ -114,12 +115,46 @@ def test_mismatched_product_names_both_shapes():
         sub(a, transpose(a))
     with pytest.raises(ValueError, match=r"cannot multiply 2×3 and 1×3 element-wise"):
         mul(a, [[1, 2, 3]])
+    with pytest.raises(ValueError, match=r"cannot add 1×3 and 1×2"):  # same rows, not columns
+        add([[1, 2, 3]], [[1, 2]])
+
+
+@pytest.mark.parametrize(
+    "call, phrase",
+    [
+        (lambda: matmul([[1, 2]], [["a"], ["b"]]), "entry b[0][0] is str 'a'"),
+        (lambda: matmul([[1, 2]], [[3], [None]]), "entry b[1][0] is NoneType None"),
+        (lambda: matmul([[[1]]], [[2]]), "entry a[0][0] is list [1] (a matrix nested one"),
+        (lambda: matmul([[1.0, True]], [[1], [2]]), "entry a[0][1] is bool True"),
+        (lambda: add([["a"]], [["b"]]), "entry a[0][0] is str 'a'"),
+        (lambda: sub([[1, 2]], [[3, "4"]]), "entry b[0][1] is str '4'"),
+        (lambda: mul([[1], [None]], [[1], [2]]), "entry a[1][0] is NoneType None"),
+        (lambda: scale([[1, 2]], [1]), "the factor c is list [1]"),
+        (lambda: scale([[1, 2]], "x"), "the factor c is str 'x'"),
+        (lambda: scale([[1, "2"]], 2), "entry m[0][1] is str '2'"),
+    ],
+)
+def test_entries_that_are_not_numbers_or_nodes_are_named(call, phrase):
+    with pytest.raises(TypeError, match=re.escape(phrase)):
+        call()
+
+
+def test_entries_may_be_numbers_of_any_real_type_and_nodes_of_either_engine():
+    from fractions import Fraction
+
+    from tinyml import beta
+
+    assert matmul([[Fraction(1, 2), 2]], [[4], [0.5]]) == [[3]]
+    x = beta.Var(3.0)
+    assert matmul([[x, 1]], [[2], [x]])[0][0].value() == 9.0
+    assert scale([[1.0]], Var(2.0))[0][0].value() == 2.0
 
 
 @pytest.mark.parametrize(
     "bad, error, phrase",
     [
         ([[1, 2], [3]], ValueError, "ragged: row 0 has 2 entries but row 1 has 1"),
+        ([[1], [2, 3]], ValueError, "ragged: row 0 has 1 entries but row 1 has 2"),
         ([], ValueError, "empty"),
         ([[]], ValueError, "empty row"),
         ([[], []], ValueError, "empty row"),
@@ -153,6 +188,11 @@ def test_numpy_array_is_not_a_list_of_lists():
         (lambda: identity(True), TypeError, "whole number"),
         (lambda: random_matrix(2, 2, init="xavier"), ValueError, "'uniform' or 'normal'"),
         (lambda: random_matrix(2, 2, scale=0), ValueError, "scale must be a positive"),
+        (lambda: random_matrix(2, 2, scale=-1.0), ValueError, "scale must be a positive"),
+        (lambda: random_matrix(2, 2, scale=math.inf), ValueError, "scale must be finite"),
+        (lambda: random_matrix(2, 2, scale=math.nan), ValueError, "scale must be finite"),
+        (lambda: random_matrix(2, 2, scale="1"), TypeError, "scale must be a real number"),
+        (lambda: random_matrix(2, 2, scale=True), TypeError, "scale must be a real number"),
         (lambda: column([]), ValueError, "empty"),
         (lambda: column((1, 2)), TypeError, "list of entries"),
         (lambda: apply(3, [[1]]), TypeError, "needs a function"),

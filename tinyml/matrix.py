@@ -1,9 +1,10 @@
 """Matrices as plain 2-D Python lists: shapes, random initialisation, products written as loops.
 
 A matrix here is a list of rows, each row a list of entries: ``[[1, 2, 3], [4, 5, 6]]`` is
-2×3. Nothing in this module looks at what the entries are; it only adds and multiplies them.
-So the same functions work on floats and on Alpha nodes: ``matmul(W, x)`` with ``W`` full of
-``Var``\\ s builds the expression graph of a layer, ready for ``backward()``.
+2×3. An entry is a real number or an expression node (Alpha's or Beta's); the arithmetic
+functions check that, and otherwise only add and multiply them. So the same functions work
+on floats and on Alpha nodes: ``matmul(W, x)`` with ``W`` full of ``Var``\\ s builds the
+expression graph of a layer, ready for ``backward()``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import numbers
 import random
 from collections.abc import Callable
 from typing import Any
+
+from tinyml.checks import real
 
 __all__ = [
     "Matrix",
@@ -64,6 +67,39 @@ def shape(m: Matrix, name: str = "matrix") -> tuple[int, int]:
     return len(m), cols
 
 
+# Entry types already seen to be fine; checking a type once keeps matmul's check cheap.
+_ENTRY_TYPES: set[type] = {float, int}
+
+
+def _is_entry(x: object) -> bool:
+    """A real number (not a bool) or an expression node (it has ``children`` and ``value``)."""
+    t = type(x)
+    if t in _ENTRY_TYPES:
+        return True
+    if t is bool:
+        return False
+    if isinstance(x, numbers.Real) or (hasattr(t, "children") and hasattr(t, "value")):
+        _ENTRY_TYPES.add(t)
+        return True
+    return False
+
+
+def _entry_error(x: object, where: str) -> TypeError:
+    hint = " (a matrix nested one level too deep?)" if isinstance(x, list) else ""
+    return TypeError(
+        f"{where} is {_describe(x)}{hint}: entries must be real numbers or expression nodes "
+        "(e.g. tinyml.alpha.Var)"
+    )
+
+
+def _check_entries(m: Matrix, name: str) -> None:
+    """Raise a TypeError naming the first entry that is neither a number nor a node."""
+    for i, row in enumerate(m):
+        for j, x in enumerate(row):
+            if not _is_entry(x):
+                raise _entry_error(x, f"entry {name}[{i}][{j}]")
+
+
 def _fmt(s: tuple[int, int]) -> str:
     return f"{s[0]}×{s[1]}"
 
@@ -101,8 +137,9 @@ def random_matrix(
     normal distribution with mean 0 and standard deviation ``scale``.
     """
     rows, cols = _check_size("rows", rows), _check_size("cols", cols)
-    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
-        raise ValueError(f"scale must be a positive number, got {scale!r}")
+    scale = real(scale, "scale")
+    if not scale > 0:
+        raise ValueError(f"scale must be a positive number, got scale={scale}")
     rng = random.Random(seed)  # a private generator: other code's random calls do not interfere
     if init == "uniform":
         draw = lambda: rng.uniform(-scale, scale)  # noqa: E731
@@ -142,6 +179,8 @@ def matmul(a: Matrix, b: Matrix) -> Matrix:
             f"cannot multiply {_fmt((n, m))} by {_fmt((m2, p))}: {m} ≠ {m2} "
             f"(a's column count must equal b's row count)"
         )
+    _check_entries(a, "a")
+    _check_entries(b, "b")
     out = zeros(n, p)
     for i in range(n):  # each row of a
         for j in range(p):  # each column of b
@@ -161,6 +200,8 @@ def _elementwise(a: Matrix, b: Matrix, f: Callable[[Any, Any], Any], what: str) 
             what.format(a=_fmt(sa), b=_fmt(sb))
             + ": element-wise operations need both matrices to have the same shape"
         )
+    _check_entries(a, "a")
+    _check_entries(b, "b")
     rows, cols = sa
     return [[f(a[i][j], b[i][j]) for j in range(cols)] for i in range(rows)]
 
@@ -181,8 +222,11 @@ def mul(a: Matrix, b: Matrix) -> Matrix:
 
 
 def scale(m: Matrix, c: Any) -> Matrix:
-    """Every entry multiplied by the number c."""
-    shape(m)
+    """Every entry multiplied by c (a number or an expression node)."""
+    if not _is_entry(c):
+        raise _entry_error(c, "the factor c")
+    shape(m, "m")
+    _check_entries(m, "m")
     return [[c * x for x in row] for row in m]
 
 
