@@ -197,3 +197,16 @@ def test_grad_check_names_a_bad_entry():
     with pytest.raises(ValueError, match=r"params\[0\] must be finite"):
         grad_check(lambda a: a, [math.nan], [1.0])
     assert grad_check(lambda a, b: a * b, (x for x in (2.0, 3.0)), (3.0, 2.0))  # any iterable
+
+
+def test_step_size_errors_are_the_errors_of_the_package_differences():
+    from tinyml.plots import step_size_errors
+
+    steps, fwd, cen = step_size_errors()
+    assert len(steps) == 60 and steps[-1] == EPS  # down to the naive step, fine at x = 1
+    for h, ef, ec in zip(steps, fwd, cen, strict=True):
+        assert ef == abs(forward_difference(math.sin, 1.0, h) - math.cos(1.0))
+        assert ec == abs(central_difference(math.sin, 1.0, h) - math.cos(1.0))
+    # the same checks as forward_difference: at x = 1000 the step eps is lost in rounding
+    with pytest.raises(ValueError, match=r"x \+ h == x"):
+        step_size_errors(x=1000.0)

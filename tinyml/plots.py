@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import math
 
-from tinyml.numeric import CENTRAL_STEP, EPS, FORWARD_STEP
+from tinyml.numeric import (
+    CENTRAL_STEP,
+    EPS,
+    FORWARD_STEP,
+    central_difference,
+    forward_difference,
+)
 
 
 def step_size_errors(
     f=math.sin, dfdx=math.cos, x: float = 1.0, steps: list[float] | None = None
 ) -> tuple[list[float], list[float], list[float]]:
-    """Absolute errors of the forward and central differences of f at x, for each step h."""
+    """Absolute errors of the forward and central differences of f at x, for each step h.
+
+    Every step must survive rounding at x (x + h != x); the default steps, down to the naive
+    step eps, do at |x| < 2.
+    """
     if steps is None:
         # 1e-1 down to 1e-15.5, four per decade, then the naive step eps itself
         steps = [10 ** (-k / 4) for k in range(4, 63)] + [EPS]
     exact = dfdx(x)
-    fwd = [abs((f(x + h) - f(x)) / h - exact) for h in steps]
-    cen = [abs((f(x + h) - f(x - h)) / (2 * h) - exact) for h in steps]
+    fwd = [abs(forward_difference(f, x, h) - exact) for h in steps]
+    cen = [abs(central_difference(f, x, h) - exact) for h in steps]
     return steps, fwd, cen
 
 
