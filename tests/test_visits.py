@@ -119,11 +119,20 @@ def test_linear_loss_counts_distinct_nodes_and_with_an_activation():
         neuron, ws = linear_loss(p, activation=beta.Sigmoid)
         assert [w.value() for w in ws] == [w.value() for w in weights]  # same random draws
         assert str(neuron).count("sigmoid") == 3
+        # Each point's term is Square(Sub(Sigmoid(pred), y)), with pred = w1*c1 + … + wp*cp:
+        # p Muls, 2p leaves (w and c) and p - 1 Adds, 4p - 1 nodes; with Sigmoid, Sub and the
+        # Const y the Sub is 4p + 2 nodes, the term 4p + 3. Three terms and the 2 Adds joining
+        # them: one value() visits the unfolded tree once, 3(4p + 3) + 2 = 12p + 11.
+        # One grad(w) visits every node of that tree with grad() (12p + 11) and, on the way,
+        # calls value(): Square on the Sub (4p + 2), Sigmoid on pred (4p - 1), and each Mul
+        # on its Var and its Const (2 per Mul, 2p): 10p + 1 a term, 30p + 3 in all. So one
+        # grad(w) is 42p + 14 visits, and the full gradient, one grad per weight, p(42p + 14).
         with count_visits() as one:
             neuron.value()
         with count_visits() as full:
             beta.gradient(neuron, ws)
         assert one.total == 12 * p + 11 and full.total == p * (42 * p + 14)
+        assert full.grad == p * (12 * p + 11) and full.value == p * (30 * p + 3)
 
 
 def test_workloads_reject_bad_sizes():
