@@ -127,6 +127,8 @@ def test_mismatched_product_names_both_shapes():
         (lambda: matmul([[[1]]], [[2]]), "entry a[0][0] is list [1] (a matrix nested one"),
         (lambda: matmul([[1.0, True]], [[1], [2]]), "entry a[0][1] is bool True"),
         (lambda: add([["a"]], [["b"]]), "entry a[0][0] is str 'a'"),
+        (lambda: add([[1j]], [[1]]), "entry a[0][0] is complex 1j"),
+        (lambda: add([[1]], [[(1, 2)]]), "entry b[0][0] is tuple (1, 2)"),
         (lambda: sub([[1, 2]], [[3, "4"]]), "entry b[0][1] is str '4'"),
         (lambda: mul([[1], [None]], [[1], [2]]), "entry a[1][0] is NoneType None"),
         (lambda: scale([[1, 2]], [1]), "the factor c is list [1]"),
@@ -148,6 +150,24 @@ def test_entries_may_be_numbers_of_any_real_type_and_nodes_of_either_engine():
     x = beta.Var(3.0)
     assert matmul([[x, 1]], [[2], [x]])[0][0].value() == 9.0
     assert scale([[1.0]], Var(2.0))[0][0].value() == 2.0
+
+
+def test_entries_may_be_number_like_objects_of_ones_own():
+    class Counted:  # as in chapter 5: a number that counts the operations done with it
+        muls = 0
+
+        def __init__(self, v):
+            self.v = v
+
+        def __mul__(self, other):
+            Counted.muls += 1
+            return Counted(self.v * other.v)
+
+        def __add__(self, other):
+            return Counted(self.v + other.v)
+
+    a = apply(Counted, [[1, 2], [3, 4]])
+    assert apply(lambda c: c.v, matmul(a, a)) == [[7, 10], [15, 22]] and Counted.muls == 8
 
 
 @pytest.mark.parametrize(

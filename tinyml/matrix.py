@@ -1,17 +1,18 @@
 """Matrices as plain 2-D Python lists: shapes, random initialisation, products written as loops.
 
 A matrix here is a list of rows, each row a list of entries: ``[[1, 2, 3], [4, 5, 6]]`` is
-2×3. An entry is a real number or an expression node (Alpha's or Beta's); the arithmetic
-functions check that, and otherwise only add and multiply them. So the same functions work
-on floats and on Alpha nodes: ``matmul(W, x)`` with ``W`` full of ``Var``\\ s builds the
-expression graph of a layer, ready for ``backward()``.
+2×3. An entry is a real number or an expression node (Alpha's or Beta's), or any other
+object that can be added and multiplied like a number; the arithmetic functions refuse
+strings, bools, None, complex numbers and containers, and otherwise only add and multiply.
+So the same functions work on floats and on Alpha nodes: ``matmul(W, x)`` with ``W`` full
+of ``Var``\\ s builds the expression graph of a layer, ready for ``backward()``.
 """
 
 from __future__ import annotations
 
 import numbers
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from tinyml.checks import real
@@ -72,23 +73,28 @@ _ENTRY_TYPES: set[type] = {float, int}
 
 
 def _is_entry(x: object) -> bool:
-    """A real number (not a bool) or an expression node (it has ``children`` and ``value``)."""
+    """A real number (not a bool), an expression node (it has ``children`` and ``value``), or
+    another number-like object with + and * (such as chapter 5's operation counter) that is
+    not a complex number or a container: strings, lists, tuples and arrays are refused."""
     t = type(x)
     if t in _ENTRY_TYPES:
         return True
     if t is bool:
         return False
-    if isinstance(x, numbers.Real) or (hasattr(t, "children") and hasattr(t, "value")):
-        _ENTRY_TYPES.add(t)
-        return True
-    return False
+    if not (isinstance(x, numbers.Real) or (hasattr(t, "children") and hasattr(t, "value"))):
+        if isinstance(x, (numbers.Complex, Collection)):
+            return False
+        if not (hasattr(t, "__add__") and hasattr(t, "__mul__")):
+            return False
+    _ENTRY_TYPES.add(t)
+    return True
 
 
 def _entry_error(x: object, where: str) -> TypeError:
     hint = " (a matrix nested one level too deep?)" if isinstance(x, list) else ""
     return TypeError(
         f"{where} is {_describe(x)}{hint}: entries must be real numbers or expression nodes "
-        "(e.g. tinyml.alpha.Var)"
+        "(e.g. tinyml.alpha.Var), not strings, containers or None"
     )
 
 
