@@ -100,6 +100,9 @@ def test_a_run_that_ends_worse_than_it_started_is_diverged():
 
 
 def test_run_repr_is_a_short_summary():
+    # From (-5, 1.5), f = 0.5·(25 + 25·2.25) = 40.625. GD multiplies x by 1 - 0.081 = 0.919
+    # and y by 1 - 25·0.081 = -1.025 each step, so after 50: f = 0.5·(25·0.919¹⁰⁰
+    # + 25·2.25·1.025¹⁰⁰) = 0.5·(0.0054 + 56.25·11.81) = 332.26.
     run = descend(QUADRATIC, GD, steps=50, lr=0.081)
     assert repr(run) == "Run('GD(lr=0.081)', 50 steps, loss 40.6 → 332, diverged)"
     assert repr(descend(QUADRATIC, GD, steps=5, lr=0.05)).endswith("5 steps, loss 40.6 → 7.48)")
@@ -120,4 +123,33 @@ def test_lr_sweep_lines_differ_in_more_than_colour():
     ax = plot_lr_sweep(lrs, sweeps)
     styles = {(line.get_marker(), line.get_linestyle()) for line in ax.get_lines()[:4]}
     assert len(styles) == 4
+    plt.close("all")
+
+
+def test_descend_takes_a_function_with_a_start_and_explains_a_missing_one():
+    run = descend(quadratic, GD, steps=3, start=(1.0, 0.0), lr=0.1)
+    assert run.path[-1] == pytest.approx((0.9**3, 0.0))
+    with pytest.raises(TypeError, match="not a Landscape.*QUADRATIC.*start="):
+        descend(quadratic, GD, lr=0.1)
+    with pytest.raises(TypeError, match="needs a Landscape"):
+        descend("QUADRATIC", GD, lr=0.1)
+
+
+@pytest.mark.parametrize(
+    "steps, error, phrase",
+    [
+        (0, ValueError, "steps must be at least 1, got steps=0"),
+        (-5, ValueError, "steps must be at least 1"),
+        (2.5, TypeError, "steps must be a whole number"),
+        (True, TypeError, "steps must be a whole number"),
+    ],
+)
+def test_descend_refuses_a_bad_number_of_steps(steps, error, phrase):
+    with pytest.raises(error, match=phrase):
+        descend(QUADRATIC, GD, steps=steps, lr=0.01)
+
+
+def test_plot_paths_needs_runs():
+    with pytest.raises(ValueError, match="no runs to plot"):
+        plot_paths(QUADRATIC, [])
     plt.close("all")

@@ -8,6 +8,7 @@ curves on one log-scale axis, so methods compare at a glance.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -95,6 +96,32 @@ class Run:
         )
 
 
+def _start_of(landscape: object, start: tuple[float, float] | None) -> tuple[float, float]:
+    """Where descend begins: ``start`` if given, else the landscape's own start."""
+    if not callable(landscape):
+        raise TypeError(
+            f"descend needs a Landscape such as QUADRATIC (or a function f(x, y) and a start), "
+            f"got {landscape!r} of type {type(landscape).__name__}"
+        )
+    if start is not None:
+        return start
+    if not isinstance(landscape, Landscape):
+        name = getattr(landscape, "__name__", repr(landscape))
+        raise TypeError(
+            f"descend got the function {name}, not a Landscape, so it does not know where to "
+            f"start: pass a Landscape such as QUADRATIC, or give start=(x, y)"
+        )
+    return landscape.start
+
+
+def _check_steps(steps: object) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
+        raise TypeError(f"steps must be a whole number, got {steps!r}")
+    if steps < 1:
+        raise ValueError(f"steps must be at least 1, got steps={steps}")
+    return int(steps)
+
+
 def descend(
     landscape: Callable[[Any, Any], Any],
     optimizer: type,
@@ -105,12 +132,14 @@ def descend(
 ) -> Run:
     """Minimise ``landscape(x, y)`` from ``start`` with ``optimizer(params, **settings)``.
 
+    ``landscape`` is a :class:`Landscape` (its ``start`` is the default), or any function
+    f(x, y) together with a ``start``.
+
     The loop is PyTorch's: zero_grad, forward, backward, step. A run is marked ``diverged``
     when its loss grows past 1e6 times its start (the run stops there) or when it ends with
     a higher loss than it started with.
     """
-    if start is None:
-        start = landscape.start
+    start, steps = _start_of(landscape, start), _check_steps(steps)
     x, y = Var(start[0], name="x"), Var(start[1], name="y")
     opt = optimizer([x, y], **settings)
     path, losses, diverged = [], [], False
@@ -165,6 +194,8 @@ def plot_paths(
     """
     import matplotlib.pyplot as plt
 
+    if not runs:
+        raise ValueError("no runs to plot: pass a list of runs from descend(), e.g. [run]")
     ncols = min(ncols, len(runs))
     nrows = -(-len(runs) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.5 * nrows), squeeze=False)
