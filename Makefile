@@ -48,7 +48,7 @@ images: setup
 	$(BIN)/python -m tinyml.images images
 
 outputs: setup
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False \
 		--ExecutePreprocessor.kernel_name=python3 notebooks/[0-9]*.ipynb
 
 bench: setup
