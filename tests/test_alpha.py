@@ -56,6 +56,7 @@ CLOSED_FORMS = {
     "pow3": (lambda x: x**3, lambda t: t**3, lambda t: 3 * t**2, [-2.0, 0.5]),
     "pow_minus2": (lambda x: x**-2, lambda t: t**-2, lambda t: -2 * t**-3, [-2.0, 0.5]),
     "pow_half": (lambda x: Pow(x, 0.5), math.sqrt, lambda t: 0.5 / math.sqrt(t), [0.25, 4.0]),
+    "pow0": (lambda x: x**0, lambda t: 1.0, lambda t: 0.0, [-2.0, 0.0, 0.5]),
     "exp": (lambda x: Exp(x), math.exp, math.exp, [-2.0, 0.5]),
     "log": (lambda x: Log(x), math.log, lambda t: 1 / t, [0.25, 4.0]),
     "tanh": (lambda x: Tanh(x), math.tanh, lambda t: 1 - math.tanh(t) ** 2, [-2.0, 0.5]),
@@ -103,12 +104,26 @@ def test_kinks_take_pytorch_subgradient_zero():
         assert x.get_g() == 0.0
 
 
-def test_fractional_power_at_zero_has_infinite_slope():
-    x = Var(0.0)
-    z = x**0.5
-    assert z.value() == 0.0
+def test_fractional_power_at_zero_is_a_value_error_not_an_infinite_gradient():
+    # Beta raises the same error from grad(); an inf gradient would poison every step after it.
+    x = Var(0.0, "x")
+    with pytest.raises(ValueError, match=r"derivative of \(\*\* x 0\.5\) is infinite where x = 0"):
+        x**0.5
+    bx = beta.Var(0.0, name="x")
+    with pytest.raises(ValueError, match=r"derivative of \(\*\* x 0\.5\) is infinite where x = 0"):
+        beta.Pow(bx, 0.5).grad(bx)
+    z = x**1.5  # a power above 1 has slope 0 at 0
     z.backward()
-    assert x.g == math.inf
+    assert (z.value(), x.g) == (0.0, 0.0)
+
+
+def test_tiny_denominator_is_not_a_zero_division():
+    x, y = Var(1e-300, "x"), Var(1e-200, "y")
+    z = x / y  # y * y underflows to 0, but y itself is not 0
+    assert z.value() == pytest.approx(1e-100)
+    assert z.local_grads == pytest.approx((1e200, -1e100))
+    with pytest.raises(ValueError, match="overflows"):  # 1 / 1e-320 is too large: not 1 / 0
+        Var(1.0) / Var(1e-320)
 
 
 def test_local_grads_are_cached_with_the_value():
@@ -123,7 +138,7 @@ def test_local_grads_are_cached_with_the_value():
 # -- random expressions: Alpha = Beta = central differences --------------------------------
 # A recipe is a small tree of tuples; the same recipe is built in Alpha and in Beta. Operations
 # that are not defined everywhere are wrapped so every recipe is defined at every point.
-UNARY = ["neg", "square", "abs", "tanh", "sigmoid", "relu", "exp", "log", "pow"]
+UNARY = ["neg", "square", "abs", "tanh", "sigmoid", "relu", "exp", "log", "pow", "pow0"]
 BINARY = ["+", "-", "*", "/"]
 
 
@@ -162,6 +177,8 @@ def build(recipe: tuple, xs: list, m) -> object:
         return m.Log(m.Add(m.Square(a), m.Const(1)))  # positive argument
     if kind == "pow":
         return m.Pow(m.Add(m.Square(a), m.Const(0.5)), 1.5)  # positive base
+    if kind == "pow0":
+        return m.Pow(a, 0)  # constant 1: its derivative is 0 everywhere
     b = build(recipe[2], xs, m)
     if kind == "/":
         return m.Div(a, m.Add(m.Square(b), m.Const(1)))  # denominator >= 1
@@ -292,6 +309,9 @@ def test_variables_in_order_first_met():
     x, y, w = Var(1.0, "x"), Var(2.0, "y"), Var(3.0, "w")
     assert variables(x * y + w * x) == [x, y, w]
     assert variables(Const(1.0) + 2) == []
+    assert variables((y + x) + y) == [y, x]  # left to right: y comes first
+    bx, by = beta.Var(1.0, name="x"), beta.Var(2.0, name="y")
+    assert beta.variables((by + bx) + by) == [by, bx]  # the same order as Beta
 
 
 # -- depth and sharing -----------------------------------------------------------------------
@@ -456,12 +476,54 @@ def test_type_errors(make, message):
         (lambda: Var(0.0, "x") ** -1, "0 ** -1 is undefined"),
         (lambda: Exp(Var(1000.0, "x")), "overflows"),
         (lambda: Var(1.0).backward(math.nan), "must be finite"),
+        (lambda: (Var(1.0) * Var(1.0)).grad(math.nan), "must be finite"),
+        (lambda: Var(1.0).grad(-math.inf), "must be finite"),
+        (lambda: Var(0.0, "x") ** 0.25, "derivative of (** x 0.25) is infinite"),
     ],
 )
 def test_value_errors(make, message):
     with pytest.raises(ValueError) as info:
         make()
     assert message in str(info.value)
+
+
+OVERFLOWS = [
+    ("add", lambda m: m.Add(m.Var(1e308, name="x"), m.Var(1e308)), "(+ x "),
+    ("sub", lambda m: m.Sub(m.Var(-1e308, name="x"), m.Var(1e308)), "(- x "),
+    ("mul", lambda m: m.Mul(m.Var(1e200, name="x"), m.Var(1e200)), "(* x "),
+    ("div", lambda m: m.Div(m.Var(1e200, name="x"), m.Var(1e-200)), "(/ x "),
+    ("square", lambda m: m.Square(m.Var(1e200, name="x")), "(square x)"),
+    ("pow", lambda m: m.Pow(m.Var(1e200, name="x"), 2), "(** x 2)"),
+    ("exp", lambda m: m.Exp(m.Var(1000.0, name="x")), "(exp x)"),
+]
+
+
+@pytest.mark.parametrize("name", [name for name, _, _ in OVERFLOWS])
+def test_overflow_is_a_value_error_naming_the_expression(name):
+    # Both engines: a ValueError that names the node, never an inf value or an OverflowError.
+    _, make, expr = next(row for row in OVERFLOWS if row[0] == name)
+    with pytest.raises(ValueError) as info:
+        make(alpha)  # Alpha computes the value as it builds the node
+    assert expr in str(info.value) and "overflows: its value is too large" in str(info.value)
+    node = make(beta)
+    with pytest.raises(ValueError) as info:
+        node.value()  # Beta computes it when asked
+    assert expr in str(info.value) and "overflows: its value is too large" in str(info.value)
+
+
+def test_overflowing_derivatives_are_value_errors():
+    # finite values whose local derivatives are too large for a float
+    for make in [
+        lambda m: m.Pow(m.Var(1e-103, name="x"), -2),  # value 1e206, slope -2e309
+        lambda m: m.Div(m.Var(1e-300, name="x"), m.Var(1e-320, name="y")),  # 1 / y is too large
+        lambda m: m.Log(m.Var(1e-320, name="x")),  # 1 / x is too large
+    ]:
+        with pytest.raises(ValueError, match="overflows: its derivative is too large"):
+            make(alpha)
+        node = make(beta)
+        x = node.children[-1] if node.op == "/" else node.children[0]
+        with pytest.raises(ValueError, match="overflows: its derivative is too large"):
+            node.grad(x)
 
 
 def test_forward_reports_a_value_that_became_invalid():

@@ -46,6 +46,7 @@ CLOSED_FORMS = {
     "abs": (lambda x: Abs(x), abs, lambda t: math.copysign(1, t), [-2.0, 0.5]),
     "pow3": (lambda x: Pow(x, 3), lambda t: t**3, lambda t: 3 * t**2, [-2.0, 0.5]),
     "pow_half": (lambda x: Pow(x, 0.5), math.sqrt, lambda t: 0.5 / math.sqrt(t), [0.25, 4.0]),
+    "pow0": (lambda x: Pow(x, 0), lambda t: 1.0, lambda t: 0.0, [-2.0, 0.0, 0.5]),
     "exp": (lambda x: Exp(x), math.exp, math.exp, [-2.0, 0.5]),
     "log": (lambda x: Log(x), math.log, lambda t: 1 / t, [0.25, 4.0]),
     "tanh": (lambda x: Tanh(x), math.tanh, lambda t: 1 - math.tanh(t) ** 2, [-2.0, 0.5]),
@@ -158,6 +159,24 @@ def test_variables_and_gradient():
     assert gradient(z) == [3.0, 1.0] and gradient(z, [y]) == [1.0]
 
 
+def test_a_var_name_must_be_a_string():
+    with pytest.raises(TypeError, match="name must be a string or None, got 3"):
+        Var(1, name=3)
+
+
+def test_numbers_are_checked_as_tinyml_checks_real_does_but_ints_stay_ints():
+    from tinyml.checks import real
+
+    assert Var(1).value() == 1 and type(Var(1).value()) is int  # so chapter 2 prints 5, not 5.0
+    assert type(Const(0.5).value()) is float and (Var(2) + Const(3)).value() == 5
+    for bad in ["1", True, math.nan, -math.inf]:
+        with pytest.raises((TypeError, ValueError)) as ours:
+            Var(bad)
+        with pytest.raises(type(ours.value)) as theirs:
+            real(bad, "Var's value")
+        assert str(ours.value) == str(theirs.value)
+
+
 @pytest.mark.parametrize("bad", ["1", None, True, [1.0], complex(1, 1)])
 def test_non_numeric_values_are_rejected(bad):
     with pytest.raises(TypeError, match="real number"):
@@ -232,7 +251,7 @@ BINARY = ("+", "-", "*", "/")
 
 def _extend(children):
     return st.one_of(
-        st.tuples(st.sampled_from(UNARY), children, st.sampled_from([2, 3, -1, 0.5])),
+        st.tuples(st.sampled_from(UNARY), children, st.sampled_from([2, 3, -1, 0.5, 0])),
         st.tuples(st.sampled_from(BINARY), children, children),
     )
 
@@ -326,3 +345,28 @@ def test_zero_to_a_negative_power_is_a_value_error_naming_the_node():
     x = Var(0.0, name="x")
     with pytest.raises(ValueError, match=r"\(\*\* x -1\).*negative power -1"):
         (x**-1).value()
+    with pytest.raises(ValueError, match=r"\(\*\* x -1\).*negative power -1"):
+        (x**-1).grad(x)  # the power the user wrote, not the derivative's -2
+
+
+def test_fractional_power_at_zero_has_no_derivative():
+    x = Var(0.0, name="x")
+    assert Pow(x, 0.5).value() == 0.0  # the value is fine
+    with pytest.raises(ValueError, match=r"derivative of \(\*\* x 0\.5\) is infinite where x = 0"):
+        Pow(x, 0.5).grad(x)
+    assert Pow(x, 1.5).grad(x) == 0.0  # above 1 the slope at 0 is 0
+
+
+def test_overflow_in_a_derivative_is_a_value_error_not_an_overflow_error():
+    x = Var(700.0, name="x")
+    with pytest.raises(ValueError, match=r"\(exp \(\* x 2\)\) overflows: its value"):
+        Exp(x * 2).grad(x)
+    with pytest.raises(ValueError, match=r"\(square x\) overflows: its value"):
+        Square(Var(1e200, name="x")).value()  # a ** 2 raised a bare OverflowError
+
+
+def test_tiny_denominator_is_not_a_zero_division():
+    x, y = Var(1e-300, name="x"), Var(1e-200, name="y")
+    z = x / y  # y ** 2 underflows to 0, but y itself is not 0
+    assert z.value() == pytest.approx(1e-100)
+    assert z.grad(x) == pytest.approx(1e200) and z.grad(y) == pytest.approx(-1e100)

@@ -22,6 +22,7 @@ import math
 import numbers
 from heapq import heappop, heappush
 from itertools import count
+from math import isinf as _isinf
 
 from tinyml.checks import real as _real
 
@@ -148,8 +149,7 @@ class Node:
     # -- the push model (the seed's idea; recursive, so once per path) ------------------
     def grad(self, upstream: float = 1.0) -> None:
         """Add ``upstream`` to ``g``, then push ``upstream * d(self)/d(child)`` to each child."""
-        if upstream.__class__ is not float:
-            upstream = _real(upstream, "the upstream gradient")
+        upstream = _real(upstream, "the upstream gradient")
         stats.pushes += 1
         self.g += upstream
         a = self._a
@@ -277,6 +277,14 @@ def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
+def _overflow(expr: str, *operands: Node, what: str = "value") -> ValueError:
+    """The error for an operation whose value (or local derivative) is too large for a float."""
+    values = ", ".join(_fmt(x._v) for x in operands)
+    return ValueError(
+        f"{expr} overflows: its {what} is too large for a float (operand values: {values})"
+    )
+
+
 # -- leaves ------------------------------------------------------------------------------
 class Const(Node):
     """A constant: its value never changes and nothing is pushed below it."""
@@ -339,7 +347,10 @@ class Add(Node):
     def __init__(self, a: Operand, b: Operand) -> None:
         self._a = a = a if isinstance(a, Node) else _node(a)
         self._b = b = b if isinstance(b, Node) else _node(b)
-        self._v = a._v + b._v
+        v = a._v + b._v
+        if _isinf(v):  # two finite floats can still add up past the largest one
+            raise _overflow(f"(+ {a} {b})", a, b)
+        self._v = v
         self._da = self._db = 1.0
         self.g = 0.0
         self._uses, self._serial, self._seen = 0, _next_serial(), 0
@@ -356,7 +367,10 @@ class Sub(Node):
     def __init__(self, a: Operand, b: Operand) -> None:
         self._a = a = a if isinstance(a, Node) else _node(a)
         self._b = b = b if isinstance(b, Node) else _node(b)
-        self._v = a._v - b._v
+        v = a._v - b._v
+        if _isinf(v):
+            raise _overflow(f"(- {a} {b})", a, b)
+        self._v = v
         self._da, self._db = 1.0, -1.0
         self.g = 0.0
         self._uses, self._serial, self._seen = 0, _next_serial(), 0
@@ -375,7 +389,10 @@ class Mul(Node):
         self._b = b = b if isinstance(b, Node) else _node(b)
         self._da = bv = b._v
         self._db = av = a._v
-        self._v = av * bv
+        v = av * bv
+        if _isinf(v):  # too large for a float: an error now, rather than inf (or nan) later
+            raise _overflow(f"(* {a} {b})", a, b)
+        self._v = v
         self.g = 0.0
         self._uses, self._serial, self._seen = 0, _next_serial(), 0
         a._uses += 1
@@ -394,9 +411,14 @@ class Div(Node):
         av, bv = a._v, b._v
         if bv == 0:
             raise ValueError(f"division by zero: the denominator {b} is 0")
-        self._v = av / bv
-        self._da = 1.0 / bv
-        self._db = -av / (bv * bv)
+        v = av / bv
+        da = 1.0 / bv
+        db = -v / bv  # not -av / (bv * bv): bv * bv underflows to 0 for a tiny bv
+        if _isinf(v):
+            raise _overflow(f"(/ {a} {b})", a, b)
+        if _isinf(da) or _isinf(db):
+            raise _overflow(f"(/ {a} {b})", a, b, what="derivative")
+        self._v, self._da, self._db = v, da, db
         self.g = 0.0
         self._uses, self._serial, self._seen = 0, _next_serial(), 0
         a._uses += 1
@@ -429,7 +451,10 @@ class Square(Node):
         self._a = a = a if isinstance(a, Node) else _node(a)
         self._b = None
         av = a._v
-        self._v = av * av
+        v = av * av
+        if _isinf(v):
+            raise _overflow(f"(square {a})", a)
+        self._v = v
         self._da = 2.0 * av
         self.g = 0.0
         self._uses, self._serial, self._seen = 0, _next_serial(), 0
@@ -478,13 +503,24 @@ class Pow(Node):
             )
         if av == 0 and k < 0:
             raise ValueError(f"0 ** {_fmt(k)} is undefined: {a} is 0")
-        self._v = av**k
+        if av == 0 and 0 < k < 1:  # k * 0 ** (k - 1) divides by 0: the slope is vertical
+            raise ValueError(
+                f"the derivative of (** {a} {_fmt(k)}) is infinite where {a} = 0, and Alpha "
+                "computes it with the value; keep the base away from 0 (for example, add 1e-12)"
+            )
+        try:
+            self._v = av**k
+        except OverflowError:  # float ** float raises instead of returning inf
+            raise _overflow(f"(** {a} {_fmt(k)})", a) from None
         if k == 0:
             self._da = 0.0
-        elif av == 0 and k < 1:
-            self._da = math.inf  # the slope of a fractional power is vertical at 0
         else:
-            self._da = k * av ** (k - 1)
+            try:
+                self._da = k * av ** (k - 1)
+            except OverflowError:
+                self._da = math.inf
+            if _isinf(self._da):  # e.g. a tiny base to a negative power
+                raise _overflow(f"(** {a} {_fmt(k)})", a, what="derivative")
         self.g = 0.0
         self._uses, self._serial, self._seen = 0, _next_serial(), 0
         a._uses += 1
@@ -507,8 +543,8 @@ class Exp(Node):
         self._b = None
         try:
             self._v = self._da = math.exp(a._v)
-        except OverflowError:
-            raise ValueError(f"exp({_fmt(a._v)}) overflows a float: {a} is too large") from None
+        except OverflowError:  # math.exp raises instead of returning inf
+            raise _overflow(f"(exp {a})", a) from None
         self.g = 0.0
         self._uses, self._serial, self._seen = 0, _next_serial(), 0
         a._uses += 1
@@ -528,6 +564,8 @@ class Log(Node):
             raise ValueError(f"log needs a positive argument, but {a} = {_fmt(av)}")
         self._v = math.log(av)
         self._da = 1.0 / av
+        if _isinf(self._da):  # av is a subnormal float, below 1 / (the largest float)
+            raise _overflow(f"(log {a})", a, what="derivative")
         self.g = 0.0
         self._uses, self._serial, self._seen = 0, _next_serial(), 0
         a._uses += 1
@@ -729,14 +767,14 @@ def variables(root: Node) -> list[Var]:
     if not isinstance(root, Node):
         raise TypeError(f"expected an Alpha expression node, got {root!r} of type {type(root)}")
     found: list[Var] = []
-    seen = {root}
+    seen: set[Node] = set()
     todo = [root]
     while todo:
         node = todo.pop()
+        if node in seen:  # marked when taken, not when stacked: a depth-first, left-first order
+            continue
+        seen.add(node)
         if isinstance(node, Var):
             found.append(node)
-        for child in reversed(node.children):
-            if child not in seen:
-                seen.add(child)
-                todo.append(child)
+        todo.extend(reversed(node.children))
     return found

@@ -15,6 +15,8 @@ from __future__ import annotations
 import math
 import numbers
 
+from tinyml.checks import real
+
 __all__ = [
     "Node",
     "Const",
@@ -38,11 +40,9 @@ __all__ = [
 
 
 def _check_number(what: str, v: object) -> float:
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        raise TypeError(f"{what} must be a real number, got {v!r} of type {type(v).__name__}")
-    if not math.isfinite(v):
-        raise ValueError(f"{what} must be finite, got {v}")
-    return v if isinstance(v, int) else float(v)
+    """v if it is a finite real number (an int stays an int, so 1 + 2 prints 3), else an error."""
+    x = real(v, what)
+    return v if isinstance(v, int) else x
 
 
 def _check_var(x: object) -> None:
@@ -179,6 +179,8 @@ class Var(Node):
     op = "var"
 
     def __init__(self, v: float, name: str | None = None) -> None:
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"a Var's name must be a string or None, got {name!r}")
         self.v = _check_number("Var's value", v)
         self.name = name
 
@@ -210,7 +212,7 @@ class Add(Node):
         self.children = (self.a, self.b)
 
     def value(self) -> float:
-        return self.a.value() + self.b.value()
+        return _finite(self.a.value() + self.b.value(), self)
 
     def grad(self, x: Var) -> float:
         return self.a.grad(x) + self.b.grad(x)
@@ -226,7 +228,7 @@ class Sub(Node):
         self.children = (self.a, self.b)
 
     def value(self) -> float:
-        return self.a.value() - self.b.value()
+        return _finite(self.a.value() - self.b.value(), self)
 
     def grad(self, x: Var) -> float:
         return self.a.grad(x) - self.b.grad(x)
@@ -242,7 +244,7 @@ class Mul(Node):
         self.children = (self.a, self.b)
 
     def value(self) -> float:
-        return self.a.value() * self.b.value()
+        return _finite(self.a.value() * self.b.value(), self)
 
     def grad(self, x: Var) -> float:
         return self.a.grad(x) * self.b.value() + self.a.value() * self.b.grad(x)
@@ -258,11 +260,27 @@ class Div(Node):
         self.children = (self.a, self.b)
 
     def value(self) -> float:
-        return self.a.value() / _nonzero(self.b)
+        return _finite(self.a.value() / _nonzero(self.b), self)
 
     def grad(self, x: Var) -> float:
         b = _nonzero(self.b)
-        return (self.a.grad(x) * b - self.a.value() * self.b.grad(x)) / b**2
+        # divided by b twice, not by b**2, which underflows to 0 for a tiny b
+        top = self.a.grad(x) * b - self.a.value() * self.b.grad(x)
+        return _finite(top / b / b, self, "derivative")
+
+
+def _finite(v: float, node: Node, what: str = "value") -> float:
+    """v, or a ValueError if it overflowed: finite floats can combine into one too large."""
+    if abs(v) == math.inf:
+        raise _overflow(node, what)
+    return v
+
+
+def _overflow(node: Node, what: str = "value") -> ValueError:
+    values = ", ".join(_show(c.value()) for c in node.children)
+    return ValueError(
+        f"{node} overflows: its {what} is too large for a float (operand values: {values})"
+    )
 
 
 def _nonzero(b: Node) -> float:
@@ -298,7 +316,8 @@ class Square(Node):
         self.children = (self.a,)
 
     def value(self) -> float:
-        return self.a.value() ** 2
+        a = self.a.value()
+        return _finite(a * a, self)  # not a ** 2, which raises OverflowError for a float
 
     def grad(self, x: Var) -> float:
         return 2 * self.a.value() * self.a.grad(x)
@@ -346,7 +365,15 @@ class Pow(Node):
         if self.exponent == 0:
             return 0
         a = self.a.value()
-        return self.exponent * _power(a, self.exponent - 1, self) * self.a.grad(x)
+        if a == 0 and 0 < self.exponent < 1:  # n * 0 ** (n - 1) divides by 0
+            raise ValueError(
+                f"the derivative of {self} is infinite where {self.a} = 0; "
+                "keep the base away from 0 (for example, add 1e-12)"
+            )
+        if a == 0 and self.exponent < 0:
+            return _power(a, self.exponent, self)  # raises: 0 ** n itself is undefined
+        slope = self.exponent * _power(a, self.exponent - 1, self, "derivative")
+        return _finite(slope * self.a.grad(x), self, "derivative")
 
     def __str__(self) -> str:
         return f"(** {self.a} {_show(self.exponent)})"
@@ -355,12 +382,15 @@ class Pow(Node):
         return f"Pow({self.a!r}, {self.exponent!r})"
 
 
-def _power(a: float, n: float, node: Node) -> float:
+def _power(a: float, n: float, node: Node, what: str = "value") -> float:
     if a == 0 and n < 0:
         raise ValueError(f"{node}: 0 raised to the negative power {_show(n)} is undefined")
     if a < 0 and n != int(n):
         raise ValueError(f"{node}: a negative base ({_show(a)}) to a fractional power is not real")
-    return a**n
+    try:
+        return _finite(a**n, node, what)
+    except OverflowError:  # float ** float raises instead of returning inf
+        raise _overflow(node, what) from None
 
 
 class Exp(Node):
@@ -373,10 +403,14 @@ class Exp(Node):
         self.children = (self.a,)
 
     def value(self) -> float:
-        return math.exp(self.a.value())
+        a = self.a.value()
+        try:
+            return math.exp(a)
+        except OverflowError:  # math.exp raises instead of returning inf
+            raise _overflow(self) from None
 
     def grad(self, x: Var) -> float:
-        return math.exp(self.a.value()) * self.a.grad(x)
+        return _finite(self.value() * self.a.grad(x), self, "derivative")
 
 
 class Log(Node):
@@ -392,7 +426,7 @@ class Log(Node):
         return math.log(_positive(self.a))
 
     def grad(self, x: Var) -> float:
-        return self.a.grad(x) / _positive(self.a)
+        return _finite(self.a.grad(x) / _positive(self.a), self, "derivative")
 
 
 def _positive(a: Node) -> float:
