@@ -38,6 +38,8 @@ def _check_q1(answer):
         raise Incorrect(
             "23 is the number of fraction bits; give epsilon itself, 2 to the minus that"
         )
+    if answer == 2**-22:
+        raise Incorrect("that is twice epsilon: you stopped one halving too early")
     if answer != 2**-23 and 1e-8 < answer < 1e-6:
         raise Incorrect(
             f"{answer!r} is close, but epsilon is an exact power of two: find it by halving"
@@ -56,7 +58,13 @@ q1 = Question(
     ),
     solution_text=inspect.getsource(float32_epsilon) + "\n\neps32 = float32_epsilon()  # 2**-23",
     answer=float32_epsilon,
-    wrong=[(EPS, "64-bit"), (2**-24, "half"), (1e-7, "exact power of two"), (23, "fraction bits")],
+    wrong=[
+        (EPS, "64-bit"),
+        (2**-24, "half"),
+        (2**-22, "one halving too early"),
+        (1e-7, "exact power of two"),
+        (23, "fraction bits"),
+    ],
 )
 
 # q2 ---------------------------------------------------------------------------------------
@@ -160,7 +168,7 @@ def _check_q4(step):
         raise Incorrect("pass your function itself, e.g. ch01.q4.check(forward_step)")
     steps = {x: call_learner(step, x) for x in _Q4_POINTS}
     for x, h in steps.items():
-        if not isinstance(h, (int, float)) or not h > 0:
+        if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
             raise Incorrect(f"forward_step({x}) = {h!r}; a step must be a positive number")
         if x + h == x:
             raise Incorrect(

@@ -80,6 +80,12 @@ def _check_q1(answer):
         raise Incorrect(f"give a Beta expression, not {type(answer).__name__}")
     got = _canonical(answer)
     if got == _canonical(_q1_answer()):
+        names = [v.name for v in beta.variables(answer)]
+        for name in sorted({n for n in names if names.count(n) > 1}, key=str):
+            raise Incorrect(
+                f"your tree holds two different Vars named {name}: z.grad({name}) would miss "
+                f"one of them. Create {name} once and use that same object in both places"
+            )
         return  # operands of + and * may come in either order: 2·x and x·2 are the same tree
     if got == _q1_variant(lambda d: beta.Pow(d, 2)):
         raise Incorrect("** 2 builds a Pow node; the exercise asks for a Square node: Square(...)")
@@ -127,6 +133,10 @@ q1 = Question(
         (_q1_tree(lambda x, y: beta.Square(y - x) + 2 * x), "order of the operands matters"),
         (_q1_tree(lambda x, y: beta.Square(x - y) + x + x), "same function"),
         (_q1_tree(lambda x, y: x * y), "prints as (* x y)"),
+        (
+            _q1_tree(lambda x, y: beta.Square(x - y) + 2 * Var(1.0, name="x")),
+            "two different Vars named x",
+        ),
         ("(+ (square (- x y)) (* 2 x))", "not str"),
     ],
 )

@@ -242,6 +242,22 @@ def _overwrites(root):
             child.g = d * node.g
 
 
+def _no_upstream(root):
+    """A typical mistake: each push carries only the local derivative, not node.g times it."""
+    root.g = 1.0
+    for node in topological_order(root):
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            child.g += d
+
+
+def _no_local(root):
+    """A typical mistake: each push carries node.g, without the local derivative."""
+    root.g = 1.0
+    for node in topological_order(root):
+        for child in node.children:
+            child.g += node.g
+
+
 def _leaf_grads(mistake, index):
     """What a known mistake leaves on the leaves of the index-th fresh graph."""
     _, root, leaves = list(_fresh_graphs())[index]
@@ -288,9 +304,25 @@ def _check_q4(learner):
                 f"on the graph {text}, {shown}: the order is right, but child.g = … replaces "
                 "what the child's other parents pushed; add it with child.g += …"
             )
+        if _same(got, _leaf_grads(_no_upstream, i)):
+            raise Incorrect(
+                f"on the graph {text}, {shown}: each push must carry node.g * d — the "
+                "gradient that reached the node times its local derivative — not d alone"
+            )
+        if _same(got, _leaf_grads(_no_local, i)):
+            raise Incorrect(
+                f"on the graph {text}, {shown}: each push must carry node.g * d; you pass "
+                "node.g on without the local derivative d from node.local_grads"
+            )
+        if _same(got, _leaf_grads(_children_first, i)):
+            raise Incorrect(
+                f"on the graph {text}, {shown}: a node must push only after all its parents "
+                "have pushed into it, so walk the nodes parents first"
+            )
         raise Incorrect(
-            f"on the graph {text}, {shown}: a node must push only after all its parents "
-            "have pushed into it, so walk the nodes parents first"
+            f"on the graph {text}, {shown}. Walk topological_order(root) (parents first) and "
+            "let each node add node.g * d to each child, pairing node.children with "
+            "node.local_grads in order"
         )
 
 
@@ -305,6 +337,8 @@ q4 = Question(
     wrong=[
         (_children_first, "parents first"),
         (_overwrites, "child.g +="),
+        (_no_upstream, "not d alone"),
+        (_no_local, "without the local derivative"),
         (lambda root: root.grad(1.0), "recursive push"),
         (lambda root: root.backward(), "calls backward() itself"),
         (lambda root: None, "root.g = 1.0"),

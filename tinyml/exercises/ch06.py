@@ -66,7 +66,7 @@ def momentum_step(theta, g, buf, lr, mu):
     return theta, buf
 
 
-def _run_momentum(step, lr, mu, steps):
+def _run_momentum(step, lr, mu, steps, buffers=None):
     theta, buf, seen = 0.0, 0.0, []
     for k in range(steps):
         g = _checked_grad(theta, k, "theta moves against the buffer, theta - lr·buf")
@@ -75,6 +75,8 @@ def _run_momentum(step, lr, mu, steps):
             raise Incorrect(f"momentum_step returned {result!r}; return the pair (theta, buf)")
         theta, buf = _number("theta", result[0]), _number("buf", result[1])
         seen.append(theta)
+        if buffers is not None:
+            buffers.append(buf)
     _checked_grad(theta, steps, "theta moves against the buffer, theta - lr·buf")
     return seen
 
@@ -85,11 +87,22 @@ def _check_q1(step):
     if not callable(step):
         raise Incorrect("pass your function itself, e.g. ch06.q1.check(momentum_step)")
     lr, mu, steps = 0.02, 0.9, 30
-    got = _run_momentum(step, lr, mu, steps)
+    buffers = []
+    got = _run_momentum(step, lr, mu, steps, buffers)
     want = _reference(Momentum, steps, lr=lr, momentum=mu)
     i = _first_difference(got, want)
     if i is None:
-        return
+        want_buffers: list[float] = []
+        _run_momentum(momentum_step, lr, mu, steps, want_buffers)  # PyTorch's rule
+        j = _first_difference(buffers, want_buffers)
+        if j is None:
+            return
+        raise Incorrect(
+            f"theta is right, but after step {j + 1} your buffer is {buffers[j]!r} where "
+            f"PyTorch's momentum_buffer is {want_buffers[j]!r}: that is another convention "
+            "(e.g. Sutskever's, with the learning rate inside the buffer); keep "
+            "buf = mu·buf + g and theta - lr·buf"
+        )
     if _first_difference(got, _reference(GD, steps, lr=lr)) is None:
         raise Incorrect("that is plain gradient descent: the buffer must carry past gradients")
     ema = _reference(Momentum, steps, lr=lr * (1 - mu), momentum=mu)
@@ -118,6 +131,10 @@ q1 = Question(
         ),
         (lambda theta, g, buf, lr, mu: (theta - lr * (mu * buf + g), g), "tinyml.optim.Momentum"),
         (lambda theta, g, buf, lr, mu: theta - lr * g, "pair"),
+        (
+            lambda theta, g, buf, lr, mu: (theta + (mu * buf - lr * g), mu * buf - lr * g),
+            "another convention",
+        ),
         # The sign error used to crash the checker with an OverflowError.
         (
             lambda theta, g, buf, lr, mu: (theta + lr * (mu * buf + g), mu * buf + g),
@@ -341,9 +358,16 @@ def _check_q4(train_fn):
             "the loss at the new parameters. Record loss.value() of the loss you called "
             "backward() on (the loss before the step), as PyTorch loops do"
         )
+    if _first_difference(got, run(_train_no_zero_grad)[0]) is None:
+        raise Incorrect(
+            "the gradients pile up from step to step: call optimizer.zero_grad() every step, "
+            "before backward()"
+        )
+    i = _first_difference(got, want)
     raise Incorrect(
-        "the losses differ from the reference loop from the second step on; do you call "
-        "optimizer.zero_grad() every step? Without it the gradients pile up"
+        f"loss {i + 1} is {got[i]!r}, but the reference loop records {want[i]!r}. Each step "
+        "must do, once each and in this order: zero_grad(), build the loss, backward(), "
+        "step(), and record the loss you called backward() on"
     )
 
 
