@@ -15,11 +15,12 @@ Each chapter's module (``ch01``, ``ch02`` …) defines its questions with :class
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["____", "Blank", "Feedback", "Incorrect", "Question"]
+__all__ = ["____", "Blank", "Feedback", "Incorrect", "Question", "all_close"]
 
 
 class Blank:
@@ -71,6 +72,14 @@ def _contains_blank(value: object, depth: int = 0) -> bool:
         items = value.values() if isinstance(value, dict) else value
         return any(_contains_blank(v, depth + 1) for v in items)
     return False
+
+
+def all_close(
+    got: list[float], want: list[float], rel_tol: float = 1e-9, abs_tol: float = 0.0
+) -> bool:
+    """Whether two equally long lists of numbers agree entry by entry, within the tolerances."""
+    pairs = zip(got, want, strict=True)
+    return all(math.isclose(g, w, rel_tol=rel_tol, abs_tol=abs_tol) for g, w in pairs)
 
 
 def call_learner(fn: Callable[..., Any], *args: Any) -> Any:

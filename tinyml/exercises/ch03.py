@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import inspect
-import math
 import numbers
 import sys
 
-from tinyml.exercises import Incorrect, Question, call_learner
+from tinyml.exercises import Incorrect, Question, all_close, call_learner
 
 # q1 ---------------------------------------------------------------------------------------
 
@@ -193,10 +192,6 @@ _Q3_DIAGNOSES = [
 ]
 
 
-def _all_close(got, want):
-    return all(math.isclose(g, w, rel_tol=1e-9) for g, w in zip(got, want, strict=True))
-
-
 def _check_q3(visits):
     if not callable(visits):
         raise Incorrect("pass a function of the depth d, e.g. lambda d: ...")
@@ -205,12 +200,12 @@ def _check_q3(visits):
     for d, g in zip(_Q3_DEPTHS, got, strict=True):
         if isinstance(g, bool) or not isinstance(g, numbers.Real):
             raise Incorrect(f"for depth {d} your function returned {g!r}, not a number")
-    if _all_close(got, want):  # a float formula such as 3**d * (1 + 4*d/3) is fine too
+    if all_close(got, want):  # a float formula such as 3**d * (1 + 4*d/3) is fine too
         return
     for formula, why in _Q3_DIAGNOSES:
-        if _all_close(got, [formula(d) for d in _Q3_DEPTHS]):
+        if all_close(got, [formula(d) for d in _Q3_DEPTHS]):
             raise Incorrect(why)
-    d = next(d for d in _Q3_DEPTHS if not _all_close([got[d]], [want[d]]))
+    d = next(d for d in _Q3_DEPTHS if not all_close([got[d]], [want[d]]))
     raise Incorrect(
         f"at depth {d} you predict {got[d]!r}, but grad(x) makes {want[d]:,} visits; count "
         "them with count_visits() for small d and compare"

@@ -8,7 +8,7 @@ import numbers
 
 from tinyml import alpha
 from tinyml.alpha import topological_order
-from tinyml.exercises import Incorrect, Question, call_learner
+from tinyml.exercises import Incorrect, Question, all_close, call_learner
 
 # q1 ---------------------------------------------------------------------------------------
 
@@ -265,12 +265,6 @@ def _leaf_grads(mistake, index):
     return [leaf.g for leaf in leaves]
 
 
-def _same(got, want):
-    return all(
-        math.isclose(g, w, rel_tol=1e-9, abs_tol=1e-12) for g, w in zip(got, want, strict=True)
-    )
-
-
 def _check_q4(learner):
     if not callable(learner):
         raise Incorrect("pass your function itself, e.g. ch04.q4.check(my_backward)")
@@ -292,29 +286,29 @@ def _check_q4(learner):
                 "topological_order(root) and let every node push once"
             )
         got = [leaf.g for leaf in leaves]
-        if _same(got, want):
+        if all_close(got, want, abs_tol=1e-12):
             continue
         if root.g != 1.0:
             raise Incorrect(f"after your function root.g is {root.g}: start with root.g = 1.0")
         shown = f"the leaves got {[round(g, 6) for g in got]}, but backward() gives " + str(
             [round(w, 6) for w in want]
         )
-        if _same(got, _leaf_grads(_overwrites, i)):
+        if all_close(got, _leaf_grads(_overwrites, i), abs_tol=1e-12):
             raise Incorrect(
                 f"on the graph {text}, {shown}: the order is right, but child.g = … replaces "
                 "what the child's other parents pushed; add it with child.g += …"
             )
-        if _same(got, _leaf_grads(_no_upstream, i)):
+        if all_close(got, _leaf_grads(_no_upstream, i), abs_tol=1e-12):
             raise Incorrect(
                 f"on the graph {text}, {shown}: each push must carry node.g * d — the "
                 "gradient that reached the node times its local derivative — not d alone"
             )
-        if _same(got, _leaf_grads(_no_local, i)):
+        if all_close(got, _leaf_grads(_no_local, i), abs_tol=1e-12):
             raise Incorrect(
                 f"on the graph {text}, {shown}: each push must carry node.g * d; you pass "
                 "node.g on without the local derivative d from node.local_grads"
             )
-        if _same(got, _leaf_grads(_children_first, i)):
+        if all_close(got, _leaf_grads(_children_first, i), abs_tol=1e-12):
             raise Incorrect(
                 f"on the graph {text}, {shown}: a node must push only after all its parents "
                 "have pushed into it, so walk the nodes parents first"
