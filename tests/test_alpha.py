@@ -629,3 +629,140 @@ def test_copies_and_unpickled_graphs_are_numbered_as_new_nodes(monkeypatch):
     top = p * p + a2  # (xy + 1)^2 + xy
     top.backward()
     assert (x2.g, y2.g) == (2 * 7.0 * 3.0 + 3.0, 2 * 7.0 * 2.0 + 2.0)
+
+
+# -- the simple backward and the single pass: the same gradients on every node ----------------
+@st.composite
+def shared_dags(draw: st.DrawFn) -> tuple[list[Var], alpha.Node]:
+    """A random graph with heavy sharing: each new node takes its operands from all before it,
+    and some nodes get extra parents outside the graph that is differentiated."""
+    values = draw(st.lists(st.floats(-1.5, 1.5, allow_nan=False), min_size=1, max_size=4))
+    xs = [Var(v, name=f"x{i}") for i, v in enumerate(values)]
+    pool: list[alpha.Node] = list(xs)
+    for _ in range(draw(st.integers(1, 30))):
+        a = pool[draw(st.integers(0, len(pool) - 1))]
+        b = pool[draw(st.integers(0, len(pool) - 1))]
+        kind = draw(st.sampled_from(["+", "-", "*", "tanh", "sigmoid", "const*"]))
+        node = {
+            "+": lambda: a + b,
+            "-": lambda: a - b,
+            "*": lambda: (a * b).tanh(),  # bounded, so products of products stay finite
+            "tanh": lambda: a.tanh(),
+            "sigmoid": lambda: a.sigmoid(),
+            "const*": lambda: 0.5 * a,
+        }[kind]()
+        pool.append(node)
+        if draw(st.booleans()):
+            _ = node * 3.0  # a parent outside the differentiated graph, dropped at once
+    used = draw(st.lists(st.integers(0, len(pool) - 1), min_size=1, max_size=3))
+    root = pool[-1]
+    for i in used:
+        root = root + pool[i]
+    return xs, root
+
+
+@settings(max_examples=200, deadline=None)
+@given(dag=shared_dags(), upstream=st.sampled_from([1.0, -0.5, 2.0]))
+def test_simple_backward_equals_the_single_pass_on_random_dags(dag, upstream):
+    xs, root = dag
+    nodes = topological_order(root)
+    for node in nodes:  # leaves accumulate in both: start them from the same non-zero value
+        node.g = 0.25
+    stats.reset()
+    root.backward(upstream)
+    fast, fast_visits = [n.g for n in nodes], stats.visits
+    for node in nodes:  # inner g must be recomputed, not added to
+        node.g = -7.0 if node.children else 0.25
+    stats.reset()
+    alpha.backward_simple(root, upstream)
+    assert [n.g for n in nodes] == pytest.approx(fast, rel=1e-12, abs=1e-12)
+    assert stats.visits == fast_visits == sum(1 for n in nodes if n.children)
+
+
+def test_simple_backward_pushes_once_per_edge_and_survives_a_million_nodes():
+    x = Var(0.5, name="x")
+    deep = x
+    for _ in range(200_000):
+        deep = -deep
+    alpha.backward_simple(deep)
+    assert x.g == 1.0
+    top, x = x, Var(1.0)
+    a = x
+    for _ in range(40):  # 2**40 paths: only a once-per-node walk finishes
+        a = a + a
+    alpha.backward_simple(a)
+    assert x.g == 2.0**40
+
+
+def test_simple_backward_on_a_leaf_and_bad_input():
+    x = Var(2.0)
+    alpha.backward_simple(x, 3.0)
+    alpha.backward_simple(x)
+    assert x.g == 4.0
+    with pytest.raises(TypeError, match="Alpha expression"):
+        alpha.backward_simple(2.0)
+    with pytest.raises(TypeError, match="upstream"):
+        alpha.backward_simple(x * x, "1")
+
+
+# -- set_value without forward(): an error naming the Var, not the old point's gradient -----
+STALE_WAYS = {
+    "backward": lambda z: z.backward(),
+    "backward_simple": alpha.backward_simple,
+    "grad": lambda z: z.grad(1.0),
+}
+
+
+@pytest.mark.parametrize("way", STALE_WAYS)
+def test_set_value_without_forward_raises_naming_the_var(way):
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    z = x * x + y  # dz/dx = 2x
+    x.set_value(1.5)
+    with pytest.raises(ValueError, match=r"Var x was changed by set_value\(\).*forward\(\)"):
+        STALE_WAYS[way](z)
+    assert z.forward() == 1.5**2 + 2.0
+    x.zero_grad()
+    STALE_WAYS[way](z)
+    assert x.g == 3.0  # the gradient at the new point, 2 * 1.5
+
+
+def test_set_value_then_a_new_graph_is_fine_as_optimizers_do():
+    w = Var(1.0, name="w")
+    for step in range(3):
+        loss = (w - 3.0) * (w - 3.0)  # rebuilt every step, after the last set_value
+        w.zero_grad()
+        loss.backward()
+        assert w.g == 2 * (w.value() - 3.0)
+        w.set_value(w.value() - 0.1 * w.g)
+    with pytest.raises(ValueError, match="Var w was changed"):
+        loss.backward()  # the last graph predates the last step
+
+
+def test_set_value_deep_below_is_found_and_a_value_equal_change_still_counts():
+    x = Var(1.0, name="x")
+    a = x
+    for _ in range(50):
+        a = (a * 1.0).tanh()
+    x.set_value(1.0)  # the same number: set_value still means "call forward()"
+    with pytest.raises(ValueError, match="Var x"):
+        a.backward()
+    a.forward()
+    a.backward()
+    assert x.g != 0.0
+
+
+def test_forward_on_another_expression_makes_its_parents_stale():
+    x = Var(2.0, name="x")
+    h = x * x
+    other = h * 3.0
+    z = h + 1.0
+    x.set_value(3.0)
+    z.forward()  # recomputes h, but not `other`, which still holds h's old value
+    z.backward()
+    assert x.g == 6.0
+    with pytest.raises(ValueError, match=r"recomputed by forward\(\)"):
+        other.backward()
+    other.forward()
+    x.zero_grad()
+    other.backward()
+    assert x.g == 3.0 * 2 * 3.0

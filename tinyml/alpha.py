@@ -5,13 +5,16 @@ Two ways to get gradients, both leaving the result in ``node.g``:
 
 - ``expr.grad(upstream)`` -- the push model: a node adds ``upstream`` to its ``g`` and pushes
   ``upstream * local derivative`` to each child, recursively, once per path;
-- ``expr.backward()`` -- the same sums, but each node visited once, parents before children
-  (a topological order), without recursion, so shared sub-expressions and deep graphs cost
-  nothing extra.
+- ``backward_simple(expr)`` -- the same sums, but each node pushes once, after all of its
+  parents: list the nodes in a topological order, then one loop (chapter 4's main line);
+- ``expr.backward()`` -- the same sums in a single pass without listing the nodes first
+  (serial numbers, use counts and a heap; chapter 4's "Making it fast"). Both need no
+  recursion, so shared sub-expressions and deep graphs cost nothing extra.
 
 Gradients accumulate on the leaves (``Var``, and ``Const``) like PyTorch's ``.grad``: clear
 them with ``zero_grad()``, or read and clear at once with ``get_g()``. ``forward()`` recomputes
-the cached values after ``Var.set_value``. Nodes hold their children and plain numbers only (no
+the cached values after ``Var.set_value``; differentiating before that raises a ValueError that
+names the changed Var (like PyTorch's version counters), instead of using the old values. Nodes hold their children and plain numbers only (no
 closures, no links back to parents), so a graph you drop is freed at once by reference
 counting.
 """
@@ -50,6 +53,7 @@ __all__ = [
     "relu",
     "square",
     "backward",
+    "backward_simple",
     "variables",
     "topological_order",
     "stats",
@@ -97,8 +101,10 @@ class Node:
     The children and local derivatives live in plain slots (``_a``, ``_b``, ``_da``, ``_db``)
     rather than in tuples or closures: one object per node is all Python allocates, and a
     node refers only to its children, never back to a parent, so a graph has no cycles.
-    For ``backward()`` an operation node also gets a serial number when it is built
-    (``_serial``), and every node counts how often it is used as an operand (``_uses``:
+    For ``backward()`` an operation node also gets a serial number when it is built or
+    recomputed by ``forward()`` (``_serial``; a Var gets a new one from ``set_value``, so a
+    child numbered above its parent means the parent's cached numbers are stale), and every
+    node counts how often it is used as an operand (``_uses``:
     ``a * a`` counts 2, uses in other expressions count too; an over-count only makes a node
     wait, it never changes a result).
     """
@@ -129,9 +135,9 @@ class Node:
 
     def _forward(self) -> None:
         """Recompute the value and the local derivatives from the children's current values."""
-        uses, serial = self._uses, self._serial
-        self._rebuild()
-        self._uses, self._serial = uses, serial  # the same node, not a new one:
+        uses = self._uses
+        self._rebuild()  # a new serial number: recomputed after its children, as when built
+        self._uses = uses  # the same node, not a new one:
         for child in self.children:
             child._uses -= 1  # _rebuild counted these uses a second time
 
@@ -145,6 +151,8 @@ class Node:
             setattr(self, slot, value)
         if self._a is not None:
             self._serial, self._seen = _next_serial(), 0
+        else:
+            self._serial = 0  # a leaf as it is now: what its parents' copies were computed with
 
     # -- the push model (the seed's idea; recursive, so once per path) ------------------
     def grad(self, upstream: float = 1.0) -> None:
@@ -154,6 +162,7 @@ class Node:
         self.g += upstream
         a = self._a
         if a is not None:
+            _check_fresh(self)
             a.grad(self._da * upstream)
             b = self._b
             if b is not None:
@@ -296,7 +305,7 @@ class Const(Node):
         self._v = _real(value, "a Const's value")
         self.g = 0.0
         self._a = self._b = None
-        self._uses = 0
+        self._uses = self._serial = 0
 
     def _text(self, parts: list[str]) -> str:
         return _fmt(self._v)
@@ -318,11 +327,16 @@ class Var(Node):
         self.name = name
         self.g = 0.0
         self._a = self._b = None
-        self._uses = 0
+        self._uses = self._serial = 0
 
     def set_value(self, value: float) -> None:
-        """Change the value; call ``forward()`` on an expression to re-evaluate it."""
+        """Change the value; call ``forward()`` on an expression to re-evaluate it.
+
+        The Var gets a new serial number, above every node built so far: until ``forward()``
+        renumbers them, the expressions built on it know their cached numbers are stale.
+        """
         self._v = _real(value, "a Var's value")
+        self._serial = _next_serial()
 
     def _text(self, parts: list[str]) -> str:
         return self.name if self.name is not None else f"var({_fmt(self._v)})"
@@ -666,7 +680,7 @@ def square(x: Node | float) -> Node:
 # its operands, so serial numbers put parents after their children: taking nodes latest-built
 # first is a topological order. And a node used only once as an operand has only one parent,
 # so it may push the moment that parent has pushed into it; only shared nodes must wait.
-_next_serial = count().__next__
+_next_serial = count(1).__next__
 _next_pass = count(1).__next__
 
 
@@ -689,9 +703,12 @@ def _push_once_each(root: Node, upstream: float) -> int:
             node = pop()
             visited += 1
             g = node.g
+            s = node._serial
             # The same four cases for each child, written out twice: a loop over the children
             # would allocate tuples for every node, and this loop is the whole of backward().
             a = node._a
+            if a._serial > s:  # a child changed after node cached its numbers
+                raise _stale(node, a)
             d = node._da * g
             if a._a is None:  # a leaf: accumulate, like PyTorch's .grad
                 a.g += d
@@ -706,6 +723,8 @@ def _push_once_each(root: Node, upstream: float) -> int:
                 a.g += d
             b = node._b
             if b is not None:
+                if b._serial > s:
+                    raise _stale(node, b)
                 d = node._db * g
                 if b._a is None:
                     b.g += d
@@ -721,6 +740,55 @@ def _push_once_each(root: Node, upstream: float) -> int:
         if not waiting:
             return visited
         push(heappop(waiting)[1])
+
+
+def _short(node: Node) -> str:
+    """A node's printed form, or its operator and operands' forms when those are long."""
+    if node._a is None:
+        return str(node)
+    parts = [str(c) if c._a is None else f"({c.op} …)" for c in node.children]
+    return node._text(parts) if not isinstance(node, Pow) else f"(** {parts[0]} …)"
+
+
+def _stale(parent: Node, child: Node) -> ValueError:
+    """The error for differentiating with numbers cached before a child changed."""
+    if isinstance(child, Var):
+        what = f"the Var {_short(child)} was changed by set_value() (it is now {_fmt(child._v)})"
+    else:
+        what = f"{_short(child)} was recomputed by forward() on another expression"
+    return ValueError(
+        f"{what} after {_short(parent)} computed its value and local derivatives, so the "
+        "gradient would be taken at the old point; call forward() on the expression you "
+        "differentiate first (and zero_grad() the leaves if this backward() already added "
+        "to them)"
+    )
+
+
+def _check_fresh(node: Node) -> None:
+    """Raise the ValueError above if a child of ``node`` changed after ``node`` was computed."""
+    for child in node.children:
+        if child._serial > node._serial:
+            raise _stale(node, child)
+
+
+def backward_simple(root: Node, upstream: float = 1.0) -> None:
+    """The same gradients as ``root.backward(upstream)``, computed the plainest way.
+
+    List the nodes parents first (``topological_order``), then let each node push
+    ``its g * local derivative`` to each child. A node's turn comes after all of its parents,
+    so its ``g`` is complete when it pushes: every node pushes exactly once.
+    """
+    upstream = _real(upstream, "the upstream gradient")
+    order = topological_order(root)
+    for node in order:
+        if node.children:  # inner nodes start from 0; leaves accumulate, like PyTorch's .grad
+            _check_fresh(node)
+            node.g = 0.0
+    root.g += upstream
+    for node in order:
+        for child, d in zip(node.children, node.local_grads):
+            child.g += node.g * d
+    stats.visits += sum(1 for node in order if node.children) or 1
 
 
 def topological_order(root: Node) -> list[Node]:
