@@ -643,14 +643,18 @@ def shared_dags(draw: st.DrawFn) -> tuple[list[Var], alpha.Node]:
         a = pool[draw(st.integers(0, len(pool) - 1))]
         b = pool[draw(st.integers(0, len(pool) - 1))]
         kind = draw(st.sampled_from(["+", "-", "*", "tanh", "sigmoid", "const*"]))
-        node = {
-            "+": lambda: a + b,
-            "-": lambda: a - b,
-            "*": lambda: (a * b).tanh(),  # bounded, so products of products stay finite
-            "tanh": lambda: a.tanh(),
-            "sigmoid": lambda: a.sigmoid(),
-            "const*": lambda: 0.5 * a,
-        }[kind]()
+        if kind == "+":
+            node = a + b
+        elif kind == "-":
+            node = a - b
+        elif kind == "*":
+            node = (a * b).tanh()  # bounded, so products of products stay finite
+        elif kind == "tanh":
+            node = a.tanh()
+        elif kind == "sigmoid":
+            node = a.sigmoid()
+        else:
+            node = 0.5 * a
         pool.append(node)
         if draw(st.booleans()):
             _ = node * 3.0  # a parent outside the differentiated graph, dropped at once
@@ -686,7 +690,7 @@ def test_simple_backward_pushes_once_per_edge_and_survives_a_million_nodes():
         deep = -deep
     alpha.backward_simple(deep)
     assert x.g == 1.0
-    top, x = x, Var(1.0)
+    x = Var(1.0)
     a = x
     for _ in range(40):  # 2**40 paths: only a once-per-node walk finishes
         a = a + a
@@ -728,7 +732,7 @@ def test_set_value_without_forward_raises_naming_the_var(way):
 
 def test_set_value_then_a_new_graph_is_fine_as_optimizers_do():
     w = Var(1.0, name="w")
-    for step in range(3):
+    for _ in range(3):
         loss = (w - 3.0) * (w - 3.0)  # rebuilt every step, after the last set_value
         w.zero_grad()
         loss.backward()

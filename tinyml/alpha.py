@@ -14,9 +14,9 @@ Two ways to get gradients, both leaving the result in ``node.g``:
 Gradients accumulate on the leaves (``Var``, and ``Const``) like PyTorch's ``.grad``: clear
 them with ``zero_grad()``, or read and clear at once with ``get_g()``. ``forward()`` recomputes
 the cached values after ``Var.set_value``; differentiating before that raises a ValueError that
-names the changed Var (like PyTorch's version counters), instead of using the old values. Nodes hold their children and plain numbers only (no
-closures, no links back to parents), so a graph you drop is freed at once by reference
-counting.
+names the changed Var (like PyTorch's version counters), instead of using the old values.
+Nodes hold their children and plain numbers only (no closures, no links back to parents), so a
+graph you drop is freed at once by reference counting.
 """
 
 from __future__ import annotations
@@ -786,7 +786,7 @@ def backward_simple(root: Node, upstream: float = 1.0) -> None:
             node.g = 0.0
     root.g += upstream
     for node in order:
-        for child, d in zip(node.children, node.local_grads):
+        for child, d in zip(node.children, node.local_grads, strict=True):
             child.g += node.g * d
     stats.visits += sum(1 for node in order if node.children) or 1
 
