@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import sys
 
 from tinyml import alpha
 from tinyml.alpha import topological_order
@@ -205,10 +206,24 @@ q3 = Question(
 
 
 def my_backward(root):
+    parents = {root: 0}  # walk down once: count each node's parents (one per edge)
+    todo = [root]
+    while todo:
+        for child in todo.pop().children:
+            if child in parents:
+                parents[child] += 1
+            else:
+                parents[child] = 1
+                todo.append(child)
     root.g = 1.0
-    for node in topological_order(root):
+    ready = [root]  # a node is ready once its last parent has pushed into it
+    while ready:
+        node = ready.pop()
         for child, d in zip(node.children, node.local_grads, strict=True):
-            child.g += d * node.g
+            child.g += node.g * d
+            parents[child] -= 1
+            if parents[child] == 0:
+                ready.append(child)
 
 
 def _fresh_graphs():
@@ -226,36 +241,92 @@ def _fresh_graphs():
     yield "s = sigmoid(x - y), z = log(s * x + s / y)", (s * x + s / y).log(), [x, y]
 
 
-def _children_first(root):
-    """A typical mistake: the right pushes, in the wrong order."""
+# -- typical mistakes ----------------------------------------------------------------------
+def _count_parents(root):
+    parents = {root: 0}
+    todo = [root]
+    while todo:
+        for child in todo.pop().children:
+            parents[child] = parents.get(child, 0) + 1
+            if parents[child] == 1:
+                todo.append(child)
+    return parents
+
+
+def _per_path(root):
+    """Right sums, wrong work: every path is walked, like the recursive grad()."""
     root.g = 1.0
-    for node in reversed(topological_order(root)):
+    stack = [(root, 1.0)]
+    while stack:
+        node, upstream = stack.pop()
         for child, d in zip(node.children, node.local_grads, strict=True):
-            child.g += d * node.g
+            child.g += upstream * d
+            stack.append((child, upstream * d))
 
 
-def _overwrites(root):
-    """A typical mistake: the right order, but a push replaces what arrived before."""
+def _per_path_recursive(root):
+    """The same, recursive."""
+
+    def push(node, upstream):
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            child.g += upstream * d
+            push(child, upstream * d)
+
+    root.g = 1.0
+    push(root, 1.0)
+
+
+def _too_early(root):
+    """Each node pushes once, but as soon as the first push reaches it."""
+    root.g = 1.0
+    ready, seen = [root], {root}
+    while ready:
+        node = ready.pop()
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            child.g += node.g * d
+            if child not in seen:
+                seen.add(child)
+                ready.append(child)
+
+
+def _kahn(push_rule):
+    """my_backward with another rule for what a push does to the child's g."""
+
+    def backward(root):
+        parents = _count_parents(root)
+        root.g = 1.0
+        ready = [root]
+        while ready:
+            node = ready.pop()
+            for child, d in zip(node.children, node.local_grads, strict=True):
+                push_rule(node, child, d)
+                parents[child] -= 1
+                if parents[child] == 0:
+                    ready.append(child)
+
+    return backward
+
+
+def _set(node, child, d):
+    child.g = node.g * d
+
+
+def _add_d(node, child, d):
+    child.g += d
+
+
+def _add_g(node, child, d):
+    child.g += node.g
+
+
+_overwrites, _no_upstream, _no_local = _kahn(_set), _kahn(_add_d), _kahn(_add_g)
+
+
+def _uses_the_order(root):
     root.g = 1.0
     for node in topological_order(root):
         for child, d in zip(node.children, node.local_grads, strict=True):
-            child.g = d * node.g
-
-
-def _no_upstream(root):
-    """A typical mistake: each push carries only the local derivative, not node.g times it."""
-    root.g = 1.0
-    for node in topological_order(root):
-        for child, d in zip(node.children, node.local_grads, strict=True):
-            child.g += d
-
-
-def _no_local(root):
-    """A typical mistake: each push carries node.g, without the local derivative."""
-    root.g = 1.0
-    for node in topological_order(root):
-        for child in node.children:
-            child.g += node.g
+            child.g += node.g * d
 
 
 def _leaf_grads(mistake, index):
@@ -265,6 +336,55 @@ def _leaf_grads(mistake, index):
     return [leaf.g for leaf in leaves]
 
 
+# -- watching the learner's function: which nodes it writes to, which helpers it calls -------
+_WRITES: dict[alpha.Node, int] = {}
+_COUNTING: dict[type, type] = {}
+_G = alpha.Node.g  # the slot that holds g
+
+
+def _count_g(node):
+    _WRITES[node] = _WRITES.get(node, 0) + 1
+
+
+def _counting(cls):
+    """A subclass of cls, laid out the same, whose g counts every assignment."""
+    if cls not in _COUNTING:
+
+        def set_g(node, value):
+            _count_g(node)
+            _G.__set__(node, value)
+
+        g = property(_G.__get__, set_g)
+        _COUNTING[cls] = type(cls.__name__, (cls,), {"__slots__": (), "g": g})
+    return _COUNTING[cls]
+
+
+def _call_watched(learner, root):
+    """Call learner(root); return ({node: assignments to its g}, helpers it called)."""
+    for node in topological_order(root):
+        node.__class__ = _counting(type(node))
+    forbidden = {
+        alpha.topological_order.__code__: "topological_order()",
+        alpha.backward_simple.__code__: "backward_simple()",
+    }
+    called: set[str] = set()
+
+    def watch(frame, event, _arg):
+        if event == "call" and frame.f_code in forbidden:
+            called.add(forbidden[frame.f_code])
+
+    _WRITES.clear()
+    before = sys.getprofile()
+    sys.setprofile(watch)
+    try:
+        call_learner(learner, root)
+    finally:
+        sys.setprofile(before)
+    writes = dict(_WRITES)
+    _WRITES.clear()
+    return writes, called
+
+
 def _check_q4(learner):
     if not callable(learner):
         raise Incorrect("pass your function itself, e.g. ch04.q4.check(my_backward)")
@@ -272,19 +392,36 @@ def _check_q4(learner):
     for i, ((text, root, leaves), (_, ref, ref_leaves)) in enumerate(graphs):
         ref.backward()
         want = [leaf.g for leaf in ref_leaves]
+        edges = {}  # how many pushes each node should receive: one per edge from a parent
+        for node in topological_order(root):
+            for child in node.children:
+                edges[child] = edges.get(child, 0) + 1
         pushes, visits = alpha.stats.pushes, alpha.stats.visits
-        call_learner(learner, root)
+        writes, called = _call_watched(learner, root)
         if alpha.stats.pushes != pushes:
             raise Incorrect(
                 "your function calls grad(), the recursive push, which pushes once per path "
                 f"({alpha.stats.pushes - pushes} calls on the graph {text}); the task is to "
-                "let every node push exactly once, in topological order"
+                "let every node push exactly once, after all its parents"
             )
-        if alpha.stats.visits != visits:
+        if called or alpha.stats.visits != visits:
+            helper = ", ".join(sorted(called)) or "backward()"
             raise Incorrect(
-                "your function calls backward() itself; the task is to write it: walk "
-                "topological_order(root) and let every node push once"
+                f"your function calls {helper}; the task is to write that walk yourself: "
+                "count each node's parents, then push from the root, releasing a node when "
+                "its last parent has pushed into it"
             )
+        worst = max(writes, key=lambda n: writes[n] - edges.get(n, 0), default=None)
+        if worst is not None:
+            allowed = edges.get(worst, 0) + (2 if worst is root else 1)
+            if writes[worst] > allowed:
+                name = getattr(worst, "name", None) or f"a {worst.op} node"
+                raise Incorrect(
+                    f"on the graph {text}, {name} has {edges.get(worst, 0)} edge(s) from its "
+                    f"parents but its g was changed {writes[worst]} times: your function "
+                    "pushes once per path, like grad(), not once per node. Let a node push "
+                    "only when its last parent has pushed into it, and only once"
+                )
         got = [leaf.g for leaf in leaves]
         if all_close(got, want, abs_tol=1e-12):
             continue
@@ -308,33 +445,43 @@ def _check_q4(learner):
                 f"on the graph {text}, {shown}: each push must carry node.g * d; you pass "
                 "node.g on without the local derivative d from node.local_grads"
             )
-        if all_close(got, _leaf_grads(_children_first, i), abs_tol=1e-12):
+        if all_close(got, _leaf_grads(_too_early, i), abs_tol=1e-12):
             raise Incorrect(
-                f"on the graph {text}, {shown}: a node must push only after all its parents "
-                "have pushed into it, so walk the nodes parents first"
+                f"on the graph {text}, {shown}: a shared node pushed as soon as its first "
+                "parent had pushed into it, before the others; count each node's parents and "
+                "release it when the count reaches 0"
             )
         raise Incorrect(
-            f"on the graph {text}, {shown}. Walk topological_order(root) (parents first) and "
-            "let each node add node.g * d to each child, pairing node.children with "
-            "node.local_grads in order"
+            f"on the graph {text}, {shown}. Count each node's parents first (one per edge: "
+            "a * a counts twice), then let each node add node.g * d to each child, pairing "
+            "node.children with node.local_grads in order, and release a child when its "
+            "count reaches 0"
         )
 
 
 q4 = Question(
-    title="Write backward() yourself",
+    title="backward() in one walk, without topological_order",
     checker=_check_q4,
-    hint_text="topological_order(root) lists every node before its children. Set "
-    "root.g = 1.0, then let each node push node.g * d to each child, using zip(node.children, "
-    "node.local_grads). Which direction must the walk go? And must a push replace or add?",
-    solution_text=inspect.getsource(my_backward),
+    hint_text="Two loops. First walk down from the root and count, for every node, its "
+    "parents (one per edge: a * a gives a two). Then set root.g = 1.0, keep a list of ready "
+    "nodes starting with [root], and for each node popped push node.g * d to each child "
+    "(zip(node.children, node.local_grads)), subtract 1 from the child's count, and append "
+    "the child when its count reaches 0. Must a push replace or add?",
+    solution_text=inspect.getsource(my_backward)
+    + "\n# The first loop is the counting half of topological_order; the second releases a"
+    "\n# node when its last parent has pushed, so its g is complete when it pushes: once.",
     answer=lambda: my_backward,
     wrong=[
-        (_children_first, "parents first"),
+        (_per_path, "once per path"),
+        (_per_path_recursive, "once per path"),
+        (_too_early, "first parent"),
         (_overwrites, "child.g +="),
         (_no_upstream, "not d alone"),
         (_no_local, "without the local derivative"),
+        (_uses_the_order, "calls topological_order()"),
+        (alpha.backward_simple, "calls backward_simple()"),
         (lambda root: root.grad(1.0), "recursive push"),
-        (lambda root: root.backward(), "calls backward() itself"),
+        (lambda root: root.backward(), "calls backward()"),
         (lambda root: None, "root.g = 1.0"),
         ("backward", "function itself"),
     ],
