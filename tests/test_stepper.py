@@ -1,0 +1,81 @@
+"""tinyml.stepper: stepping through backward(), driven without a browser."""
+
+from __future__ import annotations
+
+import pytest
+
+from tinyml import alpha
+from tinyml.alpha import Var, topological_order
+from tinyml.stepper import draw_step, final_grads, stepper, steps
+from tinyml.widgets import PNG_MAGIC
+
+
+def example():
+    x, y = Var(2.0, name="x"), Var(5.0, name="y")
+    a = x * y
+    return (a + x) * a, x, y
+
+
+def test_one_step_per_node_in_topological_order():
+    top, _, _ = example()
+    all_steps = steps(top)
+    order = [s.node for s in all_steps]
+    assert order == topological_order(top)
+    position = {node: i for i, node in enumerate(order)}
+    for node in order:  # every node comes after all of its parents
+        for child in node.children:
+            assert position[child] > position[node]
+
+
+def test_each_step_adds_only_its_own_pushes_and_the_last_equals_backward():
+    top, x, y = example()
+    all_steps = steps(top)
+    for before, step in zip(all_steps, all_steps[1:], strict=False):
+        changed = {n for n in step.grads if step.grads[n] != before.grads.get(n)}
+        assert changed <= {child for child, _ in step.pushes}
+        assert step.g == before.grads[step.node]  # complete before it pushes
+    top.backward()
+    want = {node: node.g for node in topological_order(top)}
+    assert final_grads(all_steps) == pytest.approx(want)
+    assert (x.g, y.g) == (2 * 2 * 25 + 2 * 2 * 5, 2 * 4 * 5 + 4)  # z = x²y² + x²y
+
+
+def test_replay_leaves_the_graph_alone():
+    top, x, _ = example()
+    steps(top)
+    assert x.g == 0.0 and top.g == 0.0
+
+
+def test_the_slider_redraws_picture_and_caption_per_step():
+    top, _, _ = example()
+    ex = stepper(top, start=1)
+    pictures, captions = {ex.png}, {ex.caption}
+    assert ex.png.startswith(PNG_MAGIC)
+    assert ex.caption.startswith("step 1 of 5: the × node has its whole gradient, 1")
+    for k in range(2, 6):
+        ex.set(step=k)
+        pictures.add(ex.png)
+        captions.add(ex.caption)
+    assert len(pictures) == 5 and len(captions) == 5
+    assert "leaf" in ex.caption
+
+
+def test_drawing_highlights_the_current_node_and_marks_partial_gradients():
+    top, _, _ = example()
+    all_steps = steps(top)
+    first = draw_step(top, all_steps, 1).source
+    assert "#ffd54f" in first  # the highlight
+    assert "so far" in first and "grad ?" in first
+    last = draw_step(top, all_steps, 5).source
+    assert "grad ?" not in last and "so far" not in last
+
+
+def test_bad_input():
+    top, _, _ = example()
+    with pytest.raises(TypeError, match="Alpha expression"):
+        steps(3.0)
+    with pytest.raises(ValueError, match="between 1 and 5"):
+        stepper(top, start=0)
+    with pytest.raises(ValueError, match="between 1 and 5"):
+        draw_step(top, steps(top), 6)
+    assert len(steps(alpha.Var(1.0))) == 1
