@@ -172,9 +172,11 @@ class Node:
     def backward(self, upstream: float = 1.0) -> None:
         """Add d(self)/d(leaf) * upstream to ``g`` of every leaf below this node.
 
-        Each node is visited once, parents before children. Like PyTorch's ``.grad``, the
-        leaves' gradients accumulate across calls (``zero_grad()`` them in between); every
-        inner node's ``g`` is recomputed, so it holds d(self)/d(node) * upstream afterwards.
+        The same gradients as ``backward_simple(self, upstream)``, in a single pass: each node
+        is visited once, parents before children, with no list of the nodes made first.
+        Like PyTorch's ``.grad``, the leaves' gradients accumulate across calls
+        (``zero_grad()`` them in between); every inner node's ``g`` is recomputed, so it holds
+        d(self)/d(node) * upstream afterwards.
         """
         upstream = _real(upstream, "the upstream gradient")
         if self._a is None:  # a leaf: d(self)/d(self) = 1
@@ -786,7 +788,7 @@ def backward_simple(root: Node, upstream: float = 1.0) -> None:
             node.g = 0.0
     root.g += upstream
     for node in order:
-        for child, d in zip(node.children, node.local_grads, strict=True):
+        for child, d in zip(node.children, node.local_grads, strict=False):  # equally long
             child.g += node.g * d
     stats.visits += sum(1 for node in order if node.children) or 1
 
