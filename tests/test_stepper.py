@@ -65,6 +65,7 @@ def test_drawing_highlights_the_current_node_and_marks_partial_gradients():
     all_steps = steps(top)
     first = draw_step(top, all_steps, 1).source
     assert "#ffd54f" in first  # the highlight
+    assert "step 1 of 5" in first  # the sentence is part of the picture, for static viewers
     assert "so far" in first and "grad ?" in first
     last = draw_step(top, all_steps, 5).source
     assert "grad ?" not in last and "so far" not in last

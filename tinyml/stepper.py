@@ -95,7 +95,11 @@ def draw_step(root: Node, all_steps: list[Step], number: int) -> viz.Drawing:
     drawing = viz.draw(root, values=True, note=note)
     names = {id(node): f"n{i}" for i, node in enumerate(viz.walk(root))}
     drawing.graph.node(names[id(step.node)], **HIGHLIGHT)  # later attributes win in DOT
-    drawing.title = f"<backward(), {describe(step, number, len(all_steps))}>"
+    sentence = describe(step, number, len(all_steps))
+    lines = sentence.replace(", and pushes ", ",\nand pushes ").replace("; ", ";\n")
+    label = lines.replace("\n", "\\l") + "\\l"  # \l: left-aligned lines in DOT
+    drawing.graph.attr(label=label, labelloc="b", fontsize="12", fontname="Helvetica")
+    drawing.title = f"<backward(), {sentence}>"
     return drawing
 
 
