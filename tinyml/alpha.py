@@ -784,13 +784,13 @@ def backward_simple(root: Node, upstream: float = 1.0) -> None:
     order = topological_order(root)
     for node in order:
         if node.children:  # inner nodes start from 0; leaves accumulate, like PyTorch's .grad
-            _check_fresh(node)
+            _check_fresh(node)  # a ValueError if a child changed after node was computed
             node.g = 0.0
     root.g += upstream
     for node in order:
         for child, d in zip(node.children, node.local_grads, strict=False):  # equally long
             child.g += node.g * d
-    stats.visits += sum(1 for node in order if node.children) or 1
+    stats.visits += sum(1 for node in order if node.children) or 1  # nodes that pushed
 
 
 def topological_order(root: Node) -> list[Node]:
