@@ -50,6 +50,9 @@ html_static_path = ["static"]
 html_css_files = ["book.css"]
 html_last_updated_fmt = None
 html_show_sphinx = False
+html_show_copyright = False
+# Plots and drawings have white backgrounds, as in JupyterLab's default theme: start light.
+html_context = {"default_mode": "light"}
 html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
