@@ -18,6 +18,7 @@ help:
 	@echo "make outputs re-run every notebook in place (after editing a chapter)"
 	@echo "make bench   speed benchmarks (installs the optional comparison packages)"
 	@echo "make book    the course as a static website in build/book/ (open build/book/index.html)"
+	@echo "make booktest  build the book and check its links, images, math and titles"
 	@echo "make clean   remove the virtual environment and caches"
 
 # The virtual environment is rebuilt only when the package's dependencies change.

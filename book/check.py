@@ -50,7 +50,7 @@ LOADS = {
     ("use", "xlink:href"),
     ("form", "action"),
 }
-RAW_MATH = re.compile(r"\$\$|\$[^\s$][^$]*\$")
+RAW_MATH = re.compile(r"\$\$.*?\$\$|\$\$|\$[^\s$][^$]*\$", re.DOTALL)
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
 SVG_REF = re.compile(r"""(?:xlink:)?href\s*=\s*["']([^"']+)["']""")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -277,11 +277,14 @@ class Site:
         if index not in self.pages:
             self.fail(self.root, "no index.html")
             return
-        if not (self.root / "search.html").is_file() or not (self.root / "searchindex.js").is_file():
+        if (
+            not (self.root / "search.html").is_file()
+            or not (self.root / "searchindex.js").is_file()
+        ):
             self.fail(self.root, "no search page or search index")
         if readme is None:
             return
-        links = set(self.pages[index].links)
+        links = {link.split("#")[0] for link in self.pages[index].links}
         for target in re.findall(r"\]\((notebooks/[^)#\s]+\.ipynb)\)", readme.read_text()):
             want = target.removesuffix(".ipynb") + ".html"
             if want not in links:

@@ -136,6 +136,7 @@ def _finish_site(app, exception: Exception | None) -> None:
         return
     shutil.copyfile(out / "README.html", out / "index.html")
     shutil.copytree(Path(app.srcdir) / "images", out / "images", dirs_exist_ok=True)
+    (out / ".nojekyll").touch()  # GitHub Pages: serve _static/ and _images/ as they are
     # The themes copy their Jinja macro files into _static; they are templates, not pages.
     for macros in ("webpack-macros.html", "sbt-webpack-macros.html"):
         (out / "_static" / macros).unlink(missing_ok=True)
