@@ -139,6 +139,25 @@ MATH = """() => {
           raw: all.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent)};
 }"""
 
+# Code, formulas and tables wider than the screen must scroll sideways, not be cut off; images
+# must fit.
+CUT_OFF = """() => {
+  const scrolls = el => {
+    for (let e = el, up = 0; e && up < 3; e = e.parentElement, up++) {
+      if (['auto', 'scroll'].includes(getComputedStyle(e).overflowX)) return true;
+    }
+    return false;
+  };
+  const wide = [...document.querySelectorAll(
+      '.bd-article pre, .bd-article mjx-container[display="true"], .bd-article table')]
+    .filter(el => el.scrollWidth > el.clientWidth + 1 && !scrolls(el))
+    .map(el => el.tagName + ': ' + el.textContent.slice(0, 40));
+  const images = [...document.querySelectorAll('.bd-article img')]
+    .filter(img => img.getBoundingClientRect().right > window.innerWidth + 1)
+    .map(img => 'IMG: ' + img.getAttribute('src'));
+  return wide.concat(images);
+}"""
+
 
 def check_page(page, seen) -> dict:
     page.evaluate(WAIT_FOR_MATH)
@@ -149,6 +168,8 @@ def check_page(page, seen) -> dict:
     assert not math["raw"], f"formulas MathJax did not typeset: {math['raw'][:5]}"
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page is {overflow}px wider than the screen"
+    cut_off = page.evaluate(CUT_OFF)
+    assert not cut_off, f"cut off at this width: {cut_off}"
     assert not seen["outside"], f"requests to other hosts: {seen['outside']}"
     assert not seen["failed"], f"failed requests: {seen['failed']}"
     assert not seen["missing"], f"files the server did not have: {seen['missing']}"
@@ -210,5 +231,24 @@ def test_search_finds_a_chapter(browser, server):
         assert not seen["outside"], f"requests to other hosts: {seen['outside']}"
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SHOTS / "search-desktop.png")
+    finally:
+        context.close()
+
+
+def test_opens_from_disk(browser, site):
+    """Double-clicking build/book/index.html is enough: pictures and formulas, no errors."""
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    try:
+        page.goto((site / chapter(2)).as_uri(), wait_until="load")
+        page.evaluate(WAIT_FOR_MATH)
+        images = page.evaluate(IMAGES)
+        assert images and all(i["width"] for i in images), images
+        math = page.evaluate(MATH)
+        assert math["total"] > 0 and not math["raw"], math
+        assert not errors, errors
     finally:
         context.close()
