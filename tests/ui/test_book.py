@@ -168,6 +168,8 @@ def check_page(page, seen) -> dict:
     assert not math["raw"], f"formulas MathJax did not typeset: {math['raw'][:5]}"
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the page is {overflow}px wider than the screen"
+    widgets = page.locator("script[type='application/vnd.jupyter.widget-view+json']").count()
+    assert widgets == 0, "a widget view is on the page; a static page must show its picture"
     cut_off = page.evaluate(CUT_OFF)
     assert not cut_off, f"cut off at this width: {cut_off}"
     assert not seen["outside"], f"requests to other hosts: {seen['outside']}"
