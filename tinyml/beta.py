@@ -12,8 +12,12 @@ Beta is slow on purpose: chapter 3 measures why, chapter 4 (tinyml.alpha) fixes 
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
+import sys
+from collections.abc import Callable
+from typing import Any
 
 from tinyml.checks import real
 
@@ -68,11 +72,46 @@ def _show(v: float) -> str:
     return format(v, "g")
 
 
+def _too_deep(what: str) -> ValueError:
+    return ValueError(
+        f"{what} went deeper than Python allows: Beta walks an expression with one nested "
+        "call per level, and Python stops at about "
+        f"{sys.getrecursionlimit()} nested calls (sys.getrecursionlimit()). An expression "
+        "that deep (e.g. a sum of hundreds of terms built with +) cannot be evaluated, "
+        "differentiated or printed by Beta; chapter 4's Alpha walks the graph with a loop "
+        "instead and has no depth limit"
+    )
+
+
+def _depth_guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The method, with Python's bare RecursionError turned into an error that says why."""
+
+    @functools.wraps(method)
+    def guarded(self: Node, *args: Any) -> Any:
+        try:
+            return method(self, *args)
+        except RecursionError:
+            what = "printing" if method.__name__ in ("__str__", "__repr__") else method.__name__
+            raise _too_deep(what + ("()" if what != "printing" else "")) from None
+
+    return guarded
+
+
+_GUARDED = ("value", "grad", "__str__", "__repr__")
+
+
 class Node:
     """What every node shares: its children, its operator symbol and the arithmetic operators."""
 
     op: str = ""
     children: tuple[Node, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every node type, a learner's own included, reports a too-deep tree clearly.
+        super().__init_subclass__(**kwargs)
+        for name in _GUARDED:
+            if name in vars(cls):
+                setattr(cls, name, _depth_guarded(vars(cls)[name]))
 
     def value(self) -> float:
         raise NotImplementedError
@@ -141,10 +180,16 @@ class Node:
 
     # Printed forms: Lisp-like prefix for str, constructor calls for repr.
     def __str__(self) -> str:
-        return "(" + " ".join([self.op, *(str(c) for c in self.children)]) + ")"
+        try:
+            return "(" + " ".join([self.op, *map(str, self.children)]) + ")"
+        except RecursionError:
+            raise _too_deep("printing") from None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(repr(c) for c in self.children)})"
+        try:
+            return f"{type(self).__name__}({', '.join(map(repr, self.children))})"
+        except RecursionError:
+            raise _too_deep("printing") from None
 
 
 def _is_operand(v: object) -> bool:
@@ -215,7 +260,7 @@ class Add(Node):
         return _finite(self.a.value() + self.b.value(), self)
 
     def grad(self, x: Var) -> float:
-        return self.a.grad(x) + self.b.grad(x)
+        return _finite(self.a.grad(x) + self.b.grad(x), self, "derivative")
 
 
 class Sub(Node):
@@ -231,7 +276,7 @@ class Sub(Node):
         return _finite(self.a.value() - self.b.value(), self)
 
     def grad(self, x: Var) -> float:
-        return self.a.grad(x) - self.b.grad(x)
+        return _finite(self.a.grad(x) - self.b.grad(x), self, "derivative")
 
 
 class Mul(Node):
@@ -247,7 +292,8 @@ class Mul(Node):
         return _finite(self.a.value() * self.b.value(), self)
 
     def grad(self, x: Var) -> float:
-        return self.a.grad(x) * self.b.value() + self.a.value() * self.b.grad(x)
+        product_rule = self.a.grad(x) * self.b.value() + self.a.value() * self.b.grad(x)
+        return _finite(product_rule, self, "derivative")
 
 
 class Div(Node):
@@ -271,7 +317,7 @@ class Div(Node):
 
 def _finite(v: float, node: Node, what: str = "value") -> float:
     """v, or a ValueError if it overflowed: finite floats can combine into one too large."""
-    if abs(v) == math.inf:
+    if abs(v) == math.inf or v != v:  # inf, or nan from inf - inf
         raise _overflow(node, what)
     return v
 
@@ -320,7 +366,7 @@ class Square(Node):
         return _finite(a * a, self)  # not a ** 2, which raises OverflowError for a float
 
     def grad(self, x: Var) -> float:
-        return 2 * self.a.value() * self.a.grad(x)
+        return _finite(2 * self.a.value() * self.a.grad(x), self, "derivative")
 
 
 class Abs(Node):
@@ -511,5 +557,11 @@ def variables(expr: Node) -> list[Var]:
 
 def gradient(expr: Node, params: list[Var] | None = None) -> list[float]:
     """The full gradient: one grad(p) call, a whole walk of the tree, per parameter p."""
-    params = variables(expr) if params is None else list(params)
+    if params is None:
+        params = variables(expr)
+    elif isinstance(params, Node) or not isinstance(params, (list, tuple)):
+        raise TypeError(
+            f"gradient(expr, params) takes a list of Vars, got {params!r}; for one variable "
+            "write gradient(expr, [x]), or expr.grad(x) for the number itself"
+        )
     return [expr.grad(p) for p in params]
