@@ -442,3 +442,14 @@ def test_gradient_wants_a_list_of_vars():
     with pytest.raises(TypeError, match=r"list of Vars.*gradient\(expr, \[x\]\)"):
         gradient(x * x, x)
     assert gradient(x * x, [x]) == [2.0] and gradient(x * x, (x,)) == [2.0]
+
+
+def test_the_depth_error_comes_with_a_short_traceback_not_a_thousand_frames():
+    import traceback
+
+    ws = [Var(1.0) for _ in range(3 * sys.getrecursionlimit())]
+    deep = sum(w * 1.0 for w in ws)
+    with pytest.raises(ValueError) as info:
+        deep.grad(ws[0])
+    assert len(traceback.extract_tb(info.value.__traceback__)) < 5
+    assert info.value.__cause__ is None and info.value.__suppress_context__

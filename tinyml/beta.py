@@ -74,12 +74,12 @@ def _show(v: float) -> str:
 
 def _too_deep(what: str) -> ValueError:
     return ValueError(
-        f"{what} went deeper than Python allows: Beta walks an expression with one nested "
-        "call per level, and Python stops at about "
-        f"{sys.getrecursionlimit()} nested calls (sys.getrecursionlimit()). An expression "
-        "that deep (e.g. a sum of hundreds of terms built with +) cannot be evaluated, "
-        "differentiated or printed by Beta; chapter 4's Alpha walks the graph with a loop "
-        "instead and has no depth limit"
+        f"{what} went deeper than Python allows: Beta's value(), grad() and printing call "
+        "themselves at every level of the tree (a call or two per level), and Python allows "
+        f"about {sys.getrecursionlimit()} nested calls (sys.getrecursionlimit()). So a tree "
+        "more than a few hundred levels deep (e.g. a sum of hundreds of terms built with +) "
+        "cannot be evaluated, differentiated or printed by Beta; chapter 4's Alpha walks the "
+        "graph with a loop instead and has no depth limit"
     )
 
 
@@ -88,13 +88,30 @@ def _depth_guarded(method: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(method)
     def guarded(self: Node, *args: Any) -> Any:
+        __tracebackhide__ = True  # noqa: F841 - IPython and pytest leave this frame out
         try:
             return method(self, *args)
         except RecursionError:
+            if _inside_a_walk():
+                raise  # let the outermost call report it, with a short traceback
             what = "printing" if method.__name__ in ("__str__", "__repr__") else method.__name__
             raise _too_deep(what + ("()" if what != "printing" else "")) from None
 
+    _WALKS.add(guarded.__code__)
     return guarded
+
+
+_WALKS: set[Any] = set()  # the code of every guarded method and of Node's printing
+
+
+def _inside_a_walk() -> bool:
+    """Is a guarded call further up the stack (so this one is not the outermost)?"""
+    frame = sys._getframe(2)  # 0: here, 1: the guard asking, 2: its caller
+    while frame is not None:
+        if frame.f_code in _WALKS:
+            return True
+        frame = frame.f_back
+    return False
 
 
 _GUARDED = ("value", "grad", "__str__", "__repr__")
@@ -180,16 +197,25 @@ class Node:
 
     # Printed forms: Lisp-like prefix for str, constructor calls for repr.
     def __str__(self) -> str:
+        __tracebackhide__ = True  # noqa: F841
         try:
             return "(" + " ".join([self.op, *map(str, self.children)]) + ")"
         except RecursionError:
+            if _inside_a_walk():
+                raise
             raise _too_deep("printing") from None
 
     def __repr__(self) -> str:
+        __tracebackhide__ = True  # noqa: F841
         try:
             return f"{type(self).__name__}({', '.join(map(repr, self.children))})"
         except RecursionError:
+            if _inside_a_walk():
+                raise
             raise _too_deep("printing") from None
+
+
+_WALKS.update({Node.__str__.__code__, Node.__repr__.__code__})
 
 
 def _is_operand(v: object) -> bool:
