@@ -11,12 +11,14 @@ Beta is slow on purpose: chapter 3 measures why, chapter 4 (tinyml.alpha) fixes 
 """
 
 from __future__ import annotations
+import __future__
 
-import functools
+import ast
+import inspect
 import math
 import numbers
 import sys
-from collections.abc import Callable
+import textwrap
 from typing import Any
 
 from tinyml.checks import real
@@ -83,38 +85,61 @@ def _too_deep(what: str) -> ValueError:
     )
 
 
-def _depth_guarded(method: Callable[..., Any]) -> Callable[..., Any]:
-    """The method, with Python's bare RecursionError turned into an error that says why."""
-
-    @functools.wraps(method)
-    def guarded(self: Node, *args: Any) -> Any:
-        __tracebackhide__ = True  # noqa: F841 - IPython and pytest leave this frame out
-        try:
-            return method(self, *args)
-        except RecursionError:
-            if _inside_a_walk():
-                raise  # let the outermost call report it, with a short traceback
-            what = "printing" if method.__name__ in ("__str__", "__repr__") else method.__name__
-            raise _too_deep(what + ("()" if what != "printing" else "")) from None
-
-    _WALKS.add(guarded.__code__)
-    return guarded
+# Beta's walks recurse, so a tree deeper than Python's recursion limit cannot be walked.
+# Each node type's value() and grad() are compiled once more from their own source with one
+# addition: `except RecursionError`, which lets the outermost call report the depth clearly.
+# A try costs nothing until something is raised, so the walks run as fast as the plain methods;
+# the source shown in the chapters (inspect.getsource) is the plain one.
+_REPORTING: set[Any] = set()  # the code of every method compiled with the report
 
 
-_WALKS: set[Any] = set()  # the code of every guarded method and of Node's printing
-
-
-def _inside_a_walk() -> bool:
-    """Is a guarded call further up the stack (so this one is not the outermost)?"""
-    frame = sys._getframe(2)  # 0: here, 1: the guard asking, 2: its caller
+def _report_depth(name: str) -> None:
+    """Inside `except RecursionError`: re-raise it, or, at the outermost call, explain it."""
+    frame = sys._getframe(2)  # 0: here, 1: the method whose call overflowed, 2: its caller
     while frame is not None:
-        if frame.f_code in _WALKS:
+        if frame.f_code in _REPORTING:
+            raise  # noqa: PLE0704 - an outer call of the walk will report it
+        frame = frame.f_back
+    raise _too_deep(name + "()") from None
+
+
+def _with_depth_report(cls: type, name: str) -> None:
+    """cls.name compiled again from its source, its body inside `try: … except RecursionError`."""
+    plain = vars(cls)[name]
+    try:
+        source = textwrap.dedent(inspect.getsource(plain))
+    except (OSError, TypeError):
+        return  # no source to compile (e.g. defined with exec): keep the plain method
+    if plain.__closure__ or plain.__code__.co_freevars:
+        return  # uses super() or outer variables: recompiling would lose them
+    tree = ast.parse(source)
+    method = tree.body[0]
+    guard = ast.parse(
+        "try:\n    pass\nexcept RecursionError:\n"
+        f"    from tinyml.beta import _report_depth\n    _report_depth({name!r})"
+    ).body[0]
+    guard.body, method.body = method.body, [guard]
+    ast.fix_missing_locations(tree)
+    ast.increment_lineno(tree, plain.__code__.co_firstlineno - 1)
+    flags = __future__.annotations.compiler_flag
+    code = compile(tree, plain.__code__.co_filename, "exec", flags=flags, dont_inherit=True)
+    namespace: dict[str, Any] = {}
+    exec(code, plain.__globals__, namespace)
+    reporting = namespace[plain.__name__]
+    reporting.__qualname__ = plain.__qualname__
+    reporting.__doc__ = plain.__doc__
+    _REPORTING.add(reporting.__code__)
+    setattr(cls, name, reporting)
+
+
+def _inside_printing() -> bool:
+    """Is Node's printing further up the stack (so this call is not the outermost)?"""
+    frame = sys._getframe(2)  # 0: here, 1: the __str__ or __repr__ asking, 2: its caller
+    while frame is not None:
+        if frame.f_code in (Node.__str__.__code__, Node.__repr__.__code__):
             return True
         frame = frame.f_back
     return False
-
-
-_GUARDED = ("value", "grad", "__str__", "__repr__")
 
 
 class Node:
@@ -126,9 +151,9 @@ class Node:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # Every node type, a learner's own included, reports a too-deep tree clearly.
         super().__init_subclass__(**kwargs)
-        for name in _GUARDED:
+        for name in ("value", "grad"):
             if name in vars(cls):
-                setattr(cls, name, _depth_guarded(vars(cls)[name]))
+                _with_depth_report(cls, name)
 
     def value(self) -> float:
         raise NotImplementedError
@@ -197,25 +222,20 @@ class Node:
 
     # Printed forms: Lisp-like prefix for str, constructor calls for repr.
     def __str__(self) -> str:
-        __tracebackhide__ = True  # noqa: F841
         try:
             return "(" + " ".join([self.op, *map(str, self.children)]) + ")"
         except RecursionError:
-            if _inside_a_walk():
-                raise
+            if _inside_printing():
+                raise  # the outermost call reports it, with a short traceback
             raise _too_deep("printing") from None
 
     def __repr__(self) -> str:
-        __tracebackhide__ = True  # noqa: F841
         try:
             return f"{type(self).__name__}({', '.join(map(repr, self.children))})"
         except RecursionError:
-            if _inside_a_walk():
+            if _inside_printing():
                 raise
             raise _too_deep("printing") from None
-
-
-_WALKS.update({Node.__str__.__code__, Node.__repr__.__code__})
 
 
 def _is_operand(v: object) -> bool:

@@ -306,6 +306,10 @@ def _check_q3(answer):
         raise Incorrect("in Python, ** binds tighter than unary minus: -x ** 2 is -(x ** 2)")
     if got == "(+ 1 (neg (** x 2)))":
         raise Incorrect("the operands keep their order: the 1 is the right operand of +")
+    if "(- (" in got and got.replace("(- (", "(neg (") == "(+ (neg (** x 2)) 1)":
+        raise Incorrect("the shape is right, but unary minus prints as neg; - is subtraction")
+    if got.replace("1.0)", "1)").replace(" 2.0)", " 2)") == "(+ (neg (** x 2)) 1)":
+        raise Incorrect("the shape is right, but whole-number constants print as 1 and 2")
     raise Incorrect(f"{answer!r} is not what str(-x ** 2 + 1) prints; build it and look")
 
 
@@ -324,6 +328,8 @@ q3 = Question(
         ("(+ 1 (neg (** x 2)))", "right operand"),
         (-8.0, "as a string"),
         ("(+ x 1)", "not what"),
+        ("(+ (- (** x 2)) 1)", "prints as neg"),
+        ("(+ (neg (** x 2.0)) 1.0)", "whole-number constants"),
     ],
 )
 
@@ -389,6 +395,13 @@ def _check_q4(check):
                 f"for {expr} at x = {t} the first number you return, {analytic!r}, should be "
                 f"the analytic derivative expr.grad(x) = {want!r}"
             )
+        if _is_number(numeric) and math.isclose(numeric, analytic, rel_tol=1e-3):
+            if not math.isclose(numeric, analytic, rel_tol=1e-6):
+                raise Incorrect(
+                    f"for {expr} at x = {t} your numeric derivative {numeric!r} is close to "
+                    f"{analytic!r} but off in the 6th digit: that is a forward difference's "
+                    "(or a large step's) accuracy; use chapter 1's central_difference"
+                )
         if not (_is_number(numeric) and math.isclose(numeric, analytic, rel_tol=1e-6)):
             raise Incorrect(
                 f"for {expr} at x = {t} your numeric derivative {numeric!r} is far from "
@@ -407,6 +420,14 @@ def _grad_too_late(expr, x):
     analytic = expr.grad(x)  # x is still at start - h here
     x.set_value(start)
     return analytic, numeric
+
+
+def _forward_difference_check(expr, x):
+    start, h = x.value(), 1e-5
+    x.set_value(start + h)
+    ahead = expr.value()
+    x.set_value(start)
+    return expr.grad(x), (ahead - expr.value()) / h
 
 
 def _no_restore(expr, x):
@@ -432,5 +453,6 @@ q4 = Question(
         (lambda expr, x: expr.grad(x), "return (analytic, numeric)"),
         (lambda expr, x: (expr.value(), expr.grad(x)), "analytic derivative"),
         (_grad_too_late, "x had moved"),
+        (_forward_difference_check, "forward difference"),
     ],
 )

@@ -41,8 +41,8 @@ def _check_q1(answer):
             "check your pattern against fib1(4), where fib1(2) is called twice"
         )
     raise Incorrect(
-        f"{answer} is not it; count the labels 'fib1(2)' in trace_calls(fib1, n) for small n "
-        "and look for the pattern"
+        f"{answer} is not it; count with calls_of(trace_calls(fib1, n), 'fib1(2)') for small "
+        "n and look for the pattern"
     )
 
 
