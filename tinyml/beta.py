@@ -19,6 +19,7 @@ import math
 import numbers
 import sys
 import textwrap
+import types
 from typing import Any
 
 from tinyml.checks import real
@@ -106,14 +107,15 @@ def _report_depth(name: str) -> None:
 def _with_depth_report(cls: type, name: str) -> None:
     """cls.name compiled again from its source, its body inside `try: … except RecursionError`."""
     plain = vars(cls)[name]
+    if not isinstance(plain, types.FunctionType) or plain.__code__.co_freevars:
+        return  # decorated, or uses super() or outer variables: keep the plain method
     try:
-        source = textwrap.dedent(inspect.getsource(plain))
-    except (OSError, TypeError):
-        return  # no source to compile (e.g. defined with exec): keep the plain method
-    if plain.__closure__ or plain.__code__.co_freevars:
-        return  # uses super() or outer variables: recompiling would lose them
-    tree = ast.parse(source)
+        tree = ast.parse(textwrap.dedent(inspect.getsource(plain)))
+    except (OSError, TypeError, SyntaxError):
+        return  # no source to compile (e.g. made with exec): keep the plain method
     method = tree.body[0]
+    if not isinstance(method, ast.FunctionDef) or method.decorator_list or len(tree.body) != 1:
+        return
     guard = ast.parse(
         "try:\n    pass\nexcept RecursionError:\n"
         f"    from tinyml.beta import _report_depth\n    _report_depth({name!r})"
