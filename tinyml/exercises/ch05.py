@@ -198,6 +198,16 @@ def _check_q4(answer):
         raise Incorrect("that is transposed: W.g has W's shape, 2×3")
     if answer == [[1, 2, 3], [1, 2, 3]]:
         return
+    if not answer or not answer[0] or any(len(row) != len(answer[0]) for row in answer):
+        raise Incorrect(
+            f"{answer} is not a rectangle of rows; give 2 rows of 3 gradients, one per weight"
+        )
+    rows, cols = len(answer), len(answer[0])
+    if (rows, cols) != (2, 3):
+        raise Incorrect(
+            f"your answer is {rows}×{cols}, but W.g has W's shape, 2×3: one gradient per weight, "
+            "2 rows of 3"
+        )
     if answer == [[1, 1, 1], [1, 1, 1]]:
         raise Incorrect("d(W[i][j] * x[j]) / dW[i][j] is x[j], not 1")
     raise Incorrect(f"{answer} is not it; build W from Vars, call backward() and look")
@@ -218,5 +228,9 @@ q4 = Question(
         ([[1, 1, 1], [1, 1, 1]], "x[j]"),
         ([[0, 0, 0], [0, 0, 0]], "not it"),
         ((1, 2, 3), "list of lists"),
+        ([[1, 2, 3]], "1×3"),  # one row only: used to get no shape hint
+        ([1, 2, 3], "list of lists"),
+        ([[1, 2, 3], [1, 2]], "rectangle"),
+        ([[1], [2], [3]], "3×1"),
     ],
 )

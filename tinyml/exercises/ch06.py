@@ -81,6 +81,24 @@ def _run_momentum(step, lr, mu, steps, buffers=None):
     return seen
 
 
+def _check_order(step, lr, mu, steps, want):
+    """Incorrect if the step rule is right but returns (buf, theta) instead of (theta, buf)."""
+
+    def swapped(*args):
+        result = step(*args)
+        return result[::-1] if isinstance(result, tuple) and len(result) == 2 else result
+
+    try:
+        right_if_swapped = _first_difference(_run_momentum(swapped, lr, mu, steps), want) is None
+    except Incorrect:
+        return
+    if right_if_swapped:
+        raise Incorrect(
+            "your rule is right, but it returns (buf, theta): return the pair in the order "
+            "(theta, buf), so the new theta comes first"
+        )
+
+
 def _check_q1(step):
     from tinyml.optim import GD, Momentum
 
@@ -88,9 +106,15 @@ def _check_q1(step):
         raise Incorrect("pass your function itself, e.g. ch06.q1.check(momentum_step)")
     lr, mu, steps = 0.02, 0.9, 30
     buffers = []
-    got = _run_momentum(step, lr, mu, steps, buffers)
     want = _reference(Momentum, steps, lr=lr, momentum=mu)
+    try:
+        got = _run_momentum(step, lr, mu, steps, buffers)
+    except Incorrect:
+        _check_order(step, lr, mu, steps, want)
+        raise
     i = _first_difference(got, want)
+    if i is not None:
+        _check_order(step, lr, mu, steps, want)
     if i is None:
         want_buffers: list[float] = []
         _run_momentum(momentum_step, lr, mu, steps, want_buffers)  # PyTorch's rule
@@ -135,6 +159,8 @@ q1 = Question(
             lambda theta, g, buf, lr, mu: (theta + (mu * buf - lr * g), mu * buf - lr * g),
             "another convention",
         ),
+        # Returning the pair the wrong way round used to be called a sign error.
+        (lambda theta, g, buf, lr, mu: momentum_step(theta, g, buf, lr, mu)[::-1], "(buf, theta)"),
         # The sign error used to crash the checker with an OverflowError.
         (
             lambda theta, g, buf, lr, mu: (theta + lr * (mu * buf + g), mu * buf + g),
@@ -263,14 +289,19 @@ q2 = Question(
 # q3 ---------------------------------------------------------------------------------------
 
 _CRITICAL = 2 / 25
+_LOWEST_ACCEPTED = 0.079  # GD's last stable rates converge so slowly that 0.079-0.08 counts
 
 
 def _check_q3(answer):
+    from tinyml.landscapes import QUADRATIC, descend
+    from tinyml.optim import GD
+
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give the learning rate as a number, not {answer!r}")
     lr = float(answer)
-    # Experiments cannot pin the threshold down exactly, so 0.079 and 0.081 count as found.
-    if abs(lr - _CRITICAL) <= 0.001 + 1e-12:
+    # Below 0.08 every rate converges and at 0.08 itself y flips sign forever, so the threshold
+    # is 0.08; a run of 500 steps cannot tell 0.079 from 0.08 apart, so both count as found.
+    if _LOWEST_ACCEPTED - 1e-12 <= lr <= _CRITICAL + 1e-12:
         return
     if math.isclose(lr, 2.0):
         raise Incorrect("2 is the limit along x, where the curvature is 1; y is 25× more curved")
@@ -279,14 +310,24 @@ def _check_q3(answer):
             f"GD still converges above {lr:g}: it zigzags across y, but the zigzag shrinks "
             "as long as |1 - 25·lr| < 1"
         )
+    if not lr > 0:
+        raise Incorrect(f"a learning rate must be positive, got {lr:g}")
     if lr < _CRITICAL:
         raise Incorrect(
             f"GD still converges at lr={lr:g}: both |1 - lr| and |1 - 25·lr| are below 1; "
             "the threshold is higher"
         )
+    run = descend(QUADRATIC, GD, lr=lr, steps=500)
+    if run.diverged:
+        seen = f"descend(QUADRATIC, GD, lr={lr:g}, steps=500) is marked diverged"
+    else:  # just above 0.08 the growth is too slow for 500 steps to show it
+        seen = (
+            f"so slowly that descend(QUADRATIC, GD, lr={lr:g}, steps=500) still ends at loss "
+            f"{run.losses[-1]:.3g}, but it never settles"
+        )
     raise Incorrect(
-        f"at lr={lr:g} GD already fails (|1 - 25·lr| = {abs(1 - 25 * lr):.3g} ≥ 1, so y "
-        "never shrinks); the threshold is lower"
+        f"at lr={lr:g} GD already fails: |1 - 25·lr| = {abs(1 - 25 * lr):.6g} > 1, so y grows "
+        f"every step ({seen}); the threshold is lower"
     )
 
 
@@ -304,6 +345,11 @@ q3 = Question(
         (0.04, "still converges"),
         (0.06, "threshold is higher"),
         (0.1, "threshold is lower"),
+        (0.081, "marked diverged"),  # used to be accepted although descend diverges there
+        (0.0815, "already fails"),
+        (0.08001, "never settles"),
+        (0.0785, "threshold is higher"),
+        (-0.08, "positive"),
     ],
 )
 
