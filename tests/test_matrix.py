@@ -328,7 +328,10 @@ def test_plot_entry_pairs_row_i_with_column_j_and_writes_the_sum():
     # exactly one highlighted entry of C (green), three of A's row, three of B's column
     colours = [p.get_facecolor()[:3] for p in fig.axes[0].patches]
     green = matplotlib.colors.to_rgb("#b7e4a8")
-    assert sum(1 for c in colours if all(abs(x - y) < 1e-6 for x, y in zip(c, green))) == 1
+    assert (
+        sum(1 for c in colours if all(abs(x - y) < 1e-6 for x, y in zip(c, green, strict=True)))
+        == 1
+    )
     plt.close(fig)
     with pytest.raises(ValueError, match="i must be a whole number from 0 to 1"):
         plot_entry(a, b, 2, 0)
