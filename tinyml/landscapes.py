@@ -224,9 +224,8 @@ def plot_paths(
     ncols = min(ncols, len(runs))
     nrows = -(-len(runs) // ncols)
     width = min(4.6, NOTEBOOK_WIDTH / ncols)  # each panel's width, in inches
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(width * ncols, 0.76 * width * nrows + 0.3), squeeze=False
-    )
+    height = round(0.76 * width * nrows + 0.3, 1)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height), squeeze=False)
     for ax in axes.flat[len(runs) :]:
         ax.set_visible(False)
     for ax, run in zip(axes.flat, runs, strict=False):
