@@ -71,7 +71,7 @@ def _run_momentum(step, lr, mu, steps, buffers=None):
     for k in range(steps):
         g = _checked_grad(theta, k, "theta moves against the buffer, theta - lr·buf")
         result = call_learner(step, theta, g, buf, lr, mu)
-        if not isinstance(result, tuple) or len(result) != 2:
+        if not isinstance(result, tuple | list) or len(result) != 2:
             raise Incorrect(f"momentum_step returned {result!r}; return the pair (theta, buf)")
         theta, buf = _number("theta", result[0]), _number("buf", result[1])
         seen.append(theta)
@@ -81,12 +81,17 @@ def _run_momentum(step, lr, mu, steps, buffers=None):
     return seen
 
 
+def _step_with_old_buffer(theta, g, buf, lr, mu):
+    return theta - lr * buf, mu * buf + g
+
+
 def _check_order(step, lr, mu, steps, want):
     """Incorrect if the step rule is right but returns (buf, theta) instead of (theta, buf)."""
 
     def swapped(*args):
         result = step(*args)
-        return result[::-1] if isinstance(result, tuple) and len(result) == 2 else result
+        ok = isinstance(result, tuple | list) and len(result) == 2
+        return tuple(result)[::-1] if ok else result
 
     try:
         right_if_swapped = _first_difference(_run_momentum(swapped, lr, mu, steps), want) is None
@@ -129,6 +134,15 @@ def _check_q1(step):
         )
     if _first_difference(got, _reference(GD, steps, lr=lr)) is None:
         raise Incorrect("that is plain gradient descent: the buffer must carry past gradients")
+    try:
+        old_buffer = _first_difference(got, _run_momentum(_step_with_old_buffer, lr, mu, steps))
+    except Incorrect:
+        old_buffer = 0
+    if old_buffer is None:
+        raise Incorrect(
+            "theta moves along the old buffer: update the buffer first, buf = mu·buf + g, "
+            "then move theta along the new one, theta - lr·buf"
+        )
     ema = _reference(Momentum, steps, lr=lr * (1 - mu), momentum=mu)
     if _first_difference(got, ema) is None:
         raise Incorrect(
@@ -155,6 +169,7 @@ q1 = Question(
         ),
         (lambda theta, g, buf, lr, mu: (theta - lr * (mu * buf + g), g), "tinyml.optim.Momentum"),
         (lambda theta, g, buf, lr, mu: theta - lr * g, "pair"),
+        (_step_with_old_buffer, "old buffer"),
         (
             lambda theta, g, buf, lr, mu: (theta + (mu * buf - lr * g), mu * buf - lr * g),
             "another convention",
@@ -233,7 +248,7 @@ def _run_adam(step, steps, **settings):
     for t in range(1, steps + 1):
         g = _checked_grad(theta, t - 1, "theta moves against m_hat, theta - lr·m_hat/(…)")
         result = call_learner(step, theta, g, m, v, t, *settings.values())
-        if not isinstance(result, tuple) or len(result) != 3:
+        if not isinstance(result, tuple | list) or len(result) != 3:
             raise Incorrect(f"adam_step returned {result!r}; return the triple (theta, m, v)")
         theta, m, v = (_number(n, r) for n, r in zip(("theta", "m", "v"), result, strict=True))
         seen.append(theta)
@@ -383,8 +398,17 @@ def _check_q4(train_fn):
 
     got, where = run(train_fn)
     want, want_where = run(train)
-    if not isinstance(got, list) or len(got) != 15:
+    if isinstance(got, list) and len(got) != 15:
+        raise Incorrect(
+            f"train(loss_fn, optimizer, 15) returned {len(got)} losses; run exactly `steps` "
+            "steps and record one loss per step"
+        )
+    if not isinstance(got, list):
         raise Incorrect(f"train(...) returned {got!r}; return the list of the 15 losses")
+    if any(hasattr(v, "backward") for v in got):
+        raise Incorrect(
+            "your list holds the loss nodes themselves; record the number, loss.value()"
+        )
     got = [_number("each loss", v) for v in got]
     if _first_difference(got, want) is None:
         return
@@ -471,5 +495,7 @@ q4 = Question(
         (_train_graph_once, "inside the loop"),
         (_train_loss_after_step, "the next step's"),
         (lambda loss_fn, optimizer, steps: 0.0, "list of the 15 losses"),
+        (lambda loss_fn, optimizer, steps: [loss_fn() for _ in range(steps)], "loss.value()"),
+        (lambda loss_fn, optimizer, steps: train(loss_fn, optimizer, steps + 1), "returned 16"),
     ],
 )
