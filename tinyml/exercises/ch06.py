@@ -303,68 +303,80 @@ q2 = Question(
 
 # q3 ---------------------------------------------------------------------------------------
 
-_CRITICAL = 2 / 25
-_LOWEST_ACCEPTED = 0.079  # GD's last stable rates converge so slowly that 0.079-0.08 counts
+
+def steep_bowl(x, y):
+    """Exercise 3's bowl, f = (x² + 100·y²) / 2: 100× more curved across y than along x."""
+    return 0.5 * (x * x + 100 * (y * y))
+
+
+_CRITICAL = 2 / 100
+_LOWEST_ACCEPTED = 0.0197  # the last stable rates converge so slowly that 0.0197-0.02 counts
 
 
 def _check_q3(answer):
-    from tinyml.landscapes import QUADRATIC, descend
+    from tinyml.landscapes import descend
     from tinyml.optim import GD
 
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give the learning rate as a number, not {answer!r}")
     lr = float(answer)
-    # Below 0.08 every rate converges and at 0.08 itself y flips sign forever, so the threshold
-    # is 0.08; a run of 500 steps cannot tell 0.079 from 0.08 apart, so both count as found.
+    # Below 0.02 every rate converges and at 0.02 itself y flips sign forever, so the threshold
+    # is 0.02; a run of 500 steps barely tells 0.0197 from 0.02, so both count as found.
     if _LOWEST_ACCEPTED - 1e-12 <= lr <= _CRITICAL + 1e-12:
         return
-    if math.isclose(lr, 2.0):
-        raise Incorrect("2 is the limit along x, where the curvature is 1; y is 25× more curved")
-    if math.isclose(lr, 1 / 25) or math.isclose(lr, 1 / 26):
-        raise Incorrect(
-            f"GD still converges above {lr:g}: it zigzags across y, but the zigzag shrinks "
-            "as long as |1 - 25·lr| < 1"
-        )
     if not lr > 0:
         raise Incorrect(f"a learning rate must be positive, got {lr:g}")
+    if math.isclose(lr, 2 / 25, rel_tol=0.02):
+        raise Incorrect(
+            "0.08 = 2/25 is the threshold of the chapter's bowl, curved 25× across y; this one "
+            "is curved 100× across y"
+        )
+    if math.isclose(lr, 2.0):
+        raise Incorrect("2 is the limit along x, where the curvature is 1; y is 100× more curved")
+    if math.isclose(lr, 1 / 100) or math.isclose(lr, 1 / 101):
+        raise Incorrect(
+            f"GD still converges above {lr:g}: it zigzags across y, but the zigzag shrinks "
+            "as long as |1 - 100·lr| < 1"
+        )
     if lr < _CRITICAL:
         raise Incorrect(
-            f"GD still converges at lr={lr:g}: both |1 - lr| and |1 - 25·lr| are below 1; "
+            f"GD still converges at lr={lr:g}: both |1 - lr| and |1 - 100·lr| are below 1; "
             "the threshold is higher"
         )
-    run = descend(QUADRATIC, GD, lr=lr, steps=500)
+    run = descend(steep_bowl, GD, lr=lr, steps=500, start=(-5.0, 1.5))
     if run.diverged:
-        seen = f"descend(QUADRATIC, GD, lr={lr:g}, steps=500) is marked diverged"
-    else:  # just above 0.08 the growth is too slow for 500 steps to show it
+        seen = f"descend(steep_bowl, GD, lr={lr:g}, …) is marked diverged"
+    else:  # just above the threshold the growth is too slow for 500 steps to show it
         seen = (
-            f"so slowly that descend(QUADRATIC, GD, lr={lr:g}, steps=500) still ends at loss "
+            f"so slowly that descend(steep_bowl, GD, lr={lr:g}, …) still ends at loss "
             f"{run.losses[-1]:.3g}, but it never settles"
         )
     raise Incorrect(
-        f"at lr={lr:g} GD already fails: |1 - 25·lr| = {abs(1 - 25 * lr):.6g} > 1, so y grows "
-        f"every step ({seen}); the threshold is lower"
+        f"at lr={lr:g} GD already fails: |1 - 100·lr| = {abs(1 - 100 * lr):.6g} > 1, so y "
+        f"grows every step ({seen}); the threshold is lower"
     )
 
 
 q3 = Question(
     title="The learning rate where gradient descent stops converging",
     checker=_check_q3,
-    hint_text="Along y the gradient is 25·y, so one GD step multiplies y by (1 - 25·lr). "
-    "For which lr does that factor stay between -1 and 1? The threshold is where it reaches -1.",
-    solution_text="# y ← y - lr·25·y = (1 - 25·lr)·y shrinks only if |1 - 25·lr| < 1\n"
-    "critical_lr = 2 / 25  # 0.08: below it GD converges; at it y flips sign forever; "
-    "above it y grows",
+    hint_text="Section 2 did this for curvature 25. Here the gradient along y is 100·y, so one "
+    "GD step multiplies y by (1 - 100·lr). For which lr does that factor stay between -1 "
+    "and 1? The threshold is where it reaches -1.",
+    solution_text="# y ← y - lr·100·y = (1 - 100·lr)·y shrinks only if |1 - 100·lr| < 1\n"
+    "critical_lr = 2 / 100  # 0.02: below it GD converges; at it y flips sign forever; "
+    "above it y grows.\n# In general: 2 / (the largest curvature).",
     answer=lambda: _CRITICAL,
     wrong=[
+        (2 / 25, "chapter's bowl"),  # the answer copied from section 2
         (2.0, "curvature is 1"),
-        (0.04, "still converges"),
-        (0.06, "threshold is higher"),
-        (0.1, "threshold is lower"),
-        (0.081, "marked diverged"),  # used to be accepted although descend diverges there
-        (0.0815, "already fails"),
-        (0.08001, "never settles"),
-        (0.0785, "threshold is higher"),
-        (-0.08, "positive"),
+        (0.01, "still converges"),
+        (0.015, "threshold is higher"),
+        (0.0195, "threshold is higher"),
+        (0.025, "threshold is lower"),
+        (0.0201, "marked diverged"),  # a rate at which descend diverges must not pass
+        (0.0200002, "never settles"),
+        (-0.02, "positive"),
     ],
 )
 
