@@ -57,8 +57,10 @@ def _check_eps(eps: object) -> float:
 
 
 def _check_params(params: object) -> list[Var | Tensor]:
-    if isinstance(params, Var | Tensor) or not isinstance(params, Iterable) or isinstance(
-        params, str
+    if (
+        isinstance(params, Var | Tensor)
+        or not isinstance(params, Iterable)
+        or isinstance(params, str)
     ):
         what = "Tensor" if isinstance(params, Tensor) else "Var"
         raise TypeError(
@@ -119,8 +121,9 @@ def _gradient(i: int, p: Var | Tensor) -> float | np.ndarray | None:
             )
         return p.g
     g = p.grad
-    # One sum finds an inf or nan in a single pass; only then look for where it is.
-    if g is not None and not math.isfinite(g.sum()) and not np.isfinite(g).all():
+    # One dot product g·g is inf or nan if any entry is (or if one is beyond ±1e154, which the
+    # second, slower test tells apart): a single fast pass in the common case.
+    if g is not None and not math.isfinite(np.vdot(g, g)) and not np.isfinite(g).all():
         bad = g[~np.isfinite(g)][0]
         raise ValueError(
             f"the gradient of params[{i}] (a Tensor of shape {p.shape}) has an entry {bad}: "
@@ -134,16 +137,16 @@ def _sqrt(x: float | np.ndarray) -> float | np.ndarray:
     return math.sqrt(x) if isinstance(x, float) else np.sqrt(x)
 
 
-def _divide(step: float | np.ndarray, denominator: float | np.ndarray) -> float | np.ndarray:
+def _divide(step: float | np.ndarray, denominator: float | np.ndarray, eps: float):
     """step / denominator, entry by entry, except 0 where the denominator is 0.
 
-    That happens only with eps = 0 for a parameter whose v is still 0 (every gradient so far
-    was 0, or so tiny that its square underflowed): it stays where it is, rather than
-    moving by 0/0. (PyTorch would set it to nan.)
+    The denominator is √v + eps, so that happens only with eps = 0 for a parameter whose v
+    is still 0 (every gradient so far was 0, or so tiny that its square underflowed): it
+    stays where it is, rather than moving by 0/0. (PyTorch would set it to nan.)
     """
     if isinstance(denominator, float):
         return step / denominator if denominator != 0 else 0.0
-    if denominator.min() > 0:
+    if eps > 0:
         return step / denominator
     return np.divide(step, denominator, out=np.zeros_like(denominator), where=denominator != 0)
 
@@ -255,7 +258,7 @@ class RMSProp(Optimizer):
         v = self.alpha * self.square_avgs[i] + (1 - self.alpha) * g * g
         self.square_avgs[i] = v
         denominator = _sqrt(v) + self.eps
-        return theta - _divide(self.lr * g, denominator)  # 0/0 (eps = 0, v = 0): no step
+        return theta - _divide(self.lr * g, denominator, self.eps)
 
     def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps}
@@ -303,7 +306,7 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta1**t)
         v_hat = v / (1 - beta2**t)
         denominator = _sqrt(v_hat) + self.eps
-        return theta - _divide(self.lr * m_hat, denominator)  # 0/0 (eps = 0, v = 0): no step
+        return theta - _divide(self.lr * m_hat, denominator, self.eps)
 
     def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps}
