@@ -155,7 +155,16 @@ def _unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 class Tensor:
     """A float64 numpy array with a gradient: ``data``, ``grad`` and ``requires_grad``."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_ctx", "_serial")
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "_parents",
+        "_backward",
+        "_ctx",
+        "_serial",
+        "__weakref__",
+    )
     __array_ufunc__ = None  # numpy array (op) Tensor: let the Tensor's reflected method run
 
     def __init__(self, data: object, requires_grad: bool = False) -> None:
@@ -507,8 +516,8 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     x, weight = _lift(x), _lift(weight)
     if x.data.ndim != 2 or weight.data.ndim != 2 or x.data.shape[1] != weight.data.shape[1]:
         raise ValueError(
-            f"linear needs x of shape (n, in) and weight of shape (out, in), got shapes "
-            f"{x.shape} and {weight.shape}"
+            f"linear needs x of shape (n, in) and weight of shape (out, in) with the same in, "
+            f"got shapes {x.shape} and {weight.shape}"
         )
     if bias is None:
         return _result(x.data @ weight.data.T, (x, weight), _linear_backward)
@@ -662,6 +671,11 @@ def binary_cross_entropy_with_logits(logits: Tensor, targets: object) -> Tensor:
     targets = _lift(targets)
     _same_shape("binary_cross_entropy_with_logits", logits, targets)
     z, y = logits.data, targets.data
+    if y.size and (y.min() < 0 or y.max() > 1):
+        raise ValueError(
+            "binary_cross_entropy_with_logits: targets must be 0 or 1 (or probabilities in "
+            f"between), got values from {y.min():g} to {y.max():g}"
+        )
     losses = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
     return _result(np.asarray(losses.mean()), (logits, targets), _bce_backward)
 
