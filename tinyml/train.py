@@ -25,6 +25,7 @@ __all__ = [
     "History",
     "cycle_collector_paused",
     "minibatches",
+    "progress_bar",
     "predict",
     "accuracy",
     "fit",
@@ -45,6 +46,20 @@ class History:
     loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
     test_accuracy: list[float] = field(default_factory=list)
+
+
+def progress_bar(iterable: Any, desc: str = "training", enabled: bool = True) -> Any:
+    """A tqdm bar over ``iterable`` (the epochs) that prints the same text on every run.
+
+    A text bar, redrawn in place: JupyterLab and terminals show it moving; nbval and static
+    viewers see its final state. (``tqdm.auto`` would draw a widget in JupyterLab, but a saved
+    notebook keeps only the widget's first frame, "0%".) No times or rates, which differ from
+    run to run; ``set_postfix_str`` adds the latest numbers.
+    """
+    from tqdm import tqdm
+
+    return tqdm(iterable, desc=desc, bar_format=BAR_FORMAT, ncols=100, mininterval=0,
+                miniters=1, file=sys.stdout, disable=not enabled)  # fmt: skip
 
 
 @contextmanager
@@ -120,8 +135,6 @@ def fit(
     default it is binary cross-entropy (one output) or cross-entropy (several).
     ``on_epoch(epoch, history)`` is called after every epoch (e.g. to save the weights).
     """
-    from tqdm import tqdm
-
     if len(X) != len(y) or not X:
         raise ValueError(f"X and y need the same, non-zero length; got {len(X)} and {len(y)}")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
@@ -131,16 +144,7 @@ def fit(
     loss_fn = loss_fn or _loss
     rng = random.Random(seed)
     history = History()
-    bar = tqdm(
-        range(1, epochs + 1),
-        desc="training",
-        bar_format=BAR_FORMAT,
-        ncols=100,
-        mininterval=0,
-        miniters=1,
-        file=sys.stdout,
-        disable=not progress,
-    )
+    bar = progress_bar(range(1, epochs + 1), enabled=progress)
     with cycle_collector_paused():
         for epoch in bar:
             _epoch(model, X, y, optimizer, loss_fn, batch_size, rng, history)
@@ -220,6 +224,7 @@ def plot_decision_boundary(
     ax.contourf(gx, gy, cls.reshape(gx.shape), levels=levels, colors=colours, alpha=0.25)
     ax.contour(gx, gy, cls.reshape(gx.shape), levels=levels[1:-1], colors="k", linewidths=0.8)
     plot_dataset(X, y, ax=ax)
+    ax.set_aspect("equal", adjustable="box")  # the coloured grid fills the axes
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     if title:
