@@ -20,8 +20,8 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from tinyml.alpha import Const, Node, Var, exp, log, relu, sigmoid, tanh
-from tinyml.matrix import column, flatten, matmul
+from tinyml.alpha import Add, Const, Mul, Node, Var, exp, log, relu, sigmoid, tanh
+from tinyml.matrix import flatten
 
 __all__ = [
     "Module",
@@ -82,19 +82,35 @@ class Linear(Module):
         self.bias = [Var(rng.uniform(-bound, bound)) for _ in range(self.out_features)]
 
     def forward(self, x: Sequence[Any]) -> list[Node]:
-        """The outputs for one sample ``x``: a list of ``in_features`` numbers or nodes."""
-        if isinstance(x, str) or not isinstance(x, Sequence):
+        """The outputs for one sample ``x``: a list of ``in_features`` numbers or nodes.
+
+        Output i is ``bias[i] + weight[i][0]·x[0] + … + weight[i][n-1]·x[n-1]``: row i of
+        the matrix product ``matmul(weight, column(x))`` of chapter 5, plus the bias.
+        """
+        x = self._inputs(x)
+        outputs = []
+        for row, b in zip(self.weight, self.bias, strict=True):
+            total = b
+            for w, xi in zip(row, x, strict=True):
+                total = Add(total, Mul(w, xi))  # total + w * xi, minus two method calls
+            outputs.append(total)
+        return outputs
+
+    def _inputs(self, x: Any) -> list[Node]:
+        """The sample as nodes (numbers become Const once, not once per output)."""
+        if not isinstance(x, (list, tuple)) and (
+            isinstance(x, str) or not isinstance(x, Sequence)
+        ):
             raise TypeError(
                 f"a Linear layer takes one sample as a list of {self.in_features} numbers "
-                f"(in_features={self.in_features}), got {x!r}"
+                f"(in_features={self.in_features}), got {_short(x)}"
             )
         if len(x) != self.in_features:
             raise ValueError(
                 f"this Linear layer has in_features={self.in_features}, but the input has "
                 f"{len(x)} entries: {_short(x)}"
             )
-        wx = matmul(self.weight, column(list(x)))  # (out × in) · (in × 1) -> out × 1
-        return [row[0] + b for row, b in zip(wx, self.bias, strict=True)]
+        return [xi if isinstance(xi, Node) else _as_node(xi, "an input") for xi in x]
 
     def parameters(self) -> list[Var]:
         """The weights row by row, then the biases: the order of PyTorch's ``parameters()``."""
