@@ -9,7 +9,8 @@ the same numbers (up to rounding) and only their speed differs:
 - ``tensor``: ``tinyml.tensor``, one node per array operation;
 - ``numpy``: the forward pass, the gradients and Adam written out by hand in numpy, with no
   graph at all: the floor for any engine built on numpy arrays;
-- ``torch``: the same model in PyTorch on the CPU (only when PyTorch is installed).
+- ``torch``: the same model in PyTorch on the CPU, on one thread (only when PyTorch is
+  installed; at these sizes more threads do not help, and on a busy machine they contend).
 
 ``bench/tensors.py`` (``make bench``) and chapter 8 both measure with :func:`measure`.
 """
@@ -140,6 +141,8 @@ def torch_available() -> bool:
 
 def _torch_setup(weights: list[np.ndarray], batches: list):
     import torch
+
+    torch.set_num_threads(1)  # as numpy's BLAS in bench/tensors.py: see its docstring
 
     model = torch.nn.Sequential(
         torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)
