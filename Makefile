@@ -54,6 +54,7 @@ outputs: setup
 bench: setup
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/training.py
 	$(BIN)/python bench/tensors.py
 
 clean:

@@ -7,9 +7,11 @@ that loop in this process, from the same initial weights (micrograd's own initia
 copied into a tinyml.nn.MLP) on the same data, so their losses must agree step by step
 before their times mean anything. The garbage collector is on, as a user runs them.
 
-Target: tinyml >= 10x faster than micrograd over the whole training. On a shared, loaded
-machine both sides slow down together, so the ratio still means something (the absolute
-seconds do not).
+Target: tinyml >= 10x faster than micrograd over the whole training, judged on CPU time
+(time.process_time: this process's own seconds, garbage collection included). On an idle
+machine that is the wall-clock time; on a shared, loaded one the wall clock also counts the
+time other programs held the CPU, so both are printed and the CPU-time ratio is the one
+that means something.
 """
 
 from __future__ import annotations
@@ -68,12 +70,12 @@ class Scalar:
         return self.model.parameters()
 
 
-def train_micrograd(model, X, y, steps: int) -> tuple[float, list[float]]:
+def train_micrograd(model, X, y, steps: int) -> tuple[float, float, list[float]]:
     """The demo's loop, as written there: loss, zero_grad, backward, SGD with its schedule."""
     from micrograd.engine import Value
 
     losses = []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for k in range(steps):
         total = loss(model, X, y, Value)
         model.zero_grad()
@@ -82,15 +84,15 @@ def train_micrograd(model, X, y, steps: int) -> tuple[float, list[float]]:
         for p in model.parameters():
             p.data -= lr * p.grad
         losses.append(total.data)
-    return time.perf_counter() - t0, losses
+    return time.perf_counter() - t0, time.process_time() - c0, losses
 
 
-def train_tinyml(model: MLP, X, y, steps: int) -> tuple[float, list[float]]:
+def train_tinyml(model: MLP, X, y, steps: int) -> tuple[float, float, list[float]]:
     """The same loop in chapter 7's shape: zero_grad, forward + loss, backward, step."""
     scalar = Scalar(model)
     optimizer = GD(model.parameters(), lr=1.0)
     losses = []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     with cycle_collector_paused():  # as fit() trains; see its docstring
         for k in range(steps):
             optimizer.lr = 1.0 - 0.9 * k / 100
@@ -99,7 +101,7 @@ def train_tinyml(model: MLP, X, y, steps: int) -> tuple[float, list[float]]:
             total.backward()
             optimizer.step()
             losses.append(total.value())
-    return time.perf_counter() - t0, losses
+    return time.perf_counter() - t0, time.process_time() - c0, losses
 
 
 def accuracy(score, X, y) -> float:
@@ -118,19 +120,24 @@ def main() -> int:
     micro = micrograd_model()
     tiny = tinyml_copy(micro)
     gc.collect()
-    t_micro, l_micro = train_micrograd(micro, X, y, args.steps)
+    t_micro, c_micro, l_micro = train_micrograd(micro, X, y, args.steps)
     gc.collect()
-    t_tiny, l_tiny = train_tinyml(tiny, X, y, args.steps)
+    t_tiny, c_tiny, l_tiny = train_tinyml(tiny, X, y, args.steps)
     worst = max(abs(a - b) / max(abs(a), 1e-12) for a, b in zip(l_micro, l_tiny, strict=True))
     agree = worst < 1e-6
     acc_micro = accuracy(lambda x: micro(x).data, X, y)
     acc_tiny = accuracy(lambda x: tiny(x)[0].value(), X, y)
-    print(f"  micrograd: {t_micro:6.1f} s  final loss {l_micro[-1]:.6f}  accuracy {acc_micro:.0%}")
-    print(f"  tinyml:    {t_tiny:6.1f} s  final loss {l_tiny[-1]:.6f}  accuracy {acc_tiny:.0%}")
+    print(f"  {'':11}{'CPU s':>8}{'wall s':>8}   final loss   accuracy")
+    for name, cpu, wall, losses, acc in [
+        ("micrograd", c_micro, t_micro, l_micro, acc_micro),
+        ("tinyml", c_tiny, t_tiny, l_tiny, acc_tiny),
+    ]:
+        print(f"  {name:11}{cpu:8.1f}{wall:8.1f}   {losses[-1]:.6f}     {acc:.0%}")
     print(f"  losses agree step by step: largest relative difference {worst:.1e}")
-    ratio = t_micro / t_tiny
+    print(f"  wall-clock ratio {t_micro / t_tiny:.1f}x (meaningful only on an idle machine)")
+    ratio = c_micro / c_tiny
     fast = ratio >= TARGET
-    print(f"\nTarget: >= {TARGET:g}x faster than micrograd over the whole training: "
+    print(f"\nTarget: >= {TARGET:g}x faster than micrograd over the whole training (CPU time): "
           f"{'met' if fast else 'NOT met'} ({ratio:.1f}x)")  # fmt: skip
     if not agree:
         print("  NOT met: the two trainings disagree, so the times compare different work")
