@@ -231,7 +231,7 @@ class Tensor:
                 "backward() on a tensor that does not require grad: none of the tensors it "
                 "was computed from was created with requires_grad=True"
             )
-        seed = np.ones_like(self.data)
+        seed = np.ones(self.data.shape)
         if self._backward is None:  # a leaf: d(self)/d(self) = 1
             self.grad = seed if self.grad is None else self.grad + seed
             return
@@ -696,7 +696,7 @@ def _labels(labels: object, n: int, classes: int) -> np.ndarray:
     """Class labels as an integer array of length n with entries in 0..classes-1."""
     if isinstance(labels, Tensor):
         labels = labels.data
-    y = np.asarray(labels)
+    y = labels if isinstance(labels, np.ndarray) else np.asarray(labels)
     if y.dtype.kind not in "iu":
         raise TypeError(
             f"cross_entropy needs class numbers (ints) as labels, got an array of dtype "
@@ -732,14 +732,15 @@ def cross_entropy(logits: Tensor, labels: object) -> Tensor:
     shifted = logits.data - logits.data.max(axis=1, keepdims=True)
     e = np.exp(shifted)
     total = e.sum(axis=1, keepdims=True)
-    picked = shifted[np.arange(n), y] - np.log(total[:, 0])  # log softmax at the labels
+    rows = np.arange(n)
+    picked = shifted[rows, y] - np.log(total[:, 0])  # log softmax at the labels
     loss = np.asarray(-(picked.sum() / n))
-    return _result(loss, (logits,), _cross_entropy_backward, (e, total, y))
+    return _result(loss, (logits,), _cross_entropy_backward, (e, total, rows, y))
 
 
 def _cross_entropy_backward(g, out):
-    e, total, y = out._ctx
+    e, total, rows, y = out._ctx
     p = e / total  # softmax
-    p[np.arange(len(y)), y] -= 1.0
+    p[rows, y] -= 1.0
     p *= g / len(y)
     return (p,)
