@@ -12,6 +12,8 @@ NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize
 .DEFAULT_GOAL := help
 
 help:
+	@echo "make setup   create .venv, install tinyml and its dependencies, check Graphviz"
+	@echo "             (lab and test run it first; run it alone to set up without starting)"
 	@echo "make lab     set up (first time: a few minutes) and open JupyterLab on notebooks/"
 	@echo "make test    set up and run all tests: tests/ and every notebook under nbval"
 	@echo "make images  regenerate the pictures in images/ from tinyml's drawing code"

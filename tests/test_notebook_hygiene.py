@@ -61,7 +61,8 @@ def test_first_code_cell_enables_inline_plots(nb):
 def test_no_unexpected_errors(nb):
     for i, cell in enumerate(_code_cells(nb)):
         errors = [o for o in cell.get("outputs", []) if o["output_type"] == "error"]
-        expected = "NBVAL_RAISES_EXCEPTION" in _source(cell)
+        tags = cell.get("metadata", {}).get("tags", [])
+        expected = "NBVAL_RAISES_EXCEPTION" in _source(cell) or "raises-exception" in tags
         assert not errors or expected, f"{nb.name} code cell {i + 1}: {errors[0]['ename']}"
         if expected:
             assert errors, f"{nb.name} code cell {i + 1} is marked to raise but did not"

@@ -52,9 +52,9 @@ def progress_bar(iterable: Any, desc: str = "training", enabled: bool = True) ->
     """A tqdm bar over ``iterable`` (the epochs) that prints the same text on every run.
 
     A text bar, redrawn in place: JupyterLab and terminals show it moving; nbval and static
-    viewers see its final state. (``tqdm.auto`` would draw a widget in JupyterLab, but a saved
-    notebook keeps only the widget's first frame, "0%".) No times or rates, which differ from
-    run to run; ``set_postfix_str`` adds the latest numbers.
+    viewers see its final state. (``tqdm.auto`` draws a widget in JupyterLab, but the text
+    saved beside it is only its first frame, "0%".) No times or rates, which differ from run
+    to run; ``set_postfix_str`` adds the latest numbers.
     """
     from tqdm import tqdm
 
