@@ -58,6 +58,8 @@ outputs: setup
 bench: setup
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/training.py
+	$(BIN)/python bench/tensors.py
 
 # The course as a static website, from the committed outputs (nothing is executed, nothing is
 # fetched): build/book/index.html. Its tools are an optional extra, installed on first use.
