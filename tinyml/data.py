@@ -184,3 +184,28 @@ def plot_dataset(X: Any, y: Any, ax: Any = None, title: str | None = None) -> An
     if title:
         ax.set_title(title)
     return ax
+
+
+# -- chapter 8: a real dataset, shipped inside the package ------------------------------------
+__all__ += ["digits"]
+
+DIGITS_SHA256 = "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22"
+
+
+def digits() -> tuple[Any, Any]:
+    """The 8 × 8 handwritten digits: ``X`` (1797 × 64 floats, pixels 0–16, each image row by
+    row) and ``y`` (1797 ints, 0–9), as numpy arrays.
+
+    UCI's "Optical Recognition of Handwritten Digits" (Alpaydin and Kaynak, 1998; CC BY 4.0),
+    read from ``tinyml/datasets/digits.csv.gz`` inside the package: no network needed. See
+    ``tinyml/datasets/README.md`` for the source and the licence.
+    """
+    import gzip
+    from importlib.resources import files
+
+    import numpy as np
+
+    packed = (files("tinyml") / "datasets" / "digits.csv.gz").read_bytes()
+    text = gzip.decompress(packed).decode("ascii")  # 1797 lines: 64 pixels, then the label
+    table = np.array(text.replace(",", " ").split(), dtype=np.int64).reshape(-1, 65)
+    return table[:, :-1].astype(np.float64), table[:, -1]

@@ -91,6 +91,35 @@ def _decision_boundary(path: Path) -> None:
     plt.close(fig)
 
 
+def _digits(path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from tinyml.optim import Adam
+    from tinyml.speed import digits_batches
+    from tinyml.tensor import MLP, cross_entropy
+    from tinyml.tensor_plots import plot_digits
+
+    # chapter 8's network: MLP(64, [128, 10]) with ReLU, Adam, 20 epochs of batches of 32
+    batches, (X_test, y_test) = digits_batches()
+    model = MLP(64, [128, 10], activation="relu", seed=0)
+    optimizer = Adam(model.parameters(), lr=0.003)
+    for _ in range(20):
+        for x, y in batches:
+            optimizer.zero_grad()
+            cross_entropy(model(x), y).backward()
+            optimizer.step()
+    predicted = model(X_test).data.argmax(axis=1)
+    accuracy = (predicted == y_test).mean()
+    fig = plot_digits(X_test[:20] * 16, y_test[:20], predicted[:20])
+    fig.suptitle(f"Handwritten digits, true → predicted ({accuracy:.1%} of the test set right)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
 # file name -> function that writes it. Each chapter that contributes a picture adds a line.
 IMAGES: dict[str, Callable[[Path], None]] = {
     "finite_difference_error.png": _finite_difference_error,
@@ -98,6 +127,7 @@ IMAGES: dict[str, Callable[[Path], None]] = {
     "fib.png": _fib,
     "optimizer_paths.png": _optimizer_paths,
     "decision_boundary.png": _decision_boundary,
+    "digits.png": _digits,
 }
 
 
