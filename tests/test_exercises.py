@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+import numpy as np
 import pytest
 
 import tinyml.exercises as ex
@@ -212,3 +213,76 @@ def test_ch03_hints_are_staged_nudge_first():
         assert len(hints) >= 2
         assert "G(d) = 2 + 3" not in hints[0] and "full.total" not in hints[0]
     assert "G(d) = 2 + 3" in ch03.q3.hints()[-1]
+
+
+def test_ch08_hints_nudge_before_they_tell():
+    from tinyml.exercises import ch08
+
+    for q, answer_words in (
+        (ch08.q1, ("keepdims", "g.ndim - len(shape)")),
+        (ch08.q2, ("G @ B", "Σ_j G[i, j] B[k, j]")),
+        (ch08.q3, ("sum() / n",)),
+        (ch08.q4, ("softmax(z) minus", "np.arange(n)")),
+    ):
+        hints = q.hints()
+        assert len(hints) >= 2, q.title
+        assert not any(word in hints[0] for word in answer_words), hints[0]
+        assert any(word in " ".join(hints[1:]) for word in answer_words), q.title
+
+
+def test_ch08_crashes_name_shapes_not_arrays():
+    from tinyml.exercises import ch08
+
+    def crash_in_matmul(A, B, G):
+        return G @ B, A @ G  # no transposes: numpy raises
+
+    for q, answer in (
+        (ch08.q1, lambda g, shape: g.reshape(shape)),
+        (ch08.q2, crash_in_matmul),
+        (ch08.q4, lambda z, y: np.exp(z - z.max(axis=1))),
+    ):
+        feedback = q.grade(answer)
+        assert feedback.status == "incorrect"
+        assert "of shape" in feedback.message
+        assert "array(" not in feedback.message and "[[" not in feedback.message, feedback.message
+
+
+def test_ch08_q2_is_graded_on_values_not_just_shapes():
+    from tinyml.exercises import ch08
+
+    assert ch08.q2.grade(lambda A, B, G: [G @ B.T, A.T @ G]).correct  # a list is a pair too
+    for bad in (
+        lambda A, B, G: (2 * (G @ B.T), A.T @ G),
+        lambda A, B, G: (G @ B.T, 0 * (A.T @ G)),
+        lambda A, B, G: (np.ones((2, 3)), np.ones((3, 4))),
+    ):
+        assert ch08.q2.grade(bad).status == "incorrect"
+
+
+def test_ch08_q3_accepts_any_form_of_one_twentieth():
+    from fractions import Fraction
+
+    from tinyml.exercises import ch08
+
+    for answer in (0.05, 1 / 20, np.float64(0.05), np.array(0.05), Fraction(1, 20)):
+        assert ch08.q3.grade(answer).correct, answer
+    for wrong in ("0.05", None, True, float("nan"), 0.25):
+        assert ch08.q3.grade(wrong).status == "incorrect", wrong
+
+
+def test_ch08_q4_accepts_the_learners_own_stable_versions():
+    from tinyml.exercises import ch08
+
+    def via_log_softmax(z, y):
+        m = z.max(axis=1, keepdims=True)
+        log_p = z - m - np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+        return (np.exp(log_p) - np.eye(z.shape[1])[y]) / len(y)
+
+    def shifting_z_in_place(z, y):
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        p[np.arange(len(y)), y] -= 1
+        return p / len(y)
+
+    for answer in (via_log_softmax, shifting_z_in_place):
+        assert ch08.q4.grade(answer).correct

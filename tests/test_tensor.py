@@ -389,6 +389,9 @@ def test_construction():
         (lambda: MLP(3, [4], activation="softmax"), ValueError, "activation"),
         (lambda: Linear(0, 3), ValueError, "at least 1"),
         (lambda: MLP(3, [4, 2])(np.ones((2, 5))), ValueError, r"\(2, 5\) and \(4, 3\)"),
+        (lambda: MLP(3, [4, 2])(np.ones(3)), ValueError, r"\(3,\).*reshape\(1, -1\)"),
+        (lambda: (ones(2, 3) * ones(1)).sum().backward(), ValueError, "does not require grad"),
+        (lambda: ones(2, 3) + ones(4), ValueError, r"\(2,3\) \(4,\)"),
     ],
 )  # fmt: skip
 def test_bad_input_is_named(make, error, phrase):

@@ -515,9 +515,10 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     x, weight = _lift(x), _lift(weight)
     if x.data.ndim != 2 or weight.data.ndim != 2 or x.data.shape[1] != weight.data.shape[1]:
+        one = "; one sample? make it a batch of one: x.reshape(1, -1)" if x.data.ndim == 1 else ""
         raise ValueError(
             f"linear needs x of shape (n, in) and weight of shape (out, in) with the same in, "
-            f"got shapes {x.shape} and {weight.shape}"
+            f"got shapes {x.shape} and {weight.shape}{one}"
         )
     if bias is None:
         return _result(x.data @ weight.data.T, (x, weight), _linear_backward)

@@ -8,10 +8,10 @@ import numbers
 
 import numpy as np
 
-from tinyml.exercises import Incorrect, Question, call_learner
+from tinyml.exercises import Incorrect, NotAttempted, Question, _contains_blank
 
 
-def _array(name: str, value: object, shape: tuple[int, ...]) -> np.ndarray:
+def _array(name: str, value: object, shape: tuple[int, ...], advice: str = "") -> np.ndarray:
     """The learner's result as a float array of the expected shape, or Incorrect."""
     if hasattr(value, "data") and not isinstance(value, np.ndarray):  # a Tensor
         value = value.data
@@ -20,13 +20,35 @@ def _array(name: str, value: object, shape: tuple[int, ...]) -> np.ndarray:
     except (TypeError, ValueError):
         raise Incorrect(f"{name} should be a numpy array, got {value!r}") from None
     if array.shape != shape:
-        raise Incorrect(f"{name} has shape {array.shape}, but it must have shape {shape}")
+        reason = f"{name} has shape {array.shape}, but it must have shape {shape}"
+        raise Incorrect(f"{reason}. {advice}" if advice else reason)
     return array
 
 
 def _callable(fn: object, example: str) -> None:
     if not callable(fn):
         raise Incorrect(f"pass your function itself, e.g. {example}")
+
+
+def _call(fn, call: str, *args: object, advice: str = "") -> object:
+    """Call the learner's function; a crash becomes a reason that names the call by its shapes
+    (``call``, e.g. "unbroadcast(g of shape (3, 4), (4,))") instead of printing whole arrays."""
+    try:
+        result = fn(*args)
+    except NotImplementedError:
+        raise NotAttempted("the function still raises NotImplementedError") from None
+    except (Incorrect, NotAttempted):
+        raise
+    except Exception as exc:
+        reason = f"{call} raised {type(exc).__name__}: {str(exc).strip()}"
+        raise Incorrect(f"{reason}. {advice}" if advice else reason) from None
+    if _contains_blank(result):
+        raise NotAttempted("the function still returns the blank ____")
+    return result
+
+
+def _rounded(a: np.ndarray) -> list:
+    return np.round(a, 4).tolist()
 
 
 # q1: the gradient of a broadcast operation ------------------------------------------------
@@ -50,8 +72,9 @@ def _check_q1(fn):
     rng = np.random.default_rng(8)
     for out_shape, shape in _Q1_CASES:
         g = rng.normal(size=out_shape)
-        got = _array(f"unbroadcast(g, {shape}) for g of shape {out_shape}",
-                     call_learner(fn, g.copy(), shape), shape)  # fmt: skip
+        call = f"unbroadcast(g of shape {out_shape}, {shape})"
+        result = _call(fn, call, g.copy(), shape, advice=_Q1_ADVICE)
+        got = _array(call, result, shape, _Q1_SHAPE_ADVICE)
         b = Tensor(rng.normal(size=shape), requires_grad=True)
         ((Tensor(np.zeros(out_shape)) + b) * Tensor(g)).sum().backward()
         want = b.grad
@@ -62,11 +85,26 @@ def _check_q1(fn):
                 f"for g of shape {out_shape} and shape {shape} you return the mean over the "
                 "stretched axes; every stretched copy passes its whole gradient back, so sum"
             )
+        if np.allclose(got, np.full(shape, g.sum()), rtol=1e-10):
+            raise Incorrect(
+                f"for g of shape {out_shape} and shape {shape} every entry of yours is the sum "
+                "of all of g; each entry of the operand only gets the shares of its own copies"
+            )
         raise Incorrect(
-            f"for g of shape {out_shape} and shape {shape} you return {got.tolist()}, but "
-            f"the gradient is {want.tolist()}: sum over the axes numpy added in front and "
-            "over the axes where shape has length 1"
+            f"for g of shape {out_shape} and shape {shape} you return {_rounded(got)}, but "
+            f"the gradient is {_rounded(want)} (rounded): each entry's gradient is the sum of "
+            "the entries of g that its copies landed on"
         )
+
+
+_Q1_SHAPE_ADVICE = (
+    "Which axes of g hold stretched copies of the operand? Sum over those "
+    "(keepdims=True keeps a summed axis as length 1)"
+)
+_Q1_ADVICE = (
+    "The result must have the operand's shape, and g has more entries than that: "
+    "add entries of g up (np.sum with axis=...), rather than reshape or broadcast g"
+)
 
 
 def _mean_instead(g, shape):
@@ -83,16 +121,25 @@ def _only_leading(g, shape):
 q1 = Question(
     title="The gradient of a broadcast add",
     checker=_check_q1,
-    hint_text="Each entry of a broadcast operand was copied to several places of the result, "
-    "so its gradient is the sum of the gradients of its copies. Sum g over the axes numpy put "
-    "in front, then (keepdims=True) over the axes where shape has length 1.",
+    hint_text="Look at the drawing in section 3: each entry of b was copied to several places "
+    "of the result. Chapter 4 said what the gradient of a value used several times is.",
+    more_hints=(
+        "It is the sum of the gradients of its uses: add up the entries of g that each copy "
+        "landed on. Which axes of g hold copies? Line the shapes up from the right.",
+        "Two kinds of stretched axes: the g.ndim - len(shape) axes numpy put in front (sum them "
+        "away), then the axes where shape has length 1 but g does not (sum them with "
+        "keepdims=True, so they stay as length 1).",
+    ),
     solution_text=inspect.getsource(unbroadcast),
     answer=lambda: unbroadcast,
     wrong=[
         (lambda g, shape: g, "must have shape"),
         (_mean_instead, "mean"),
         (_only_leading, "must have shape (3, 1)"),
-        (lambda g, shape: np.ones(shape), "sum over the axes"),
+        (lambda g, shape: np.ones(shape), "copies landed on"),
+        (lambda g, shape: np.full(shape, g.sum()), "sum of all of g"),
+        (lambda g, shape: g.reshape(shape), "rather than reshape"),
+        (lambda g, shape: np.broadcast_to(g, shape), "add entries of g up"),
     ],
 )
 
@@ -110,16 +157,23 @@ def _check_q2(fn):
     rng = np.random.default_rng(88)
     A, B = rng.normal(size=(2, 3)), rng.normal(size=(3, 4))
     G = rng.normal(size=(2, 4))
-    result = call_learner(fn, A.copy(), B.copy(), G.copy())
+    call = "matmul_grads(A of shape (2, 3), B of shape (3, 4), G of shape (2, 4))"
+    result = _call(fn, call, A.copy(), B.copy(), G.copy(), advice=_Q2_ADVICE)
     if not isinstance(result, tuple | list) or len(result) != 2:
-        raise Incorrect(f"matmul_grads returned {result!r}; return the pair (dA, dB)")
-    dA = _array("dA", result[0], A.shape)
-    dB = _array("dB", result[1], B.shape)
+        what = (f"{len(result)} things" if isinstance(result, tuple | list)
+                else f"a {type(result).__name__}")  # fmt: skip
+        raise Incorrect(f"matmul_grads returned {what}; return the pair (dA, dB)")
+    dA = _array("dA", result[0], A.shape, _Q2_ADVICE)
+    dB = _array("dB", result[1], B.shape, _Q2_ADVICE)
     want_dA, want_dB = matmul_grads(A, B, G)
     ok_A = np.allclose(dA, want_dA, rtol=1e-10)
     ok_B = np.allclose(dB, want_dB, rtol=1e-10)
     if ok_A and ok_B:
         return
+    if not ok_A and np.allclose(dA, -want_dA, rtol=1e-10):
+        raise Incorrect("dA has the wrong sign: a loss that grows with C grows with A too")
+    if ok_A and np.allclose(dB, -want_dB, rtol=1e-10):
+        raise Incorrect("dA is right but dB has the wrong sign")
     if not ok_A:
         raise Incorrect(
             "dA is wrong: C[i, j] = Σ_k A[i, k] B[k, j], so dL/dA[i, k] = Σ_j G[i, j] B[k, j], "
@@ -131,20 +185,36 @@ def _check_q2(fn):
     )
 
 
+_Q2_ADVICE = (
+    "Let the shapes guide you: dA must be (2, 3) and dB (3, 4), built from G (2, 4) with "
+    "B (3, 4) or A (2, 3); a transpose makes the inner sizes meet"
+)
+
+
 q2 = Question(
     title="The gradients of a matrix product",
     checker=_check_q2,
-    hint_text="Write one entry, C[i, j] = Σ_k A[i, k] B[k, j], and differentiate it with "
-    "respect to A[i, k] and B[k, j]; then write the sums over the free index as matrix "
-    "products. The shapes tell you where the transposes go: dA has A's shape.",
+    hint_text="Write one entry, C[i, j] = Σ_k A[i, k] B[k, j]. In which entries of C does "
+    "A[i, k] appear, and multiplied by what?",
+    more_hints=(
+        "A[i, k] appears in C[i, j] for every j, times B[k, j], so dL/dA[i, k] = "
+        "Σ_j G[i, j] B[k, j]. Which matrix product sums over j like that? Likewise "
+        "dL/dB[k, j] = Σ_i A[i, k] G[i, j].",
+        "The shapes decide where the transposes go: dA has A's shape (n × p) and G is "
+        "n × m, B is p × m; dB has B's shape (p × m) and A is n × p.",
+    ),
     solution_text=inspect.getsource(matmul_grads),
     answer=lambda: matmul_grads,
     wrong=[
-        (lambda A, B, G: (G @ B.T, -(A.T @ G)), "dB is wrong"),
+        (lambda A, B, G: (G @ B.T, -(A.T @ G)), "dB has the wrong sign"),
+        (lambda A, B, G: (G @ B.T, 2 * (A.T @ G)), "dB is wrong"),
         (lambda A, B, G: (G @ B.T, G.T @ A), "must have shape (3, 4)"),
         (lambda A, B, G: (A.T @ G, G @ B.T), "must have shape"),
         (lambda A, B, G: (np.ones_like(A), A.T @ G), "dA is wrong"),
         (lambda A, B, G: G @ B.T, "pair"),
+        (lambda A, B, G: (G @ B, A @ G), "a transpose makes the inner sizes meet"),
+        (lambda A, B, G: (-(G @ B.T), -(A.T @ G)), "wrong sign"),
+        (lambda A, B, G: (G @ B.T, A.T @ G, 0), "3 things"),
     ],
 )
 
@@ -155,11 +225,27 @@ _Q3_SHAPE = (4, 5)
 
 
 def _check_q3(value):
+    want = 1 / (_Q3_SHAPE[0] * _Q3_SHAPE[1])
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size > 1:
+        same = np.allclose(value, want, rtol=0, atol=1e-12)
+        raise Incorrect(
+            "give one number, the value of every entry"
+            + (
+                " (the array you gave has the right value in every entry: give just 1/20)"
+                if same
+                else ""
+            )  # fmt: skip
+        )
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise Incorrect(f"give one number (every entry of x.grad is the same), got {value!r}")
-    want = 1 / (_Q3_SHAPE[0] * _Q3_SHAPE[1])
     if abs(value - want) <= 1e-12:
         return
+    if abs(value + want) <= 1e-12:
+        raise Incorrect("the sign: raising any entry of x raises the mean, so it is positive")
+    if abs(value - _Q3_SHAPE[0] * _Q3_SHAPE[1]) <= 1e-12:
+        raise Incorrect("20 is how many entries x has; the mean divides the sum by it")
     if abs(value - 1) <= 1e-12:
         raise Incorrect("1 is the gradient of x.sum(); the mean divides the sum by the count")
     if abs(value - 1 / _Q3_SHAPE[1]) <= 1e-12 or abs(value - 1 / _Q3_SHAPE[0]) <= 1e-12:
@@ -170,12 +256,24 @@ def _check_q3(value):
 q3 = Question(
     title="The gradient of the mean",
     checker=_check_q3,
-    hint_text="mean() is sum() / n, and every entry enters the sum once.",
+    hint_text="Write x.mean() as a formula in the entries of x. How much does it change when "
+    "one entry grows by a little?",
+    more_hints=(
+        "mean() is sum() / n, where n counts all the entries of x; every entry "
+        "enters the sum once, with weight 1.",
+    ),
     solution_text="x has 4 · 5 = 20 entries and loss = (x[0, 0] + … + x[3, 4]) / 20, so every "
     "entry of x.grad is 1/20 = 0.05:\n\nx = Tensor(np.ones((4, 5)), requires_grad=True)\n"
     "x.mean().backward()\nx.grad  # 0.05 everywhere",
     answer=lambda: 1 / 20,
-    wrong=[(1.0, "gradient of x.sum()"), (0.2, "one axis"), (0.5, "how many entries")],
+    wrong=[
+        (1.0, "gradient of x.sum()"),
+        (0.2, "one axis"),
+        (0.5, "how many entries"),
+        (20, "divides the sum by it"),
+        (-0.05, "sign"),
+        (np.full((4, 5), 0.05), "give just 1/20"),
+    ],
 )
 
 
@@ -196,21 +294,49 @@ def _check_q4(fn):
     y = np.array([0, 2, 1])
     for scale, what in ((1.0, "ordinary logits"), (1000.0, "logits of size 1000")):
         z = rng.normal(size=(3, 4)) * scale
+        call = f"cross_entropy_grad(z of shape (3, 4), y = [0, 2, 1]) with {what}"
         with np.errstate(all="ignore"):
-            got = _array(f"the gradient for {what}", call_learner(fn, z.copy(), y.copy()), z.shape)
+            result = _call(fn, call, z.copy(), y.copy(), advice=_Q4_ADVICE)
+        got = _array(f"the gradient for {what}", result, z.shape,
+                     "It has one entry per logit, the shape of z")  # fmt: skip
         want = cross_entropy_grad(z, y)
         if np.allclose(got, want, rtol=1e-9, atol=1e-12):
             continue
         if not np.isfinite(got).all():
             raise Incorrect(
-                f"for {what} your gradient has nan or inf: e**1000 overflows. Subtract each "
-                "row's largest logit before exponentiating; softmax does not change"
+                f"for {what} your gradient has nan or inf: e**1000 overflows to inf, and a row "
+                "far below the overall maximum underflows to 0/0. Subtract each row's own "
+                "largest logit before exponentiating; softmax does not change"
+            )
+        if np.allclose(got, -want, rtol=1e-9, atol=1e-12):
+            raise Incorrect("the sign is flipped: it is softmax minus one-hot, not the reverse")
+        every_label = want * len(y) + np.eye(4)[y]  # the softmax
+        every_label[:, y] -= 1
+        if np.allclose(got, every_label / len(y), rtol=1e-9, atol=1e-12):
+            raise Incorrect(
+                "p[:, y] -= 1 subtracts 1 in every row at every label's column; subtract it "
+                "only at row i, column y[i]: p[np.arange(n), y] -= 1"
+            )
+        theirs = got * len(y) + np.eye(4)[y]  # what they took for softmax
+        if np.allclose(theirs.sum(axis=0), 1) and not np.allclose(theirs.sum(axis=1), 1):
+            raise Incorrect(
+                "your softmax adds up to 1 down each column; it is each row (axis=1), one "
+                "sample's logits, that softmax turns into probabilities"
             )
         if np.allclose(got, want * len(y), rtol=1e-9, atol=1e-12):
             raise Incorrect("the loss is the mean over the 3 rows, so divide by n = 3")
         if np.allclose(got, want + np.eye(4)[y] / len(y), rtol=1e-9, atol=1e-12):
             raise Incorrect("that is softmax / n; subtract 1 at each row's label (the one-hot)")
-        raise Incorrect(f"for {what} the gradient should be {want.round(4).tolist()}")
+        raise Incorrect(
+            f"for {what} you return {_rounded(got)}, but the gradient is {_rounded(want)} "
+            "(rounded): softmax of each row, minus 1 at the row's label, over n"
+        )
+
+
+_Q4_ADVICE = (
+    "If it is about shapes: z.max(axis=1, keepdims=True) and .sum(axis=1, keepdims=True) keep "
+    "a (3, 1) column that broadcasts against z's rows"
+)
 
 
 def _naive(z, y):
@@ -220,12 +346,44 @@ def _naive(z, y):
     return p / len(y)
 
 
+def _every_label(z, y):
+    p = cross_entropy_grad(z, y) * len(y) + np.eye(z.shape[1])[y]
+    p[:, y] -= 1
+    return p / len(y)
+
+
+def _max_without_keepdims(z, y):
+    e = np.exp(z - z.max(axis=1))
+    p = e / e.sum(axis=1, keepdims=True)
+    p[np.arange(len(y)), y] -= 1
+    return p / len(y)
+
+
+def _columns(z, y):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=0, keepdims=True)
+    p[np.arange(len(y)), y] -= 1
+    return p / len(y)
+
+
+def _global_max(z, y):
+    e = np.exp(z - z.max())
+    p = e / e.sum(axis=1, keepdims=True)
+    p[np.arange(len(y)), y] -= 1
+    return p / len(y)
+
+
 q4 = Question(
     title="Softmax and cross-entropy, fused",
     checker=_check_q4,
-    hint_text="The gradient of the mean cross-entropy with respect to the logits is "
-    "(softmax(z) - onehot(y)) / n. Compute softmax from z minus each row's maximum, so that "
-    "no exponential overflows.",
+    hint_text="Section 5 derived the gradient of -log p_y for one row of logits. What is it, "
+    "and what does taking the mean over the n rows change?",
+    more_hints=(
+        "For one row it is softmax(z) minus the one-hot label: p_j - [j = y]. The mean over "
+        "n rows divides each row's gradient by n.",
+        "Compute softmax from z - z.max(axis=1, keepdims=True), so that no exponential "
+        "overflows; then subtract 1 at row i, column y[i] (p[np.arange(n), y] -= 1).",
+    ),
     solution_text=inspect.getsource(cross_entropy_grad),
     answer=lambda: cross_entropy_grad,
     wrong=[
@@ -233,5 +391,10 @@ q4 = Question(
         (lambda z, y: cross_entropy_grad(z, y) * len(y), "divide by n"),
         (lambda z, y: cross_entropy_grad(z, y) + np.eye(z.shape[1])[y] / len(y), "one-hot"),
         (lambda z, y: np.zeros((2, 2)), "must have shape"),
+        (lambda z, y: -cross_entropy_grad(z, y), "sign is flipped"),
+        (_every_label, "p[np.arange(n), y]"),
+        (_max_without_keepdims, "keepdims=True"),
+        (_global_max, "each row's own"),
+        (_columns, "down each column"),
     ],
 )
