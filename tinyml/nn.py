@@ -231,6 +231,16 @@ def _softplus(z: Node) -> Node:
     return log(1 + exp(z))
 
 
+def _check_binary_target(i: int, t: Any) -> None:
+    if isinstance(t, Node):
+        raise TypeError(
+            f"targets[{i}] is a node {_short(t)}; the order is (logits, targets): "
+            "the model's scores first, then the 0/1 labels"
+        )
+    if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 <= t <= 1:
+        raise ValueError(f"targets[{i}] is {t!r}; binary targets must be 0 or 1")
+
+
 def binary_cross_entropy_with_logits(logits: Sequence[Any], targets: Sequence[Any]) -> Node:
     r"""Mean of $-[t\log\sigma(z) + (1-t)\log(1-\sigma(z))] = \log(1+e^z) - t z$, per sample.
 
@@ -247,13 +257,7 @@ def binary_cross_entropy_with_logits(logits: Sequence[Any], targets: Sequence[An
                 f"logits[{i}] is a list {_short(z)}; give one score per sample, "
                 "e.g. [model(x)[0] for x in X]"
             )
-        if isinstance(t, Node):
-            raise TypeError(
-                f"targets[{i}] is a node {_short(t)}; the order is (logits, targets): "
-                "the model's scores first, then the 0/1 labels"
-            )
-        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 <= t <= 1:
-            raise ValueError(f"targets[{i}] is {t!r}; binary targets must be 0 or 1")
+        _check_binary_target(i, t)
         z = _as_node(z, f"logits[{i}]")
         losses.append(_softplus(z) - z * t if t else _softplus(z))
     return _sum(losses) / len(losses)
