@@ -233,3 +233,14 @@ def test_labels_the_model_cannot_predict_are_named():
     with pytest.raises(ValueError, match=r"3 outputs, so labels must be 0 … 2"):
         accuracy(MLP(2, [3, 3], seed=0), X, [5] * len(X))
     assert 0 <= accuracy(MLP(2, [3, 3], seed=0), X, y) <= 1
+    with pytest.raises(TypeError, match=r"y\[0\] is 1.0; labels must be class numbers"):
+        accuracy(binary, X[:1], [1.0])
+
+
+def test_fit_names_a_wrong_model_or_optimizer():
+    X, y = moons(n_samples=20, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(TypeError, match="optimizer must be"):
+        fit(model, X, y, None, epochs=1, progress=False)
+    with pytest.raises(TypeError, match="model must be"):
+        fit(None, X, y, Adam(model.parameters()), epochs=1, progress=False)

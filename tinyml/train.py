@@ -123,7 +123,9 @@ def _check_labels(model: Module, y: Sequence[int]) -> None:
         return
     n_classes = 2 if k == 1 else k
     for i, t in enumerate(y):
-        if isinstance(t, bool) or not isinstance(t, numbers.Integral) or not 0 <= t < n_classes:
+        if isinstance(t, bool) or not isinstance(t, numbers.Integral):
+            raise TypeError(f"y[{i}] is {t!r}; labels must be class numbers (ints) 0, 1, …")
+        if not 0 <= t < n_classes:
             allowed = (
                 "1 output, so labels must be 0 or 1"
                 if k == 1
@@ -169,6 +171,13 @@ def fit(
         raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
+    if not isinstance(model, Module):
+        raise TypeError(f"model must be a tinyml.nn Module such as MLP(2, [16, 1]), got {model!r}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"optimizer must be a tinyml.optim optimizer such as Adam(model.parameters()), "
+            f"got {optimizer!r}"
+        )
     if loss_fn is None:
         _check_labels(model, y)
     mine = {id(p) for p in model.parameters()}
