@@ -154,3 +154,9 @@ def test_plot_dataset_draws_one_collection_per_class():
     ax = data.plot_dataset(X, y, title="spiral")
     assert len(ax.collections) == 3 and ax.get_title() == "spiral"
     plt.close(ax.figure)
+
+
+@pytest.mark.parametrize("labels", [[-1, 0, 1], [0, 1.5, 1], [0, None, 1]])
+def test_plot_dataset_names_a_bad_label(labels):
+    with pytest.raises(ValueError, match=r"y\[\d\] is .*class numbers"):
+        data.plot_dataset([[0.0, 0.0]] * 3, labels)

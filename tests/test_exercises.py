@@ -286,3 +286,38 @@ def test_ch08_q4_accepts_the_learners_own_stable_versions():
 
     for answer in (via_log_softmax, shifting_z_in_place):
         assert ch08.q4.grade(answer).correct
+
+
+def test_ch07_hints_are_staged_nudge_first():
+    from tinyml.exercises import ch07
+
+    for q in (ch07.q1, ch07.q2, ch07.q3, ch07.q4):
+        hints = q.hints()
+        assert len(hints) >= 2
+        assert "math.tanh" not in hints[0] and "Linear(8, 2)" not in hints[0]
+        assert "binary_cross_entropy" not in hints[0] and "solve" not in hints[0]
+
+
+def test_ch07_q3_a_crash_is_reported_briefly_not_with_every_argument():
+    from tinyml.exercises import ch07
+    from tinyml.nn import binary_cross_entropy_with_logits
+
+    def forgot_the_index(model, optimizer, xb, yb):
+        optimizer.zero_grad()
+        loss = binary_cross_entropy_with_logits([model(x) for x in xb], yb)
+        loss.backward()
+        optimizer.step()
+        return loss.value()
+
+    feedback = ch07.q3.grade(forgot_the_index)
+    assert feedback.status == "incorrect"
+    assert "model(x)[0]" in feedback.message and "MLP(" not in feedback.message
+    assert len(feedback.message) < 300
+
+
+def test_ch07_q2_accepts_the_count_as_a_float():
+    from tinyml.exercises import ch07
+
+    assert ch07.q2.grade(122.0).correct
+    for bad in (float("nan"), float("inf"), 121.5):
+        assert ch07.q2.grade(bad).status == "incorrect"

@@ -286,14 +286,15 @@ def test_cross_entropy_of_a_confident_right_answer_is_tiny_not_nan():
         (lambda: cross_entropy([[1.0, 2.0]], [-1]), ValueError, "labels"),
         (lambda: cross_entropy([[1.0, 2.0]], [1.0]), TypeError, "ints"),
         (lambda: cross_entropy([[1.0, 2.0], [1.0]], [0, 0]), ValueError, r"logits\[1\] has 1"),
-        (lambda: cross_entropy([[1.0]], [0]), ValueError, ">= 2"),
-        (lambda: cross_entropy([[1.0, 2.0]], [0, 1]), ValueError, "1 samples but labels has 2"),
+        (lambda: cross_entropy([[1.0]], [0]), ValueError, ">= 2.*binary_cross_entropy"),
+        (lambda: binary_cross_entropy_with_logits([1.0], [Var(0.5)]), TypeError, "order is"),
+        (lambda: cross_entropy([[1.0, 2.0]], [0, 1]), ValueError, "1 sample but labels has 2"),
         (lambda: cross_entropy([1.0, 2.0], [0, 1]), TypeError, "class scores"),
         (lambda: binary_cross_entropy_with_logits([0.5], [2]), ValueError, "0 or 1"),
         (lambda: binary_cross_entropy_with_logits([], []), ValueError, "empty"),
         (lambda: binary_cross_entropy_with_logits([[0.5]], [1]), TypeError, r"model\(x\)\[0\]"),
         (lambda: binary_cross_entropy_with_logits([0.5, 1.0], [1]), ValueError, "2 samples"),
-        (lambda: mse_loss([1.0], [1.0, 2.0]), ValueError, "1 samples but target has 2"),
+        (lambda: mse_loss([1.0], [1.0, 2.0]), ValueError, "1 sample but target has 2"),
         (lambda: mse_loss(Var(1.0), [1.0]), TypeError, "one entry per sample"),
         (lambda: mse_loss(["a"], [1.0]), TypeError, "pred"),
     ],
@@ -305,3 +306,11 @@ def test_bad_loss_inputs_are_refused_clearly(call, error, phrase):
 
 def test_losses_accept_constants_and_return_nodes():
     assert isinstance(mse_loss([Const(1.0)], [0.0]), Const.__mro__[1])
+
+
+def test_a_batch_given_to_a_layer_is_named_as_a_batch():
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(TypeError, match=r"one sample at a time.*\[model\(x\) for x in X\]"):
+        model([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(ValueError, match="in_features=2, but the input has 1 entry: "):
+        model([1.0])

@@ -201,3 +201,46 @@ def test_same_losses_as_pytorch_step_by_step():
         tloss.backward()
         topt.step()
         assert math.isclose(loss.value(), tloss.item(), rel_tol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "args,error,phrase",
+    [
+        ((10, 0, random.Random(0)), ValueError, "batch_size"),
+        ((0, 4, random.Random(0)), ValueError, "at least one sample"),
+        ((10, 4, 0), TypeError, r"random.Random\(0\)"),
+    ],
+)
+def test_minibatches_refuses_bad_arguments(args, error, phrase):
+    with pytest.raises(error, match=phrase):
+        minibatches(*args)
+
+
+def test_fit_refuses_an_optimizer_of_another_model():
+    X, y = moons(n_samples=20, seed=0)
+    model, other = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=1)
+    before = [p.value() for p in model.parameters()]
+    with pytest.raises(ValueError, match="none of this model's parameters"):
+        fit(model, X, y, Adam(other.parameters(), lr=0.1), epochs=1, progress=False)
+    assert [p.value() for p in model.parameters()] == before
+
+
+def test_labels_the_model_cannot_predict_are_named():
+    X, y = spiral(n_samples=30, n_classes=3, seed=0)
+    binary = MLP(2, [3, 1], seed=0)
+    with pytest.raises(ValueError, match=r"y\[\d+\] is 2, but the model has 1 output"):
+        fit(binary, X, y, Adam(binary.parameters(), lr=0.1), epochs=1, progress=False)
+    with pytest.raises(ValueError, match=r"3 outputs, so labels must be 0 … 2"):
+        accuracy(MLP(2, [3, 3], seed=0), X, [5] * len(X))
+    assert 0 <= accuracy(MLP(2, [3, 3], seed=0), X, y) <= 1
+    with pytest.raises(TypeError, match=r"y\[0\] is 1.0; labels must be class numbers"):
+        accuracy(binary, X[:1], [1.0])
+
+
+def test_fit_names_a_wrong_model_or_optimizer():
+    X, y = moons(n_samples=20, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(TypeError, match="optimizer must be"):
+        fit(model, X, y, None, epochs=1, progress=False)
+    with pytest.raises(TypeError, match="model must be"):
+        fit(None, X, y, Adam(model.parameters()), epochs=1, progress=False)

@@ -171,6 +171,9 @@ def plot_dataset(X: Any, y: Any, ax: Any = None, title: str | None = None) -> An
         raise ValueError(f"X has {len(X)} points but y has {len(y)} labels")
     if ax is None:
         _, ax = plt.subplots(figsize=(4.5, 4))
+    for i, v in enumerate(y):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 0:
+            raise ValueError(f"y[{i}] is {v!r}; labels must be class numbers 0, 1, 2, …")
     markers = "os^vD"
     for c in sorted(set(int(v) for v in y)):
         xs = [p[0] for p, label in zip(X, y, strict=False) if label == c]

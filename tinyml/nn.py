@@ -105,10 +105,16 @@ class Linear(Module):
                 f"a Linear layer takes one sample as a list of {self.in_features} numbers "
                 f"(in_features={self.in_features}), got {_short(x)}"
             )
+        if x and all(isinstance(xi, (list, tuple)) for xi in x):
+            raise TypeError(
+                f"a Linear layer takes one sample at a time, got a list of {len(x)} lists "
+                f"{_short(x)}; for a batch, call it once per sample: [model(x) for x in X]"
+            )
         if len(x) != self.in_features:
+            entries = "entry" if len(x) == 1 else "entries"
             raise ValueError(
                 f"this Linear layer has in_features={self.in_features}, but the input has "
-                f"{len(x)} entries: {_short(x)}"
+                f"{len(x)} {entries}: {_short(x)}"
             )
         return [xi if isinstance(xi, Node) else _as_node(xi, "an input") for xi in x]
 
@@ -195,7 +201,8 @@ def _batch(name: str, values: Any) -> list[Any]:
 def _same_length(a_name: str, a: list[Any], b_name: str, b: list[Any]) -> None:
     if len(a) != len(b):
         raise ValueError(
-            f"{a_name} has {len(a)} samples but {b_name} has {len(b)}; give one of each per sample"
+            f"{a_name} has {len(a)} sample{'s' * (len(a) != 1)} but {b_name} has {len(b)}; "
+            "give one of each per sample"
         )
 
 
@@ -224,6 +231,16 @@ def _softplus(z: Node) -> Node:
     return log(1 + exp(z))
 
 
+def _check_binary_target(i: int, t: Any) -> None:
+    if isinstance(t, Node):
+        raise TypeError(
+            f"targets[{i}] is a node {_short(t)}; the order is (logits, targets): "
+            "the model's scores first, then the 0/1 labels"
+        )
+    if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 <= t <= 1:
+        raise ValueError(f"targets[{i}] is {t!r}; binary targets must be 0 or 1")
+
+
 def binary_cross_entropy_with_logits(logits: Sequence[Any], targets: Sequence[Any]) -> Node:
     r"""Mean of $-[t\log\sigma(z) + (1-t)\log(1-\sigma(z))] = \log(1+e^z) - t z$, per sample.
 
@@ -240,8 +257,7 @@ def binary_cross_entropy_with_logits(logits: Sequence[Any], targets: Sequence[An
                 f"logits[{i}] is a list {_short(z)}; give one score per sample, "
                 "e.g. [model(x)[0] for x in X]"
             )
-        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not 0 <= t <= 1:
-            raise ValueError(f"targets[{i}] is {t!r}; binary targets must be 0 or 1")
+        _check_binary_target(i, t)
         z = _as_node(z, f"logits[{i}]")
         losses.append(_softplus(z) - z * t if t else _softplus(z))
     return _sum(losses) / len(losses)
@@ -273,7 +289,10 @@ def cross_entropy(logits: Sequence[Sequence[Any]], labels: Sequence[int]) -> Nod
         if k is None:
             k = len(row)
             if k < 2:
-                raise ValueError(f"logits[0] has {k} class score; cross_entropy needs >= 2")
+                raise ValueError(
+                    f"logits[0] has {k} class score; cross_entropy needs >= 2. For one score "
+                    "per sample (two classes), use binary_cross_entropy_with_logits"
+                )
         if len(row) != k:
             raise ValueError(f"logits[0] has {k} class scores but logits[{i}] has {len(row)}")
         if isinstance(label, bool) or not isinstance(label, numbers.Integral):

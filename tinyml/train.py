@@ -10,6 +10,7 @@ largest score (loss ``cross_entropy``).
 from __future__ import annotations
 
 import gc
+import numbers
 import random
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -83,6 +84,12 @@ def cycle_collector_paused() -> Iterator[None]:
 def minibatches(n: int, batch_size: int, rng: random.Random) -> list[list[int]]:
     """The indices 0 … n-1 in a shuffled order, cut into batches of ``batch_size`` (the last
     one may be smaller)."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"minibatches needs at least one sample, got n={n!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number >= 1, got batch_size={batch_size!r}")
+    if not isinstance(rng, random.Random):
+        raise TypeError(f"rng must be a random.Random, e.g. random.Random(0), got {rng!r}")
     order = list(range(n))
     rng.shuffle(order)
     return [order[i : i + batch_size] for i in range(0, n, batch_size)]
@@ -104,7 +111,30 @@ def accuracy(model: Module, X: Sequence[Sequence[float]], y: Sequence[int]) -> f
     """The fraction of samples whose predicted class is the label."""
     if len(X) != len(y) or not X:
         raise ValueError(f"need as many labels as samples (and at least one): {len(X)}, {len(y)}")
+    _check_labels(model, y)
     return sum(p == t for p, t in zip(predict(model, X), y, strict=True)) / len(y)
+
+
+def _check_labels(model: Module, y: Sequence[int]) -> None:
+    """Labels the model can predict: 0/1 for one output, 0 … k-1 for k outputs."""
+    last = getattr(model, "layers", [model])[-1]
+    k = getattr(last, "out_features", None)
+    if k is None:
+        return
+    n_classes = 2 if k == 1 else k
+    for i, t in enumerate(y):
+        if isinstance(t, bool) or not isinstance(t, numbers.Integral):
+            raise TypeError(f"y[{i}] is {t!r}; labels must be class numbers (ints) 0, 1, …")
+        if not 0 <= t < n_classes:
+            allowed = (
+                "1 output, so labels must be 0 or 1"
+                if k == 1
+                else (f"{k} outputs, so labels must be 0 … {k - 1}")
+            )
+            raise ValueError(
+                f"y[{i}] is {t!r}, but the model has {allowed}; for k classes, give the "
+                "last layer k outputs (or 1 for two classes)"
+            )
 
 
 def _loss(outputs: list[list[Node]], targets: list[int]) -> Node:
@@ -141,6 +171,21 @@ def fit(
         raise ValueError(f"epochs must be a whole number >= 1, got {epochs!r}")
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a whole number >= 1, got {batch_size!r}")
+    if not isinstance(model, Module):
+        raise TypeError(f"model must be a tinyml.nn Module such as MLP(2, [16, 1]), got {model!r}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"optimizer must be a tinyml.optim optimizer such as Adam(model.parameters()), "
+            f"got {optimizer!r}"
+        )
+    if loss_fn is None:
+        _check_labels(model, y)
+    mine = {id(p) for p in model.parameters()}
+    if not any(id(p) in mine for p in optimizer.params):
+        raise ValueError(
+            "the optimizer holds none of this model's parameters, so training would not "
+            "change the model: create it from this model, e.g. Adam(model.parameters(), lr=0.01)"
+        )
     loss_fn = loss_fn or _loss
     rng = random.Random(seed)
     history = History()

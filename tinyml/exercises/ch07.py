@@ -6,7 +6,8 @@ import inspect
 import math
 import numbers
 
-from tinyml.exercises import Incorrect, Question, call_learner
+from tinyml.alpha import Node, Var, tanh
+from tinyml.exercises import Blank, Incorrect, NotAttempted, Question, call_learner
 
 
 def _number(name: str, v: object) -> float:
@@ -37,7 +38,18 @@ def _check_q1(fn):
     if not callable(fn):
         raise Incorrect("pass your function itself, e.g. ch07.q1.check(neuron)")
     for w, b, x in _Q1_CASES:
-        got = _number("neuron(w, b, x)", call_learner(fn, w, b, x))
+        got = call_learner(fn, w, b, x)
+        if got is None:
+            raise Incorrect("neuron(w, b, x) returned None: did you print the result instead "
+                            "of returning it?")  # fmt: skip
+        if isinstance(got, Node):
+            raise Incorrect(
+                f"neuron(w, b, x) returned a node {got!r}; this exercise is on plain numbers: "
+                "use math.tanh (or return the node's .value())"
+            )
+        if isinstance(got, (list, tuple)):
+            raise Incorrect(f"neuron(w, b, x) returned a list {got!r}; return the number itself")
+        got = _number("neuron(w, b, x)", got)
         s = sum(wi * xi for wi, xi in zip(w, x, strict=True))
         if math.isclose(got, math.tanh(s + b), rel_tol=1e-9, abs_tol=1e-12):
             continue
@@ -50,14 +62,29 @@ def _check_q1(fn):
             raise Incorrect(f"{shown} = {got!r}: add the bias before tanh, not after")
         if math.isclose(got, 1 / (1 + math.exp(-(s + b))), rel_tol=1e-9):
             raise Incorrect(f"{shown} = {got!r} is the sigmoid; this neuron uses tanh")
+        if math.isclose(got, math.tanh(w[0] * x[0] + b), rel_tol=1e-9) and len(w) > 1:
+            raise Incorrect(
+                f"{shown} = {got!r} uses only the first input: is there a return inside "
+                "the loop? Add up every w[j]·x[j] first"
+            )
+        if math.isclose(
+            got, sum(math.tanh(wi * xi) for wi, xi in zip(w, x, strict=True)) + b, rel_tol=1e-9
+        ):
+            raise Incorrect(
+                f"{shown} = {got!r} applies tanh to each term; apply it once, to the whole sum"
+            )
         raise Incorrect(f"{shown} returned {got!r}, but tanh(w·x + b) = {math.tanh(s + b)!r}")
 
 
 q1 = Question(
     title="One neuron's forward pass",
     checker=_check_q1,
-    hint_text="Multiply each input by its weight, add them up, add the bias, and pass the "
-    "sum through math.tanh. It is Linear(n, 1) followed by the activation.",
+    hint_text="Look back at the first cell of section 1: the same neuron, but on plain "
+    "numbers instead of Vars.",
+    more_hints=(
+        "Multiply each input by its weight, add them up, add the bias, and pass the sum "
+        "through math.tanh, once.",
+    ),
     solution_text=inspect.getsource(neuron),
     answer=lambda: neuron,
     wrong=[
@@ -79,6 +106,14 @@ q1 = Question(
         ),
         (lambda w, b, x: w[0] * x[0], "returned"),
         (lambda w, b, x: "tanh", "should be a number"),
+        (lambda w, b, x: print(neuron(w, b, x)), "instead of returning"),
+        (lambda w, b, x: [neuron(w, b, x)], "return the number itself"),
+        (lambda w, b, x: tanh(Var(neuron(w, b, x))), "plain numbers"),
+        (lambda w, b, x: math.tanh(w[0] * x[0] + b), "only the first input"),
+        (
+            lambda w, b, x: sum(math.tanh(a * c) for a, c in zip(w, x, strict=True)) + b,
+            "to each term",
+        ),
     ],
 )
 
@@ -90,13 +125,21 @@ _Q2_BIASES = sum(o for _, o in _Q2_SIZES)
 
 
 def _check_q2(answer):
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
-        raise Incorrect(f"give the count as a whole number, not {answer!r}")
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise Incorrect(f"give the count as a number, not {answer!r}")
+    if not math.isfinite(answer) or answer != int(answer):
+        raise Incorrect(f"a count of parameters is a whole number, not {answer!r}")
     n = int(answer)
     if n == _Q2_WEIGHTS + _Q2_BIASES:
         return
-    if n == _Q2_WEIGHTS:
-        raise Incorrect(f"{n} counts only the weights; every output unit also has a bias")
+    if n == _Q2_WEIGHTS:  # 104 is also the first two layers in full, without Linear(8, 2)
+        raise Incorrect(
+            f"{n} is either only the weights (every output unit also has a bias) or the first "
+            "two layers without the output layer Linear(8, 2); the count needs both"
+        )
+    if n == 8 + 8 + 2:
+        raise Incorrect(f"{n} counts the units (neurons); each unit has a weight per input "
+                        "and a bias")  # fmt: skip
     if n == _Q2_WEIGHTS + _Q2_BIASES - 8 * 8 - 8:
         raise Incorrect(f"{n} misses the middle layer: [8, 8, 2] is three Linear layers")
     if n == sum(i * o + i for i, o in _Q2_SIZES):
@@ -110,8 +153,12 @@ def _check_q2(answer):
 q2 = Question(
     title="Count the parameters of an MLP",
     checker=_check_q2,
-    hint_text="MLP(3, [8, 8, 2]) is Linear(3, 8), Linear(8, 8), Linear(8, 2). A Linear(n, m) "
-    "has an m × n weight matrix and m biases. Check with len(MLP(3, [8, 8, 2]).parameters()).",
+    hint_text="Which Linear layers does MLP(3, [8, 8, 2]) build? Section 1 printed the layers "
+    "of MLP(2, [16, 16, 1]) with the count of each.",
+    more_hints=(
+        "MLP(3, [8, 8, 2]) is Linear(3, 8), Linear(8, 8), Linear(8, 2). A Linear(n, m) has an "
+        "m × n weight matrix and m biases. Check with len(MLP(3, [8, 8, 2]).parameters()).",
+    ),
     solution_text="n_params = (3 * 8 + 8) + (8 * 8 + 8) + (8 * 2 + 2)  # 32 + 72 + 18 = 122",
     answer=lambda: _Q2_WEIGHTS + _Q2_BIASES,
     wrong=[
@@ -119,7 +166,9 @@ q2 = Question(
         (50, "misses the middle layer"),
         (3 * 8 + 3 + 8 * 8 + 8 + 8 * 2 + 8, "one bias per input"),
         (120, "is not it"),
-        (122.0, "whole number"),
+        (18, "counts the units"),
+        (122.5, "whole number"),
+        ("122", "a number"),
     ],
 )
 
@@ -150,7 +199,17 @@ def _q3_run(fn, steps=4):
     losses = []
     for k in range(steps):
         xb, yb = X[6 * k : 6 * k + 6], y[6 * k : 6 * k + 6]
-        losses.append(call_learner(fn, model, optimizer, xb, yb))
+        try:
+            losses.append(fn(model, optimizer, xb, yb))
+        except NotImplementedError:
+            raise NotAttempted("the function still raises NotImplementedError") from None
+        except Exception as exc:  # the learner's bug becomes the reason, not a traceback
+            raise Incorrect(
+                f"train_step(model, optimizer, xb, yb) on a batch of {len(xb)} points, labels "
+                f"{yb}, raised {type(exc).__name__}: {exc}"
+            ) from None
+        if isinstance(losses[-1], Blank):
+            raise NotAttempted("the function still returns the blank ____")
     return losses, [p.value() for p in model.parameters()]
 
 
@@ -158,11 +217,20 @@ def _step_variant(kind):
     def step(model, optimizer, xb, yb):
         from tinyml.nn import binary_cross_entropy_with_logits, mse_loss
 
+        if kind == "one step per point":
+            for x, t in zip(xb, yb, strict=True):
+                optimizer.zero_grad()
+                loss = binary_cross_entropy_with_logits([model(x)[0]], [t])
+                loss.backward()
+                optimizer.step()
+            return loss.value()
         if kind != "no zero_grad" and kind != "zero_grad late":
             optimizer.zero_grad()
         logits = [model(x)[0] for x in xb]
         if kind == "mse":
             loss = mse_loss(logits, yb)
+        elif kind == "summed":
+            loss = binary_cross_entropy_with_logits(logits, yb) * len(xb)
         else:
             loss = binary_cross_entropy_with_logits(logits, yb)
         if kind == "step first":
@@ -187,6 +255,10 @@ _Q3_MISTAKES = {
     "(or no) gradients",
     "mse": "that is the mean squared error of the logits; a binary classifier's loss is "
     "binary_cross_entropy_with_logits",
+    "summed": "the loss is summed over the batch, so every step is 6 times too big: the "
+    "losses here take the mean over the batch, as PyTorch's do",
+    "one step per point": "that takes one step per point; a minibatch step computes one "
+    "loss over the whole batch, then does backward() and step() once",
 }
 
 
@@ -236,9 +308,13 @@ def _check_q3(fn):
 q3 = Question(
     title="The body of the training loop",
     checker=_check_q3,
-    hint_text="Five lines: clear the gradients, compute one logit per sample "
-    "(model(x)[0]), the loss binary_cross_entropy_with_logits(logits, yb), backward(), "
-    "step(); return loss.value().",
+    hint_text="It is the inside of the minibatch loop of section 4, the five numbered "
+    "lines; return the loss as a number.",
+    more_hints=(
+        "Five lines: clear the gradients, compute one logit per sample (model(x)[0]), the "
+        "loss binary_cross_entropy_with_logits(logits, yb), backward(), step(); return "
+        "loss.value().",
+    ),
     solution_text=inspect.getsource(train_step),
     answer=lambda: train_step,
     wrong=[
@@ -246,6 +322,9 @@ q3 = Question(
         (_step_variant("zero_grad late"), "never move"),
         (_step_variant("step first"), "after backward()"),
         (_step_variant("mse"), "mean squared error"),
+        (_step_variant("summed"), "summed over the batch"),
+        (_step_variant("one step per point"), "one step per point"),
+        (lambda model, opt, xb, yb: train_step(model, opt, [[0.0]] * len(xb), yb), "raised"),
         (lambda model, opt, xb, yb: train_step(model, opt, xb, yb) and None, "as a float"),
         (lambda model, opt, xb, yb: train_step(model, opt, xb, yb) + 1, "losses you return"),
         (lambda model, opt, xb, yb: 0.5, "never move"),
@@ -261,13 +340,20 @@ _Q4_ANSWER = -_Q4_B / _Q4_W[1]  # the boundary logit = 0 crosses x1 = 0 at x2 = 
 
 
 def _check_q4(answer):
+    if isinstance(answer, (list, tuple)):
+        raise Incorrect(f"give only the x2 coordinate, one number, not {answer!r}")
     x2 = _number("the crossing point x2", answer)
     if math.isclose(x2, _Q4_ANSWER, abs_tol=1e-9):
         return
     if math.isclose(x2, -_Q4_ANSWER, abs_tol=1e-9):
         raise Incorrect(f"{x2:g} has the wrong sign: solve 2·x2 - 1 = 0 for x2")
-    if math.isclose(x2, -_Q4_B, abs_tol=1e-9) or math.isclose(x2, _Q4_B, abs_tol=1e-9):
-        raise Incorrect(f"{x2:g} forgets to divide by x2's weight, 2")
+    if math.isclose(x2, -_Q4_B, abs_tol=1e-9):
+        raise Incorrect(
+            f"{x2:g} is where the line crosses the other axis (x2 = 0, x1 = 1), or the bias "
+            "without dividing by x2's weight, 2: set x1 = 0 and solve 2·x2 - 1 = 0"
+        )
+    if math.isclose(x2, _Q4_B, abs_tol=1e-9):
+        raise Incorrect(f"{x2:g} forgets to divide by x2's weight, 2, and has the wrong sign")
     if math.isclose(x2, 0.0, abs_tol=1e-9):
         raise Incorrect("0 ignores the bias: at (0, 0) the logit is -1, not 0")
     raise Incorrect(
@@ -279,13 +365,19 @@ def _check_q4(answer):
 q4 = Question(
     title="Read a decision boundary",
     checker=_check_q4,
-    hint_text="Class 1 wherever the logit is positive, class 0 wherever it is negative, so "
-    "the boundary is the line logit = 0. Set x1 = 0 and solve for x2.",
+    hint_text="On one side of the boundary the model says class 1, on the other class 0. "
+    "What is the logit exactly on the boundary?",
+    more_hints=(
+        "Class 1 wherever the logit is positive, class 0 wherever it is negative, so the "
+        "boundary is the line logit = 0. Set x1 = 0 and solve for x2.",
+    ),
     solution_text="# logit = 1.0·x1 + 2.0·x2 - 1.0 = 0 with x1 = 0  ->  x2 = 1.0 / 2.0\nx2 = 0.5",
     answer=lambda: _Q4_ANSWER,
     wrong=[
         (-0.5, "wrong sign"),
-        (1.0, "divide by x2's weight"),
+        (1.0, "the other axis"),
+        (-1.0, "wrong sign"),
+        ((0, 0.5), "only the x2 coordinate"),
         (0, "ignores the bias"),
         (2.0, "the logit is"),
         ("0.5", "should be a number"),
