@@ -65,11 +65,12 @@ outputs: setup
 		--ExecutePreprocessor.kernel_name=python3 notebooks/[0-9]*.ipynb
 
 # Every chapter in JupyterLab in a headless Chromium (tests/ui). Installs Debian's chromium
-# and the playwright package when missing; screenshots go to build/uitest/.
+# and the playwright package when missing; screenshots go to build/uitest/
+# (make uitest SCREENSHOT=1 also rewrites the README's images/jupyterlab.png).
 uitest: setup
 	@sh scripts/ensure_chromium.sh
 	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[uitest]"
-	$(BIN)/python -m pytest tests/ui -v
+	$(BIN)/python -m pytest tests/ui -v --durations=0
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

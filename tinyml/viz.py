@@ -49,14 +49,15 @@ _REPEAT_COLOURS = ["#f8c9c4", "#fde8c8", "#d5ecd4", "#dbe9f6", "#e6dcf2", "#f3e3
 
 
 class Drawing:
-    """A Graphviz drawing that shows itself inline in Jupyter, as SVG and as PNG.
+    """A Graphviz drawing that shows itself inline in Jupyter as a PNG picture.
 
-    The PNG is there for viewers that will not show SVG: JupyterLab and Jupyter Notebook
-    render an untrusted notebook's PNG outputs but not its SVG ones, and a notebook fresh from
-    ``git clone`` is untrusted. Trusted viewers prefer the sharper SVG. Both scale down to
-    the width of the page. When Graphviz's ``dot`` program is missing the drawing shows how
+    PNG because it renders everywhere a learner opens a chapter, and fits the page there:
+    JupyterLab will not render an untrusted notebook's SVG outputs (and a notebook fresh from
+    ``git clone`` is untrusted), and it shows a trusted one's at full size, so a wide
+    drawing ran off the page; PNGs are shown in both cases, scaled down to the cell's width
+    when they are wider. When Graphviz's ``dot`` program is missing the drawing shows how
     to install it, and the DOT source, instead of failing. ``source`` is the DOT text;
-    ``save(path)`` writes a file.
+    ``svg()`` gives SVG text and ``save(path)`` writes a file.
     """
 
     def __init__(self, graph: graphviz.Digraph, title: str) -> None:
@@ -94,7 +95,6 @@ class Drawing:
     ) -> dict[str, str]:
         try:
             return {
-                "image/svg+xml": self.svg(),
                 "image/png": base64.b64encode(self._repr_png_()).decode("ascii"),
                 "text/plain": self.title,
             }
