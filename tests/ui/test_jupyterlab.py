@@ -352,7 +352,13 @@ def _exercise(page, lab: Lab, name: str, nb: dict, after: int | None = None):
     # 3. Restart Kernel and Run All; wait for every cell.
     _restart_and_run_all(page)
     page.wait_for_timeout(1500)
-    _wait(page, lambda: _run_finished(page, n_code), RUN_TIMEOUT_S, "Run All to finish")
+    try:
+        _wait(page, lambda: _run_finished(page, n_code), RUN_TIMEOUT_S, "Run All to finish")
+    except AssertionError as exc:
+        prompts = [c["prompt"].strip() for c in page.evaluate(JS_CELLS) if c["code"]]
+        raise AssertionError(
+            f"{exc}; kernel {page.evaluate(JS_KERNEL)!r}, code cell prompts {prompts}"
+        ) from None
 
     # 4. No error output but where expected (a committed warning on stderr is expected too);
     # every picture back.
@@ -466,12 +472,26 @@ def _failure_screenshot(page, stem: str) -> None:
 
 
 def _show_first_picture(page) -> None:
-    """Scroll so that the chapter's first picture sits mid-screen, its code above it."""
-    page.evaluate(
-        """() => {
-      const img = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) '
-          + '.jp-OutputArea-output img');
-      if (img) img.scrollIntoView({block: 'center'});
-    }"""
-    )
-    page.wait_for_timeout(1000)
+    """Scroll so that the chapter's first picture sits mid-screen, its code above it.
+
+    Cells off screen have estimated heights until they are drawn, so one scroll can land
+    short: scroll again until the picture stays in view.
+    """
+    for _ in range(8):
+        top = page.evaluate(
+            """() => {
+          const img = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) '
+              + '.jp-OutputArea-output img');
+          if (!img) return null;
+          img.scrollIntoView({block: 'center'});
+          return img.getBoundingClientRect().top;
+        }"""
+        )
+        page.wait_for_timeout(500)
+        if top is None:
+            return
+        if 150 < top < HEIGHT - 150 and page.evaluate(
+            """() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) '
+              + '.jp-OutputArea-output img').getBoundingClientRect().top"""
+        ) == pytest.approx(top, abs=2):
+            return
