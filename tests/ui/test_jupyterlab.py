@@ -269,6 +269,12 @@ def _restart_and_run_all(page) -> None:
     page.click(".jp-Dialog-button.jp-mod-accept")
 
 
+def _run_started(page) -> bool:
+    if page.evaluate(JS_KERNEL) not in ("idle", None):
+        return True
+    return any(c["prompt"].strip() == "[*]:" for c in page.evaluate(JS_CELLS) if c["code"])
+
+
 def _run_finished(page, n_code: int) -> bool:
     cells = [c for c in page.evaluate(JS_CELLS) if c["code"]]
     prompts = [c["prompt"].strip() for c in cells]
@@ -351,7 +357,9 @@ def _exercise(page, lab: Lab, name: str, nb: dict, after: int | None = None):
 
     # 3. Restart Kernel and Run All; wait for every cell.
     _restart_and_run_all(page)
-    page.wait_for_timeout(1500)
+    # Until the restart begins, the old prompts and an idle kernel look just like a finished
+    # run: first see it start (a queued cell, or the kernel busy), then wait for the end.
+    _wait(page, lambda: _run_started(page), 60, "Run All to start", poll=0.1)
     try:
         _wait(page, lambda: _run_finished(page, n_code), RUN_TIMEOUT_S, "Run All to finish")
     except AssertionError as exc:
