@@ -8,10 +8,12 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test setup lint images bench outputs clean help reset uitest
+.PHONY: lab test setup lint images bench outputs clean help book booktest reset uitest
 .DEFAULT_GOAL := help
 
 help:
+	@echo "make setup   create .venv, install tinyml and its dependencies, check Graphviz"
+	@echo "             (lab and test run it first; run it alone to set up without starting)"
 	@echo "make lab     set up (first time: a few minutes) and open JupyterLab on your copies"
 	@echo "             of the chapters in my-notebooks/ (make reset CHAPTER=04 restores one)"
 	@echo "make test    set up and run all tests: tests/ and every notebook under nbval"
@@ -19,6 +21,8 @@ help:
 	@echo "make outputs re-run every notebook in place (after editing a chapter)"
 	@echo "make uitest  open every chapter in JupyterLab in a headless Chromium and check it"
 	@echo "make bench   speed benchmarks (installs the optional comparison packages)"
+	@echo "make book    the course as a static website in build/book/ (open build/book/index.html)"
+	@echo "make booktest  build the book and check its links, images, math and titles"
 	@echo "make clean   remove the virtual environment and caches"
 
 # The virtual environment is rebuilt only when the package's dependencies change.
@@ -75,6 +79,25 @@ uitest: setup
 bench: setup
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/training.py
+	$(BIN)/python bench/tensors.py
+
+# The course as a static website, from the committed outputs (nothing is executed, nothing is
+# fetched): build/book/index.html. Its tools are an optional extra, installed on first use.
+BOOK_STAMP := $(VENV)/.installed-book
+$(BOOK_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[book]"
+	touch $(BOOK_STAMP)
+
+book: $(BOOK_STAMP)
+	rm -rf build/book build/book-doctrees build/jupyter_execute
+	$(BIN)/sphinx-build -q -b html -c book -d build/book-doctrees $(SPHINXOPTS) . build/book
+	@echo "The book is in build/book/ — open build/book/index.html in a browser."
+
+# Build with warnings as errors, then check links, images, math, titles and external hosts.
+booktest:
+	$(MAKE) book SPHINXOPTS="-W --keep-going"
+	$(BIN)/python book/check.py build/book
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -370,3 +371,103 @@ def test_tiny_denominator_is_not_a_zero_division():
     z = x / y  # y ** 2 underflows to 0, but y itself is not 0
     assert z.value() == pytest.approx(1e-100)
     assert z.grad(x) == pytest.approx(1e200) and z.grad(y) == pytest.approx(-1e100)
+
+
+@pytest.mark.parametrize("ask", ["value", "grad", "str", "repr"])
+def test_a_tree_deeper_than_python_allows_says_why_and_points_to_chapter_4(ask):
+    ws = [Var(1.0, name=f"w{i}") for i in range(3 * sys.getrecursionlimit())]
+    deep = sum(w * 1.0 for w in ws)  # an Add chain as deep as the sum is long
+    run = {
+        "value": deep.value,
+        "grad": lambda: deep.grad(ws[0]),
+        "str": lambda: str(deep),
+        "repr": lambda: repr(deep),
+    }[ask]
+    with pytest.raises(ValueError, match="deeper than Python allows.*chapter 4") as info:
+        run()
+    assert not isinstance(info.value, RecursionError)
+    assert str(sys.getrecursionlimit()) in str(info.value)
+
+
+def test_the_issue_example_of_400_terms_still_evaluates_and_differentiates():
+    ws = [Var(float(i), name=f"w{i}") for i in range(400)]
+    total = sum(w * 1.0 for w in ws)
+    assert total.value() == sum(range(400))
+    assert total.grad(ws[7]) == 1.0
+
+
+def test_a_learners_own_node_type_reports_depth_clearly_too():
+    class Twice(beta.Node):
+        op = "twice"
+
+        def __init__(self, a):
+            self.a = a
+            self.children = (a,)
+
+        def value(self):
+            return 2 * self.a.value()
+
+        def grad(self, x):
+            return 2 * self.a.grad(x)
+
+    x = Var(1.0, name="x")
+    expr = x
+    for _ in range(3 * sys.getrecursionlimit()):
+        expr = Twice(expr)
+    with pytest.raises(ValueError, match="value\\(\\) went deeper"):
+        expr.value()
+    assert Twice(Twice(x)).grad(x) == 4  # shallow trees are untouched
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda x: Mul(x * 1e300, 1e10),  # product rule: a'·b = 1e300 · 1e10
+        lambda x: Square(x * 1e308),  # 2a·a' = 2 · 1 · 1e308
+        lambda x: Add(x * 1e308, x * 1e308),
+        lambda x: Sub(x * 1e308, x * -1e308),
+    ],
+    ids=["Mul", "Square", "Add", "Sub"],
+)
+def test_overflowing_derivatives_raise_like_values_do(build):
+    x = Var(1e-308, name="x")
+    expr = build(x)
+    assert math.isfinite(expr.value())  # only the derivative is too large
+    with pytest.raises(ValueError, match="overflows: its derivative is too large"):
+        expr.grad(x)
+
+
+def test_gradient_wants_a_list_of_vars():
+    x = Var(1.0, name="x")
+    with pytest.raises(TypeError, match=r"list of Vars.*gradient\(expr, \[x\]\)"):
+        gradient(x * x, x)
+    assert gradient(x * x, [x]) == [2.0] and gradient(x * x, (x,)) == [2.0]
+
+
+def test_the_depth_error_comes_with_a_short_traceback_not_a_thousand_frames():
+    import traceback
+
+    ws = [Var(1.0) for _ in range(3 * sys.getrecursionlimit())]
+    deep = sum(w * 1.0 for w in ws)
+    with pytest.raises(ValueError) as info:
+        deep.grad(ws[0])
+    assert len(traceback.extract_tb(info.value.__traceback__)) < 5
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_node_types_the_depth_report_cannot_recompile_keep_working():
+    def shared_value(self):
+        return 3.0
+
+    class Lambdas(beta.Node):
+        value = lambda self: 2.0  # noqa: E731 - a lambda, not a def
+        grad = staticmethod(lambda x: 0.0)
+
+    class Borrowed(beta.Node):
+        value = shared_value
+
+        def grad(self, x):
+            return super().grad(x) if False else 0.0  # super() needs the class cell
+
+    assert Lambdas().value() == 2.0 and Lambdas().grad(Var(1.0)) == 0.0
+    assert Borrowed().value() == 3.0 and Borrowed().grad(Var(1.0)) == 0.0

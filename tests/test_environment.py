@@ -60,3 +60,18 @@ def test_conda_has_graphviz_binaries_and_python_package():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     names = {_split(d.split("#")[0])[0] for d in env["dependencies"] if isinstance(d, str)}
     assert {"graphviz", "python-graphviz", "python"} <= names
+
+
+def test_the_pythons_ci_tests_are_the_ones_pyproject_declares():
+    """pyproject's classifiers name exactly the versions CI runs: 3.11 by make test, the rest
+    by scripts/test_pythons.sh."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {
+        c.rsplit(" ", 1)[1]
+        for c in project["classifiers"]
+        if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)
+    }
+    script = (ROOT / "scripts" / "test_pythons.sh").read_text()
+    others = re.search(r"versions=\(([\d. ]+)\)", script).group(1).split()
+    assert declared == {"3.11", *others}
+    assert project["requires-python"] == f">={min(declared, key=lambda v: int(v.split('.')[1]))}"

@@ -102,3 +102,113 @@ def test_check_prints_status_outside_jupyter(capsys):
     assert out[2].startswith("Correct")
     assert out[3] == "Hint: think of the answer"
     assert out[4:] == ["Solution:", "answer = 42"]
+
+
+def test_staged_hints_give_a_nudge_first_then_more(capsys):
+    q = Question(
+        lambda answer: None,
+        "look at the first term",
+        "answer = 42",
+        lambda: 42,
+        [],
+        more_hints=("it is a product", "six times seven"),
+    )
+    q.hint()
+    q.hint(2)
+    q.hint(3)
+    q.hint(9)  # past the last hint: the last one again
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Hint 1 of 3: look at the first term (Still stuck? hint(2) says more.)"
+    assert out[1] == "Hint 2 of 3: it is a product (Still stuck? hint(3) says more.)"
+    assert out[2] == out[3] == "Hint 3 of 3: six times seven"
+    with pytest.raises(ValueError, match="counts from 1"):
+        q.hint(0)
+
+
+# Answers a learner tried that the checkers once graded wrongly, or explained misleadingly.
+
+
+def test_ch01_q5_says_one_number_when_grad_f_returns_a_float():
+    import math
+
+    from tinyml.exercises import ch01
+
+    message = ch01.q5.grade(lambda a, b: b + math.cos(a)).message
+    assert "one number" in message and "None" not in message
+
+
+def test_ch02_q1_compares_trees_so_operators_build_the_same_tree():
+    from tinyml.beta import Square, Var
+    from tinyml.exercises import ch02
+
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    assert ch02.q1.grade(Square(x - y) + 2 * x).correct
+    assert ch02.q1.grade(x * 2 + Square(x - y)).correct
+
+
+def test_ch02_q2_feedback_states_y_and_does_not_guess_what_was_written():
+    from tinyml.exercises import ch02
+
+    for bad, _ in ch02.q2.wrong[:4]:
+        message = ch02.q2.grade(bad).message
+        assert "self.a ** 3" not in message
+        if "2x + y" in message:
+            assert "y = 0.5" in message
+
+
+def test_ch03_q1_accepts_the_count_as_a_float_or_numpy_integer():
+    np = pytest.importorskip("numpy")
+    from tinyml.exercises import ch03
+
+    assert ch03.q1.grade(4181.0).correct and ch03.q1.grade(np.int64(4181)).correct
+
+
+def test_ch03_q2_accepts_every_honest_memo():
+    import functools
+
+    from tinyml.exercises import ch03
+
+    memo: dict[int, int] = {}
+
+    def stores_from_two_up(n):
+        if n in memo:
+            return memo[n]
+        if n < 2:
+            return n
+        memo[n] = stores_from_two_up(n - 1) + stores_from_two_up(n - 2)
+        return memo[n]
+
+    def seeded(n, known={0: 0, 1: 1}):  # noqa: B006 - the default is the memo, on purpose
+        if n not in known:
+            known[n] = seeded(n - 1) + seeded(n - 2)
+        return known[n]
+
+    @functools.cache
+    def cached(n):
+        return n if n < 2 else cached(n - 1) + cached(n - 2)
+
+    def closure():
+        cache: dict[int, int] = {}
+
+        def fib(n):
+            if n not in cache:
+                cache[n] = n if n < 2 else fib(n - 1) + fib(n - 2)
+            return cache[n]
+
+        return fib
+
+    for answer in (stores_from_two_up, seeded, cached, closure()):
+        feedback = ch03.q2.grade(answer)
+        assert feedback.correct, feedback.message
+        assert ch03.q2.grade(answer).correct  # checking twice (a warm memo) is still correct
+    assert seeded(5) == 5  # the learner's memo still works after the checker used it
+
+
+def test_ch03_hints_are_staged_nudge_first():
+    from tinyml.exercises import ch03
+
+    for q in (ch03.q1, ch03.q3, ch03.q4):
+        hints = q.hints()
+        assert len(hints) >= 2
+        assert "G(d) = 2 + 3" not in hints[0] and "full.total" not in hints[0]
+    assert "G(d) = 2 + 3" in ch03.q3.hints()[-1]

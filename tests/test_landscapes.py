@@ -13,9 +13,11 @@ from hypothesis import strategies as st  # noqa: E402
 
 from tinyml.alpha import Var  # noqa: E402
 from tinyml.landscapes import (  # noqa: E402
+    NOTEBOOK_WIDTH,
     QUADRATIC,
     ROSENBROCK,
     descend,
+    explore_momentum,
     lr_sweep,
     plot_losses,
     plot_lr_sweep,
@@ -153,3 +155,38 @@ def test_plot_paths_needs_runs():
     with pytest.raises(ValueError, match="no runs to plot"):
         plot_paths(QUADRATIC, [])
     plt.close("all")
+
+
+def test_plot_paths_is_never_wider_than_a_notebook_cell():
+    runs = [descend(QUADRATIC, GD, steps=5, lr=lr) for lr in (0.01, 0.02, 0.03)]
+    for ncols in (1, 2, 3):
+        fig = plot_paths(QUADRATIC, runs, ncols=ncols)
+        assert fig.get_size_inches()[0] <= NOTEBOOK_WIDTH + 1e-9
+        plt.close(fig)
+
+
+def test_momentum_explorer_redraws_the_real_descend_run_for_each_slider_setting():
+    ex = explore_momentum(steps=30)
+    first_png, first_path = ex.png, ex.draw.run.path
+    assert first_path == descend(QUADRATIC, Momentum, steps=30, lr=0.03, momentum=0.7).path
+    assert ex.caption.startswith("Momentum(lr=0.03, momentum=0.7) on the ill-conditioned")
+
+    for settings in ({"momentum": 0.9}, {"lr": 0.01}, {"momentum": 0.0}):
+        before = ex.png
+        ex.set(**settings)
+        lr, mu = ex.values()["lr"], ex.values()["momentum"]
+        want = descend(QUADRATIC, Momentum, steps=30, lr=lr, momentum=mu)
+        assert ex.draw.run.path == want.path and ex.draw.run.losses == want.losses
+        assert ex.png != before
+    assert ex.draw.run.path != first_path and ex.png != first_png
+    # momentum = 0 is plain gradient descent, step for step
+    assert ex.draw.run.path == descend(QUADRATIC, GD, steps=30, lr=0.01).path
+
+
+def test_momentum_explorer_says_when_a_setting_diverges():
+    ex = explore_momentum()
+    ex.set(lr=0.19, momentum=0.9)  # above 2(1 + μ)/25 = 0.152, the limit on this bowl
+    assert ex.draw.run.diverged and ex.caption.endswith("diverged")
+    ex.set(lr=0.15)  # just below it: stable
+    assert not ex.draw.run.diverged
+    assert len(plt.get_fignums()) == 0  # every redraw closes its figure

@@ -307,3 +307,33 @@ def test_one_weight_partial_by_central_difference():
         return out[0][0] * out[1][0]
 
     assert w[1][0].g == pytest.approx(central_difference(loss_of_w10, w0[1][0]), rel=1e-7)
+
+
+def test_plot_entry_pairs_row_i_with_column_j_and_writes_the_sum():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from tinyml.matrix import plot_entry
+
+    a, b = [[1, 2, 3], [4, 5, 6]], [[7, 8], [9, 10], [11, 12]]
+    fig = plot_entry(a, b, 1, 0)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "C[1][0] = row 1 of A · column 0 of B = 4·7 + 5·9 + 6·11 = 139" in texts
+    assert "A  (2×3)" in texts and "B  (3×2)" in texts
+    # every entry of A, B and C is written once
+    for v in [*flatten(a), *flatten(b), *flatten(matmul(a, b))]:
+        assert f"{v:g}" in texts
+    # exactly one highlighted entry of C (green), three of A's row, three of B's column
+    colours = [p.get_facecolor()[:3] for p in fig.axes[0].patches]
+    green = matplotlib.colors.to_rgb("#b7e4a8")
+    assert (
+        sum(1 for c in colours if all(abs(x - y) < 1e-6 for x, y in zip(c, green, strict=True)))
+        == 1
+    )
+    plt.close(fig)
+    with pytest.raises(ValueError, match="i must be a whole number from 0 to 1"):
+        plot_entry(a, b, 2, 0)
+    with pytest.raises(ValueError, match="cannot multiply"):
+        plot_entry(a, a, 0, 0)

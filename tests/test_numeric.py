@@ -210,3 +210,11 @@ def test_step_size_errors_are_the_errors_of_the_package_differences():
     # the same checks as forward_difference: at x = 1000 the step eps is lost in rounding
     with pytest.raises(ValueError, match=r"x \+ h == x"):
         step_size_errors(x=1000.0)
+
+
+def test_call_counter_prints_the_function_and_count_without_an_address():
+    counted = CallCounter(math.sin)
+    counted(1.0)
+    counted(2.0)
+    assert repr(counted) == "CallCounter(sin, calls=2)"
+    assert "0x" not in repr(CallCounter(lambda t: t))

@@ -168,3 +168,12 @@ def test_count_nodes_unfolded_has_no_recursion_limit():
     assert count_nodes(expr, distinct=False) == count_nodes(expr) == 2 * depth + 1
     chain, _ = shared_chain(depth)
     assert count_nodes(chain, distinct=False) == 2 * 3**depth - 1
+
+
+def test_numpy_whole_numbers_are_whole_numbers():
+    np = pytest.importorskip("numpy")
+    assert fib1(np.int64(10)) == 55 and type(fib1(np.int64(10))) is int
+    assert fib2(np.int32(100)) == 354224848179261915075  # a Python int: no int64 overflow
+    assert fib1_calls(np.uint8(4)) == 9
+    with pytest.raises(TypeError, match="whole number"):
+        fib1(np.float64(3.0))

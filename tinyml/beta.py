@@ -11,9 +11,16 @@ Beta is slow on purpose: chapter 3 measures why, chapter 4 (tinyml.alpha) fixes 
 """
 
 from __future__ import annotations
+import __future__
 
+import ast
+import inspect
 import math
 import numbers
+import sys
+import textwrap
+import types
+from typing import Any
 
 from tinyml.checks import real
 
@@ -68,11 +75,87 @@ def _show(v: float) -> str:
     return format(v, "g")
 
 
+def _too_deep(what: str) -> ValueError:
+    return ValueError(
+        f"{what} went deeper than Python allows: Beta's value(), grad() and printing call "
+        "themselves at every level of the tree (a call or two per level), and Python allows "
+        f"about {sys.getrecursionlimit()} nested calls (sys.getrecursionlimit()). So a tree "
+        "more than a few hundred levels deep (e.g. a sum of hundreds of terms built with +) "
+        "cannot be evaluated, differentiated or printed by Beta; chapter 4's Alpha walks the "
+        "graph with a loop instead and has no depth limit"
+    )
+
+
+# Beta's walks recurse, so a tree deeper than Python's recursion limit cannot be walked.
+# Each node type's value() and grad() are compiled once more from their own source with one
+# addition: `except RecursionError`, which lets the outermost call report the depth clearly.
+# A try costs nothing until something is raised, so the walks run as fast as the plain methods;
+# the source shown in the chapters (inspect.getsource) is the plain one.
+_REPORTING: set[Any] = set()  # the code of every method compiled with the report
+
+
+def _report_depth(name: str) -> None:
+    """Inside `except RecursionError`: re-raise it, or, at the outermost call, explain it."""
+    frame = sys._getframe(2)  # 0: here, 1: the method whose call overflowed, 2: its caller
+    while frame is not None:
+        if frame.f_code in _REPORTING:
+            raise  # noqa: PLE0704 - an outer call of the walk will report it
+        frame = frame.f_back
+    raise _too_deep(name + "()") from None
+
+
+def _with_depth_report(cls: type, name: str) -> None:
+    """cls.name compiled again from its source, its body inside `try: … except RecursionError`."""
+    plain = vars(cls)[name]
+    if not isinstance(plain, types.FunctionType) or plain.__code__.co_freevars:
+        return  # decorated, or uses super() or outer variables: keep the plain method
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(plain)))
+    except (OSError, TypeError, SyntaxError):
+        return  # no source to compile (e.g. made with exec): keep the plain method
+    method = tree.body[0]
+    if not isinstance(method, ast.FunctionDef) or method.decorator_list or len(tree.body) != 1:
+        return
+    guard = ast.parse(
+        "try:\n    pass\nexcept RecursionError:\n"
+        f"    from tinyml.beta import _report_depth\n    _report_depth({name!r})"
+    ).body[0]
+    guard.body, method.body = method.body, [guard]
+    ast.fix_missing_locations(tree)
+    ast.increment_lineno(tree, plain.__code__.co_firstlineno - 1)
+    flags = __future__.annotations.compiler_flag
+    code = compile(tree, plain.__code__.co_filename, "exec", flags=flags, dont_inherit=True)
+    namespace: dict[str, Any] = {}
+    exec(code, plain.__globals__, namespace)
+    reporting = namespace[plain.__name__]
+    reporting.__qualname__ = plain.__qualname__
+    reporting.__doc__ = plain.__doc__
+    _REPORTING.add(reporting.__code__)
+    setattr(cls, name, reporting)
+
+
+def _inside_printing() -> bool:
+    """Is Node's printing further up the stack (so this call is not the outermost)?"""
+    frame = sys._getframe(2)  # 0: here, 1: the __str__ or __repr__ asking, 2: its caller
+    while frame is not None:
+        if frame.f_code in (Node.__str__.__code__, Node.__repr__.__code__):
+            return True
+        frame = frame.f_back
+    return False
+
+
 class Node:
     """What every node shares: its children, its operator symbol and the arithmetic operators."""
 
     op: str = ""
     children: tuple[Node, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Every node type, a learner's own included, reports a too-deep tree clearly.
+        super().__init_subclass__(**kwargs)
+        for name in ("value", "grad"):
+            if name in vars(cls):
+                _with_depth_report(cls, name)
 
     def value(self) -> float:
         raise NotImplementedError
@@ -141,10 +224,20 @@ class Node:
 
     # Printed forms: Lisp-like prefix for str, constructor calls for repr.
     def __str__(self) -> str:
-        return "(" + " ".join([self.op, *(str(c) for c in self.children)]) + ")"
+        try:
+            return "(" + " ".join([self.op, *map(str, self.children)]) + ")"
+        except RecursionError:
+            if _inside_printing():
+                raise  # the outermost call reports it, with a short traceback
+            raise _too_deep("printing") from None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(repr(c) for c in self.children)})"
+        try:
+            return f"{type(self).__name__}({', '.join(map(repr, self.children))})"
+        except RecursionError:
+            if _inside_printing():
+                raise
+            raise _too_deep("printing") from None
 
 
 def _is_operand(v: object) -> bool:
@@ -215,7 +308,7 @@ class Add(Node):
         return _finite(self.a.value() + self.b.value(), self)
 
     def grad(self, x: Var) -> float:
-        return self.a.grad(x) + self.b.grad(x)
+        return _finite(self.a.grad(x) + self.b.grad(x), self, "derivative")
 
 
 class Sub(Node):
@@ -231,7 +324,7 @@ class Sub(Node):
         return _finite(self.a.value() - self.b.value(), self)
 
     def grad(self, x: Var) -> float:
-        return self.a.grad(x) - self.b.grad(x)
+        return _finite(self.a.grad(x) - self.b.grad(x), self, "derivative")
 
 
 class Mul(Node):
@@ -247,7 +340,8 @@ class Mul(Node):
         return _finite(self.a.value() * self.b.value(), self)
 
     def grad(self, x: Var) -> float:
-        return self.a.grad(x) * self.b.value() + self.a.value() * self.b.grad(x)
+        product_rule = self.a.grad(x) * self.b.value() + self.a.value() * self.b.grad(x)
+        return _finite(product_rule, self, "derivative")
 
 
 class Div(Node):
@@ -271,7 +365,7 @@ class Div(Node):
 
 def _finite(v: float, node: Node, what: str = "value") -> float:
     """v, or a ValueError if it overflowed: finite floats can combine into one too large."""
-    if abs(v) == math.inf:
+    if abs(v) == math.inf or v != v:  # inf, or nan from inf - inf
         raise _overflow(node, what)
     return v
 
@@ -320,7 +414,7 @@ class Square(Node):
         return _finite(a * a, self)  # not a ** 2, which raises OverflowError for a float
 
     def grad(self, x: Var) -> float:
-        return 2 * self.a.value() * self.a.grad(x)
+        return _finite(2 * self.a.value() * self.a.grad(x), self, "derivative")
 
 
 class Abs(Node):
@@ -511,5 +605,11 @@ def variables(expr: Node) -> list[Var]:
 
 def gradient(expr: Node, params: list[Var] | None = None) -> list[float]:
     """The full gradient: one grad(p) call, a whole walk of the tree, per parameter p."""
-    params = variables(expr) if params is None else list(params)
+    if params is None:
+        params = variables(expr)
+    elif isinstance(params, Node) or not isinstance(params, (list, tuple)):
+        raise TypeError(
+            f"gradient(expr, params) takes a list of Vars, got {params!r}; for one variable "
+            "write gradient(expr, [x]), or expr.grad(x) for the number itself"
+        )
     return [expr.grad(p) for p in params]

@@ -27,6 +27,8 @@ __all__ = [
     "plot_losses",
     "lr_sweep",
     "plot_lr_sweep",
+    "PathPicture",
+    "explore_momentum",
 ]
 
 
@@ -180,6 +182,28 @@ def _contours(
     ax.set_ylabel("y")
 
 
+NOTEBOOK_WIDTH = 9.6  # inches: wider figures are shrunk to fit a notebook cell, fonts and all
+
+
+def _draw_path(
+    ax: Any,
+    landscape: Landscape,
+    run: Run,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
+) -> None:
+    """One run's path on the landscape's contour map, titled with its label and final loss."""
+    _contours(ax, landscape, xlim or landscape.xlim, ylim or landscape.ylim)
+    xs, ys = zip(*run.path, strict=True)
+    dots = 2.5 if len(xs) <= 100 else 0  # long runs: a line is clearer than dots
+    ax.plot(xs, ys, "-o", color="#1f77b4", ms=dots, lw=1, label="path")
+    ax.plot(xs[0], ys[0], "s", color="black", ms=5, label="start")
+    end = f"f = {run.losses[-1]:.1e} after {len(xs) - 1}"
+    if run.diverged:
+        end += ": diverged"
+    ax.set_title(f"{run.label}\n{end}", fontsize=9)
+
+
 def plot_paths(
     landscape: Landscape,
     runs: Sequence[Run],
@@ -190,7 +214,8 @@ def plot_paths(
 ) -> Any:
     """Each run's path on its own copy of the landscape's contour map, side by side.
 
-    ``xlim`` and ``ylim`` widen (or narrow) the view from the landscape's own.
+    ``xlim`` and ``ylim`` widen (or narrow) the view from the landscape's own. The figure is
+    at most a notebook cell wide, so its text is never shrunk.
     """
     import matplotlib.pyplot as plt
 
@@ -198,19 +223,13 @@ def plot_paths(
         raise ValueError("no runs to plot: pass a list of runs from descend(), e.g. [run]")
     ncols = min(ncols, len(runs))
     nrows = -(-len(runs) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.5 * nrows), squeeze=False)
+    width = min(4.6, NOTEBOOK_WIDTH / ncols)  # each panel's width, in inches
+    height = round(0.76 * width * nrows + 0.3, 1)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height), squeeze=False)
     for ax in axes.flat[len(runs) :]:
         ax.set_visible(False)
     for ax, run in zip(axes.flat, runs, strict=False):
-        _contours(ax, landscape, xlim or landscape.xlim, ylim or landscape.ylim)
-        xs, ys = zip(*run.path, strict=True)
-        dots = 2.5 if len(xs) <= 100 else 0  # long runs: a line is clearer than dots
-        ax.plot(xs, ys, "-o", color="#1f77b4", ms=dots, lw=1, label="path")
-        ax.plot(xs[0], ys[0], "s", color="black", ms=5, label="start")
-        end = f"f = {run.losses[-1]:.1e} after {len(xs) - 1}"
-        if run.diverged:
-            end += ": diverged"
-        ax.set_title(f"{run.label}\n{end}", fontsize=9)
+        _draw_path(ax, landscape, run, xlim, ylim)
     axes.flat[0].legend(fontsize=7, loc="lower right")
     fig.suptitle(title or f"Paths on the {landscape.name}")
     fig.tight_layout()
@@ -295,3 +314,103 @@ def plot_lr_sweep(
     ax.set_title(title)
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
     return ax
+
+
+class PathPicture:
+    """What the momentum explorer redraws: a fresh ``descend`` run, its path and its losses.
+
+    Calling it with optimizer settings (``lr=0.03, momentum=0.7``) runs ``descend`` with
+    them, keeps the run in ``self.run`` and returns a figure: the path on the landscape's
+    contour map (left) and the loss per step (right).
+    """
+
+    def __init__(
+        self,
+        landscape: Landscape,
+        optimizer: type,
+        steps: int = 50,
+        xlim: tuple[float, float] | None = None,
+        loss_range: tuple[float, float] = (1e-16, 1e8),
+    ) -> None:
+        self.landscape, self.optimizer, self.steps = landscape, optimizer, _check_steps(steps)
+        self.xlim, self.loss_range = xlim, loss_range
+        self.run: Run | None = None
+
+    def __call__(self, **settings: Any) -> Any:
+        import matplotlib.pyplot as plt
+
+        label = (
+            f"{self.optimizer.__name__}("
+            + ", ".join(f"{k}={v:.3g}" for k, v in settings.items())
+            + ")"
+        )
+        self.run = descend(self.landscape, self.optimizer, self.steps, label=label, **settings)
+        fig, (left, right) = plt.subplots(
+            1, 2, figsize=(NOTEBOOK_WIDTH, 3.6), gridspec_kw={"width_ratios": [1.3, 1]}
+        )
+        _draw_path(left, self.landscape, self.run, self.xlim)
+        left.legend(fontsize=7, loc="lower right")
+        plot_losses([self.run], ax=right, title="loss per step")
+        right.set_ylim(*self.loss_range)  # fixed, so moving a slider moves the curve, not the axis
+        right.set_xlim(0, self.steps)
+        right.get_legend().remove()
+        fig.tight_layout()
+        return fig
+
+    def caption(self, **settings: Any) -> str:
+        """One line for static viewers: the settings and what the run did."""
+        run = self.run
+        if run is None:
+            return "no run yet"
+        verdict = "diverged" if run.diverged else f"ends at loss {run.losses[-1]:.2g}"
+        return (
+            f"{run.label} on the {self.landscape.name}, {len(run.losses) - 1} steps: "
+            f"loss {run.losses[0]:.3g} at the start, {verdict}"
+        )
+
+
+def explore_momentum(
+    landscape: Landscape = QUADRATIC,
+    lr: float = 0.03,
+    momentum: float = 0.7,
+    steps: int = 50,
+    xlim: tuple[float, float] | None = (-5.5, 2.5),
+) -> Any:
+    """Sliders for Momentum's ``lr`` and ``momentum`` that redraw its path on ``landscape``.
+
+    Each move runs ``descend(landscape, Momentum, steps, lr=…, momentum=…)`` again with the
+    real ``tinyml.optim.Momentum`` (``momentum=0`` is plain gradient descent). Returns a
+    :class:`tinyml.widgets.Explorer`; ``explorer.draw.run`` is the run on show.
+    """
+    import ipywidgets
+
+    from tinyml.optim import Momentum
+    from tinyml.widgets import explore
+
+    picture = PathPicture(landscape, Momentum, steps, xlim)
+    style = {"description_width": "80px"}
+    layout = ipywidgets.Layout(width="480px")
+    return explore(
+        picture,
+        caption=picture.caption,
+        lr=ipywidgets.FloatLogSlider(
+            value=lr,
+            base=10,
+            min=-3,
+            max=-0.7,
+            step=0.01,
+            description="lr",
+            readout_format=".4f",
+            style=style,
+            layout=layout,
+        ),
+        momentum=ipywidgets.FloatSlider(
+            value=momentum,
+            min=0.0,
+            max=0.99,
+            step=0.01,
+            description="momentum",
+            style=style,
+            layout=layout,
+        ),
+    )

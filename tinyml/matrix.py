@@ -18,6 +18,7 @@ from typing import Any
 from tinyml.checks import real
 
 __all__ = [
+    "plot_entry",
     "Matrix",
     "shape",
     "zeros",
@@ -242,3 +243,65 @@ def apply(f: Callable[[Any], Any], m: Matrix) -> Matrix:
         raise TypeError(f"apply(f, m) needs a function f, got {_describe(f)}")
     shape(m)
     return [[f(x) for x in row] for row in m]
+
+
+def plot_entry(a: Matrix, b: Matrix, i: int, j: int) -> Any:
+    """A picture of one entry of a·b: row i of a meets column j of b at entry [i][j].
+
+    b sits above the product and a to its left, so the row of a and the column of b that
+    pair up point straight at the entry they make; the sum is written out underneath.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    c = matmul(a, b)  # checks the shapes first
+    (n, m), (_, p) = shape(a), shape(b)
+    for name, k, size in (("i", i, n), ("j", j, p)):
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 0 <= k < size:
+            raise ValueError(f"{name} must be a whole number from 0 to {size - 1}, got {k!r}")
+    row_colour, col_colour, hit = "#fdd9b5", "#c6dbef", "#b7e4a8"
+    # Cell (r, col) of a matrix whose top-left corner is at (x0, y0) spans one unit square.
+    left_b = m + 1  # b and the product start one empty column to the right of a
+    top = n + m + 1  # b's top row; the product and a are below it
+
+    def grid(x0: float, y0: float, values: Matrix, shade: Callable[[int, int], str]) -> None:
+        for r, row in enumerate(values):
+            for col, v in enumerate(row):
+                x, y = x0 + col, y0 - r - 1
+                ax.add_patch(Rectangle((x, y), 1, 1, fc=shade(r, col), ec="#555555", lw=0.8))
+                ax.text(x + 0.5, y + 0.5, f"{v:g}", ha="center", va="center", fontsize=13)
+
+    width = left_b + p
+    fig, ax = plt.subplots(figsize=(min(0.85 * width + 1.2, 9.6), 0.65 * (n + m) + 1.6))
+    grid(0, n, a, lambda r, col: row_colour if r == i else "white")
+    grid(left_b, top, b, lambda r, col: col_colour if col == j else "white")
+
+    def in_c(r: int, col: int) -> str:  # the row and the column carry on into the product
+        if (r, col) == (i, j):
+            return hit
+        return "#fef0e1" if r == i else "#e4eef8" if col == j else "white"
+
+    grid(left_b, n, c, in_c)
+    ax.text(m / 2, n + 0.35, f"A  ({n}×{m})", ha="center", fontsize=12)
+    ax.text(left_b - 0.25, top - m / 2, f"B  ({m}×{p})", ha="right", va="center", fontsize=12)
+    ax.text(left_b + p + 0.25, n / 2, f"C = A·B\n({n}×{p})", va="center", fontsize=12)
+    # Arrows across the gaps: from row i of A, and from column j of B, towards C[i][j].
+    y_row, x_col = n - i - 0.5, left_b + j + 0.5
+    arrow = {"arrowstyle": "->", "lw": 1.8, "color": "#333333"}
+    ax.annotate("", (left_b - 0.08, y_row), (m + 0.08, y_row), arrowprops=arrow)
+    ax.annotate("", (x_col, n + 0.08), (x_col, n + 0.92), arrowprops=arrow)
+    terms = " + ".join(f"{a[i][k]:g}·{b[k][j]:g}" for k in range(m))
+    ax.text(
+        width / 2,
+        -0.5,
+        f"C[{i}][{j}] = row {i} of A · column {j} of B = {terms} = {c[i][j]:g}",
+        ha="center",
+        va="top",
+        fontsize=12,
+    )
+    ax.set_xlim(-0.2, width + 2.2)
+    ax.set_ylim(-1.4, top + 0.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    fig.tight_layout()
+    return fig

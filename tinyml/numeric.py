@@ -195,3 +195,7 @@ class CallCounter:
     def __call__(self, *args: float) -> float:
         self.calls += 1
         return self.f(*args)
+
+    def __repr__(self) -> str:
+        name = getattr(self.f, "__qualname__", None) or type(self.f).__name__
+        return f"CallCounter({name}, calls={self.calls})"

@@ -1,5 +1,8 @@
 r"""Optimizers: use the gradients that backward() left in each ``Var.g`` to update the Vars.
 
+They update ``tinyml.tensor.Tensor`` parameters too, from ``Tensor.grad``, with the same
+formulas applied to every entry of the array at once (chapter 8).
+
 The shape of every training loop, as in PyTorch::
 
     optimizer = Adam([w, b], lr=0.01)
@@ -12,7 +15,8 @@ The shape of every training loop, as in PyTorch::
 Each update rule below is exactly PyTorch's (``torch.optim.SGD`` with and without
 ``momentum``, ``RMSprop`` and ``Adam`` with their default settings), so iterates agree with
 PyTorch's to rounding. The formulas use θ for a parameter, g for its gradient, t for the
-step number (1, 2, …) and η for the learning rate ``lr``.
+step number (1, 2, …) and η for the learning rate ``lr``. Everything in them is
+element-wise, so one line of code serves a number and an array alike.
 """
 
 from __future__ import annotations
@@ -21,8 +25,11 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from tinyml.alpha import Var
 from tinyml.checks import real
+from tinyml.tensor import Tensor
 
 __all__ = ["Optimizer", "GD", "Momentum", "RMSProp", "Adam"]
 
@@ -49,10 +56,16 @@ def _check_eps(eps: object) -> float:
     return eps
 
 
-def _check_params(params: object) -> list[Var]:
-    if isinstance(params, Var) or not isinstance(params, Iterable) or isinstance(params, str):
+def _check_params(params: object) -> list[Var | Tensor]:
+    if (
+        isinstance(params, Var | Tensor)
+        or not isinstance(params, Iterable)
+        or isinstance(params, str)
+    ):
+        what = "Tensor" if isinstance(params, Tensor) else "Var"
         raise TypeError(
-            f"params must be a list of Vars, got {params!r}; wrap a single Var in a list: [x]"
+            f"params must be a list of Vars (or Tensors), got {params!r}; "
+            f"wrap a single {what} in a list: [x]"
         )
     params = list(params)
     if not params:
@@ -67,11 +80,13 @@ def _check_params(params: object) -> list[Var]:
                 f"params[{i}] is a list; pass the Vars themselves "
                 "(for a matrix W, use tinyml.matrix.flatten(W))"
             )
-        if not isinstance(p, Var):
+        if isinstance(p, Tensor):
+            _check_tensor(i, p)
+        elif not isinstance(p, Var):
             raise TypeError(
                 f"params[{i}] is {p!r} of type {type(p).__module__}.{type(p).__name__}, "
-                "not a tinyml.alpha.Var: "
-                "an optimizer updates Vars, reading the gradients backward() left in .g"
+                "not a tinyml.alpha.Var (or a tinyml.tensor.Tensor): an optimizer updates "
+                "Vars, reading the gradients backward() left in .g (a Tensor's in .grad)"
             )
         if id(p) in seen:
             raise ValueError(f"params[{i}] ({p!r}) appears twice; list each Var once")
@@ -79,10 +94,68 @@ def _check_params(params: object) -> list[Var]:
     return params
 
 
-class Optimizer:
-    """Holds the parameters (Vars) and the learning rate; subclasses define the update rule."""
+def _check_tensor(i: int, p: Tensor) -> None:
+    if p._backward is not None:
+        raise ValueError(
+            f"params[{i}] is the result of an operation, not a leaf Tensor: pass the tensors "
+            "you created with requires_grad=True, e.g. model.parameters()"
+        )
+    if not p.requires_grad:
+        raise ValueError(
+            f"params[{i}] (a Tensor of shape {p.shape}) has requires_grad=False, so "
+            "backward() never fills its .grad; create it with requires_grad=True"
+        )
 
-    def __init__(self, params: Iterable[Var], lr: float) -> None:
+
+def _gradient(i: int, p: Var | Tensor) -> float | np.ndarray | None:
+    """The gradient backward() left in parameter i, or an error if any entry is not finite.
+
+    A Tensor that backward() never reached has ``grad = None`` and is left alone, as in
+    PyTorch.
+    """
+    if isinstance(p, Var):
+        if not math.isfinite(p.g):
+            raise ValueError(
+                f"the gradient of params[{i}] ({p!r}) is {p.g}: the loss has blown up; "
+                "a smaller lr usually helps"
+            )
+        return p.g
+    g = p.grad
+    # One dot product g·g is inf or nan if any entry is (or if one is beyond ±1e154, which the
+    # second, slower test tells apart): a single fast pass in the common case.
+    if g is not None and not math.isfinite(np.vdot(g, g)) and not np.isfinite(g).all():
+        bad = g[~np.isfinite(g)][0]
+        raise ValueError(
+            f"the gradient of params[{i}] (a Tensor of shape {p.shape}) has an entry {bad}: "
+            "the loss has blown up; a smaller lr usually helps"
+        )
+    return g
+
+
+def _sqrt(x: float | np.ndarray) -> float | np.ndarray:
+    """The square root of a number, or of every entry of an array."""
+    return math.sqrt(x) if isinstance(x, float) else np.sqrt(x)
+
+
+def _divide(step: float | np.ndarray, denominator: float | np.ndarray, eps: float):
+    """step / denominator, entry by entry, except 0 where the denominator is 0.
+
+    The denominator is √v + eps, so that happens only with eps = 0 for a parameter whose v
+    is still 0 (every gradient so far was 0, or so tiny that its square underflowed): it
+    stays where it is, rather than moving by 0/0. (PyTorch would set it to nan.)
+    """
+    if isinstance(denominator, float):
+        return step / denominator if denominator != 0 else 0.0
+    if eps > 0:
+        return step / denominator
+    return np.divide(step, denominator, out=np.zeros_like(denominator), where=denominator != 0)
+
+
+class Optimizer:
+    """Holds the parameters (Vars or Tensors) and the learning rate; subclasses define the
+    update rule."""
+
+    def __init__(self, params: Iterable[Var | Tensor], lr: float) -> None:
         self.params = _check_params(params)
         self.lr = _check_lr(lr)
         self.steps = 0  # how many times step() has run: Adam's t
@@ -93,23 +166,23 @@ class Optimizer:
             p.zero_grad()
 
     def step(self) -> None:
-        """Update every parameter once from its current gradient ``p.g``.
+        """Update every parameter once from its current gradient (``p.g``, or a Tensor's
+        ``p.grad``, whose entries all move at once by the same rule).
 
         All gradients are checked before anything moves: if one is not finite, step raises
         and leaves every parameter, every running average and ``steps`` as they were.
         """
-        for i, p in enumerate(self.params):
-            if not math.isfinite(p.g):
-                raise ValueError(
-                    f"the gradient of params[{i}] ({p!r}) is {p.g}: the loss has blown up; "
-                    "a smaller lr usually helps"
-                )
+        grads = [_gradient(i, p) for i, p in enumerate(self.params)]
         self.steps += 1
-        for i, p in enumerate(self.params):
-            p.set_value(self.update(i, p.value(), p.g))
+        for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
+            if isinstance(p, Var):
+                p.set_value(self.update(i, p.value(), g))
+            elif g is not None:  # a Tensor backward() never reached keeps its value
+                p.data = self.update(i, p.data, g)
 
     def update(self, i: int, theta: float, g: float) -> float:
-        """The new value of parameter i, given its value theta and gradient g."""
+        """The new value of parameter i, given its value theta and gradient g (numbers, or
+        arrays of the same shape)."""
         raise NotImplementedError("each optimizer defines its own update rule")
 
     def __repr__(self) -> str:
@@ -184,10 +257,8 @@ class RMSProp(Optimizer):
     def update(self, i: int, theta: float, g: float) -> float:
         v = self.alpha * self.square_avgs[i] + (1 - self.alpha) * g * g
         self.square_avgs[i] = v
-        denominator = math.sqrt(v) + self.eps
-        if denominator == 0:  # only with eps = 0 and v = 0: no step rather than 0/0
-            return theta
-        return theta - self.lr * g / denominator
+        denominator = _sqrt(v) + self.eps
+        return theta - _divide(self.lr * g, denominator, self.eps)
 
     def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps}
@@ -234,10 +305,8 @@ class Adam(Optimizer):
         self.exp_avgs[i], self.exp_avg_sqs[i] = m, v
         m_hat = m / (1 - beta1**t)
         v_hat = v / (1 - beta2**t)
-        denominator = math.sqrt(v_hat) + self.eps
-        if denominator == 0:  # only with eps = 0 and v = 0: no step rather than 0/0
-            return theta
-        return theta - self.lr * m_hat / denominator
+        denominator = _sqrt(v_hat) + self.eps
+        return theta - _divide(self.lr * m_hat, denominator, self.eps)
 
     def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps}

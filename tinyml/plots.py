@@ -45,3 +45,54 @@ def plot_step_size_errors(ax, f=math.sin, dfdx=math.cos, x: float = 1.0, name: s
     ax.legend(fontsize=8, loc="lower left")
     ax.grid(True, which="major", alpha=0.3)
     return ax
+
+
+def errors_at(h: float, f=math.sin, dfdx=math.cos, x: float = 1.0) -> tuple[float, float]:
+    """Absolute errors of forward_difference and central_difference of f at x with step h."""
+    exact = dfdx(x)
+    return abs(forward_difference(f, x, h) - exact), abs(central_difference(f, x, h) - exact)
+
+
+def step_size_figure(h: float, f=math.sin, dfdx=math.cos, x: float = 1.0, name: str = "sin"):
+    """The error-vs-step plot with the errors at one step h marked: a widget's picture."""
+    import matplotlib.pyplot as plt
+
+    fwd, cen = errors_at(h, f, dfdx, x)
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    plot_step_size_errors(ax, f, dfdx, x, name)
+    floor = EPS / 4
+    ax.axvline(h, color="black", lw=1)
+    ax.loglog([h], [max(fwd, floor)], "o", ms=11, color="C0", mec="black", gid="forward at h")
+    ax.loglog([h], [max(cen, floor)], "s", ms=11, color="C1", mec="black", gid="central at h")
+    ax.set_title(f"step h = {h:.1e}: forward error {fwd:.1e}, central error {cen:.1e}")
+    return fig
+
+
+def step_size_caption(h: float, f=math.sin, dfdx=math.cos, x: float = 1.0) -> str:
+    fwd, cen = errors_at(h, f, dfdx, x)
+    return f"step h = {h:.1e}: forward error {fwd:.1e}, central error {cen:.1e}"
+
+
+def explore_step_size(h: float = 1e-3, f=math.sin, dfdx=math.cos, x: float = 1.0, name="sin"):
+    """A slider for the step h over the error curves; the marked errors follow it (a widget)."""
+    import ipywidgets
+
+    from tinyml.widgets import explore
+
+    if not EPS <= h <= 0.1:
+        raise ValueError(f"h must lie on the plotted range, eps ≤ h ≤ 0.1; got h={h!r}")
+    slider = ipywidgets.FloatLogSlider(
+        value=h,
+        base=10,
+        min=-15.5,
+        max=-1,
+        step=0.25,
+        description="step h",
+        readout_format=".1e",
+        continuous_update=False,
+    )
+    return explore(
+        lambda h: step_size_figure(h, f, dfdx, x, name),
+        caption=lambda h: step_size_caption(h, f, dfdx, x),
+        h=slider,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,14 +11,16 @@ from typing import Any
 __all__ = ["fib1", "fib2", "fib_iter", "Call", "trace_calls", "count_calls", "fib1_calls"]
 
 
-def _check_n(n: object) -> None:
-    if isinstance(n, bool) or not isinstance(n, int):
+def _check_n(n: object) -> int:
+    """n as a Python int (numpy's integers are whole numbers too), or an error that says why."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError(
             f"Fibonacci numbers are defined for n = 0, 1, 2, ..., got n={n!r} "
             f"of type {type(n).__name__}; give a whole number"
         )
     if n < 0:
         raise ValueError(f"Fibonacci numbers are defined for n = 0, 1, 2, ..., got n={n!r}")
+    return int(n)
 
 
 def _too_deep(n: int) -> ValueError:
@@ -30,7 +33,7 @@ def _too_deep(n: int) -> ValueError:
 
 def fib1(n: int) -> int:
     """The n-th Fibonacci number, straight from the definition: two recursive calls."""
-    _check_n(n)
+    n = _check_n(n)
     if n == 0 or n == 1:
         return n
     return fib1(n - 1) + fib1(n - 2)
@@ -38,7 +41,7 @@ def fib1(n: int) -> int:
 
 def fib2(n: int) -> int:
     """The n-th Fibonacci number, carrying the last two numbers along: one call per step."""
-    _check_n(n)
+    n = _check_n(n)
     try:
         return fib_iter(0, 1, n)
     except RecursionError:
@@ -47,7 +50,7 @@ def fib2(n: int) -> int:
 
 def fib_iter(n1: int, n2: int, n: int) -> int:
     """Step n times from the pair (n1, n2) to (n2, n1 + n2); return the first of the pair."""
-    _check_n(n)
+    n = _check_n(n)
     if n == 0:
         return n1
     return fib_iter(n2, n1 + n2, n - 1)
@@ -111,7 +114,7 @@ def count_calls(f: Callable[..., Any], *args: Any) -> int:
 
 def fib1_calls(n: int) -> int:
     """The number of calls fib1(n) makes, from the recurrence C(n) = 1 + C(n-1) + C(n-2)."""
-    _check_n(n)
+    n = _check_n(n)
     a, b = 1, 1  # C(0), C(1)
     for _ in range(n):
         a, b = b, 1 + a + b

@@ -105,6 +105,7 @@ class Question:
     ``checker(answer)`` returns on success and raises :class:`Incorrect` with the reason
     otherwise. ``answer`` returns a correct answer (the tests use it to check the checker);
     ``wrong`` lists typical wrong answers with a phrase their feedback must contain.
+    ``more_hints`` stage the help: ``hint()`` gives a nudge, ``hint(2)``, ``hint(3)`` … more.
     """
 
     checker: Callable[[Any], None]
@@ -113,6 +114,7 @@ class Question:
     answer: Callable[[], Any]
     wrong: list[tuple[Any, str]] = field(default_factory=list)
     title: str = ""
+    more_hints: tuple[str, ...] = ()
 
     def grade(self, answer: Any = ____) -> Feedback:
         """Return the feedback for an answer without displaying it."""
@@ -131,9 +133,21 @@ class Question:
         feedback = self.grade(answer)
         _display(_TITLES[feedback.status], feedback.message, _COLOURS[feedback.status])
 
-    def hint(self) -> None:
-        """Display a hint."""
-        _display("Hint", self.hint_text, "#0969da")
+    def hints(self) -> list[str]:
+        """Every hint, from the first nudge to the most explicit."""
+        return [self.hint_text, *self.more_hints]
+
+    def hint(self, level: int = 1) -> None:
+        """Display a hint; when there is more, hint(2), hint(3) … say more, one step at a time."""
+        hints = self.hints()
+        if isinstance(level, bool) or not isinstance(level, int) or level < 1:
+            raise ValueError(f"hint(level) counts from 1, got {level!r}")
+        level = min(level, len(hints))
+        text = hints[level - 1]
+        if level < len(hints):
+            text += f" (Still stuck? hint({level + 1}) says more.)"
+        title = "Hint" if len(hints) == 1 else f"Hint {level} of {len(hints)}"
+        _display(title, text, "#0969da")
 
     def solution(self) -> None:
         """Display a worked solution."""

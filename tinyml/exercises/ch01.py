@@ -226,15 +226,18 @@ def _check_q5(learner):
     if not callable(learner):
         raise Incorrect("pass your function itself, e.g. ch01.q5.check(grad_f)")
     for point in _Q5_POINTS:
-        claimed = call_learner(learner, *point)
+        got = call_learner(learner, *point)
+        if isinstance(got, numbers.Real):
+            raise Incorrect(
+                f"grad_f{point} returned one number, {got!r}; a gradient has one partial "
+                "derivative per input: return two numbers, [df/da, df/db]"
+            )
         try:
-            claimed = [float(v) for v in claimed]
+            claimed = [float(v) for v in got]
         except (TypeError, ValueError):
             claimed = None
         if claimed is None or len(claimed) != 2:
-            raise Incorrect(
-                f"grad_f{point} returned {claimed!r}; return two numbers: [df/da, df/db]"
-            )
+            raise Incorrect(f"grad_f{point} returned {got!r}; return two numbers: [df/da, df/db]")
         report = grad_check(_f5, point, claimed)
         if not report:
             names = " and ".join(["df/da", "df/db"][i] for i in report.mismatches)
@@ -252,7 +255,10 @@ q5 = Question(
     wrong=[
         (lambda a, b: [b, a], "df/da disagrees"),
         (lambda a, b: [b + math.cos(a), b], "df/db disagrees"),
-        (lambda a, b: b + math.cos(a), "return two numbers"),
+        (lambda a, b: b + math.cos(a), "returned one number, 2.87"),
+        (lambda a, b: None, "returned None"),
+        (lambda a, b: [b + math.cos(a)], "return two numbers"),
+        (lambda a, b: (b + math.cos(a), a, 0.0), "return two numbers"),
         (lambda a, b: [b, b], "df/da and df/db disagree"),
     ],
 )

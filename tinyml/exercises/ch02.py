@@ -70,6 +70,28 @@ def _same_function(answer: Node) -> bool:
         y.set_value(start[1])
 
 
+def _renamed(answer: Node) -> Node:
+    """The tree with its variables renamed x, y in the order they are first met (a copy)."""
+    found = beta.variables(answer)
+    if len(found) != 2:
+        return answer
+    rename = {id(found[0]): "x", id(found[1]): "y"}
+
+    def copy(node: Node) -> Node:
+        if isinstance(node, Var):
+            return Var(node.value(), name=rename[id(node)])
+        if not node.children:
+            return node
+        if isinstance(node, beta.Pow):
+            return beta.Pow(copy(node.a), node.exponent)
+        return type(node)(*(copy(c) for c in node.children))
+
+    try:
+        return copy(answer)
+    except (TypeError, ValueError):
+        return answer
+
+
 def _check_q1(answer):
     if _is_number(answer):
         raise Incorrect(
@@ -78,6 +100,23 @@ def _check_q1(answer):
         )
     if not isinstance(answer, Node):
         raise Incorrect(f"give a Beta expression, not {type(answer).__name__}")
+    found = beta.variables(answer)
+    names = sorted({str(v.name) for v in found if v.name is not None})
+    use_the_cells = (
+        "names matter: they are how the printed tree (and this checker) tell variables "
+        "apart. Use the x and y made in the cell, x = Var(1.0, name='x') and y = Var(2.0, "
+        "name='y'), rather than new Vars, and the same x object in both places"
+    )
+    if any(v.name is None for v in found):
+        raise Incorrect(
+            f"your tree {answer} has variables without names (printed as <var …>); "
+            + use_the_cells
+        )
+    if names != ["x", "y"] and _canonical(_renamed(answer)) == _canonical(_q1_answer()):
+        raise Incorrect(
+            f"the shape is right, but your variables are named {', '.join(names)}; "
+            + use_the_cells
+        )
     got = _canonical(answer)
     if got == _canonical(_q1_answer()):
         names = [v.name for v in beta.variables(answer)]
@@ -116,6 +155,11 @@ def _q1_tree(build):
     return build(Var(1.0, name="x"), Var(2.0, name="y"))
 
 
+def _q1_tree_named(first, second):
+    a, b = Var(1.0, name=first), Var(2.0, name=second)
+    return beta.Add(beta.Square(beta.Sub(a, b)), beta.Mul(beta.Const(2), a))
+
+
 q1 = Question(
     title="Build a tree by hand",
     checker=_check_q1,
@@ -137,6 +181,11 @@ q1 = Question(
             _q1_tree(lambda x, y: beta.Square(x - y) + 2 * Var(1.0, name="x")),
             "two different Vars named x",
         ),
+        (
+            beta.Add(beta.Square(beta.Sub(Var(1.0), Var(2.0))), beta.Mul(beta.Const(2), Var(1.0))),
+            "without names",
+        ),
+        (_q1_tree_named("a", "b"), "named a, b"),
         ("(+ (square (- x y)) (* 2 x))", "not str"),
     ],
 )
@@ -167,8 +216,9 @@ def _not_a_node(got, method):
     """A returned expression instead of a number: the child's value() was forgotten."""
     if isinstance(got, Node):
         raise Incorrect(
-            f"{method} returned the expression {got}, not a number: self.a is a node, so "
-            "self.a ** 3 builds a new tree; use the child's number, self.a.value()"
+            f"{method} returned the expression {got} — a tree, not a number. self.a is a "
+            "node, and arithmetic on a node builds a new node; work with the child's number, "
+            "self.a.value(), instead"
         )
 
 
@@ -186,17 +236,24 @@ def _check_q2(cube):
         want = 3 * (2 * t + 0.5) ** 2 * 2
         got = call_learner(lambda inner=inner: cube(inner).grad(x))
         _not_a_node(got, "grad(x)")
+        at = f"at x = {t}, y = 0.5"
         if not _is_number(got):
-            raise Incorrect(f"Cube(2x + y).grad(x) returned {got!r}, not a number")
+            raise Incorrect(f"{at}, Cube(2x + y).grad(x) returned {got!r}, not a number")
         if math.isclose(got, want / 2, rel_tol=1e-9):
             raise Incorrect(
-                "Cube(x) is right but Cube(2x + y) is not: multiply by a.grad(x) (the chain rule)"
+                f"{at}, Cube(2x + y).grad(x) gave {got!r}, the derivative with respect to the "
+                f"inner 2x + y; expected 3·(2x + y)²·2 = {want!r}: multiply by a.grad(x), "
+                "here 2 (the chain rule)"
             )
         if not math.isclose(got, want, rel_tol=1e-9):
-            raise Incorrect(f"at x = {t}, Cube(2x + y).grad(x) gave {got!r}; expected {want!r}")
+            raise Incorrect(
+                f"{at}, Cube(2x + y).grad(x) gave {got!r}; expected 3·(2x + y)²·2 = {want!r}"
+            )
         other = call_learner(lambda inner=inner: cube(inner).grad(y))
         if not (_is_number(other) and math.isclose(other, want / 2, rel_tol=1e-9)):
-            raise Incorrect(f"Cube(2x + y).grad(y) gave {other!r}; expected {want / 2!r}")
+            raise Incorrect(
+                f"{at}, Cube(2x + y).grad(y) gave {other!r}; expected 3·(2x + y)²·1 = {want / 2!r}"
+            )
 
 
 class _CubeNoChain(_Cube):
@@ -249,6 +306,10 @@ def _check_q3(answer):
         raise Incorrect("in Python, ** binds tighter than unary minus: -x ** 2 is -(x ** 2)")
     if got == "(+ 1 (neg (** x 2)))":
         raise Incorrect("the operands keep their order: the 1 is the right operand of +")
+    if "(- (" in got and got.replace("(- (", "(neg (") == "(+ (neg (** x 2)) 1)":
+        raise Incorrect("the shape is right, but unary minus prints as neg; - is subtraction")
+    if got.replace("1.0)", "1)").replace(" 2.0)", " 2)") == "(+ (neg (** x 2)) 1)":
+        raise Incorrect("the shape is right, but whole-number constants print as 1 and 2")
     raise Incorrect(f"{answer!r} is not what str(-x ** 2 + 1) prints; build it and look")
 
 
@@ -267,6 +328,8 @@ q3 = Question(
         ("(+ 1 (neg (** x 2)))", "right operand"),
         (-8.0, "as a string"),
         ("(+ x 1)", "not what"),
+        ("(+ (- (** x 2)) 1)", "prints as neg"),
+        ("(+ (neg (** x 2.0)) 1.0)", "whole-number constants"),
     ],
 )
 
@@ -332,6 +395,13 @@ def _check_q4(check):
                 f"for {expr} at x = {t} the first number you return, {analytic!r}, should be "
                 f"the analytic derivative expr.grad(x) = {want!r}"
             )
+        if _is_number(numeric) and math.isclose(numeric, analytic, rel_tol=1e-3):
+            if not math.isclose(numeric, analytic, rel_tol=1e-6):
+                raise Incorrect(
+                    f"for {expr} at x = {t} your numeric derivative {numeric!r} is close to "
+                    f"{analytic!r} but off in the 6th digit: that is a forward difference's "
+                    "(or a large step's) accuracy; use chapter 1's central_difference"
+                )
         if not (_is_number(numeric) and math.isclose(numeric, analytic, rel_tol=1e-6)):
             raise Incorrect(
                 f"for {expr} at x = {t} your numeric derivative {numeric!r} is far from "
@@ -350,6 +420,14 @@ def _grad_too_late(expr, x):
     analytic = expr.grad(x)  # x is still at start - h here
     x.set_value(start)
     return analytic, numeric
+
+
+def _forward_difference_check(expr, x):
+    start, h = x.value(), 1e-5
+    x.set_value(start + h)
+    ahead = expr.value()
+    x.set_value(start)
+    return expr.grad(x), (ahead - expr.value()) / h
 
 
 def _no_restore(expr, x):
@@ -375,5 +453,6 @@ q4 = Question(
         (lambda expr, x: expr.grad(x), "return (analytic, numeric)"),
         (lambda expr, x: (expr.value(), expr.grad(x)), "analytic derivative"),
         (_grad_too_late, "x had moved"),
+        (_forward_difference_check, "forward difference"),
     ],
 )

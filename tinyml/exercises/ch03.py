@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import numbers
 import sys
@@ -19,8 +20,10 @@ def _fib(n: int) -> int:
 
 
 def _check_q1(answer):
-    if isinstance(answer, bool) or not isinstance(answer, int):
+    whole = isinstance(answer, numbers.Real) and float(answer).is_integer()
+    if isinstance(answer, bool) or not whole:
         raise Incorrect(f"give a whole number of calls, not {answer!r}")
+    answer = int(answer)  # 4181.0 (or a numpy integer) counts the same calls as 4181
     if answer == 4181:
         return
     if answer == 21891:
@@ -38,18 +41,25 @@ def _check_q1(answer):
             "check your pattern against fib1(4), where fib1(2) is called twice"
         )
     raise Incorrect(
-        f"{answer} is not it; count the labels 'fib1(2)' in trace_calls(fib1, n) for small n "
-        "and look for the pattern"
+        f"{answer} is not it; count with calls_of(trace_calls(fib1, n), 'fib1(2)') for small "
+        "n and look for the pattern"
     )
 
 
 q1 = Question(
     title="How often is the same question asked?",
     checker=_check_q1,
-    hint_text="In fib1(4), fib1(2) is called twice. Count it in fib1(5), fib1(6), fib1(7) "
-    "(collect the labels of trace_calls(fib1, n) with a walk over .children) and compare the "
-    "counts with the Fibonacci numbers. Or reason: fib1(2) is called once for every call of "
-    "fib1(3) and once for every call of fib1(4).",
+    hint_text="In fib1(4), fib1(2) is called twice. Count it for fib1(5), fib1(6) and "
+    "fib1(7) too: do the counts look familiar?",
+    more_hints=(
+        "To count without drawing: the chapter's calls_of(tree, label) counts the calls "
+        "labelled 'fib1(2)' in trace_calls(fib1, n). The counts for n = 4, 5, 6, 7 are "
+        "Fibonacci numbers; which one belongs to n = 20?",
+        "Or reason: fib1(2) is called once inside every call of fib1(3) and once inside "
+        "every call of fib1(4), so its count for n is the sum of the counts for n - 1 and "
+        "n - 2 — the Fibonacci rule. Or count it directly: calls_of(trace_calls(fib1, 20), "
+        "'fib1(2)').",
+    ),
     solution_text=(
         "def calls_of(tree, label):\n"
         "    return (tree.label == label) + sum(calls_of(c, label) for c in tree.children)\n"
@@ -64,7 +74,8 @@ q1 = Question(
         (1, "fib2"),
         (2584, "wrong one"),
         (100, "not it"),
-        (4181.0, "whole number"),
+        (4181.5, "whole number"),
+        ("4181", "whole number"),
     ],
 )
 
@@ -102,9 +113,35 @@ def _count_calls_of(fn, *args):
     return result, calls
 
 
-_FIBS = [0, 1]
-while len(_FIBS) <= 300:
-    _FIBS.append(_FIBS[-1] + _FIBS[-2])
+def _caches(fn) -> list:
+    """The dicts (or lru_cache) fn keeps its results in: globals it names, closure, defaults."""
+    if hasattr(fn, "cache_clear") and hasattr(fn, "cache_info"):
+        return [fn]  # functools.lru_cache / functools.cache
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return []
+    found = [fn.__globals__.get(name) for name in code.co_names]
+    found += [cell.cell_contents for cell in (fn.__closure__ or ()) if _has_contents(cell)]
+    found += list(fn.__defaults__ or ())
+    found += list(vars(fn).values())
+    caches = []
+    for d in found:
+        if isinstance(d, dict) and all(isinstance(k, int) for k in d):
+            if all(d is not c for c in caches):
+                caches.append(d)
+    return caches
+
+
+def _has_contents(cell) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018 - an empty cell raises
+    except ValueError:
+        return False
+    return True
+
+
+def _stored(caches) -> int:
+    return sum(c.cache_info().currsize if hasattr(c, "cache_info") else len(c) for c in caches)
 
 
 def _check_q2(fib_memo):
@@ -112,12 +149,41 @@ def _check_q2(fib_memo):
         raise Incorrect("pass your function itself, e.g. ch03.q2.check(fib_memo)")
     for n in range(12):
         got = call_learner(fib_memo, n)
-        if got != _FIBS[n]:
-            raise Incorrect(f"fib_memo({n}) returned {got!r}; expected {_FIBS[n]}")
-    for n in (30, 300):
-        got, _ = _count_calls_of(fib_memo, n)
-        if got != _FIBS[n]:
-            raise Incorrect(f"fib_memo({n}) returned {got!r}; expected {_FIBS[n]}")
+        if got != _fib(n):
+            raise Incorrect(f"fib_memo({n}) returned {got!r}; expected {_fib(n)}")
+    caches = _caches(fib_memo)
+    for c in caches:
+        if hasattr(c, "cache_clear"):
+            c.cache_clear()
+    # A number the memory does not hold yet: computing it must take fresh recursive calls.
+    known = [k for c in caches if isinstance(c, dict) for k in c]
+    n = max([30, *(k + 30 for k in known)])
+    before = _stored(caches)
+    got, calls = _count_calls_of(fib_memo, n)
+    if got != _fib(n):
+        raise Incorrect(f"fib_memo({n}) returned {got!r}; expected {_fib(n)}")
+    if calls <= 1:
+        raise Incorrect(
+            f"fib_memo({n}) never called itself: the exercise asks for fib1's recursion, "
+            "fib_memo(n - 1) + fib_memo(n - 2), with a memory added — not a loop, and not a "
+            "call of another Fibonacci function"
+        )
+    if _stored(caches) - before < 25:
+        found = "found no dictionary" if not caches else "found no new results in its dict"
+        raise Incorrect(
+            f"fib_memo({n}) calls itself, but the checker {found} afterwards: store each "
+            "result, memo[n] = ..., in a dict kept outside the function (memo = {} in the "
+            "cell), and look n up before computing"
+        )
+    _, calls = _count_calls_of(fib_memo, n)
+    if calls > 1:
+        raise Incorrect(
+            f"fib_memo({n}) stored its results, but asked again it made {calls} calls: look "
+            "n up in the memo first, and return the stored result when it is there"
+        )
+    got, _ = _count_calls_of(fib_memo, 300)
+    if got != _fib(300):
+        raise Incorrect(f"fib_memo(300) returned {got!r}; expected {_fib(300)}")
 
 
 _memo: dict[int, int] = {}
@@ -131,6 +197,58 @@ def _fib_memo(n):
 
 def _fib_naive(n):
     return n if n < 2 else _fib_naive(n - 1) + _fib_naive(n - 2)
+
+
+def _fib_loop(n):  # right numbers, but no recursion and no memory
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a
+
+
+def _fib_via_fib2(n):  # right numbers from chapter 3's fast program: not a memo
+    from tinyml.recursion import fib2
+
+    return fib2(n)
+
+
+_memo_unused: dict[int, int] = {}
+
+
+def _fib_looks_up_but_never_stores(n):
+    if n in _memo_unused:
+        return _memo_unused[n]
+    return (
+        n
+        if n < 2
+        else _fib_looks_up_but_never_stores(n - 1) + _fib_looks_up_but_never_stores(n - 2)
+    )
+
+
+_memo_unread: dict[int, int] = {}
+
+
+def _fib_stores_but_never_looks_up(n):
+    if n < 2:
+        return n
+    _memo_unread[n] = _fib_stores_but_never_looks_up(n - 1) + _fib_stores_but_never_looks_up(n - 2)
+    return _memo_unread[n]
+
+
+_memo_loop: dict[int, int] = {}
+
+
+def _fib_loop_filling_a_memo(n):  # stores results, but computes them with a loop
+    a, b = 0, 1
+    for k in range(n):
+        _memo_loop[k] = a
+        a, b = b, a + b
+    return a
+
+
+@functools.cache
+def _fib_lru(n):
+    return n if n < 2 else _fib_lru(n - 1) + _fib_lru(n - 2)
 
 
 q2 = Question(
@@ -150,6 +268,11 @@ q2 = Question(
         (_fib_naive, "recomputes"),
         (lambda n: n, "expected 1"),
         ("fib_memo", "function itself"),
+        (_fib_loop, "never called itself"),
+        (_fib_via_fib2, "never called itself"),
+        (_fib_loop_filling_a_memo, "never called itself"),
+        (_fib_looks_up_but_never_stores, "recomputes"),
+        (_fib_stores_but_never_looks_up, "recomputes"),
     ],
 )
 
@@ -215,10 +338,16 @@ def _check_q3(visits):
 q3 = Question(
     title="Predict the visits of grad on the shared chain",
     checker=_check_q3,
-    hint_text="Let G(d) be the visits of grad(x) at depth d and U(d) = 2·3^d - 1 those of "
-    "value(). G(0) = 1. The top node a*a + a is an Add over a Mul: Add.grad visits the Add, "
-    "then asks the Mul and a for grad(x); Mul.grad asks a for grad(x) twice and for value() "
-    "twice. So G(d) = 2 + 3·G(d-1) + 2·U(d-1).",
+    hint_text="Count before you derive: print count_visits() totals of chain.grad(x) for "
+    "d = 0, 1, 2 and look at what chain.grad(x) does at the top level: which nodes does it "
+    "ask for grad(x), and which for value()?",
+    more_hints=(
+        "The top node is a·a + a. Add.grad visits the Add and asks the Mul and a for "
+        "grad(x); Mul.grad visits the Mul, asks a for grad(x) twice and for value() twice. "
+        "Write G(d) for grad's visits at depth d and U(d) = 2·3^d - 1 for value()'s.",
+        "So G(0) = 1 and G(d) = 2 + 3·G(d-1) + 2·U(d-1): a recursive Python function of d "
+        "that follows this line is a complete answer.",
+    ),
     solution_text=inspect.getsource(_grad_visits).replace("_grad_visits", "predicted_visits")
     + "\n# closed form: 3^(d-1)·(4d + 3), e.g. 255,879 at d = 9",
     answer=lambda: _grad_visits,
@@ -281,9 +410,13 @@ def _check_q4(answer):
 q4 = Question(
     title="What a full gradient costs in Beta",
     checker=_check_q4,
-    hint_text=f"loss, ws = linear_loss({_Q4_P}, activation=Sigmoid). Count the visits of "
-    "loss.value() and of gradient(loss, ws) inside two count_visits() blocks, then divide "
-    "the two .total counts.",
+    hint_text="Don't derive it: measure it, as the chapter's visits_for did for the linear "
+    "model — one count for a single value(), one for the full gradient.",
+    more_hints=(
+        f"loss, ws = linear_loss({_Q4_P}, activation=Sigmoid). Put loss.value() in one "
+        "count_visits() block and gradient(loss, ws) in another; the answer is the ratio of "
+        "their .total counts.",
+    ),
     solution_text=(
         f"loss, ws = linear_loss({_Q4_P}, activation=Sigmoid)\n"
         "with count_visits() as one:\n"

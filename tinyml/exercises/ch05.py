@@ -12,6 +12,8 @@ from tinyml.exercises import Incorrect, Question, call_learner
 
 
 def _check_q1(answer):
+    if isinstance(answer, list) and len(answer) == 2:
+        answer = tuple(answer)  # [3, 2] says the same as (3, 2)
     if not isinstance(answer, tuple) or len(answer) != 2:
         raise Incorrect(f"give the shape as a pair (rows, columns), not {answer!r}")
     if answer == (4, 4):
@@ -47,6 +49,7 @@ q1 = Question(
         ((4, 2), "B's shape"),
         ((3, 4), "A's shape"),
         ((3, 3), "not it"),
+        ([4, 2], "B's shape"),
         (6, "pair"),
     ],
 )
@@ -72,6 +75,10 @@ def _check_q2(count):
                 f"for {n}×{m} by {m}×{p} you count {got}, one per entry of the result; "
                 f"each of those entries is a sum of {m} products"
             )
+        if got == n * p * m + n * p * (m - 1):
+            raise Incorrect(
+                "that counts every operation, additions too; count only the multiplications"
+            )
         if got == n * p * (m - 1):
             raise Incorrect("that counts the additions (m - 1 per entry), not the multiplications")
         if got == n**3:
@@ -91,6 +98,7 @@ q2 = Question(
         (lambda n, m, p: n * p * (m - 1), "additions"),
         (lambda n, m, p: n**3, "square"),
         (lambda n, m, p: n * m + p, "count again"),
+        (lambda n, m, p: n * m * p + n * p * (m - 1), "additions too"),
     ],
 )
 
@@ -138,6 +146,11 @@ def _check_q3(learner_matvec):
         raise Incorrect(f"matvec(W, x) returned {got!r}; return a plain list, one entry per row")
     if len(got) == 3:
         raise Incorrect("the result has one entry per column of W; it needs one per row")
+    if len(got) == 2 and all(isinstance(v, list) and len(v) == 1 for v in got):
+        raise Incorrect(
+            f"matvec returned the column {got!r}; return a plain list of numbers, "
+            "[y0, y1], not a list of one-entry rows"
+        )
     if len(got) != 2 or not all(isinstance(v, numbers.Real) for v in got):
         raise Incorrect(f"matvec({w}, {x}) returned {got!r}; expected {want}")
     if not all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, want, strict=True)):
@@ -185,6 +198,7 @@ q3 = Question(
         (lambda w, x: [getattr(v, "_v", v) for v in matvec(w, x)], "expression nodes"),
         (_matvec_index_swapped, "not W[j][i]"),
         (lambda w, x: 3.0, "plain list"),
+        (lambda w, x: [[v] for v in matvec(w, x)], "one-entry rows"),
     ],
 )
 
@@ -198,8 +212,26 @@ def _check_q4(answer):
         raise Incorrect("that is transposed: W.g has W's shape, 2×3")
     if answer == [[1, 2, 3], [1, 2, 3]]:
         return
+    if not answer or not answer[0] or any(len(row) != len(answer[0]) for row in answer):
+        raise Incorrect(
+            f"{answer} is not a rectangle of rows; give 2 rows of 3 gradients, one per weight"
+        )
+    rows, cols = len(answer), len(answer[0])
+    if (rows, cols) != (2, 3):
+        raise Incorrect(
+            f"your answer is {rows}×{cols}, but W.g has W's shape, 2×3: one gradient per weight, "
+            "2 rows of 3"
+        )
     if answer == [[1, 1, 1], [1, 1, 1]]:
         raise Incorrect("d(W[i][j] * x[j]) / dW[i][j] is x[j], not 1")
+    if all(
+        len(row) == 3 and row[0] != 0 and row == [row[0] * k for k in (1, 2, 3)] for row in answer
+    ):
+        raise Incorrect(
+            "each row is a multiple of x, the right idea: d loss / d W[i][j] = x[j] times the "
+            "gradient arriving at y[i]. That gradient is 1 for both rows, because the loss is "
+            "the plain sum y[0] + y[1]"
+        )
     raise Incorrect(f"{answer} is not it; build W from Vars, call backward() and look")
 
 
@@ -218,5 +250,11 @@ q4 = Question(
         ([[1, 1, 1], [1, 1, 1]], "x[j]"),
         ([[0, 0, 0], [0, 0, 0]], "not it"),
         ((1, 2, 3), "list of lists"),
+        ([[1, 2, 3]], "1×3"),
+        ([[2, 4, 6], [2, 4, 6]], "plain sum"),
+        ([[1, 2, 3], [2, 4, 6]], "plain sum"),  # one row only: used to get no shape hint
+        ([1, 2, 3], "list of lists"),
+        ([[1, 2, 3], [1, 2]], "rectangle"),
+        ([[1], [2], [3]], "3×1"),
     ],
 )

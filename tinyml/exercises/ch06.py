@@ -71,7 +71,7 @@ def _run_momentum(step, lr, mu, steps, buffers=None):
     for k in range(steps):
         g = _checked_grad(theta, k, "theta moves against the buffer, theta - lr·buf")
         result = call_learner(step, theta, g, buf, lr, mu)
-        if not isinstance(result, tuple) or len(result) != 2:
+        if not isinstance(result, tuple | list) or len(result) != 2:
             raise Incorrect(f"momentum_step returned {result!r}; return the pair (theta, buf)")
         theta, buf = _number("theta", result[0]), _number("buf", result[1])
         seen.append(theta)
@@ -81,6 +81,29 @@ def _run_momentum(step, lr, mu, steps, buffers=None):
     return seen
 
 
+def _step_with_old_buffer(theta, g, buf, lr, mu):
+    return theta - lr * buf, mu * buf + g
+
+
+def _check_order(step, lr, mu, steps, want):
+    """Incorrect if the step rule is right but returns (buf, theta) instead of (theta, buf)."""
+
+    def swapped(*args):
+        result = step(*args)
+        ok = isinstance(result, tuple | list) and len(result) == 2
+        return tuple(result)[::-1] if ok else result
+
+    try:
+        right_if_swapped = _first_difference(_run_momentum(swapped, lr, mu, steps), want) is None
+    except Incorrect:
+        return
+    if right_if_swapped:
+        raise Incorrect(
+            "your rule is right, but it returns (buf, theta): return the pair in the order "
+            "(theta, buf), so the new theta comes first"
+        )
+
+
 def _check_q1(step):
     from tinyml.optim import GD, Momentum
 
@@ -88,9 +111,15 @@ def _check_q1(step):
         raise Incorrect("pass your function itself, e.g. ch06.q1.check(momentum_step)")
     lr, mu, steps = 0.02, 0.9, 30
     buffers = []
-    got = _run_momentum(step, lr, mu, steps, buffers)
     want = _reference(Momentum, steps, lr=lr, momentum=mu)
+    try:
+        got = _run_momentum(step, lr, mu, steps, buffers)
+    except Incorrect:
+        _check_order(step, lr, mu, steps, want)
+        raise
     i = _first_difference(got, want)
+    if i is not None:
+        _check_order(step, lr, mu, steps, want)
     if i is None:
         want_buffers: list[float] = []
         _run_momentum(momentum_step, lr, mu, steps, want_buffers)  # PyTorch's rule
@@ -105,6 +134,15 @@ def _check_q1(step):
         )
     if _first_difference(got, _reference(GD, steps, lr=lr)) is None:
         raise Incorrect("that is plain gradient descent: the buffer must carry past gradients")
+    try:
+        old_buffer = _first_difference(got, _run_momentum(_step_with_old_buffer, lr, mu, steps))
+    except Incorrect:
+        old_buffer = 0
+    if old_buffer is None:
+        raise Incorrect(
+            "theta moves along the old buffer: update the buffer first, buf = mu·buf + g, "
+            "then move theta along the new one, theta - lr·buf"
+        )
     ema = _reference(Momentum, steps, lr=lr * (1 - mu), momentum=mu)
     if _first_difference(got, ema) is None:
         raise Incorrect(
@@ -131,10 +169,13 @@ q1 = Question(
         ),
         (lambda theta, g, buf, lr, mu: (theta - lr * (mu * buf + g), g), "tinyml.optim.Momentum"),
         (lambda theta, g, buf, lr, mu: theta - lr * g, "pair"),
+        (_step_with_old_buffer, "old buffer"),
         (
             lambda theta, g, buf, lr, mu: (theta + (mu * buf - lr * g), mu * buf - lr * g),
             "another convention",
         ),
+        # Returning the pair the wrong way round used to be called a sign error.
+        (lambda theta, g, buf, lr, mu: momentum_step(theta, g, buf, lr, mu)[::-1], "(buf, theta)"),
         # The sign error used to crash the checker with an OverflowError.
         (
             lambda theta, g, buf, lr, mu: (theta + lr * (mu * buf + g), mu * buf + g),
@@ -207,7 +248,7 @@ def _run_adam(step, steps, **settings):
     for t in range(1, steps + 1):
         g = _checked_grad(theta, t - 1, "theta moves against m_hat, theta - lr·m_hat/(…)")
         result = call_learner(step, theta, g, m, v, t, *settings.values())
-        if not isinstance(result, tuple) or len(result) != 3:
+        if not isinstance(result, tuple | list) or len(result) != 3:
             raise Incorrect(f"adam_step returned {result!r}; return the triple (theta, m, v)")
         theta, m, v = (_number(n, r) for n, r in zip(("theta", "m", "v"), result, strict=True))
         seen.append(theta)
@@ -262,48 +303,80 @@ q2 = Question(
 
 # q3 ---------------------------------------------------------------------------------------
 
-_CRITICAL = 2 / 25
+
+def steep_bowl(x, y):
+    """Exercise 3's bowl, f = (x² + 100·y²) / 2: 100× more curved across y than along x."""
+    return 0.5 * (x * x + 100 * (y * y))
+
+
+_CRITICAL = 2 / 100
+_LOWEST_ACCEPTED = 0.0197  # the last stable rates converge so slowly that 0.0197-0.02 counts
 
 
 def _check_q3(answer):
+    from tinyml.landscapes import descend
+    from tinyml.optim import GD
+
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give the learning rate as a number, not {answer!r}")
     lr = float(answer)
-    # Experiments cannot pin the threshold down exactly, so 0.079 and 0.081 count as found.
-    if abs(lr - _CRITICAL) <= 0.001 + 1e-12:
+    # Below 0.02 every rate converges and at 0.02 itself y flips sign forever, so the threshold
+    # is 0.02; a run of 500 steps barely tells 0.0197 from 0.02, so both count as found.
+    if _LOWEST_ACCEPTED - 1e-12 <= lr <= _CRITICAL + 1e-12:
         return
+    if not lr > 0:
+        raise Incorrect(f"a learning rate must be positive, got {lr:g}")
+    if math.isclose(lr, 2 / 25, rel_tol=0.02):
+        raise Incorrect(
+            "0.08 = 2/25 is the threshold of the chapter's bowl, curved 25× across y; this one "
+            "is curved 100× across y"
+        )
     if math.isclose(lr, 2.0):
-        raise Incorrect("2 is the limit along x, where the curvature is 1; y is 25× more curved")
-    if math.isclose(lr, 1 / 25) or math.isclose(lr, 1 / 26):
+        raise Incorrect("2 is the limit along x, where the curvature is 1; y is 100× more curved")
+    if math.isclose(lr, 1 / 100) or math.isclose(lr, 1 / 101):
         raise Incorrect(
             f"GD still converges above {lr:g}: it zigzags across y, but the zigzag shrinks "
-            "as long as |1 - 25·lr| < 1"
+            "as long as |1 - 100·lr| < 1"
         )
     if lr < _CRITICAL:
         raise Incorrect(
-            f"GD still converges at lr={lr:g}: both |1 - lr| and |1 - 25·lr| are below 1; "
+            f"GD still converges at lr={lr:g}: both |1 - lr| and |1 - 100·lr| are below 1; "
             "the threshold is higher"
         )
+    run = descend(steep_bowl, GD, lr=lr, steps=500, start=(-5.0, 1.5))
+    if run.diverged:
+        seen = f"descend(steep_bowl, GD, lr={lr:g}, …) is marked diverged"
+    else:  # just above the threshold the growth is too slow for 500 steps to show it
+        seen = (
+            f"so slowly that descend(steep_bowl, GD, lr={lr:g}, …) still ends at loss "
+            f"{run.losses[-1]:.3g}, but it never settles"
+        )
     raise Incorrect(
-        f"at lr={lr:g} GD already fails (|1 - 25·lr| = {abs(1 - 25 * lr):.3g} ≥ 1, so y "
-        "never shrinks); the threshold is lower"
+        f"at lr={lr:g} GD already fails: |1 - 100·lr| = {abs(1 - 100 * lr):.6g} > 1, so y "
+        f"grows every step ({seen}); the threshold is lower"
     )
 
 
 q3 = Question(
     title="The learning rate where gradient descent stops converging",
     checker=_check_q3,
-    hint_text="Along y the gradient is 25·y, so one GD step multiplies y by (1 - 25·lr). "
-    "For which lr does that factor stay between -1 and 1? The threshold is where it reaches -1.",
-    solution_text="# y ← y - lr·25·y = (1 - 25·lr)·y shrinks only if |1 - 25·lr| < 1\n"
-    "critical_lr = 2 / 25  # 0.08: below it GD converges; at it y flips sign forever; "
-    "above it y grows",
+    hint_text="Section 2 did this for curvature 25. Here the gradient along y is 100·y, so one "
+    "GD step multiplies y by (1 - 100·lr). For which lr does that factor stay between -1 "
+    "and 1? The threshold is where it reaches -1.",
+    solution_text="# y ← y - lr·100·y = (1 - 100·lr)·y shrinks only if |1 - 100·lr| < 1\n"
+    "critical_lr = 2 / 100  # 0.02: below it GD converges; at it y flips sign forever; "
+    "above it y grows.\n# In general: 2 / (the largest curvature).",
     answer=lambda: _CRITICAL,
     wrong=[
+        (2 / 25, "chapter's bowl"),  # the answer copied from section 2
         (2.0, "curvature is 1"),
-        (0.04, "still converges"),
-        (0.06, "threshold is higher"),
-        (0.1, "threshold is lower"),
+        (0.01, "still converges"),
+        (0.015, "threshold is higher"),
+        (0.0195, "threshold is higher"),
+        (0.025, "threshold is lower"),
+        (0.0201, "marked diverged"),  # a rate at which descend diverges must not pass
+        (0.0200002, "never settles"),
+        (-0.02, "positive"),
     ],
 )
 
@@ -337,8 +410,17 @@ def _check_q4(train_fn):
 
     got, where = run(train_fn)
     want, want_where = run(train)
-    if not isinstance(got, list) or len(got) != 15:
+    if isinstance(got, list) and len(got) != 15:
+        raise Incorrect(
+            f"train(loss_fn, optimizer, 15) returned {len(got)} losses; run exactly `steps` "
+            "steps and record one loss per step"
+        )
+    if not isinstance(got, list):
         raise Incorrect(f"train(...) returned {got!r}; return the list of the 15 losses")
+    if any(hasattr(v, "backward") for v in got):
+        raise Incorrect(
+            "your list holds the loss nodes themselves; record the number, loss.value()"
+        )
     got = [_number("each loss", v) for v in got]
     if _first_difference(got, want) is None:
         return
@@ -425,5 +507,7 @@ q4 = Question(
         (_train_graph_once, "inside the loop"),
         (_train_loss_after_step, "the next step's"),
         (lambda loss_fn, optimizer, steps: 0.0, "list of the 15 losses"),
+        (lambda loss_fn, optimizer, steps: [loss_fn() for _ in range(steps)], "loss.value()"),
+        (lambda loss_fn, optimizer, steps: train(loss_fn, optimizer, steps + 1), "returned 16"),
     ],
 )

@@ -1,0 +1,51 @@
+"""tinyml.plots: the step-size explorer of chapter 1, driven without a browser."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from tinyml.numeric import EPS, central_difference, forward_difference  # noqa: E402
+from tinyml.plots import errors_at, explore_step_size, step_size_figure  # noqa: E402
+from tinyml.widgets import PNG_MAGIC  # noqa: E402
+
+
+def _marked(fig, gid):
+    (line,) = [ln for ln in fig.axes[0].get_lines() if ln.get_gid() == gid]
+    return float(line.get_xdata()[0]), float(line.get_ydata()[0])
+
+
+@pytest.mark.parametrize("h", [1e-2, 1e-5, 10**-8.25, 1e-12])
+def test_marked_errors_are_the_real_finite_difference_errors_at_h(h):
+    fig = step_size_figure(h)
+    want_fwd = abs(forward_difference(math.sin, 1.0, h) - math.cos(1.0))
+    want_cen = abs(central_difference(math.sin, 1.0, h) - math.cos(1.0))
+    assert _marked(fig, "forward at h") == (h, max(want_fwd, EPS / 4))
+    assert _marked(fig, "central at h") == (h, max(want_cen, EPS / 4))
+    assert errors_at(h) == (want_fwd, want_cen)
+    plt.close(fig)
+
+
+def test_moving_the_slider_redraws_the_picture_and_the_caption():
+    ex = explore_step_size(h=1e-3)
+    first, caption = ex.png, ex.caption
+    assert first.startswith(PNG_MAGIC)
+    fwd, cen = errors_at(1e-3)
+    assert caption == f"step h = 1.0e-03: forward error {fwd:.1e}, central error {cen:.1e}"
+    second = ex.set(h=1e-9)
+    assert second.startswith(PNG_MAGIC) and second != first
+    assert ex.caption != caption and ex.caption.startswith("step h = 1.0e-09")
+    assert ex.redraws == 2
+
+
+def test_the_slider_stays_where_steps_survive_rounding_at_x():
+    ex = explore_step_size()
+    slider = ex.controls["h"]
+    assert 1.0 + slider.base**slider.min != 1.0  # the smallest step is not lost at x = 1
+    with pytest.raises(ValueError, match="plotted range"):
+        explore_step_size(h=1.0)

@@ -1,0 +1,282 @@
+"""Chapter 7 exercises: training a neural network."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+
+from tinyml.exercises import Incorrect, Question, call_learner
+
+
+def _number(name: str, v: object) -> float:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise Incorrect(f"{name} should be a number, got {v!r}")
+    return float(v)
+
+
+# q1 ---------------------------------------------------------------------------------------
+
+
+def neuron(w, b, x):
+    """One tanh neuron: tanh(w[0]·x[0] + … + w[n-1]·x[n-1] + b)."""
+    total = b
+    for wi, xi in zip(w, x, strict=True):
+        total = total + wi * xi
+    return math.tanh(total)
+
+
+_Q1_CASES = [
+    ([0.5, -1.0], 0.25, [2.0, 1.5]),
+    ([1.0, 2.0, -0.5], -0.3, [0.1, -0.4, 2.0]),
+    ([0.3], 1.2, [-2.0]),
+]
+
+
+def _check_q1(fn):
+    if not callable(fn):
+        raise Incorrect("pass your function itself, e.g. ch07.q1.check(neuron)")
+    for w, b, x in _Q1_CASES:
+        got = _number("neuron(w, b, x)", call_learner(fn, w, b, x))
+        s = sum(wi * xi for wi, xi in zip(w, x, strict=True))
+        if math.isclose(got, math.tanh(s + b), rel_tol=1e-9, abs_tol=1e-12):
+            continue
+        shown = f"neuron({w}, {b}, {x})"
+        if math.isclose(got, s + b, rel_tol=1e-9):
+            raise Incorrect(f"{shown} = {got!r} is w·x + b without the activation: apply tanh")
+        if math.isclose(got, math.tanh(s), rel_tol=1e-9):
+            raise Incorrect(f"{shown} = {got!r}: the bias b is missing, tanh(w·x + b)")
+        if math.isclose(got, math.tanh(s) + b, rel_tol=1e-9):
+            raise Incorrect(f"{shown} = {got!r}: add the bias before tanh, not after")
+        if math.isclose(got, 1 / (1 + math.exp(-(s + b))), rel_tol=1e-9):
+            raise Incorrect(f"{shown} = {got!r} is the sigmoid; this neuron uses tanh")
+        raise Incorrect(f"{shown} returned {got!r}, but tanh(w·x + b) = {math.tanh(s + b)!r}")
+
+
+q1 = Question(
+    title="One neuron's forward pass",
+    checker=_check_q1,
+    hint_text="Multiply each input by its weight, add them up, add the bias, and pass the "
+    "sum through math.tanh. It is Linear(n, 1) followed by the activation.",
+    solution_text=inspect.getsource(neuron),
+    answer=lambda: neuron,
+    wrong=[
+        (
+            lambda w, b, x: sum(a * c for a, c in zip(w, x, strict=True)) + b,
+            "without the activation",
+        ),
+        (
+            lambda w, b, x: math.tanh(sum(a * c for a, c in zip(w, x, strict=True))),
+            "bias b is missing",
+        ),
+        (
+            lambda w, b, x: math.tanh(sum(a * c for a, c in zip(w, x, strict=True))) + b,
+            "before tanh",
+        ),
+        (
+            lambda w, b, x: 1 / (1 + math.exp(-sum(a * c for a, c in zip(w, x, strict=True)) - b)),
+            "sigmoid",
+        ),
+        (lambda w, b, x: w[0] * x[0], "returned"),
+        (lambda w, b, x: "tanh", "should be a number"),
+    ],
+)
+
+# q2 ---------------------------------------------------------------------------------------
+
+_Q2_SIZES = [(3, 8), (8, 8), (8, 2)]  # MLP(3, [8, 8, 2])
+_Q2_WEIGHTS = sum(i * o for i, o in _Q2_SIZES)
+_Q2_BIASES = sum(o for _, o in _Q2_SIZES)
+
+
+def _check_q2(answer):
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
+        raise Incorrect(f"give the count as a whole number, not {answer!r}")
+    n = int(answer)
+    if n == _Q2_WEIGHTS + _Q2_BIASES:
+        return
+    if n == _Q2_WEIGHTS:
+        raise Incorrect(f"{n} counts only the weights; every output unit also has a bias")
+    if n == _Q2_WEIGHTS + _Q2_BIASES - 8 * 8 - 8:
+        raise Incorrect(f"{n} misses the middle layer: [8, 8, 2] is three Linear layers")
+    if n == sum(i * o + i for i, o in _Q2_SIZES):
+        raise Incorrect(f"{n} gives each layer one bias per input; the bias is per output unit")
+    raise Incorrect(
+        f"{n} is not it: add up in_features × out_features + out_features for each of the "
+        "three layers Linear(3, 8), Linear(8, 8), Linear(8, 2)"
+    )
+
+
+q2 = Question(
+    title="Count the parameters of an MLP",
+    checker=_check_q2,
+    hint_text="MLP(3, [8, 8, 2]) is Linear(3, 8), Linear(8, 8), Linear(8, 2). A Linear(n, m) "
+    "has an m × n weight matrix and m biases. Check with len(MLP(3, [8, 8, 2]).parameters()).",
+    solution_text="n_params = (3 * 8 + 8) + (8 * 8 + 8) + (8 * 2 + 2)  # 32 + 72 + 18 = 122",
+    answer=lambda: _Q2_WEIGHTS + _Q2_BIASES,
+    wrong=[
+        (_Q2_WEIGHTS, "only the weights"),
+        (50, "misses the middle layer"),
+        (3 * 8 + 3 + 8 * 8 + 8 + 8 * 2 + 8, "one bias per input"),
+        (120, "is not it"),
+        (122.0, "whole number"),
+    ],
+)
+
+# q3 ---------------------------------------------------------------------------------------
+
+
+def train_step(model, optimizer, xb, yb):
+    """One minibatch step; returns the loss before the update (a float)."""
+    from tinyml.nn import binary_cross_entropy_with_logits
+
+    optimizer.zero_grad()
+    logits = [model(x)[0] for x in xb]
+    loss = binary_cross_entropy_with_logits(logits, yb)
+    loss.backward()
+    optimizer.step()
+    return loss.value()
+
+
+def _q3_run(fn, steps=4):
+    """Run a learner's train_step on a fixed model and batches; the losses and final weights."""
+    from tinyml.data import moons
+    from tinyml.nn import MLP
+    from tinyml.optim import GD
+
+    X, y = moons(n_samples=24, seed=7)
+    model = MLP(2, [4, 1], seed=3)
+    optimizer = GD(model.parameters(), lr=0.5)
+    losses = []
+    for k in range(steps):
+        xb, yb = X[6 * k : 6 * k + 6], y[6 * k : 6 * k + 6]
+        losses.append(call_learner(fn, model, optimizer, xb, yb))
+    return losses, [p.value() for p in model.parameters()]
+
+
+def _step_variant(kind):
+    def step(model, optimizer, xb, yb):
+        from tinyml.nn import binary_cross_entropy_with_logits, mse_loss
+
+        if kind != "no zero_grad" and kind != "zero_grad late":
+            optimizer.zero_grad()
+        logits = [model(x)[0] for x in xb]
+        if kind == "mse":
+            loss = mse_loss(logits, yb)
+        else:
+            loss = binary_cross_entropy_with_logits(logits, yb)
+        if kind == "step first":
+            optimizer.step()
+            loss.backward()
+            return loss.value()
+        loss.backward()
+        if kind == "zero_grad late":
+            optimizer.zero_grad()
+        optimizer.step()
+        return loss.value()
+
+    return step
+
+
+_Q3_MISTAKES = {
+    "no zero_grad": "the gradients pile up from step to step: call optimizer.zero_grad() "
+    "at the start of every step",
+    "zero_grad late": "the weights never move: is step() called, after backward()? A "
+    "zero_grad() between backward() and step() wipes the gradients that step() needs",
+    "step first": "step() comes after backward(): stepping first uses the previous step's "
+    "(or no) gradients",
+    "mse": "that is the mean squared error of the logits; a binary classifier's loss is "
+    "binary_cross_entropy_with_logits",
+}
+
+
+def _check_q3(fn):
+    if not callable(fn):
+        raise Incorrect("pass your function itself, e.g. ch07.q3.check(train_step)")
+    got_losses, got_weights = _q3_run(fn)
+    want_losses, want_weights = _q3_run(train_step)
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in got_losses):
+        raise Incorrect(
+            f"train_step returned {got_losses[0]!r}; return the loss as a float, loss.value()"
+        )
+    same = [math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in
+            zip(got_weights, want_weights, strict=True)]  # fmt: skip
+    if all(same):
+        if all(
+            math.isclose(a, b, rel_tol=1e-9) for a, b in zip(got_losses, want_losses, strict=True)
+        ):
+            return
+        raise Incorrect(
+            "the weights are right, but the losses you return are not the ones you called "
+            "backward() on: return loss.value() of this step's loss"
+        )
+    for kind, why in _Q3_MISTAKES.items():
+        losses, weights = _q3_run(_step_variant(kind))
+        if all(
+            math.isclose(a, b, rel_tol=1e-9) for a, b in zip(got_weights, weights, strict=True)
+        ):
+            raise Incorrect(why)
+    raise Incorrect(
+        "after 4 steps the weights differ from the reference loop's. Each step does, once "
+        "each and in this order: zero_grad(), the forward pass and the loss, backward(), step()"
+    )
+
+
+q3 = Question(
+    title="The body of the training loop",
+    checker=_check_q3,
+    hint_text="Five lines: clear the gradients, compute one logit per sample "
+    "(model(x)[0]), the loss binary_cross_entropy_with_logits(logits, yb), backward(), "
+    "step(); return loss.value().",
+    solution_text=inspect.getsource(train_step),
+    answer=lambda: train_step,
+    wrong=[
+        (_step_variant("no zero_grad"), "pile up"),
+        (_step_variant("zero_grad late"), "never move"),
+        (_step_variant("step first"), "after backward()"),
+        (_step_variant("mse"), "mean squared error"),
+        (lambda model, opt, xb, yb: train_step(model, opt, xb, yb) and None, "as a float"),
+        (lambda model, opt, xb, yb: train_step(model, opt, xb, yb) + 1, "losses you return"),
+        (lambda model, opt, xb, yb: 0.5, "never move"),
+        (lambda model, opt, xb, yb: train_step(model, opt, xb[:3], yb[:3]), "weights differ"),
+    ],
+)
+
+# q4 ---------------------------------------------------------------------------------------
+
+# A model with no hidden layer, Linear(2, 1): logit = 1.0·x1 + 2.0·x2 - 1.0.
+_Q4_W, _Q4_B = (1.0, 2.0), -1.0
+_Q4_ANSWER = -_Q4_B / _Q4_W[1]  # the boundary logit = 0 crosses x1 = 0 at x2 = 0.5
+
+
+def _check_q4(answer):
+    x2 = _number("the crossing point x2", answer)
+    if math.isclose(x2, _Q4_ANSWER, abs_tol=1e-9):
+        return
+    if math.isclose(x2, -_Q4_ANSWER, abs_tol=1e-9):
+        raise Incorrect(f"{x2:g} has the wrong sign: solve 2·x2 - 1 = 0 for x2")
+    if math.isclose(x2, -_Q4_B, abs_tol=1e-9) or math.isclose(x2, _Q4_B, abs_tol=1e-9):
+        raise Incorrect(f"{x2:g} forgets to divide by x2's weight, 2")
+    if math.isclose(x2, 0.0, abs_tol=1e-9):
+        raise Incorrect("0 ignores the bias: at (0, 0) the logit is -1, not 0")
+    raise Incorrect(
+        f"at (0, {x2:g}) the logit is {_Q4_W[1] * x2 + _Q4_B:g}, not 0: the boundary is "
+        "where the logit (before the sigmoid) is exactly 0"
+    )
+
+
+q4 = Question(
+    title="Read a decision boundary",
+    checker=_check_q4,
+    hint_text="Class 1 wherever the logit is positive, class 0 wherever it is negative, so "
+    "the boundary is the line logit = 0. Set x1 = 0 and solve for x2.",
+    solution_text="# logit = 1.0·x1 + 2.0·x2 - 1.0 = 0 with x1 = 0  ->  x2 = 1.0 / 2.0\nx2 = 0.5",
+    answer=lambda: _Q4_ANSWER,
+    wrong=[
+        (-0.5, "wrong sign"),
+        (1.0, "divide by x2's weight"),
+        (0, "ignores the bias"),
+        (2.0, "the logit is"),
+        ("0.5", "should be a number"),
+    ],
+)
