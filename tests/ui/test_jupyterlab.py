@@ -308,11 +308,15 @@ def _move_widgets(page) -> tuple[list[str], int]:
         for kind, k in controls:
             cell.scroll_into_view_if_needed()
             before = page.evaluate(JS_CELL_PICTURES, i)
-            if kind == "slider":
-                handle = cell.locator(".widget-slider").nth(k).locator(".noUi-handle")
-                handle.focus()
+            if kind == "slider":  # one step right, or left when it starts at its maximum
+                slider = cell.locator(".widget-slider").nth(k)
+                readout = slider.locator(".widget-readout")
+                start = readout.text_content()
+                slider.locator(".noUi-handle").focus()
                 page.keyboard.press("ArrowRight")
-                page.keyboard.press("ArrowRight")
+                page.wait_for_timeout(500)
+                if readout.text_content() == start:
+                    page.keyboard.press("ArrowLeft")
             else:
                 select = cell.locator(".widget-dropdown select").nth(k)
                 options = select.locator("option").all_text_contents()
