@@ -75,6 +75,7 @@ uitest: setup
 	@sh scripts/ensure_chromium.sh
 	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[uitest]"
 	$(BIN)/python -m pytest tests/ui -v --durations=0
+	@echo "JupyterLab, per chapter:" && cat build/uitest/times.txt
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

@@ -189,10 +189,11 @@ def browser(lab):
 def timings():
     times: dict[str, float] = {}
     yield times
-    if times:
+    if times:  # build/uitest/times.txt; make uitest prints it
         lines = [f"{s:6.1f} s  {name}" for name, s in times.items()]
         lines.append(f"{sum(times.values()):6.1f} s  in all")
-        sys.stderr.write("\nuitest, per chapter:\n" + "\n".join(lines) + "\n")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        (SHOTS / "times.txt").write_text("\n".join(lines) + "\n")
 
 
 # ---- what the page shows, read with JavaScript (textContent: JupyterLab windows its cells,
@@ -398,6 +399,7 @@ def _exercise(page, lab: Lab, name: str, nb: dict, after: int | None = None):
 def test_chapter_in_jupyterlab(chapter, lab, browser, timings):
     start = time.monotonic()
     page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+    moved = 0
     try:
         try:
             problems, moved = _exercise(page, lab, chapter.name, _notebook(chapter))
@@ -414,7 +416,7 @@ def test_chapter_in_jupyterlab(chapter, lab, browser, timings):
     finally:
         page.close()
         lab.shutdown_kernels()
-        timings[chapter.name] = time.monotonic() - start
+        timings[f"{chapter.name} ({moved} widget controls moved)"] = time.monotonic() - start
     assert not problems, f"{chapter.name}:\n  " + "\n  ".join(problems)
 
 
@@ -472,7 +474,7 @@ def test_widgets_redraw_their_picture_in_the_browser(lab, browser, timings):
     finally:
         page.close()
         lab.shutdown_kernels()
-        timings["widget_probe.ipynb"] = time.monotonic() - start
+        timings["widget_probe.ipynb (a slider and a dropdown)"] = time.monotonic() - start
     assert not problems, "\n".join(problems)
     assert moved == 2, f"moved {moved} controls; the probe has a slider and a dropdown"
 
