@@ -8,16 +8,18 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test setup lint images bench outputs clean help book booktest
+.PHONY: lab test setup lint images bench outputs clean help book booktest reset uitest
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make setup   create .venv, install tinyml and its dependencies, check Graphviz"
 	@echo "             (lab and test run it first; run it alone to set up without starting)"
-	@echo "make lab     set up (first time: a few minutes) and open JupyterLab on notebooks/"
+	@echo "make lab     set up (first time: a few minutes) and open JupyterLab on your copies"
+	@echo "             of the chapters in my-notebooks/ (make reset CHAPTER=04 restores one)"
 	@echo "make test    set up and run all tests: tests/ and every notebook under nbval"
 	@echo "make images  regenerate the pictures in images/ from tinyml's drawing code"
 	@echo "make outputs re-run every notebook in place (after editing a chapter)"
+	@echo "make uitest  open every chapter in JupyterLab in a headless Chromium and check it"
 	@echo "make bench   speed benchmarks (installs the optional comparison packages)"
 	@echo "make book    the course as a static website in build/book/ (open build/book/index.html)"
 	@echo "make booktest  build the book and check its links, images, math and titles"
@@ -38,8 +40,18 @@ setup: $(STAMP)
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# The learner works in my-notebooks/ (git-ignored): chapters missing there are copied from
+# notebooks/, and a copy already there is never overwritten. The server is rooted at the
+# repository, so the README and images/ are reachable too.
 lab: setup
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=notebooks $(ROOT_FLAG)
+	$(BIN)/python scripts/my_notebooks.py
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --ServerApp.root_dir=. \
+		--LabApp.default_url=/lab/tree/my-notebooks $(ROOT_FLAG)
+
+# Put one chapter of my-notebooks/ back as the course ships it (yours is kept beside it).
+reset:
+	@test -n "$(CHAPTER)" || { echo "usage: make reset CHAPTER=04"; exit 2; }
+	$(PYTHON) scripts/my_notebooks.py reset $(CHAPTER)
 
 test: setup lint
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks
@@ -52,8 +64,18 @@ images: setup
 	$(BIN)/python -m tinyml.images images
 
 outputs: setup
+	$(BIN)/python scripts/normalize_notebooks.py
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False \
 		--ExecutePreprocessor.kernel_name=python3 notebooks/[0-9]*.ipynb
+
+# Every chapter in JupyterLab in a headless Chromium (tests/ui). Installs Debian's chromium
+# and the playwright package when missing; screenshots go to build/uitest/
+# (make uitest SCREENSHOT=1 also rewrites the README's images/jupyterlab.png).
+uitest: setup
+	@sh scripts/ensure_chromium.sh
+	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[uitest]"
+	$(BIN)/python -m pytest tests/ui -v --durations=0
+	@echo "JupyterLab, per chapter:" && cat build/uitest/times.txt
 
 bench: setup
 	$(BIN)/python -m pip install --quiet -e ".[bench]"

@@ -9,9 +9,20 @@ from tinyml.images import IMAGES, main
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Screenshots of JupyterLab come from a real browser, not from tinyml's drawing code:
+# `make uitest SCREENSHOT=1` rewrites them (tests/ui).
+SCREENSHOTS = {"jupyterlab.png"}
+
+
 def test_every_committed_picture_has_a_generator_and_every_generator_a_picture():
     committed = {p.name for p in (ROOT / "images").glob("*.png")}
-    assert committed == set(IMAGES)
+    assert committed == set(IMAGES) | SCREENSHOTS
+
+
+def test_screenshots_are_made_by_the_browser_tests():
+    ui = "\n".join(p.read_text() for p in (ROOT / "tests" / "ui").glob("test_*.py"))
+    for name in SCREENSHOTS:
+        assert f'"images" / "{name}"' in ui, f"no test in tests/ui writes images/{name}"
 
 
 def test_generators_write_png_files(tmp_path):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import re
+import struct
 
 import graphviz
 import pytest
@@ -59,11 +61,18 @@ def test_labels_with_record_characters_are_escaped():
     assert r"a\|b\{c\}" in dot
 
 
-def test_inline_display_is_svg_with_a_stable_text():
+def test_inline_display_is_png_with_a_stable_text():
     bundle = viz.draw(z_expr())._repr_mimebundle_()
+    assert set(bundle) == {"image/png", "text/plain"}
     assert bundle["text/plain"] == "<drawing of (+ (+ x 2) y): 5 nodes>"
-    assert bundle["image/svg+xml"].startswith("<svg")
+    # An untrusted notebook (fresh from git clone) renders PNG outputs but not SVG ones, and
+    # JupyterLab scales a PNG down to the cell's width (an SVG it shows at full size).
+    png = base64.b64decode(bundle["image/png"])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and png == viz.draw(z_expr())._repr_png_()
+    width, height = struct.unpack(">II", png[16:24])
+    assert 100 < width < 1000 and 100 < height < 1000, (width, height)
     assert repr(viz.draw(z_expr())) == bundle["text/plain"]
+    assert viz.draw(z_expr()).svg().startswith("<svg")  # still there, for files and tests
 
 
 def test_missing_graphviz_shows_how_to_install_and_the_source(monkeypatch):
@@ -73,7 +82,7 @@ def test_missing_graphviz_shows_how_to_install_and_the_source(monkeypatch):
     monkeypatch.setattr(graphviz.Digraph, "pipe", no_dot)
     drawing = viz.draw(z_expr())
     bundle = drawing._repr_mimebundle_()
-    assert "image/svg+xml" not in bundle
+    assert "image/svg+xml" not in bundle and "image/png" not in bundle
     assert "apt-get install graphviz" in bundle["text/plain"]
     assert drawing.source in bundle["text/plain"]
     assert "digraph expression" in bundle["text/html"]
@@ -232,3 +241,55 @@ def test_unfolded_size_and_the_drawing_title_need_no_recursion():
         a = a * a + a
     assert viz.unfolded_size(a) == 2 * 3 ** (3 * sys.getrecursionlimit()) - 1
     assert repr(viz.draw(a)).startswith("<drawing of a + expression:")
+
+
+def _positions(drawing):
+    """Node name -> (x, y) of its centre in Graphviz's layout (y grows upwards)."""
+    plain = drawing.graph.pipe(format="plain").decode()
+    fields = [line.split() for line in plain.splitlines()]
+    return {f[1]: (float(f[2]), float(f[3])) for f in fields if f[0] == "node"}
+
+
+def _crossings(drawing):
+    """Pairs of edges whose straight lines between node centres cross."""
+    where = _positions(drawing)
+    edges = re.findall(r"(n\d+) -> (n\d+)", drawing.source)
+
+    def side(p, q, r):
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    crossed = []
+    for i, (a, b) in enumerate(edges):
+        for c, d in edges[i + 1 :]:
+            if {a, b} & {c, d}:
+                continue  # edges that share a node meet there; that is not a crossing
+            p, q, r, t = where[a], where[b], where[c], where[d]
+            if side(p, q, r) * side(p, q, t) < 0 and side(r, t, p) * side(r, t, q) < 0:
+                crossed.append(((a, b), (c, d)))
+    return crossed
+
+
+def test_a_shared_operand_is_drawn_without_crossing_arrows():
+    # Chapter 2's x·y + 3/x: x is the right operand of ÷ and the left one of ×. Keeping + in
+    # order too would force a crossing; + and × may swap, − ÷ ** never do.
+    x, y = Var(2.0, name="x"), Var(3.0, name="y")
+    drawing = viz.draw(x * y + 3 / x)
+    assert _crossings(drawing) == []
+    where = _positions(drawing)
+    names = {
+        label: n
+        for n, label in re.findall(r"^\s*(n\d+) \[label=\"?([^\s\"]+)", drawing.source, re.M)
+    }
+    assert where[names["3"]][0] < where[names["x"]][0]  # 3 ÷ x: 3 on the left
+    assert where[names["x"]][0] < where[names["y"]][0]  # and × keeps x left of y here too
+    assert "ordering=out" in drawing.source.split(names["÷"] + " [")[1].split("\n")[0]
+
+
+@pytest.mark.parametrize("rankdir", ["TB", "LR"])
+def test_a_tree_keeps_every_operand_in_order(rankdir):
+    # (x + 2) + y, the README's picture: nothing is shared, so nothing needs to move.
+    drawing = viz.draw(z_expr(), rankdir=rankdir)
+    where = _positions(drawing)
+    axis, sign = (0, 1) if rankdir == "TB" else (1, -1)  # LR: left operand above
+    order = [sign * where[n][axis] for n in ("n2", "n3", "n4")]  # x, 2, y
+    assert order == sorted(order) and _crossings(drawing) == []

@@ -17,22 +17,26 @@ class Source:
         return self.code
 
     def _repr_html_(self) -> str:
-        try:
-            from pygments import highlight
-            from pygments.formatters import HtmlFormatter
-            from pygments.lexers import PythonLexer
-        except ImportError:  # pygments comes with IPython; plain text is a fine fallback
-            import html
-
-            return f"<pre>{html.escape(self.code)}</pre>"
-        formatter = HtmlFormatter(noclasses=True, style="default")
-        body = highlight(self.code, PythonLexer(), formatter)
+        body = highlight_html(self.code)
         caption = (
             f'<div style="font-size:85%;color:#555;margin-bottom:2px">{self.title}</div>'
             if self.title
             else ""
         )
         return f"{caption}{body}"
+
+
+def highlight_html(code: str) -> str:
+    """Python code as highlighted HTML with inline styles (no stylesheet needed)."""
+    try:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import PythonLexer
+    except ImportError:  # pygments comes with IPython; plain text is a fine fallback
+        import html
+
+        return f"<pre>{html.escape(code)}</pre>"
+    return highlight(code, PythonLexer(), HtmlFormatter(noclasses=True, style="default"))
 
 
 def _where(obj: object) -> str:

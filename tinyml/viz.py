@@ -8,6 +8,7 @@ from the root, never from ``id()``, so the same expression always gives the same
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 import numbers
@@ -48,10 +49,15 @@ _REPEAT_COLOURS = ["#f8c9c4", "#fde8c8", "#d5ecd4", "#dbe9f6", "#e6dcf2", "#f3e3
 
 
 class Drawing:
-    """A Graphviz drawing that shows itself inline in Jupyter (as SVG).
+    """A Graphviz drawing that shows itself inline in Jupyter as a PNG picture.
 
-    When Graphviz's ``dot`` program is missing it shows how to install it, and the DOT
-    source, instead of failing. ``source`` is the DOT text; ``save(path)`` writes a file.
+    PNG because it renders everywhere a learner opens a chapter, and fits the page there:
+    JupyterLab will not render an untrusted notebook's SVG outputs (and a notebook fresh from
+    ``git clone`` is untrusted), and it shows a trusted one's at full size, so a wide
+    drawing ran off the page; PNGs are shown in both cases, scaled down to the cell's width
+    when they are wider. When Graphviz's ``dot`` program is missing the drawing shows how
+    to install it, and the DOT source, instead of failing. ``source`` is the DOT text;
+    ``svg()`` gives SVG text and ``save(path)`` writes a file.
     """
 
     def __init__(self, graph: graphviz.Digraph, title: str) -> None:
@@ -67,6 +73,10 @@ class Drawing:
         """The drawing as SVG text (needs Graphviz's dot)."""
         text = self.graph.pipe(format="svg", encoding="utf-8")
         return text[text.find("<svg") :]  # drop the XML preamble that names dot's version
+
+    def _repr_png_(self) -> bytes:
+        """The drawing as PNG bytes (needs Graphviz's dot)."""
+        return self.graph.pipe(format="png")
 
     def save(self, path: str | Path, dpi: int = 110) -> Path:
         """Render to a file whose format is given by its suffix (.png, .svg, .pdf)."""
@@ -84,7 +94,10 @@ class Drawing:
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None
     ) -> dict[str, str]:
         try:
-            return {"image/svg+xml": self.svg(), "text/plain": self.title}
+            return {
+                "image/png": base64.b64encode(self._repr_png_()).decode("ascii"),
+                "text/plain": self.title,
+            }
         except graphviz.ExecutableNotFound:
             text = f"{INSTALL_HELP}\n\n{self.source}"
             return {"text/plain": text, "text/html": f"<pre>{html.escape(text)}</pre>"}
@@ -167,6 +180,14 @@ def _lines(*fields: str) -> str:
 # (Graphviz's ordering attribute keeps operands in order too, but a node shared by two
 # parents can make that impossible; the ports still show which operand is which.)
 _PORTS = {"TB": ("sw", "se"), "BT": ("nw", "ne"), "LR": ("nw", "sw"), "RL": ("ne", "se")}
+# Swapping the operands of + or × changes nothing, so Graphviz may place them either way round
+# to keep arrows from crossing (in x·y + 3/x, x is shared by × and ÷; keeping + in order as
+# well would force a crossing). Every other operation with two operands keeps them in order.
+_COMMUTATIVE = {"+", "*"}
+
+
+def _ordered(node: Any) -> bool:
+    return len(tuple(node.children)) == 2 and getattr(node, "op", "") not in _COMMUTATIVE
 
 
 def _style(node: Any) -> dict[str, str]:
@@ -186,7 +207,8 @@ def draw(
     ``values=True`` adds each node's value, ``grads=True`` each node's gradient ``g`` where it
     has one (micrograd's "value | grad" records). A node shared by several parents is drawn
     once, with an edge to each parent. Arrows point the way values flow, from the leaves to
-    the result; an operation's operands are drawn in order, its left operand on the left.
+    the result. The operands of −, ÷ and ** are drawn in order, the left one on the left;
+    those of + and ×, whose order does not matter, wherever the arrows cross least.
     ``rankdir="LR"`` draws it left to right. ``note(node)``, if given, adds a line of your own
     to every node (e.g. a visit count).
     """
@@ -203,7 +225,6 @@ def draw(
             "rankdir": rankdir,
             "nodesep": "0.3",
             "ranksep": "0.35",
-            "ordering": "out" if downward else "in",
         },
         node_attr={"fontname": "Helvetica", "fontsize": "12", "height": "0.4"},
         edge_attr={"arrowsize": "0.6", "color": "#555555"},
@@ -217,6 +238,8 @@ def draw(
             fields.append(f"grad {_number(node.g)}")
         if note is not None:
             fields.append(str(note(node)))
+        if _ordered(node):  # this node's operands must stay in order, left to right
+            style["ordering"] = "out" if downward else "in"
         if len(fields) == 1:
             if _style(node) is _OP_STYLE and len(head) > 3:
                 style["shape"] = "ellipse"  # a word such as "square" would swell a circle
@@ -232,7 +255,7 @@ def draw(
         children = tuple(node.children)
         for i, child in enumerate(children):
             port = {}
-            if len(children) == 2:
+            if _ordered(node):
                 port = {"tailport" if downward else "headport": first if i == 0 else last}
             if downward:
                 graph.edge(names[id(node)], names[id(child)], dir="back", **port)

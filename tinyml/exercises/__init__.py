@@ -165,7 +165,12 @@ def _display(title: str, text: str, colour: str, code: bool = False) -> None:
     if get_ipython() is None:
         print(plain)
         return
-    body = f"<pre>{html.escape(text)}</pre>" if code else html.escape(text)
+    if code:  # highlighted like tinyml.show; prose lines stay prose, code is code
+        from tinyml.source import highlight_html
+
+        body = highlight_html(text)
+    else:
+        body = html.escape(text)
     rich = (
         f'<div style="border-left:4px solid {colour};padding:2px 8px">'
         f'<b style="color:{colour}">{title}</b>{":" if not code else ""} {body}</div>'
