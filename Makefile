@@ -67,6 +67,7 @@ outputs: setup
 	$(BIN)/python scripts/normalize_notebooks.py
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False \
 		--ExecutePreprocessor.kernel_name=python3 notebooks/[0-9]*.ipynb
+	$(BIN)/python scripts/normalize_notebooks.py
 
 # Every chapter in JupyterLab in a headless Chromium (tests/ui). Installs Debian's chromium
 # and the playwright package when missing; screenshots go to build/uitest/

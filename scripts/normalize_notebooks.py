@@ -15,6 +15,10 @@ never have to think about, never a chapter's teaching content:
 - ``%xmode Mode`` prints "Exception reporting mode: Mode", noise between the lessons: each
   such switch goes into a cell of its own that starts with ``%%capture``, which runs it silently
   (a switch sharing a cell with other code is split off into a cell just before it);
+- a cell's stream outputs are merged per stream, and text a carriage return or backspace
+  overwrote is dropped, as nbval does before comparing: a progress bar that redraws itself
+  keeps only its final frame, so a static viewer shows the finished bar, not every frame
+  (`make outputs` runs the normalizer again after executing, for this);
 - cell ids, execution timing metadata and trailing empty lines are tidied so that the
   file only changes when the chapter does.
 
@@ -41,6 +45,8 @@ MARKER_TAGS = {
 MARKER_LINE = re.compile(r"^\s*#\s*(" + "|".join(MARKER_TAGS) + r")\b[ \t:.-]*(.*)$")
 XMODE_LINE = re.compile(r"^\s*%xmode\b")
 CAPTURE = "%%capture"
+CARRIAGE_RETURN = re.compile(r"^.*\r(?=[^\n])", re.MULTILINE)  # nbval's rule, kept in step
+BACKSPACE = re.compile(r"[^\n]\x08")
 
 
 def _lines(cell: dict) -> list[str]:
@@ -125,6 +131,32 @@ def _quiet_xmode(cells: list[dict]) -> list[dict]:
     return out
 
 
+def _coalesce_streams(cell: dict) -> None:
+    """One output per stream name, with overwritten text dropped (as nbval compares them)."""
+    merged: list[dict] = []
+    streams: dict[str, dict] = {}
+    for out in cell.get("outputs", []):
+        if out.get("output_type") != "stream":
+            merged.append(out)
+            continue
+        text = out["text"] if isinstance(out["text"], str) else "".join(out["text"])
+        if out["name"] in streams:
+            streams[out["name"]]["text"] += text
+        else:
+            out = {**out, "text": text}
+            streams[out["name"]] = out
+            merged.append(out)
+    for out in streams.values():
+        text = out["text"]
+        while True:
+            shorter = BACKSPACE.sub("", text)
+            if len(shorter) == len(text):
+                break
+            text = shorter
+        out["text"] = CARRIAGE_RETURN.sub("", text).splitlines(keepends=True)
+    cell["outputs"] = merged
+
+
 def normalize(nb: dict) -> dict:
     """The notebook with the conventions above applied (the dict is changed in place)."""
     meta = nb.setdefault("metadata", {})
@@ -135,6 +167,7 @@ def normalize(nb: dict) -> dict:
         cell["metadata"].pop("execution", None)  # timings: they change on every run
         if cell["cell_type"] == "code":
             _markers_to_tags(cell)
+            _coalesce_streams(cell)
         else:
             _set_source(cell, _lines(cell))
     nb["cells"] = _quiet_xmode(cells)

@@ -80,3 +80,20 @@ def test_main_rewrites_only_what_changed(tmp_path, capsys):
     assert norm.main([str(clean), str(messy)]) == 0
     assert capsys.readouterr().out.strip() == f"normalized {messy}"
     assert "NBVAL" not in messy.read_text()
+
+
+def test_a_redrawn_progress_bar_keeps_only_its_final_frame():
+    frames = [
+        {"output_type": "stream", "name": "stderr", "text": "train:   0%|     | 0/3\r"},
+        {"output_type": "stream", "name": "stdout", "text": ["epoch 1\n"]},
+        {"output_type": "stream", "name": "stderr", "text": "train:  33%|#    | 1/3\r"},
+        {"output_type": "stream", "name": "stderr", "text": "train: 100%|#####| 3/3\n"},
+        {"output_type": "stream", "name": "stdout", "text": "okay\x08\x08\n"},
+    ]
+    (cell,) = norm.normalize(_nb(_code("fit()", outputs=frames)))["cells"]
+    assert cell["outputs"] == [
+        {"output_type": "stream", "name": "stderr", "text": ["train: 100%|#####| 3/3\n"]},
+        {"output_type": "stream", "name": "stdout", "text": ["epoch 1\n", "ok\n"]},
+    ]
+    again = norm.normalize(copy.deepcopy(_nb(cell)))["cells"][0]
+    assert again["outputs"] == cell["outputs"]
