@@ -130,6 +130,10 @@ class MLP(Module):
     """A multi-layer perceptron: ``Linear`` layers of the given sizes, the activation between
     them and none after the last, like ``torch.nn.Sequential(Linear, Tanh, …, Linear)``."""
 
+    # What the layers are made of; chapter 8's tensor MLP is this class with its own two.
+    layer_type = Linear
+    activations = ACTIVATIONS
+
     def __init__(
         self,
         in_features: int,
@@ -142,22 +146,23 @@ class MLP(Module):
             raise TypeError(
                 f"sizes must be a non-empty list of layer widths, e.g. [16, 16, 1], got {sizes!r}"
             )
-        if activation not in ACTIVATIONS:
+        if activation not in self.activations:
             raise ValueError(
-                f"activation must be one of {sorted(ACTIVATIONS)}, got activation={activation!r}"
+                f"activation must be one of {sorted(self.activations)}, "
+                f"got activation={activation!r}"
             )
         self.activation = activation
         widths = [_size("in_features", in_features)]
         widths += [_size(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
         rng = random.Random(seed)  # one seed, a different draw for every layer
         self.layers = [
-            Linear(n_in, n_out, seed=None if seed is None else rng.randrange(2**32))
+            self.layer_type(n_in, n_out, seed=None if seed is None else rng.randrange(2**32))
             for n_in, n_out in zip(widths, widths[1:], strict=False)
         ]
 
     def forward(self, x: Sequence[Any]) -> list[Node]:
         """Each layer in turn; every layer but the last is followed by the activation."""
-        act = ACTIVATIONS[self.activation]
+        act = self.activations[self.activation]
         for layer in self.layers[:-1]:
             x = [act(v) for v in layer(x)]
         return self.layers[-1](x)

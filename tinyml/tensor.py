@@ -24,12 +24,13 @@ from __future__ import annotations
 import math
 import numbers
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from itertools import count
 from operator import attrgetter
 
 import numpy as np
 
+from tinyml import nn
 from tinyml.nn import Module, _size
 
 __all__ = [
@@ -600,43 +601,23 @@ class Linear(Module):
 _ACTIVATIONS = {"tanh": Tensor.tanh, "relu": Tensor.relu, "sigmoid": Tensor.sigmoid}
 
 
-class MLP(Module):
+class MLP(nn.MLP):
     """Linear layers of the given ``sizes``, with ``activation`` between them (not after the
-    last): ``MLP(64, [128, 10])`` is Linear(64, 128), activation, Linear(128, 10)."""
+    last): ``MLP(64, [128, 10])`` is Linear(64, 128), activation, Linear(128, 10).
 
-    def __init__(
-        self,
-        in_features: int,
-        sizes: Sequence[int],
-        *,
-        activation: str = "tanh",
-        seed: int | None = None,
-    ) -> None:
-        if isinstance(sizes, numbers.Integral) or not isinstance(sizes, Sequence) or not sizes:
-            raise TypeError(
-                f"sizes must be a non-empty list of layer widths, e.g. [128, 10], got {sizes!r}"
-            )
-        if activation not in _ACTIVATIONS:
-            raise ValueError(
-                f"activation must be one of {sorted(_ACTIVATIONS)}, got activation={activation!r}"
-            )
-        self.activation = activation
-        widths = [_size("in_features", in_features)]
-        widths += [_size(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
-        rng = random.Random(seed)  # as tinyml.nn.MLP: one seed, a different draw per layer
-        self.layers = [
-            Linear(n_in, n_out, seed=None if seed is None else rng.randrange(2**32))
-            for n_in, n_out in zip(widths, widths[1:], strict=False)
-        ]
+    It is chapter 7's ``tinyml.nn.MLP`` (same arguments, checks and seeded weights) built from
+    this module's ``Linear`` and activations; only ``forward`` differs, one layer at a time on
+    a whole batch.
+    """
+
+    layer_type = Linear
+    activations = _ACTIVATIONS
 
     def forward(self, x: object) -> Tensor:
         act = _ACTIVATIONS[self.activation]
         for layer in self.layers[:-1]:
             x = act(layer(x))
         return self.layers[-1](x)
-
-    def parameters(self) -> list[Tensor]:
-        return [p for layer in self.layers for p in layer.parameters()]
 
     def __repr__(self) -> str:
         sizes = [layer.out_features for layer in self.layers]
