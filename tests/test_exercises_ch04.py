@@ -50,3 +50,46 @@ def test_watching_leaves_the_profiler_and_the_reference_graphs_alone():
     z = x * x
     z.backward()
     assert type(x) is alpha.Var and x.g == 2.0
+
+
+def test_q1_accepts_15_up_to_rounding_and_shows_a_wrong_value_as_given():
+    for near in (15, 15.0, 15.000000000000002, 14.999999999):
+        assert ch04.q1.grade(near).correct, near
+    feedback = ch04.q1.grade(14.5)
+    assert feedback.status == "incorrect" and "14.5 is not it" in feedback.message
+    assert "10 is" in ch04.q1.grade(10.000000000000002).message
+
+
+def test_q4_graph_where_a_node_is_both_operands_of_the_first_parent_to_push():
+    # Counting distinct parents releases a early on tanh(a) + a * a: the reference numbers
+    # from the review are (0.964, 0.413) right, (0.294, 0.126) wrong.
+    graphs = list(ch04._fresh_graphs())
+    index = next(i for i, (text, _, _) in enumerate(graphs) if text.endswith("tanh(a) + a * a"))
+    _, ref, leaves = graphs[index]
+    ref.backward()
+    assert [round(leaf.g, 3) for leaf in leaves] == [0.964, 0.413]
+    assert [round(g, 3) for g in ch04._leaf_grads(ch04._distinct_parents, index)] == [
+        0.294,
+        0.126,
+    ]
+    feedback = ch04.q4.grade(ch04._distinct_parents)
+    assert feedback.status == "incorrect" and "one per edge" in feedback.message
+
+
+def test_q4_refuses_a_recursive_sort_that_is_right_on_small_graphs():
+    for index in range(len(list(ch04._fresh_graphs()))):
+        _, ref, ref_leaves = list(ch04._fresh_graphs())[index]
+        ref.backward()
+        got = ch04._leaf_grads(ch04._recursive_order, index)
+        assert ch04.all_close(got, [leaf.g for leaf in ref_leaves], rel_tol=1e-12)
+    feedback = ch04.q4.grade(ch04._recursive_order)
+    assert feedback.status == "incorrect"
+    assert "RecursionError" in feedback.message and "5,000" in feedback.message
+    assert ch04.CHAIN > sys.getrecursionlimit()
+
+
+def test_q1_and_q4_hints_are_staged():
+    for q in (ch04.q1, ch04.q4):
+        hints = q.hints()
+        assert len(hints) == 3
+        assert "zip(" not in hints[0] and "+=" not in hints[0]

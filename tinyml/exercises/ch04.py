@@ -14,42 +14,51 @@ from tinyml.exercises import Incorrect, Question, all_close, call_learner
 # q1 ---------------------------------------------------------------------------------------
 
 
+def _near(answer: float, target: float) -> bool:
+    return math.isclose(answer, target, rel_tol=1e-6)
+
+
 def _check_q1(answer):
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give a number, not {answer!r}")
     answer = float(answer)
-    if answer == 15.0:
+    if _near(answer, 15.0):  # 15.000000000000002 from rounding is 15 too
         return
-    if answer == 10.0:
+    if _near(answer, 10.0):
         raise Incorrect(
             "10 is ∂z/∂x, what one push of 1.0 leaves in x.g; the second call's push is "
             "added to it, because nothing cleared x.g in between: g accumulates"
         )
-    if answer == 5.0:
+    if _near(answer, 5.0):
         raise Incorrect(
             "5 is what the second call (upstream 0.5) delivers on its own; the first call's "
             "10 is still in x.g, because g accumulates"
         )
-    if answer == 20.0:
+    if _near(answer, 20.0):
         raise Incorrect(
             "the second call starts with 0.5 at the top, not 1: the upstream number scales "
             "everything that push delivers"
         )
-    if answer in (7.0, 10.5, 3.5):
+    if any(_near(answer, v) for v in (7.0, 10.5, 3.5)):
         raise Incorrect(
             "x * x pushes to x twice, once as each operand, each time upstream times x"
         )
-    if answer in (6.0, 9.0, 12.0, 3.0):
+    if any(_near(answer, v) for v in (6.0, 9.0, 12.0, 3.0)):
         raise Incorrect("x also reaches z through y * x, which pushes upstream times y to x")
-    raise Incorrect(f"{answer:g} is not it: push from z by hand, once per path, for each call")
+    raise Incorrect(f"{answer!r} is not it: push from z by hand, once per path, for each call")
 
 
 q1 = Question(
     title="Accumulating pushes",
     checker=_check_q1,
-    hint_text="z = x * x + y * x at x = 3, y = 4. The + passes its upstream unchanged to both "
-    "products; x * x pushes upstream * x to x twice (x is both operands); y * x pushes "
-    "upstream * y to x. Do it for upstream 1.0, then for 0.5, and remember nothing is cleared.",
+    hint_text="Two calls, and nothing clears x.g between them: what does the second call do "
+    "to what the first left there?",
+    more_hints=(
+        "Push by hand for upstream 1.0 first. z = x * x + y * x: the + passes its upstream "
+        "unchanged to both products. Which products push to x, and how many times?",
+        "x * x pushes upstream * x to x twice (x is both operands); y * x pushes upstream * y "
+        "to x. Add up what x receives for upstream 1.0, then for 0.5, then add the two.",
+    ),
     solution_text=(
         "x, y = Var(3.0), Var(4.0)\n"
         "z = x * x + y * x\n"
@@ -65,6 +74,7 @@ q1 = Question(
         (10.5, "twice"),
         (9, "y * x"),
         (11, "not it"),
+        (14.5, "14.5 is not it"),
         ("15", "number"),
     ],
 )
@@ -231,6 +241,9 @@ def _fresh_graphs():
     x, y = alpha.Var(0.5, name="x"), alpha.Var(-1.5, name="y")
     a = x * y
     yield "a = x * y, z = a * a + tanh(a) * x", a * a + a.tanh() * x, [x, y]
+    x, y = alpha.Var(0.3, name="x"), alpha.Var(0.7, name="y")
+    a = x * y  # a * a pops first and pushes to a twice: a has two parents but three edges
+    yield "a = x * y, z = tanh(a) + a * a", a.tanh() + a * a, [x, y]
     x = alpha.Var(0.1, name="x")
     a = x
     for _ in range(6):
@@ -251,6 +264,56 @@ def _count_parents(root):
             if parents[child] == 1:
                 todo.append(child)
     return parents
+
+
+def _distinct_parents(root):
+    """Counts a parent once even when it uses the child twice (set(node.children))."""
+    parents = {root: 0}
+    todo = [root]
+    while todo:
+        for child in set(todo.pop().children):
+            parents[child] = parents.get(child, 0) + 1
+            if parents[child] == 1:
+                todo.append(child)
+    root.g = 1.0
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            child.g += node.g * d
+            parents[child] -= 1
+            if parents[child] == 0:
+                ready.append(child)
+
+
+def _recursive_order(root):
+    """Right gradients from a recursive depth-first topological sort: dies on deep graphs."""
+    order, seen = [], set()
+
+    def visit(node):
+        if node not in seen:
+            seen.add(node)
+            for child in node.children:
+                visit(child)
+            order.append(node)
+
+    visit(root)
+    root.g = 1.0
+    for node in reversed(order):
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            child.g += node.g * d
+
+
+CHAIN = 5000
+
+
+def _chain(depth: int = CHAIN) -> tuple[alpha.Node, alpha.Var]:
+    """x, then depth times a = a + x: a chain of depth nodes, deeper than Python's stack."""
+    x = alpha.Var(0.5, name="x")
+    a: alpha.Node = x
+    for _ in range(depth):
+        a = a + x
+    return a, x
 
 
 def _per_path(root):
@@ -445,6 +508,12 @@ def _check_q4(learner):
                 f"on the graph {text}, {shown}: each push must carry node.g * d; you pass "
                 "node.g on without the local derivative d from node.local_grads"
             )
+        if all_close(got, _leaf_grads(_distinct_parents, i), abs_tol=1e-12):
+            raise Incorrect(
+                f"on the graph {text}, {shown}: a parent that uses a child twice (a * a) "
+                "pushes into it twice, so it must count twice; counting distinct parents "
+                "(e.g. over set(node.children)) releases a too early. Count one per edge"
+            )
         if all_close(got, _leaf_grads(_too_early, i), abs_tol=1e-12):
             raise Incorrect(
                 f"on the graph {text}, {shown}: a shared node pushed as soon as its first "
@@ -457,16 +526,48 @@ def _check_q4(learner):
             "node.children with node.local_grads in order, and release a child when its "
             "count reaches 0"
         )
+    _check_deep_chain(learner)
+
+
+def _no_recursion_error(learner):
+    def run(root):
+        try:
+            return learner(root)
+        except RecursionError:
+            raise Incorrect(
+                f"right on the small graphs, but on a chain of {CHAIN:,} nodes (x, then "
+                f"{CHAIN:,} times a = a + x) your function raised RecursionError — the "
+                "failure of the recursive push this chapter fixed. Walk with a list (a "
+                "stack of nodes to visit) instead of a function that calls itself"
+            ) from None
+
+    return run
+
+
+def _check_deep_chain(learner):
+    root, x = _chain()
+    call_learner(_no_recursion_error(learner), root)
+    if not math.isclose(x.g, CHAIN + 1, rel_tol=1e-12):
+        raise Incorrect(
+            f"on a chain of {CHAIN:,} nodes (x, then {CHAIN:,} times a = a + x) x.g should be "
+            f"{CHAIN + 1:,}, but your function left {x.g!r}"
+        )
 
 
 q4 = Question(
-    title="backward() in one walk, without topological_order",
+    title="backward() without topological_order: count, then push",
     checker=_check_q4,
-    hint_text="Two loops. First walk down from the root and count, for every node, its "
-    "parents (one per edge: a * a gives a two). Then set root.g = 1.0, keep a list of ready "
-    "nodes starting with [root], and for each node popped push node.g * d to each child "
-    "(zip(node.children, node.local_grads)), subtract 1 from the child's count, and append "
-    "the child when its count reaches 0. Must a push replace or add?",
+    hint_text="Two loops, and no function that calls itself (the checker also runs a chain "
+    "of 5,000 nodes). The first loop only counts; the second pushes. When may a node push?",
+    more_hints=(
+        "First loop: walk down from the root with a list of nodes to visit and count, for "
+        "every node, its parents — one per edge, so a * a gives a two. Visit a node's "
+        "children only the first time you meet it.",
+        "Second loop: set root.g = 1.0 and keep a list of ready nodes, starting with [root]. "
+        "For each node popped, push node.g * d to each child (zip(node.children, "
+        "node.local_grads)), subtract 1 from the child's count, and append the child when "
+        "its count reaches 0. Must a push replace or add?",
+    ),
     solution_text=inspect.getsource(my_backward)
     + "\n# The first loop is the counting half of topological_order; the second releases a"
     "\n# node when its last parent has pushed, so its g is complete when it pushes: once.",
@@ -475,6 +576,8 @@ q4 = Question(
         (_per_path, "once per path"),
         (_per_path_recursive, "once per path"),
         (_too_early, "first parent"),
+        (_distinct_parents, "count one per edge"),
+        (_recursive_order, "RecursionError"),
         (_overwrites, "child.g +="),
         (_no_upstream, "not d alone"),
         (_no_local, "without the local derivative"),
