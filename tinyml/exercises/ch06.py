@@ -127,8 +127,8 @@ def _check_q1(step):
         if j is None:
             return
         raise Incorrect(
-            f"theta is right, but after step {j + 1} your buffer is {buffers[j]!r} where "
-            f"PyTorch's momentum_buffer is {want_buffers[j]!r}: that is another convention "
+            f"theta is right, but after step {j + 1} your buffer is {buffers[j]:.6g} where "
+            f"PyTorch's momentum_buffer is {want_buffers[j]:.6g}: that is another convention "
             "(e.g. Sutskever's, with the learning rate inside the buffer); keep "
             "buf = mu·buf + g and theta - lr·buf"
         )
@@ -149,9 +149,23 @@ def _check_q1(step):
             "that is the averaging convention, buf = mu·buf + (1 - mu)·g; PyTorch (and "
             "tinyml) add the whole gradient: buf = mu·buf + g"
         )
+    try:
+        mu_on_g = _first_difference(got, _run_momentum(_mu_on_g, lr, mu, steps))
+    except Incorrect:
+        mu_on_g = 0
+    if mu_on_g is None:
+        raise Incorrect(
+            "mu multiplies the gradient instead of the old buffer: buf = mu·buf + g keeps "
+            "a fraction mu of the past and adds the whole new gradient"
+        )
     raise Incorrect(
-        f"after step {i + 1} theta is {got[i]!r}; tinyml.optim.Momentum has {want[i]!r}"
+        f"after step {i + 1} theta is {got[i]:.6g}; tinyml.optim.Momentum has {want[i]:.6g}"
     )
+
+
+def _mu_on_g(theta, g, buf, lr, mu):
+    buf = buf + mu * g
+    return theta - lr * buf, buf
 
 
 q1 = Question(
@@ -169,6 +183,7 @@ q1 = Question(
         ),
         (lambda theta, g, buf, lr, mu: (theta - lr * (mu * buf + g), g), "tinyml.optim.Momentum"),
         (lambda theta, g, buf, lr, mu: theta - lr * g, "pair"),
+        (_mu_on_g, "instead of the old buffer"),
         (_step_with_old_buffer, "old buffer"),
         (
             lambda theta, g, buf, lr, mu: (theta + (mu * buf - lr * g), mu * buf - lr * g),
@@ -273,19 +288,27 @@ def _check_q2(step):
             raise Incorrect(why)
     if i == 0:
         raise Incorrect(
-            f"the first step already differs ({got[0]!r} instead of {want[0]!r}); at t = 1 "
+            f"the first step already differs ({got[0]:.6g} instead of {want[0]:.6g}); at t = 1 "
             "bias correction makes m_hat = g and v_hat = g², so the step is "
             "lr·g / (|g| + eps)"
         )
-    raise Incorrect(f"after step {i + 1} theta is {got[i]!r}; tinyml.optim.Adam has {want[i]!r}")
+    raise Incorrect(
+        f"after step {i + 1} theta is {got[i]:.6g}; tinyml.optim.Adam has {want[i]:.6g}"
+    )
 
 
 q2 = Question(
     title="Adam's step rule",
     checker=_check_q2,
-    hint_text="Update the two running averages m and v, correct each by dividing by "
-    "1 - beta**t, then step by lr · m_hat / (sqrt(v_hat) + eps): eps goes outside the root. "
-    "Return the uncorrected m and v.",
+    hint_text="Three parts, in order: update two running averages, correct their start-up "
+    "bias, take the step. Compare with show(Adam.update).",
+    more_hints=(
+        "m averages the gradient g and v averages its square g², each with its own beta: "
+        "new = beta·old + (1 - beta)·(what is averaged). Both start at 0, so early on they "
+        "are too small; dividing by 1 - beta**t corrects that.",
+        "Step by lr · m_hat / (sqrt(v_hat) + eps): eps goes outside the root. Return the "
+        "uncorrected m and v, not m_hat and v_hat.",
+    ),
     solution_text=inspect.getsource(adam_step),
     answer=lambda: adam_step,
     wrong=[
@@ -360,9 +383,13 @@ def _check_q3(answer):
 q3 = Question(
     title="The learning rate where gradient descent stops converging",
     checker=_check_q3,
-    hint_text="Section 2 did this for curvature 25. Here the gradient along y is 100·y, so one "
-    "GD step multiplies y by (1 - 100·lr). For which lr does that factor stay between -1 "
-    "and 1? The threshold is where it reaches -1.",
+    hint_text="Section 2 did this for curvature 25. Which direction of this bowl is the "
+    "steeper one, and what does one GD step do to that coordinate?",
+    more_hints=(
+        "The gradient along y is 100·y, so one GD step multiplies y by (1 - 100·lr). "
+        "y shrinks as long as that factor stays between -1 and 1.",
+        "The threshold is where the factor reaches -1: solve 1 - 100·lr = -1.",
+    ),
     solution_text="# y ← y - lr·100·y = (1 - 100·lr)·y shrinks only if |1 - 100·lr| < 1\n"
     "critical_lr = 2 / 100  # 0.02: below it GD converges; at it y flips sign forever; "
     "above it y grows.\n# In general: 2 / (the largest curvature).",
@@ -402,10 +429,19 @@ def _check_q4(train_fn):
 
     if not callable(train_fn):
         raise Incorrect("pass your function itself, e.g. ch06.q4.check(train)")
+    steps_called = [0]
 
-    def run(fn):
+    def run(fn, optimizer=GD, **settings):
         x, y = Var(-4.0, name="x"), Var(1.0, name="y")
-        out = call_learner(fn, lambda: quadratic(x, y), GD([x, y], lr=0.01), 15)
+        opt = optimizer([x, y], lr=0.01, **settings)
+        step = opt.step
+
+        def counted_step():
+            steps_called[0] += 1
+            step()
+
+        opt.step = counted_step
+        out = call_learner(fn, lambda: quadratic(x, y), opt, 15)
         return out, (x.value(), y.value())
 
     try:
@@ -432,6 +468,7 @@ def _check_q4(train_fn):
         )
     got = [_number("each loss", v) for v in got]
     if _first_difference(got, want) is None:
+        _check_with_momentum(train_fn, run, steps_called)
         return
     if where == (-4.0, 1.0):
         raise Incorrect(
@@ -460,6 +497,40 @@ def _check_q4(train_fn):
         "must do, once each and in this order: zero_grad(), build the loss, backward(), "
         "step(), and record the loss you called backward() on"
     )
+
+
+def _check_with_momentum(train_fn, run, steps_called):
+    """Right with GD is not enough: the loop must leave the update to optimizer.step()."""
+    from tinyml.optim import Momentum
+
+    steps_called[0] = 0
+    got, _ = run(train_fn, Momentum, momentum=0.9)
+    called = steps_called[0]
+    want, _ = run(train, Momentum, momentum=0.9)
+    if called == 0:
+        raise Incorrect(
+            "right with GD, but your loop never calls optimizer.step(): it updates the "
+            "parameters itself, so with Momentum (or Adam) it still does plain gradient "
+            "descent. Let optimizer.step() do the update"
+        )
+    if not isinstance(got, list) or _first_difference([float(v) for v in got], want) is not None:
+        raise Incorrect(
+            "right with GD, but with Momentum(lr=0.01, momentum=0.9) your losses differ from "
+            "the reference loop's: call optimizer.step() once per step and update nothing "
+            "by hand"
+        )
+
+
+def _train_by_hand(loss_fn, optimizer, steps):
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        for p in optimizer.params:
+            p.set_value(p.value() - optimizer.lr * p.g)
+        losses.append(loss.value())
+    return losses
 
 
 def _train_no_zero_grad(loss_fn, optimizer, steps):
@@ -512,6 +583,7 @@ q4 = Question(
     answer=lambda: train,
     wrong=[
         (_train_no_zero_grad, "zero_grad() every step"),
+        (_train_by_hand, "never calls optimizer.step()"),
         (_train_zero_after_backward, "never moved"),
         (_train_graph_once, "inside the loop"),
         (_train_loss_after_step, "the next step's"),
