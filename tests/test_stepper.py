@@ -6,7 +6,7 @@ import pytest
 
 from tinyml import alpha
 from tinyml.alpha import Var, topological_order
-from tinyml.stepper import draw_step, final_grads, stepper, steps
+from tinyml.stepper import draw_step, final_grads, stepper, steps, waiting
 from tinyml.widgets import PNG_MAGIC
 
 
@@ -80,3 +80,14 @@ def test_bad_input():
     with pytest.raises(ValueError, match="between 1 and 5"):
         draw_step(top, steps(top), 6)
     assert len(steps(alpha.Var(1.0))) == 1
+
+
+def test_so_far_only_where_a_parent_has_still_to_push():
+    top, x, y = example()  # z = (a + x) * a: order z, a + x, a = x * y, then the leaves
+    all_steps = steps(top)
+    a = all_steps[2].node
+    assert waiting(all_steps, 1) == {a, x, y}  # a has the push of z, not yet of a + x
+    X
+    assert waiting(all_steps, 2) == {x, y}  # a is complete; x waits for a, y has nothing
+    assert waiting(all_steps, 3) == set()  # every parent of x and y has pushed: final
+    assert "so far" not in draw_step(top, all_steps, 3).source

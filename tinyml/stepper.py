@@ -78,19 +78,27 @@ def describe(step: Step, number: int, total: int) -> str:
     return f"{head}, and pushes " + "; ".join(parts)
 
 
+def waiting(all_steps: list[Step], number: int) -> set[Node]:
+    """The nodes whose gradient after step ``number`` is not final: some parent has not
+    pushed into them yet."""
+    done = {s.node for s in all_steps[:number]}
+    return {child for s in all_steps[number:] for child in s.node.children if s.node not in done}
+
+
 def draw_step(root: Node, all_steps: list[Step], number: int) -> viz.Drawing:
-    """The drawing of step ``number`` (1-based): value and gradient so far on every node,
-    "grad ?" where nothing has arrived yet, and the node whose turn it is highlighted."""
+    """The drawing of step ``number`` (1-based): value and gradient on every node, "so far"
+    where a parent has still to push, "grad ?" where nothing has arrived yet, and the node
+    whose turn it is highlighted."""
     if not 1 <= number <= len(all_steps):
         raise ValueError(f"step must be between 1 and {len(all_steps)}, got {number!r}")
     step = all_steps[number - 1]
-    done = {s.node for s in all_steps[:number]}
+    partial = waiting(all_steps, number)
 
     def note(node: Node) -> str:
         if node not in step.grads:
             return "grad ?"
         g = _fmt(step.grads[node])
-        return f"grad {g}" if node in done else f"grad {g} so far"
+        return f"grad {g} so far" if node in partial else f"grad {g}"
 
     drawing = viz.draw(root, values=True, note=note)
     names = {id(node): f"n{i}" for i, node in enumerate(viz.walk(root))}
