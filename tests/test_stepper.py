@@ -87,7 +87,7 @@ def test_so_far_only_where_a_parent_has_still_to_push():
     all_steps = steps(top)
     a = all_steps[2].node
     assert waiting(all_steps, 1) == {a, x, y}  # a has the push of z, not yet of a + x
-    X
+    assert "grad 12 so far" in draw_step(top, all_steps, 1).source  # z pushes a + x = 12
     assert waiting(all_steps, 2) == {x, y}  # a is complete; x waits for a, y has nothing
     assert waiting(all_steps, 3) == set()  # every parent of x and y has pushed: final
     assert "so far" not in draw_step(top, all_steps, 3).source
