@@ -374,6 +374,8 @@ def test_ch02_q4_needs_a_measured_central_difference():
         return expr.grad(x), (ahead - behind) / (2 * h)
 
     assert ch02.q4.grade(own_central).correct
+    small_step = ch02.q4.grade(lambda expr, x: own_central(expr, x, h=1e-8))
+    assert small_step.correct, small_step.message  # x ± h rounded; still a central difference
 
 
 def test_ch03_q2_memo_around_fib1_is_refused_quickly():

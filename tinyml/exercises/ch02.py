@@ -479,12 +479,15 @@ def _check_q4_points(expr, x, t, numeric, set_to):
         x.set_value(v)
         return expr.value()
 
+    gap = math.ulp(max(abs(t), 1.0))  # x ± h are rounded: the two steps differ by ~ a gap
     try:
         for a in right:
             for b in left:
-                if not math.isclose(a - t, t - b, rel_tol=1e-6):
+                if not math.isclose(a - t, t - b, rel_tol=1e-6, abs_tol=2 * gap):
                     continue
-                if math.isclose(numeric, (f(a) - f(b)) / (a - b), rel_tol=1e-9, abs_tol=1e-15):
+                # dividing by 2h instead of a - b is fine: allow the rounding of x ± h
+                tol = 1e-9 + 4 * gap / (a - b)
+                if math.isclose(numeric, (f(a) - f(b)) / (a - b), rel_tol=tol, abs_tol=1e-15):
                     return
     finally:
         x.set_value(t)
