@@ -321,3 +321,88 @@ def test_ch07_q2_accepts_the_count_as_a_float():
     assert ch07.q2.grade(122.0).correct
     for bad in (float("nan"), float("inf"), 121.5):
         assert ch07.q2.grade(bad).status == "incorrect"
+
+
+def test_ch01_ch02_hints_nudge_before_they_tell():
+    from tinyml.exercises import ch01, ch02
+
+    for q, answer_words in (
+        (ch01.q1, ("np.float32(1)", "eps / np.float32(2)")),
+        (ch01.q2, ("2h",)),
+        (ch01.q3, ("Two evaluations per parameter",)),
+        (ch01.q4, ("sqrt(eps)",)),
+        (ch01.q5, ("df/da",)),
+        (ch02.q1, ("Square(Sub",)),
+        (ch02.q2, ("3a²",)),
+        (ch02.q3, ("print(-x ** 2 + 1)", "binds tighter")),
+        (ch02.q4, ("set_value(t)",)),
+    ):
+        hints = q.hints()
+        assert len(hints) >= 3, q.title
+        assert len(set(hints)) == len(hints), q.title  # hint(2), hint(3) say something new
+        assert not any(word in hints[0] for word in answer_words), hints[0]
+        assert any(word in " ".join(hints[1:]) for word in answer_words), q.title
+
+
+def test_ch02_q4_needs_a_measured_central_difference():
+    """A second number that is not a central difference of the expression is refused."""
+    from tinyml.exercises import ch02
+
+    def grad_twice(expr, x):
+        g = expr.grad(x)
+        return g, g
+
+    assert "not measured" in ch02.q4.grade(grad_twice).message
+
+    def forward(expr, x):  # accurate enough to pass a tolerance, but one-sided
+        start, h = x.value(), 1e-8
+        x.set_value(start + h)
+        ahead = expr.value()
+        x.set_value(start)
+        return expr.grad(x), (ahead - expr.value()) / h
+
+    feedback = ch02.q4.grade(forward)
+    assert not feedback.correct and "central difference" in feedback.message
+
+    def own_central(expr, x, h=1e-4):  # the learner's own central difference, another h
+        start = x.value()
+        x.set_value(start + h)
+        ahead = expr.value()
+        x.set_value(start - h)
+        behind = expr.value()
+        x.set_value(start)
+        return expr.grad(x), (ahead - behind) / (2 * h)
+
+    assert ch02.q4.grade(own_central).correct
+    small_step = ch02.q4.grade(lambda expr, x: own_central(expr, x, h=1e-8))
+    assert small_step.correct, small_step.message  # x ± h rounded; still a central difference
+
+
+def test_ch03_q2_memo_around_fib1_is_refused_quickly():
+    """The memo recursing through fib1 would take minutes on fib_memo(41); stop it early."""
+    import time
+
+    from tinyml.exercises import ch03
+    from tinyml.recursion import fib1
+
+    memo = {}
+
+    def fib_memo(n):
+        if n in memo:
+            return memo[n]
+        r = n if n < 2 else fib1(n - 1) + fib1(n - 2)
+        memo[n] = r
+        return r
+
+    start = time.perf_counter()
+    feedback = ch03.q2.grade(fib_memo)
+    assert time.perf_counter() - start < 10  # about a second; generous on a loaded machine
+    assert not feedback.correct and "fib1" in feedback.message
+
+
+def test_ch01_q3_only_the_exact_answer_passes():
+    from tinyml.exercises import ch01
+
+    assert ch01.q3.grade(20).correct and ch01.q3.grade(2 * 10_000 * 1e-3).correct
+    for near in (20.001, 19.99, 19.999, 20.01):
+        assert not ch01.q3.grade(near).correct, near

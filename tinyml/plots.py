@@ -35,7 +35,10 @@ def plot_step_size_errors(ax, f=math.sin, dfdx=math.cos, x: float = 1.0, name: s
     steps, fwd, cen = step_size_errors(f, dfdx, x)
     floor = EPS / 4  # an exact hit (error 0) would vanish from a log plot; draw it at the floor
     ax.loglog(steps, [max(e, floor) for e in fwd], "o-", ms=3, label="forward difference")
-    ax.loglog(steps, [max(e, floor) for e in cen], "s-", ms=3, label="central difference")
+    # open squares and a dashed line: where the curves meet (round-off, left) both stay visible
+    ax.loglog(
+        steps, [max(e, floor) for e in cen], "s--", ms=5, mfc="none", label="central difference"
+    )
     ax.axvline(FORWARD_STEP, color="C0", ls=":", label=r"$h=\sqrt{\varepsilon}$")
     ax.axvline(CENTRAL_STEP, color="C1", ls=":", label=r"$h=\sqrt[3]{\varepsilon}$")
     ax.axvline(EPS, color="grey", ls="--", label=r"$h=\varepsilon$ (the naive step)")

@@ -51,10 +51,14 @@ def _check_q1(answer):
 q1 = Question(
     title="Machine epsilon of float32",
     checker=_check_q1,
-    hint_text=(
-        "Copy the halving loop, but make every number a numpy.float32: "
-        "one = np.float32(1), eps = np.float32(1), and halve with eps / np.float32(2). "
-        "Stop when one + eps / 2 is no longer bigger than one."
+    hint_text="The chapter's halving loop works for any kind of float. What has to change "
+    "so that every number in it, and every result, is a 32-bit float?",
+    more_hints=(
+        "numpy.float32(1) is a 32-bit one, and arithmetic between two float32 values stays "
+        "float32. A single plain Python number in the loop turns the result back into a "
+        "64-bit float.",
+        "Start from one = np.float32(1) and eps = np.float32(1), halve with "
+        "eps / np.float32(2), and stop when one + eps / 2 is no longer bigger than one.",
     ),
     solution_text=inspect.getsource(float32_epsilon) + "\n\neps32 = float32_epsilon()  # 2**-23",
     answer=float32_epsilon,
@@ -87,6 +91,11 @@ def _check_q2(learner):
         if math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-15):
             continue
         forward = (f(x + h) - f(x)) / h
+        if math.isclose(got, (f(x + h / 2) - f(x - h / 2)) / h, rel_tol=1e-12):
+            raise Incorrect(
+                "that steps h/2 each way; the central difference steps a whole h to each "
+                "side, f(x + h) and f(x - h), and divides by the distance between them, 2h"
+            )
         if math.isclose(got, forward, rel_tol=1e-12):
             raise Incorrect("that is the forward difference; step both ways, to x + h and x - h")
         if math.isclose(got, 2 * want, rel_tol=1e-12):
@@ -97,14 +106,27 @@ def _check_q2(learner):
             raise Incorrect(
                 "the sign is flipped: subtract f(x - h) from f(x + h), not the reverse"
             )
+        again = call_learner(learner, f, x, h / 2)
+        if isinstance(again, numbers.Real) and again == got:
+            raise Incorrect(
+                f"central(f, {x}, {h}) and central(f, {x}, {h / 2}) gave the same number, "
+                f"{got!r}: your function ignores its h argument. Use the h it is given; "
+                "don't set a step of your own"
+            )
         raise Incorrect(f"central(f, {x}, {h}) gave {got!r}; expected {want!r}")
 
 
 q2 = Question(
     title="The central difference",
     checker=_check_q2,
-    hint_text="Evaluate f once a step h to the right and once a step h to the left of x. "
-    "How far apart are those two points?",
+    hint_text="The forward difference looks only to the right of x. The central one looks "
+    "both ways: where does it evaluate f?",
+    more_hints=(
+        "Evaluate f once a step h to the right and once a step h to the left of x. How far "
+        "apart are those two points?",
+        "The slope between the two points is their difference in f divided by their "
+        "distance, 2h. Mind the brackets around 2 * h.",
+    ),
     solution_text=inspect.getsource(central),
     answer=lambda: central,
     wrong=[
@@ -112,6 +134,8 @@ q2 = Question(
         (lambda f, x, h: (f(x + h) - f(x - h)) / h, "2h"),
         (lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h, "(2 * h)"),
         (lambda f, x, h: (f(x - h) - f(x + h)) / (2 * h), "sign"),
+        (lambda f, x, h: (f(x + h / 2) - f(x - h / 2)) / h, "h/2 each way"),
+        (lambda f, x, h: (f(x + 1e-5) - f(x - 1e-5)) / 2e-5, "ignores its h argument"),
         (3.0, "function itself"),
     ],
 )
@@ -123,8 +147,13 @@ def _check_q3(answer):
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give a number of seconds, not {answer!r}")
     answer = float(answer)
-    if math.isclose(answer, 20.0, rel_tol=1e-3):
+    if math.isclose(answer, 20.0, rel_tol=1e-9):
         return
+    if math.isclose(answer, 20.001, rel_tol=1e-6):
+        raise Incorrect(
+            "that counts 2n + 1 evaluations, one more for f at the point itself; the central "
+            "difference never needs f(x): only f(x + h) and f(x - h), two per parameter"
+        )
     if math.isclose(answer, 10.0, rel_tol=2e-3):
         raise Incorrect(
             "that counts one evaluation per parameter (or n + 1, the forward difference's "
@@ -132,14 +161,24 @@ def _check_q3(answer):
         )
     if math.isclose(answer, 20_000, rel_tol=1e-3):
         raise Incorrect("that is in milliseconds; give seconds")
+    if math.isclose(answer, 20.0, rel_tol=0.01):
+        raise Incorrect(
+            f"{answer:g} s is close, but the count is exact: a whole number of evaluations "
+            "times exactly 1 ms each; nothing here needs rounding"
+        )
     raise Incorrect(f"{answer:g} s is not it: how many evaluations, times how long each?")
 
 
 q3 = Question(
     title="The cost of a numerical gradient",
     checker=_check_q3,
-    hint_text="numeric_gradient uses the central difference for every parameter: how many "
-    "evaluations of the loss is that for 10,000 parameters? Each takes 1 ms.",
+    hint_text="Count evaluations of the loss first, then turn them into seconds.",
+    more_hints=(
+        "numeric_gradient uses the central difference for every parameter: how many "
+        "evaluations of the loss is that per parameter?",
+        "Two evaluations per parameter, 10,000 parameters, 1 ms each: multiply, and give "
+        "the result in seconds.",
+    ),
     solution_text=(
         "evaluations = 2 * 10_000        # two per parameter (central difference)\n"
         "seconds = evaluations * 1e-3    # 20 seconds for ONE gradient"
@@ -148,6 +187,9 @@ q3 = Question(
     wrong=[
         (10, "two per parameter"),
         (10.001, "two per parameter"),
+        (20.001, "2n + 1"),
+        (19.99, "count is exact"),
+        (20.2, "count is exact"),
         (20_000, "milliseconds"),
         (400, "not it"),
     ],
@@ -193,8 +235,14 @@ def _check_q4(step):
 q4 = Question(
     title="A step that works at any x",
     checker=_check_q4,
-    hint_text="The best forward step at x = 1 is about sqrt(eps). Floats are spaced "
-    "proportionally to |x|, so the step should grow with |x| — but not vanish at x = 0.",
+    hint_text="The chapter found the best forward step at x = 1. How does the spacing of "
+    "floats change as |x| grows?",
+    more_hints=(
+        "The best forward step at x = 1 is about sqrt(eps). Floats are spaced "
+        "proportionally to |x|, so the step should grow with |x|.",
+        "Scale sqrt(eps) by |x|, but make sure the step does not vanish at x = 0: "
+        "max(1.0, abs(x)) does both.",
+    ),
     solution_text=inspect.getsource(forward_step),
     answer=lambda: forward_step,
     wrong=[
@@ -248,8 +296,14 @@ def _check_q5(learner):
 q5 = Question(
     title="Check a hand-derived gradient",
     checker=_check_q5,
-    hint_text="Differentiate a*b + sin(a) once treating b as a constant, once treating a as "
-    "a constant. Test your answer yourself with grad_check before you check it here.",
+    hint_text="A gradient has one partial derivative per input: what does f look like if "
+    "you treat b as a fixed number?",
+    more_hints=(
+        "Differentiate a*b + sin(a) once treating b as a constant (that is df/da), once "
+        "treating a as a constant (df/db). Return both, as a list of two numbers.",
+        "Test your answer yourself with grad_check(f, (a, b), your_gradient) at a point or "
+        "two before you check it here: it shows which entry disagrees.",
+    ),
     solution_text=inspect.getsource(grad_f),
     answer=lambda: grad_f,
     wrong=[

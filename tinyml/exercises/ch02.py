@@ -163,8 +163,14 @@ def _q1_tree_named(first, second):
 q1 = Question(
     title="Build a tree by hand",
     checker=_check_q1,
-    hint_text="Work from the outside in: the last operation is +, its left operand is the "
-    "square of (x - y), its right operand is the product of the constant 2 and x.",
+    hint_text="Work from the outside in: which operation does Python do last in "
+    "(x - y)² + 2·x? That is the root of the tree.",
+    more_hints=(
+        "The root is +. Its left operand is the square of (x - y), its right operand is the "
+        "product of the constant 2 and x.",
+        "Use the node classes directly: Add(Square(Sub(...)), Mul(Const(...), ...)), with the "
+        "x and y made in the cell (the same x object both times).",
+    ),
     solution_text=(
         "x, y = Var(1.0, name='x'), Var(2.0, name='y')\n"
         "answer = Add(Square(Sub(x, y)), Mul(Const(2), x))"
@@ -222,19 +228,31 @@ def _not_a_node(got, method):
         )
 
 
+def _call_method(what, fn):
+    """call_learner for a method call: its message names the call, e.g. Cube(x).value()."""
+    try:
+        return call_learner(fn)
+    except Incorrect as exc:
+        prefix = "calling it with () raised "
+        message = str(exc)
+        if message.startswith(prefix):
+            raise Incorrect(f"calling {what} raised {message[len(prefix) :]}") from None
+        raise
+
+
 def _check_q2(cube):
     if not (isinstance(cube, type) and issubclass(cube, Node)):
         raise Incorrect("pass your class itself, e.g. ch02.q2.check(Cube); it must subclass Node")
     x, y = Var(1.0, name="x"), Var(0.5, name="y")
     for t in _Q2_POINTS:
         x.set_value(t)
-        got = call_learner(lambda: cube(x).value())
+        got = _call_method("Cube(x).value()", lambda: cube(x).value())
         _not_a_node(got, "value()")
         if not _is_number(got) or not math.isclose(got, t**3, rel_tol=1e-12):
             raise Incorrect(f"at x = {t}, Cube(x).value() gave {got!r}; expected x³ = {t**3!r}")
         inner = beta.Mul(beta.Const(2), x) + y  # a Cube of an expression: the chain rule counts
         want = 3 * (2 * t + 0.5) ** 2 * 2
-        got = call_learner(lambda inner=inner: cube(inner).grad(x))
+        got = _call_method("Cube(2x + y).grad(x)", lambda inner=inner: cube(inner).grad(x))
         _not_a_node(got, "grad(x)")
         at = f"at x = {t}, y = 0.5"
         if not _is_number(got):
@@ -249,7 +267,7 @@ def _check_q2(cube):
             raise Incorrect(
                 f"{at}, Cube(2x + y).grad(x) gave {got!r}; expected 3·(2x + y)²·2 = {want!r}"
             )
-        other = call_learner(lambda inner=inner: cube(inner).grad(y))
+        other = _call_method("Cube(2x + y).grad(y)", lambda inner=inner: cube(inner).grad(y))
         if not (_is_number(other) and math.isclose(other, want / 2, rel_tol=1e-9)):
             raise Incorrect(
                 f"{at}, Cube(2x + y).grad(y) gave {other!r}; expected 3·(2x + y)²·1 = {want / 2!r}"
@@ -271,6 +289,11 @@ class _CubeNoValue(_Cube):
         return self.a**3
 
 
+class _CubeMisspelt(_Cube):
+    def value(self):
+        return self.a.valu() ** 3
+
+
 class _CubeGradNoValue(_Cube):
     def grad(self, x):
         return 3 * self.a**2 * self.a.grad(x)
@@ -279,8 +302,13 @@ class _CubeGradNoValue(_Cube):
 q2 = Question(
     title="Add a node type: Cube",
     checker=_check_q2,
-    hint_text="value(): the child's value to the third power. grad(x): d(a³)/dx = 3a² · da/dx; "
-    "the child a may itself be an expression, so ask it for a.grad(x).",
+    hint_text="Model Cube on Square: what does Square's value() ask its child for, and "
+    "what does its grad(x) multiply?",
+    more_hints=(
+        "value(): the child's value to the third power. grad(x): d(a³)/da = 3a².",
+        "The child a may itself be an expression, so by the chain rule multiply by its "
+        "derivative: 3 · a.value() ** 2 · a.grad(x).",
+    ),
     solution_text=inspect.getsource(_Cube).replace("_Cube", "Cube"),
     answer=lambda: _Cube,
     wrong=[
@@ -288,6 +316,7 @@ q2 = Question(
         (_CubeSquare, "expected x³"),
         (_CubeNoValue, "self.a.value()"),
         (_CubeGradNoValue, "grad(x) returned the expression"),
+        (_CubeMisspelt, "calling Cube(x).value() raised AttributeError"),
         (_Cube(Var(1.0)), "pass your class itself"),
     ],
 )
@@ -316,8 +345,14 @@ def _check_q3(answer):
 q3 = Question(
     title="Read Python's precedence from the tree",
     checker=_check_q3,
-    hint_text="Build it: x = Var(3.0, name='x'); print(-x ** 2 + 1). Which operation is at "
-    "the root, and which one sits directly above x?",
+    hint_text="Decide in what order Python applies the three operations in -x ** 2 + 1: "
+    "the last one is the root of the tree.",
+    more_hints=(
+        "+ comes last, so it is the root. Which binds tighter in Python, unary minus or **? "
+        "The tighter one sits directly above x.",
+        "Only after you have written your answer: build it, x = Var(3.0, name='x'), and "
+        "print(-x ** 2 + 1) to compare.",
+    ),
     solution_text=(
         "x = Var(3.0, name='x')\n"
         "answer = str(-x ** 2 + 1)  # '(+ (neg (** x 2)) 1)': -x ** 2 means -(x ** 2)"
@@ -370,11 +405,20 @@ def _check_q4(check):
             seen_at.append(x.value())
             return plain_grad(v)
 
-        expr.grad = watched_grad  # this one object only; Beta's classes are not touched
+        set_to = []  # every value the learner gave x: the points the expression was tried at
+        plain_set = x.set_value
+
+        def watched_set(v, plain_set=plain_set, set_to=set_to):
+            set_to.append(v)
+            plain_set(v)
+
+        expr.grad = watched_grad  # these objects only; Beta's classes are not touched
+        x.set_value = watched_set
         try:
             got = call_learner(check, expr, x)
         finally:
             del expr.grad
+            del x.set_value
         if not (isinstance(got, (tuple, list)) and len(got) == 2):
             raise Incorrect(f"derivative_check returned {got!r}; return (analytic, numeric)")
         analytic, numeric = got
@@ -395,7 +439,12 @@ def _check_q4(check):
                 f"for {expr} at x = {t} the first number you return, {analytic!r}, should be "
                 f"the analytic derivative expr.grad(x) = {want!r}"
             )
-        if _is_number(numeric) and math.isclose(numeric, analytic, rel_tol=1e-3):
+        if not _is_number(numeric):
+            raise Incorrect(
+                f"for {expr} at x = {t} your numeric derivative is {numeric!r}, not a number"
+            )
+        _check_q4_points(expr, x, t, numeric, set_to)
+        if math.isclose(numeric, analytic, rel_tol=1e-3):
             if not math.isclose(numeric, analytic, rel_tol=1e-6):
                 raise Incorrect(
                     f"for {expr} at x = {t} your numeric derivative {numeric!r} is close to "
@@ -407,6 +456,46 @@ def _check_q4(check):
                 f"for {expr} at x = {t} your numeric derivative {numeric!r} is far from "
                 f"{analytic!r}; vary x with set_value and use central_difference"
             )
+
+
+def _check_q4_points(expr, x, t, numeric, set_to):
+    """The numeric number must be a central difference: expr evaluated at t + h and t - h."""
+    right = [v for v in set_to if _is_number(v) and v > t]
+    left = [v for v in set_to if _is_number(v) and v < t]
+    if not right and not left:
+        raise Incorrect(
+            f"for {expr} your second number, {numeric!r}, was not measured: x never moved "
+            "during your call. The numeric derivative must come from the expression's values "
+            "at x + h and x - h (set x with set_value, read expr.value()), not from grad"
+        )
+    if not (right and left):
+        raise Incorrect(
+            f"for {expr} you evaluated the expression on one side of x = {t} only: that is a "
+            "forward (or backward) difference, whose error shrinks only like h; the exercise "
+            "asks for the central difference, x + h and x - h, whose error shrinks like h²"
+        )
+
+    def f(v):
+        x.set_value(v)
+        return expr.value()
+
+    gap = math.ulp(max(abs(t), 1.0))  # x ± h are rounded: the two steps differ by ~ a gap
+    try:
+        for a in right:
+            for b in left:
+                if not math.isclose(a - t, t - b, rel_tol=1e-6, abs_tol=2 * gap):
+                    continue
+                # dividing by 2h instead of a - b is fine: allow the rounding of x ± h
+                tol = 1e-9 + 4 * gap / (a - b)
+                if math.isclose(numeric, (f(a) - f(b)) / (a - b), rel_tol=tol, abs_tol=1e-15):
+                    return
+    finally:
+        x.set_value(t)
+    raise Incorrect(
+        f"for {expr} at x = {t} your second number, {numeric!r}, is not the central "
+        "difference of the values you computed: (value at x + h - value at x - h) / (2h), "
+        "with the same h on both sides"
+    )
 
 
 def _grad_too_late(expr, x):
@@ -430,6 +519,26 @@ def _forward_difference_check(expr, x):
     return expr.grad(x), (ahead - expr.value()) / h
 
 
+def _grad_twice(expr, x):  # no finite difference at all
+    g = expr.grad(x)
+    return g, g
+
+
+def _grad_nudged(expr, x):
+    g = expr.grad(x)
+    return g, g * 1.000001
+
+
+def _uneven_steps(expr, x):  # right to x + h, left to x - h/2, divided by 2h
+    start, h = x.value(), 1e-5
+    x.set_value(start + h)
+    ahead = expr.value()
+    x.set_value(start - h / 2)
+    behind = expr.value()
+    x.set_value(start)
+    return expr.grad(x), (ahead - behind) / (2 * h)
+
+
 def _no_restore(expr, x):
     analytic = expr.grad(x)
 
@@ -443,16 +552,25 @@ def _no_restore(expr, x):
 q4 = Question(
     title="Check Beta against chapter 1",
     checker=_check_q4,
-    hint_text="Wrap the expression as a function of one number: f(t) sets x to t and returns "
-    "expr.value(). Give that to central_difference at x's current value; then put x back.",
+    hint_text="The analytic number is one call away. For the numeric one, chapter 1's "
+    "central_difference needs a function of one number: how do you make the expression one?",
+    more_hints=(
+        "Wrap the expression: f(t) sets x to t with x.set_value(t) and returns "
+        "expr.value(). Give f to central_difference at x's current value.",
+        "Take expr.grad(x) before you vary x, and put x back to its starting value "
+        "afterwards; return (analytic, numeric).",
+    ),
     solution_text=inspect.getsource(_derivative_check).replace("_derivative", "derivative"),
     answer=lambda: _derivative_check,
     wrong=[
         (_no_restore, "restore x"),
-        (lambda expr, x: (expr.grad(x), 0.0), "far from"),
+        (lambda expr, x: (expr.grad(x), 0.0), "was not measured"),
         (lambda expr, x: expr.grad(x), "return (analytic, numeric)"),
         (lambda expr, x: (expr.value(), expr.grad(x)), "analytic derivative"),
         (_grad_too_late, "x had moved"),
-        (_forward_difference_check, "forward difference"),
+        (_forward_difference_check, "one side of x"),
+        (_grad_twice, "was not measured"),
+        (_grad_nudged, "was not measured"),
+        (_uneven_steps, "not the central difference"),
     ],
 )

@@ -55,10 +55,11 @@ q1 = Question(
         "To count without drawing: the chapter's calls_of(tree, label) counts the calls "
         "labelled 'fib1(2)' in trace_calls(fib1, n). The counts for n = 4, 5, 6, 7 are "
         "Fibonacci numbers; which one belongs to n = 20?",
-        "Or reason: fib1(2) is called once inside every call of fib1(3) and once inside "
-        "every call of fib1(4), so its count for n is the sum of the counts for n - 1 and "
-        "n - 2 — the Fibonacci rule. Or count it directly: calls_of(trace_calls(fib1, 20), "
-        "'fib1(2)').",
+        "Or reason: for n > 2, fib1(n) itself is not fib1(2); it makes exactly two calls, "
+        "fib1(n - 1) and fib1(n - 2), and every call of fib1(2) happens inside one of "
+        "them. So the count for n is the count for n - 1 plus the count for n - 2 (with "
+        "1 for n = 2 and n = 3): the Fibonacci rule. Or count it directly: "
+        "calls_of(trace_calls(fib1, 20), 'fib1(2)').",
     ),
     solution_text=(
         "def calls_of(tree, label):\n"
@@ -82,6 +83,7 @@ q1 = Question(
 # q2 ---------------------------------------------------------------------------------------
 
 _CALL_LIMIT = 5_000
+_ANY_CALL_LIMIT = 50_000  # calls of any Python function: a memo needs a few hundred at most
 
 
 class _TooManyCalls(Incorrect):
@@ -92,16 +94,32 @@ def _count_calls_of(fn, *args):
     """Call fn(*args), counting calls of fn's own code; stop once there are too many."""
     code = getattr(getattr(fn, "__wrapped__", fn), "__code__", None)
     calls = 0
+    others: dict[str, int] = {}  # calls of other functions, by name
+    any_calls = 0
 
     def tracer(frame, event, arg):
-        nonlocal calls
-        if event == "call" and frame.f_code is code:
+        nonlocal calls, any_calls
+        if event != "call":
+            return None
+        any_calls += 1
+        if frame.f_code is code:
             calls += 1
             if calls > _CALL_LIMIT:
                 raise _TooManyCalls(
                     f"fib_memo({args[0]}) made more than {_CALL_LIMIT:,} calls: it still "
                     "recomputes; store each result the first time, look it up after"
                 )
+        else:
+            name = frame.f_code.co_name
+            others[name] = others.get(name, 0) + 1
+        if any_calls > _ANY_CALL_LIMIT:  # stopped early: fib1(40) would run for minutes
+            busiest = max(others, key=others.get)
+            raise _TooManyCalls(
+                f"fib_memo({args[0]}) was stopped after {_ANY_CALL_LIMIT:,} function calls, "
+                f"{others[busiest]:,} of them calls of {busiest}: the work happens outside "
+                "fib_memo, so the memo never helps. Recurse through fib_memo itself, "
+                "fib_memo(n - 1) + fib_memo(n - 2), not through another Fibonacci function"
+            )
         return None
 
     old = sys.gettrace()
@@ -148,7 +166,7 @@ def _check_q2(fib_memo):
     if not callable(fib_memo):
         raise Incorrect("pass your function itself, e.g. ch03.q2.check(fib_memo)")
     for n in range(12):
-        got = call_learner(fib_memo, n)
+        got, _ = _count_calls_of(fib_memo, n)
         if got != _fib(n):
             raise Incorrect(f"fib_memo({n}) returned {got!r}; expected {_fib(n)}")
     caches = _caches(fib_memo)
@@ -246,6 +264,19 @@ def _fib_loop_filling_a_memo(n):  # stores results, but computes them with a loo
     return a
 
 
+_memo_via_fib1: dict[int, int] = {}
+
+
+def _fib_memo_via_fib1(n):  # a memo around fib1: fib1's recursion never looks in it
+    from tinyml.recursion import fib1
+
+    if n in _memo_via_fib1:
+        return _memo_via_fib1[n]
+    r = n if n < 2 else fib1(n - 1) + fib1(n - 2)
+    _memo_via_fib1[n] = r
+    return r
+
+
 @functools.cache
 def _fib_lru(n):
     return n if n < 2 else _fib_lru(n - 1) + _fib_lru(n - 2)
@@ -273,6 +304,7 @@ q2 = Question(
         (_fib_loop_filling_a_memo, "never called itself"),
         (_fib_looks_up_but_never_stores, "recomputes"),
         (_fib_stores_but_never_looks_up, "recomputes"),
+        (_fib_memo_via_fib1, "calls of fib1"),
     ],
 )
 
