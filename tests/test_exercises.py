@@ -101,7 +101,9 @@ def test_check_prints_status_outside_jupyter(capsys):
     assert out[0].startswith("Not attempted yet")
     assert out[1] == "Incorrect: 41 is not the answer"
     assert out[2].startswith("Correct")
-    assert out[3] == "Hint: think of the answer"
+    assert out[3] == (
+        "Hint: think of the answer (That is the last hint; solution() shows one answer.)"
+    )
     assert out[4:] == ["Solution:", "answer = 42"]
 
 
@@ -121,7 +123,9 @@ def test_staged_hints_give_a_nudge_first_then_more(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "Hint 1 of 3: look at the first term (Still stuck? hint(2) says more.)"
     assert out[1] == "Hint 2 of 3: it is a product (Still stuck? hint(3) says more.)"
-    assert out[2] == out[3] == "Hint 3 of 3: six times seven"
+    last = "six times seven (That is the last hint; solution() shows one answer.)"
+    assert out[2] == f"Hint 3 of 3: {last}"
+    assert out[3] == f"Hint 3 of 3: There are only 3 hints; the last one again: {last}"
     with pytest.raises(ValueError, match="counts from 1"):
         q.hint(0)
 

@@ -53,3 +53,19 @@ def test_q2_and_q3_hints_start_with_a_nudge():
     assert "sqrt(v_hat) + eps" not in ch06.q2.hint_text
     assert "1 - 100" not in ch06.q3.hint_text
     assert len(ch06.q2.hints()) == 3 and len(ch06.q3.hints()) == 3
+
+
+def test_q4_names_the_order_when_step_comes_before_backward():
+    def step_first(loss_fn, optimizer, steps):
+        losses = []
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = loss_fn()
+            optimizer.step()
+            loss.backward()
+            losses.append(loss.value())
+        return losses
+
+    feedback = ch06.q4.grade(step_first)
+    assert feedback.status == "incorrect"
+    assert "step() runs before backward()" in feedback.message

@@ -142,10 +142,15 @@ class Question:
         hints = self.hints()
         if isinstance(level, bool) or not isinstance(level, int) or level < 1:
             raise ValueError(f"hint(level) counts from 1, got {level!r}")
-        level = min(level, len(hints))
+        asked, level = level, min(level, len(hints))
         text = hints[level - 1]
         if level < len(hints):
             text += f" (Still stuck? hint({level + 1}) says more.)"
+        else:
+            text += " (That is the last hint; solution() shows one answer.)"
+        if asked > level:  # say so, rather than repeat the last hint as if it were new
+            count = "is only one hint" if len(hints) == 1 else f"are only {len(hints)} hints"
+            text = f"There {count}; the last one again: {text}"
         title = "Hint" if len(hints) == 1 else f"Hint {level} of {len(hints)}"
         _display(title, text, "#0969da")
 

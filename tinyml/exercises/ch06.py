@@ -450,9 +450,10 @@ def _check_q4(train_fn):
         if "changed by set_value()" not in str(exc):
             raise
         raise Incorrect(
-            "backward() refused a loss built before the last step() moved x and y: build the "
-            "loss (forward) inside the loop; a graph built once keeps the values it was built "
-            "with"
+            "backward() refused a loss whose x and y had moved since it was built. Either "
+            "step() runs before backward() (the order in each step is zero_grad(), build the "
+            "loss, backward(), step()), or the loss is built once, outside the loop (build it "
+            "inside the loop: a graph keeps the values it was built with)"
         ) from None
     want, want_where = run(train)
     if isinstance(got, list) and len(got) != 15:
