@@ -15,3 +15,12 @@ def real(x: object, what: str) -> float:
     if not math.isfinite(x):
         raise ValueError(f"{what} must be finite, got {x}")
     return x
+
+
+def size(what: str, n: object) -> int:
+    """``n`` as a whole number of at least 1 (a size, a count of steps), or a clear error."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{what} must be a whole number, got {n!r} of type {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"{what} must be at least 1, got {what}={n}")
+    return int(n)

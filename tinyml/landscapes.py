@@ -8,12 +8,12 @@ curves on one log-scale axis, so methods compare at a glance.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from tinyml.alpha import Var
+from tinyml.checks import size
 
 __all__ = [
     "quadratic",
@@ -116,14 +116,6 @@ def _start_of(landscape: object, start: tuple[float, float] | None) -> tuple[flo
     return landscape.start
 
 
-def _check_steps(steps: object) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
-        raise TypeError(f"steps must be a whole number, got {steps!r}")
-    if steps < 1:
-        raise ValueError(f"steps must be at least 1, got steps={steps}")
-    return int(steps)
-
-
 def descend(
     landscape: Callable[[Any, Any], Any],
     optimizer: type,
@@ -141,7 +133,7 @@ def descend(
     when its loss grows past 1e6 times its start (the run stops there) or when it ends with
     a higher loss than it started with.
     """
-    start, steps = _start_of(landscape, start), _check_steps(steps)
+    start, steps = _start_of(landscape, start), size("steps", steps)
     x, y = Var(start[0], name="x"), Var(start[1], name="y")
     opt = optimizer([x, y], **settings)
     path, losses, diverged = [], [], False
@@ -332,7 +324,7 @@ class PathPicture:
         xlim: tuple[float, float] | None = None,
         loss_range: tuple[float, float] = (1e-16, 1e8),
     ) -> None:
-        self.landscape, self.optimizer, self.steps = landscape, optimizer, _check_steps(steps)
+        self.landscape, self.optimizer, self.steps = landscape, optimizer, size("steps", steps)
         self.xlim, self.loss_range = xlim, loss_range
         self.run: Run | None = None
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from tinyml.checks import real
+from tinyml.checks import size as _check_size
 
 __all__ = [
     "plot_entry",
@@ -109,14 +110,6 @@ def _check_entries(m: Matrix, name: str) -> None:
 
 def _fmt(s: tuple[int, int]) -> str:
     return f"{s[0]}×{s[1]}"
-
-
-def _check_size(name: str, n: object) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number, got {n!r} of type {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"{name} must be at least 1, got {n}")
-    return int(n)
 
 
 def zeros(rows: int, cols: int) -> Matrix:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tinyml.alpha import Add, Const, Mul, Node, Var, exp, log, relu, sigmoid, tanh
+from tinyml.checks import size as _size
 from tinyml.matrix import flatten
 
 __all__ = [
@@ -33,14 +34,6 @@ __all__ = [
 ]
 
 ACTIVATIONS = {"tanh": tanh, "relu": relu, "sigmoid": sigmoid}
-
-
-def _size(name: str, n: object) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number, got {n!r} of type {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"{name} must be at least 1, got {name}={n}")
-    return int(n)
 
 
 class Module:
