@@ -82,8 +82,13 @@ def all_close(
     return all(math.isclose(g, w, rel_tol=rel_tol, abs_tol=abs_tol) for g, w in pairs)
 
 
-def call_learner(fn: Callable[..., Any], *args: Any) -> Any:
-    """Call a learner's function; turn starter code and crashes into feedback, not tracebacks."""
+def call_learner(fn: Callable[..., Any], *args: Any, call: str = "", advice: str = "") -> Any:
+    """Call a learner's function; turn starter code and crashes into feedback, not tracebacks.
+
+    A crash's reason names the call: by ``call`` when given (e.g. "calling Cube(x).value()",
+    or a call described by its arguments' shapes rather than their whole contents), else by
+    the arguments' reprs; ``advice``, when given, follows the reason.
+    """
     try:
         result = fn(*args)
     except NotImplementedError:
@@ -91,8 +96,9 @@ def call_learner(fn: Callable[..., Any], *args: Any) -> Any:
     except (Incorrect, NotAttempted):
         raise
     except Exception as exc:  # the learner's bug becomes the reason, not a crash
-        shown = ", ".join(repr(a) for a in args)
-        raise Incorrect(f"calling it with ({shown}) raised {type(exc).__name__}: {exc}") from None
+        call = call or "calling it with (" + ", ".join(repr(a) for a in args) + ")"
+        reason = f"{call} raised {type(exc).__name__}: {str(exc).strip()}"
+        raise Incorrect(f"{reason}. {advice}" if advice else reason) from None
     if _contains_blank(result):
         raise NotAttempted("the function still returns the blank ____")
     return result

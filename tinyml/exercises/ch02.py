@@ -228,31 +228,21 @@ def _not_a_node(got, method):
         )
 
 
-def _call_method(what, fn):
-    """call_learner for a method call: its message names the call, e.g. Cube(x).value()."""
-    try:
-        return call_learner(fn)
-    except Incorrect as exc:
-        prefix = "calling it with () raised "
-        message = str(exc)
-        if message.startswith(prefix):
-            raise Incorrect(f"calling {what} raised {message[len(prefix) :]}") from None
-        raise
-
-
 def _check_q2(cube):
     if not (isinstance(cube, type) and issubclass(cube, Node)):
         raise Incorrect("pass your class itself, e.g. ch02.q2.check(Cube); it must subclass Node")
     x, y = Var(1.0, name="x"), Var(0.5, name="y")
     for t in _Q2_POINTS:
         x.set_value(t)
-        got = _call_method("Cube(x).value()", lambda: cube(x).value())
+        got = call_learner(lambda: cube(x).value(), call="calling Cube(x).value()")
         _not_a_node(got, "value()")
         if not _is_number(got) or not math.isclose(got, t**3, rel_tol=1e-12):
             raise Incorrect(f"at x = {t}, Cube(x).value() gave {got!r}; expected x³ = {t**3!r}")
         inner = beta.Mul(beta.Const(2), x) + y  # a Cube of an expression: the chain rule counts
         want = 3 * (2 * t + 0.5) ** 2 * 2
-        got = _call_method("Cube(2x + y).grad(x)", lambda inner=inner: cube(inner).grad(x))
+        got = call_learner(
+            lambda inner=inner: cube(inner).grad(x), call="calling Cube(2x + y).grad(x)"
+        )
         _not_a_node(got, "grad(x)")
         at = f"at x = {t}, y = 0.5"
         if not _is_number(got):
@@ -267,7 +257,9 @@ def _check_q2(cube):
             raise Incorrect(
                 f"{at}, Cube(2x + y).grad(x) gave {got!r}; expected 3·(2x + y)²·2 = {want!r}"
             )
-        other = _call_method("Cube(2x + y).grad(y)", lambda inner=inner: cube(inner).grad(y))
+        other = call_learner(
+            lambda inner=inner: cube(inner).grad(y), call="calling Cube(2x + y).grad(y)"
+        )
         if not (_is_number(other) and math.isclose(other, want / 2, rel_tol=1e-9)):
             raise Incorrect(
                 f"{at}, Cube(2x + y).grad(y) gave {other!r}; expected 3·(2x + y)²·1 = {want / 2!r}"

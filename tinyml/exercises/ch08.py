@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-from tinyml.exercises import Incorrect, NotAttempted, Question, _contains_blank
+from tinyml.exercises import Incorrect, Question, call_learner
 
 
 def _array(name: str, value: object, shape: tuple[int, ...], advice: str = "") -> np.ndarray:
@@ -28,23 +28,6 @@ def _array(name: str, value: object, shape: tuple[int, ...], advice: str = "") -
 def _callable(fn: object, example: str) -> None:
     if not callable(fn):
         raise Incorrect(f"pass your function itself, e.g. {example}")
-
-
-def _call(fn, call: str, *args: object, advice: str = "") -> object:
-    """Call the learner's function; a crash becomes a reason that names the call by its shapes
-    (``call``, e.g. "unbroadcast(g of shape (3, 4), (4,))") instead of printing whole arrays."""
-    try:
-        result = fn(*args)
-    except NotImplementedError:
-        raise NotAttempted("the function still raises NotImplementedError") from None
-    except (Incorrect, NotAttempted):
-        raise
-    except Exception as exc:
-        reason = f"{call} raised {type(exc).__name__}: {str(exc).strip()}"
-        raise Incorrect(f"{reason}. {advice}" if advice else reason) from None
-    if _contains_blank(result):
-        raise NotAttempted("the function still returns the blank ____")
-    return result
 
 
 def _rounded(a: np.ndarray) -> list:
@@ -73,7 +56,7 @@ def _check_q1(fn):
     for out_shape, shape in _Q1_CASES:
         g = rng.normal(size=out_shape)
         call = f"unbroadcast(g of shape {out_shape}, {shape})"
-        result = _call(fn, call, g.copy(), shape, advice=_Q1_ADVICE)
+        result = call_learner(fn, g.copy(), shape, call=call, advice=_Q1_ADVICE)
         got = _array(call, result, shape, _Q1_SHAPE_ADVICE)
         b = Tensor(rng.normal(size=shape), requires_grad=True)
         ((Tensor(np.zeros(out_shape)) + b) * Tensor(g)).sum().backward()
@@ -158,7 +141,7 @@ def _check_q2(fn):
     A, B = rng.normal(size=(2, 3)), rng.normal(size=(3, 4))
     G = rng.normal(size=(2, 4))
     call = "matmul_grads(A of shape (2, 3), B of shape (3, 4), G of shape (2, 4))"
-    result = _call(fn, call, A.copy(), B.copy(), G.copy(), advice=_Q2_ADVICE)
+    result = call_learner(fn, A.copy(), B.copy(), G.copy(), call=call, advice=_Q2_ADVICE)
     if not isinstance(result, tuple | list) or len(result) != 2:
         what = (f"{len(result)} things" if isinstance(result, tuple | list)
                 else f"a {type(result).__name__}")  # fmt: skip
@@ -296,7 +279,7 @@ def _check_q4(fn):
         z = rng.normal(size=(3, 4)) * scale
         call = f"cross_entropy_grad(z of shape (3, 4), y = [0, 2, 1]) with {what}"
         with np.errstate(all="ignore"):
-            result = _call(fn, call, z.copy(), y.copy(), advice=_Q4_ADVICE)
+            result = call_learner(fn, z.copy(), y.copy(), call=call, advice=_Q4_ADVICE)
         got = _array(f"the gradient for {what}", result, z.shape,
                      "It has one entry per logit, the shape of z")  # fmt: skip
         want = cross_entropy_grad(z, y)
