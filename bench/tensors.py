@@ -73,6 +73,108 @@ def same_weights(finals: dict[str, list[np.ndarray]]) -> bool:
     )
 
 
+PHASES = ("zero_grad", "forward", "backward", "step")
+
+
+def phases(repeats: int) -> dict[str, dict[str, float]]:
+    """Median CPU milliseconds per epoch spent in each phase of the training step, for
+    tinyml.tensor and PyTorch (the hand-written numpy has no graph: its forward and backward
+    are one function, and only its Adam is timed apart). Where the time goes says where an
+    engine could still gain on PyTorch."""
+    import statistics
+
+    from tinyml.optim import Adam
+    from tinyml.tensor import MLP, Tensor, cross_entropy
+
+    batches, _ = speed.digits_batches()
+    weights = speed.initial_weights()
+    clock = time.process_time
+
+    def run(zero_grad, forward, backward, step, ready) -> dict[str, float]:
+        spent = dict.fromkeys(PHASES, 0.0)
+        for x, y in ready:
+            t0 = clock()
+            zero_grad()
+            t1 = clock()
+            loss = forward(x, y)
+            t2 = clock()
+            backward(loss)
+            t3 = clock()
+            step()
+            t4 = clock()
+            for phase, seconds in zip(PHASES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+                spent[phase] += seconds
+        return spent
+
+    def tensor_epoch() -> dict[str, float]:
+        model = MLP(*speed.SIZES, activation="relu", seed=speed.SEED)
+        for p, w in zip(model.parameters(), weights, strict=True):
+            p.data = w.copy()
+        optimizer = Adam(model.parameters(), lr=speed.LR)
+        ready = [(Tensor(x), y) for x, y in batches]
+        return run(
+            optimizer.zero_grad,
+            lambda x, y: cross_entropy(model(x), y),
+            lambda loss: loss.backward(),
+            optimizer.step,
+            ready,
+        )
+
+    def numpy_epoch() -> dict[str, float]:
+        net = speed.NumpyMLP(weights)
+        adam, spent = net.adam, {"forward + backward": 0.0, "step": 0.0}
+
+        def timed_adam(grads):
+            start = clock()
+            adam(grads)
+            spent["step"] += clock() - start
+
+        net.adam = timed_adam
+        start = clock()
+        for x, y in batches:
+            net.step(x, y)
+        spent["forward + backward"] = clock() - start - spent["step"]
+        return spent
+
+    epochs = {"tinyml.tensor": tensor_epoch, "hand-written numpy": numpy_epoch}
+    if speed.torch_available():
+        import torch
+
+        def torch_epoch() -> dict[str, float]:
+            model = torch.nn.Sequential(
+                torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)
+            ).double()
+            with torch.no_grad():
+                for p, w in zip(model.parameters(), weights, strict=True):
+                    p.copy_(torch.from_numpy(w))
+            optimizer = torch.optim.Adam(model.parameters(), lr=speed.LR)
+            ready = [(torch.from_numpy(x.copy()), torch.from_numpy(y.copy())) for x, y in batches]
+            return run(
+                optimizer.zero_grad,
+                lambda x, y: torch.nn.functional.cross_entropy(model(x), y),
+                lambda loss: loss.backward(),
+                optimizer.step,
+                ready,
+            )
+
+        epochs["PyTorch CPU"] = torch_epoch
+    samples: dict[str, list[dict[str, float]]] = {name: [] for name in epochs}
+    for _ in range(repeats):
+        for name, epoch in epochs.items():
+            samples[name].append(epoch())
+    return {
+        name: {phase: 1000 * statistics.median(s[phase] for s in runs) for phase in runs[0]}
+        for name, runs in samples.items()
+    }
+
+
+def print_phases(repeats: int) -> None:
+    print("\nWhere the time goes (median CPU ms per epoch, by phase of the training step):")
+    for name, spent in phases(repeats).items():
+        parts = ", ".join(f"{phase} {ms:.1f}" for phase, ms in spent.items())
+        print(f"  {name:20}{parts}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=21, help="epochs per implementation")
@@ -107,6 +209,7 @@ def main() -> int:
         met = met and fast
     else:
         print("  PyTorch is not installed: no comparison with it (pip install -e '.[bench]')")
+    print_phases(args.repeats)
     print("\nTargets (CPU time):")
     for label, ok, figure in rows:
         print(f"  {label:<40}{'met' if ok else 'NOT met'} {figure}")
