@@ -183,6 +183,7 @@ def plot_dataset(X: Any, y: Any, ax: Any = None, title: str | None = None) -> An
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_aspect("equal", adjustable="datalim")
+    ax.margins(0.15)  # room at the edges, so that the legend need not cover a point
     ax.legend(fontsize=8, loc="best")
     if title:
         ax.set_title(title)
