@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import re
 
 from tinyml import beta
 from tinyml.beta import Const, Node, Var
@@ -316,22 +317,88 @@ q2 = Question(
 # q3 ---------------------------------------------------------------------------------------
 
 
+_Q3_TREE = "(+ (neg (** x 2)) 1)"
+
+
+def _q3_tokens(text: str) -> list[str]:
+    return text.replace("(", " ( ").replace(")", " ) ").split()
+
+
+def _q3_balanced(tokens: list[str]) -> bool:
+    depth = 0
+    for token in tokens:
+        depth += {"(": 1, ")": -1}.get(token, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _q3_as_number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 def _check_q3(answer):
     if not isinstance(answer, str):
         raise Incorrect(f"give the printed form as a string, e.g. '(+ x 1)', not {answer!r}")
-    got = " ".join(answer.replace("(", " ( ").replace(")", " ) ").split())
-    got = got.replace("( ", "(").replace(" )", ")")
-    if got == "(+ (neg (** x 2)) 1)":
+    tokens = _q3_tokens(answer)
+    got = " ".join(tokens).replace("( ", "(").replace(" )", ")")
+    if got == _Q3_TREE:
         return
+    value = _q3_as_number(answer.strip())
+    if value is not None:
+        raise Incorrect(
+            f"{answer.strip()} is a number: -x ** 2 + 1 at x = 3 has the value -8, but the "
+            "question asks what print shows for the tree, a string such as '(+ x 1)'"
+        )
+    if "Var(" in answer or "Const(" in answer or "Add(" in answer:
+        raise Incorrect(
+            "that is the repr, the constructor calls that rebuild the tree; print (str) shows "
+            "the Lisp-like form, each node as (op operand …), such as '(+ x 1)'"
+        )
+    if not tokens or tokens[0] != "(" or not _q3_balanced(tokens):
+        raise Incorrect(
+            "print shows the Lisp-like form: every operation in its own pair of parentheses, "
+            "operator first, like '(+ x 1)' — check that each ( has its )"
+        )
     if got == "(+ (** (neg x) 2) 1)":
         raise Incorrect("in Python, ** binds tighter than unary minus: -x ** 2 is -(x ** 2)")
     if got == "(+ 1 (neg (** x 2)))":
         raise Incorrect("the operands keep their order: the 1 is the right operand of +")
-    if "(- (" in got and got.replace("(- (", "(neg (") == "(+ (neg (** x 2)) 1)":
+    if got == "(- 1 (** x 2))":
+        raise Incorrect(
+            "Python does not rewrite -x ** 2 + 1 as 1 - x ** 2: the tree has the shape of "
+            "what was typed, an + whose left operand is the negated power"
+        )
+    if "(- (" in got and got.replace("(- (", "(neg (") == _Q3_TREE:
         raise Incorrect("the shape is right, but unary minus prints as neg; - is subtraction")
-    if got.replace("1.0)", "1)").replace(" 2.0)", " 2)") == "(+ (neg (** x 2)) 1)":
+    if got.replace("1.0)", "1)").replace(" 2.0)", " 2)") == _Q3_TREE:
         raise Incorrect("the shape is right, but whole-number constants print as 1 and 2")
-    raise Incorrect(f"{answer!r} is not what str(-x ** 2 + 1) prints; build it and look")
+    if re.sub(r"\b3(\.0)?\b", "x", got) == _Q3_TREE:
+        raise Incorrect(
+            "the shape is right, but a variable prints as its name, x, not its value 3"
+        )
+    if got in ("(+ (neg (square x)) 1)", "(+ (neg (pow x 2)) 1)", "(+ (neg (^ x 2)) 1)"):
+        raise Incorrect(
+            "the shape is right, but x ** 2 builds a Pow node, which prints as (** x 2); "
+            "Square prints as square only when you build Square(x) yourself"
+        )
+    if got in ("(+ (* -1 (** x 2)) 1)", "(+ (* (neg 1) (** x 2)) 1)"):
+        raise Incorrect(
+            "unary minus is a node of its own, neg, not a multiplication by -1: (neg …)"
+        )
+    if got in ("(+ (** x 2) 1)", "(+ (neg x) 1)", "(+ (neg 9) 1)"):
+        raise Incorrect(
+            "a node is missing: every operator in -x ** 2 + 1 gets its own node, so the tree "
+            "has three operations — +, neg and ** — over the leaves x, 2 and 1"
+        )
+    raise Incorrect(
+        f"{answer!r} is not what str(-x ** 2 + 1) prints. Work from the inside out: x and 2 "
+        "meet first in the operator that binds tightest, then the next one wraps that, and + "
+        "is the root; each node prints as (op operand …)"
+    )
 
 
 q3 = Question(
@@ -357,6 +424,18 @@ q3 = Question(
         ("(+ x 1)", "not what"),
         ("(+ (- (** x 2)) 1)", "prints as neg"),
         ("(+ (neg (** x 2.0)) 1.0)", "whole-number constants"),
+        ("-8", "is a number"),
+        ("-8.0", "is a number"),
+        ("Add(Neg(Pow(Var(3.0, name='x'), 2)), Const(1))", "repr"),
+        ("-x ** 2 + 1", "Lisp-like form"),
+        ("(+ (neg (** x 2)) 1", "each ( has its )"),
+        ("(- 1 (** x 2))", "does not rewrite"),
+        ("(+ (neg (** 3 2)) 1)", "prints as its name"),
+        ("(+ (neg (** 3.0 2)) 1)", "prints as its name"),
+        ("(+ (neg (square x)) 1)", "Pow node"),
+        ("(+ (* -1 (** x 2)) 1)", "node of its own"),
+        ("(+ (** x 2) 1)", "node is missing"),
+        ("(* (neg x) (+ 2 1))", "inside out"),
     ],
 )
 
@@ -418,6 +497,19 @@ def _check_q4(check):
             raise Incorrect(
                 f"x was {t} before the call and {x.value()} after it: restore x with "
                 "set_value, or every later value() of the expression is wrong"
+            )
+        swapped = (
+            _is_number(analytic)
+            and _is_number(numeric)
+            and numeric == want
+            and analytic != want
+            and math.isclose(analytic, want, rel_tol=1e-4)
+        )
+        if swapped:
+            raise Incorrect(
+                f"for {expr} at x = {t} you returned ({analytic!r}, {numeric!r}): the numbers "
+                "are right but in the wrong order, (numeric, analytic). Return "
+                "(analytic, numeric): expr.grad(x) first, then the central difference"
             )
         if not (_is_number(analytic) and math.isclose(analytic, want, rel_tol=1e-12)):
             moved = [v for v in seen_at if v != t]
@@ -531,6 +623,11 @@ def _uneven_steps(expr, x):  # right to x + h, left to x - h/2, divided by 2h
     return expr.grad(x), (ahead - behind) / (2 * h)
 
 
+def _swapped(expr, x):  # the right numbers, returned as (numeric, analytic)
+    analytic, numeric = _derivative_check(expr, x)
+    return numeric, analytic
+
+
 def _no_restore(expr, x):
     analytic = expr.grad(x)
 
@@ -564,5 +661,6 @@ q4 = Question(
         (_grad_twice, "was not measured"),
         (_grad_nudged, "was not measured"),
         (_uneven_steps, "not the central difference"),
+        (_swapped, "wrong order, (numeric, analytic)"),
     ],
 )

@@ -285,8 +285,18 @@ def _fib_lru(n):
 q2 = Question(
     title="Remember instead of recomputing",
     checker=_check_q2,
-    hint_text="Keep a dict outside the function. Before computing fib(n), look n up; after "
-    "computing it, store it. (functools.lru_cache does the same; try both.)",
+    hint_text="fib1 is slow because it answers the same question again and again. What if "
+    "fib_memo wrote each answer down the first time, and read it back every time after?",
+    more_hints=(
+        "Use the dict memo = {} that the cell makes, outside the function. At the start of "
+        "fib_memo(n), look n up in memo; if it is there, return it. Otherwise compute it as "
+        "fib1 does — by calling fib_memo itself for n - 1 and n - 2 — and store it in "
+        "memo[n] before returning it.",
+        "The order inside fib_memo is: look up, compute (recursively, through fib_memo), "
+        "store, return. Forgetting the store, or recursing through fib1 or fib2 instead of "
+        "fib_memo, leaves the recomputation in place. (functools.cache on a plain recursive "
+        "function does the same bookkeeping for you; either passes.)",
+    ),
     solution_text=(
         "memo = {}\n\n\n"
         "def fib_memo(n):\n"
@@ -403,6 +413,7 @@ _Q4_P = 40
 _Q4_ONE = 12 * _Q4_P + 11
 _Q4_RATIO = _Q4_P * (42 * _Q4_P + 14) / _Q4_ONE
 _Q4_ONE_GRAD = (42 * _Q4_P + 14) / _Q4_ONE
+_Q4_FULL = _Q4_P * (42 * _Q4_P + 14)  # visits of the full gradient: 67,760 for P = 40
 _Q4_LINEAR = _Q4_P * (30 * _Q4_P + 11) / (12 * _Q4_P + 8)  # the text's model, no Sigmoid
 
 
@@ -415,6 +426,22 @@ def _check_q4(answer):
         raise Incorrect(f"give a number, not {answer!r}")
     if _near(answer, _Q4_RATIO, 1e-3):  # a measured ratio is exact; allow rounding only
         return
+    if _near(answer, _Q4_FULL, 1e-6):
+        raise Incorrect(
+            f"{answer:,.0f} is the number of node visits of the full gradient (full.total): "
+            "a count, not the ratio asked for. How many times one value() is that? Divide by "
+            "the visits of one value(), one.total"
+        )
+    if _near(answer, _Q4_ONE, 1e-6):
+        raise Incorrect(
+            f"{answer:,.0f} is the number of node visits of one value() (one.total); the question "
+            "asks how many times more the full gradient takes: full.total / one.total"
+        )
+    if answer > 0 and _near(1 / answer, _Q4_RATIO, 1e-3):
+        raise Incorrect(
+            "the ratio is upside down: that is one.total / full.total; divide the full "
+            "gradient's visits by one value()'s, full.total / one.total"
+        )
     if _near(answer, _Q4_ONE_GRAD, 0.02):
         raise Incorrect(
             "that is the cost of one grad(w), for one parameter; the full gradient is "
@@ -445,9 +472,12 @@ q4 = Question(
     hint_text="Don't derive it: measure it, as the chapter's visits_for did for the linear "
     "model — one count for a single value(), one for the full gradient.",
     more_hints=(
-        f"loss, ws = linear_loss({_Q4_P}, activation=Sigmoid). Put loss.value() in one "
-        "count_visits() block and gradient(loss, ws) in another; the answer is the ratio of "
-        "their .total counts.",
+        f"Build the loss with loss, ws = linear_loss({_Q4_P}, activation=Sigmoid). "
+        "count_visits() counts every visit inside its with block: put loss.value() in one "
+        "block and gradient(loss, ws) in another.",
+        "The answer is not a count but a ratio: the full gradient's visits divided by one "
+        "value()'s, full.total / one.total. Divide it by P = 40 to read it as walks per "
+        "grad(w), and compare with the linear model's 2.5.",
     ),
     solution_text=(
         f"loss, ws = linear_loss({_Q4_P}, activation=Sigmoid)\n"
@@ -467,5 +497,9 @@ q4 = Question(
         (2 * _Q4_P, "central differences"),
         (1, "not the ratio"),
         (str(round(_Q4_RATIO)), "give a number"),
+        (_Q4_FULL, "a count, not the ratio"),
+        (float(_Q4_FULL), "a count, not the ratio"),
+        (_Q4_ONE, "one value()"),
+        (1 / _Q4_RATIO, "upside down"),
     ],
 )

@@ -1,0 +1,109 @@
+"""Chapters 2 and 3: the targeted feedback a second learner read asked for."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tinyml.beta import Sigmoid, Var, gradient
+from tinyml.exercises import ch02, ch03
+from tinyml.visits import count_visits, linear_loss
+
+
+def test_ch02_q4_names_numeric_and_analytic_returned_in_the_wrong_order():
+    def swapped(expr, x):
+        analytic = expr.grad(x)
+        start = x.value()
+        h = 1e-5
+        x.set_value(start + h)
+        ahead = expr.value()
+        x.set_value(start - h)
+        behind = expr.value()
+        x.set_value(start)
+        return (ahead - behind) / (2 * h), analytic
+
+    feedback = ch02.q4.grade(swapped)
+    assert feedback.status == "incorrect"
+    assert "wrong order" in feedback.message and "(analytic, numeric)" in feedback.message
+    right = ch02.q4.grade(lambda expr, x: swapped(expr, x)[::-1])
+    assert right.correct, right.message
+
+
+def test_ch02_q4_a_wrong_analytic_number_is_not_called_swapped():
+    def half_grad(expr, x):
+        analytic, numeric = ch02._derivative_check(expr, x)
+        return analytic / 2, numeric
+
+    message = ch02.q4.grade(half_grad).message
+    assert "wrong order" not in message and "analytic derivative" in message
+
+
+def _printed(text):
+    x = Var(3.0, name="x")
+    return str(eval(text, {"x": x}))  # noqa: S307 - a fixed expression from this test
+
+
+@pytest.mark.parametrize(
+    "wrong,phrase",
+    [
+        ("-8", "is a number"),
+        ("Add(Neg(Pow(Var(3.0, name='x'), 2)), Const(1))", "repr"),
+        ("-x ** 2 + 1", "Lisp-like form"),
+        ("(+ (neg (** x 2)) 1", "each ( has its )"),
+        ("(- 1 (** x 2))", "does not rewrite"),
+        ("(+ (neg (** 3 2)) 1)", "prints as its name"),
+        ("(+ (neg (square x)) 1)", "Pow node"),
+        ("(+ (* -1 (** x 2)) 1)", "node of its own"),
+        ("(+ (** x 2) 1)", "node is missing"),
+        ("(+ (** (neg x) 2) 1)", "binds tighter"),
+    ],
+)
+def test_ch02_q3_typical_wrong_strings_get_their_own_reason(wrong, phrase):
+    feedback = ch02.q3.grade(wrong)
+    assert feedback.status == "incorrect"
+    assert phrase in feedback.message
+    assert "build it and look" not in feedback.message
+
+
+def test_ch02_q3_the_printed_tree_passes_with_any_spacing():
+    printed = _printed("-x ** 2 + 1")
+    assert ch02.q3.grade(printed).correct
+    assert ch02.q3.grade(printed.replace("(", "( ").replace(")", " )")).correct
+
+
+def test_ch03_q4_raw_counts_are_named_for_what_they_count():
+    loss, ws = linear_loss(40, activation=Sigmoid)
+    with count_visits() as one:
+        loss.value()
+    with count_visits() as full:
+        gradient(loss, ws)
+    assert full.total == 67_760  # the number a learner read submitted
+    message = ch03.q4.grade(full.total).message
+    assert "full.total" in message and "a count, not the ratio" in message
+    assert "one.total" in ch03.q4.grade(one.total).message
+    assert "upside down" in ch03.q4.grade(one.total / full.total).message
+    assert ch03.q4.grade(full.total / one.total).correct
+
+
+def test_ch03_every_question_has_staged_hints_each_new():
+    # Chapter 3's exercises cell promises hint(), hint(2) and hint(3) for every question.
+    for q in (ch03.q1, ch03.q2, ch03.q3, ch03.q4):
+        hints = q.hints()
+        assert len(hints) == 3, q.title
+        assert len(set(hints)) == 3, q.title
+    assert "memo[n]" not in ch03.q2.hints()[0] and "memo[n]" in ch03.q2.hints()[1]
+    assert "full.total" not in " ".join(ch03.q4.hints()[:2])
+    assert "full.total / one.total" in ch03.q4.hints()[2]
+
+
+def test_ch03_exercises_cell_promises_what_the_hints_hold():
+    import json
+    from pathlib import Path
+
+    nb = json.loads(
+        Path(__file__).parents[1].joinpath("notebooks/03_repeated_work.ipynb").read_text()
+    )
+    text = " ".join("".join(c["source"]) for c in nb["cells"])
+    for n in (1, 2, 3, 4):
+        assert re.search(rf"# ch03\.q{n}\.hint\(\)  # then hint\(2\), hint\(3\)", text), n
