@@ -46,3 +46,26 @@ def test_highlight_escapes_html_and_matches_show():
     html = highlight_html("print('<b>')")
     assert "<b>" not in html and "&lt;" in html
     assert Source("print('<b>')\n")._repr_html_().endswith(highlight_html("print('<b>')\n"))
+
+
+def test_show_can_hide_lines_and_says_so():
+    import inspect
+
+    from tinyml import alpha, show
+
+    full = show(alpha.Sub).code
+    trimmed = show(alpha.Sub, hide="_uses", why="bookkeeping").code
+    lines = full.splitlines()
+    first = next(i for i, line in enumerate(lines) if "_uses" in line)  # one run of 3 lines
+    marker = "        ...  # 3 lines not shown: bookkeeping"
+    rest = [line for line in lines[first:] if "_uses" not in line]
+    assert "_uses" in inspect.getsource(alpha.Sub) and "_uses" not in trimmed
+    assert trimmed.splitlines() == [*lines[:first], marker, *rest]
+    assert show(alpha.Sub, alpha.Mul, hide="_uses").code.count("3 lines not shown\n") == 2
+
+
+def test_show_refuses_to_hide_what_is_not_there():
+    from tinyml import alpha, show
+
+    with pytest.raises(ValueError, match="no_such_thing"):
+        show(alpha.Sub, hide=("_uses", "no_such_thing"))

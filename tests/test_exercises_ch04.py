@@ -93,3 +93,23 @@ def test_q1_and_q4_hints_are_staged():
         hints = q.hints()
         assert len(hints) == 3
         assert "zip(" not in hints[0] and "+=" not in hints[0]
+
+
+def test_every_question_stages_its_hints_nudge_first():
+    for q in (ch04.q1, ch04.q2, ch04.q3, ch04.q4):
+        assert len(q.hints()) >= 3, q.title
+
+
+def test_q2_and_q3_first_hints_do_not_give_the_answer_and_the_last_one_does(capsys):
+    cases = [
+        (ch04.q2, ("1/b", "b**2", "-a", "b**-1"), ("1/b", "-a/b**2")),
+        (ch04.q3, ("3**", "2 *", "(a + a)"), ("3**k", "3**d", "geometric")),
+    ]
+    for q, give_away, needed in cases:
+        first, *more = q.hints()
+        assert not any(word in first for word in give_away), first
+        assert all(word in more[-1] for word in needed), more[-1]
+        q.hint()
+        q.hint(len(q.hints()))
+        nudge, last = capsys.readouterr().out.splitlines()
+        assert "hint(2) says more" in nudge and "solution()" in last

@@ -27,7 +27,7 @@ def test_one_step_per_node_in_topological_order():
             assert position[child] > position[node]
 
 
-def test_each_step_adds_only_its_own_pushes_and_the_last_equals_backward():
+def test_each_step_adds_only_its_own_pushes_and_the_last_equals_both_backward_passes():
     top, x, y = example()
     all_steps = steps(top)
     for before, step in zip(all_steps, all_steps[1:], strict=False):
@@ -38,6 +38,9 @@ def test_each_step_adds_only_its_own_pushes_and_the_last_equals_backward():
     want = {node: node.g for node in topological_order(top)}
     assert final_grads(all_steps) == pytest.approx(want)
     assert (x.g, y.g) == (2 * 2 * 25 + 2 * 2 * 5, 2 * 4 * 5 + 4)  # z = x²y² + x²y
+    top, _, _ = example()  # and to backward_simple, the version the slider replays
+    alpha.backward_simple(top)
+    assert final_grads(steps(top)) == pytest.approx({n: n.g for n in topological_order(top)})
 
 
 def test_replay_leaves_the_graph_alone():

@@ -774,11 +774,12 @@ def _check_fresh(node: Node) -> None:
 
 
 def backward_simple(root: Node, upstream: float = 1.0) -> None:
-    """The same gradients as ``root.backward(upstream)``, computed the plainest way.
+    """The backward pass, the plainest way: d(root)/d(node) * upstream into every node's ``g``.
 
     List the nodes parents first (``topological_order``), then let each node push
     ``its g * local derivative`` to each child. A node's turn comes after all of its parents,
     so its ``g`` is complete when it pushes: every node pushes exactly once.
+    (``root.backward(upstream)`` computes the same gradients in one faster pass.)
     """
     upstream = _real(upstream, "the upstream gradient")
     order = topological_order(root)

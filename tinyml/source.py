@@ -45,13 +45,17 @@ def _where(obj: object) -> str:
     return f"{obj.__module__}.{obj.__qualname__}"
 
 
-def show(*objs: object) -> Source:
+def show(*objs: object, hide: str | tuple[str, ...] = (), why: str = "") -> Source:
     """Return the source of functions, classes or modules from tinyml, ready to display.
 
-    Several objects are shown one after another, in the order given.
+    Several objects are shown one after another, in the order given. ``hide`` leaves out
+    every line that contains one of the given strings, and ``why`` says why: each run of
+    left-out lines shows as one ``...`` line with that reason, so nothing vanishes unseen.
+    A string that no shown line contains is a ValueError (the source has changed).
     """
     if not objs:
         raise TypeError("show() needs at least one function, class or module to display")
+    hidden = (hide,) if isinstance(hide, str) else tuple(hide)
     parts, titles = [], []
     for obj in objs:
         try:
@@ -62,4 +66,33 @@ def show(*objs: object) -> Source:
             ) from None
         parts.append(textwrap.dedent(code).rstrip())
         titles.append(_where(obj))
-    return Source("\n\n\n".join(parts) + "\n", title="from " + ", ".join(titles))
+    text = "\n\n\n".join(parts) + "\n"
+    for word in hidden:
+        if word not in text:
+            raise ValueError(f"show(hide={word!r}): no line of {', '.join(titles)} contains it")
+    title = "from " + ", ".join(titles)
+    if hidden:
+        text = _elide(text, hidden, why)
+    return Source(text, title=title)
+
+
+def _elide(text: str, hidden: tuple[str, ...], why: str) -> str:
+    """Replace each run of lines containing a hidden string with one ``...`` line."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            indent = run[0][: len(run[0]) - len(run[0].lstrip())]
+            lines = "1 line" if len(run) == 1 else f"{len(run)} lines"
+            out.append(f"{indent}...  # {lines} not shown{': ' + why if why else ''}")
+            run.clear()
+
+    for line in text.split("\n"):
+        if any(word in line for word in hidden):
+            run.append(line)
+        else:
+            flush()
+            out.append(line)
+    flush()
+    return "\n".join(out)

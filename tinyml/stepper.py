@@ -1,4 +1,4 @@
-"""Step through ``backward()`` one node at a time, on any Alpha expression.
+"""Step through the backward pass one node at a time, on any Alpha expression.
 
 ``steps(root)`` replays the simple backward pass (``tinyml.alpha.backward_simple``): the nodes
 in a topological order, each pushing ``its gradient * local derivative`` to its children. Step
@@ -107,7 +107,7 @@ def draw_step(root: Node, all_steps: list[Step], number: int) -> viz.Drawing:
     lines = sentence.replace(", and pushes ", ",\nand pushes ").replace("; ", ";\n")
     label = lines.replace("\n", "\\l") + "\\l"  # \l: left-aligned lines in DOT
     drawing.graph.attr(label=label, labelloc="b", fontsize="12", fontname="Helvetica")
-    drawing.title = f"<backward(), {sentence}>"
+    drawing.title = f"<backward_simple, {sentence}>"
     return drawing
 
 
@@ -118,7 +118,7 @@ def _png(drawing: viz.Drawing, dpi: int = 80) -> bytes:
 
 
 def stepper(root: Node, start: int = 1, upstream: float = 1.0) -> Explorer:
-    """A slider over the steps of ``backward()`` on ``root``; the picture shows step ``start``
+    """A slider over the steps of ``backward_simple(root)``; the picture shows step ``start``
     until the slider moves. Needs Graphviz's ``dot``."""
     all_steps = steps(root, upstream)
     total = len(all_steps)
@@ -138,5 +138,6 @@ def stepper(root: Node, start: int = 1, upstream: float = 1.0) -> Explorer:
 
 
 def final_grads(all_steps: list[Step]) -> dict[Any, float]:
-    """The gradients after the last step: what ``backward()`` leaves in every ``g``."""
+    """The gradients after the last step: what ``backward_simple`` (and ``backward()``) leave
+    in every ``g``."""
     return dict(all_steps[-1].grads)

@@ -119,8 +119,14 @@ def _check_q2(learner):
 q2 = Question(
     title="The local derivatives of a division",
     checker=_check_q2,
-    hint_text="a / b = a * b**-1. Differentiate with respect to a with b held fixed, then "
-    "with respect to b with a held fixed (the power rule).",
+    hint_text="Take one operand at a time and hold the other fixed: how does a / b change "
+    "when only a moves? And when only b moves?",
+    more_hints=(
+        "With b fixed, a / b is a times the constant 1/b: a straight line in a. With a fixed, "
+        "write a / b as a * b**-1 and use the power rule on b**-1.",
+        "∂(a/b)/∂a = 1/b. The power rule turns b**-1 into -1 * b**-2, so ∂(a/b)/∂b = -a/b**2. "
+        "Return both as a pair, the one for a first (the order of the operands).",
+    ),
     solution_text=inspect.getsource(div_local_grads)
     + "\n\n# compare: tinyml.show(alpha.Div) stores the same two numbers as _da and _db",
     answer=lambda: div_local_grads,
@@ -194,9 +200,15 @@ def _check_q3(learner):
 q3 = Question(
     title="Counting pushes on a shared graph",
     checker=_check_q3,
-    hint_text="Python builds a + a + a as (a + a) + a, so every level has two nodes. Count the "
-    "paths from the top into each node: the top of a level k levels down, its (a + a), and "
-    "finally x. The push model calls grad() once per path. Then add up a geometric series.",
+    hint_text="Count calls, not nodes: the push model calls grad() on a node once for every "
+    "path from the top down to that node. Try d = 0 and d = 1 by hand first.",
+    more_hints=(
+        "Python builds a + a + a as (a + a) + a, so every level has two nodes: its top and its "
+        "(a + a). How many paths reach the top of the level k levels down? Its (a + a)? And "
+        "x, d levels down?",
+        "3**k paths reach the top of the level k levels down, and as many its (a + a); 3**d "
+        "reach x. Add 2 * 3**k for k = 0 … d - 1, then 3**d: a geometric series.",
+    ),
     solution_text=inspect.getsource(predicted_pushes)
     + "\n# The top of the level k levels down is reached by 3**k paths, and so is its (a + a);"
     "\n# x, d levels down, by 3**d. Total: 2 * (1 + 3 + … + 3**(d-1)) + 3**d"
