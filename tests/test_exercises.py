@@ -443,7 +443,7 @@ def test_ch05_q3_refuses_numpy_even_though_it_gets_the_numbers_and_gradients_rig
 
     xs = [Var(1.0), Var(2.0)]
     assert len((np.array([[1.0, 2.0]]) @ np.array(xs)).tolist()) == 1  # numpy handles Vars
-    for borrowed, phrase in ((with_at, "@ operator"), (with_dot, "numpy's")):
+    for borrowed, phrase in ((with_at, "@ operator"), (with_dot, "numpy (np.")):
         feedback = ch05.q3.grade(borrowed)
         assert feedback.status == "incorrect" and phrase in feedback.message, feedback.message
         assert "write them" in feedback.message
