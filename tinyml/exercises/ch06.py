@@ -263,7 +263,9 @@ def _check_q2(answer):
         "corrected": "0.1 is the step with bias correction (the section 5 cell); without it "
         "the step is lr·m₁ / (√v₁ + eps) with the raw averages m₁ and v₁",
         "gd": "0.2 = lr·g is plain gradient descent's step; Adam divides by √v₁ + eps",
-        "no lr": "that is m₁ / (√v₁ + eps) without the learning rate: multiply by lr = 0.1",
+        "no lr": "that is ten times too far: either the learning rate is missing (multiply "
+        "by lr = 0.1), or m was bias-corrected (m̂₁ = g) while v was not; without correction "
+        "both stay raw, m₁ = 0.1·g",
         "only m small": "m₁ = (1 - beta1)·g is 10× smaller than g, right; but v starts at 0 "
         "too: v₁ = (1 - beta2)·g², so √v₁ is smaller than |g| as well",
         "no root": "the denominator is the square root of v₁: √v₁ + eps",
@@ -300,6 +302,7 @@ q2 = Question(
         (0.1, "with bias correction"),
         (0.2, "plain gradient descent"),
         (3.1623, "multiply by lr"),
+        (0.1 * 2 / math.sqrt(0.004), "m was bias-corrected"),
         (0.01, "v starts at 0 too"),
         (5.0, "square root"),
         (0.6838, "where x lands"),
