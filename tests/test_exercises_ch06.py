@@ -103,33 +103,6 @@ def test_hints_start_with_a_nudge_and_say_more_each_time():
         assert any(word in " ".join(hints[1:]) for word in answer_words), q.title
 
 
-def _loop(*order):
-    """A training loop whose step does the named calls in the given order."""
-
-    def train(loss_fn, optimizer, steps):
-        losses = []
-        loss = loss_fn() if "build once" in order else None
-        for _ in range(steps):
-            for call in order:
-                if call == "zero_grad":
-                    optimizer.zero_grad()
-                elif call == "loss_fn":
-                    loss = loss_fn()
-                elif call == "backward":
-                    loss.backward()
-                elif call == "step":
-                    optimizer.step()
-                elif call == "record":
-                    losses.append(loss.value())
-                elif call == "record forward":
-                    losses.append(loss.forward())
-                elif call == "record loss_fn":
-                    losses.append(loss_fn().value())
-        return losses
-
-    return train
-
-
 def test_q4_names_what_the_loop_did_and_the_right_order():
     order = "zero_grad(), forward (build the loss), backward(), step()"
     cases = {
@@ -142,12 +115,13 @@ def test_q4_names_what_the_loop_did_and_the_right_order():
         ("build once", "zero_grad", "backward", "step", "record"): "outside the loop",
     }
     for calls, phrase in cases.items():
-        feedback = ch06.q4.grade(_loop(*calls))
+        feedback = ch06.q4.grade(ch06._loop(*calls))
         assert feedback.status == "incorrect", calls
         assert phrase in feedback.message, (calls, feedback.message)
         if phrase != "outside the loop":
             assert order in feedback.message, (calls, feedback.message)
-    assert ch06.q4.grade(_loop("zero_grad", "loss_fn", "backward", "step", "record")).correct
+    right = ch06._loop("zero_grad", "loss_fn", "backward", "step", "record")
+    assert ch06.q4.grade(right).correct
 
     def one_graph_recomputed(loss_fn, optimizer, steps):  # forward() before backward(): right
         loss, losses = loss_fn(), []

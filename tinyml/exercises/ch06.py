@@ -551,67 +551,34 @@ def _train_by_hand(loss_fn, optimizer, steps):
     return losses
 
 
-def _train_no_zero_grad(loss_fn, optimizer, steps):
-    losses = []
-    for _ in range(steps):
-        loss = loss_fn()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.value())
-    return losses
+def _loop(*calls):
+    """A training loop whose every step makes the named calls in this order: wrong answers
+    for the tests and for recognising a learner's mistake ("build once" builds the loss
+    once, before the loop)."""
+
+    def train(loss_fn, optimizer, steps):
+        losses = []
+        loss = loss_fn() if "build once" in calls else None
+        actions = {
+            "zero_grad": optimizer.zero_grad,
+            "step": optimizer.step,
+            "backward": lambda: loss.backward(),
+            "record": lambda: losses.append(loss.value()),
+            "record forward": lambda: losses.append(loss.forward()),
+            "record loss_fn": lambda: losses.append(loss_fn().value()),
+        }
+        for _ in range(steps):
+            for call in calls:
+                if call == "loss_fn":
+                    loss = loss_fn()
+                elif call != "build once":
+                    actions[call]()
+        return losses
+
+    return train
 
 
-def _train_zero_after_backward(loss_fn, optimizer, steps):
-    losses = []
-    for _ in range(steps):
-        loss = loss_fn()
-        loss.backward()
-        optimizer.zero_grad()
-        optimizer.step()
-        losses.append(loss.value())
-    return losses
-
-
-def _train_graph_once(loss_fn, optimizer, steps):
-    loss, losses = loss_fn(), []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.value())
-    return losses
-
-
-def _train_loss_after_step(loss_fn, optimizer, steps):
-    losses = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss_fn().backward()
-        optimizer.step()
-        losses.append(loss_fn().value())
-    return losses
-
-
-def _train_step_before_forward_and_backward(loss_fn, optimizer, steps):
-    losses = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        optimizer.step()
-        loss = loss_fn()
-        loss.backward()
-        losses.append(loss.value())
-    return losses
-
-
-def _train_forward_after_step(loss_fn, optimizer, steps):
-    losses = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss = loss_fn()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.forward())
-    return losses
+_train_no_zero_grad = _loop("loss_fn", "backward", "step", "record")
 
 
 q4 = Question(
@@ -631,12 +598,24 @@ q4 = Question(
     wrong=[
         (_train_no_zero_grad, "zero_grad() every step"),
         (_train_by_hand, "never calls optimizer.step()"),
-        (_train_zero_after_backward, "zero_grad() between backward() and step()"),
-        (_train_step_before_forward_and_backward, "step() runs before backward()"),
+        (
+            _loop("loss_fn", "backward", "zero_grad", "step", "record"),
+            "zero_grad() between backward() and step()",
+        ),
+        (
+            _loop("zero_grad", "step", "loss_fn", "backward", "record"),
+            "step() runs before backward()",
+        ),
         (lambda loss_fn, optimizer, steps: [loss_fn().value() for _ in range(steps)], "never"),
-        (_train_graph_once, "inside the loop"),
-        (_train_loss_after_step, "calling loss_fn() again after step()"),
-        (_train_forward_after_step, "calling loss.forward() after step()"),
+        (_loop("build once", "zero_grad", "backward", "step", "record"), "inside the loop"),
+        (
+            _loop("zero_grad", "loss_fn", "backward", "step", "record loss_fn"),
+            "calling loss_fn() again after step()",
+        ),
+        (
+            _loop("zero_grad", "loss_fn", "backward", "step", "record forward"),
+            "calling loss.forward() after step()",
+        ),
         (lambda loss_fn, optimizer, steps: 0.0, "list of the 15 losses"),
         (lambda loss_fn, optimizer, steps: [loss_fn() for _ in range(steps)], "loss.value()"),
         (lambda loss_fn, optimizer, steps: train(loss_fn, optimizer, steps + 1), "returned 16"),
