@@ -410,3 +410,57 @@ def test_ch01_q3_only_the_exact_answer_passes():
     assert ch01.q3.grade(20).correct and ch01.q3.grade(2 * 10_000 * 1e-3).correct
     for near in (20.001, 19.99, 19.999, 20.01):
         assert not ch01.q3.grade(near).correct, near
+
+
+def test_ch05_hints_nudge_before_they_tell():
+    from tinyml.exercises import ch05
+
+    for q, answer_words in (
+        (ch05.q1, ("(3, ?)", "columns of B")),
+        (ch05.q2, ("n·m·p",)),
+        (ch05.q3, ("total = total + row[j] * x[j]",)),
+        (ch05.q4, ("= x[j]",)),
+    ):
+        hints = q.hints()
+        assert len(hints) >= 3, q.title
+        assert len(set(hints)) == len(hints), q.title
+        assert not any(word in hints[0] for word in answer_words), hints[0]
+        assert any(word in " ".join(hints[1:]) for word in answer_words), q.title
+
+
+def test_ch05_q3_refuses_numpy_even_though_it_gets_the_numbers_and_gradients_right():
+    from tinyml.alpha import Var
+    from tinyml.exercises import ch05
+
+    def with_at(W, x):  # np is this module's global, as in the notebook
+        return list(np.array(W) @ np.array(x))
+
+    def with_dot(W, x):
+        return np.dot(W, x).tolist()
+
+    def loops(W, x):  # an honest answer in a module that imports numpy still passes
+        return [sum(row[j] * x[j] for j in range(len(x))) for row in W]
+
+    xs = [Var(1.0), Var(2.0)]
+    assert len((np.array([[1.0, 2.0]]) @ np.array(xs)).tolist()) == 1  # numpy handles Vars
+    for borrowed, phrase in ((with_at, "@ operator"), (with_dot, "numpy (np.")):
+        feedback = ch05.q3.grade(borrowed)
+        assert feedback.status == "incorrect" and phrase in feedback.message, feedback.message
+        assert "write them" in feedback.message
+    assert ch05.q3.grade(loops).correct
+
+
+def test_ch05_q4_says_what_a_wrong_matrix_looks_like():
+    from tinyml.exercises import ch05
+
+    cases = {
+        "sum of x": [[6, 6, 6], [6, 6, 6]],
+        "loop over the rows of W run for every row": [[1, 2, 3], [0, 0, 0]],
+        "only row 1 is right": [[0.0, 0.0, 0.0], [1.0, 2.0, 3.0]],
+        "did backward() run": [[0, 0, 0], [0, 0, 0]],
+    }
+    for phrase, answer in cases.items():
+        feedback = ch05.q4.grade(answer)
+        assert feedback.status == "incorrect" and phrase in feedback.message, feedback.message
+        assert "is not it" not in feedback.message
+    assert ch05.q4.grade([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]).correct

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
+
+import pytest
 
 from tinyml.exercises import ch06
 
@@ -36,23 +39,100 @@ def test_q4_refuses_a_loop_that_calls_step_but_also_updates_by_hand():
     assert ch06.q4.grade(ch06.train).correct
 
 
-def test_q1_and_q2_messages_show_rounded_numbers():
+def test_q1_messages_show_rounded_numbers():
     def off(theta, g, buf, lr, mu):
-        theta, buf = ch06.momentum_step(theta, g, buf, lr, mu)
+        theta, buf = ch06.nesterov_step(theta, g, buf, lr, mu)
         return theta + 1e-3, buf
 
-    def adam_off(*args):
-        theta, m, v = ch06.adam_step(*args)
-        return theta + 1e-3 / 3, m, v
-
-    for message in (ch06.q1.grade(off).message, ch06.q2.grade(adam_off).message):
-        assert not re.search(r"\d\.\d{8,}", message), message
+    feedback = ch06.q1.grade(off)
+    assert feedback.status == "incorrect" and "Nesterov momentum gives" in feedback.message
+    assert not re.search(r"\d\.\d{8,}", feedback.message), feedback.message
 
 
-def test_q2_and_q3_hints_start_with_a_nudge():
-    assert "sqrt(v_hat) + eps" not in ch06.q2.hint_text
-    assert "1 - 100" not in ch06.q3.hint_text
-    assert len(ch06.q2.hints()) == 3 and len(ch06.q3.hints()) == 3
+def test_q1_solution_agrees_with_nesterovs_look_ahead_form():
+    """The checker's reference is Nesterov's own form; PyTorch's form gives the same iterates."""
+    theta, buf, seen = 0.0, 0.0, []
+    for _ in range(30):
+        theta, buf = ch06.nesterov_step(theta, ch06._grad(theta), buf, 0.02, 0.9)
+        seen.append(theta)
+    reference = ch06._look_ahead_nesterov(0.02, 0.9, 30)
+    assert all(math.isclose(a, b, rel_tol=1e-12) for a, b in zip(seen, reference, strict=True))
+    assert math.isclose(seen[-1], 1.84322741577867, rel_tol=1e-9)  # near the minimum, 1.9
+
+
+def test_q1_reference_matches_torch_sgd_with_nesterov():
+    torch = pytest.importorskip("torch")
+    reference = ch06._look_ahead_nesterov(0.02, 0.9, 30)
+    p = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.02, momentum=0.9, nesterov=True)
+    for want in reference:
+        opt.zero_grad()
+        ((p - 3) ** 2 + p**4 / 10).backward()
+        opt.step()
+        assert math.isclose(p.item(), want, rel_tol=1e-12)
+
+
+def test_q1_refuses_a_copy_of_the_chapters_momentum():
+    def copied(theta, g, buf, lr, mu):  # Momentum.update, as shown in the chapter
+        buf = mu * buf + g
+        return theta - lr * buf, buf
+
+    feedback = ch06.q1.grade(copied)
+    assert feedback.status == "incorrect" and "chapter's Momentum" in feedback.message
+
+
+def test_q2_is_the_uncorrected_step_and_the_corrected_one_is_lr():
+    want = ch06.uncorrected_first_step()
+    assert math.isclose(want, 0.1 * 0.1 / math.sqrt(0.001), rel_tol=1e-6)  # (1-b1)/√(1-b2)·lr
+    assert math.isclose(ch06._corrected_first_step(**ch06._Q2), 0.1, rel_tol=1e-6)
+    for answer in (want, 0.316, 0.3162, math.sqrt(10) / 10, 0.1 * 0.2 / math.sqrt(0.004)):
+        assert ch06.q2.grade(answer).correct, answer
+    assert ch06.uncorrected_first_step(g=2000.0) == pytest.approx(want)  # whatever g is
+
+
+def test_hints_start_with_a_nudge_and_say_more_each_time():
+    for q, answer_words in (
+        (ch06.q1, ("g + mu·buf", "g + mu * buf")),
+        (ch06.q2, ("0.004", "3.16")),
+        (ch06.q3, ("1 - 100",)),
+        (ch06.q4, ("loss.backward()", "optimizer.zero_grad()")),
+    ):
+        hints = q.hints()
+        assert len(hints) == 3 and len(set(hints)) == 3, q.title
+        assert not any(word in hints[0] for word in answer_words), hints[0]
+        assert any(word in " ".join(hints[1:]) for word in answer_words), q.title
+
+
+def test_q4_names_what_the_loop_did_and_the_right_order():
+    order = "zero_grad(), forward (build the loss), backward(), step()"
+    cases = {
+        ("zero_grad", "loss_fn", "backward", "step", "record forward"): "loss.forward() after",
+        ("zero_grad", "loss_fn", "backward", "step", "record loss_fn"): "loss_fn() again after",
+        ("zero_grad", "loss_fn", "step", "backward", "record"): "step() runs before backward()",
+        ("zero_grad", "step", "loss_fn", "backward", "record"): "step() runs before backward()",
+        ("loss_fn", "backward", "zero_grad", "step", "record"): "zero_grad() between",
+        ("zero_grad", "loss_fn", "backward", "record"): "step() is never called",
+        ("build once", "zero_grad", "backward", "step", "record"): "outside the loop",
+    }
+    for calls, phrase in cases.items():
+        feedback = ch06.q4.grade(ch06._loop(*calls))
+        assert feedback.status == "incorrect", calls
+        assert phrase in feedback.message, (calls, feedback.message)
+        if phrase != "outside the loop":
+            assert order in feedback.message, (calls, feedback.message)
+    right = ch06._loop("zero_grad", "loss_fn", "backward", "step", "record")
+    assert ch06.q4.grade(right).correct
+
+    def one_graph_recomputed(loss_fn, optimizer, steps):  # forward() before backward(): right
+        loss, losses = loss_fn(), []
+        for _ in range(steps):
+            optimizer.zero_grad()
+            losses.append(loss.forward())
+            loss.backward()
+            optimizer.step()
+        return losses
+
+    assert ch06.q4.grade(one_graph_recomputed).correct
 
 
 def test_q4_names_the_order_when_step_comes_before_backward():

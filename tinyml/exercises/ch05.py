@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dis
 import inspect
 import math
 import numbers
+import types
 
 from tinyml.exercises import Incorrect, Question, call_learner
 
@@ -37,8 +39,14 @@ def _check_q1(answer):
 q1 = Question(
     title="The shape of a product",
     checker=_check_q1,
-    hint_text="Entry [i][j] of A·B pairs row i of A with column j of B. How many rows does A "
-    "have, and how many columns does B have? Or build both with random_matrix and ask shape().",
+    hint_text="Entry [i][j] of A·B pairs row i of A with column j of B. How many different "
+    "i are there, and how many different j?",
+    more_hints=(
+        "i runs over the rows of A and j over the columns of B; the 4 that A's rows and B's "
+        "columns share is what the sum runs over. Or build both with random_matrix and ask "
+        "shape(matmul(A, B)).",
+        "rows of A, then columns of B: a pair (3, ?) whose second number is B's column count.",
+    ),
     solution_text="A, B = random_matrix(3, 4, seed=0), random_matrix(4, 2, seed=0)\n"
     "print(shape(matmul(A, B)))  # (3, 2)\n"
     "product_shape = (3, 2)  # rows of A, columns of B; the 4 is summed over",
@@ -89,8 +97,14 @@ def _check_q2(count):
 q2 = Question(
     title="Counting the work in matmul",
     checker=_check_q2,
-    hint_text="Look at the three nested loops in matmul: how often does the innermost line run? "
-    "The loops run over the rows of a, the columns of b, and the inner size.",
+    hint_text="Look at the three nested loops in matmul (show(matmul)): how often does the "
+    "line with the * run?",
+    more_hints=(
+        "The outer loop runs once per row of a (n times), the middle one once per column of "
+        "b (p times), the inner one once per entry of the inner size (m times).",
+        "Nested loops multiply: the innermost line runs n·m·p times (the first product, "
+        "before the inner loop, is one of the m). Count with Counted to confirm.",
+    ),
     solution_text=inspect.getsource(multiplications),
     answer=lambda: multiplications,
     wrong=[
@@ -133,15 +147,82 @@ def _explain_index_errors(matvec_fn):
     return wrapped
 
 
+def _code_objects(code):
+    """A code object and every function or comprehension defined inside it."""
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _code_objects(const)
+
+
+def _borrowed_product(fn) -> str | None:
+    """How a learner's function lets numpy or tinyml's matmul do the loops, or None."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return None
+    names = dict(getattr(fn, "__globals__", {}))
+    cells = zip(code.co_freevars, fn.__closure__ or (), strict=False)
+    names.update({name: cell.cell_contents for name, cell in cells if _has_contents(cell)})
+    for inner in _code_objects(code):
+        for instruction in dis.get_instructions(inner):
+            matrix_op = instruction.opname in ("BINARY_MATRIX_MULTIPLY", "INPLACE_MATRIX_MULTIPLY")
+            if matrix_op or (
+                instruction.opname == "BINARY_OP" and instruction.argrepr in ("@", "@=")
+            ):
+                return "the @ operator (numpy's matrix product)"
+        for name in (*inner.co_names, *inner.co_freevars):
+            if name == "numpy":
+                return "numpy"
+            obj = names.get(name)
+            if isinstance(obj, types.ModuleType) and obj.__name__.split(".")[0] == "numpy":
+                return f"numpy ({name}.…)"
+            module = getattr(obj, "__module__", None) or ""
+            if module.split(".")[0] == "numpy":
+                return f"numpy's {name}"
+            local_import = name == "matmul" and "tinyml.matrix" in inner.co_names
+            if local_import or obj is _matrix_matmul():
+                return "tinyml's matmul"
+    return None
+
+
+def _has_contents(cell) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018 - an empty cell raises ValueError
+    except ValueError:
+        return False
+    return True
+
+
+def _matrix_matmul():
+    from tinyml.matrix import matmul
+
+    return matmul
+
+
+def _from_numpy(value) -> bool:
+    return (type(value).__module__ or "").split(".")[0] == "numpy"
+
+
 def _check_q3(learner_matvec):
     from tinyml.alpha import Var
 
     if not callable(learner_matvec):
         raise Incorrect("pass your function itself, e.g. ch05.q3.check(matvec)")
+    borrowed = _borrowed_product(learner_matvec)
+    if borrowed:
+        raise Incorrect(
+            f"your matvec uses {borrowed}, which does the loops for you; the exercise is to "
+            "write them: for each row of W, add up row[j] * x[j] over j, with + and * only"
+        )
     w = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     x = [1.0, 0.5, -1.0]
     got = call_learner(_explain_index_errors(learner_matvec), w, x)
     want = matvec(w, x)
+    if _from_numpy(got) or (isinstance(got, list) and any(_from_numpy(v) for v in got)):
+        raise Incorrect(
+            f"matvec returned numpy numbers ({type(got).__name__}), so numpy did the "
+            "arithmetic; write the loops yourself, with plain lists, + and *"
+        )
     if not isinstance(got, list):
         raise Incorrect(f"matvec(W, x) returned {got!r}; return a plain list, one entry per row")
     if len(got) == 3:
@@ -183,12 +264,35 @@ def _matvec_transposed(w, x):
     return [sum(w[i][j] * x[i] for i in range(len(w))) for j in range(len(w[0]))]
 
 
+def _matvec_numpy(w, x):
+    import numpy as np
+
+    return (np.array(w) @ np.array(x)).tolist()  # passes on floats and even on Vars
+
+
+def _matvec_numpy_dot(w, x):
+    import numpy
+
+    return list(numpy.dot(w, x))
+
+
+def _matvec_by_matmul(w, x):
+    from tinyml.matrix import matmul
+
+    return [row[0] for row in matmul(w, [[v] for v in x])]
+
+
 q3 = Question(
     title="Matrix times vector",
     checker=_check_q3,
-    hint_text="y[i] is the sum over j of W[i][j] * x[j]: one loop over the rows of W, one "
-    "over the entries of a row (as many as x has). Use only + and *; sum() or a total that "
-    "starts at 0 is fine.",
+    hint_text="y[i] pairs row i of W with x: it is the sum over j of W[i][j] * x[j]. How "
+    "many loops does that take?",
+    more_hints=(
+        "Two loops: one over the rows of W (one y per row), and inside it one over the "
+        "entries of the row, as many as x has. Use only + and *, no numpy.",
+        "For each row: total = 0, then total = total + row[j] * x[j] for every j, then "
+        "append total to y (sum(...) over j works too). show(matmul) has the same inner loop.",
+    ),
     solution_text=inspect.getsource(matvec),
     answer=lambda: matvec,
     wrong=[
@@ -199,6 +303,9 @@ q3 = Question(
         (_matvec_index_swapped, "not W[j][i]"),
         (lambda w, x: 3.0, "plain list"),
         (lambda w, x: [[v] for v in matvec(w, x)], "one-entry rows"),
+        (_matvec_numpy, "@ operator"),
+        (_matvec_numpy_dot, "numpy"),
+        (_matvec_by_matmul, "tinyml's matmul"),
     ],
 )
 
@@ -232,14 +339,49 @@ def _check_q4(answer):
             "gradient arriving at y[i]. That gradient is 1 for both rows, because the loss is "
             "the plain sum y[0] + y[1]"
         )
+    entries = {v for row in answer for v in row}
+    if len(entries) == 1:
+        (v,) = entries
+        if v == 6:
+            why = (
+                "6 = 1 + 2 + 3 is the sum of x: did you add up the whole row·column sum "
+                "instead of taking, for W[i][j], the one input x[j] it multiplies?"
+            )
+        elif v == 0:
+            why = (
+                "did backward() run? Build the loss from the Vars of W, call loss.backward(), "
+                "then read each w.g"
+            )
+        else:
+            why = "but W[i][j] multiplies only x[j], so the gradient changes from column to column"
+        raise Incorrect(f"every entry is the same ({v}): {why}")
+    right = [row == [1, 2, 3] for row in answer]
+    if right.count(True) == 1:
+        good, bad = right.index(True), right.index(False)
+        advice = (
+            "does your loop over the rows of W run for every row?"
+            if not any(answer[bad])
+            else f"so row {bad} of W gets the same gradients as row {good}"
+        )
+        raise Incorrect(
+            f"only row {good} is right; row {bad} is {answer[bad]}. y[{bad}] enters the loss "
+            f"just like y[{good}]: {advice}"
+        )
     raise Incorrect(f"{answer} is not it; build W from Vars, call backward() and look")
 
 
 q4 = Question(
     title="The gradient of a layer's weights",
     checker=_check_q4,
-    hint_text="loss is the sum of y[i] = W[i][0]·x[0] + W[i][1]·x[1] + W[i][2]·x[2]. Which "
-    "terms contain W[i][j], and what is their derivative? Or compute it with Vars.",
+    hint_text="W.g has W's shape, 2×3: one gradient per weight. Which terms of the loss "
+    "contain the weight W[i][j]?",
+    more_hints=(
+        "loss = y[0] + y[1], and y[i] = W[i][0]·x[0] + W[i][1]·x[1] + W[i][2]·x[2]. W[i][j] "
+        "appears in exactly one term, W[i][j]·x[j]: what is its derivative with respect to "
+        "W[i][j]?",
+        "d loss / d W[i][j] = x[j], the same for both rows. Or let the Vars tell you: build W "
+        "from Var(0.0), call backward() on the loss and read apply(lambda w: w.g, W).",
+    ),
     solution_text="W = [[Var(0.0) for _ in range(3)] for _ in range(2)]\n"
     "y = matmul(W, column([1.0, 2.0, 3.0]))\n"
     "(y[0][0] + y[1][0]).backward()\n"
@@ -248,7 +390,9 @@ q4 = Question(
     wrong=[
         ([[1, 1], [2, 2], [3, 3]], "transposed"),
         ([[1, 1, 1], [1, 1, 1]], "x[j]"),
-        ([[0, 0, 0], [0, 0, 0]], "not it"),
+        ([[0, 0, 0], [0, 0, 0]], "did backward() run"),
+        ([[3, 2, 1], [3, 2, 1]], "not it"),
+        ([[1, 2, 3], [3, 2, 1]], "same gradients as row 0"),
         ((1, 2, 3), "list of lists"),
         ([[1, 2, 3]], "1×3"),
         ([[2, 4, 6], [2, 4, 6]], "plain sum"),
@@ -256,5 +400,9 @@ q4 = Question(
         ([1, 2, 3], "list of lists"),
         ([[1, 2, 3], [1, 2]], "rectangle"),
         ([[1], [2], [3]], "3×1"),
+        ([[6, 6, 6], [6, 6, 6]], "sum of x"),
+        ([[2, 2, 2], [2, 2, 2]], "every entry is the same"),
+        ([[1, 2, 3], [0, 0, 0]], "loop over the rows"),
+        ([[0, 0, 0], [1.0, 2.0, 3.0]], "only row 1 is right"),
     ],
 )

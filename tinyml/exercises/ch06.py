@@ -59,30 +59,44 @@ def _checked_grad(theta: float, step: int, sign_hint: str) -> float:
 # q1 ---------------------------------------------------------------------------------------
 
 
-def momentum_step(theta, g, buf, lr, mu):
-    """One momentum step, PyTorch's convention. Returns (new theta, new buf)."""
+def nesterov_step(theta, g, buf, lr, mu):
+    """One step of Nesterov momentum, PyTorch's form. Returns (new theta, new buf)."""
     buf = mu * buf + g
-    theta = theta - lr * buf
+    theta = theta - lr * (g + mu * buf)
     return theta, buf
+
+
+def _look_ahead_nesterov(lr: float, mu: float, steps: int) -> list[float]:
+    """The checker's reference, from Nesterov's own form rather than from nesterov_step.
+
+    Take the gradient where momentum is about to carry the point (phi + mu·v), then move:
+    v ← mu·v - lr·grad(phi + mu·v), phi ← phi + v. PyTorch's theta is that look-ahead point,
+    theta = phi + mu·v, and its buffer is b = -v / lr; both forms give the same iterates.
+    """
+    phi, v, seen = 0.0, 0.0, []
+    for _ in range(steps):
+        v = mu * v - lr * _grad(phi + mu * v)
+        phi = phi + v
+        seen.append(phi + mu * v)
+    return seen
+
+
+_SIGN_Q1 = "theta moves against the step direction, theta - lr·(g + mu·buf)"
 
 
 def _run_momentum(step, lr, mu, steps, buffers=None):
     theta, buf, seen = 0.0, 0.0, []
     for k in range(steps):
-        g = _checked_grad(theta, k, "theta moves against the buffer, theta - lr·buf")
+        g = _checked_grad(theta, k, _SIGN_Q1)
         result = call_learner(step, theta, g, buf, lr, mu)
         if not isinstance(result, tuple | list) or len(result) != 2:
-            raise Incorrect(f"momentum_step returned {result!r}; return the pair (theta, buf)")
+            raise Incorrect(f"nesterov_step returned {result!r}; return the pair (theta, buf)")
         theta, buf = _number("theta", result[0]), _number("buf", result[1])
         seen.append(theta)
         if buffers is not None:
             buffers.append(buf)
-    _checked_grad(theta, steps, "theta moves against the buffer, theta - lr·buf")
+    _checked_grad(theta, steps, _SIGN_Q1)
     return seen
-
-
-def _step_with_old_buffer(theta, g, buf, lr, mu):
-    return theta - lr * buf, mu * buf + g
 
 
 def _check_order(step, lr, mu, steps, want):
@@ -104,223 +118,198 @@ def _check_order(step, lr, mu, steps, want):
         )
 
 
-def _check_q1(step):
-    from tinyml.optim import GD, Momentum
+def _momentum_variant(kind):
+    """Nesterov's step with one typical mistake, to recognise it in a learner's answer."""
 
+    def step(theta, g, buf, lr, mu):
+        new = mu * buf + g
+        if kind == "plain momentum":
+            return theta - lr * new, new
+        if kind == "mu on g":
+            return theta - lr * (new + mu * g), new
+        if kind == "no mu":
+            return theta - lr * (g + new), new
+        if kind == "direction as buffer":
+            return theta - lr * (g + mu * new), g + mu * new
+        if kind == "gd":
+            return theta - lr * g, new
+        raise ValueError(kind)
+
+    return step
+
+
+_MOMENTUM_MISTAKES = {
+    "gd": "that is plain gradient descent: the step must use the buffer too, g + mu·buf",
+    "plain momentum": "that is the chapter's Momentum, a step along the new buffer "
+    "mu·buf + g (the same as g + mu times the old buffer). Nesterov first updates the "
+    "buffer, buf = mu·buf + g, then steps along g + mu·buf with that new buf",
+    "mu on g": "mu multiplies the gradient instead of the buffer: the step is g + mu·buf",
+    "no mu": "mu is missing from the step: g + mu·buf, not g + buf",
+    "direction as buffer": "theta's first step is right, but you return the step direction "
+    "g + mu·buf as the new buffer; return buf = mu·buf + g itself",
+}
+
+
+def _check_q1(step):
     if not callable(step):
-        raise Incorrect("pass your function itself, e.g. ch06.q1.check(momentum_step)")
+        raise Incorrect("pass your function itself, e.g. ch06.q1.check(nesterov_step)")
     lr, mu, steps = 0.02, 0.9, 30
-    buffers = []
-    want = _reference(Momentum, steps, lr=lr, momentum=mu)
+    want = _look_ahead_nesterov(lr, mu, steps)
     try:
-        got = _run_momentum(step, lr, mu, steps, buffers)
+        got = _run_momentum(step, lr, mu, steps)
     except Incorrect:
         _check_order(step, lr, mu, steps, want)
         raise
     i = _first_difference(got, want)
-    if i is not None:
-        _check_order(step, lr, mu, steps, want)
     if i is None:
-        want_buffers: list[float] = []
-        _run_momentum(momentum_step, lr, mu, steps, want_buffers)  # PyTorch's rule
-        j = _first_difference(buffers, want_buffers)
-        if j is None:
-            return
-        raise Incorrect(
-            f"theta is right, but after step {j + 1} your buffer is {buffers[j]:.6g} where "
-            f"PyTorch's momentum_buffer is {want_buffers[j]:.6g}: that is another convention "
-            "(e.g. Sutskever's, with the learning rate inside the buffer); keep "
-            "buf = mu·buf + g and theta - lr·buf"
-        )
-    if _first_difference(got, _reference(GD, steps, lr=lr)) is None:
-        raise Incorrect("that is plain gradient descent: the buffer must carry past gradients")
-    try:
-        old_buffer = _first_difference(got, _run_momentum(_step_with_old_buffer, lr, mu, steps))
-    except Incorrect:
-        old_buffer = 0
-    if old_buffer is None:
-        raise Incorrect(
-            "theta moves along the old buffer: update the buffer first, buf = mu·buf + g, "
-            "then move theta along the new one, theta - lr·buf"
-        )
-    ema = _reference(Momentum, steps, lr=lr * (1 - mu), momentum=mu)
-    if _first_difference(got, ema) is None:
-        raise Incorrect(
-            "that is the averaging convention, buf = mu·buf + (1 - mu)·g; PyTorch (and "
-            "tinyml) add the whole gradient: buf = mu·buf + g"
-        )
-    try:
-        mu_on_g = _first_difference(got, _run_momentum(_mu_on_g, lr, mu, steps))
-    except Incorrect:
-        mu_on_g = 0
-    if mu_on_g is None:
-        raise Incorrect(
-            "mu multiplies the gradient instead of the old buffer: buf = mu·buf + g keeps "
-            "a fraction mu of the past and adds the whole new gradient"
-        )
+        return
+    _check_order(step, lr, mu, steps, want)
+    for kind, why in _MOMENTUM_MISTAKES.items():
+        try:
+            same = _first_difference(got, _run_momentum(_momentum_variant(kind), lr, mu, steps))
+        except Incorrect:  # this mistake blows up on the test loss: not the learner's
+            continue
+        if same is None:
+            raise Incorrect(why)
     raise Incorrect(
-        f"after step {i + 1} theta is {got[i]:.6g}; tinyml.optim.Momentum has {want[i]:.6g}"
+        f"after step {i + 1} theta is {got[i]:.6g}; Nesterov momentum gives {want[i]:.6g}"
     )
 
 
-def _mu_on_g(theta, g, buf, lr, mu):
-    buf = buf + mu * g
-    return theta - lr * buf, buf
-
-
 q1 = Question(
-    title="Momentum's step rule",
+    title="Nesterov momentum",
     checker=_check_q1,
-    hint_text="Two lines: first update the buffer from its old value and the new gradient, "
-    "then move theta along the buffer (not along g). Compare with show(Momentum.update).",
-    solution_text=inspect.getsource(momentum_step),
-    answer=lambda: momentum_step,
+    hint_text="Start from the chapter's Momentum (show(Momentum.update)): the buffer is "
+    "updated exactly as there. Only the step that theta takes is different.",
+    more_hints=(
+        "Two lines, in this order: buf = mu·buf + g (the new buffer), then theta moves by "
+        "-lr times (g + mu·buf), with the buf you just computed.",
+        "buf = mu * buf + g; theta = theta - lr * (g + mu * buf); return theta, buf.",
+    ),
+    solution_text=inspect.getsource(nesterov_step)
+    + "\n# Nesterov's look-ahead: the same as taking the gradient where momentum is about to\n"
+    "# carry theta. It damps the overshoot: on the narrow bowl, compare\n"
+    "# descend(QUADRATIC, Momentum, lr=0.03, momentum=0.9) with a Nesterov run.",
+    answer=lambda: nesterov_step,
     wrong=[
-        (lambda theta, g, buf, lr, mu: (theta - lr * g, buf), "plain gradient descent"),
-        (
-            lambda theta, g, buf, lr, mu: momentum_step(theta, (1 - mu) * g, buf, lr, mu),
-            "averaging convention",
-        ),
-        (lambda theta, g, buf, lr, mu: (theta - lr * (mu * buf + g), g), "tinyml.optim.Momentum"),
+        (_momentum_variant("gd"), "plain gradient descent"),
+        (_momentum_variant("plain momentum"), "chapter's Momentum"),
+        (lambda theta, g, buf, lr, mu: (theta - lr * (g + mu * buf), mu * buf + g), "old buffer"),
+        (_momentum_variant("mu on g"), "instead of the buffer"),
+        (_momentum_variant("no mu"), "mu is missing"),
+        (_momentum_variant("direction as buffer"), "as the new buffer"),
         (lambda theta, g, buf, lr, mu: theta - lr * g, "pair"),
-        (_mu_on_g, "instead of the old buffer"),
-        (_step_with_old_buffer, "old buffer"),
+        (lambda theta, g, buf, lr, mu: nesterov_step(theta, g, buf, lr, mu)[::-1], "(buf, theta)"),
         (
-            lambda theta, g, buf, lr, mu: (theta + (mu * buf - lr * g), mu * buf - lr * g),
-            "another convention",
-        ),
-        # Returning the pair the wrong way round used to be called a sign error.
-        (lambda theta, g, buf, lr, mu: momentum_step(theta, g, buf, lr, mu)[::-1], "(buf, theta)"),
-        # The sign error used to crash the checker with an OverflowError.
-        (
-            lambda theta, g, buf, lr, mu: (theta + lr * (mu * buf + g), mu * buf + g),
+            lambda theta, g, buf, lr, mu: (theta + lr * (g + mu * (mu * buf + g)), mu * buf + g),
             "check the sign",
         ),
+        (lambda theta, g, buf, lr, mu: (theta - 0.01, buf), "Nesterov momentum gives"),
     ],
 )
 
 # q2 ---------------------------------------------------------------------------------------
 
-
-def adam_step(theta, g, m, v, t, lr, beta1, beta2, eps):
-    """One Adam step with bias correction. Returns (new theta, new m, new v)."""
-    m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g * g
-    m_hat = m / (1 - beta1**t)
-    v_hat = v / (1 - beta2**t)
-    theta = theta - lr * m_hat / (math.sqrt(v_hat) + eps)
-    return theta, m, v
+_Q2 = {"g": 2.0, "lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
 
 
-def _adam_variant(kind):
-    """Adam with one typical mistake, for recognising that mistake in a learner's answer."""
-
-    def step(theta, g, m, v, t, lr, beta1, beta2, eps):
-        m = beta1 * m + (1 - beta1) * g
-        v = beta2 * v + (1 - beta2) * g * g
-        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
-        if kind == "eps inside":
-            theta = theta - lr * m_hat / math.sqrt(v_hat + eps)
-        elif kind == "no eps":
-            theta = theta - lr * m_hat / math.sqrt(v_hat)
-        elif kind == "no correction":
-            theta = theta - lr * m / (math.sqrt(v) + eps)
-        elif kind == "only m corrected":
-            theta = theta - lr * m_hat / (math.sqrt(v) + eps)
-        elif kind == "only v corrected":
-            theta = theta - lr * m / (math.sqrt(v_hat) + eps)
-        elif kind == "sign":
-            theta = theta + lr * m_hat / (math.sqrt(v_hat) + eps)
-        elif kind == "tensorflow":
-            lr_t = lr * math.sqrt(1 - beta2**t) / (1 - beta1**t)
-            theta = theta - lr_t * m / (math.sqrt(v) + eps)
-        elif kind == "returns hats":
-            theta = theta - lr * m_hat / (math.sqrt(v_hat) + eps)
-            return theta, m_hat, v_hat
-        return theta, m, v
-
-    return step
+def uncorrected_first_step(g=2.0, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8):
+    """How far Adam without bias correction moves a parameter at step 1."""
+    m = (1 - beta1) * g  # m and v start at 0: one step of each running average
+    v = (1 - beta2) * g * g
+    return lr * m / (math.sqrt(v) + eps)
 
 
-_ADAM_MISTAKES = {
-    "eps inside": "eps is inside the square root, sqrt(v_hat + eps) (TensorFlow's RMSProp "
-    "habit); PyTorch's Adam adds it outside: sqrt(v_hat) + eps",
-    "no eps": "eps is missing from the denominator: divide by sqrt(v_hat) + eps",
-    "no correction": "there is no bias correction: divide m by 1 - beta1**t and v by "
-    "1 - beta2**t before the step, or the first steps are far too small",
-    "only m corrected": "only m is bias-corrected; v needs it too: v_hat = v / (1 - beta2**t)",
-    "only v corrected": "only v is bias-corrected; m needs it too: m_hat = m / (1 - beta1**t)",
-    "sign": "theta moves uphill: subtract the step, theta - lr·m_hat / (sqrt(v_hat) + eps)",
-    "tensorflow": "that is TensorFlow's form, which folds the bias correction into lr and adds "
-    "eps to the uncorrected root sqrt(v); PyTorch adds eps to sqrt(v_hat)",
-    "returns hats": "you return m_hat and v_hat; return the running averages m and v "
-    "themselves (the correction is recomputed from them at every step)",
-}
-
-
-def _run_adam(step, steps, **settings):
-    theta, m, v, seen = 0.0, 0.0, 0.0, []
-    for t in range(1, steps + 1):
-        g = _checked_grad(theta, t - 1, "theta moves against m_hat, theta - lr·m_hat/(…)")
-        result = call_learner(step, theta, g, m, v, t, *settings.values())
-        if not isinstance(result, tuple | list) or len(result) != 3:
-            raise Incorrect(f"adam_step returned {result!r}; return the triple (theta, m, v)")
-        theta, m, v = (_number(n, r) for n, r in zip(("theta", "m", "v"), result, strict=True))
-        seen.append(theta)
-    return seen
-
-
-def _check_q2(step):
+def _corrected_first_step(g, lr, beta1, beta2, eps):
+    """The same first step with bias correction, from tinyml.optim.Adam itself."""
+    from tinyml.alpha import Var
     from tinyml.optim import Adam
 
-    if not callable(step):
-        raise Incorrect("pass your function itself, e.g. ch06.q2.check(adam_step)")
-    # A large eps, so that where eps goes makes a visible difference.
-    settings = {"lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 0.5}
-    steps = 25
-    got = _run_adam(step, steps, **settings)
-    want = _reference(Adam, steps, lr=0.1, betas=(0.9, 0.999), eps=0.5)
-    i = _first_difference(got, want)
-    if i is None:
+    x = Var(1.0, name="x")
+    (g * x).backward()
+    Adam([x], lr=lr, betas=(beta1, beta2), eps=eps).step()
+    return 1.0 - x.value()
+
+
+def _q2_mistakes() -> dict[str, float]:
+    g, lr, beta1, beta2, eps = _Q2.values()
+    m, v = (1 - beta1) * g, (1 - beta2) * g * g
+    return {
+        "corrected": _corrected_first_step(**_Q2),
+        "gd": lr * g,
+        "no lr": m / (math.sqrt(v) + eps),
+        "only m small": lr * m / abs(g),
+        "no root": lr * m / (v + eps),
+        "landing point": 1.0 - uncorrected_first_step(**_Q2),
+    }
+
+
+def _check_q2(answer):
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise Incorrect(f"give the distance x moves as a number, not {answer!r}")
+    got = float(answer)
+    if not math.isfinite(got):
+        raise Incorrect(f"give a finite distance, not {got!r}")
+    want = uncorrected_first_step(**_Q2)
+    if math.isclose(got, want, rel_tol=2e-3):
         return
-    for kind, why in _ADAM_MISTAKES.items():
-        if _first_difference(got, _run_adam(_adam_variant(kind), steps, **settings)) is None:
-            raise Incorrect(why)
-    if i == 0:
+    if math.isclose(got, -want, rel_tol=2e-3):
         raise Incorrect(
-            f"the first step already differs ({got[0]:.6g} instead of {want[0]:.6g}); at t = 1 "
-            "bias correction makes m_hat = g and v_hat = g², so the step is "
-            "lr·g / (|g| + eps)"
+            "that is the change in x (it decreases); give the distance it moves, a positive number"
         )
+    if math.isclose(got, want, rel_tol=0.05):
+        raise Incorrect(f"{got:g} is close; give at least three significant figures")
+    messages = {
+        "corrected": "0.1 is the step with bias correction (the section 5 cell); without it "
+        "the step is lr·m₁ / (√v₁ + eps) with the raw averages m₁ and v₁",
+        "gd": "0.2 = lr·g is plain gradient descent's step; Adam divides by √v₁ + eps",
+        "no lr": "that is ten times too far: either the learning rate is missing (multiply "
+        "by lr = 0.1), or m was bias-corrected (m̂₁ = g) while v was not; without correction "
+        "both stay raw, m₁ = 0.1·g",
+        "only m small": "m₁ = (1 - beta1)·g is 10× smaller than g, right; but v starts at 0 "
+        "too: v₁ = (1 - beta2)·g², so √v₁ is smaller than |g| as well",
+        "no root": "the denominator is the square root of v₁: √v₁ + eps",
+        "landing point": "that is where x lands (it starts at 1); give how far it moves",
+    }
+    for kind, value in _q2_mistakes().items():
+        if math.isclose(got, value, rel_tol=2e-3):
+            raise Incorrect(messages[kind])
     raise Incorrect(
-        f"after step {i + 1} theta is {got[i]:.6g}; tinyml.optim.Adam has {want[i]:.6g}"
+        f"{got:g} is not it. Both averages start at 0, so after one step m₁ = (1 - beta1)·g "
+        "and v₁ = (1 - beta2)·g²; the step is lr·m₁ / (√v₁ + eps)"
     )
 
 
 q2 = Question(
-    title="Adam's step rule",
+    title="Adam without bias correction",
     checker=_check_q2,
-    hint_text="Three parts, in order: update two running averages, correct their start-up "
-    "bias, take the step. Compare with show(Adam.update).",
+    hint_text="Both running averages start at 0. What are m and v after one step, with "
+    "g = 2 and the default betas?",
     more_hints=(
-        "m averages the gradient g and v averages its square g², each with its own beta: "
-        "new = beta·old + (1 - beta)·(what is averaged). Both start at 0, so early on they "
-        "are too small; dividing by 1 - beta**t corrects that.",
-        "Step by lr · m_hat / (sqrt(v_hat) + eps): eps goes outside the root. Return the "
-        "uncorrected m and v, not m_hat and v_hat.",
+        "m₁ = 0.9·0 + 0.1·g = 0.2 and v₁ = 0.999·0 + 0.001·g² = 0.004. Without correction "
+        "the step is lr·m₁ / (√v₁ + eps).",
+        "0.1 · 0.2 / (√0.004 + 1e-8): about 3.16 × lr, where bias correction gives exactly lr.",
     ),
-    solution_text=inspect.getsource(adam_step),
-    answer=lambda: adam_step,
+    solution_text="m1 = (1 - 0.9) * 2              # 0.2: ten times smaller than g\n"
+    "v1 = (1 - 0.999) * 2 * 2        # 0.004: so √v1 ≈ 0.063 is 31.6 times smaller than |g|\n"
+    "first_step = 0.1 * m1 / (math.sqrt(v1) + 1e-8)  # ≈ 0.316, not 0.1\n"
+    "# What goes wrong: the raw m is too small by (1 - beta1), but √v is too small by\n"
+    "# √(1 - beta2), which is smaller still, so the first step is (1 - beta1)/√(1 - beta2)\n"
+    "# ≈ 3.16 times lr, whatever g is (y, with g = 2000, moves 0.316 too). With\n"
+    "# beta2 = 0.9999 it would be 10 × lr. Dividing by 1 - beta**t makes it exactly lr.",
+    answer=lambda: uncorrected_first_step(**_Q2),
     wrong=[
-        (_adam_variant("no correction"), "no bias correction"),
-        (_adam_variant("only m corrected"), "only m is bias-corrected"),
-        (_adam_variant("eps inside"), "inside the square root"),
-        (_adam_variant("no eps"), "eps is missing"),
-        (_adam_variant("sign"), "uphill"),
-        (_adam_variant("tensorflow"), "TensorFlow's form"),
-        (_adam_variant("returns hats"), "you return m_hat and v_hat"),
-        (lambda *args: (args[0] - 0.1, args[2], args[3]), "first step already differs"),
-        (lambda *args: args[0], "triple"),
+        (0.1, "with bias correction"),
+        (0.2, "plain gradient descent"),
+        (3.1623, "multiply by lr"),
+        (0.1 * 2 / math.sqrt(0.004), "m was bias-corrected"),
+        (0.01, "v starts at 0 too"),
+        (5.0, "square root"),
+        (0.6838, "where x lands"),
+        (-0.3162, "positive"),
+        (0.32, "three significant figures"),
+        (1.0, "not it"),
+        ("0.316", "as a number"),
     ],
 )
 
@@ -429,19 +418,26 @@ def _check_q4(train_fn):
 
     if not callable(train_fn):
         raise Incorrect("pass your function itself, e.g. ch06.q4.check(train)")
-    steps_called = [0]
+    steps_called, built, final_grads, filled = [0], [0], [(0.0, 0.0)], [False]
+
+    def loss_at(x, y):
+        built[0] += 1
+        return quadratic(x, y)
 
     def run(fn, optimizer=GD, **settings):
+        built[0] = 0
         x, y = Var(-4.0, name="x"), Var(1.0, name="y")
         opt = optimizer([x, y], lr=0.01, **settings)
         step = opt.step
 
         def counted_step():
             steps_called[0] += 1
+            filled[0] = x.g != 0.0 or y.g != 0.0  # whether backward() ran before this step
             step()
 
         opt.step = counted_step
-        out = call_learner(fn, lambda: quadratic(x, y), opt, 15)
+        out = call_learner(fn, lambda: loss_at(x, y), opt, 15)
+        final_grads[0] = (x.g, y.g)
         return out, (x.value(), y.value())
 
     try:
@@ -449,12 +445,18 @@ def _check_q4(train_fn):
     except Incorrect as exc:  # tinyml.alpha refuses a graph older than the last set_value
         if "changed by set_value()" not in str(exc):
             raise
+        if filled[0]:  # backward() ran, then step(), then a backward() on the old graph
+            raise Incorrect(
+                "backward() refused a loss whose x and y had moved since it was built: you "
+                "build the loss once, outside the loop, and a graph keeps the values it was "
+                "built with. Call loss_fn() inside the loop, once per step"
+            ) from None
         raise Incorrect(
-            "backward() refused a loss whose x and y had moved since it was built. Either "
-            "step() runs before backward() (the order in each step is zero_grad(), build the "
-            "loss, backward(), step()), or the loss is built once, outside the loop (build it "
-            "inside the loop: a graph keeps the values it was built with)"
+            "backward() refused a loss whose x and y had moved since it was built: step() "
+            "runs before backward(). The order in each step is zero_grad(), forward (build "
+            "the loss), backward(), step()"
         ) from None
+    learner_built, learner_steps, learner_grads = built[0], steps_called[0], final_grads[0]
     want, want_where = run(train)
     if isinstance(got, list) and len(got) != 15:
         raise Incorrect(
@@ -472,9 +474,18 @@ def _check_q4(train_fn):
         _check_with_momentum(train_fn, run, steps_called)
         return
     if where == (-4.0, 1.0):
+        if learner_steps == 0:
+            did = "optimizer.step() is never called"
+        elif learner_grads != (0.0, 0.0):
+            did = (
+                "step() runs before backward(), while the gradients are still 0 (backward() "
+                "fills them only after the step)"
+            )
+        else:
+            did = "a zero_grad() between backward() and step() wipes the gradients step() needs"
         raise Incorrect(
-            "x and y never moved: is step() called, and after backward()? A zero_grad() "
-            "between backward() and step() wipes the gradients step() needs"
+            f"x and y never moved: {did}. The order in each step is zero_grad(), forward "
+            "(build the loss), backward(), step()"
         )
     if len(set(got)) == 1:
         raise Incorrect(
@@ -482,10 +493,16 @@ def _check_q4(train_fn):
             "the loop; a graph built once keeps the values it was built with"
         )
     if where == want_where and _first_difference(got[:-1], want[1:]) is None:
+        did = (
+            "calling loss_fn() again after step() builds"
+            if learner_built > 15
+            else "calling loss.forward() after step() recomputes"
+        )
         raise Incorrect(
-            "each loss you record is the next step's: calling loss_fn() after step() builds "
-            "the loss at the new parameters. Record loss.value() of the loss you called "
-            "backward() on (the loss before the step), as PyTorch loops do"
+            f"each loss you record is the next step's: {did} the loss at the new parameters. "
+            "The order in each step is zero_grad(), forward (build the loss), backward(), "
+            "step(); record loss.value() of the loss you called backward() on, the loss "
+            "before the step, as PyTorch loops do"
         )
     if _first_difference(got, run(_train_no_zero_grad)[0]) is None:
         raise Incorrect(
@@ -534,60 +551,71 @@ def _train_by_hand(loss_fn, optimizer, steps):
     return losses
 
 
-def _train_no_zero_grad(loss_fn, optimizer, steps):
-    losses = []
-    for _ in range(steps):
-        loss = loss_fn()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.value())
-    return losses
+def _loop(*calls):
+    """A training loop whose every step makes the named calls in this order: wrong answers
+    for the tests and for recognising a learner's mistake ("build once" builds the loss
+    once, before the loop)."""
+
+    def train(loss_fn, optimizer, steps):
+        losses = []
+        loss = loss_fn() if "build once" in calls else None
+        actions = {
+            "zero_grad": optimizer.zero_grad,
+            "step": optimizer.step,
+            "backward": lambda: loss.backward(),
+            "record": lambda: losses.append(loss.value()),
+            "record forward": lambda: losses.append(loss.forward()),
+            "record loss_fn": lambda: losses.append(loss_fn().value()),
+        }
+        for _ in range(steps):
+            for call in calls:
+                if call == "loss_fn":
+                    loss = loss_fn()
+                elif call != "build once":
+                    actions[call]()
+        return losses
+
+    return train
 
 
-def _train_zero_after_backward(loss_fn, optimizer, steps):
-    losses = []
-    for _ in range(steps):
-        loss = loss_fn()
-        loss.backward()
-        optimizer.zero_grad()
-        optimizer.step()
-        losses.append(loss.value())
-    return losses
-
-
-def _train_graph_once(loss_fn, optimizer, steps):
-    loss, losses = loss_fn(), []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.value())
-    return losses
-
-
-def _train_loss_after_step(loss_fn, optimizer, steps):
-    losses = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss_fn().backward()
-        optimizer.step()
-        losses.append(loss_fn().value())
-    return losses
+_train_no_zero_grad = _loop("loss_fn", "backward", "step", "record")
 
 
 q4 = Question(
     title="The training loop",
     checker=_check_q4,
-    hint_text="Four lines in the loop, in PyTorch's order: clear the old gradients, build the "
-    "loss, fill the gradients, update the parameters. Then record loss.value().",
+    hint_text="Section 1's loop is the model: what four things happen in each step, and "
+    "in which order?",
+    more_hints=(
+        "In each step: clear the old gradients, build the loss (forward), fill the gradients "
+        "(backward), update the parameters; then record the loss's value. Which object has "
+        "zero_grad() and step(), and which has backward()?",
+        "optimizer.zero_grad(); loss = loss_fn(); loss.backward(); optimizer.step(); "
+        "losses.append(loss.value()) — repeated steps times, then return losses.",
+    ),
     solution_text=inspect.getsource(train),
     answer=lambda: train,
     wrong=[
         (_train_no_zero_grad, "zero_grad() every step"),
         (_train_by_hand, "never calls optimizer.step()"),
-        (_train_zero_after_backward, "never moved"),
-        (_train_graph_once, "inside the loop"),
-        (_train_loss_after_step, "the next step's"),
+        (
+            _loop("loss_fn", "backward", "zero_grad", "step", "record"),
+            "zero_grad() between backward() and step()",
+        ),
+        (
+            _loop("zero_grad", "step", "loss_fn", "backward", "record"),
+            "step() runs before backward()",
+        ),
+        (lambda loss_fn, optimizer, steps: [loss_fn().value() for _ in range(steps)], "never"),
+        (_loop("build once", "zero_grad", "backward", "step", "record"), "inside the loop"),
+        (
+            _loop("zero_grad", "loss_fn", "backward", "step", "record loss_fn"),
+            "calling loss_fn() again after step()",
+        ),
+        (
+            _loop("zero_grad", "loss_fn", "backward", "step", "record forward"),
+            "calling loss.forward() after step()",
+        ),
         (lambda loss_fn, optimizer, steps: 0.0, "list of the 15 losses"),
         (lambda loss_fn, optimizer, steps: [loss_fn() for _ in range(steps)], "loss.value()"),
         (lambda loss_fn, optimizer, steps: train(loss_fn, optimizer, steps + 1), "returned 16"),
