@@ -472,3 +472,13 @@ def test_ch01_checkers_answer_within_a_second():
             start = time.perf_counter()
             q.grade(answer)
             assert time.perf_counter() - start < 1.0, (q.title, answer)
+
+
+def test_ch01_q2_accepts_the_packages_central_difference_inside():
+    from tinyml.exercises import ch01
+    from tinyml.numeric import central_difference
+
+    def better_central(f, x, h):
+        return (4 * central_difference(f, x, h) - central_difference(f, x, 2 * h)) / 3
+
+    assert ch01.q2.grade(better_central).correct

@@ -159,3 +159,15 @@ def test_ch03_q3_and_q4_feedback_reads_right():
 
     assert "makes 1 visit;" in ch03.q3.grade(lambda d: 0).message
     assert "measure it rather than estimating" in ch03.q4.grade(140).message
+
+
+def test_ch02_ch03_checkers_answer_within_a_second():
+    import time
+
+    from tinyml.exercises import ch02, ch03
+
+    for q in (ch02.q1, ch02.q2, ch02.q3, ch02.q4, ch03.q1, ch03.q2, ch03.q3, ch03.q4):
+        for answer in [q.answer()] + [bad for bad, _ in q.wrong]:
+            start = time.perf_counter()
+            q.grade(answer)
+            assert time.perf_counter() - start < 1.0, (q.title, answer)
