@@ -332,9 +332,9 @@ def test_ch01_ch02_hints_nudge_before_they_tell():
 
     for q, answer_words in (
         (ch01.q1, ("np.float32(1)", "eps / np.float32(2)")),
-        (ch01.q2, ("2h",)),
-        (ch01.q3, ("Two evaluations per parameter",)),
-        (ch01.q4, ("sqrt(eps)",)),
+        (ch01.q2, ("4·D(h) - D(2h)", "divide by 3")),
+        (ch01.q3, ("n + 1 evaluations",)),
+        (ch01.q4, ("cbrt(ε)", "max(1.0")),
         (ch01.q5, ("df/da",)),
         (ch02.q1, ("Square(Sub",)),
         (ch02.q2, ("3a²",)),
@@ -404,12 +404,84 @@ def test_ch03_q2_memo_around_fib1_is_refused_quickly():
     assert not feedback.correct and "fib1" in feedback.message
 
 
-def test_ch01_q3_only_the_exact_answer_passes():
+def test_ch01_q3_accepts_the_hours_rounded_but_not_a_wrong_count():
     from tinyml.exercises import ch01
 
-    assert ch01.q3.grade(20).correct and ch01.q3.grade(2 * 10_000 * 1e-3).correct
-    for near in (20.001, 19.99, 19.999, 20.01):
-        assert not ch01.q3.grade(near).correct, near
+    n = 10**6
+    for right in ((n + 1) * n / 1e8 / 3600, n * n / 1e8 / 3600, 2.78, 2.8):
+        assert ch01.q3.grade(right).correct, right
+    for wrong in (2.6, 3.0, 5.56, 10_000, float("inf")):
+        assert not ch01.q3.grade(wrong).correct, wrong
+
+
+def test_ch01_honest_answers_in_other_forms_pass():
+    import math
+
+    import numpy as np
+
+    from tinyml.exercises import ch01
+    from tinyml.numeric import EPS
+
+    def eps32_python_halving():  # eps stays a Python float; the sum is float32
+        eps = 1.0
+        while np.float32(1) + eps / 2 > 1:
+            eps /= 2
+        return eps
+
+    assert ch01.q1.grade(eps32_python_halving()).correct
+
+    def five_point(f, x, h):  # the textbook form of the same formula
+        return (f(x - 2 * h) - 8 * f(x - h) + 8 * f(x + h) - f(x + 2 * h)) / (12 * h)
+
+    assert ch01.q2.grade(five_point).correct
+    for step in (
+        lambda x: (3 * EPS) ** (1 / 3) * max(1.0, abs(x)),
+        lambda x: 1e-5 * max(1.0, abs(x)),
+    ):
+        assert ch01.q4.grade(step).correct
+    for grad in (lambda a, b: (math.cos(a) + b, a), lambda a, b: np.array([b + np.cos(a), a])):
+        feedback = ch01.q5.grade(grad)
+        assert feedback.correct, feedback.message
+
+
+def test_ch01_q5_refuses_numeric_differencing_even_when_imported_by_name():
+    import math
+
+    from tinyml.exercises import ch01
+    from tinyml.numeric import central_difference, numeric_gradient
+
+    def f(a, b):
+        return a * b + math.sin(a)
+
+    for bypass in (
+        lambda a, b: numeric_gradient(f, [a, b]),
+        lambda a, b: [central_difference(lambda t: f(t, b), a), a],
+    ):
+        feedback = ch01.q5.grade(bypass)
+        assert feedback.status == "incorrect"
+        assert "don't difference it numerically" in feedback.message
+
+
+def test_ch01_checkers_answer_within_a_second():
+    import time
+
+    from tinyml.exercises import ch01
+
+    for q in (ch01.q1, ch01.q2, ch01.q3, ch01.q4, ch01.q5):
+        for answer in [q.answer()] + [bad for bad, _ in q.wrong]:
+            start = time.perf_counter()
+            q.grade(answer)
+            assert time.perf_counter() - start < 1.0, (q.title, answer)
+
+
+def test_ch01_q2_accepts_the_packages_central_difference_inside():
+    from tinyml.exercises import ch01
+    from tinyml.numeric import central_difference
+
+    def better_central(f, x, h):
+        return (4 * central_difference(f, x, h) - central_difference(f, x, 2 * h)) / 3
+
+    assert ch01.q2.grade(better_central).correct
 
 
 def test_ch05_hints_nudge_before_they_tell():

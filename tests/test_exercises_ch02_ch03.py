@@ -107,3 +107,67 @@ def test_ch03_exercises_cell_promises_what_the_hints_hold():
     text = " ".join("".join(c["source"]) for c in nb["cells"])
     for n in (1, 2, 3, 4):
         assert re.search(rf"# ch03\.q{n}\.hint\(\)  # then hint\(2\), hint\(3\)", text), n
+
+
+def test_ch03_q3_refuses_measuring_and_answers_within_a_second():
+    """The learner's bypass: build the chain and count, instead of predicting."""
+    import time
+
+    from tinyml.exercises import ch03
+    from tinyml.visits import count_visits, shared_chain
+
+    def predicted_visits(d):
+        c, x = shared_chain(d)
+        with count_visits() as v:
+            c.grad(x)
+        return v.total
+
+    def closed_form(d):
+        return 1 if d == 0 else 3 ** (d - 1) * (4 * d + 3)
+
+    def triple_recursion(d):
+        return 1 if d == 0 else 2 + 3 * triple_recursion(d - 1) + 2 * (2 * 3 ** (d - 1) - 1)
+
+    for answer, phrase in (
+        (predicted_visits, "measures instead of predicting"),
+        (lambda d: sum(1 for _ in range(closed_form(d))), "stopped after"),
+    ):
+        start = time.perf_counter()
+        feedback = ch03.q3.grade(answer)
+        assert time.perf_counter() - start < 1.0
+        assert feedback.status == "incorrect" and phrase in feedback.message, feedback.message
+    for honest in (closed_form, triple_recursion):
+        assert ch03.q3.grade(honest).correct
+
+
+def test_ch03_q2_a_memo_that_is_filled_but_never_read_is_named():
+    from tinyml.exercises import ch03
+
+    memo = {}
+
+    def fib_memo(n):
+        r = n if n < 2 else fib_memo(n - 1) + fib_memo(n - 2)
+        memo[n] = r
+        return r
+
+    feedback = ch03.q2.grade(fib_memo)
+    assert "never look them up" in feedback.message
+
+
+def test_ch03_q3_and_q4_feedback_reads_right():
+    from tinyml.exercises import ch03
+
+    assert "makes 1 visit;" in ch03.q3.grade(lambda d: 0).message
+    assert "measure it rather than estimating" in ch03.q4.grade(140).message
+
+
+def test_ch02_ch03_checkers_answer_within_a_second():
+    import time
+
+    from tinyml.exercises import ch02, ch03
+
+    for q in (ch02.q1, ch02.q2, ch02.q3, ch02.q4, ch03.q1, ch03.q2, ch03.q3, ch03.q4):
+        for answer in [q.answer()] + [bad for bad, _ in q.wrong]:
+            start = time.perf_counter()
+            q.grade(answer)
+            assert time.perf_counter() - start < 1.0, (q.title, answer)

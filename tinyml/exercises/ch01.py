@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import sys
 
 from tinyml.exercises import Incorrect, Question, call_learner
 from tinyml.numeric import EPS
@@ -15,10 +16,9 @@ from tinyml.numeric import EPS
 def float32_epsilon():
     import numpy as np
 
-    one = np.float32(1)
     eps = np.float32(1)
-    while one + eps / np.float32(2) > one:
-        eps = eps / np.float32(2)
+    while 1.0 + eps / 2 > 1.0:  # 1.0 and 2 take eps's type: the sum is float32
+        eps /= 2
     return float(eps)
 
 
@@ -28,7 +28,8 @@ def _check_q1(answer):
     answer = float(answer)
     if answer == EPS:
         raise Incorrect(
-            "that is the epsilon of Python's 64-bit float; do every step with np.float32"
+            "that is the epsilon of Python's 64-bit float: with eps = 1.0 every number in "
+            "the loop is a plain Python float; start from eps = np.float32(1)"
         )
     if answer == 2**-24:
         raise Incorrect(
@@ -52,13 +53,13 @@ q1 = Question(
     title="Machine epsilon of float32",
     checker=_check_q1,
     hint_text="The chapter's halving loop works for any kind of float. What has to change "
-    "so that every number in it, and every result, is a 32-bit float?",
+    "so that the sum 1 + eps / 2 it tests is computed with 32-bit floats?",
     more_hints=(
-        "numpy.float32(1) is a 32-bit one, and arithmetic between two float32 values stays "
-        "float32. A single plain Python number in the loop turns the result back into a "
-        "64-bit float.",
-        "Start from one = np.float32(1) and eps = np.float32(1), halve with "
-        "eps / np.float32(2), and stop when one + eps / 2 is no longer bigger than one.",
+        "numpy.float32(1) is a 32-bit one. In NumPy 2 a plain Python number that meets a "
+        "float32 takes its type, so one float32 in the sum is enough. The 64-bit mistake is "
+        "to start from eps = 1.0: then every number in the loop is a plain Python float.",
+        "Start from eps = np.float32(1) and keep the chapter's loop as it is: eps / 2, "
+        "eps /= 2 and 1.0 + eps / 2 all stay float32. Return float(eps).",
     ),
     solution_text=inspect.getsource(float32_epsilon) + "\n\neps32 = float32_epsilon()  # 2**-23",
     answer=float32_epsilon,
@@ -74,183 +75,270 @@ q1 = Question(
 # q2 ---------------------------------------------------------------------------------------
 
 
-def central(f, x, h):
+def _central(f, x, h):
     return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def better_central(f, x, h):
+    d1 = (f(x + h) - f(x - h)) / (2 * h)  # error about c·h²
+    d2 = (f(x + 2 * h) - f(x - 2 * h)) / (4 * h)  # error about c·(2h)² = 4·c·h²
+    return (4 * d1 - d2) / 3  # the c·h² terms cancel; 4·f' - f' = 3·f'
+
+
+_Q2_CASES = [(math.exp, 0.5, 0.1), (math.sin, 1.0, 0.05), (lambda t: t**5, 1.5, 0.25)]
+
+
+def _q2_number(learner, f, x, h):
+    got = call_learner(learner, f, x, h, call=f"better_central(f, {x}, {h})")
+    if isinstance(got, bool) or not isinstance(got, numbers.Real):
+        raise Incorrect(f"better_central(f, {x}, {h}) returned {got!r}, not a number")
+    return float(got)
 
 
 def _check_q2(learner):
     if not callable(learner):
-        raise Incorrect("pass your function itself, e.g. ch01.q2.check(central)")
-    cases = [(math.sin, 0.3, 1e-3), (math.exp, 1.0, 1e-4), (lambda t: t**3, 2.0, 0.5)]
-    for f, x, h in cases:
-        got = call_learner(learner, f, x, h)
-        want = central(f, x, h)
-        if isinstance(got, bool) or not isinstance(got, numbers.Real):
-            raise Incorrect(f"central(f, {x}, {h}) returned {got!r}, not a number")
-        got = float(got)
-        if math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-15):
+        raise Incorrect("pass your function itself, e.g. ch01.q2.check(better_central)")
+    for f, x, h in _Q2_CASES:
+        got = _q2_number(learner, f, x, h)
+        want = better_central(f, x, h)
+        if math.isclose(got, want, rel_tol=1e-9):
             continue
-        forward = (f(x + h) - f(x)) / h
-        if math.isclose(got, (f(x + h / 2) - f(x - h / 2)) / h, rel_tol=1e-12):
+        d1, d2 = _central(f, x, h), _central(f, x, 2 * h)
+        known = [
+            (
+                d1,
+                "that is the plain central difference D(h); its error c·h² is still there. "
+                "Combine D(h) with D(2h) so that c·h² cancels",
+            ),
+            (
+                d2,
+                "that is the plain central difference with step 2h; combine it with D(h) "
+                "so that the c·h² terms cancel",
+            ),
+            (
+                4 * d1 - d2,
+                "4·D(h) - D(2h) cancels the c·h² terms, but it is 4·f' - f' = 3·f': divide by 3",
+            ),
+            (
+                (4 * d2 - d1) / 3,
+                "the weights are swapped: the error is 4 times LARGER in "
+                "D(2h), so it is D(h) that gets the weight 4",
+            ),
+            (
+                (d1 + d2) / 2,
+                "averaging does not cancel anything: the errors c·h² and 4·c·h² "
+                "have the same sign. Weigh D(h) so that its error equals D(2h)'s, then subtract",
+            ),
+            (
+                2 * d1 - d2,
+                "2·D(h) - D(2h) cancels an error proportional to h (the forward "
+                "difference's); the central difference's error is proportional to h², so at 2h "
+                "it is 4 times, not 2 times, larger",
+            ),
+            ((d2 - 4 * d1) / 3, "the sign is flipped: (4·D(h) - D(2h)) / 3, not the reverse"),
+        ]
+        for value, why in known:
+            if math.isclose(got, value, rel_tol=1e-9):
+                raise Incorrect(why)
+        again = _q2_number(learner, f, x, h / 2)
+        if again == got:
             raise Incorrect(
-                "that steps h/2 each way; the central difference steps a whole h to each "
-                "side, f(x + h) and f(x - h), and divides by the distance between them, 2h"
+                f"better_central(f, {x}, {h}) and better_central(f, {x}, {h / 2}) gave the "
+                f"same number, {got!r}: your function ignores its h argument; use the h it "
+                "is given"
             )
-        if math.isclose(got, forward, rel_tol=1e-12):
-            raise Incorrect("that is the forward difference; step both ways, to x + h and x - h")
-        if math.isclose(got, 2 * want, rel_tol=1e-12):
-            raise Incorrect("the two points are 2h apart, so divide by 2h, not h")
-        if math.isclose(got, want * h * h, rel_tol=1e-12):
-            raise Incorrect("`/ 2 * h` divides by 2 and then multiplies by h: write / (2 * h)")
-        if math.isclose(got, -want, rel_tol=1e-12):
-            raise Incorrect(
-                "the sign is flipped: subtract f(x - h) from f(x + h), not the reverse"
-            )
-        again = call_learner(learner, f, x, h / 2)
-        if isinstance(again, numbers.Real) and again == got:
-            raise Incorrect(
-                f"central(f, {x}, {h}) and central(f, {x}, {h / 2}) gave the same number, "
-                f"{got!r}: your function ignores its h argument. Use the h it is given; "
-                "don't set a step of your own"
-            )
-        raise Incorrect(f"central(f, {x}, {h}) gave {got!r}; expected {want!r}")
+        exact = {math.exp: math.exp, math.sin: math.cos}.get(f, lambda t: 5 * t**4)(x)
+        err_h, err_half = abs(got - exact), abs(again - exact)
+        shrink = f"{err_h / err_half:.1f} times" if err_half else "to 0"
+        raise Incorrect(
+            f"better_central(f, {x}, {h}) gave {got!r}; expected {want!r}. When h halves "
+            f"your error shrinks {shrink}; the aim is about 16 times (the central "
+            "difference's shrinks 4 times)"
+        )
 
 
 q2 = Question(
-    title="The central difference",
+    title="A better central difference",
     checker=_check_q2,
-    hint_text="The forward difference looks only to the right of x. The central one looks "
-    "both ways: where does it evaluate f?",
+    hint_text="Write D(h) for the central difference with step h and D(2h) for the one with "
+    "step 2h. Their errors are about c·h² and 4·c·h²: which combination of the two makes "
+    "the errors cancel?",
     more_hints=(
-        "Evaluate f once a step h to the right and once a step h to the left of x. How far "
-        "apart are those two points?",
-        "The slope between the two points is their difference in f divided by their "
-        "distance, 2h. Mind the brackets around 2 * h.",
+        "4·D(h) has the error 4·c·h², the same as D(2h). So 4·D(h) - D(2h) has no c·h² "
+        "term left — but how many f'(x) does it contain?",
+        "4·D(h) - D(2h) is 3·f'(x) plus a much smaller error: divide by 3. Compute D(h) and "
+        "D(2h) inside your function, with f(x ± h) and f(x ± 2h).",
     ),
-    solution_text=inspect.getsource(central),
-    answer=lambda: central,
+    solution_text=inspect.getsource(better_central),
+    answer=lambda: better_central,
     wrong=[
-        (lambda f, x, h: (f(x + h) - f(x)) / h, "forward difference"),
-        (lambda f, x, h: (f(x + h) - f(x - h)) / h, "2h"),
-        (lambda f, x, h: (f(x + h) - f(x - h)) / 2 * h, "(2 * h)"),
-        (lambda f, x, h: (f(x - h) - f(x + h)) / (2 * h), "sign"),
-        (lambda f, x, h: (f(x + h / 2) - f(x - h / 2)) / h, "h/2 each way"),
-        (lambda f, x, h: (f(x + 1e-5) - f(x - 1e-5)) / 2e-5, "ignores its h argument"),
+        (_central, "plain central difference d(h)"),
+        (lambda f, x, h: _central(f, x, 2 * h), "with step 2h"),
+        (lambda f, x, h: 4 * _central(f, x, h) - _central(f, x, 2 * h), "divide by 3"),
+        (lambda f, x, h: (4 * _central(f, x, 2 * h) - _central(f, x, h)) / 3, "swapped"),
+        (lambda f, x, h: (_central(f, x, h) + _central(f, x, 2 * h)) / 2, "same sign"),
+        (lambda f, x, h: 2 * _central(f, x, h) - _central(f, x, 2 * h), "4 times, not 2"),
+        (lambda f, x, h: (_central(f, x, 2 * h) - 4 * _central(f, x, h)) / 3, "sign"),
+        (lambda f, x, h: better_central(f, x, 0.01), "ignores its h argument"),
+        (lambda f, x, h: (4 * _central(f, x, h) - _central(f, x, 3 * h)) / 3, "16 times"),
+        (lambda f, x, h: "0.5", "not a number"),
         (3.0, "function itself"),
     ],
 )
 
 # q3 ---------------------------------------------------------------------------------------
 
+_Q3_N = 10**6
+_Q3_RATE = 1e8  # multiply-adds per second
+_Q3_HOURS = (_Q3_N + 1) * _Q3_N / _Q3_RATE / 3600  # n + 1 evaluations of n multiply-adds
+
 
 def _check_q3(answer):
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise Incorrect(f"give a number of seconds, not {answer!r}")
+        raise Incorrect(f"give a number of hours, not {answer!r}")
     answer = float(answer)
-    if math.isclose(answer, 20.0, rel_tol=1e-9):
+    if not math.isfinite(answer):
+        raise Incorrect(f"give a finite number of hours, not {answer!r}")
+    if math.isclose(answer, _Q3_HOURS, rel_tol=0.01):  # n or n + 1 evaluations, rounded
         return
-    if math.isclose(answer, 20.001, rel_tol=1e-6):
+
+    def near(value):
+        return math.isclose(answer, value, rel_tol=0.01)
+
+    if near(2 * _Q3_HOURS):
         raise Incorrect(
-            "that counts 2n + 1 evaluations, one more for f at the point itself; the central "
-            "difference never needs f(x): only f(x + h) and f(x - h), two per parameter"
+            "that counts 2n evaluations, the central difference's; the forward difference "
+            "shares f at the unmoved point: n + 1"
         )
-    if math.isclose(answer, 10.0, rel_tol=2e-3):
+    if near(_Q3_HOURS * 3600):
+        raise Incorrect("that is in seconds; give hours (3600 seconds each)")
+    if near(_Q3_HOURS * 60):
+        raise Incorrect("that is in minutes; give hours")
+    if near(_Q3_N / _Q3_RATE / 3600) or near(_Q3_N / _Q3_RATE):
         raise Incorrect(
-            "that counts one evaluation per parameter (or n + 1, the forward difference's "
-            "count); numeric_gradient uses the central difference: two per parameter"
+            "that is the time of ONE evaluation of the loss (n multiply-adds); one gradient "
+            "needs n + 1 evaluations"
         )
-    if math.isclose(answer, 20_000, rel_tol=1e-3):
-        raise Incorrect("that is in milliseconds; give seconds")
-    if math.isclose(answer, 20.0, rel_tol=0.01):
+    if near(_Q3_N / _Q3_RATE / 3600 * 1e-6) or near(_Q3_N / _Q3_RATE * 1e-6):
         raise Incorrect(
-            f"{answer:g} s is close, but the count is exact: a whole number of evaluations "
-            "times exactly 1 ms each; nothing here needs rounding"
+            "that counts one multiply-add per evaluation; each evaluation of the loss costs "
+            "about n of them, so the total grows like n²"
         )
-    raise Incorrect(f"{answer:g} s is not it: how many evaluations, times how long each?")
+    raise Incorrect(
+        f"{answer:g} hours is not it: count the evaluations, times the multiply-adds in each, "
+        "divided by 10^8 per second; then turn seconds into hours"
+    )
 
 
 q3 = Question(
     title="The cost of a numerical gradient",
     checker=_check_q3,
-    hint_text="Count evaluations of the loss first, then turn them into seconds.",
+    hint_text="Two numbers multiply: how many evaluations of the loss one gradient needs, "
+    "and how long each one takes.",
     more_hints=(
-        "numeric_gradient uses the central difference for every parameter: how many "
-        "evaluations of the loss is that per parameter?",
-        "Two evaluations per parameter, 10,000 parameters, 1 ms each: multiply, and give "
-        "the result in seconds.",
+        "The forward difference moves one parameter at a time and shares f at the unmoved "
+        "point. Section 5 says what one evaluation of a model with n parameters costs.",
+        "n + 1 evaluations, each about n multiply-adds, at 10^8 multiply-adds per second, "
+        "gives seconds; divide by 3600 for hours.",
     ),
     solution_text=(
-        "evaluations = 2 * 10_000        # two per parameter (central difference)\n"
-        "seconds = evaluations * 1e-3    # 20 seconds for ONE gradient"
+        "n = 10**6\n"
+        "evaluations = n + 1                  # forward: one per parameter, plus f(w) itself\n"
+        "seconds = evaluations * n / 1e8      # each evaluation: about n multiply-adds\n"
+        "hours = seconds / 3600               # about 2.8 hours for ONE gradient"
     ),
-    answer=lambda: 20.0,
+    answer=lambda: _Q3_HOURS,
     wrong=[
-        (10, "two per parameter"),
-        (10.001, "two per parameter"),
-        (20.001, "2n + 1"),
-        (19.99, "count is exact"),
-        (20.2, "count is exact"),
-        (20_000, "milliseconds"),
-        (400, "not it"),
+        (2 * _Q3_HOURS, "central difference"),
+        (10_000, "seconds"),
+        (166.7, "minutes"),
+        (0.01, "one evaluation"),
+        (_Q3_N / _Q3_RATE / 3600, "one evaluation"),
+        (_Q3_N / _Q3_RATE / 3600 * 1e-6, "grows like n²"),
+        (3.0, "not it"),
+        (float("nan"), "finite"),
+        ("2.8", "number of hours"),
     ],
 )
 
 # q4 ---------------------------------------------------------------------------------------
 
 
-def forward_step(x):
-    return math.sqrt(EPS) * max(1.0, abs(x))
+def central_step(x):
+    return EPS ** (1 / 3) * max(1.0, abs(x))
 
 
 _Q4_POINTS = [0.0, 1e-3, 1.0, -7.5, 1000.0, -5e7, 3e12]
+_Q4_TOLERANCE = 2e-10
+
+
+def _q4_function(x):
+    """The checker's test function e^(t/s), which changes on the scale s = max(1, |x|)."""
+    s = max(1.0, abs(x))
+    return (lambda t: math.exp(t / s)), math.exp(x / s) / s
 
 
 def _check_q4(step):
     if not callable(step):
-        raise Incorrect("pass your function itself, e.g. ch01.q4.check(forward_step)")
+        raise Incorrect("pass your function itself, e.g. ch01.q4.check(central_step)")
     steps = {x: call_learner(step, x) for x in _Q4_POINTS}
     for x, h in steps.items():
         if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
-            raise Incorrect(f"forward_step({x}) = {h!r}; a step must be a positive number")
-        if x + h == x:
+            raise Incorrect(f"central_step({x:g}) = {h!r}; a step must be a positive number")
+        if not math.isfinite(h) or x + h == x:
             raise Incorrect(
                 f"at x = {x:g} your step {h:g} is lost: x + h == x in floating point; "
                 "the step must grow with |x|"
             )
+    forward = all(
+        math.isclose(h, math.sqrt(EPS) * max(1.0, abs(x)), rel_tol=0.05) for x, h in steps.items()
+    )
     for x, h in steps.items():
-        s = max(1.0, abs(x))  # a test function that changes on the scale of x
-
-        def f(t, s=s):
-            return math.exp(t / s)
-
-        exact = math.exp(x / s) / s
-        err = abs((f(x + h) - f(x)) / h - exact) / exact
-        if err > 1e-6:
+        f, exact = _q4_function(x)
+        err = abs((f(x + h) - f(x - h)) / (2 * h) - exact) / exact
+        if err <= _Q4_TOLERANCE:
+            continue
+        if forward:
             raise Incorrect(
-                f"at x = {x:g} the step {h:g} gives a relative error of {err:.1e} "
-                "(more than 1e-6); balance truncation and round-off, and scale with |x|"
+                f"that is the forward difference's best step, √ε·max(1, |x|); at x = {x:g} "
+                f"it leaves the central difference a relative error of {err:.1e}. The central "
+                "difference's truncation error shrinks like h², not h: balance h²/6 against "
+                "ε/h (section 3)"
             )
+        side = (
+            "too large: truncation"
+            if h > EPS ** (1 / 3) * max(1.0, abs(x))
+            else ("too small: round-off")
+        )
+        raise Incorrect(
+            f"at x = {x:g} the step {h:g} gives a relative error of {err:.1e} (more than "
+            f"{_Q4_TOLERANCE:.0e}); the step is {side} dominates. Balance the two errors, and "
+            "scale the step with |x|"
+        )
 
 
 q4 = Question(
-    title="A step that works at any x",
+    title="The best step for the central difference",
     checker=_check_q4,
-    hint_text="The chapter found the best forward step at x = 1. How does the spacing of "
-    "floats change as |x| grows?",
+    hint_text="Section 3 balanced the central difference's two errors at x = 1, and "
+    "section 4 said how a step has to change as |x| grows. Put the two together.",
     more_hints=(
-        "The best forward step at x = 1 is about sqrt(eps). Floats are spaced "
-        "proportionally to |x|, so the step should grow with |x|.",
-        "Scale sqrt(eps) by |x|, but make sure the step does not vanish at x = 0: "
-        "max(1.0, abs(x)) does both.",
+        "At x = 1 the error h²/6·|f'''| + ε·|f|/h is smallest near h = cbrt(ε) (the cube "
+        "root: truncation shrinks like h², not like h as for the forward difference).",
+        "Scale that step like section 4 does: multiply by max(1.0, abs(x)), so it grows "
+        "with |x| and never vanishes at 0. (ε is EPS; its cube root is EPS ** (1 / 3).)",
     ),
-    solution_text=inspect.getsource(forward_step),
-    answer=lambda: forward_step,
+    solution_text=inspect.getsource(central_step),
+    answer=lambda: central_step,
     wrong=[
         (lambda x: EPS, "lost"),
-        (lambda x: 1e-8, "grow with |x|"),
-        (lambda x: 1e-12, "lost"),
-        (lambda x: 1e-3 * max(1.0, abs(x)), "relative error"),
-        (lambda x: math.sqrt(EPS) * abs(x), "positive number"),
+        (lambda x: 1e-5, "grow with |x|"),
+        (lambda x: math.sqrt(EPS) * max(1.0, abs(x)), "forward difference's best step"),
+        (lambda x: 1e-3 * max(1.0, abs(x)), "too large"),
+        (lambda x: 1e-8 * max(1.0, abs(x)) * 0.2, "too small"),
+        (lambda x: EPS ** (1 / 3) * abs(x), "positive number"),
+        (lambda x: "1e-5", "positive number"),
+        (5.0, "function itself"),
     ],
 )
 
@@ -265,7 +353,28 @@ def grad_f(a, b):
     return [b + math.cos(a), a]
 
 
-_Q5_POINTS = [(0.5, 2.0), (-1.3, 0.7), (3.0, -4.0)]
+_Q5_POINTS = [(0.5, 2.0), (-1.3, 0.7), (3.0, -4.0), (2.2, 0.3)]
+_NAMES = ("df/da", "df/db")
+
+
+def _call_watching_numeric(learner, point):
+    """Call grad_f(*point); note whether it ran any of tinyml.numeric's differencing code."""
+    import tinyml.numeric
+
+    numeric_file = tinyml.numeric.__file__
+    used = []
+
+    def profiler(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename == numeric_file:
+            used.append(frame.f_code.co_name)
+
+    old = sys.getprofile()
+    sys.setprofile(profiler)
+    try:
+        got = call_learner(learner, *point)
+    finally:
+        sys.setprofile(old)
+    return got, used
 
 
 def _check_q5(learner):
@@ -274,23 +383,55 @@ def _check_q5(learner):
     if not callable(learner):
         raise Incorrect("pass your function itself, e.g. ch01.q5.check(grad_f)")
     for point in _Q5_POINTS:
-        got = call_learner(learner, *point)
+        got, used = _call_watching_numeric(learner, point)
+        if used:
+            raise Incorrect(
+                f"grad_f{point} called tinyml.numeric's {used[0]}: derive the gradient by "
+                "hand; don't difference it numerically (that is what the checker compares "
+                "your formula against)"
+            )
         if isinstance(got, numbers.Real):
             raise Incorrect(
                 f"grad_f{point} returned one number, {got!r}; a gradient has one partial "
                 "derivative per input: return two numbers, [df/da, df/db]"
             )
-        try:
-            claimed = [float(v) for v in got]
-        except (TypeError, ValueError):
-            claimed = None
-        if claimed is None or len(claimed) != 2:
+        if isinstance(got, (str, bytes)) or not hasattr(got, "__len__") or len(got) != 2:
             raise Incorrect(f"grad_f{point} returned {got!r}; return two numbers: [df/da, df/db]")
+        for name, v in zip(_NAMES, got, strict=True):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise Incorrect(
+                    f"at (a, b) = {point} your {name} is {v!r}; give numbers, not "
+                    f"{type(v).__name__}"
+                )
+            if not math.isfinite(v):
+                raise Incorrect(
+                    f"at (a, b) = {point} your {name} is {v!r}; a derivative of a*b + sin(a) "
+                    "is finite everywhere"
+                )
+        claimed = [float(v) for v in got]
         report = grad_check(_f5, point, claimed)
         if not report:
-            names = " and ".join(["df/da", "df/db"][i] for i in report.mismatches)
+            names = " and ".join(_NAMES[i] for i in report.mismatches)
             verb = "disagrees" if len(report.mismatches) == 1 else "disagree"
             raise Incorrect(f"at (a, b) = {point} your {names} {verb}:\n{report!r}")
+        exact = grad_f(*point)
+        for name, c, e in zip(_NAMES, claimed, exact, strict=True):
+            if abs(c - e) > 1e-12 * max(1.0, abs(e)):
+                raise Incorrect(
+                    f"at (a, b) = {point} your {name} is {c!r}, the exact value is {e!r}: "
+                    "they agree only to about 11 digits, which is what a finite difference "
+                    "gives. Derive the gradient by hand; don't difference it numerically"
+                )
+
+
+def _via_numeric_gradient(f, params):  # the bypass a learner may try: the real package
+    from tinyml import numeric
+
+    return numeric.numeric_gradient(f, params)
+
+
+def _hand_rolled_difference(a, b, h=1e-6):
+    return [(_f5(a + h, b) - _f5(a - h, b)) / (2 * h), (_f5(a, b + h) - _f5(a, b - h)) / (2 * h)]
 
 
 q5 = Question(
@@ -301,8 +442,9 @@ q5 = Question(
     more_hints=(
         "Differentiate a*b + sin(a) once treating b as a constant (that is df/da), once "
         "treating a as a constant (df/db). Return both, as a list of two numbers.",
-        "Test your answer yourself with grad_check(f, (a, b), your_gradient) at a point or "
-        "two before you check it here: it shows which entry disagrees.",
+        "d(a*b)/da = b and d(sin a)/da = cos a; d(a*b)/db = a and sin a does not depend on "
+        "b. To test it yourself first: def f(a, b): return a * b + math.sin(a), then "
+        "grad_check(f, [0.5, 2.0], grad_f(0.5, 2.0)) shows which entry disagrees.",
     ),
     solution_text=inspect.getsource(grad_f),
     answer=lambda: grad_f,
@@ -314,5 +456,10 @@ q5 = Question(
         (lambda a, b: [b + math.cos(a)], "return two numbers"),
         (lambda a, b: (b + math.cos(a), a, 0.0), "return two numbers"),
         (lambda a, b: [b, b], "df/da and df/db disagree"),
+        (lambda a, b: [math.inf, a], "df/da is inf"),
+        (lambda a, b: [b + math.cos(a), float("nan")], "df/db is nan"),
+        (lambda a, b: ["1", a], "give numbers, not str"),
+        (lambda a, b: _via_numeric_gradient(_f5, [a, b]), "don't difference it numerically"),
+        (_hand_rolled_difference, "don't difference it numerically"),
     ],
 )

@@ -546,6 +546,13 @@ def _check_q4_points(expr, x, t, numeric, set_to):
     """The numeric number must be a central difference: expr evaluated at t + h and t - h."""
     right = [v for v in set_to if _is_number(v) and v > t]
     left = [v for v in set_to if _is_number(v) and v < t]
+    if not right and not left and numeric == 0:
+        raise Incorrect(
+            f"for {expr} your second number, {numeric!r}, was not measured: x never moved "
+            "during your call. A function such as lambda t: expr.value() gives "
+            "central_difference the same value at x + h and x - h: your f ignores its "
+            "argument; set x to it (x.set_value(t)) before reading expr.value()"
+        )
     if not right and not left:
         raise Incorrect(
             f"for {expr} your second number, {numeric!r}, was not measured: x never moved "
@@ -638,6 +645,12 @@ def _no_restore(expr, x):
     return analytic, central_difference(f, x.value())
 
 
+def _f_ignores_its_argument(expr, x):
+    from tinyml.numeric import central_difference
+
+    return expr.grad(x), central_difference(lambda v: expr.value(), x.value())
+
+
 q4 = Question(
     title="Check Beta against chapter 1",
     checker=_check_q4,
@@ -662,5 +675,6 @@ q4 = Question(
         (_grad_nudged, "was not measured"),
         (_uneven_steps, "not the central difference"),
         (_swapped, "wrong order, (numeric, analytic)"),
+        (_f_ignores_its_argument, "your f ignores its argument; set x to it"),
     ],
 )

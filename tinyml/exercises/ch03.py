@@ -177,7 +177,16 @@ def _check_q2(fib_memo):
     known = [k for c in caches if isinstance(c, dict) for k in c]
     n = max([30, *(k + 30 for k in known)])
     before = _stored(caches)
-    got, calls = _count_calls_of(fib_memo, n)
+    try:
+        got, calls = _count_calls_of(fib_memo, n)
+    except _TooManyCalls:
+        if _stored(caches) > before:
+            raise Incorrect(
+                f"fib_memo({n}) stores its results (its memo grew by "
+                f"{_stored(caches) - before:,}), but still recomputes them: you store results "
+                "but never look them up. Check `if n in memo` first and return memo[n]"
+            ) from None
+        raise
     if got != _fib(n):
         raise Incorrect(f"fib_memo({n}) returned {got!r}; expected {_fib(n)}")
     if calls <= 1:
@@ -313,7 +322,7 @@ q2 = Question(
         (_fib_via_fib2, "never called itself"),
         (_fib_loop_filling_a_memo, "never called itself"),
         (_fib_looks_up_but_never_stores, "recomputes"),
-        (_fib_stores_but_never_looks_up, "recomputes"),
+        (_fib_stores_but_never_looks_up, "never look them up"),
         (_fib_memo_via_fib1, "calls of fib1"),
     ],
 )
@@ -338,6 +347,49 @@ def _no_value_calls(d):
 
 
 _Q3_DEPTHS = range(12)
+_Q3_LARGE = (25, 30)  # 3^d visits: far too many to measure, instant to predict
+_Q3_CALL_LIMIT = 20_000  # Python calls per prediction; a recursion over d needs about d
+
+
+def _q3_predict(visits, d):
+    """visits(d), refused when it measures (runs Beta) or does more than a prediction's work."""
+    import tinyml.beta
+    import tinyml.visits
+
+    measuring = {tinyml.beta.__file__, tinyml.visits.__file__}
+    calls = 0
+
+    def tracer(frame, event, arg):
+        nonlocal calls
+        if event != "call":
+            return None
+        if frame.f_code.co_filename in measuring:
+            raise Incorrect(
+                f"predicted_visits({d}) builds the chain and counts its visits: that "
+                "measures instead of predicting, and at d = 30 it would need about 10^16 "
+                "visits. Derive the count from the rule for one level instead"
+            )
+        calls += 1
+        if calls > _Q3_CALL_LIMIT:
+            raise Incorrect(
+                f"predicted_visits({d}) was stopped after {_Q3_CALL_LIMIT:,} function calls: "
+                "a prediction should take a handful of steps, not walk the visits one by one. "
+                "If it recurses, call it once per level and reuse the result (3 * G(d - 1), "
+                "not G(d - 1) + G(d - 1) + G(d - 1))"
+            )
+        return None
+
+    old = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        return call_learner(visits, d)
+    finally:
+        sys.settrace(old)
+
+
+def _visits_word(n) -> str:
+    return f"{n:,} visit" + ("" if n == 1 else "s")
+
 
 # Formulas a learner may reach on the way, each with what it misses. Each is compared with
 # the learner's prediction at every depth before it is named, so a formula that only agrees
@@ -360,21 +412,59 @@ _Q3_DIAGNOSES = [
 def _check_q3(visits):
     if not callable(visits):
         raise Incorrect("pass a function of the depth d, e.g. lambda d: ...")
-    got = [call_learner(visits, d) for d in _Q3_DEPTHS]
+    got = [_q3_predict(visits, d) for d in _Q3_DEPTHS]
     want = [_grad_visits(d) for d in _Q3_DEPTHS]
     for d, g in zip(_Q3_DEPTHS, got, strict=True):
         if isinstance(g, bool) or not isinstance(g, numbers.Real):
             raise Incorrect(f"for depth {d} your function returned {g!r}, not a number")
     if all_close(got, want):  # a float formula such as 3**d * (1 + 4*d/3) is fine too
+        for d in _Q3_LARGE:
+            g = _q3_predict(visits, d)
+            if isinstance(g, bool) or not isinstance(g, numbers.Real):
+                raise Incorrect(f"for depth {d} your function returned {g!r}, not a number")
+            if not all_close([g], [_grad_visits(d)]):
+                raise Incorrect(
+                    f"right up to depth 11, but at depth {d} you predict {g!r}, and grad(x) "
+                    f"makes {_visits_word(_grad_visits(d))}; follow the rule, not a fit"
+                )
         return
     for formula, why in _Q3_DIAGNOSES:
         if all_close(got, [formula(d) for d in _Q3_DEPTHS]):
             raise Incorrect(why)
     d = next(d for d in _Q3_DEPTHS if not all_close([got[d]], [want[d]]))
     raise Incorrect(
-        f"at depth {d} you predict {got[d]!r}, but grad(x) makes {want[d]:,} visits; count "
-        "them with count_visits() for small d and compare"
+        f"at depth {d} you predict {got[d]!r}, but grad(x) makes {_visits_word(want[d])}; "
+        "count them with count_visits() for small d and compare"
     )
+
+
+def _measured_visits(d):  # the bypass: measure instead of predicting
+    from tinyml.visits import count_visits, shared_chain
+
+    chain, x = shared_chain(d)
+    with count_visits() as v:
+        chain.grad(x)
+    return v.total
+
+
+def _exponential_recursion(d):  # right numbers, but it recomputes G(d - 1) three times
+    if d == 0:
+        return 1
+    below = 2 * 3 ** (d - 1) - 1
+    return (
+        2
+        + _exponential_recursion(d - 1)
+        + _exponential_recursion(d - 1)
+        + _exponential_recursion(d - 1)
+        + 2 * below
+    )
+
+
+_FITTED = [_grad_visits(d) for d in range(12)]
+
+
+def _fits_small_depths(d):  # a table of the measured counts: right only where it was measured
+    return _FITTED[d] if d < len(_FITTED) else 3**d
 
 
 q3 = Question(
@@ -401,6 +491,10 @@ q3 = Question(
         (lambda d: 2 * d + 1, "distinct nodes"),
         (lambda d: "many", "not a number"),
         (17, "function of the depth"),
+        (lambda d: 0, "makes 1 visit;"),
+        (_measured_visits, "measures instead of predicting"),
+        (_exponential_recursion, "stopped after"),
+        (_fits_small_depths, "at depth 25"),
     ],
 )
 
@@ -463,6 +557,11 @@ def _check_q4(answer):
             f"{answer} is what central differences cost (two value() walks per parameter); "
             "the question is about Beta's gradient(loss, ws)"
         )
+    if _near(answer, _Q4_RATIO, 0.05):
+        raise Incorrect(
+            f"{answer:g} is close: measure it rather than estimating; full.total / one.total "
+            "from two count_visits() blocks gives the exact ratio"
+        )
     raise Incorrect(f"{answer!r} is not the ratio; measure both with count_visits")
 
 
@@ -501,5 +600,6 @@ q4 = Question(
         (float(_Q4_FULL), "a count, not the ratio"),
         (_Q4_ONE, "one value()"),
         (1 / _Q4_RATIO, "upside down"),
+        (3.5 * _Q4_P, "measure it rather than estimating"),
     ],
 )
