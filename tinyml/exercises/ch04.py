@@ -500,6 +500,19 @@ def _per_path(root):
             stack.append((child, upstream * d))
 
 
+def _per_path_summed_once(root):
+    """The same walk, summing per node in a dict and writing each g once at the end."""
+    sums = {}
+    stack = [(root, 1.0)]
+    while stack:
+        node, upstream = stack.pop()
+        sums[node] = sums.get(node, 0.0) + upstream
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            stack.append((child, upstream * d))
+    for node, g in sums.items():
+        node.g += g
+
+
 def _per_path_recursive(root):
     """The same, recursive."""
 
@@ -815,6 +828,7 @@ q4 = Question(
     wrong=[
         (_per_path, "once per path"),
         (_per_path_recursive, "once per path"),
+        (_per_path_summed_once, "visits a node once per path"),
         (_too_early, "first parent"),
         (_distinct_parents, "count one per edge"),
         (_recursive_order, "RecursionError"),
