@@ -770,3 +770,18 @@ def test_forward_on_another_expression_makes_its_parents_stale():
     x.zero_grad()
     other.backward()
     assert x.g == 3.0 * 2 * 3.0
+
+
+@pytest.mark.parametrize("way", STALE_WAYS)
+def test_the_stale_error_says_whether_anything_was_added(way):
+    x = Var(1.0, name="x")
+    z = x * x + 1.0
+    x.set_value(2.0)
+    with pytest.raises(ValueError) as info:
+        STALE_WAYS[way](z)
+    message = str(info.value)
+    if way == "backward_simple":  # refuses before pushing anything
+        assert "nothing was added to any g" in message and "zero_grad" not in message
+        assert x.g == 0.0 and z.g == 0.0
+    else:
+        assert "may already have added to some g, so zero_grad() the leaves" in message

@@ -69,3 +69,25 @@ def test_show_refuses_to_hide_what_is_not_there():
 
     with pytest.raises(ValueError, match="no_such_thing"):
         show(alpha.Sub, hide=("_uses", "no_such_thing"))
+
+
+def test_show_can_give_each_hidden_string_its_own_reason():
+    from tinyml import alpha, show
+
+    code = show(
+        alpha.Sub, hide={"_isinf": "overflow", "_overflow": "overflow", "_uses": "bookkeeping"}
+    ).code
+    assert "_isinf" not in code and "_uses" not in code
+    assert "        ...  # 2 lines not shown: overflow\n" in code  # the if and its raise: one run
+    assert "        ...  # 3 lines not shown: bookkeeping" in code
+    with pytest.raises(ValueError, match="no_such_thing"):
+        show(alpha.Sub, hide={"_uses": "x", "no_such_thing": "y"})
+    lines = ["a = 1", "b = 2  # one", "c = 3  # two", "d = 4"]
+    from tinyml.source import _elide
+
+    assert _elide("\n".join(lines), {"one": "first", "two": "second"}).splitlines() == [
+        "a = 1",
+        "...  # 1 line not shown: first",
+        "...  # 1 line not shown: second",
+        "d = 4",
+    ]

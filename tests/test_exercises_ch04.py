@@ -113,3 +113,172 @@ def test_q2_and_q3_first_hints_do_not_give_the_answer_and_the_last_one_does(caps
         q.hint(len(q.hints()))
         nudge, last = capsys.readouterr().out.splitlines()
         assert "hint(2) says more" in nudge and "solution()" in last
+
+
+# -- the second learner read (review 4b): answers that were graded right and were not --------
+def _stack_per_path(root):
+    """Per path with an explicit stack, summing in a dict: g is written once per node."""
+    g = {}
+    stack = [(root, 1.0)]
+    while stack:
+        n, up = stack.pop()
+        g[n] = g.get(n, 0.0) + up
+        for c, d in zip(n.children, n.local_grads, strict=True):
+            stack.append((c, up * d))
+    for n, v in g.items():
+        n.g += v
+
+
+def _leaves_per_path(root):
+    """Per path, writing only the leaves (and root.g = 1.0)."""
+    root.g = 1.0
+    stack = [(root, 1.0)]
+    while stack:
+        n, up = stack.pop()
+        if not n.children:
+            n.g += up
+        for c, d in zip(n.children, n.local_grads, strict=True):
+            stack.append((c, up * d))
+
+
+def _order_list_then_push(root):
+    """Right: Kahn's order made into a list first, then one loop (the prompt allows a list)."""
+    parents = ch04._count_parents(root)
+    order, ready = [], [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for child in node.children:
+            parents[child] -= 1
+            if parents[child] == 0:
+                ready.append(child)
+    root.g = 1.0
+    for node in order:
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            child.g += node.g * d
+
+
+def _leaf_check_per_edge(root):
+    """Right, and reads each child's children once per edge (a leaf test): within budget."""
+    parents = ch04._count_parents(root)
+    root.g = 1.0
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            child.g += node.g * d
+            parents[child] -= 1
+            if parents[child] == 0 and child.children:
+                ready.append(child)
+
+
+def _graded_quickly(q, answer):
+    import time
+
+    start = time.perf_counter()
+    feedback = q.grade(answer)
+    assert time.perf_counter() - start < 1.0, (q.title, answer)
+    return feedback
+
+
+def test_q4_per_path_walks_that_write_each_g_once_are_refused_by_their_reads():
+    feedback = _graded_quickly(ch04.q4, _stack_per_path)
+    assert feedback.status == "incorrect"
+    assert "visits a node once per path" in feedback.message
+    assert "looked at x" in feedback.message
+    feedback = _graded_quickly(ch04.q4, _leaves_per_path)
+    assert feedback.status == "incorrect" and "once per path" in feedback.message
+
+
+def test_q4_a_per_path_walk_is_stopped_on_the_deep_doubling_graph_not_run_to_the_end():
+    # Alone, the doubling graph (2**25 paths) would take minutes per path-walk; the read
+    # budget stops it after a few hundred reads.
+    *_, (text, root, leaves) = ch04._fresh_graphs()
+    assert text.endswith(f"{ch04.DOUBLINGS} times a = a + a")
+    edges = edges_of(root)
+    _, _, too_often = ch04._call_watched(_stack_per_path, root, edges)
+    assert too_often is not None
+    assert ch04._READS[too_often] == ch04._read_budget(edges, too_often) + 1
+    *_, (_, root, _) = ch04._fresh_graphs()
+    _, _, none = ch04._call_watched(ch04.my_backward, root, edges_of(root))
+    assert none is None
+
+
+def edges_of(root):
+    edges = {}
+    for node in alpha.topological_order(root):
+        for child in node.children:
+            edges[child] = edges.get(child, 0) + 1
+    return edges
+
+
+def test_q4_right_walks_that_make_a_list_or_test_leaves_are_accepted_quickly():
+    for right in (ch04.my_backward, _order_list_then_push, _leaf_check_per_edge):
+        assert _graded_quickly(ch04.q4, right).correct, right.__name__
+
+
+def test_q4_grad_on_the_deep_graph_is_stopped_at_once():
+    feedback = _graded_quickly(ch04.q4, lambda root: root.grad(1.0))
+    assert "calls grad()" in feedback.message
+
+
+def test_every_ch04_answer_is_graded_within_a_second():
+    for q in (ch04.q1, ch04.q2, ch04.q3, ch04.q4):
+        assert _graded_quickly(q, q.answer()).correct, q.title
+        for wrong, _ in q.wrong:
+            assert _graded_quickly(q, wrong).status == "incorrect", (q.title, wrong)
+
+
+def test_q1_a_node_as_the_answer_says_to_read_x_g():
+    feedback = ch04.q1.grade(alpha.Var(15.0))
+    assert feedback.status == "incorrect" and "use x.g" in feedback.message
+
+
+def test_q2_the_solution_is_what_alpha_div_pushes_and_using_div_is_refused():
+    for a, b, u in [(3.0, 2.0, 1.0), (0.1, -7.0, 2.5), (-4.0, 0.25, -3.0)]:
+        x, y = alpha.Var(a), alpha.Var(b)
+        z = x / y
+        z.grad(u)
+        assert ch04.all_close(ch04.div_pushes(a, b, u), (x.g, y.g), rel_tol=1e-12)
+    feedback = ch04.q2.grade(lambda a, b, u: ch04._div_reference(a, b, u))
+    assert "work the two numbers out yourself" in feedback.message
+
+    def pushes_through_div(a, b, u):
+        x, y = alpha.Var(a), alpha.Var(b)
+        (x / y).grad(u)
+        return x.g, y.g
+
+    assert "Div" in ch04.q2.grade(pushes_through_div).message
+    local_only = ch04.q2.grade(lambda a, b, u: (1 / b, -a / b**2)).message
+    assert "upstream times the local derivative" in local_only
+
+
+def test_q3_answers_that_do_not_predict_are_refused():
+    def measures(d):
+        top, _ = ch04.tripling(d)
+        before = alpha.stats.pushes
+        top.grad(1.0)
+        return alpha.stats.pushes - before
+
+    assert "measures rather than predicts" in _graded_quickly(ch04.q3, measures).message
+    table = {d: 2 * 3**d - 1 for d in range(9)}
+    for lookup in (lambda d: table[d], lambda d: table.get(d)):
+        feedback = _graded_quickly(ch04.q3, lookup)
+        assert "right for d = 0 … 8, but at d=9" in feedback.message
+    feedback = _graded_quickly(ch04.q3, ch04._walks_the_paths)
+    assert "did too much work" in feedback.message
+    assert ch04.measured_pushes(10) == ch04.predicted_pushes(10)  # the checker's d=10 is measured
+
+
+def test_q3_accepts_any_formula_that_predicts_even_in_floats_or_by_a_loop():
+    def by_levels(d):
+        return sum(2 * 3**k for k in range(d)) + 3**d
+
+    def recurrence(d):
+        n = 1
+        for _ in range(d):
+            n = 3 * n + 2
+        return n
+
+    for right in (by_levels, recurrence, lambda d: 2 * 3.0**d - 1):
+        assert _graded_quickly(ch04.q3, right).correct

@@ -752,25 +752,30 @@ def _short(node: Node) -> str:
     return node._text(parts) if not isinstance(node, Pow) else f"(** {parts[0]} …)"
 
 
-def _stale(parent: Node, child: Node) -> ValueError:
-    """The error for differentiating with numbers cached before a child changed."""
+def _stale(parent: Node, child: Node, added: bool = True) -> ValueError:
+    """The error for differentiating with numbers cached before a child changed. ``added``:
+    the pass that noticed may already have added to some ``g`` (``grad()``, ``backward()``)."""
     if isinstance(child, Var):
         what = f"the Var {_short(child)} was changed by set_value() (it is now {_fmt(child._v)})"
     else:
         what = f"{_short(child)} was recomputed by forward() on another expression"
+    after = (
+        "; this pass may already have added to some g, so zero_grad() the leaves too"
+        if added
+        else " (nothing was added to any g)"
+    )
     return ValueError(
         f"{what} after {_short(parent)} computed its value and local derivatives, so the "
         "gradient would be taken at the old point; call forward() on the expression you "
-        "differentiate first (and zero_grad() the leaves if this backward() already added "
-        "to them)"
+        f"differentiate first{after}"
     )
 
 
-def _check_fresh(node: Node) -> None:
+def _check_fresh(node: Node, added: bool = True) -> None:
     """Raise the ValueError above if a child of ``node`` changed after ``node`` was computed."""
     for child in node.children:
         if child._serial > node._serial:
-            raise _stale(node, child)
+            raise _stale(node, child, added)
 
 
 def backward_simple(root: Node, upstream: float = 1.0) -> None:
@@ -785,13 +790,14 @@ def backward_simple(root: Node, upstream: float = 1.0) -> None:
     order = topological_order(root)
     for node in order:
         if node.children:  # inner nodes start from 0; leaves accumulate, like PyTorch's .grad
-            _check_fresh(node)  # a ValueError if a child changed after node was computed
+            _check_fresh(node, added=False)  # refuse numbers cached before a child changed
             node.g = 0.0
     root.g += upstream
     for node in order:
-        for child, d in zip(node.children, node.local_grads, strict=False):  # equally long
+        for child, d in zip(node.children, node.local_grads, strict=True):  # one d per child
             child.g += node.g * d
-    stats.visits += sum(1 for node in order if node.children) or 1  # nodes that pushed
+    pushed = sum(1 for node in order if node.children)  # counted for measuring, in stats
+    stats.visits += pushed or 1  # a lone leaf counts as 1 visit, as in backward()
 
 
 def topological_order(root: Node) -> list[Node]:

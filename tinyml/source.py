@@ -45,17 +45,25 @@ def _where(obj: object) -> str:
     return f"{obj.__module__}.{obj.__qualname__}"
 
 
-def show(*objs: object, hide: str | tuple[str, ...] = (), why: str = "") -> Source:
+def show(
+    *objs: object, hide: str | tuple[str, ...] | dict[str, str] = (), why: str = ""
+) -> Source:
     """Return the source of functions, classes or modules from tinyml, ready to display.
 
     Several objects are shown one after another, in the order given. ``hide`` leaves out
     every line that contains one of the given strings, and ``why`` says why: each run of
     left-out lines shows as one ``...`` line with that reason, so nothing vanishes unseen.
-    A string that no shown line contains is a ValueError (the source has changed).
+    ``hide`` may also map each string to its own reason (``{"_uses": "bookkeeping"}``); a
+    run then ends where the reason changes. A string that no shown line contains is a
+    ValueError (the source has changed).
     """
     if not objs:
         raise TypeError("show() needs at least one function, class or module to display")
-    hidden = (hide,) if isinstance(hide, str) else tuple(hide)
+    if isinstance(hide, dict):
+        reasons = dict(hide)
+    else:
+        reasons = dict.fromkeys((hide,) if isinstance(hide, str) else tuple(hide), why)
+    hidden = tuple(reasons)
     parts, titles = [], []
     for obj in objs:
         try:
@@ -72,27 +80,31 @@ def show(*objs: object, hide: str | tuple[str, ...] = (), why: str = "") -> Sour
             raise ValueError(f"show(hide={word!r}): no line of {', '.join(titles)} contains it")
     title = "from " + ", ".join(titles)
     if hidden:
-        text = _elide(text, hidden, why)
+        text = _elide(text, reasons)
     return Source(text, title=title)
 
 
-def _elide(text: str, hidden: tuple[str, ...], why: str) -> str:
-    """Replace each run of lines containing a hidden string with one ``...`` line."""
+def _elide(text: str, reasons: dict[str, str]) -> str:
+    """Replace each run of lines hidden for the same reason with one ``...`` line."""
     out: list[str] = []
     run: list[str] = []
+    run_why = ""
 
     def flush() -> None:
         if run:
             indent = run[0][: len(run[0]) - len(run[0].lstrip())]
             lines = "1 line" if len(run) == 1 else f"{len(run)} lines"
-            out.append(f"{indent}...  # {lines} not shown{': ' + why if why else ''}")
+            out.append(f"{indent}...  # {lines} not shown{': ' + run_why if run_why else ''}")
             run.clear()
 
     for line in text.split("\n"):
-        if any(word in line for word in hidden):
-            run.append(line)
-        else:
+        why = next((reasons[word] for word in reasons if word in line), None)
+        if why is None or (run and why != run_why):
             flush()
+        if why is None:
             out.append(line)
+        else:
+            run.append(line)
+            run_why = why
     flush()
     return "\n".join(out)

@@ -19,6 +19,11 @@ def _near(answer: float, target: float) -> bool:
 
 
 def _check_q1(answer):
+    if isinstance(answer, alpha.Node):
+        raise Incorrect(
+            f"give a number, not the node {answer!r}: use x.g, the gradient it holds "
+            "(answer = x.g), or the number you worked out"
+        )
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give a number, not {answer!r}")
     answer = float(answer)
@@ -76,66 +81,148 @@ q1 = Question(
         (11, "not it"),
         (14.5, "14.5 is not it"),
         ("15", "number"),
+        (alpha.Var(3.0), "use x.g"),
     ],
 )
+
+# watching a learner's function: which helpers it calls, and how much work it does -------
+
+
+class _TooMuchWork(BaseException):  # BaseException: a learner's `except Exception` can't hide it
+    pass
+
+
+def _watched(learner, *args, forbidden=None, budget=None):
+    """call_learner(learner, *args), noting which ``forbidden`` functions ran
+    ({code object: name}); past ``budget`` profiler events (calls and returns, of Python and
+    C functions), the call is stopped with _TooMuchWork. Returns (result, names called)."""
+    forbidden = forbidden or {}
+    called: set[str] = set()
+    events = 0
+
+    def watch(frame, event, _arg):
+        nonlocal events
+        events += 1
+        if budget is not None and events > budget:
+            sys.setprofile(None)
+            raise _TooMuchWork
+        if event == "call" and frame.f_code in forbidden:
+            called.add(forbidden[frame.f_code])
+
+    before = sys.getprofile()
+    sys.setprofile(watch)
+    try:
+        result = call_learner(learner, *args)
+    finally:
+        sys.setprofile(before)
+    return result, called
+
 
 # q2 ---------------------------------------------------------------------------------------
 
 
-def div_local_grads(a, b):
-    return 1 / b, -a / b**2
+def div_pushes(a, b, upstream):
+    return upstream * (1 / b), upstream * (-a / b**2)
+
+
+def _div_reference(a: float, b: float, upstream: float) -> tuple[float, ...]:
+    """What alpha.Div pushes: upstream times its cached local derivatives."""
+    return tuple(upstream * d for d in alpha.Div(alpha.Var(a), alpha.Var(b)).local_grads)
+
+
+Q2_CASES = [(3.0, 2.0, 1.0), (-1.5, 0.5, 2.0), (2.0, -4.0, -0.5), (1.0, 4.0, 3.0)]
+_NO_DIV = {
+    alpha.Div.__init__.__code__: "Div",
+    alpha.Node.grad.__code__: "grad()",
+    alpha.Node.backward.__code__: "backward()",
+    alpha.backward_simple.__code__: "backward_simple()",
+}
 
 
 def _check_q2(learner):
     if not callable(learner):
-        raise Incorrect("pass your function itself, e.g. ch04.q2.check(div_local_grads)")
-    for a, b in [(3.0, 2.0), (-1.5, 0.5), (2.0, -4.0)]:
-        got = call_learner(learner, a, b)
-        if not isinstance(got, (tuple, list)) or len(got) != 2:
-            raise Incorrect(f"div_local_grads({a}, {b}) returned {got!r}; return a pair")
-        if not all(isinstance(g, numbers.Real) and not isinstance(g, bool) for g in got):
-            raise Incorrect(f"div_local_grads({a}, {b}) returned {got!r}; give two numbers")
-        da, db = (float(g) for g in got)
-        want_a, want_b = div_local_grads(a, b)
-        if math.isclose(da, want_a, rel_tol=1e-9) and math.isclose(db, want_b, rel_tol=1e-9):
-            continue
-        if math.isclose(da, want_b, rel_tol=1e-9) and math.isclose(db, want_a, rel_tol=1e-9):
+        raise Incorrect("pass your function itself, e.g. ch04.q2.check(div_pushes)")
+    got = []
+    for a, b, u in Q2_CASES:
+        pair, called = _watched(learner, a, b, u, forbidden=_NO_DIV)
+        if called:
             raise Incorrect(
-                "the two are swapped: return (∂(a/b)/∂a, ∂(a/b)/∂b), the derivative towards "
-                "the numerator a first, in the order of the operands"
+                f"your function uses {', '.join(sorted(called))} from tinyml.alpha; work the "
+                "two numbers out yourself (the checker compares them with what alpha.Div "
+                "pushes)"
             )
-        if not math.isclose(da, want_a, rel_tol=1e-9):
-            raise Incorrect(f"∂(a/b)/∂a at a={a}, b={b} is {want_a:g}, you gave {da:g}")
-        if math.isclose(db, -want_b, rel_tol=1e-9):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise Incorrect(
-                "∂(a/b)/∂b has the wrong sign: it is -a/b² (b**-1 differentiates to -b**-2; "
-                "for a positive a, a bigger b makes a/b smaller)"
+                f"div_pushes({a}, {b}, {u}) returned {pair!r}; return a pair: what the "
+                "numerator a receives, then what the denominator b receives"
             )
-        if math.isclose(db, -a / b, rel_tol=1e-9):
-            raise Incorrect("∂(a/b)/∂b = -a/b², the square is missing")
-        raise Incorrect(f"∂(a/b)/∂b at a={a}, b={b} is {want_b:g}, you gave {db:g}")
+        if not all(isinstance(g, numbers.Real) and not isinstance(g, bool) for g in pair):
+            raise Incorrect(f"div_pushes({a}, {b}, {u}) returned {pair!r}; give two numbers")
+        got.append(tuple(float(g) for g in pair))
+
+    def like(rule) -> bool:
+        return all(
+            all(math.isclose(g, w, rel_tol=1e-9) for g, w in zip(pair, rule(a, b, u), strict=True))
+            for pair, (a, b, u) in zip(got, Q2_CASES, strict=True)
+        )
+
+    if like(_div_reference):
+        return
+    if like(lambda a, b, u: (1 / b, -a / b**2)):
+        raise Incorrect(
+            "those are Div's local derivatives, the same for every upstream; what a node "
+            "pushes to a child is upstream times the local derivative towards that child"
+        )
+    if like(lambda a, b, u: (-u * a / b**2, u / b)):
+        raise Incorrect(
+            "the two are swapped: the numerator a comes first (it receives upstream * "
+            "∂(a/b)/∂a), then the denominator b"
+        )
+    if like(lambda a, b, u: (u / b, u * a / b**2)):
+        raise Incorrect(
+            "what b receives has the wrong sign: ∂(a/b)/∂b = -a/b² (for a positive a, a "
+            "bigger b makes a/b smaller)"
+        )
+    if like(lambda a, b, u: (u / b, -u * a / b)):
+        raise Incorrect("∂(a/b)/∂b = -a/b², not -a/b: the square is missing")
+    if like(lambda a, b, u: (u, u)) or like(lambda a, b, u: (u, -u)):
+        raise Incorrect(
+            "that is what Add (or Sub) pushes; a division's local derivatives depend on the "
+            "operand values: ∂(a/b)/∂a and ∂(a/b)/∂b, each times upstream"
+        )
+    for pair, (a, b, u) in zip(got, Q2_CASES, strict=True):
+        want = _div_reference(a, b, u)
+        for who, g, w in zip(("a", "b"), pair, want, strict=True):
+            if not math.isclose(g, w, rel_tol=1e-9):
+                raise Incorrect(
+                    f"div_pushes({a}, {b}, {u}): Div hands {w:g} to {who}, you gave {g:g}"
+                )
 
 
 q2 = Question(
-    title="The local derivatives of a division",
+    title="What a division pushes",
     checker=_check_q2,
-    hint_text="Take one operand at a time and hold the other fixed: how does a / b change "
-    "when only a moves? And when only b moves?",
+    hint_text="A node hands each child upstream × (its local derivative towards that child). "
+    "So first: what are the two local derivatives of a / b?",
     more_hints=(
-        "With b fixed, a / b is a times the constant 1/b: a straight line in a. With a fixed, "
-        "write a / b as a * b**-1 and use the power rule on b**-1.",
-        "∂(a/b)/∂a = 1/b. The power rule turns b**-1 into -1 * b**-2, so ∂(a/b)/∂b = -a/b**2. "
-        "Return both as a pair, the one for a first (the order of the operands).",
+        "Take one operand at a time and hold the other fixed. With b fixed, a / b is a times "
+        "the constant 1/b. With a fixed, write a / b as a * b**-1 and use the power rule.",
+        "∂(a/b)/∂a = 1/b and ∂(a/b)/∂b = -a/b**2. Multiply each by upstream and return the "
+        "pair, the numerator's share first.",
     ),
-    solution_text=inspect.getsource(div_local_grads)
-    + "\n\n# compare: tinyml.show(alpha.Div) stores the same two numbers as _da and _db",
-    answer=lambda: div_local_grads,
+    solution_text=inspect.getsource(div_pushes)
+    + "\n\n# compare: alpha.Div(Var(a), Var(b)).local_grads holds (1/b, -a/b**2);"
+    "\n# tinyml.show(alpha.Div) shows where they are computed",
+    answer=lambda: div_pushes,
     wrong=[
-        (lambda a, b: (1 / b, a / b**2), "sign"),
-        (lambda a, b: (1 / b, -a / b), "square"),
-        (lambda a, b: (-a / b**2, 1 / b), "swapped"),
-        (lambda a, b: (b, a), "∂(a/b)/∂a"),
-        (lambda a, b: 1 / b, "pair"),
+        (lambda a, b, u: (1 / b, -a / b**2), "upstream times the local derivative"),
+        (lambda a, b, u: (u / b, u * a / b**2), "wrong sign"),
+        (lambda a, b, u: (u / b, -u * a / b), "square"),
+        (lambda a, b, u: (-u * a / b**2, u / b), "swapped"),
+        (lambda a, b, u: (u, u), "Add"),
+        (lambda a, b, u: (u * b, u * a), "Div hands"),
+        (lambda a, b, u: u / b, "pair"),
+        (lambda a, b, u: _div_reference(a, b, u), "work the two numbers out yourself"),
         (2.0, "function itself"),
     ],
 )
@@ -163,38 +250,100 @@ def measured_pushes(d: int) -> int:
     return alpha.stats.pushes - before
 
 
-DEPTHS = range(9)
+DEPTHS = range(11)  # measured: the checker builds each graph and counts grad() calls
+FAR = 40  # 2 * 3**40 - 1 calls: about 2e19, centuries of pushing, so only a formula will do
+BUDGET = 100_000  # profiler events for one call of the learner's function: a formula needs ~10
+
+
+def _same(got, want: int) -> bool:
+    if isinstance(got, bool) or not isinstance(got, numbers.Real):
+        return False
+    return got == want or math.isclose(got, want, rel_tol=1e-12)
+
+
+def _predict(learner, d):
+    """The learner's prediction for depth d: measuring (grad()) and endless work refused."""
+    pushes = alpha.stats.pushes
+    try:
+        got, _ = _watched(learner, d, budget=BUDGET)
+    except _TooMuchWork:
+        raise Incorrect(
+            f"at d={d} your function did too much work and was stopped (the push model "
+            f"makes {predicted_pushes(d):,} grad() calls there): walking the graph path by "
+            "path cannot keep up with its growth. Predict with a formula in d"
+        ) from None
+    if alpha.stats.pushes != pushes:
+        raise Incorrect(
+            "your function calls grad(), so it measures rather than predicts (and at "
+            f"d={FAR} measuring would take centuries); work out a formula in d instead"
+        )
+    return got
 
 
 def _check_q3(learner):
     if not callable(learner):
         raise Incorrect("pass a function of the depth d, e.g. ch04.q3.check(predicted_pushes)")
-    got = [call_learner(learner, d) for d in DEPTHS]
-    want = [measured_pushes(d) for d in DEPTHS]
-    if got == want:
+    got = [_predict(learner, d) for d in range(9)]
+    want = [measured_pushes(d) for d in range(9)]
+    if all(_same(g, w) for g, w in zip(got, want, strict=True)):
+        for d in (*DEPTHS[9:], FAR):
+            try:
+                late = _predict(learner, d)
+            except Incorrect as why:
+                if "too much work" in str(why):
+                    raise
+                raise Incorrect(
+                    f"right for d = 0 … 8, but at d={d}: {why} — predict any depth, with a "
+                    "formula in d rather than a table of measured values"
+                ) from None
+            right = measured_pushes(d) if d in DEPTHS else predicted_pushes(d)
+            if not _same(late, right):
+                raise Incorrect(
+                    f"right for d = 0 … 8, but at d={d} the push model makes {right:,} grad() "
+                    f"calls and you said {late!r}: predict any depth, with a formula in d "
+                    "rather than a table of measured values"
+                )
         return
-    if got == [3**d for d in DEPTHS]:
+    if got == [3**d for d in range(9)]:
         raise Incorrect(
             "3**d is the number of paths from the top down to x (the pushes x receives), but "
             "grad() is also called on every node above it, once per path into that node"
         )
-    if got == [2 ** (d + 1) - 1 for d in DEPTHS]:
+    if got == [2 ** (d + 1) - 1 for d in range(9)]:
         raise Incorrect(
             "that is the doubling graph's count; here a level has two nodes, (a + a) and "
             "(a + a) + a, and the level below is used three times"
         )
-    if got == [(3 ** (d + 1) - 1) // 2 for d in DEPTHS]:
+    if got == [(3 ** (d + 1) - 1) // 2 for d in range(9)]:
         raise Incorrect(
             "that counts one node a level; each level has two, (a + a) and (a + a) + a, and "
             "both are called once per path into them"
         )
-    if got in ([2 * d + 1 for d in DEPTHS], [d + 1 for d in DEPTHS]):
+    if got in ([2 * d + 1 for d in range(9)], [d + 1 for d in range(9)]):
         raise Incorrect(
             "that counts nodes; the push model calls grad() on a node once per path into it"
         )
-    d = next(d for d in DEPTHS if got[d] != want[d])
+    d = next(d for d in range(9) if not _same(got[d], want[d]))
     calls = "1 grad() call" if want[d] == 1 else f"{want[d]} grad() calls"
     raise Incorrect(f"at depth d={d} the push model makes {calls}; you said {got[d]!r}")
+
+
+def _measures(d):
+    """A typical non-answer: build the graph and count."""
+    return measured_pushes(d)
+
+
+_TABLE = [2 * 3**d - 1 for d in range(9)]
+
+
+def _walks_the_paths(d):
+    """Counts every path without grad(): right, and hopeless at d = 40."""
+    top, _ = tripling(d)
+    calls, stack = 0, [top]
+    while stack:
+        calls += 1
+        stack.extend(stack.pop().children)
+    return calls
 
 
 q3 = Question(
@@ -220,6 +369,10 @@ q3 = Question(
         (lambda d: (3 ** (d + 1) - 1) // 2, "one node a level"),
         (lambda d: 2 * d + 1, "counts nodes"),
         (lambda d: 4**d, "push model makes"),
+        (_measures, "measures rather than predicts"),
+        (lambda d: _TABLE[d], "right for d = 0 … 8, but at d=9"),
+        (lambda d: dict(enumerate(_TABLE)).get(d), "rather than a table"),
+        (_walks_the_paths, "did too much work"),
         (17, "function of the depth"),
     ],
 )
@@ -248,6 +401,9 @@ def my_backward(root):
                 ready.append(child)
 
 
+DOUBLINGS = 25
+
+
 def _fresh_graphs():
     """Small graphs with sharing, each as (description, root, leaves); every g starts at 0."""
     x, y = alpha.Var(0.5, name="x"), alpha.Var(-1.5, name="y")
@@ -264,6 +420,11 @@ def _fresh_graphs():
     x, y = alpha.Var(1.2, name="x"), alpha.Var(0.7, name="y")
     s = (x - y).sigmoid()
     yield "s = sigmoid(x - y), z = log(s * x + s / y)", (s * x + s / y).log(), [x, y]
+    x = alpha.Var(0.5, name="x")
+    a = x
+    for _ in range(DOUBLINGS):  # 2**25 paths down to x: a walk per path never ends
+        a = a + a
+    yield f"a = x, then {DOUBLINGS} times a = a + a", a, [x]
 
 
 # -- typical mistakes ----------------------------------------------------------------------
@@ -339,6 +500,19 @@ def _per_path(root):
             stack.append((child, upstream * d))
 
 
+def _per_path_summed_once(root):
+    """The same walk, summing per node in a dict and writing each g once at the end."""
+    sums = {}
+    stack = [(root, 1.0)]
+    while stack:
+        node, upstream = stack.pop()
+        sums[node] = sums.get(node, 0.0) + upstream
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            stack.append((child, upstream * d))
+    for node, g in sums.items():
+        node.g += g
+
+
 def _per_path_recursive(root):
     """The same, recursive."""
 
@@ -411,53 +585,113 @@ def _leaf_grads(mistake, index):
     return [leaf.g for leaf in leaves]
 
 
-# -- watching the learner's function: which nodes it writes to, which helpers it calls -------
+# -- watching the learner's function: how often it writes each g and looks at each node -----
 _WRITES: dict[alpha.Node, int] = {}
+_READS: dict[alpha.Node, int] = {}  # reads of node.children and node.local_grads
+_ALLOWED: dict[alpha.Node, int] = {}  # reads a walk may make: a few per node, a few per edge
 _COUNTING: dict[type, type] = {}
 _G = alpha.Node.g  # the slot that holds g
+_CHILDREN, _LOCAL_GRADS = alpha.Node.children.fget, alpha.Node.local_grads.fget
+
+
+class _PerPath(_TooMuchWork):
+    """Raised from inside the learner's walk when it looks at one node far too often."""
+
+    def __init__(self, node):
+        super().__init__()
+        self.node = node
 
 
 def _count_g(node):
     _WRITES[node] = _WRITES.get(node, 0) + 1
 
 
+def _count_read(node):
+    if _ALLOWED:  # only while the learner's function runs
+        n = _READS[node] = _READS.get(node, 0) + 1
+        if n > _ALLOWED.get(node, 0):
+            raise _PerPath(node)
+
+
 def _counting(cls):
-    """A subclass of cls, laid out the same, whose g counts every assignment."""
+    """A subclass of cls, laid out the same, whose g counts every assignment and whose
+    children and local_grads count every read."""
     if cls not in _COUNTING:
 
         def set_g(node, value):
             _count_g(node)
             _G.__set__(node, value)
 
-        g = property(_G.__get__, set_g)
-        _COUNTING[cls] = type(cls.__name__, (cls,), {"__slots__": (), "g": g})
+        def children(node):
+            _count_read(node)
+            return _CHILDREN(node)
+
+        def local_grads(node):
+            _count_read(node)
+            return _LOCAL_GRADS(node)
+
+        _COUNTING[cls] = type(
+            cls.__name__,
+            (cls,),
+            {
+                "__slots__": (),
+                "g": property(_G.__get__, set_g),
+                "children": property(children),
+                "local_grads": property(local_grads),
+            },
+        )
     return _COUNTING[cls]
 
 
-def _call_watched(learner, root):
-    """Call learner(root); return ({node: assignments to its g}, helpers it called)."""
+_NOT_ALLOWED = {
+    alpha.topological_order.__code__: "topological_order()",
+    alpha.backward_simple.__code__: "backward_simple()",
+    alpha.Node.backward.__code__: "backward()",
+    alpha.Node.grad.__code__: "grad()",
+}
+
+
+def _read_budget(edges, node):
+    return 8 + 4 * edges.get(node, 0)
+
+
+def _call_watched(learner, root, edges):
+    """Call learner(root); return ({node: assignments to its g}, helpers it called, the node
+    looked at far too often or None). A walk may read a node's children and local_grads a
+    few times per node and per edge into it; once per path blows that budget and is
+    stopped at once, as is a call of a helper it must not use."""
     for node in topological_order(root):
         node.__class__ = _counting(type(node))
-    forbidden = {
-        alpha.topological_order.__code__: "topological_order()",
-        alpha.backward_simple.__code__: "backward_simple()",
-    }
+    _WRITES.clear()
+    _READS.clear()
+    _ALLOWED.update({node: _read_budget(edges, node) for node in topological_order(root)})
     called: set[str] = set()
+    too_often = None
 
     def watch(frame, event, _arg):
-        if event == "call" and frame.f_code in forbidden:
-            called.add(forbidden[frame.f_code])
+        if event == "call" and frame.f_code in _NOT_ALLOWED:
+            called.add(_NOT_ALLOWED[frame.f_code])
+            sys.setprofile(None)
+            raise _TooMuchWork  # grad() on a deep shared graph would never end
 
-    _WRITES.clear()
     before = sys.getprofile()
     sys.setprofile(watch)
     try:
         call_learner(learner, root)
+    except _PerPath as stop:
+        too_often = stop.node
+    except _TooMuchWork:
+        pass
     finally:
         sys.setprofile(before)
+        _ALLOWED.clear()
     writes = dict(_WRITES)
     _WRITES.clear()
-    return writes, called
+    return writes, called, too_often
+
+
+def _name(node):
+    return getattr(node, "name", None) or f"a {node.op} node"
 
 
 def _check_q4(learner):
@@ -471,29 +705,36 @@ def _check_q4(learner):
         for node in topological_order(root):
             for child in node.children:
                 edges[child] = edges.get(child, 0) + 1
-        pushes, visits = alpha.stats.pushes, alpha.stats.visits
-        writes, called = _call_watched(learner, root)
-        if alpha.stats.pushes != pushes:
+        writes, called, too_often = _call_watched(learner, root, edges)
+        if "grad()" in called:
             raise Incorrect(
                 "your function calls grad(), the recursive push, which pushes once per path "
-                f"({alpha.stats.pushes - pushes} calls on the graph {text}); the task is to "
-                "let every node push exactly once, after all its parents"
+                f"(on the graph {text}); the task is to let every node push exactly once, "
+                "after all its parents"
             )
-        if called or alpha.stats.visits != visits:
-            helper = ", ".join(sorted(called)) or "backward()"
+        if called:
+            helper = ", ".join(sorted(called))
             raise Incorrect(
                 f"your function calls {helper}; the task is to write that walk yourself: "
                 "count each node's parents, then push from the root, releasing a node when "
                 "its last parent has pushed into it"
             )
+        if too_often is not None:
+            raise Incorrect(
+                f"on the graph {text}, your walk looked at {_name(too_often)} (its children "
+                f"or local_grads) more than {_read_budget(edges, too_often)} times, though "
+                f"it has {edges.get(too_often, 0)} edge(s) from its parents: your walk "
+                "visits a node once per path, like grad(), not once per node, and on shared "
+                "graphs the paths multiply. Let a node push only when its last parent has "
+                "pushed into it, and only once"
+            )
         worst = max(writes, key=lambda n: writes[n] - edges.get(n, 0), default=None)
         if worst is not None:
             allowed = edges.get(worst, 0) + (2 if worst is root else 1)
             if writes[worst] > allowed:
-                name = getattr(worst, "name", None) or f"a {worst.op} node"
                 raise Incorrect(
-                    f"on the graph {text}, {name} has {edges.get(worst, 0)} edge(s) from its "
-                    f"parents but its g was changed {writes[worst]} times: your function "
+                    f"on the graph {text}, {_name(worst)} has {edges.get(worst, 0)} edge(s) "
+                    f"from its parents but its g was changed {writes[worst]} times: your function "
                     "pushes once per path, like grad(), not once per node. Let a node push "
                     "only when its last parent has pushed into it, and only once"
                 )
@@ -587,6 +828,7 @@ q4 = Question(
     wrong=[
         (_per_path, "once per path"),
         (_per_path_recursive, "once per path"),
+        (_per_path_summed_once, "visits a node once per path"),
         (_too_early, "first parent"),
         (_distinct_parents, "count one per edge"),
         (_recursive_order, "RecursionError"),
