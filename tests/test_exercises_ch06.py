@@ -219,3 +219,15 @@ def test_checkers_answer_within_a_second():
             start = time.perf_counter()
             q.grade(answer)
             assert time.perf_counter() - start < 1.0, (q.title, answer)
+
+
+def test_q1_solution_runs_and_its_nesterov_class_damps_the_overshoot():
+    from tinyml.landscapes import QUADRATIC, descend
+    from tinyml.optim import Momentum
+
+    namespace = {"Momentum": Momentum}
+    exec(ch06.q1.solution_text, namespace)  # the solution as a learner would paste it
+    nesterov = descend(QUADRATIC, namespace["Nesterov"], lr=0.03, momentum=0.9)
+    momentum = descend(QUADRATIC, Momentum, lr=0.03, momentum=0.9)
+    assert f"{momentum.losses[-1]:.3g}" == "0.106" and f"{nesterov.losses[-1]:.2g}" == "0.0013"
+    assert ch06.q1.grade(namespace["nesterov_step"]).correct
