@@ -488,7 +488,7 @@ def test_ch05_hints_nudge_before_they_tell():
     from tinyml.exercises import ch05
 
     for q, answer_words in (
-        (ch05.q1, ("(3, ?)", "columns of B")),
+        (ch05.q1, ("(3, ?)", "columns of Q")),
         (ch05.q2, ("n·m·p",)),
         (ch05.q3, ("total = total + row[j] * x[j]",)),
         (ch05.q4, ("= x[j]",)),
@@ -536,3 +536,57 @@ def test_ch05_q4_says_what_a_wrong_matrix_looks_like():
         assert feedback.status == "incorrect" and phrase in feedback.message, feedback.message
         assert "is not it" not in feedback.message
     assert ch05.q4.grade([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]).correct
+
+
+# Answers from the independent read of chapter 5: graded wrongly, or explained misleadingly.
+
+
+def test_ch05_q1_hint_names_the_shared_size_correctly_and_2x2_gets_its_own_message():
+    from tinyml.exercises import ch05
+
+    assert "P's columns and Q's rows share" in ch05.q1.hints()[1]
+    message = ch05.q1.grade((2, 2)).message
+    assert "chapter's own A·B" in message and "is not it" not in message
+
+
+def test_ch05_q2_says_additions_only_when_the_formula_fits_everywhere():
+    from tinyml.exercises import ch05
+
+    message = ch05.q2.grade(lambda n, m, p: n * m * p if m > 1 else 0).message
+    assert "still one product" in message and "additions (m - 1" not in message
+    assert "counts the additions" in ch05.q2.grade(lambda n, m, p: n * (m - 1) * p).message
+
+
+def test_ch05_q3_protects_its_inputs_and_names_an_in_place_matvec():
+    from tinyml.exercises import ch05
+
+    message = ch05.q3.grade(ch05._matvec_in_place).message
+    assert "your matvec changed W" in message
+    assert "[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]" in message  # the W it was given, unchanged
+
+    def appends_to_x(W, x):
+        x.append(0.0)
+        return [sum(row[j] * x[j] for j in range(len(row))) for row in W]
+
+    assert "your matvec changed x" in ch05.q3.grade(appends_to_x).message
+
+
+def test_ch05_q4_accepts_a_gradient_within_rounding():
+    from tinyml.exercises import ch05
+
+    for right in ([[1, 2, 3.0000001], [1, 2, 3]], [[1.0, 2.0, 3.0], [1.0, 2.0, 2.9999999999]]):
+        assert ch05.q4.grade(right).correct, right
+    assert not ch05.q4.grade([[1, 2, 3.001], [1, 2, 3]]).correct
+    assert "a number" in ch05.q4.grade([[1, 2, None], [1, 2, 3]]).message
+
+
+def test_ch05_checkers_answer_within_a_second():
+    import time
+
+    from tinyml.exercises import ch05
+
+    for q in (ch05.q1, ch05.q2, ch05.q3, ch05.q4):
+        for answer in [q.answer()] + [bad for bad, _ in q.wrong]:
+            start = time.perf_counter()
+            q.grade(answer)
+            assert time.perf_counter() - start < 1.0, (q.title, answer)

@@ -149,3 +149,85 @@ def test_q4_names_the_order_when_step_comes_before_backward():
     feedback = ch06.q4.grade(step_first)
     assert feedback.status == "incorrect"
     assert "step() runs before backward()" in feedback.message
+
+
+# Answers from the independent read of chapter 6: graded wrongly, or explained misleadingly.
+
+
+def test_q1_refuses_sutskevers_form_by_its_buffer():
+    def sutskever(theta, g, buf, lr, mu):  # the same iterates at a constant lr
+        buf = mu * buf - lr * g
+        return theta + mu * buf - lr * g, buf
+
+    feedback = ch06.q1.grade(sutskever)
+    assert feedback.status == "incorrect"
+    assert "Sutskever's form" in feedback.message and "no lr in it" in feedback.message
+
+    def scaled_buffer(theta, g, buf, lr, mu):  # right theta, some other buffer
+        new_theta, new_buf = ch06.nesterov_step(theta, g, buf / 2, lr, mu)
+        return new_theta, 2 * new_buf
+
+    message = ch06.q1.grade(scaled_buffer).message
+    assert "theta is right, but the buffer" in message and "Sutskever" not in message
+
+
+def test_q1_says_sign_only_when_the_other_direction_is_right():
+    def lr_missing_on_g(theta, g, buf, lr, mu):
+        buf = mu * buf + g
+        return theta - (g + lr * mu * buf), buf
+
+    message = ch06.q1.grade(lr_missing_on_g).message
+    assert "the step is lr·(g + mu·buf)" in message and "check the sign" not in message
+
+    def uphill(theta, g, buf, lr, mu):
+        buf = mu * buf + g
+        return theta + lr * (g + mu * buf), buf
+
+    assert "check the sign" in ch06.q1.grade(uphill).message
+
+
+def test_q2_near_miss_with_five_figures_is_told_how_far_off():
+    message = ch06.q2.grade(0.31939).message
+    assert "about 1% off" in message and "significant figures" not in message
+    assert "three significant figures" in ch06.q2.grade(0.32).message
+
+
+def test_q3_accepts_only_the_threshold_and_says_near_misses_are_near():
+    for right in (0.02, 2 / 100, 0.01999, 0.019985):
+        assert ch06.q3.grade(right).correct, right
+    for near in (0.0199, 2 / 101, 0.0195):
+        feedback = ch06.q3.grade(near)
+        assert feedback.status == "incorrect", near
+        assert "close to the threshold" in feedback.message and "hits -1" in feedback.message
+    for above in (0.0200002, 0.0201):
+        assert ch06.q3.grade(above).status == "incorrect", above
+
+
+def test_q4_names_a_missing_backward():
+    no_backward = ch06._loop("zero_grad", "loss_fn", "step", "record")
+    message = ch06.q4.grade(no_backward).message
+    assert "loss.backward() is never called" in message and "wipes" not in message
+    wipes = ch06._loop("loss_fn", "backward", "zero_grad", "step", "record")
+    assert "wipes" in ch06.q4.grade(wipes).message
+
+
+def test_checkers_answer_within_a_second():
+    import time
+
+    for q in (ch06.q1, ch06.q2, ch06.q3, ch06.q4):
+        for answer in [q.answer()] + [bad for bad, _ in q.wrong]:
+            start = time.perf_counter()
+            q.grade(answer)
+            assert time.perf_counter() - start < 1.0, (q.title, answer)
+
+
+def test_q1_solution_runs_and_its_nesterov_class_damps_the_overshoot():
+    from tinyml.landscapes import QUADRATIC, descend
+    from tinyml.optim import Momentum
+
+    namespace = {"Momentum": Momentum}
+    exec(ch06.q1.solution_text, namespace)  # the solution as a learner would paste it
+    nesterov = descend(QUADRATIC, namespace["Nesterov"], lr=0.03, momentum=0.9)
+    momentum = descend(QUADRATIC, Momentum, lr=0.03, momentum=0.9)
+    assert f"{momentum.losses[-1]:.3g}" == "0.106" and f"{nesterov.losses[-1]:.2g}" == "0.0013"
+    assert ch06.q1.grade(namespace["nesterov_step"]).correct

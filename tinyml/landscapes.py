@@ -23,6 +23,7 @@ __all__ = [
     "ROSENBROCK",
     "Run",
     "descend",
+    "descent_loop",
     "plot_paths",
     "plot_losses",
     "lr_sweep",
@@ -135,7 +136,16 @@ def descend(
     """
     start, steps = _start_of(landscape, start), size("steps", steps)
     x, y = Var(start[0], name="x"), Var(start[1], name="y")
-    opt = optimizer([x, y], **settings)
+    path, losses, diverged = descent_loop(landscape, optimizer([x, y], **settings), x, y, steps)
+    if label is None:
+        label = f"{optimizer.__name__}(" + ", ".join(f"{k}={v}" for k, v in settings.items()) + ")"
+    return Run(label, path, losses, diverged)
+
+
+def descent_loop(
+    landscape: Callable[[Any, Any], Any], opt: Any, x: Var, y: Var, steps: int
+) -> tuple[list[tuple[float, float]], list[float], bool]:
+    """The training loop of descend: the points visited, their losses, and whether it diverged."""
     path, losses, diverged = [], [], False
     for _ in range(steps):
         opt.zero_grad()
@@ -143,17 +153,15 @@ def descend(
         loss.backward()  # backward: x.g and y.g now hold the gradient
         path.append((x.value(), y.value()))
         losses.append(loss.value())
-        if not loss.value() < 1e6 * (losses[0] + 1):
+        if not loss.value() < 1e6 * (losses[0] + 1):  # blowing up: stop here
             diverged = True
             break
         opt.step()
-    else:
+    else:  # all steps done: record where the last step landed
         path.append((x.value(), y.value()))
         losses.append(landscape(x.value(), y.value()))
         diverged = losses[-1] > losses[0]
-    if label is None:
-        label = f"{optimizer.__name__}(" + ", ".join(f"{k}={v}" for k, v in settings.items()) + ")"
-    return Run(label, path, losses, diverged)
+    return path, losses, diverged
 
 
 def _contours(

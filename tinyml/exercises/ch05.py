@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import dis
 import inspect
 import math
 import numbers
 import types
 
-from tinyml.exercises import Incorrect, Question, call_learner
+from tinyml.exercises import Incorrect, Question, all_close, call_learner
 
 # q1 ---------------------------------------------------------------------------------------
 
@@ -21,16 +22,21 @@ def _check_q1(answer):
     if answer == (4, 4):
         raise Incorrect("4 is the inner size that the sum runs over; it disappears")
     if answer == (2, 3):
-        raise Incorrect("rows come first: the rows of A, then the columns of B")
+        raise Incorrect("rows come first: the rows of P, then the columns of Q")
     if answer == (4, 2):
         raise Incorrect(
-            "(4, 2) is B's shape; the product keeps A's rows (3) and B's columns (2), "
+            "(4, 2) is Q's shape; the product keeps P's rows (3) and Q's columns (2), "
             "and the shared 4 is summed over"
         )
     if answer == (3, 4):
         raise Incorrect(
-            "(3, 4) is A's shape; the product keeps A's rows (3) and B's columns (2), "
+            "(3, 4) is P's shape; the product keeps P's rows (3) and Q's columns (2), "
             "and the shared 4 is summed over"
+        )
+    if answer == (2, 2):
+        raise Incorrect(
+            "(2, 2) is the shape of the chapter's own A·B (A is 2×3, B is 3×2); this "
+            "exercise's P is 3×4 and Q is 4×2. Build those two (random_matrix) and ask again"
         )
     if answer != (3, 2):
         raise Incorrect(f"{answer} is not it; try it with random_matrix and shape")
@@ -39,25 +45,26 @@ def _check_q1(answer):
 q1 = Question(
     title="The shape of a product",
     checker=_check_q1,
-    hint_text="Entry [i][j] of A·B pairs row i of A with column j of B. How many different "
+    hint_text="Entry [i][j] of P·Q pairs row i of P with column j of Q. How many different "
     "i are there, and how many different j?",
     more_hints=(
-        "i runs over the rows of A and j over the columns of B; the 4 that A's rows and B's "
-        "columns share is what the sum runs over. Or build both with random_matrix and ask "
-        "shape(matmul(A, B)).",
-        "rows of A, then columns of B: a pair (3, ?) whose second number is B's column count.",
+        "i runs over the rows of P and j over the columns of Q; the 4 that P's columns and "
+        "Q's rows share is what the sum runs over. Or build both with random_matrix and ask "
+        "shape(matmul(P, Q)).",
+        "rows of P, then columns of Q: a pair (3, ?) whose second number is Q's column count.",
     ),
-    solution_text="A, B = random_matrix(3, 4, seed=0), random_matrix(4, 2, seed=0)\n"
-    "print(shape(matmul(A, B)))  # (3, 2)\n"
-    "product_shape = (3, 2)  # rows of A, columns of B; the 4 is summed over",
+    solution_text="P, Q = random_matrix(3, 4, seed=0), random_matrix(4, 2, seed=0)\n"
+    "print(shape(matmul(P, Q)))  # (3, 2)\n"
+    "product_shape = (3, 2)  # rows of P, columns of Q; the 4 is summed over",
     answer=lambda: (3, 2),
     wrong=[
         ((4, 4), "inner size"),
         ((2, 3), "rows come first"),
-        ((4, 2), "B's shape"),
-        ((3, 4), "A's shape"),
+        ((4, 2), "Q's shape"),
+        ((3, 4), "P's shape"),
+        ((2, 2), "chapter's own A·B"),
         ((3, 3), "not it"),
-        ([4, 2], "B's shape"),
+        ([4, 2], "Q's shape"),
         (6, "pair"),
     ],
 )
@@ -70,28 +77,41 @@ def multiplications(n, m, p):
     return n * m * p
 
 
+_Q2_SIZES = [(2, 3, 5), (1, 5, 1), (7, 1, 3), (10, 10, 10)]
+
+
 def _check_q2(count):
     if not callable(count):
         raise Incorrect("pass your function itself, e.g. ch05.q2.check(multiplications)")
-    for n, m, p in [(2, 3, 5), (1, 5, 1), (7, 1, 3), (10, 10, 10)]:
-        got = call_learner(count, n, m, p)
-        want = n * m * p
-        if got == want:
-            continue
-        if got == n * p:
-            raise Incorrect(
-                f"for {n}×{m} by {m}×{p} you count {got}, one per entry of the result; "
-                f"each of those entries is a sum of {m} products"
-            )
-        if got == n * p * m + n * p * (m - 1):
-            raise Incorrect(
-                "that counts every operation, additions too; count only the multiplications"
-            )
-        if got == n * p * (m - 1):
-            raise Incorrect("that counts the additions (m - 1 per entry), not the multiplications")
-        if got == n**3:
-            raise Incorrect("n³ is right only for square matrices; use all three sizes")
-        raise Incorrect(f"multiplications({n}, {m}, {p}) gave {got!r}; count again loop by loop")
+    got = {size: call_learner(count, *size) for size in _Q2_SIZES}
+
+    def everywhere(formula) -> bool:
+        return all(got[(n, m, p)] == formula(n, m, p) for n, m, p in _Q2_SIZES)
+
+    if everywhere(lambda n, m, p: n * m * p):
+        return
+    n, m, p = next(size for size in _Q2_SIZES if got[size] != size[0] * size[1] * size[2])
+    wrong = got[(n, m, p)]
+    if everywhere(lambda n, m, p: n * p):
+        raise Incorrect(
+            f"for {n}×{m} by {m}×{p} you count {wrong}, one per entry of the result; "
+            f"each of those entries is a sum of {m} products"
+        )
+    if everywhere(lambda n, m, p: n * p * m + n * p * (m - 1)):
+        raise Incorrect(
+            "that counts every operation, additions too; count only the multiplications"
+        )
+    if everywhere(lambda n, m, p: n * p * (m - 1)):
+        raise Incorrect("that counts the additions (m - 1 per entry), not the multiplications")
+    if everywhere(lambda n, m, p: n**3):
+        raise Incorrect("n³ is right only for square matrices; use all three sizes")
+    if m == 1:
+        raise Incorrect(
+            f"multiplications({n}, {m}, {p}) gave {wrong!r}, but with m = 1 each of the "
+            f"{n * p} entries is still one product, a[i][0] * b[0][j]: {n * p} multiplications "
+            "(only the additions drop to 0)"
+        )
+    raise Incorrect(f"multiplications({n}, {m}, {p}) gave {wrong!r}; count again loop by loop")
 
 
 q2 = Question(
@@ -113,6 +133,7 @@ q2 = Question(
         (lambda n, m, p: n**3, "square"),
         (lambda n, m, p: n * m + p, "count again"),
         (lambda n, m, p: n * m * p + n * p * (m - 1), "additions too"),
+        (lambda n, m, p: n * m * p if m > 1 else 0, "still one product"),
     ],
 )
 
@@ -216,7 +237,9 @@ def _check_q3(learner_matvec):
         )
     w = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     x = [1.0, 0.5, -1.0]
-    got = call_learner(_explain_index_errors(learner_matvec), w, x)
+    w_given, x_given = copy.deepcopy(w), list(x)  # the learner's copies: w, x stay intact
+    got = call_learner(_explain_index_errors(learner_matvec), w_given, x_given)
+    _check_unchanged(w_given, w, x_given, x)
     want = matvec(w, x)
     if _from_numpy(got) or (isinstance(got, list) and any(_from_numpy(v) for v in got)):
         raise Incorrect(
@@ -237,13 +260,15 @@ def _check_q3(learner_matvec):
     if not all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, want, strict=True)):
         raise Incorrect(f"matvec({w}, {x}) returned {got!r}; expected {want}")
     xs = [Var(v, name=f"x{i}") for i, v in enumerate(x)]
+    w_given, xs_given = copy.deepcopy(w), list(xs)
     try:
-        ys = call_learner(_explain_index_errors(learner_matvec), w, xs)
+        ys = call_learner(_explain_index_errors(learner_matvec), w_given, xs_given)
     except Incorrect as exc:
         raise Incorrect(
             f"it works on floats but not with Vars in x ({exc}); build the sums with + and * "
             "only, so they work on any numbers"
         ) from None
+    _check_unchanged(w_given, w, xs_given, xs)
     if not isinstance(ys, list) or len(ys) != 2 or not all(hasattr(y, "backward") for y in ys):
         raise Incorrect(
             "with Vars in x it should return expression nodes; build the sums with + and * "
@@ -254,6 +279,27 @@ def _check_q3(learner_matvec):
         raise Incorrect(
             f"the gradients through your matvec are {[v.g for v in xs]}, not [5, 7, 9]"
         )
+
+
+def _check_unchanged(w_given, w, x_given, x) -> None:
+    """Incorrect if the learner's matvec wrote into the W or x it was given."""
+    if w_given != w:
+        raise Incorrect(
+            f"your matvec changed W: it was {w} and is now {w_given}. Leave W and x as they "
+            "are (a layer's weights are used again) and collect the sums in a new list y"
+        )
+    if len(x_given) != len(x) or any(a is not b for a, b in zip(x_given, x, strict=False)):
+        raise Incorrect(
+            "your matvec changed x; leave W and x as they are and collect the sums in a new list y"
+        )
+
+
+def _matvec_in_place(w, x):
+    """Right numbers, but it multiplies W's entries by x in place."""
+    for row in w:
+        for j in range(len(x)):
+            row[j] = row[j] * x[j]
+    return [sum(row[1:], row[0]) for row in w]
 
 
 def _matvec_index_swapped(w, x):
@@ -306,6 +352,7 @@ q3 = Question(
         (_matvec_numpy, "@ operator"),
         (_matvec_numpy_dot, "numpy"),
         (_matvec_by_matmul, "tinyml's matmul"),
+        (_matvec_in_place, "your matvec changed W"),
     ],
 )
 
@@ -317,7 +364,13 @@ def _check_q4(answer):
         raise Incorrect(f"give the gradients as a 2×3 list of lists, not {answer!r}")
     if answer == [[1, 1], [2, 2], [3, 3]]:
         raise Incorrect("that is transposed: W.g has W's shape, 2×3")
-    if answer == [[1, 2, 3], [1, 2, 3]]:
+    for row in answer:
+        for v in row:
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise Incorrect(
+                    f"each entry should be a number, a weight's gradient w.g, not {v!r}"
+                )
+    if _close_to(answer, [[1, 2, 3], [1, 2, 3]]):
         return
     if not answer or not answer[0] or any(len(row) != len(answer[0]) for row in answer):
         raise Incorrect(
@@ -355,7 +408,7 @@ def _check_q4(answer):
         else:
             why = "but W[i][j] multiplies only x[j], so the gradient changes from column to column"
         raise Incorrect(f"every entry is the same ({v}): {why}")
-    right = [row == [1, 2, 3] for row in answer]
+    right = [_close_to([row], [[1, 2, 3]]) for row in answer]
     if right.count(True) == 1:
         good, bad = right.index(True), right.index(False)
         advice = (
@@ -368,6 +421,14 @@ def _check_q4(answer):
             f"just like y[{good}]: {advice}"
         )
     raise Incorrect(f"{answer} is not it; build W from Vars, call backward() and look")
+
+
+def _close_to(answer: list, want: list) -> bool:
+    """Same shape and every entry within rounding (a gradient measured numerically counts)."""
+    if [len(row) for row in answer] != [len(row) for row in want]:
+        return False
+    got, expected = [v for row in answer for v in row], [v for row in want for v in row]
+    return all_close(got, expected, rel_tol=1e-6, abs_tol=1e-9)
 
 
 q4 = Question(
@@ -404,5 +465,7 @@ q4 = Question(
         ([[2, 2, 2], [2, 2, 2]], "every entry is the same"),
         ([[1, 2, 3], [0, 0, 0]], "loop over the rows"),
         ([[0, 0, 0], [1.0, 2.0, 3.0]], "only row 1 is right"),
+        ([[1, 2, 3.001], [1, 2, 3]], "only row 1 is right"),
+        ([[1, 2, "3"], [1, 2, 3]], "should be a number"),
     ],
 )

@@ -42,16 +42,20 @@ def _number(name: str, v: object) -> float:
     return float(v)
 
 
-def _checked_grad(theta: float, step: int, sign_hint: str) -> float:
-    """The test gradient at theta, or Incorrect if the learner's iterates have blown up."""
+class _BlownUp(Incorrect):
+    """The learner's iterates left every sensible range; the message says where."""
+
+
+def _checked_grad(theta: float, step: int) -> float:
+    """The test gradient at theta, or _BlownUp if the learner's iterates have blown up."""
     try:
         g = _grad(theta)
     except OverflowError:
         g = math.inf
     if not (math.isfinite(theta) and math.isfinite(g) and abs(theta) < 1e6):
-        raise Incorrect(
+        raise _BlownUp(
             f"your iterates blow up (theta is {theta:.3g} after step {step}) instead of "
-            f"settling near the minimum at about 1.9: check the sign — {sign_hint}"
+            "settling near the minimum at about 1.9"
         )
     return g
 
@@ -81,13 +85,20 @@ def _look_ahead_nesterov(lr: float, mu: float, steps: int) -> list[float]:
     return seen
 
 
-_SIGN_Q1 = "theta moves against the step direction, theta - lr·(g + mu·buf)"
+def _look_ahead_buffers(lr: float, mu: float, steps: int) -> list[float]:
+    """PyTorch's buffer after each step, b = -v / lr, from the same look-ahead form."""
+    phi, v, seen = 0.0, 0.0, []
+    for _ in range(steps):
+        v = mu * v - lr * _grad(phi + mu * v)
+        phi = phi + v
+        seen.append(-v / lr)
+    return seen
 
 
 def _run_momentum(step, lr, mu, steps, buffers=None):
     theta, buf, seen = 0.0, 0.0, []
     for k in range(steps):
-        g = _checked_grad(theta, k, _SIGN_Q1)
+        g = _checked_grad(theta, k)
         result = call_learner(step, theta, g, buf, lr, mu)
         if not isinstance(result, tuple | list) or len(result) != 2:
             raise Incorrect(f"nesterov_step returned {result!r}; return the pair (theta, buf)")
@@ -95,8 +106,30 @@ def _run_momentum(step, lr, mu, steps, buffers=None):
         seen.append(theta)
         if buffers is not None:
             buffers.append(buf)
-    _checked_grad(theta, steps, _SIGN_Q1)
+    _checked_grad(theta, steps)
     return seen
+
+
+def _blown_up(step, lr, mu, steps, want, exc):
+    """Why the iterates blew up: the sign, only if stepping the other way is right."""
+
+    def negated(theta, g, buf, lr, mu):
+        new_theta, new_buf = step(theta, g, buf, lr, mu)
+        return 2 * theta - new_theta, new_buf
+
+    try:
+        sign_only = _first_difference(_run_momentum(negated, lr, mu, steps), want) is None
+    except Exception:  # noqa: BLE001 - whatever the learner's step does, the answer is "no"
+        sign_only = False
+    if sign_only:
+        return Incorrect(
+            f"{exc}: check the sign — theta moves against the step direction, "
+            "theta - lr·(g + mu·buf)"
+        )
+    return Incorrect(
+        f"{exc}: the step is lr·(g + mu·buf), the learning rate times the whole sum, and "
+        "theta moves against it: theta - lr·(g + mu·buf)"
+    )
 
 
 def _check_order(step, lr, mu, steps, want):
@@ -155,13 +188,18 @@ def _check_q1(step):
         raise Incorrect("pass your function itself, e.g. ch06.q1.check(nesterov_step)")
     lr, mu, steps = 0.02, 0.9, 30
     want = _look_ahead_nesterov(lr, mu, steps)
+    buffers: list[float] = []
     try:
-        got = _run_momentum(step, lr, mu, steps)
+        got = _run_momentum(step, lr, mu, steps, buffers)
+    except _BlownUp as exc:
+        _check_order(step, lr, mu, steps, want)
+        raise _blown_up(step, lr, mu, steps, want, exc) from None
     except Incorrect:
         _check_order(step, lr, mu, steps, want)
         raise
     i = _first_difference(got, want)
     if i is None:
+        _check_buffers(buffers, _look_ahead_buffers(lr, mu, steps), lr)
         return
     _check_order(step, lr, mu, steps, want)
     for kind, why in _MOMENTUM_MISTAKES.items():
@@ -176,6 +214,29 @@ def _check_q1(step):
     )
 
 
+def _check_buffers(got: list[float], want: list[float], lr: float) -> None:
+    """Right iterates are not enough: the buffer returned must be PyTorch's too."""
+    i = _first_difference(got, want)
+    if i is None:
+        return
+    if _first_difference(got, [-lr * b for b in want]) is None:
+        raise Incorrect(
+            "theta is right, but that is Sutskever's form, with lr inside the buffer "
+            "(buf = mu·buf - lr·g). PyTorch's buffer has no lr in it: buf = mu·buf + g, and "
+            "theta = theta - lr·(g + mu·buf). (The two agree only while lr stays constant.)"
+        )
+    raise Incorrect(
+        f"theta is right, but the buffer you return after step {i + 1} is {got[i]:.6g}, "
+        f"where PyTorch's is {want[i]:.6g}: return buf = mu·buf + g itself"
+    )
+
+
+def _sutskever_step(theta, g, buf, lr, mu):
+    """Sutskever's form: the same iterates at a constant lr, but lr lives in the buffer."""
+    buf = mu * buf - lr * g
+    return theta + mu * buf - lr * g, buf
+
+
 q1 = Question(
     title="Nesterov momentum",
     checker=_check_q1,
@@ -187,9 +248,24 @@ q1 = Question(
         "buf = mu * buf + g; theta = theta - lr * (g + mu * buf); return theta, buf.",
     ),
     solution_text=inspect.getsource(nesterov_step)
-    + "\n# Nesterov's look-ahead: the same as taking the gradient where momentum is about to\n"
-    "# carry theta. It damps the overshoot: on the narrow bowl, compare\n"
-    "# descend(QUADRATIC, Momentum, lr=0.03, momentum=0.9) with a Nesterov run.",
+    + """
+# Why this is Nesterov's look-ahead: his form takes the gradient at phi + mu·v, where
+# momentum is about to carry phi: v ← mu·v - lr·grad(phi + mu·v), then phi ← phi + v.
+# Call that look-ahead point theta = phi + mu·v and the buffer b = -v / lr. Then
+#   b_t = mu·b_(t-1) + g_t, with g_t the gradient at theta_(t-1) = phi_(t-1) + mu·v_(t-1);
+#   theta_t = phi_t + mu·v_t = theta_(t-1) - mu·v_(t-1) + (1 + mu)·v_t
+#           = theta_(t-1) - lr·((1 + mu)·b_t - mu·b_(t-1)) = theta_(t-1) - lr·(g_t + mu·b_t).
+
+# To race it, give the chapter's Momentum this update:
+class Nesterov(Momentum):
+    def update(self, i, theta, g):
+        theta, self.buffers[i] = nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
+        return theta
+
+# descend(QUADRATIC, Momentum, lr=0.03, momentum=0.9) still circles the minimum after 50
+# steps (loss 0.106); descend(QUADRATIC, Nesterov, lr=0.03, momentum=0.9) damps the
+# overshoot (loss 0.0013).
+""",
     answer=lambda: nesterov_step,
     wrong=[
         (_momentum_variant("gd"), "plain gradient descent"),
@@ -205,6 +281,11 @@ q1 = Question(
             "check the sign",
         ),
         (lambda theta, g, buf, lr, mu: (theta - 0.01, buf), "Nesterov momentum gives"),
+        (_sutskever_step, "Sutskever's form"),
+        (
+            lambda theta, g, buf, lr, mu: (theta - (g + lr * mu * (mu * buf + g)), mu * buf + g),
+            "the step is lr·(g + mu·buf)",
+        ),
     ],
 )
 
@@ -258,7 +339,12 @@ def _check_q2(answer):
             "that is the change in x (it decreases); give the distance it moves, a positive number"
         )
     if math.isclose(got, want, rel_tol=0.05):
-        raise Incorrect(f"{got:g} is close; give at least three significant figures")
+        if float(f"{got:.2g}") == got:  # two significant figures or fewer
+            raise Incorrect(f"{got:g} is close; give at least three significant figures")
+        raise Incorrect(
+            f"{got:g} is close, but about {abs(got / want - 1):.0%} off; compute it rather "
+            "than round on the way"
+        )
     messages = {
         "corrected": "0.1 is the step with bias correction (the section 5 cell); without it "
         "the step is lr·m₁ / (√v₁ + eps) with the raw averages m₁ and v₁",
@@ -308,6 +394,7 @@ q2 = Question(
         (0.6838, "where x lands"),
         (-0.3162, "positive"),
         (0.32, "three significant figures"),
+        (0.31939, "about 1% off"),
         (1.0, "not it"),
         ("0.316", "as a number"),
     ],
@@ -322,7 +409,7 @@ def steep_bowl(x, y):
 
 
 _CRITICAL = 2 / 100
-_LOWEST_ACCEPTED = 0.0197  # the last stable rates converge so slowly that 0.0197-0.02 counts
+_TOLERANCE = 1e-3 * _CRITICAL  # within 0.1 % below the threshold counts as found
 
 
 def _check_q3(answer):
@@ -332,9 +419,9 @@ def _check_q3(answer):
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give the learning rate as a number, not {answer!r}")
     lr = float(answer)
-    # Below 0.02 every rate converges and at 0.02 itself y flips sign forever, so the threshold
-    # is 0.02; a run of 500 steps barely tells 0.0197 from 0.02, so both count as found.
-    if _LOWEST_ACCEPTED - 1e-12 <= lr <= _CRITICAL + 1e-12:
+    # Below 0.02 every rate converges and at 0.02 itself y flips sign forever; above it y
+    # grows. So the threshold is 0.02: a rate at most 0.1 % below it counts as found.
+    if _CRITICAL - _TOLERANCE - 1e-15 <= lr <= _CRITICAL + 1e-15:
         return
     if not lr > 0:
         raise Incorrect(f"a learning rate must be positive, got {lr:g}")
@@ -349,6 +436,12 @@ def _check_q3(answer):
         raise Incorrect(
             f"GD still converges above {lr:g}: it zigzags across y, but the zigzag shrinks "
             "as long as |1 - 100·lr| < 1"
+        )
+    if 0.95 * _CRITICAL <= lr < _CRITICAL:
+        raise Incorrect(
+            f"close to the threshold, but GD still converges at lr={lr:g}: the factor "
+            f"1 - 100·lr = {1 - 100 * lr:.4g} is still above -1. Give the rate where the factor "
+            "hits -1 exactly"
         )
     if lr < _CRITICAL:
         raise Incorrect(
@@ -388,7 +481,10 @@ q3 = Question(
         (2.0, "curvature is 1"),
         (0.01, "still converges"),
         (0.015, "threshold is higher"),
-        (0.0195, "threshold is higher"),
+        (0.0195, "close to the threshold"),
+        (0.0199, "factor hits -1"),
+        (2 / 101, "close to the threshold"),
+        (0.018, "threshold is higher"),
         (0.025, "threshold is lower"),
         (0.0201, "marked diverged"),  # a rate at which descend diverges must not pass
         (0.0200002, "never settles"),
@@ -419,6 +515,7 @@ def _check_q4(train_fn):
     if not callable(train_fn):
         raise Incorrect("pass your function itself, e.g. ch06.q4.check(train)")
     steps_called, built, final_grads, filled = [0], [0], [(0.0, 0.0)], [False]
+    ever_filled = [False]  # whether any gradient was ever seen non-zero: backward() ran
 
     def loss_at(x, y):
         built[0] += 1
@@ -428,16 +525,23 @@ def _check_q4(train_fn):
         built[0] = 0
         x, y = Var(-4.0, name="x"), Var(1.0, name="y")
         opt = optimizer([x, y], lr=0.01, **settings)
-        step = opt.step
+        step, zero_grad = opt.step, opt.zero_grad
+        ever_filled[0] = False
 
         def counted_step():
             steps_called[0] += 1
             filled[0] = x.g != 0.0 or y.g != 0.0  # whether backward() ran before this step
+            ever_filled[0] = ever_filled[0] or filled[0]
             step()
 
-        opt.step = counted_step
+        def watched_zero_grad():
+            ever_filled[0] = ever_filled[0] or x.g != 0.0 or y.g != 0.0
+            zero_grad()
+
+        opt.step, opt.zero_grad = counted_step, watched_zero_grad
         out = call_learner(fn, lambda: loss_at(x, y), opt, 15)
         final_grads[0] = (x.g, y.g)
+        ever_filled[0] = ever_filled[0] or x.g != 0.0 or y.g != 0.0
         return out, (x.value(), y.value())
 
     try:
@@ -457,6 +561,7 @@ def _check_q4(train_fn):
             "the loss), backward(), step()"
         ) from None
     learner_built, learner_steps, learner_grads = built[0], steps_called[0], final_grads[0]
+    learner_backward = ever_filled[0]
     want, want_where = run(train)
     if isinstance(got, list) and len(got) != 15:
         raise Incorrect(
@@ -474,7 +579,12 @@ def _check_q4(train_fn):
         _check_with_momentum(train_fn, run, steps_called)
         return
     if where == (-4.0, 1.0):
-        if learner_steps == 0:
+        if not learner_backward:
+            did = (
+                "loss.backward() is never called, so every gradient stays 0 and step() has "
+                "nothing to go on"
+            )
+        elif learner_steps == 0:
             did = "optimizer.step() is never called"
         elif learner_grads != (0.0, 0.0):
             did = (
@@ -597,6 +707,7 @@ q4 = Question(
     answer=lambda: train,
     wrong=[
         (_train_no_zero_grad, "zero_grad() every step"),
+        (_loop("zero_grad", "loss_fn", "step", "record"), "backward() is never called"),
         (_train_by_hand, "never calls optimizer.step()"),
         (
             _loop("loss_fn", "backward", "zero_grad", "step", "record"),
