@@ -418,12 +418,15 @@ def _call_watching(learner, point):
                     seen.append((code.co_name, hit))
                     return
 
-    old = sys.getprofile()
-    sys.setprofile(profiler)
-    try:
-        got = call_learner(learner, *point)
-    finally:
-        sys.setprofile(old)
+    def watched(*args):  # only the learner's own call is watched, not the checker's code
+        old = sys.getprofile()
+        sys.setprofile(profiler)
+        try:
+            return learner(*args)
+        finally:
+            sys.setprofile(old)
+
+    got = call_learner(watched, *point)
     return got, (seen[0] if seen else None)
 
 
