@@ -155,3 +155,17 @@ def test_q2_other_steps_with_the_right_order_are_named(k):
 def test_q1_and_q2_solutions_still_pass():
     assert ch01.q1.grade(ch01.float32_epsilon()).correct
     assert ch01.q2.grade(ch01.better_central).correct
+
+
+def test_q1_starter_loop_runs_and_is_not_attempted():
+    from tinyml.exercises import ____
+
+    eps = ____
+    while 1.0 + eps / 2 > 1.0:  # a comparison with the blank is False: zero rounds
+        eps /= 2
+    assert ch01.q1.grade(eps).status == "not attempted"
+    eps = np.float32(1)
+    while 1.0 + eps / 2 > 1.0:
+        eps /= 2
+    assert ch01.q1.grade(eps).correct  # a np.float32 is accepted as it is
+    assert "eps = np.float32(1)" in ch01.q1.solution_text

@@ -59,9 +59,15 @@ q1 = Question(
         "float32 takes its type, so one float32 in the sum is enough. The 64-bit mistake is "
         "to start from eps = 1.0: then every number in the loop is a plain Python float.",
         "Start from eps = np.float32(1) and keep the chapter's loop as it is: eps / 2, "
-        "eps /= 2 and 1.0 + eps / 2 all stay float32. Return float(eps).",
+        "eps /= 2 and 1.0 + eps / 2 all stay float32; the cell's last line hands eps to "
+        "the checker.",
     ),
-    solution_text=inspect.getsource(float32_epsilon) + "\n\neps32 = float32_epsilon()  # 2**-23",
+    solution_text=(
+        "eps = np.float32(1)  # a 32-bit one: 1.0 and 2 in the loop take its type\n"
+        "while 1.0 + eps / 2 > 1.0:\n"
+        "    eps /= 2\n"
+        "eps32 = eps  # 2**-23, about 1.19e-07"
+    ),
     answer=float32_epsilon,
     wrong=[
         (EPS, "64-bit"),
