@@ -207,7 +207,11 @@ def _check_q2(fib_memo):
             "call of another Fibonacci function"
         )
     if _stored(caches) - before < 25:
-        found = "found no dictionary" if not caches else "found no new results in its dict"
+        found = (
+            "found no dictionary keyed by the numbers n"
+            if not caches
+            else "found no new results in its dict"
+        )
         raise Incorrect(
             f"fib_memo({n}) calls itself, but the checker {found} afterwards: store each "
             "result, memo[n] = ..., in a dict kept outside the function (memo = {} in the "
