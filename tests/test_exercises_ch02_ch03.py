@@ -171,3 +171,73 @@ def test_ch02_ch03_checkers_answer_within_a_second():
             start = time.perf_counter()
             q.grade(answer)
             assert time.perf_counter() - start < 1.0, (q.title, answer)
+
+
+def test_ch02_q1_new_vars_named_x_and_y_are_not_the_cells():
+    from tinyml.beta import Add, Const, Mul, Square, Sub
+
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")  # the exercise cell's variables
+    new_x, new_y = Var(1.0, name="x"), Var(2.0, name="y")
+    feedback = ch02.q1.grade(Add(Square(Sub(new_x, new_y)), Mul(Const(2), new_x)))
+    assert feedback.status == "incorrect"
+    assert "new Var, not the x made in the cell" in feedback.message
+    two = Add(Square(Sub(Var(5.0, name="x"), y)), Mul(Const(2), Var(5.0, name="x")))
+    assert "two different Vars named x" in ch02.q1.grade(two).message
+    five = Var(5.0, name="x")
+    message = ch02.q1.grade(Add(Square(Sub(five, y)), Mul(Const(2), five))).message
+    assert "new Var, not the x made in the cell" in message and "grad(x)" in message
+    for right in [
+        Add(Square(Sub(x, y)), Mul(Const(2), x)),
+        Add(Mul(x, Const(2.0)), Square(Sub(x, y))),
+        Square(x - y) + 2 * x,
+    ]:
+        assert ch02.q1.grade(right).correct, right
+
+
+def test_ch02_q1_constants_are_compared_exactly():
+    from tinyml.beta import Add, Const, Mul, Square, Sub
+
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    for near in (2.0000001, 1.9999999999):
+        feedback = ch02.q1.grade(Add(Square(Sub(x, y)), Mul(Const(near), x)))
+        assert feedback.status == "incorrect"
+        assert f"its constant is {near!r}, not exactly 2" in feedback.message
+
+
+def test_ch02_q4_a_var_given_to_central_difference_is_named():
+    from tinyml.numeric import central_difference
+
+    def with_the_var(expr, x):
+        def f(t):
+            x.set_value(t)
+            return expr.value()
+
+        return expr.grad(x), central_difference(f, x)
+
+    message = ch02.q4.grade(with_the_var).message
+    assert "pass x.value(), not the Var x" in message
+
+
+def test_ch03_q2_a_memo_keyed_by_str_n_is_accepted():
+    memo = {}
+
+    def fib_memo(n):
+        if str(n) in memo:
+            return memo[str(n)]
+        memo[str(n)] = n if n < 2 else fib_memo(n - 1) + fib_memo(n - 2)
+        return memo[str(n)]
+
+    feedback = ch03.q2.grade(fib_memo)
+    assert feedback.correct, feedback.message
+
+    unread = {}
+
+    def stores_by_str_but_never_reads(n):
+        if n < 2:
+            return n
+        unread[str(n)] = stores_by_str_but_never_reads(n - 1) + stores_by_str_but_never_reads(
+            n - 2
+        )
+        return unread[str(n)]
+
+    assert "never look them up" in ch03.q2.grade(stores_by_str_but_never_reads).message

@@ -59,9 +59,15 @@ q1 = Question(
         "float32 takes its type, so one float32 in the sum is enough. The 64-bit mistake is "
         "to start from eps = 1.0: then every number in the loop is a plain Python float.",
         "Start from eps = np.float32(1) and keep the chapter's loop as it is: eps / 2, "
-        "eps /= 2 and 1.0 + eps / 2 all stay float32. Return float(eps).",
+        "eps /= 2 and 1.0 + eps / 2 all stay float32; the cell's last line hands eps to "
+        "the checker.",
     ),
-    solution_text=inspect.getsource(float32_epsilon) + "\n\neps32 = float32_epsilon()  # 2**-23",
+    solution_text=(
+        "eps = np.float32(1)  # a 32-bit one: 1.0 and 2 in the loop take its type\n"
+        "while 1.0 + eps / 2 > 1.0:\n"
+        "    eps /= 2\n"
+        "eps32 = eps  # 2**-23, about 1.19e-07"
+    ),
     answer=float32_epsilon,
     wrong=[
         (EPS, "64-bit"),
@@ -140,6 +146,11 @@ def _check_q2(learner):
         for value, why in known:
             if math.isclose(got, value, rel_tol=1e-9):
                 raise Incorrect(why)
+        if math.isclose(got, better_central(f, x, h / 2), rel_tol=1e-9):
+            raise Incorrect(
+                f"better_central(f, {x}, {h}) gave {got!r}: you used steps h/2 and h; use h "
+                "and 2h, the exercise's D(h) and D(2h) (same weights, 4 and -1, divided by 3)"
+            )
         again = _q2_number(learner, f, x, h / 2)
         if again == got:
             raise Incorrect(
@@ -149,6 +160,13 @@ def _check_q2(learner):
             )
         exact = {math.exp: math.exp, math.sin: math.cos}.get(f, lambda t: 5 * t**4)(x)
         err_h, err_half = abs(got - exact), abs(again - exact)
+        if err_half and 12 < err_h / err_half < 20:  # the right order, other steps
+            raise Incorrect(
+                f"better_central(f, {x}, {h}) gave {got!r}; expected {want!r}. Your error "
+                f"shrinks {err_h / err_half:.1f} times when h halves, as it should, so your "
+                "combination cancels the h² terms, but with other steps than the exercise's: "
+                "use D(h) and D(2h), the central differences with steps h and 2h"
+            )
         shrink = f"{err_h / err_half:.1f} times" if err_half else "to 0"
         raise Incorrect(
             f"better_central(f, {x}, {h}) gave {got!r}; expected {want!r}. When h halves "
@@ -181,6 +199,9 @@ q2 = Question(
         (lambda f, x, h: (_central(f, x, 2 * h) - 4 * _central(f, x, h)) / 3, "sign"),
         (lambda f, x, h: better_central(f, x, 0.01), "ignores its h argument"),
         (lambda f, x, h: (4 * _central(f, x, h) - _central(f, x, 3 * h)) / 3, "16 times"),
+        (lambda f, x, h: better_central(f, x, h / 2), "you used steps h/2 and h; use h and 2h"),
+        (lambda f, x, h: better_central(f, x, 2 * h), "other steps than the exercise's"),
+        (lambda f, x, h: (16 * _central(f, x, h) - _central(f, x, 4 * h)) / 15, "other steps"),
         (lambda f, x, h: "0.5", "not a number"),
         (3.0, "function itself"),
     ],
@@ -353,28 +374,101 @@ def grad_f(a, b):
     return [b + math.cos(a), a]
 
 
-_Q5_POINTS = [(0.5, 2.0), (-1.3, 0.7), (3.0, -4.0), (2.2, 0.3)]
+_Q5_POINTS = [(0.5, 2.0), (-1.3, 0.7), (3.0, -4.0), (2.2, 0.3)]  # refereed by grad_check
+# Far from 0, f = a*b + sin(a) is large next to df/da, so the round-off of any finite
+# difference (about eps·|f|/h) is large: even 5- to 9-point stencils and Richardson
+# extrapolation, at their best step, miss df/da there by 1e-13 or more, relatively.
+_Q5_FAR = [(-1234.5, 1.5), (4096.25, -0.5)]
+_Q5_DIGITS = 1e-14  # relative; b + cos(a), computed in floats, is within about 1e-16
 _NAMES = ("df/da", "df/db")
 
 
-def _call_watching_numeric(learner, point):
-    """Call grad_f(*point); note whether it ran any of tinyml.numeric's differencing code."""
+def _shifted(value, point):
+    """Is value a number next to, but not equal to, a or b: a point a finite difference tries?"""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    try:
+        value = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    return any(value != p and abs(value - p) <= 0.1 * max(1.0, abs(p)) for p in point)
+
+
+def _call_watching(learner, point):
+    """Call grad_f(*point), and note any Python function it calls at a shifted point.
+
+    A hand-derived gradient needs no function of (a, b) at other points; a finite difference
+    (tinyml.numeric's, or one written by hand, Richardson's or any stencil) evaluates f at
+    a ± h. Returns the result, and the first such call as (function name, argument) or None.
+    """
     import tinyml.numeric
 
     numeric_file = tinyml.numeric.__file__
-    used = []
+    seen = []
 
     def profiler(frame, event, arg):
-        if event == "call" and frame.f_code.co_filename == numeric_file:
-            used.append(frame.f_code.co_name)
+        if event != "call" or seen:
+            return
+        code = frame.f_code
+        if code.co_filename == numeric_file:
+            seen.append((f"tinyml.numeric's {code.co_name}", None))
+            return
+        for name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]:
+            value = frame.f_locals.get(name)
+            if _shifted(value, point):
+                seen.append((code.co_name, value))
+                return
+            if isinstance(value, (list, tuple)) and len(value) <= 8:
+                hit = next((v for v in value if _shifted(v, point)), None)
+                if hit is not None:
+                    seen.append((code.co_name, hit))
+                    return
 
-    old = sys.getprofile()
-    sys.setprofile(profiler)
-    try:
-        got = call_learner(learner, *point)
-    finally:
-        sys.setprofile(old)
-    return got, used
+    def watched(*args):  # only the learner's own call is watched, not the checker's code
+        old = sys.getprofile()
+        sys.setprofile(profiler)
+        try:
+            return learner(*args)
+        finally:
+            sys.setprofile(old)
+
+    got = call_learner(watched, *point)
+    return got, (seen[0] if seen else None)
+
+
+def _q5_numbers(learner, point):
+    got, shifted = _call_watching(learner, point)
+    if shifted is not None and shifted[1] is None:
+        raise Incorrect(
+            f"grad_f{point} called {shifted[0]}: derive the gradient by hand; don't "
+            "difference it numerically (that is what the checker compares your formula against)"
+        )
+    if shifted is not None:
+        name, value = shifted
+        raise Incorrect(
+            f"grad_f{point} called {name} at {value!r}, a point next to (a, b) = {point}: "
+            "that is a finite difference. Derive the gradient by hand; a hand-derived "
+            "formula needs only a and b themselves (the checker compares it with finite "
+            "differences, so they cannot be the answer)"
+        )
+    if isinstance(got, numbers.Real):
+        raise Incorrect(
+            f"grad_f{point} returned one number, {got!r}; a gradient has one partial "
+            "derivative per input: return two numbers, [df/da, df/db]"
+        )
+    if isinstance(got, (str, bytes)) or not hasattr(got, "__len__") or len(got) != 2:
+        raise Incorrect(f"grad_f{point} returned {got!r}; return two numbers: [df/da, df/db]")
+    for name, v in zip(_NAMES, got, strict=True):
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise Incorrect(
+                f"at (a, b) = {point} your {name} is {v!r}; give numbers, not {type(v).__name__}"
+            )
+        if not math.isfinite(v):
+            raise Incorrect(
+                f"at (a, b) = {point} your {name} is {v!r}; a derivative of a*b + sin(a) "
+                "is finite everywhere"
+            )
+    return [float(v) for v in got]
 
 
 def _check_q5(learner):
@@ -382,45 +476,27 @@ def _check_q5(learner):
 
     if not callable(learner):
         raise Incorrect("pass your function itself, e.g. ch01.q5.check(grad_f)")
+    claims = {}
     for point in _Q5_POINTS:
-        got, used = _call_watching_numeric(learner, point)
-        if used:
-            raise Incorrect(
-                f"grad_f{point} called tinyml.numeric's {used[0]}: derive the gradient by "
-                "hand; don't difference it numerically (that is what the checker compares "
-                "your formula against)"
-            )
-        if isinstance(got, numbers.Real):
-            raise Incorrect(
-                f"grad_f{point} returned one number, {got!r}; a gradient has one partial "
-                "derivative per input: return two numbers, [df/da, df/db]"
-            )
-        if isinstance(got, (str, bytes)) or not hasattr(got, "__len__") or len(got) != 2:
-            raise Incorrect(f"grad_f{point} returned {got!r}; return two numbers: [df/da, df/db]")
-        for name, v in zip(_NAMES, got, strict=True):
-            if isinstance(v, bool) or not isinstance(v, numbers.Real):
-                raise Incorrect(
-                    f"at (a, b) = {point} your {name} is {v!r}; give numbers, not "
-                    f"{type(v).__name__}"
-                )
-            if not math.isfinite(v):
-                raise Incorrect(
-                    f"at (a, b) = {point} your {name} is {v!r}; a derivative of a*b + sin(a) "
-                    "is finite everywhere"
-                )
-        claimed = [float(v) for v in got]
+        claimed = claims[point] = _q5_numbers(learner, point)
         report = grad_check(_f5, point, claimed)
         if not report:
             names = " and ".join(_NAMES[i] for i in report.mismatches)
             verb = "disagrees" if len(report.mismatches) == 1 else "disagree"
             raise Incorrect(f"at (a, b) = {point} your {names} {verb}:\n{report!r}")
-        exact = grad_f(*point)
-        for name, c, e in zip(_NAMES, claimed, exact, strict=True):
-            if abs(c - e) > 1e-12 * max(1.0, abs(e)):
+    for point in _Q5_FAR:
+        claims[point] = _q5_numbers(learner, point)
+    for point, claimed in claims.items():
+        for name, c, e in zip(_NAMES, claimed, grad_f(*point), strict=True):
+            error = abs(c - e) / max(1.0, abs(e))
+            if error > _Q5_DIGITS:
+                digits = max(0, round(-math.log10(error)))
                 raise Incorrect(
                     f"at (a, b) = {point} your {name} is {c!r}, the exact value is {e!r}: "
-                    "they agree only to about 11 digits, which is what a finite difference "
-                    "gives. Derive the gradient by hand; don't difference it numerically"
+                    f"they agree only to about {digits} digits. A formula derived by hand "
+                    "agrees to about 16 (the last digit or two may round differently); a "
+                    "finite difference, however refined, cannot get that close. Derive the "
+                    "gradient by hand; don't difference it numerically"
                 )
 
 
@@ -432,6 +508,23 @@ def _via_numeric_gradient(f, params):  # the bypass a learner may try: the real 
 
 def _hand_rolled_difference(a, b, h=1e-6):
     return [(_f5(a + h, b) - _f5(a - h, b)) / (2 * h), (_f5(a, b + h) - _f5(a, b - h)) / (2 * h)]
+
+
+def _richardson(a, b, h=1e-3):  # exercise 2's better_central, reused: 12+ digits near 0
+    return [
+        better_central(lambda t: _f5(t, b), a, h),
+        better_central(lambda t: _f5(a, t), b, h),
+    ]
+
+
+def _inline_stencil(a, b, h=0.03):
+    """A 9-point stencil written out with no function calls: only the digits give it away."""
+    weights = (4 / 5, -1 / 5, 4 / 105, -1 / 280)
+    da = sum(
+        w * ((a + k * h) * b + math.sin(a + k * h) - (a - k * h) * b - math.sin(a - k * h))
+        for k, w in enumerate(weights, start=1)
+    )
+    return [da / h, a]
 
 
 q5 = Question(
@@ -459,7 +552,10 @@ q5 = Question(
         (lambda a, b: [math.inf, a], "df/da is inf"),
         (lambda a, b: [b + math.cos(a), float("nan")], "df/db is nan"),
         (lambda a, b: ["1", a], "give numbers, not str"),
-        (lambda a, b: _via_numeric_gradient(_f5, [a, b]), "don't difference it numerically"),
-        (_hand_rolled_difference, "don't difference it numerically"),
+        (lambda a, b: _via_numeric_gradient(_f5, [a, b]), "called tinyml.numeric's"),
+        (_hand_rolled_difference, "that is a finite difference"),
+        (_richardson, "that is a finite difference"),
+        (_inline_stencil, "agree only to about"),
+        (lambda a, b: [b + math.cos(a) + 1e-9, a], "agree only to about 9 digits"),
     ],
 )

@@ -6,6 +6,7 @@ import inspect
 import math
 import numbers
 import re
+import sys
 
 from tinyml import beta
 from tinyml.beta import Const, Node, Var
@@ -27,15 +28,33 @@ def _q1_answer() -> Node:
     return beta.Add(beta.Square(beta.Sub(x, y)), beta.Mul(beta.Const(2), x))
 
 
-def _canonical(node: Node) -> str:
-    """The printed form, with the operands of + and * sorted: a + b and b + a read the same."""
+def _canonical(node: Node, exact: bool = True) -> str:
+    """The printed form, with the operands of + and * sorted: a + b and b + a read the same.
+
+    With ``exact``, numbers are written with all their digits (2.0000001 is not 2).
+    """
+    show = repr if exact else _show_number
+    if isinstance(node, Const):
+        return show(float(node.value()))
     if not node.children:
         return str(node)
-    parts = [_canonical(c) for c in node.children]
+    parts = [_canonical(c, exact) for c in node.children]
     if node.op in ("+", "*"):
         parts.sort()
-    extra = [_show_number(node.exponent)] if node.op == "**" else []
+    extra = [show(float(node.exponent))] if node.op == "**" else []
     return "(" + " ".join([node.op, *parts, *extra]) + ")"
+
+
+def _cell_variables() -> tuple[Var, Var] | None:
+    """The Vars x and y of the code that called check (the exercise cell), if it has them."""
+    frame = sys._getframe(1)
+    while frame is not None and str(frame.f_globals.get("__name__", "")).startswith("tinyml"):
+        frame = frame.f_back  # skip the checker's own frames: Question.check, grade …
+    if frame is None:
+        return None
+    x = frame.f_locals.get("x", frame.f_globals.get("x"))
+    y = frame.f_locals.get("y", frame.f_globals.get("y"))
+    return (x, y) if isinstance(x, Var) and isinstance(y, Var) else None
 
 
 def _show_number(v: float) -> str:
@@ -103,10 +122,13 @@ def _check_q1(answer):
         raise Incorrect(f"give a Beta expression, not {type(answer).__name__}")
     found = beta.variables(answer)
     names = sorted({str(v.name) for v in found if v.name is not None})
+    cells_vars = (
+        "Use the x and y made in the cell, x = Var(1.0, name='x') and y = Var(2.0, "
+        "name='y'), rather than new Vars, and the same x object in both places"
+    )
     use_the_cells = (
         "names matter: they are how the printed tree (and this checker) tell variables "
-        "apart. Use the x and y made in the cell, x = Var(1.0, name='x') and y = Var(2.0, "
-        "name='y'), rather than new Vars, and the same x object in both places"
+        "apart. " + cells_vars
     )
     if any(v.name is None for v in found):
         raise Incorrect(
@@ -126,7 +148,22 @@ def _check_q1(answer):
                 f"your tree holds two different Vars named {name}: z.grad({name}) would miss "
                 f"one of them. Create {name} once and use that same object in both places"
             )
+        cell = _cell_variables()
+        strangers = [v for v in found if cell and not any(v is c for c in cell)]
+        if strangers:
+            name = strangers[0].name
+            raise Incorrect(
+                f"the shape is right, but the {name} in your tree is a new Var, not the {name} "
+                f"made in the cell: z.grad({name}) with the cell's {name} would be 0. "
+                + cells_vars
+            )
         return  # operands of + and * may come in either order: 2·x and x·2 are the same tree
+    if _canonical(answer, exact=False) == _canonical(_q1_answer(), exact=False):
+        consts = [repr(c.value()) for c in _constants(answer) if c.value() != 2]
+        raise Incorrect(
+            f"your tree prints like z's, but its constant is {', '.join(consts)}, not "
+            "exactly 2: printing rounds numbers to 6 digits. Use Const(2)"
+        )
     if got == _q1_variant(lambda d: beta.Pow(d, 2)):
         raise Incorrect("** 2 builds a Pow node; the exercise asks for a Square node: Square(...)")
     if got == _q1_variant(lambda d: beta.Mul(d, d)):
@@ -150,6 +187,12 @@ def _check_q1(answer):
         f"your tree prints as {printed}, but z = (x - y)² + 2·x prints as {_Q1_TREE} "
         "(the operands of + and * may be in either order)"
     )
+
+
+def _constants(node: Node) -> list[Const]:
+    if isinstance(node, Const):
+        return [node]
+    return [c for child in node.children for c in _constants(child)]
 
 
 def _q1_tree(build):
@@ -193,6 +236,10 @@ q1 = Question(
             "without names",
         ),
         (_q1_tree_named("a", "b"), "named a, b"),
+        (
+            _q1_tree(lambda x, y: beta.Square(x - y) + beta.Mul(Const(2.0000001), x)),
+            "not exactly 2",
+        ),
         ("(+ (square (- x y)) (* 2 x))", "not str"),
     ],
 )
@@ -487,6 +534,13 @@ def _check_q4(check):
         x.set_value = watched_set
         try:
             got = call_learner(check, expr, x)
+        except Incorrect as exc:
+            if "must be a real number, got Var(" not in str(exc):
+                raise
+            raise Incorrect(
+                f"{exc}. central_difference(f, x) wants the point as a number: pass "
+                "x.value(), not the Var x"
+            ) from None
         finally:
             del expr.grad
             del x.set_value
@@ -645,6 +699,16 @@ def _no_restore(expr, x):
     return analytic, central_difference(f, x.value())
 
 
+def _var_as_point(expr, x):  # central_difference(f, x) with the Var, not its value
+    analytic = expr.grad(x)
+
+    def f(t):
+        x.set_value(t)
+        return expr.value()
+
+    return analytic, central_difference(f, x)
+
+
 def _f_ignores_its_argument(expr, x):
     from tinyml.numeric import central_difference
 
@@ -676,5 +740,6 @@ q4 = Question(
         (_uneven_steps, "not the central difference"),
         (_swapped, "wrong order, (numeric, analytic)"),
         (_f_ignores_its_argument, "your f ignores its argument; set x to it"),
+        (_var_as_point, "pass x.value(), not the Var x"),
     ],
 )

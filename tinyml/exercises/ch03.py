@@ -144,10 +144,21 @@ def _caches(fn) -> list:
     found += list(vars(fn).values())
     caches = []
     for d in found:
-        if isinstance(d, dict) and all(isinstance(k, int) for k in d):
+        if isinstance(d, dict) and all(_key_number(k) is not None for k in d):
             if all(d is not c for c in caches):
                 caches.append(d)
     return caches
+
+
+def _key_number(key) -> int | None:
+    """The n a memo's key stands for: n itself, or n written as str(n) or float(n)."""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return key
+    if isinstance(key, float) and key.is_integer():
+        return int(key)
+    if isinstance(key, str) and key.strip().lstrip("-").isdigit():
+        return int(key)
+    return None
 
 
 def _has_contents(cell) -> bool:
@@ -174,7 +185,7 @@ def _check_q2(fib_memo):
         if hasattr(c, "cache_clear"):
             c.cache_clear()
     # A number the memory does not hold yet: computing it must take fresh recursive calls.
-    known = [k for c in caches if isinstance(c, dict) for k in c]
+    known = [_key_number(k) for c in caches if isinstance(c, dict) for k in c]
     n = max([30, *(k + 30 for k in known)])
     before = _stored(caches)
     try:
@@ -196,7 +207,11 @@ def _check_q2(fib_memo):
             "call of another Fibonacci function"
         )
     if _stored(caches) - before < 25:
-        found = "found no dictionary" if not caches else "found no new results in its dict"
+        found = (
+            "found no dictionary keyed by the numbers n"
+            if not caches
+            else "found no new results in its dict"
+        )
         raise Incorrect(
             f"fib_memo({n}) calls itself, but the checker {found} afterwards: store each "
             "result, memo[n] = ..., in a dict kept outside the function (memo = {} in the "
@@ -284,6 +299,15 @@ def _fib_memo_via_fib1(n):  # a memo around fib1: fib1's recursion never looks i
     r = n if n < 2 else fib1(n - 1) + fib1(n - 2)
     _memo_via_fib1[n] = r
     return r
+
+
+_memo_str: dict[str, int] = {}
+
+
+def _fib_memo_str_keys(n):  # a real memo, keyed by str(n): fine
+    if str(n) not in _memo_str:
+        _memo_str[str(n)] = n if n < 2 else _fib_memo_str_keys(n - 1) + _fib_memo_str_keys(n - 2)
+    return _memo_str[str(n)]
 
 
 @functools.cache

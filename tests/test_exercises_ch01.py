@@ -1,0 +1,171 @@
+"""Chapter 1's checkers: finite differences are refused however refined; steps named."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pytest
+
+from tinyml.exercises import ch01
+
+
+def _f(a, b):
+    return a * b + math.sin(a)
+
+
+def _timed(q, answer):
+    start = time.perf_counter()
+    feedback = q.grade(answer)
+    assert time.perf_counter() - start < 1.0, answer
+    return feedback
+
+
+def _dfda(a, b):
+    return b + math.cos(a)
+
+
+class _Gradient:  # a callable object, not a function
+    def __call__(self, a, b):
+        return [_dfda(a, b), a]
+
+
+HONEST = [
+    lambda a, b: [b + math.cos(a), a],
+    lambda a, b: [math.cos(a) + b, a],
+    lambda a, b: (b + np.cos(a), a),
+    lambda a, b: np.array([np.cos(a) + b, a]),
+    lambda a, b: [np.float64(b) + np.cos(np.float64(a)), np.float64(a)],
+    lambda a, b: [_dfda(a, b), 1.0 * a],  # a helper called with a and b themselves
+    lambda a, b: list(np.array([b, a]) + np.array([np.cos(a), 0.0])),
+    _Gradient(),
+]
+
+
+@pytest.mark.parametrize("honest", HONEST)
+def test_q5_every_honest_form_of_the_gradient_passes(honest):
+    feedback = _timed(ch01.q5, honest)
+    assert feedback.correct, feedback.message
+
+
+def _richardson(g, x, h):  # exercise 2's better_central
+    d1 = (g(x + h) - g(x - h)) / (2 * h)
+    d2 = (g(x + 2 * h) - g(x - 2 * h)) / (4 * h)
+    return (4 * d1 - d2) / 3
+
+
+def _stencil9(g, x, h):
+    weights = (4 / 5, -1 / 5, 4 / 105, -1 / 280)
+    return sum(w * (g(x + k * h) - g(x - k * h)) for k, w in enumerate(weights, 1)) / h
+
+
+def _stencil7(g, x, h):
+    weights = (3 / 4, -3 / 20, 1 / 60)
+    return sum(w * (g(x + k * h) - g(x - k * h)) for k, w in enumerate(weights, 1)) / h
+
+
+@pytest.mark.parametrize("method", [_richardson, _stencil7, _stencil9])
+@pytest.mark.parametrize("h", [1e-4, 1e-3, 1e-2, 3e-2, 0.1])
+@pytest.mark.parametrize("scaled", [False, True])
+def test_q5_refuses_refined_differences_through_any_function(method, h, scaled):
+    def grad_f(a, b):
+        ha, hb = (h * max(1, abs(a)), h * max(1, abs(b))) if scaled else (h, h)
+        return [method(lambda t: _f(t, b), a, ha), method(lambda t: _f(a, t), b, hb)]
+
+    feedback = _timed(ch01.q5, grad_f)
+    assert feedback.status == "incorrect"
+    assert "that is a finite difference" in feedback.message, feedback.message
+
+
+def _inline(order, h):
+    """A central stencil written out inline: no function is called at a shifted point."""
+    weights = {2: (1 / 2,), 4: (2 / 3, -1 / 12), 6: (3 / 4, -3 / 20, 1 / 60)}.get(
+        order, (4 / 5, -1 / 5, 4 / 105, -1 / 280)
+    )
+
+    def grad_f(a, b):
+        da = sum(
+            w * ((a + k * h) * b + math.sin(a + k * h) - (a - k * h) * b - math.sin(a - k * h))
+            for k, w in enumerate(weights, start=1)
+        )
+        db = sum(w * (a * (b + k * h) - a * (b - k * h)) for k, w in enumerate(weights, 1))
+        return [da / h, db / h]
+
+    return grad_f
+
+
+@pytest.mark.parametrize("order", [2, 4, 6, 8])
+@pytest.mark.parametrize("h", [1e-6, 1e-5, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3])
+def test_q5_refuses_inline_differences_by_their_digits(order, h):
+    feedback = _timed(ch01.q5, _inline(order, h))
+    assert feedback.status == "incorrect"
+    message = feedback.message
+    assert "agree only to about" in message or "disagree" in message, message
+
+
+def test_q5_the_reviewers_richardson_answer_is_refused():
+    def better_central(f, x, h):
+        d1 = (f(x + h) - f(x - h)) / (2 * h)
+        d2 = (f(x + 2 * h) - f(x - 2 * h)) / (4 * h)
+        return (4 * d1 - d2) / 3
+
+    def f(a, b):
+        return a * b + math.sin(a)
+
+    feedback = ch01.q5.grade(
+        lambda a, b: [
+            better_central(lambda t: f(t, b), a, 1e-3),
+            better_central(lambda t: f(a, t), b, 1e-3),
+        ]
+    )
+    assert feedback.status == "incorrect"
+    assert "that is a finite difference" in feedback.message
+    assert "Derive the gradient by hand" in feedback.message
+
+
+def test_q5_package_differences_are_named():
+    from tinyml.numeric import numeric_gradient
+
+    message = ch01.q5.grade(lambda a, b: numeric_gradient(_f, [a, b])).message
+    assert "called tinyml.numeric's numeric_gradient" in message
+
+
+def test_q2_steps_h_over_2_and_h_are_named_not_contradicted():
+    def half_steps(f, x, h):
+        d_half = (f(x + h / 2) - f(x - h / 2)) / h
+        d = (f(x + h) - f(x - h)) / (2 * h)
+        return (4 * d_half - d) / 3
+
+    message = _timed(ch01.q2, half_steps).message
+    assert "you used steps h/2 and h; use h and 2h" in message
+    assert "the aim is about 16" not in message
+
+
+@pytest.mark.parametrize("k", [2, 3, 4])
+def test_q2_other_steps_with_the_right_order_are_named(k):
+    def wider(f, x, h):
+        return ch01.better_central(f, x, k * h)
+
+    message = _timed(ch01.q2, wider).message
+    assert "as it should" in message and "use D(h) and D(2h)" in message
+    assert "the aim is about 16" not in message
+
+
+def test_q1_and_q2_solutions_still_pass():
+    assert ch01.q1.grade(ch01.float32_epsilon()).correct
+    assert ch01.q2.grade(ch01.better_central).correct
+
+
+def test_q1_starter_loop_runs_and_is_not_attempted():
+    from tinyml.exercises import ____
+
+    eps = ____
+    while 1.0 + eps / 2 > 1.0:  # a comparison with the blank is False: zero rounds
+        eps /= 2
+    assert ch01.q1.grade(eps).status == "not attempted"
+    eps = np.float32(1)
+    while 1.0 + eps / 2 > 1.0:
+        eps /= 2
+    assert ch01.q1.grade(eps).correct  # a np.float32 is accepted as it is
+    assert "eps = np.float32(1)" in ch01.q1.solution_text
