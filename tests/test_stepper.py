@@ -107,4 +107,4 @@ def test_captions_tell_the_two_products_apart():
     assert text[2].startswith("step 3 of 5: the × node (x × y) has its whole gradient, 22,")
     leaf_only = steps(Var(1.0, name="w"))
     assert describe(leaf_only[0], 1, 1).startswith("step 1 of 1: w has its whole gradient")
-    assert "the tanh node (tanh(x))" in describe(steps(x.tanh() * y)[1], 2, 4)
+    assert "to the tanh node (tanh(x))" in describe(steps(x.tanh() * y)[0], 1, 4)
