@@ -67,7 +67,7 @@ _OVERFLOW = "an error, not inf, when the result is too large for a float"
 SHOW_VIEWS = {
     "simple": {
         "_real": "refuses an upstream that is not a finite number",
-        "_check_fresh": "refuses out-of-date values (see Forgetting forward() below)",
+        "_check_fresh": "refuses out-of-date values (see a forgotten forward(), below)",
         "__slots__": "a memory-saving detail",
         "_isinf": _OVERFLOW,
         "_overflow": _OVERFLOW,
