@@ -344,8 +344,8 @@ def _check_q3(learner):
         )
     if like(lambda d: 3 * 4**d - 2) or like(lambda d: 4**d + 3 * d):
         raise Incorrect(
-            "close: count the calls level by level. The three nodes of the level k levels "
-            "down are each reached by as many paths as its top, and x, d levels down, by 4**d"
+            "close, but not it: count the calls level by level. How many paths reach each "
+            "of the three nodes of the level k levels down, and how many reach x?"
         )
     if like(lambda d: 3 * d + 1) or like(lambda d: d + 1):
         raise Incorrect(
