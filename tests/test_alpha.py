@@ -785,3 +785,14 @@ def test_the_stale_error_says_whether_anything_was_added(way):
         assert x.g == 0.0 and z.g == 0.0
     else:
         assert "may already have added to some g, so zero_grad() the leaves" in message
+
+
+def test_the_simple_view_hides_only_strings_the_shown_code_has():
+    # Chapter 4 shows Node.grad, Sub and Mul with view="simple"; a renamed helper would
+    # leave the view hiding nothing, silently.
+    import inspect
+
+    shown = "".join(inspect.getsource(o) for o in (alpha.Node.grad, alpha.Sub, alpha.Mul))
+    for word, why in alpha.SHOW_VIEWS["simple"].items():
+        assert word in shown, word
+        assert why and "\n" not in why

@@ -91,3 +91,28 @@ def test_show_can_give_each_hidden_string_its_own_reason():
         "...  # 1 line not shown: second",
         "d = 4",
     ]
+
+
+def test_a_named_view_hides_what_the_module_lists_and_only_what_is_there():
+    from tinyml import alpha, show
+
+    simple = show(alpha.Node.grad, alpha.Sub, alpha.Mul, view="simple").code
+    by_hand = show(
+        alpha.Node.grad, alpha.Sub, alpha.Mul, hide=alpha.SHOW_VIEWS["simple"]
+    ).code  # every string of the view occurs in these three, so the two are the same
+    assert simple == by_hand
+    assert "__slots__" not in simple and "_uses" not in simple and "_real" not in simple
+    assert "...  # 1 line not shown: a memory-saving detail" in simple
+    # Add has no _check_fresh line: a view leaves out only what the shown code contains.
+    assert "_uses" not in show(alpha.Add, view="simple").code
+    # An explicit hide= reason wins over the view's, for the same string.
+    assert "mine" in show(alpha.Sub, view="simple", hide={"_uses": "mine"}).code
+
+
+def test_an_unknown_view_names_the_views_there_are():
+    from tinyml import alpha, show
+
+    with pytest.raises(ValueError, match=r"view='fast'.*has: 'simple'"):
+        show(alpha.Sub, view="fast")
+    with pytest.raises(ValueError, match="has: none"):
+        show(show, view="simple")

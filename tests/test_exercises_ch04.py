@@ -103,7 +103,7 @@ def test_every_question_stages_its_hints_nudge_first():
 def test_q2_and_q3_first_hints_do_not_give_the_answer_and_the_last_one_does(capsys):
     cases = [
         (ch04.q2, ("1/b", "b**2", "-a", "b**-1"), ("1/b", "-a/b**2")),
-        (ch04.q3, ("3**", "2 *", "(a + a)"), ("3**k", "3**d", "geometric")),
+        (ch04.q3, ("4**", "2 *", "(a + a)"), ("4**k", "4**d", "geometric")),
     ]
     for q, give_away, needed in cases:
         first, *more = q.hints()
@@ -255,30 +255,107 @@ def test_q2_the_solution_is_what_alpha_div_pushes_and_using_div_is_refused():
 
 def test_q3_answers_that_do_not_predict_are_refused():
     def measures(d):
-        top, _ = ch04.tripling(d)
+        top, _ = ch04.quadrupling(d)
         before = alpha.stats.pushes
         top.grad(1.0)
         return alpha.stats.pushes - before
 
     assert "measures rather than predicts" in _graded_quickly(ch04.q3, measures).message
-    table = {d: 2 * 3**d - 1 for d in range(9)}
+    table = {d: 2 * 4**d - 1 for d in range(6)}
     for lookup in (lambda d: table[d], lambda d: table.get(d)):
         feedback = _graded_quickly(ch04.q3, lookup)
-        assert "right for d = 0 … 8, but at d=9" in feedback.message
+        assert "right for d = 0 … 5, but at d=6" in feedback.message
     feedback = _graded_quickly(ch04.q3, ch04._walks_the_paths)
     assert "did too much work" in feedback.message
-    assert ch04.measured_pushes(10) == ch04.predicted_pushes(10)  # the checker's d=10 is measured
+    for d in ch04.DEPTHS:  # the checker's depths up to 7 are measured, not predicted
+        assert ch04.measured_pushes(d) == ch04.predicted_pushes(d)
 
 
 def test_q3_accepts_any_formula_that_predicts_even_in_floats_or_by_a_loop():
     def by_levels(d):
-        return sum(2 * 3**k for k in range(d)) + 3**d
+        return sum(3 * 4**k for k in range(d)) + 4**d
 
     def recurrence(d):
         n = 1
         for _ in range(d):
-            n = 3 * n + 2
+            n = 4 * n + 3
         return n
 
-    for right in (by_levels, recurrence, lambda d: 2 * 3.0**d - 1):
+    for right in (by_levels, recurrence, lambda d: 2 * 4.0**d - 1):
         assert _graded_quickly(ch04.q3, right).correct
+
+
+# -- the third learner read (review 4c) ----------------------------------------------------
+def test_q3_the_range_in_the_message_is_the_depths_answered_right():
+    def right_to(last):
+        return lambda d: ch04.predicted_pushes(d) if d <= last else 0
+
+    assert "right for d = 0 … 6, but at d=7 " in ch04.q3.grade(right_to(6)).message
+    assert "right for d = 0 … 7, but at d=40 " in ch04.q3.grade(right_to(7)).message
+
+
+def test_q3_is_not_chapter_3s_count_and_chapter_3s_formula_is_refused():
+    assert "used four times" in ch04.q3.grade(lambda d: 2 * 3**d - 1).message
+    top, _ = ch04.quadrupling(1)
+    assert len(alpha.topological_order(top)) == 4  # x and three nodes a level
+
+
+def _quadratic_by_scan(root):
+    """Review 4c's answer: the right order, parents counted by a scan over all nodes."""
+    nodes, todo, seen = [], [root], {root}
+    while todo:
+        n = todo.pop()
+        nodes.append(n)
+        for c in n.children:
+            if c not in seen:
+                seen.add(c)
+                todo.append(c)
+    cnt = {n: sum(list(m.children).count(n) for m in nodes) for n in nodes}
+    root.g = 1.0
+    ready = [root]
+    while ready:
+        n = ready.pop()
+        for c, d in zip(n.children, n.local_grads, strict=True):
+            c.g += n.g * d
+            cnt[c] -= 1
+            if cnt[c] == 0:
+                ready.append(c)
+
+
+def test_q4_a_quadratic_scan_is_told_so_not_once_per_path():
+    for wrong in (_quadratic_by_scan, ch04._quadratic_scan):
+        message = _graded_quickly(ch04.q4, wrong).message
+        assert "quadratic scan" in message and "once per path" not in message
+        assert "0 edge" not in message and "the top node" in message
+
+
+def test_q4_messages_never_count_edges_of_the_top_and_name_backward_simple():
+    for wrong, _ in ch04.q4.wrong:
+        message = ch04.q4.grade(wrong).message
+        assert "edge(s)" not in message and "backward() gives" not in message
+    assert "backward_simple gives" in ch04.q4.grade(ch04._overwrites).message
+
+
+def test_q4_depth_first_mistakes_get_their_own_messages():
+    assert "take it off the stack" in _graded_quickly(ch04.q4, ch04._marked_on_push).message
+    assert "in reverse" in _graded_quickly(ch04.q4, ch04._not_reversed).message
+
+
+def test_q4_the_depth_first_solution_and_a_counting_walk_are_both_right():
+    def children_reversed(root):  # depth-first, children in the other order: also right
+        order, done, stack = [], set(), [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+            elif node not in done:
+                done.add(node)
+                stack.append((node, True))
+                stack.extend((c, False) for c in reversed(node.children))
+        root.g = 1.0
+        for node in reversed(order):
+            for c, d in zip(node.children, node.local_grads, strict=True):
+                c.g += node.g * d
+
+    for right in (ch04.my_backward, children_reversed, _order_list_then_push):
+        assert _graded_quickly(ch04.q4, right).correct, right.__name__

@@ -6,7 +6,7 @@ import pytest
 
 from tinyml import alpha
 from tinyml.alpha import Var, topological_order
-from tinyml.stepper import draw_step, final_grads, stepper, steps, waiting
+from tinyml.stepper import describe, draw_step, final_grads, stepper, steps, waiting
 from tinyml.widgets import PNG_MAGIC
 
 
@@ -54,7 +54,7 @@ def test_the_slider_redraws_picture_and_caption_per_step():
     ex = stepper(top, start=1)
     pictures, captions = {ex.png}, {ex.caption}
     assert ex.png.startswith(PNG_MAGIC)
-    assert ex.caption.startswith("step 1 of 5: the × node has its whole gradient, 1")
+    assert ex.caption.startswith("step 1 of 5: the top × node has its whole gradient, 1")
     for k in range(2, 6):
         ex.set(step=k)
         pictures.add(ex.png)
@@ -94,3 +94,17 @@ def test_so_far_only_where_a_parent_has_still_to_push():
     assert waiting(all_steps, 2) == {x, y}  # a is complete; x waits for a, y has nothing
     assert waiting(all_steps, 3) == set()  # every parent of x and y has pushed: final
     assert "so far" not in draw_step(top, all_steps, 3).source
+
+
+def test_captions_tell_the_two_products_apart():
+    x, y = Var(2.0, name="x"), Var(5.0, name="y")
+    a = x * y
+    top = (a + x) * a
+    all_steps = steps(top)
+    text = [describe(s, k, len(all_steps)) for k, s in enumerate(all_steps, 1)]
+    assert text[0].startswith("step 1 of 5: the top × node has its whole gradient, 1,")
+    assert "to the × node (x × y)" in text[0]
+    assert text[2].startswith("step 3 of 5: the × node (x × y) has its whole gradient, 22,")
+    leaf_only = steps(Var(1.0, name="w"))
+    assert describe(leaf_only[0], 1, 1).startswith("step 1 of 1: w has its whole gradient")
+    assert "to the tanh node (tanh(x))" in describe(steps(x.tanh() * y)[0], 1, 4)

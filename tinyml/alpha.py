@@ -59,6 +59,22 @@ __all__ = [
     "stats",
 ]
 
+_OVERFLOW = "an error, not inf, when the result is too large for a float"
+
+#: Named views for ``tinyml.show(..., view=...)``: the lines each view leaves out, with the
+#: reason its ``...`` line gives. "simple" is chapter 4's first look at Alpha: the push
+#: itself, without the checks and the bookkeeping around it.
+SHOW_VIEWS = {
+    "simple": {
+        "_real": "refuses an upstream that is not a finite number",
+        "_check_fresh": "refuses out-of-date values (see a forgotten forward(), below)",
+        "__slots__": "a memory-saving detail",
+        "_isinf": _OVERFLOW,
+        "_overflow": _OVERFLOW,
+        "_uses": "bookkeeping for backward(), in the optional Making it fast",
+    },
+}
+
 
 class Stats:
     """Work counters, for measuring: ``pushes`` counts calls of ``grad(upstream)`` (one per

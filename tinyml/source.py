@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import sys
 import textwrap
 
 
@@ -45,8 +46,26 @@ def _where(obj: object) -> str:
     return f"{obj.__module__}.{obj.__qualname__}"
 
 
+def _view(objs: tuple[object, ...], name: str) -> dict[str, str]:
+    """The lines a named view hides, from ``SHOW_VIEWS`` in the shown objects' modules."""
+    reasons: dict[str, str] = {}
+    for obj in objs:
+        module = sys.modules.get(obj.__name__ if inspect.ismodule(obj) else obj.__module__)
+        views = getattr(module, "SHOW_VIEWS", {})
+        if name not in views:
+            known = ", ".join(map(repr, views)) or "none"
+            raise ValueError(
+                f"show(view={name!r}): {_where(obj)} has no such view (its module has: {known})"
+            )
+        reasons.update(views[name])
+    return reasons
+
+
 def show(
-    *objs: object, hide: str | tuple[str, ...] | dict[str, str] = (), why: str = ""
+    *objs: object,
+    hide: str | tuple[str, ...] | dict[str, str] = (),
+    why: str = "",
+    view: str = "",
 ) -> Source:
     """Return the source of functions, classes or modules from tinyml, ready to display.
 
@@ -55,7 +74,9 @@ def show(
     left-out lines shows as one ``...`` line with that reason, so nothing vanishes unseen.
     ``hide`` may also map each string to its own reason (``{"_uses": "bookkeeping"}``); a
     run then ends where the reason changes. A string that no shown line contains is a
-    ValueError (the source has changed).
+    ValueError (the source has changed). ``view`` names a set of such reasons kept beside
+    the code, in the module's ``SHOW_VIEWS`` (``show(alpha.Sub, view="simple")``); a view
+    hides only the strings that the shown lines contain.
     """
     if not objs:
         raise TypeError("show() needs at least one function, class or module to display")
@@ -63,7 +84,7 @@ def show(
         reasons = dict(hide)
     else:
         reasons = dict.fromkeys((hide,) if isinstance(hide, str) else tuple(hide), why)
-    hidden = tuple(reasons)
+    viewed = _view(objs, view) if view else {}
     parts, titles = [], []
     for obj in objs:
         try:
@@ -75,6 +96,8 @@ def show(
         parts.append(textwrap.dedent(code).rstrip())
         titles.append(_where(obj))
     text = "\n\n\n".join(parts) + "\n"
+    reasons = {**{w: r for w, r in viewed.items() if w in text}, **reasons}
+    hidden = tuple(reasons)
     for word in hidden:
         if word not in text:
             raise ValueError(f"show(hide={word!r}): no line of {', '.join(titles)} contains it")

@@ -63,12 +63,21 @@ def _label(node: Node) -> str:
         return node.name or "a variable"
     if node.op == "const":
         return f"the constant {_fmt(node.value())}"
-    return f"the {viz._head(node)} node"
+    head = viz._head(node)
+    children = node.children
+    if all(not child.children for child in children):  # spell out small nodes: (x × y)
+        parts = [viz._head(child) for child in children]
+        what = f"{head}({parts[0]})" if len(parts) == 1 else f" {head} ".join(parts)
+        return f"the {head} node ({what})"
+    return f"the {head} node"
 
 
 def describe(step: Step, number: int, total: int) -> str:
-    """A sentence for the caption: which node pushed what to whom."""
-    head = f"step {number} of {total}: {_label(step.node)} has its whole gradient, {_fmt(step.g)}"
+    """A sentence for the caption: which node pushed what to whom (step 1 is the top's)."""
+    who = f"the top {viz._head(step.node)} node" if number == 1 else _label(step.node)
+    if number == 1 and not step.node.children:
+        who = _label(step.node)
+    head = f"step {number} of {total}: {who} has its whole gradient, {_fmt(step.g)}"
     if not step.pushes:
         return f"{head}; it is a leaf, so it pushes nothing"
     parts = [

@@ -231,27 +231,34 @@ q2 = Question(
 
 
 def predicted_pushes(d):
-    return 2 * 3**d - 1
+    return 2 * 4**d - 1
 
 
-def tripling(d: int) -> tuple[alpha.Node, alpha.Var]:
-    """x, then d times a = a + a + a (Python builds (a + a) + a: two nodes a level)."""
+def quadrupling(d: int) -> tuple[alpha.Node, alpha.Var]:
+    """x, then d times a = a + a + a + a (Python builds ((a + a) + a) + a: three nodes a
+    level, and the level below used four times)."""
     x = alpha.Var(1.0, name="x")
     a: alpha.Node = x
     for _ in range(d):
-        a = a + a + a
+        a = a + a + a + a
     return a, x
 
 
+_MEASURED: dict[int, int] = {}
+
+
 def measured_pushes(d: int) -> int:
-    a, _ = tripling(d)
-    before = alpha.stats.pushes
-    a.grad(1.0)
-    return alpha.stats.pushes - before
+    if d not in _MEASURED:
+        a, _ = quadrupling(d)
+        before = alpha.stats.pushes
+        a.grad(1.0)
+        _MEASURED[d] = alpha.stats.pushes - before
+    return _MEASURED[d]
 
 
-DEPTHS = range(11)  # measured: the checker builds each graph and counts grad() calls
-FAR = 40  # 2 * 3**40 - 1 calls: about 2e19, centuries of pushing, so only a formula will do
+FIRST = 6  # d = 0 … 5 compared first, then d = 6 and 7 (measured) and FAR (predicted only)
+DEPTHS = range(8)  # measured: the checker builds each graph and counts grad() calls
+FAR = 40  # 2 * 4**40 - 1 calls: about 2e24, far beyond any computer, so only a formula will do
 BUDGET = 100_000  # profiler events for one call of the learner's function: a formula needs ~10
 
 
@@ -275,70 +282,94 @@ def _predict(learner, d):
     if alpha.stats.pushes != pushes:
         raise Incorrect(
             "your function calls grad(), so it measures rather than predicts (and at "
-            f"d={FAR} measuring would take centuries); work out a formula in d instead"
+            f"d={FAR} measuring would never finish); work out a formula in d instead"
         )
     return got
+
+
+def _range(last: int) -> str:
+    return "d = 0" if last == 0 else f"d = 0 … {last}"
 
 
 def _check_q3(learner):
     if not callable(learner):
         raise Incorrect("pass a function of the depth d, e.g. ch04.q3.check(predicted_pushes)")
-    got = [_predict(learner, d) for d in range(9)]
-    want = [measured_pushes(d) for d in range(9)]
+    first = range(FIRST)
+    got = [_predict(learner, d) for d in first]
+    want = [measured_pushes(d) for d in first]
     if all(_same(g, w) for g, w in zip(got, want, strict=True)):
-        for d in (*DEPTHS[9:], FAR):
+        last = FIRST - 1  # the last depth answered right so far
+        for d in (*DEPTHS[FIRST:], FAR):
             try:
                 late = _predict(learner, d)
             except Incorrect as why:
                 if "too much work" in str(why):
                     raise
                 raise Incorrect(
-                    f"right for d = 0 … 8, but at d={d}: {why} — predict any depth, with a "
-                    "formula in d rather than a table of measured values"
+                    f"right for {_range(last)}, but at d={d}: {why} — predict any depth, with "
+                    "a formula in d rather than a table of measured values"
                 ) from None
             right = measured_pushes(d) if d in DEPTHS else predicted_pushes(d)
             if not _same(late, right):
                 raise Incorrect(
-                    f"right for d = 0 … 8, but at d={d} the push model makes {right:,} grad() "
-                    f"calls and you said {late!r}: predict any depth, with a formula in d "
-                    "rather than a table of measured values"
+                    f"right for {_range(last)}, but at d={d} the push model makes {right:,} "
+                    f"grad() calls and you said {late!r}: predict any depth, with a formula "
+                    "in d rather than a table of measured values"
                 )
+            last = d
         return
-    if got == [3**d for d in range(9)]:
+
+    def like(rule) -> bool:
+        return all(_same(g, rule(d)) for g, d in zip(got, first, strict=True))
+
+    if like(lambda d: 4**d):
         raise Incorrect(
-            "3**d is the number of paths from the top down to x (the pushes x receives), but "
+            "4**d is the number of paths from the top down to x (the pushes x receives), but "
             "grad() is also called on every node above it, once per path into that node"
         )
-    if got == [2 ** (d + 1) - 1 for d in range(9)]:
+    if like(lambda d: 2 * 3**d - 1):
         raise Incorrect(
-            "that is the doubling graph's count; here a level has two nodes, (a + a) and "
-            "(a + a) + a, and the level below is used three times"
+            "2 * 3**d - 1 is the count when each level uses the one below three times "
+            "(chapter 3's a * a + a); here it is used four times, and a level has three nodes"
         )
-    if got == [(3 ** (d + 1) - 1) // 2 for d in range(9)]:
+    if like(lambda d: 2 ** (d + 1) - 1):
         raise Incorrect(
-            "that counts one node a level; each level has two, (a + a) and (a + a) + a, and "
-            "both are called once per path into them"
+            "that is the doubling graph's count; here a level has three nodes, (a + a), "
+            "(a + a) + a and its top, and the level below is used four times"
         )
-    if got in ([2 * d + 1 for d in range(9)], [d + 1 for d in range(9)]):
+    if like(lambda d: (4 ** (d + 1) - 1) // 3):
+        raise Incorrect(
+            "that counts one node a level; each level has three, (a + a), (a + a) + a and "
+            "((a + a) + a) + a, and each is called once per path into it"
+        )
+    if like(lambda d: 3 * 4**d - 2) or like(lambda d: 4**d + 3 * d):
+        raise Incorrect(
+            "close, but not it: count the calls level by level. How many paths reach each "
+            "of the three nodes of the level k levels down, and how many reach x?"
+        )
+    if like(lambda d: 3 * d + 1) or like(lambda d: d + 1):
         raise Incorrect(
             "that counts nodes; the push model calls grad() on a node once per path into it"
         )
-    d = next(d for d in range(9) if not _same(got[d], want[d]))
+    d = next(d for d in first if not _same(got[d], want[d]))
     calls = "1 grad() call" if want[d] == 1 else f"{want[d]} grad() calls"
     raise Incorrect(f"at depth d={d} the push model makes {calls}; you said {got[d]!r}")
 
 
 def _measures(d):
     """A typical non-answer: build the graph and count."""
-    return measured_pushes(d)
+    a, _ = quadrupling(d)
+    before = alpha.stats.pushes
+    a.grad(1.0)
+    return alpha.stats.pushes - before
 
 
-_TABLE = [2 * 3**d - 1 for d in range(9)]
+_TABLE = [2 * 4**d - 1 for d in range(FIRST)]
 
 
 def _walks_the_paths(d):
     """Counts every path without grad(): right, and hopeless at d = 40."""
-    top, _ = tripling(d)
+    top, _ = quadrupling(d)
     calls, stack = 0, [top]
     while stack:
         calls += 1
@@ -346,32 +377,42 @@ def _walks_the_paths(d):
     return calls
 
 
+def _table_to_6(d):
+    """Right up to d = 6 from a longer table, then nothing."""
+    return [2 * 4**k - 1 for k in range(7)][d]
+
+
 q3 = Question(
     title="Counting pushes on a shared graph",
     checker=_check_q3,
     hint_text="Count calls, not nodes: the push model calls grad() on a node once for every "
-    "path from the top down to that node. Try d = 0 and d = 1 by hand first.",
+    "path from the top down to that node. Work out d = 0 and d = 1 by hand first (draw "
+    "d = 1 with viz.draw if it helps).",
     more_hints=(
-        "Python builds a + a + a as (a + a) + a, so every level has two nodes: its top and its "
-        "(a + a). How many paths reach the top of the level k levels down? Its (a + a)? And "
-        "x, d levels down?",
-        "3**k paths reach the top of the level k levels down, and as many its (a + a); 3**d "
-        "reach x. Add 2 * 3**k for k = 0 … d - 1, then 3**d: a geometric series.",
+        "Python builds a + a + a + a as ((a + a) + a) + a, so every level has three nodes, "
+        "and each of them uses the level below. How many paths reach the top of the level k "
+        "levels down? Each of its other two nodes? And x, d levels down?",
+        "4**k paths reach the top of the level k levels down, and as many each of its other "
+        "two nodes; 4**d reach x. Add 3 * 4**k for k = 0 … d - 1, then 4**d: a geometric "
+        "series.",
     ),
     solution_text=inspect.getsource(predicted_pushes)
-    + "\n# The top of the level k levels down is reached by 3**k paths, and so is its (a + a);"
-    "\n# x, d levels down, by 3**d. Total: 2 * (1 + 3 + … + 3**(d-1)) + 3**d"
-    "\n#                                 = (3**d - 1) + 3**d = 2 * 3**d - 1",
+    + "\n# The top of the level k levels down is reached by 4**k paths, and so is each of"
+    "\n# its two inner nodes; x, d levels down, by 4**d. Total:"
+    "\n#   3 * (1 + 4 + … + 4**(d-1)) + 4**d = (4**d - 1) + 4**d = 2 * 4**d - 1",
     answer=lambda: predicted_pushes,
     wrong=[
-        (lambda d: 3**d, "paths"),
+        (lambda d: 4**d, "paths"),
+        (lambda d: 2 * 3**d - 1, "used four times"),
         (lambda d: 2 ** (d + 1) - 1, "doubling graph"),
-        (lambda d: (3 ** (d + 1) - 1) // 2, "one node a level"),
-        (lambda d: 2 * d + 1, "counts nodes"),
-        (lambda d: 4**d, "push model makes"),
+        (lambda d: (4 ** (d + 1) - 1) // 3, "one node a level"),
+        (lambda d: 3 * 4**d - 2, "close"),
+        (lambda d: 3 * d + 1, "counts nodes"),
+        (lambda d: 5**d, "push model makes"),
         (_measures, "measures rather than predicts"),
-        (lambda d: _TABLE[d], "right for d = 0 … 8, but at d=9"),
+        (lambda d: _TABLE[d], "right for d = 0 … 5, but at d=6"),
         (lambda d: dict(enumerate(_TABLE)).get(d), "rather than a table"),
+        (_table_to_6, "right for d = 0 … 6, but at d=7"),
         (_walks_the_paths, "did too much work"),
         (17, "function of the depth"),
     ],
@@ -381,24 +422,20 @@ q3 = Question(
 
 
 def my_backward(root):
-    parents = {root: 0}  # walk down once: count each node's parents (one per edge)
-    todo = [root]
-    while todo:
-        for child in todo.pop().children:
-            if child in parents:
-                parents[child] += 1
-            else:
-                parents[child] = 1
-                todo.append(child)
+    order, done = [], set()  # order: every node after all of its children
+    stack = [(root, False)]  # (node, are its children already on the stack?)
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:  # everything below it is in order already
+            order.append(node)
+        elif node not in done:  # the first time we reach it: its children first
+            done.add(node)
+            stack.append((node, True))
+            stack.extend((child, False) for child in node.children)
     root.g = 1.0
-    ready = [root]  # a node is ready once its last parent has pushed into it
-    while ready:
-        node = ready.pop()
+    for node in reversed(order):  # every node before its children: all parents pushed
         for child, d in zip(node.children, node.local_grads, strict=True):
             child.g += node.g * d
-            parents[child] -= 1
-            if parents[child] == 0:
-                ready.append(child)
 
 
 DOUBLINGS = 25
@@ -412,6 +449,13 @@ def _fresh_graphs():
     x, y = alpha.Var(0.3, name="x"), alpha.Var(0.7, name="y")
     a = x * y  # a * a pops first and pushes to a twice: a has two parents but three edges
     yield "a = x * y, z = tanh(a) + a * a", a.tanh() + a * a, [x, y]
+    x, y = alpha.Var(0.4, name="x"), alpha.Var(-0.8, name="y")
+    a, b = x * y, x + y  # a and b are used directly by the top's operands and below them too
+    yield (
+        "a = x * y, b = x + y, z = a * sigmoid(a) + sigmoid(b) * b",
+        (a * a.sigmoid() + b.sigmoid() * b),
+        [x, y],
+    )
     x = alpha.Var(0.1, name="x")
     a = x
     for _ in range(6):
@@ -475,6 +519,63 @@ def _recursive_order(root):
     for node in reversed(order):
         for child, d in zip(node.children, node.local_grads, strict=True):
             child.g += node.g * d
+
+
+def _post_order(root, mark_on_push=False):
+    order, done = [], {root} if mark_on_push else set()
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif mark_on_push or node not in done:
+            done.add(node)
+            stack.append((node, True))
+            for child in node.children:
+                if not mark_on_push or child not in done:
+                    done.add(child)
+                    stack.append((child, False))
+    return order
+
+
+def _push_in(order, root):
+    root.g = 1.0
+    for node in order:
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            child.g += node.g * d
+
+
+def _marked_on_push(root):
+    """Depth-first, but a node is marked seen when it is put on the stack, not when it is
+    expanded: a node met again deeper down is then listed before its own parent."""
+    _push_in(reversed(_post_order(root, mark_on_push=True)), root)
+
+
+def _not_reversed(root):
+    """The post-order itself: children push before their parents have pushed into them."""
+    _push_in(_post_order(root), root)
+
+
+def _quadratic_scan(root):
+    """Right order, but each node's parents are counted by scanning every node's children."""
+    nodes, todo, seen = [], [root], {root}
+    while todo:
+        node = todo.pop()
+        nodes.append(node)
+        for child in node.children:
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    count = {n: sum(list(m.children).count(n) for m in nodes) for n in nodes}
+    root.g = 1.0
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            child.g += node.g * d
+            count[child] -= 1
+            if count[child] == 0:
+                ready.append(child)
 
 
 CHAIN = 5000
@@ -690,8 +791,19 @@ def _call_watched(learner, root, edges):
     return writes, called, too_often
 
 
-def _name(node):
+def _name(node, root=None):
+    if node is root:
+        return "the top node"
     return getattr(node, "name", None) or f"a {node.op} node"
+
+
+def _paths(root):
+    """{node: the number of paths from root down to it}."""
+    paths = {root: 1}
+    for node in topological_order(root):
+        for child in node.children:
+            paths[child] = paths.get(child, 0) + paths[node]
+    return paths
 
 
 def _check_q4(learner):
@@ -715,35 +827,53 @@ def _check_q4(learner):
         if called:
             helper = ", ".join(sorted(called))
             raise Incorrect(
-                f"your function calls {helper}; the task is to write that walk yourself: "
-                "count each node's parents, then push from the root, releasing a node when "
-                "its last parent has pushed into it"
+                f"your function calls {helper}; the task is to write that walk yourself, "
+                "depth-first: list every node after all of its children, then let the nodes "
+                "push in the reverse of that list"
             )
         if too_often is not None:
+            who, budget = _name(too_often, root), _read_budget(edges, too_often)
+            paths = _paths(root)[too_often]
+            if 2 * paths < budget:  # a walk per path reads a node about twice per path
+                ways = (
+                    "a walk needs them once"
+                    if too_often is root
+                    else f"only {paths} path{'s' * (paths > 1)} lead{'s' * (paths == 1)} to it "
+                    "from the top"
+                )
+                raise Incorrect(
+                    f"on the graph {text}, your function read the children of {who} more "
+                    f"than {budget} times, though {ways}: you read every "
+                    "node's children once for each node (a quadratic scan), which grows with "
+                    "the square of the graph's size. Look at a node's children once, when "
+                    "your walk reaches it (to count parents, add 1 to each child's count "
+                    "there: one walk counts them all)"
+                )
             raise Incorrect(
-                f"on the graph {text}, your walk looked at {_name(too_often)} (its children "
-                f"or local_grads) more than {_read_budget(edges, too_often)} times, though "
-                f"it has {edges.get(too_often, 0)} edge(s) from its parents: your walk "
-                "visits a node once per path, like grad(), not once per node, and on shared "
-                "graphs the paths multiply. Let a node push only when its last parent has "
-                "pushed into it, and only once"
+                f"on the graph {text}, {paths:,} paths lead from the top to {who}, and your "
+                f"walk looked at {who} (its children or local_grads) more than {budget} "
+                "times: your walk visits a node once per path, like grad(), not once per "
+                "node, and on shared graphs the paths multiply. Let a node push only after "
+                "all of its parents have pushed into it, and only once"
             )
         worst = max(writes, key=lambda n: writes[n] - edges.get(n, 0), default=None)
         if worst is not None:
             allowed = edges.get(worst, 0) + (2 if worst is root else 1)
             if writes[worst] > allowed:
+                n = edges.get(worst, 0)
+                receives = "no push" if n == 0 else "1 push" if n == 1 else f"{n} pushes"
                 raise Incorrect(
-                    f"on the graph {text}, {_name(worst)} has {edges.get(worst, 0)} edge(s) "
-                    f"from its parents but its g was changed {writes[worst]} times: your function "
+                    f"on the graph {text}, {_name(worst, root)} receives {receives} from its "
+                    f"parents, but its g was changed {writes[worst]} times: your function "
                     "pushes once per path, like grad(), not once per node. Let a node push "
-                    "only when its last parent has pushed into it, and only once"
+                    "only after all of its parents have pushed into it, and only once"
                 )
         got = [leaf.g for leaf in leaves]
         if all_close(got, want, abs_tol=1e-12):
             continue
         if root.g != 1.0:
             raise Incorrect(f"after your function root.g is {root.g}: start with root.g = 1.0")
-        shown = f"the leaves got {[round(g, 6) for g in got]}, but backward() gives " + str(
+        shown = f"the leaves got {[round(g, 6) for g in got]}, but backward_simple gives " + str(
             [round(w, 6) for w in want]
         )
         if all_close(got, _leaf_grads(_overwrites, i), abs_tol=1e-12):
@@ -770,14 +900,26 @@ def _check_q4(learner):
         if all_close(got, _leaf_grads(_too_early, i), abs_tol=1e-12):
             raise Incorrect(
                 f"on the graph {text}, {shown}: a shared node pushed as soon as its first "
-                "parent had pushed into it, before the others; count each node's parents and "
-                "release it when the count reaches 0"
+                "parent had pushed into it, before the others; a node may push only after all "
+                "of its parents have"
+            )
+        if all_close(got, _leaf_grads(_marked_on_push, i), abs_tol=1e-12):
+            raise Incorrect(
+                f"on the graph {text}, {shown}: a node was listed before all of its children. "
+                "If you mark a node as seen when you put it on the stack, a node you meet "
+                "again deeper down is skipped there and lands in the wrong place; mark it "
+                "when you take it off the stack and go into its children"
+            )
+        if all_close(got, _leaf_grads(_not_reversed, i), abs_tol=1e-12):
+            raise Incorrect(
+                f"on the graph {text}, {shown}: in your order the children come first, so "
+                "they push before anything has reached them; a parent must push before its "
+                "children: walk your list in reverse"
             )
         raise Incorrect(
-            f"on the graph {text}, {shown}. Count each node's parents first (one per edge: "
-            "a * a counts twice), then let each node add node.g * d to each child, pairing "
-            "node.children with node.local_grads in order, and release a child when its "
-            "count reaches 0"
+            f"on the graph {text}, {shown}. List every node after all of its children "
+            "(depth-first), then, in the reverse of that list, let each node add node.g * d "
+            "to each child, pairing node.children with node.local_grads in order"
         )
     _check_deep_chain(learner)
 
@@ -808,22 +950,27 @@ def _check_deep_chain(learner):
 
 
 q4 = Question(
-    title="backward() without topological_order: count, then push",
+    title="The backward pass, depth-first",
     checker=_check_q4,
-    hint_text="Two loops, and no function that calls itself (the checker also runs a chain "
-    "of 5,000 nodes). The first loop only counts; the second pushes. When may a node push?",
+    hint_text="Two parts: first a list of the nodes in which every node comes after all of "
+    "its children, then the pushes, walking that list backwards. No function may call "
+    "itself (the checker also runs a chain of 5,000 nodes): what stands in for Python's "
+    "call stack?",
     more_hints=(
-        "First loop: walk down from the root with a list of nodes to visit and count, for "
-        "every node, its parents — one per edge, so a * a gives a two. Visit a node's "
-        "children only the first time you meet it.",
-        "Second loop: set root.g = 1.0 and keep a list of ready nodes, starting with [root]. "
-        "For each node popped, push node.g * d to each child (zip(node.children, "
-        "node.local_grads)), subtract 1 from the child's count, and append the child when "
-        "its count reaches 0. Must a push replace or add?",
+        "Keep your own stack of nodes to visit. When you first take a node off it, it cannot "
+        "go into the list yet: its children come first. How can the node come back to the "
+        "top of the stack once everything below it is listed? And how do you make sure a "
+        "shared node is gone into only once?",
+        "Put pairs (node, expanded) on the stack. Going into a node: put (node, True) back, "
+        "then (child, False) for each child; popping (node, True) lists the node. Remember a "
+        "node as done when you go into it, not when you put it on the stack. Then root.g = "
+        "1.0, and in the reversed list each node pushes node.g * d to each child (pair "
+        "node.children with node.local_grads). Must a push replace or add?",
     ),
     solution_text=inspect.getsource(my_backward)
-    + "\n# The first loop is the counting half of topological_order; the second releases a"
-    "\n# node when its last parent has pushed, so its g is complete when it pushes: once.",
+    + "\n# Listing a node only after everything below it is depth-first post-order; reversed,"
+    "\n# every node comes before its children, so all its parents have pushed into it when it"
+    "\n# pushes: once. topological_order gets such an order the other way, by counting parents.",
     answer=lambda: my_backward,
     wrong=[
         (_per_path, "once per path"),
@@ -832,6 +979,9 @@ q4 = Question(
         (_too_early, "first parent"),
         (_distinct_parents, "count one per edge"),
         (_recursive_order, "RecursionError"),
+        (_marked_on_push, "when you take it off the stack"),
+        (_not_reversed, "walk your list in reverse"),
+        (_quadratic_scan, "quadratic scan"),
         (_overwrites, "child.g +="),
         (_no_upstream, "not d alone"),
         (_no_local, "without the local derivative"),
