@@ -957,8 +957,10 @@ q5 = Question(
         (_rms_variant("no lr"), "learning rate is missing"),
         (_rms_variant("uphill"), "uphill"),
         (_rms_variant("old v returned"), "return the new average"),
-        (lambda theta, g, v, lr, alpha, eps: rmsprop_step(theta, g, v, lr, alpha, eps)[::-1],
-         "(v, theta)"),
+        (
+            lambda theta, g, v, lr, alpha, eps: rmsprop_step(theta, g, v, lr, alpha, eps)[::-1],
+            "(v, theta)",
+        ),
         (lambda theta, g, v, lr, alpha, eps: theta - lr * g, "pair"),
         (lambda theta, g, v, lr, alpha, eps: (theta - 0.01, v), "RMSProp gives"),
         (_rms_with_memory(), "state of its own"),
