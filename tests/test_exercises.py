@@ -126,8 +126,10 @@ def test_staged_hints_give_a_nudge_first_then_more(capsys):
     last = "six times seven (That is the last hint; solution() shows one answer.)"
     assert out[2] == f"Hint 3 of 3: {last}"
     assert out[3] == f"Hint 3 of 3: There are only 3 hints; the last one again: {last}"
-    with pytest.raises(ValueError, match="counts from 1"):
-        q.hint(0)
+    for level in (0, -1, 1.5, True):  # a friendly word, not a traceback, in every chapter
+        q.hint(level)
+        said = capsys.readouterr().out.strip()
+        assert said == f"Hint: hints start at 1, not {level!r}: hint() or hint(2)"
 
 
 # Answers a learner tried that the checkers once graded wrongly, or explained misleadingly.
@@ -488,8 +490,8 @@ def test_ch05_hints_nudge_before_they_tell():
     from tinyml.exercises import ch05
 
     for q, answer_words in (
-        (ch05.q1, ("(3, ?)", "columns of Q")),
-        (ch05.q2, ("n·m·p",)),
+        (ch05.q1, ("4×3",)),
+        (ch05.q2, ("m - 1",)),
         (ch05.q3, ("total = total + row[j] * x[j]",)),
         (ch05.q4, ("= x[j]",)),
     ):
@@ -541,20 +543,48 @@ def test_ch05_q4_says_what_a_wrong_matrix_looks_like():
 # Answers from the independent read of chapter 5: graded wrongly, or explained misleadingly.
 
 
-def test_ch05_q1_hint_names_the_shared_size_correctly_and_2x2_gets_its_own_message():
+def test_ch05_q1_asks_about_a_transpose_and_names_each_slip():
+    from tinyml.exercises import ch05
+    from tinyml.matrix import matmul, random_matrix, shape, transpose
+
+    P = random_matrix(3, 4, seed=0)
+    assert ch05.q1.grade(shape(matmul(transpose(P), P))).correct
+    assert ch05.q1.grade([4, 4]).correct
+    for answer, phrase in (
+        (shape(matmul(P, transpose(P))), "the other order"),
+        (shape(transpose(P)), "transpose(P)'s own shape"),
+        (shape(P), "P's own shape"),
+        ("error", "does not fail"),
+        ((2, 2), "chapter's own A·B"),
+    ):
+        message = ch05.q1.grade(answer).message
+        assert phrase in message and "is not it" not in message, (answer, message)
+
+
+def test_ch05_q2_asks_for_the_additions_and_names_the_multiplications():
     from tinyml.exercises import ch05
 
-    assert "P's columns and Q's rows share" in ch05.q1.hints()[1]
-    message = ch05.q1.grade((2, 2)).message
-    assert "chapter's own A·B" in message and "is not it" not in message
+    assert "number of multiplications" in ch05.q2.grade(lambda n, m, p: n * m * p).message
+    assert "sum of its own" in ch05.q2.grade(lambda n, m, p: n * m * p - 1).message
+    message = ch05.q2.grade(lambda n, m, p: n * p * (m - 1) if m > 1 else n * p).message
+    assert "nothing to add" in message and "count again" not in message
+
+    def counted_loops(n, m, p):  # an honest answer: count the + in matmul's loops
+        total = 0
+        for _ in range(n):
+            for _ in range(p):
+                total += m - 1
+        return total
+
+    assert ch05.q2.grade(counted_loops).correct
+    assert ch05.q2.grade(lambda n, m, p: n * (m - 1) * p).correct
 
 
-def test_ch05_q2_says_additions_only_when_the_formula_fits_everywhere():
+def test_ch05_q4_explains_rows_that_got_x_i():
     from tinyml.exercises import ch05
 
-    message = ch05.q2.grade(lambda n, m, p: n * m * p if m > 1 else 0).message
-    assert "still one product" in message and "additions (m - 1" not in message
-    assert "counts the additions" in ch05.q2.grade(lambda n, m, p: n * (m - 1) * p).message
+    message = ch05.q4.grade([[1, 1, 1], [2, 2, 2]]).message
+    assert "row i got x[i]" in message and "each row is the whole of x" in message
 
 
 def test_ch05_q3_protects_its_inputs_and_names_an_in_place_matvec():

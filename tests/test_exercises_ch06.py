@@ -94,6 +94,7 @@ def test_hints_start_with_a_nudge_and_say_more_each_time():
     for q, answer_words in (
         (ch06.q1, ("g + mu·buf", "g + mu * buf")),
         (ch06.q2, ("0.004", "3.16")),
+        (ch06.q5, ("alpha·v + (1 - alpha)·g²",)),
         (ch06.q3, ("1 - 100",)),
         (ch06.q4, ("loss.backward()", "optimizer.zero_grad()")),
     ):
@@ -214,7 +215,7 @@ def test_q4_names_a_missing_backward():
 def test_checkers_answer_within_a_second():
     import time
 
-    for q in (ch06.q1, ch06.q2, ch06.q3, ch06.q4):
+    for q in (ch06.q1, ch06.q2, ch06.q3, ch06.q4, ch06.q5):
         for answer in [q.answer()] + [bad for bad, _ in q.wrong]:
             start = time.perf_counter()
             q.grade(answer)
@@ -231,3 +232,93 @@ def test_q1_solution_runs_and_its_nesterov_class_damps_the_overshoot():
     momentum = descend(QUADRATIC, Momentum, lr=0.03, momentum=0.9)
     assert f"{momentum.losses[-1]:.3g}" == "0.106" and f"{nesterov.losses[-1]:.2g}" == "0.0013"
     assert ch06.q1.grade(namespace["nesterov_step"]).correct
+
+
+# Answers from the third independent read of chapter 6.
+
+
+def test_q4_refuses_the_readers_loop_with_an_extra_step_after_it():
+    def train(loss_fn, opt, steps):  # as the reader wrote it
+        L = []
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            opt.step()
+            L.append(loss.value())
+        opt.zero_grad()
+        l = loss_fn()  # noqa: E741 - the reader's name
+        l.backward()
+        opt.step()  # extra step
+        return L
+
+    feedback = ch06.q4.grade(train)
+    assert feedback.status == "incorrect"
+    assert "ran 16 times for steps=15" in feedback.message, feedback.message
+    assert "change nothing" in ch06.q4.grade(ch06._train_then_nudge).message
+
+    def honest(loss_fn, optimizer, steps):  # records before the step: still right
+        losses = []
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = loss_fn()
+            losses.append(loss.value())
+            loss.backward()
+            optimizer.step()
+        return losses
+
+    assert ch06.q4.grade(honest).correct
+
+
+def test_q2_names_the_step_that_forgot_to_divide():
+    feedback = ch06.q2.grade(0.02)
+    assert feedback.status == "incorrect" and "lr·m₁, the numerator alone" in feedback.message
+    assert "is not it" not in feedback.message
+
+
+def test_q1_and_q4_last_hints_stop_short_of_the_code():
+    assert "theta = theta - lr * (g + mu * buf)" not in " ".join(ch06.q1.hints())
+    assert "losses.append(loss.value())" not in " ".join(ch06.q4.hints())
+    assert "look-ahead" in ch06.q1.solution_text  # the note on why it is Nesterov's method
+
+
+def test_q5_solution_is_tinymls_rmsprop_step_for_step():
+    thetas, averages = ch06._rms_reference()
+    theta, v = 0.0, 0.0
+    for want_theta, want_v in zip(thetas, averages, strict=True):
+        theta, v = ch06.rmsprop_step(theta, ch06._grad(theta), v, **ch06._Q5)
+        assert math.isclose(theta, want_theta, rel_tol=1e-12)
+        assert math.isclose(v, want_v, rel_tol=1e-12)
+    assert abs(thetas[-1] - 1.9) < 0.1  # it gets near the minimum, about 1.9
+
+
+def test_q5_accepts_honest_variants_and_names_each_typical_mistake():
+    import numpy as np
+
+    def with_powers(theta, g, v, lr, alpha, eps):
+        v = alpha * v + (1 - alpha) * g**2
+        return theta - lr * g / (v**0.5 + eps), v
+
+    def with_numpy(theta, g, v, lr, alpha, eps):
+        v = alpha * v + (1 - alpha) * np.square(g)
+        return theta - lr * g / (np.sqrt(v) + eps), v
+
+    def as_list(theta, g, v, lr, alpha, eps):
+        return list(ch06.rmsprop_step(theta, g, v, lr, alpha, eps))
+
+    for right in (ch06.rmsprop_step, with_powers, with_numpy, as_list):
+        assert ch06.q5.grade(right).correct, right
+    for kind, phrase in (
+        ("eps inside", "TensorFlow's place for eps"),
+        ("old v", "update v first"),
+        ("weights swapped", "alpha and 1 - alpha are swapped"),
+        ("no root", "divide by the root of v"),
+    ):
+        feedback = ch06.q5.grade(ch06._rms_variant(kind))
+        assert feedback.status == "incorrect" and phrase in feedback.message, kind
+
+    def crashes(theta, g, v, lr, alpha, eps):
+        return theta - lr * g / math.sqrt(v - 1), v
+
+    message = ch06.q5.grade(crashes).message
+    assert "rmsprop_step(0.5, 2.0, 0.3" in message and "ValueError" in message

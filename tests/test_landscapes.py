@@ -169,7 +169,7 @@ def test_momentum_explorer_redraws_the_real_descend_run_for_each_slider_setting(
     ex = explore_momentum(steps=30)
     first_png, first_path = ex.png, ex.draw.run.path
     assert first_path == descend(QUADRATIC, Momentum, steps=30, lr=0.03, momentum=0.7).path
-    assert ex.caption.startswith("Momentum(lr=0.03, momentum=0.7) on the ill-conditioned")
+    assert ex.caption.startswith("Momentum(lr=0.03, momentum=0.7) on the narrow bowl, 30 steps")
 
     for settings in ({"momentum": 0.9}, {"lr": 0.01}, {"momentum": 0.0}):
         before = ex.png
@@ -190,3 +190,37 @@ def test_momentum_explorer_says_when_a_setting_diverges():
     ex.set(lr=0.15)  # just below it: stable
     assert not ex.draw.run.diverged
     assert len(plt.get_fignums()) == 0  # every redraw closes its figure
+
+
+def test_turned_keeps_the_landscape_and_turns_its_start():
+    import math
+
+    from tinyml.landscapes import ROSENBROCK, turned
+    from tinyml.optim import RMSProp
+
+    bowl = turned(QUADRATIC, 45)
+    assert bowl.name == "narrow bowl turned by 45°" and bowl.minimum == (0.0, 0.0)
+    assert math.isclose(bowl(*bowl.start), QUADRATIC(*QUADRATIC.start))  # same loss: 40.6
+    assert math.isclose(bowl(1.0, 1.0), QUADRATIC(math.sqrt(2), 0.0))  # x turned onto the diagonal
+    assert (
+        bowl.xlim[0] < bowl.start[0] < bowl.xlim[1] and bowl.ylim[0] < bowl.start[1] < bowl.ylim[1]
+    )
+    assert turned(QUADRATIC, 0).start == QUADRATIC.start
+    valley = turned(ROSENBROCK, 30)
+    assert math.isclose(valley(*valley.start), ROSENBROCK(*ROSENBROCK.start))
+    assert abs(valley(*valley.minimum)) < 1e-20  # the minimum stays where it was
+    # GD follows the gradient, which turns with the landscape: the same losses; RMSProp does not.
+    gd, gd_turned = descend(QUADRATIC, GD, lr=0.05), descend(bowl, GD, lr=0.05)
+    assert all(
+        math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+        for a, b in zip(gd.losses, gd_turned.losses, strict=True)
+    )
+    assert (
+        descend(bowl, RMSProp, lr=0.1).losses[-1]
+        > 100 * descend(QUADRATIC, RMSProp, lr=0.1).losses[-1]
+    )
+    assert descend(bowl, Adam, lr=0.15).path[0] == bowl.start
+    with pytest.raises(TypeError, match="turned needs a Landscape"):
+        turned(quadratic, 45)
+    with pytest.raises(TypeError, match="degrees must be a number"):
+        turned(QUADRATIC, "45")

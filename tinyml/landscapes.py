@@ -8,6 +8,8 @@ curves on one log-scale axis, so methods compare at a glance.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +23,7 @@ __all__ = [
     "Landscape",
     "QUADRATIC",
     "ROSENBROCK",
+    "turned",
     "Run",
     "descend",
     "descent_loop",
@@ -34,7 +37,7 @@ __all__ = [
 
 
 def quadratic(x: Any, y: Any) -> Any:
-    """An ill-conditioned bowl, f = (x² + 25·y²) / 2: 25× more curved across y than along x."""
+    """The narrow bowl, f = (x² + 25·y²) / 2: 25× more curved across y than along x."""
     return 0.5 * (x * x + 25 * (y * y))
 
 
@@ -60,7 +63,7 @@ class Landscape:
 
 
 QUADRATIC = Landscape(
-    "ill-conditioned quadratic",
+    "narrow bowl",
     quadratic,
     start=(-5.0, 1.5),
     minimum=(0.0, 0.0),
@@ -78,6 +81,41 @@ ROSENBROCK = Landscape(
     ylim=(-1.0, 3.0),
     levels=tuple(10.0**k for k in range(-2, 4)),  # one line per decade keeps images small
 )
+
+
+def turned(landscape: Landscape, degrees: float) -> Landscape:
+    """The same landscape turned anticlockwise by ``degrees`` about its minimum.
+
+    Its start turns with it, so a run begins at the same loss and the same distance from the
+    minimum; the drawing box is the smallest one that holds the turned corners of the old one.
+    """
+    if not isinstance(landscape, Landscape):
+        raise TypeError(f"turned needs a Landscape such as QUADRATIC, got {landscape!r}")
+    if isinstance(degrees, bool) or not isinstance(degrees, numbers.Real):
+        raise TypeError(f"degrees must be a number, e.g. turned(QUADRATIC, 45), got {degrees!r}")
+    angle = math.radians(degrees)
+    c, s = math.cos(angle), math.sin(angle)
+    cx, cy = landscape.minimum
+
+    def f(x: Any, y: Any) -> Any:  # turn (x, y) back by the angle, then ask the old landscape
+        dx, dy = x - cx, y - cy
+        return landscape.f(c * dx + s * dy + cx, c * dy - s * dx + cy)
+
+    def turn(point: tuple[float, float]) -> tuple[float, float]:
+        dx, dy = point[0] - cx, point[1] - cy
+        return (c * dx - s * dy + cx, s * dx + c * dy + cy)
+
+    corners = [turn((x, y)) for x in landscape.xlim for y in landscape.ylim]
+    xs, ys = [x for x, _ in corners], [y for _, y in corners]
+    return Landscape(
+        f"{landscape.name} turned by {degrees:g}°",
+        f,
+        start=turn(landscape.start),
+        minimum=landscape.minimum,
+        xlim=(min(xs), max(xs)),
+        ylim=(min(ys), max(ys)),
+        levels=landscape.levels,
+    )
 
 
 @dataclass

@@ -154,7 +154,8 @@ class Question:
         """Display a hint; when there is more, hint(2), hint(3) … say more, one step at a time."""
         hints = self.hints()
         if isinstance(level, bool) or not isinstance(level, int) or level < 1:
-            raise ValueError(f"hint(level) counts from 1, got {level!r}")
+            _display("Hint", f"hints start at 1, not {level!r}: hint() or hint(2)", "#0969da")
+            return
         asked, level = level, min(level, len(hints))
         text = hints[level - 1]
         if level < len(hints):

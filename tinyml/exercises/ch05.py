@@ -16,124 +16,154 @@ from tinyml.exercises import Incorrect, Question, all_close, call_learner
 
 def _check_q1(answer):
     if isinstance(answer, list) and len(answer) == 2:
-        answer = tuple(answer)  # [3, 2] says the same as (3, 2)
+        answer = tuple(answer)  # [4, 4] says the same as (4, 4)
+    if answer is None or (isinstance(answer, str) and "error" in answer.lower()):
+        raise Incorrect(
+            "it does not fail: transpose(P) is 4×3 and P is 3×4, so the inner sizes are 3 "
+            "and 3, and they agree"
+        )
     if not isinstance(answer, tuple) or len(answer) != 2:
         raise Incorrect(f"give the shape as a pair (rows, columns), not {answer!r}")
-    if answer == (4, 4):
-        raise Incorrect("4 is the inner size that the sum runs over; it disappears")
-    if answer == (2, 3):
-        raise Incorrect("rows come first: the rows of P, then the columns of Q")
-    if answer == (4, 2):
+    if answer == (3, 3):
         raise Incorrect(
-            "(4, 2) is Q's shape; the product keeps P's rows (3) and Q's columns (2), "
-            "and the shared 4 is summed over"
+            "(3, 3) is the shape of matmul(P, transpose(P)), the other order: here the first "
+            "factor is transpose(P), 4×3, so its 4 rows come first"
+        )
+    if answer == (4, 3):
+        raise Incorrect(
+            "(4, 3) is transpose(P)'s own shape; the product keeps its rows (4) and P's "
+            "columns (4), and the shared 3 is summed over"
         )
     if answer == (3, 4):
         raise Incorrect(
-            "(3, 4) is P's shape; the product keeps P's rows (3) and Q's columns (2), "
-            "and the shared 4 is summed over"
+            "(3, 4) is P's own shape; the product keeps transpose(P)'s rows (4) and P's "
+            "columns (4), and the shared 3 is summed over"
         )
     if answer == (2, 2):
         raise Incorrect(
-            "(2, 2) is the shape of the chapter's own A·B (A is 2×3, B is 3×2); this "
-            "exercise's P is 3×4 and Q is 4×2. Build those two (random_matrix) and ask again"
+            "(2, 2) is the shape of the chapter's own A·B; this exercise's P is 3×4. Build it "
+            "(random_matrix) and ask shape(matmul(transpose(P), P))"
         )
-    if answer != (3, 2):
-        raise Incorrect(f"{answer} is not it; try it with random_matrix and shape")
+    if answer != (4, 4):
+        raise Incorrect(
+            f"{answer} is not it; first write down transpose(P)'s shape, then pair it with P's"
+        )
 
 
 q1 = Question(
     title="The shape of a product",
     checker=_check_q1,
-    hint_text="Entry [i][j] of P·Q pairs row i of P with column j of Q. How many different "
-    "i are there, and how many different j?",
+    hint_text="Start with transpose(P): transposing swaps rows and columns. Then entry [i][j] "
+    "of a product pairs row i of the first factor with column j of the second.",
     more_hints=(
-        "i runs over the rows of P and j over the columns of Q; the 4 that P's columns and "
-        "Q's rows share is what the sum runs over. Or build both with random_matrix and ask "
-        "shape(matmul(P, Q)).",
-        "rows of P, then columns of Q: a pair (3, ?) whose second number is Q's column count.",
+        "transpose(P) is 4×3. The product keeps the rows of the first factor and the columns "
+        "of the second; the inner size, 3, is what the sum runs over. Or build P with "
+        "random_matrix and ask shape(matmul(transpose(P), P)).",
+        "The rows of transpose(P), then the columns of P: a square pair. (Pᵀ·P is always "
+        "square: it pairs every column of P with every column of P.)",
     ),
-    solution_text="P, Q = random_matrix(3, 4, seed=0), random_matrix(4, 2, seed=0)\n"
-    "print(shape(matmul(P, Q)))  # (3, 2)\n"
-    "product_shape = (3, 2)  # rows of P, columns of Q; the 4 is summed over",
-    answer=lambda: (3, 2),
+    solution_text="P = random_matrix(3, 4, seed=0)\n"
+    "print(shape(transpose(P)))             # (4, 3)\n"
+    "print(shape(matmul(transpose(P), P)))  # (4, 4)\n"
+    "product_shape = (4, 4)  # rows of Pᵀ, columns of P; the shared 3 is summed over",
+    answer=lambda: (4, 4),
     wrong=[
-        ((4, 4), "inner size"),
-        ((2, 3), "rows come first"),
-        ((4, 2), "Q's shape"),
-        ((3, 4), "P's shape"),
+        ((3, 3), "other order"),
+        ((4, 3), "transpose(P)'s own shape"),
+        ((3, 4), "P's own shape"),
+        ([3, 4], "P's own shape"),
         ((2, 2), "chapter's own A·B"),
-        ((3, 3), "not it"),
-        ([4, 2], "Q's shape"),
-        (6, "pair"),
+        ((4, 2), "not it"),
+        ("error", "does not fail"),
+        (None, "does not fail"),
+        (16, "pair"),
     ],
 )
 
 # q2 ---------------------------------------------------------------------------------------
 
 
-def multiplications(n, m, p):
-    """The number of multiplications in an n×m by m×p matmul."""
-    return n * m * p
+def additions(n, m, p):
+    """The number of additions in an n×m by m×p matmul."""
+    return n * p * (m - 1)  # n·p entries, each a sum of m products: m - 1 additions
 
 
-_Q2_SIZES = [(2, 3, 5), (1, 5, 1), (7, 1, 3), (10, 10, 10)]
+_Q2_SIZES = [(2, 3, 5), (1, 5, 1), (7, 1, 3), (10, 10, 10), (3, 4, 2)]
 
 
 def _check_q2(count):
     if not callable(count):
-        raise Incorrect("pass your function itself, e.g. ch05.q2.check(multiplications)")
+        raise Incorrect("pass your function itself, e.g. ch05.q2.check(additions)")
     got = {size: call_learner(count, *size) for size in _Q2_SIZES}
 
     def everywhere(formula) -> bool:
         return all(got[(n, m, p)] == formula(n, m, p) for n, m, p in _Q2_SIZES)
 
-    if everywhere(lambda n, m, p: n * m * p):
+    if everywhere(additions):
         return
-    n, m, p = next(size for size in _Q2_SIZES if got[size] != size[0] * size[1] * size[2])
+    n, m, p = next(size for size in _Q2_SIZES if got[size] != additions(*size))
     wrong = got[(n, m, p)]
+    if everywhere(lambda n, m, p: n * m * p):
+        raise Incorrect(
+            "n·m·p is the number of multiplications, one per (i, j, k); count the additions: "
+            "how many + does it take to add up m products?"
+        )
+    if everywhere(lambda n, m, p: n * m * p - 1):
+        raise Incorrect(
+            "n·m·p - 1 would add up all the products into one number; but each of the n·p "
+            "entries is a sum of its own, of m products, and that takes m - 1 additions"
+        )
+    if everywhere(lambda n, m, p: n * m * p + n * p * (m - 1)):
+        raise Incorrect(
+            "that counts every operation, multiplications too; count only the additions"
+        )
     if everywhere(lambda n, m, p: n * p):
         raise Incorrect(
-            f"for {n}×{m} by {m}×{p} you count {wrong}, one per entry of the result; "
-            f"each of those entries is a sum of {m} products"
+            f"for {n}×{m} by {m}×{p} you count {wrong}, one per entry of the result; each "
+            f"entry adds up {m} products, which takes {m - 1} additions"
         )
-    if everywhere(lambda n, m, p: n * p * m + n * p * (m - 1)):
+    if everywhere(lambda n, m, p: n * m * (p - 1)) or everywhere(lambda n, m, p: (n - 1) * m * p):
         raise Incorrect(
-            "that counts every operation, additions too; count only the multiplications"
+            "the sum runs over the inner size m (a's columns, b's rows): each of the n·p "
+            "entries adds m products, so the 'minus one' belongs to m"
         )
-    if everywhere(lambda n, m, p: n * p * (m - 1)):
-        raise Incorrect("that counts the additions (m - 1 per entry), not the multiplications")
-    if everywhere(lambda n, m, p: n**3):
-        raise Incorrect("n³ is right only for square matrices; use all three sizes")
+    if everywhere(lambda n, m, p: n * n * (n - 1)):
+        raise Incorrect("n²(n - 1) is right only for square matrices; use all three sizes")
     if m == 1:
         raise Incorrect(
-            f"multiplications({n}, {m}, {p}) gave {wrong!r}, but with m = 1 each of the "
-            f"{n * p} entries is still one product, a[i][0] * b[0][j]: {n * p} multiplications "
-            "(only the additions drop to 0)"
+            f"additions({n}, {m}, {p}) gave {wrong!r}, but with m = 1 each entry is a single "
+            "product, a[i][0] * b[0][j], with nothing to add: 0 additions"
         )
-    raise Incorrect(f"multiplications({n}, {m}, {p}) gave {wrong!r}; count again loop by loop")
+    raise Incorrect(
+        f"additions({n}, {m}, {p}) gave {wrong!r}; count again: how many entries, and how "
+        "many + in each entry's sum"
+    )
 
 
 q2 = Question(
-    title="Counting the work in matmul",
+    title="Counting the additions in matmul",
     checker=_check_q2,
-    hint_text="Look at the three nested loops in matmul (show(matmul)): how often does the "
-    "line with the * run?",
+    hint_text="Every entry of the result is one sum. How many entries are there, and how "
+    "many products does each sum add up?",
     more_hints=(
-        "The outer loop runs once per row of a (n times), the middle one once per column of "
-        "b (p times), the inner one once per entry of the inner size (m times).",
-        "Nested loops multiply: the innermost line runs n·m·p times (the first product, "
-        "before the inner loop, is one of the m). Count with Counted to confirm.",
+        "An n×m by m×p product has n·p entries, and each adds up m products, one per k. "
+        "How many + does it take to add up 3 numbers? And m numbers?",
+        "Adding up m numbers takes m - 1 additions (matmul starts from the first product, "
+        "not from 0). Multiply by the number of entries, and check with Counted.",
     ),
-    solution_text=inspect.getsource(multiplications),
-    answer=lambda: multiplications,
+    solution_text=inspect.getsource(additions)
+    + "\n# Section 6 counted n²(n - 1) for square matrices: n = m = p.",
+    answer=lambda: additions,
     wrong=[
-        (lambda n, m, p: n * p, "each of those entries"),
-        (lambda n, m, p: n * p * (m - 1), "additions"),
-        (lambda n, m, p: n**3, "square"),
+        (lambda n, m, p: n * m * p, "number of multiplications"),
+        (lambda n, m, p: n * m * p - 1, "sum of its own"),
+        (lambda n, m, p: n * p, "each entry adds up"),
+        (lambda n, m, p: n * p * m + n * p * (m - 1), "multiplications too"),
+        (lambda n, m, p: n * m * (p - 1), "inner size m"),
+        (lambda n, m, p: (n - 1) * m * p, "inner size m"),
+        (lambda n, m, p: n * n * (n - 1), "square"),
         (lambda n, m, p: n * m + p, "count again"),
-        (lambda n, m, p: n * m * p + n * p * (m - 1), "additions too"),
-        (lambda n, m, p: n * m * p if m > 1 else 0, "still one product"),
+        (lambda n, m, p: n * p * (m - 1) if m > 1 else n * p, "nothing to add"),
     ],
 )
 
@@ -382,6 +412,11 @@ def _check_q4(answer):
             f"your answer is {rows}×{cols}, but W.g has W's shape, 2×3: one gradient per weight, "
             "2 rows of 3"
         )
+    if _close_to(answer, [[1, 1, 1], [2, 2, 2]]):
+        raise Incorrect(
+            "row i got x[i]; but W[i][j] multiplies x[j], so each row is the whole of x: "
+            "the gradients change along a row, not from row to row"
+        )
     if answer == [[1, 1, 1], [1, 1, 1]]:
         raise Incorrect("d(W[i][j] * x[j]) / dW[i][j] is x[j], not 1")
     if all(
@@ -450,6 +485,8 @@ q4 = Question(
     answer=lambda: [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]],
     wrong=[
         ([[1, 1], [2, 2], [3, 3]], "transposed"),
+        ([[1, 1, 1], [2, 2, 2]], "row i got x[i]"),
+        ([[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]], "each row is the whole of x"),
         ([[1, 1, 1], [1, 1, 1]], "x[j]"),
         ([[0, 0, 0], [0, 0, 0]], "did backward() run"),
         ([[3, 2, 1], [3, 2, 1]], "not it"),

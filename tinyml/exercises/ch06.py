@@ -243,9 +243,12 @@ q1 = Question(
     hint_text="Start from the chapter's Momentum (show(Momentum.update)): the buffer is "
     "updated exactly as there. Only the step that theta takes is different.",
     more_hints=(
-        "Two lines, in this order: buf = mu·buf + g (the new buffer), then theta moves by "
-        "-lr times (g + mu·buf), with the buf you just computed.",
-        "buf = mu * buf + g; theta = theta - lr * (g + mu * buf); return theta, buf.",
+        "The buffer line is Momentum's own, buf = mu·buf + g. Only theta's step differs: it "
+        "goes along g + mu·buf, this step's gradient plus mu times the buffer, not along the "
+        "buffer alone.",
+        "Order matters: first compute the new buffer, then move theta against lr times the "
+        "step direction, using that new buffer (not the one you were given). Return the pair "
+        "with theta first.",
     ),
     solution_text=inspect.getsource(nesterov_step)
     + """
@@ -322,6 +325,7 @@ def _q2_mistakes() -> dict[str, float]:
         "only m small": lr * m / abs(g),
         "no root": lr * m / (v + eps),
         "landing point": 1.0 - uncorrected_first_step(**_Q2),
+        "no denominator": lr * m,
     }
 
 
@@ -356,6 +360,8 @@ def _check_q2(answer):
         "too: v₁ = (1 - beta2)·g², so √v₁ is smaller than |g| as well",
         "no root": "the denominator is the square root of v₁: √v₁ + eps",
         "landing point": "that is where x lands (it starts at 1); give how far it moves",
+        "no denominator": "0.02 = lr·m₁, the numerator alone: Adam then divides by "
+        "√v₁ + eps, and v₁ = (1 - beta2)·g² = 0.004 is small, so the step grows",
     }
     for kind, value in _q2_mistakes().items():
         if math.isclose(got, value, rel_tol=2e-3):
@@ -392,6 +398,7 @@ q2 = Question(
         (0.01, "v starts at 0 too"),
         (5.0, "square root"),
         (0.6838, "where x lands"),
+        (0.02, "the numerator alone"),
         (-0.3162, "positive"),
         (0.32, "three significant figures"),
         (0.31939, "about 1% off"),
@@ -576,6 +583,7 @@ def _check_q4(train_fn):
         )
     got = [_number("each loss", v) for v in got]
     if _first_difference(got, want) is None:
+        _check_final_point(learner_steps, where, want_where)
         _check_with_momentum(train_fn, run, steps_called)
         return
     if where == (-4.0, 1.0):
@@ -625,6 +633,24 @@ def _check_q4(train_fn):
         "must do, once each and in this order: zero_grad(), build the loss, backward(), "
         "step(), and record the loss you called backward() on"
     )
+
+
+def _check_final_point(learner_steps, where, want_where):
+    """Right losses are not enough: the loop must leave the parameters after `steps` steps."""
+    if learner_steps > 15:
+        raise Incorrect(
+            f"your 15 losses are right, but optimizer.step() ran {learner_steps} times for "
+            "steps=15: the extra step after the loop moves the parameters once more, past "
+            "the last loss you recorded. Do exactly `steps` steps, all inside the loop, and "
+            "after it only return the losses"
+        )
+    if _first_difference(list(where), list(want_where)) is not None:
+        x, y = where
+        wx, wy = want_where
+        raise Incorrect(
+            f"your 15 losses are right, but x and y end at ({x:.4g}, {y:.4g}) instead of "
+            f"({wx:.4g}, {wy:.4g}): after the loop, change nothing; only return the losses"
+        )
 
 
 def _check_with_momentum(train_fn, run, steps_called):
@@ -691,6 +717,23 @@ def _loop(*calls):
 _train_no_zero_grad = _loop("loss_fn", "backward", "step", "record")
 
 
+def _train_extra_step(loss_fn, optimizer, steps):
+    """Right losses, then one more update after the loop (an independent learner's answer)."""
+    losses = train(loss_fn, optimizer, steps)
+    optimizer.zero_grad()
+    loss_fn().backward()
+    optimizer.step()
+    return losses
+
+
+def _train_then_nudge(loss_fn, optimizer, steps):
+    """Right losses, then it moves the parameters by hand after the loop."""
+    losses = train(loss_fn, optimizer, steps)
+    for p in optimizer.params:
+        p.set_value(p.value() + 0.5)
+    return losses
+
+
 q4 = Question(
     title="The training loop",
     checker=_check_q4,
@@ -700,8 +743,9 @@ q4 = Question(
         "In each step: clear the old gradients, build the loss (forward), fill the gradients "
         "(backward), update the parameters; then record the loss's value. Which object has "
         "zero_grad() and step(), and which has backward()?",
-        "optimizer.zero_grad(); loss = loss_fn(); loss.backward(); optimizer.step(); "
-        "losses.append(loss.value()) — repeated steps times, then return losses.",
+        "Each pass of the loop over range(steps) starts with optimizer.zero_grad() and ends "
+        "by recording the number of the loss you just called loss.backward() on; the update "
+        "comes after backward(). Nothing happens after the loop but returning the list.",
     ),
     solution_text=inspect.getsource(train),
     answer=lambda: train,
@@ -730,5 +774,195 @@ q4 = Question(
         (lambda loss_fn, optimizer, steps: 0.0, "list of the 15 losses"),
         (lambda loss_fn, optimizer, steps: [loss_fn() for _ in range(steps)], "loss.value()"),
         (lambda loss_fn, optimizer, steps: train(loss_fn, optimizer, steps + 1), "returned 16"),
+        (_train_extra_step, "ran 16 times"),
+        (_train_then_nudge, "change nothing"),
+    ],
+)
+
+# q5 ---------------------------------------------------------------------------------------
+
+_Q5 = {"lr": 0.1, "alpha": 0.9, "eps": 1e-3}  # a large eps, so that where it goes shows
+_Q5_STEPS = 30
+# (theta, g, v) to call the learner's step on: positive g and v, so no mistake takes a root
+# of a negative number; the last starts from v = 0, as the first step does.
+_Q5_PROBES = ((0.5, 2.0, 0.3), (1.5, 0.5, 4.0), (-1.0, 3.0, 0.0))
+
+
+def rmsprop_step(theta, g, v, lr, alpha, eps):
+    """One step of RMSProp for one number. Returns (new theta, new v)."""
+    v = alpha * v + (1 - alpha) * g * g  # running mean of the squared gradients
+    theta = theta - lr * g / (math.sqrt(v) + eps)
+    return theta, v
+
+
+def _rms_reference() -> tuple[list[float], list[float]]:
+    """theta and v after each step of tinyml.optim.RMSProp itself on the test loss."""
+    from tinyml.alpha import Var
+    from tinyml.optim import RMSProp
+
+    theta = Var(0.0, name="theta")
+    opt = RMSProp([theta], **_Q5)
+    thetas, averages = [], []
+    for _ in range(_Q5_STEPS):
+        opt.zero_grad()
+        ((theta - 3) * (theta - 3) + theta**4 / 10).backward()
+        opt.step()
+        thetas.append(theta.value())
+        averages.append(opt.square_avgs[0])
+    return thetas, averages
+
+
+def _rms_variant(kind):
+    """RMSProp's step with one typical mistake, to recognise it in a learner's answer."""
+
+    def step(theta, g, v, lr, alpha, eps):
+        new_v = alpha * v + (1 - alpha) * g * g
+        root = math.sqrt(new_v)
+        if kind == "eps inside":
+            return theta - lr * g / math.sqrt(new_v + eps), new_v
+        if kind == "no root":
+            return theta - lr * g / (new_v + eps), new_v
+        if kind == "weights swapped":
+            swapped = (1 - alpha) * v + alpha * g * g
+            return theta - lr * g / (math.sqrt(swapped) + eps), swapped
+        if kind == "g not squared":
+            plain = alpha * v + (1 - alpha) * g
+            return theta - lr * g / (math.sqrt(plain) + eps), plain
+        if kind == "old v":
+            return theta - lr * g / (math.sqrt(v) + eps), new_v
+        if kind == "no lr":
+            return theta - g / (root + eps), new_v
+        if kind == "uphill":
+            return theta + lr * g / (root + eps), new_v
+        if kind == "gd":
+            return theta - lr * g, new_v
+        if kind == "old v returned":
+            return theta - lr * g / (root + eps), v
+        raise ValueError(kind)
+
+    return step
+
+
+_RMS_MISTAKES = {
+    "gd": "that is plain gradient descent's step, lr·g: RMSProp divides it by √v + eps",
+    "eps inside": "that is TensorFlow's place for eps, inside the root, √(v + eps); PyTorch "
+    "and tinyml add it after the root: lr·g / (√v + eps)",
+    "no root": "divide by the root of v, √v + eps: v averages squared gradients, so only its "
+    "root has the size of a gradient",
+    "weights swapped": "alpha and 1 - alpha are swapped: alpha keeps the old average, "
+    "v = alpha·v + (1 - alpha)·g², so the new g² gets only the small weight 1 - alpha",
+    "g not squared": "v averages the squares of the gradients: v = alpha·v + (1 - alpha)·g², "
+    "with g·g, not g",
+    "old v": "the step divides by the root of the v you were given; update v first, then "
+    "divide by √(new v) + eps (on the first step the old v is 0 and the step explodes)",
+    "no lr": "the learning rate is missing: the step is lr·g / (√v + eps)",
+    "uphill": "theta moves uphill: subtract the step, theta - lr·g / (√v + eps)",
+    "old v returned": "theta is right, but you return the v you were given; return the new "
+    "average, which the next step builds on",
+}
+
+
+def _close_pair(got, want) -> bool:
+    return _first_difference(list(got), list(want)) is None
+
+
+def _check_q5(step):
+    if not callable(step):
+        raise Incorrect("pass your function itself, e.g. ch06.q5.check(rmsprop_step)")
+    settings = ", ".join(f"{k}={v:g}" for k, v in _Q5.items())
+    answers = []
+    for theta, g, v in _Q5_PROBES:
+        call = f"rmsprop_step({theta}, {g}, {v}, {settings})"
+        result = call_learner(step, theta, g, v, *_Q5.values(), call="calling " + call)
+        if not isinstance(result, tuple | list) or len(result) != 2:
+            raise Incorrect(f"{call} returned {result!r}; return the pair (theta, v)")
+        answers.append((_number("theta", result[0]), _number("v", result[1])))
+    wants = [rmsprop_step(theta, g, v, *_Q5.values()) for theta, g, v in _Q5_PROBES]
+    if not all(_close_pair(a, w) for a, w in zip(answers, wants, strict=True)):
+        if all(_close_pair(a[::-1], w) for a, w in zip(answers, wants, strict=True)):
+            raise Incorrect(
+                "your rule is right, but it returns (v, theta): return the pair in the order "
+                "(theta, v), so the new theta comes first"
+            )
+        for kind, why in _RMS_MISTAKES.items():
+            variant = _rms_variant(kind)
+            probes = [variant(theta, g, v, *_Q5.values()) for theta, g, v in _Q5_PROBES]
+            if all(_close_pair(a, w) for a, w in zip(answers, probes, strict=True)):
+                raise Incorrect(why)
+        (theta, g, v), got, want = next(
+            (p, a, w)
+            for p, a, w in zip(_Q5_PROBES, answers, wants, strict=True)
+            if not _close_pair(a, w)
+        )
+        raise Incorrect(
+            f"rmsprop_step({theta}, {g}, {v}, {settings}) returned "
+            f"({got[0]:.6g}, {got[1]:.6g}); RMSProp gives ({want[0]:.6g}, {want[1]:.6g})"
+        )
+    # Right on the probes: now 30 steps in a row, against tinyml.optim.RMSProp itself.
+    want_thetas, want_vs = _rms_reference()
+    theta, v, thetas, vs = 0.0, 0.0, [], []
+    for k in range(_Q5_STEPS):
+        result = call_learner(step, theta, _checked_grad(theta, k), v, *_Q5.values())
+        theta, v = _number("theta", result[0]), _number("v", result[1])
+        thetas.append(theta)
+        vs.append(v)
+    i = _first_difference(thetas, want_thetas)
+    j = _first_difference(vs, want_vs)
+    if i is not None or j is not None:
+        k = min(n for n in (i, j) if n is not None)
+        raise Incorrect(
+            f"after step {k + 1} your (theta, v) is ({thetas[k]:.6g}, {vs[k]:.6g}); "
+            f"tinyml.optim.RMSProp has ({want_thetas[k]:.6g}, {want_vs[k]:.6g}). Does your "
+            "step keep state of its own between calls? Use only its arguments"
+        )
+
+
+def _rms_with_memory():
+    """Right on any single call, but it keeps a step counter of its own between calls."""
+    calls = [0]
+
+    def step(theta, g, v, lr, alpha, eps):
+        calls[0] += 1
+        theta, v = rmsprop_step(theta, g, v, lr, alpha, eps)
+        return (theta + 1e-3 if calls[0] > 3 else theta), v
+
+    return step
+
+
+q5 = Question(
+    title="RMSProp's update for one number",
+    checker=_check_q5,
+    hint_text="Section 4's two formulas, for one number: first the new running average v, "
+    "then the step. Which of the two uses the other?",
+    more_hints=(
+        "The new v keeps alpha of the old v and adds 1 - alpha of this step's squared "
+        "gradient g·g. The step is the gradient divided by (the root of v, plus eps), "
+        "times lr.",
+        "v = alpha·v + (1 - alpha)·g² first; then theta moves against lr·g / (√v + eps) with "
+        "that new v, eps outside the root (math.sqrt). Return the pair with theta first.",
+    ),
+    solution_text=inspect.getsource(rmsprop_step)
+    + """
+# The checker compares 30 steps of it with tinyml.optim.RMSProp's own update,
+# show(RMSProp.update), which does the same for every parameter in its list.
+""",
+    answer=lambda: rmsprop_step,
+    wrong=[
+        (_rms_variant("gd"), "plain gradient descent"),
+        (_rms_variant("eps inside"), "TensorFlow's place"),
+        (_rms_variant("no root"), "root of v"),
+        (_rms_variant("weights swapped"), "swapped"),
+        (_rms_variant("g not squared"), "with g·g"),
+        (_rms_variant("old v"), "update v first"),
+        (_rms_variant("no lr"), "learning rate is missing"),
+        (_rms_variant("uphill"), "uphill"),
+        (_rms_variant("old v returned"), "return the new average"),
+        (
+            lambda theta, g, v, lr, alpha, eps: rmsprop_step(theta, g, v, lr, alpha, eps)[::-1],
+            "(v, theta)",
+        ),
+        (lambda theta, g, v, lr, alpha, eps: theta - lr * g, "pair"),
+        (lambda theta, g, v, lr, alpha, eps: (theta - 0.01, v), "RMSProp gives"),
+        (_rms_with_memory(), "state of its own"),
     ],
 )
