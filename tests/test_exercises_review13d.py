@@ -1,0 +1,106 @@
+"""The findings of the fifth learner read of chapters 1-3: each wrong answer gets its reason."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tinyml import beta
+from tinyml.exercises import ch02
+from tinyml.numeric import central_difference, numeric_gradient
+
+
+def _graded(question, answer):
+    start = time.perf_counter()
+    feedback = question.grade(answer)
+    assert time.perf_counter() - start < 1.0, answer
+    return feedback
+
+
+def _measures_then_returns_grad(h):
+    def derivative_check(expr, x):
+        start = x.value()
+
+        def f(t):
+            x.set_value(t)
+            return expr.value()
+
+        num = central_difference(f, start, h)  # computed, then discarded
+        assert num == num
+        x.set_value(start)
+        return expr.grad(x), expr.grad(x)
+
+    return derivative_check
+
+
+@pytest.mark.parametrize("h", [None, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11])
+def test_ch02_q4_the_analytic_derivative_returned_twice_fails_at_any_step(h):
+    feedback = _graded(ch02.q4, _measures_then_returns_grad(h))
+    assert feedback.status == "incorrect"
+    assert "is the analytic derivative again, not the central difference" in feedback.message
+
+
+def _honest(h, form):
+    def derivative_check(expr, x):
+        analytic, start = expr.grad(x), x.value()
+
+        def f(t):
+            x.set_value(t)
+            return expr.value()
+
+        if form == "central_difference":
+            numeric = central_difference(f, start, h)
+        elif form == "numeric_gradient":
+            numeric = numeric_gradient(f, [start], h)[0]
+        elif form == "split":
+            numeric = f(start + h) / (2 * h) - f(start - h) / (2 * h)
+        elif form == "half":
+            numeric = 0.5 * (f(start + h) - f(start - h)) / h
+        else:
+            numeric = (f(start + h) - f(start - h)) / 2 / h
+        x.set_value(start)
+        return analytic, numeric
+
+    return derivative_check
+
+
+@pytest.mark.parametrize("h", [1e-5, 1e-6, 1e-7, 1e-8, 1e-9])
+@pytest.mark.parametrize(
+    "form", ["central_difference", "numeric_gradient", "split", "half", "twice divided"]
+)
+def test_ch02_q4_honest_central_differences_pass_at_many_steps(h, form):
+    feedback = _graded(ch02.q4, _honest(h, form))
+    assert feedback.correct, feedback.message
+
+
+def test_ch02_q4_the_default_step_and_the_solution_pass():
+    assert _graded(ch02.q4, _honest(None, "central_difference")).correct
+    assert _graded(ch02.q4, ch02._derivative_check).correct
+
+
+def test_ch02_q4_the_steep_case_really_tells_grad_from_the_difference():
+    x = beta.Var(0.001, name="x")
+    steep = beta.Tanh(1000 * x)
+    analytic, numeric = ch02._derivative_check(steep, x)
+    assert abs(numeric - analytic) > 1e-6 * abs(analytic)
+
+
+class _CubeOnlySmall(ch02._Cube):
+    def grad(self, x):
+        a = self.a.value()
+        return 3 * a * a * self.a.grad(x) if abs(a) < 10 else 0
+
+
+class _CubeValueOnlySmall(ch02._Cube):
+    def value(self):
+        a = self.a.value()
+        return a**3 if abs(a) < 10 else 0.0
+
+
+def test_ch02_q2_a_cube_right_only_for_small_numbers_fails():
+    grad = _graded(ch02.q2, _CubeOnlySmall)
+    assert grad.status == "incorrect" and "expected 3·(2x + y)²·2" in grad.message
+    value = _graded(ch02.q2, _CubeValueOnlySmall)
+    assert value.status == "incorrect" and "expected x³ = 1728.0" in value.message
+    assert _graded(ch02.q2, ch02._Cube).correct
