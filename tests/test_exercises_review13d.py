@@ -104,3 +104,73 @@ def test_ch02_q2_a_cube_right_only_for_small_numbers_fails():
     value = _graded(ch02.q2, _CubeValueOnlySmall)
     assert value.status == "incorrect" and "expected x³ = 1728.0" in value.message
     assert _graded(ch02.q2, ch02._Cube).correct
+
+
+def _d(f, x, h):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+@pytest.mark.parametrize(
+    "divisor,factor", [(3.0000001, "0.999999967 times"), (4, "0.75 times"), (2, "1.5 times")]
+)
+def test_ch01_q2_a_wrong_divisor_is_named_not_the_steps(divisor, factor):
+    from tinyml.exercises import ch01
+
+    feedback = _graded(ch01.q2, lambda f, x, h: (4 * _d(f, x, h) - _d(f, x, 2 * h)) / divisor)
+    assert feedback.status == "incorrect"
+    assert factor in feedback.message and "check the divisor (or the weights)" in feedback.message
+    assert "other steps" not in feedback.message and "shrinks" not in feedback.message
+
+
+def test_ch01_q2_right_combinations_written_other_ways_pass():
+    from tinyml.exercises import ch01
+
+    for honest in (
+        lambda f, x, h: (4 * _d(f, x, h) - _d(f, x, 2 * h)) / 3,
+        lambda f, x, h: _d(f, x, h) + (_d(f, x, h) - _d(f, x, 2 * h)) / 3,
+        ch01.better_central,
+    ):
+        feedback = _graded(ch01.q2, honest)
+        assert feedback.correct, feedback.message
+
+
+def _complex_step_own_f(a, b):
+    import cmath
+
+    def f(a, b):
+        return a * b + cmath.sin(a)
+
+    return [f(complex(a, 1e-30), b).imag / 1e-30, f(a, complex(b, 1e-30)).imag / 1e-30]
+
+
+def _complex_step_inline(a, b):
+    import cmath
+
+    return [cmath.sin(complex(a, 1e-30)).imag / 1e-30 + b, a]
+
+
+@pytest.mark.parametrize("learner", [_complex_step_own_f, _complex_step_inline])
+def test_ch01_q5_complex_step_differentiation_is_refused_by_name(learner):
+    from tinyml.exercises import ch01
+
+    feedback = _graded(ch01.q5, learner)
+    assert feedback.status == "incorrect"
+    assert "complex-step differentiation" in feedback.message
+    assert "derive the gradient by hand here" in feedback.message.lower()
+
+
+def test_ch01_q5_hand_derived_gradients_pass_even_with_helpers():
+    import math
+
+    from tinyml.exercises import ch01
+
+    def helper(a):
+        return math.cos(a)
+
+    for honest in (
+        ch01.grad_f,
+        lambda a, b: (b + math.cos(a), a),
+        lambda a, b: [b + helper(a), a],
+    ):
+        feedback = _graded(ch01.q5, honest)
+        assert feedback.correct, feedback.message
