@@ -174,3 +174,13 @@ def test_ch01_q5_hand_derived_gradients_pass_even_with_helpers():
     ):
         feedback = _graded(ch01.q5, honest)
         assert feedback.correct, feedback.message
+
+
+def test_chapter_1_shows_forward_difference_with_its_input_checks_folded():
+    from tinyml import numeric
+
+    text = str(numeric.show_forward_difference())
+    assert "def forward_difference" in text and "def _step" in text
+    assert "h = _step(x, h, FORWARD_STEP)" in text and "return best * max(1.0, abs(x))" in text
+    assert "checks of the inputs" in text
+    assert "raise ValueError" not in text and "_check_callable" not in text
