@@ -184,3 +184,32 @@ def test_chapter_1_shows_forward_difference_with_its_input_checks_folded():
     assert "h = _step(x, h, FORWARD_STEP)" in text and "return best * max(1.0, abs(x))" in text
     assert "checks of the inputs" in text
     assert "raise ValueError" not in text and "_check_callable" not in text
+
+
+def test_ch03_q1_asks_for_n_60_and_names_each_near_miss():
+    from tinyml.exercises import ch03
+
+    f = ch03._fib
+    assert _graded(ch03.q1, f(59)).correct and _graded(ch03.q1, float(f(59))).correct
+    for wrong, phrase in [
+        (4181, "the exercise asks about fib1(60)"),  # the old n = 20 answer, by counting
+        (2 * f(61) - 1, "every call fib1(60) makes"),
+        (f(60), "fib1(60) itself"),
+        (f(58), "F(58), the right kind of answer but the wrong one"),
+        (f(61), "F(61)"),
+        (f(59) + 0.0018, "round it"),  # Binet's formula in floats
+        (1, "fib2 asks each question once"),
+        (12345, "find the rule"),
+    ]:
+        feedback = _graded(ch03.q1, wrong)
+        assert feedback.status == "incorrect" and phrase in feedback.message, (wrong, feedback)
+
+
+def test_ch03_q1_hints_come_in_stages_and_the_solution_runs_fast():
+    from tinyml.exercises import ch03
+    from tinyml.recursion import fib2
+
+    hints = ch03.q1.hints()
+    assert len(hints) == 3 and "calls_of" in hints[0] and "fib2(59)" not in hints[0] + hints[1]
+    assert "fib2(59)" in hints[2]
+    assert fib2(59) == ch03.q1.answer()
