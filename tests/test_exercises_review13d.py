@@ -213,3 +213,11 @@ def test_ch03_q1_hints_come_in_stages_and_the_solution_runs_fast():
     assert len(hints) == 3 and "calls_of" in hints[0] and "fib2(59)" not in hints[0] + hints[1]
     assert "fib2(59)" in hints[2]
     assert fib2(59) == ch03.q1.answer()
+
+
+@pytest.mark.parametrize("h", [1e-10, 1e-11])
+def test_ch02_q4_a_central_difference_with_a_tiny_step_is_told_about_round_off(h):
+    feedback = _graded(ch02.q4, _honest(h, "central_difference"))
+    assert feedback.status == "incorrect"
+    assert "so small that round-off swamps the difference" in feedback.message
+    assert "forward difference" not in feedback.message

@@ -585,10 +585,17 @@ def _check_q4(check):
             raise Incorrect(
                 f"for {expr} at x = {t} your numeric derivative is {numeric!r}, not a number"
             )
-        _check_q4_points(expr, x, t, numeric, set_to, want)
+        h = _check_q4_points(expr, x, t, numeric, set_to, want)
         if t == _Q4_STEEP:
             continue  # steep: a true central difference is expected to be off from grad
         if math.isclose(numeric, analytic, rel_tol=1e-3):
+            if not math.isclose(numeric, analytic, rel_tol=1e-6) and h < 1e-8 * max(1, abs(t)):
+                raise Incorrect(
+                    f"for {expr} at x = {t} your numeric derivative {numeric!r} is close to "
+                    f"{analytic!r} but off in the 6th digit: your step h = {h:.1g} is so small "
+                    "that round-off swamps the difference (chapter 1, section 3); leave h out "
+                    "of central_difference for its default step"
+                )
             if not math.isclose(numeric, analytic, rel_tol=1e-6):
                 raise Incorrect(
                     f"for {expr} at x = {t} your numeric derivative {numeric!r} is close to "
@@ -602,8 +609,8 @@ def _check_q4(check):
             )
 
 
-def _check_q4_points(expr, x, t, numeric, set_to, want):
-    """The numeric number must be a central difference: expr evaluated at t + h and t - h."""
+def _check_q4_points(expr, x, t, numeric, set_to, want) -> float:
+    """The numeric number must be a central difference at t ± h; returns the step h."""
     if t == _Q4_STEEP and numeric == want:
         raise _analytic_again(expr, t, numeric)
     right = [v for v in set_to if _is_number(v) and v > t]
@@ -645,7 +652,7 @@ def _check_q4_points(expr, x, t, numeric, set_to, want):
                 rel = 1e-12 + 4 * gap / (a - b)
                 slack = 4 * math.ulp(max(abs(fa), abs(fb))) / (a - b)
                 if math.isclose(numeric, (fa - fb) / (a - b), rel_tol=rel, abs_tol=slack):
-                    return
+                    return (a - b) / 2  # the step
     finally:
         x.set_value(t)
     if math.isclose(numeric, want, rel_tol=1e-13):
