@@ -56,6 +56,27 @@ def _step(x: float, h: float | None, best: float) -> float:
     return h
 
 
+# The lines of forward_difference and _step that check their inputs: chapter 1 shows the
+# two functions with these lines folded into one "..." each (see show_forward_difference).
+INPUT_CHECKS = (
+    "_check_callable",
+    "real(",
+    "if h <= 0",
+    "if x + h == x",
+    "raise ValueError",
+    'f"the step h',
+    'f"use a step',
+    "        )",
+)
+
+
+def show_forward_difference():
+    """The source of forward_difference and _step, with the checks of the inputs folded."""
+    from tinyml.source import show
+
+    return show(forward_difference, _step, why="checks of the inputs", hide=INPUT_CHECKS)
+
+
 def _numbers(values: object, name: str) -> list[float]:
     """``values`` as a list of floats, or an error that names the argument and the bad entry."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):

@@ -158,6 +158,14 @@ def _check_q2(learner):
                 f"same number, {got!r}: your function ignores its h argument; use the h it "
                 "is given"
             )
+        factor = got / want if want else math.nan
+        if math.isclose(factor, again / better_central(f, x, h / 2), rel_tol=1e-9):
+            raise Incorrect(  # the same factor at h and h/2: the steps are right, the sum is not
+                f"better_central(f, {x}, {h}) gave {got!r}; expected {want!r}: your answer "
+                f"is {factor:.9g} times the right one, at step h and at h/2 alike. A constant "
+                "factor means D(h) and D(2h) are the right steps: check the divisor (or the "
+                "weights). 4·D(h) - D(2h) holds 4·f' - f' = 3·f'(x), so divide by exactly 3"
+            )
         exact = {math.exp: math.exp, math.sin: math.cos}.get(f, lambda t: 5 * t**4)(x)
         err_h, err_half = abs(got - exact), abs(again - exact)
         if err_half and 12 < err_h / err_half < 20:  # the right order, other steps
@@ -204,6 +212,14 @@ q2 = Question(
         (lambda f, x, h: (16 * _central(f, x, h) - _central(f, x, 4 * h)) / 15, "other steps"),
         (lambda f, x, h: "0.5", "not a number"),
         (3.0, "function itself"),
+        (
+            lambda f, x, h: (4 * _central(f, x, h) - _central(f, x, 2 * h)) / 3.0000001,
+            "0.999999967 times the right one",
+        ),
+        (
+            lambda f, x, h: (4 * _central(f, x, h) - _central(f, x, 2 * h)) / 4,
+            "check the divisor (or the weights)",
+        ),
     ],
 )
 
@@ -407,7 +423,12 @@ def _call_watching(learner, point):
     seen = []
 
     def profiler(frame, event, arg):
-        if event != "call" or seen:
+        if seen:
+            return
+        if event == "c_call" and getattr(arg, "__module__", None) == "cmath":
+            seen.append((f"cmath.{arg.__name__}", _COMPLEX_STEP))
+            return
+        if event != "call":
             return
         code = frame.f_code
         if code.co_filename == numeric_file:
@@ -415,6 +436,9 @@ def _call_watching(learner, point):
             return
         for name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]:
             value = frame.f_locals.get(name)
+            if isinstance(value, complex):
+                seen.append((code.co_name, _COMPLEX_STEP))
+                return
             if _shifted(value, point):
                 seen.append((code.co_name, value))
                 return
@@ -436,8 +460,17 @@ def _call_watching(learner, point):
     return got, (seen[0] if seen else None)
 
 
+_COMPLEX_STEP = "a complex number"  # marks a call that is complex-step differentiation
+
+
 def _q5_numbers(learner, point):
     got, shifted = _call_watching(learner, point)
+    if shifted is not None and shifted[1] is _COMPLEX_STEP:
+        raise Incorrect(
+            f"grad_f{point} called {shifted[0]} with {_COMPLEX_STEP}: that is complex-step "
+            "differentiation, f(a + i·h).imag / h — a clever numerical method, exact to the "
+            "last digit, but still not a derivation. Derive the gradient by hand here"
+        )
     if shifted is not None and shifted[1] is None:
         raise Incorrect(
             f"grad_f{point} called {shifted[0]}: derive the gradient by hand; don't "
@@ -527,6 +560,21 @@ def _inline_stencil(a, b, h=0.03):
     return [da / h, a]
 
 
+def _complex_step(a, b):  # f at a + i·h: the imaginary part is h·df/da, to every digit
+    import cmath
+
+    def f(a, b):
+        return a * b + cmath.sin(a)
+
+    return [f(complex(a, 1e-30), b).imag / 1e-30, f(a, complex(b, 1e-30)).imag / 1e-30]
+
+
+def _complex_step_inline(a, b):  # the same with no function of its own: only cmath is called
+    import cmath
+
+    return [(cmath.sin(complex(a, 1e-30)).imag + b * 1e-30) / 1e-30, a]
+
+
 q5 = Question(
     title="Check a hand-derived gradient",
     checker=_check_q5,
@@ -557,5 +605,7 @@ q5 = Question(
         (_richardson, "that is a finite difference"),
         (_inline_stencil, "agree only to about"),
         (lambda a, b: [b + math.cos(a) + 1e-9, a], "agree only to about 9 digits"),
+        (_complex_step, "complex-step differentiation"),
+        (_complex_step_inline, "called cmath.sin with a complex number"),
     ],
 )

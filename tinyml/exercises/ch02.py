@@ -263,7 +263,7 @@ class _Cube(Node):
         return 3 * self.a.value() ** 2 * self.a.grad(x)
 
 
-_Q2_POINTS = [-1.5, -0.3, 0.7, 2.0]
+_Q2_POINTS = [-1.5, -0.3, 0.7, 2.0, 12.0]  # 12: |a| >= 10 too, where 2x + y is 24.5
 
 
 def _not_a_node(got, method):
@@ -506,7 +506,11 @@ _Q4_CASES = [
     (lambda x: beta.Tanh(x) * x, 0.4),
     (lambda x: beta.Log(beta.Square(x) + 1), -1.2),
     (lambda x: beta.Sigmoid(3 * x) / (x + 4), 2.0),
+    # A steep curve: its central difference at the usual step is off from grad in the 6th
+    # digit (a large third derivative), so "numeric" cannot quietly be grad again.
+    (lambda x: beta.Tanh(1000 * x), 0.001),
 ]
+_Q4_STEEP = 0.001  # the point of the steep case: there only the differences' shape is checked
 
 
 def _check_q4(check):
@@ -581,8 +585,17 @@ def _check_q4(check):
             raise Incorrect(
                 f"for {expr} at x = {t} your numeric derivative is {numeric!r}, not a number"
             )
-        _check_q4_points(expr, x, t, numeric, set_to)
+        h = _check_q4_points(expr, x, t, numeric, set_to, want)
+        if t == _Q4_STEEP:
+            continue  # steep: a true central difference is expected to be off from grad
         if math.isclose(numeric, analytic, rel_tol=1e-3):
+            if not math.isclose(numeric, analytic, rel_tol=1e-6) and h < 1e-8 * max(1, abs(t)):
+                raise Incorrect(
+                    f"for {expr} at x = {t} your numeric derivative {numeric!r} is close to "
+                    f"{analytic!r} but off in the 6th digit: your step h = {h:.1g} is so small "
+                    "that round-off swamps the difference (chapter 1, section 3); leave h out "
+                    "of central_difference for its default step"
+                )
             if not math.isclose(numeric, analytic, rel_tol=1e-6):
                 raise Incorrect(
                     f"for {expr} at x = {t} your numeric derivative {numeric!r} is close to "
@@ -596,8 +609,10 @@ def _check_q4(check):
             )
 
 
-def _check_q4_points(expr, x, t, numeric, set_to):
-    """The numeric number must be a central difference: expr evaluated at t + h and t - h."""
+def _check_q4_points(expr, x, t, numeric, set_to, want) -> float:
+    """The numeric number must be a central difference at t ± h; returns the step h."""
+    if t == _Q4_STEEP and numeric == want:
+        raise _analytic_again(expr, t, numeric)
     right = [v for v in set_to if _is_number(v) and v > t]
     left = [v for v in set_to if _is_number(v) and v < t]
     if not right and not left and numeric == 0:
@@ -624,22 +639,36 @@ def _check_q4_points(expr, x, t, numeric, set_to):
         x.set_value(v)
         return expr.value()
 
-    gap = math.ulp(max(abs(t), 1.0))  # x ± h are rounded: the two steps differ by ~ a gap
     try:
         for a in right:
             for b in left:
+                gap = math.ulp(max(abs(a), abs(b)))  # x ± h are rounded to the float grid
                 if not math.isclose(a - t, t - b, rel_tol=1e-6, abs_tol=2 * gap):
                     continue
-                # dividing by 2h instead of a - b is fine: allow the rounding of x ± h
-                tol = 1e-9 + 4 * gap / (a - b)
-                if math.isclose(numeric, (f(a) - f(b)) / (a - b), rel_tol=tol, abs_tol=1e-15):
-                    return
+                fa, fb = f(a), f(b)
+                # Dividing by 2h instead of a - b is fine (they differ by the rounding of
+                # x ± h), and so is any order of the arithmetic (the rounding of f(x ± h)).
+                # Nothing looser: grad differs from the central difference by much more.
+                rel = 1e-12 + 4 * gap / (a - b)
+                slack = 4 * math.ulp(max(abs(fa), abs(fb))) / (a - b)
+                if math.isclose(numeric, (fa - fb) / (a - b), rel_tol=rel, abs_tol=slack):
+                    return (a - b) / 2  # the step
     finally:
         x.set_value(t)
+    if math.isclose(numeric, want, rel_tol=1e-13):
+        raise _analytic_again(expr, t, numeric)
     raise Incorrect(
         f"for {expr} at x = {t} your second number, {numeric!r}, is not the central "
         "difference of the values you computed: (value at x + h - value at x - h) / (2h), "
         "with the same h on both sides"
+    )
+
+
+def _analytic_again(expr, t, numeric) -> Incorrect:
+    return Incorrect(
+        f"for {expr} at x = {t} your second number, {numeric!r}, is the analytic derivative "
+        "again, not the central difference: you moved x, but then returned expr.grad(x) a "
+        "second time. Return the number central_difference gave you"
     )
 
 
@@ -682,6 +711,30 @@ def _uneven_steps(expr, x):  # right to x + h, left to x - h/2, divided by 2h
     behind = expr.value()
     x.set_value(start)
     return expr.grad(x), (ahead - behind) / (2 * h)
+
+
+def _difference_discarded(expr, x):  # measures the central difference, returns grad twice
+    start = x.value()
+
+    def f(t):
+        x.set_value(t)
+        return expr.value()
+
+    central_difference(f, start)
+    x.set_value(start)
+    return expr.grad(x), expr.grad(x)
+
+
+def _difference_discarded_small_step(expr, x):  # the same with h = 1e-10: both nearly agree
+    start = x.value()
+
+    def f(t):
+        x.set_value(t)
+        return expr.value()
+
+    central_difference(f, start, 1e-10)
+    x.set_value(start)
+    return expr.grad(x), expr.grad(x)
 
 
 def _swapped(expr, x):  # the right numbers, returned as (numeric, analytic)
@@ -741,5 +794,7 @@ q4 = Question(
         (_swapped, "wrong order, (numeric, analytic)"),
         (_f_ignores_its_argument, "your f ignores its argument; set x to it"),
         (_var_as_point, "pass x.value(), not the Var x"),
+        (_difference_discarded, "is the analytic derivative again, not the central"),
+        (_difference_discarded_small_step, "is the analytic derivative again"),
     ],
 )

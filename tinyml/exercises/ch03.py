@@ -19,30 +19,50 @@ def _fib(n: int) -> int:
     return a
 
 
+_Q1_N = 60  # far too many calls to count: fib1(60) makes about 5 million million
+
+
 def _check_q1(answer):
-    whole = isinstance(answer, numbers.Real) and float(answer).is_integer()
-    if isinstance(answer, bool) or not whole:
+    n, want = _Q1_N, _fib(_Q1_N - 1)
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise Incorrect(f"give a whole number of calls, not {answer!r}")
+    if not float(answer).is_integer():
+        if abs(answer - want) < 1:
+            raise Incorrect(
+                f"{answer!r} is within rounding of the answer (a formula in floats, such as "
+                "Binet's, is not exact): a number of calls is a whole number, so round it"
+            )
         raise Incorrect(f"give a whole number of calls, not {answer!r}")
     answer = int(answer)  # 4181.0 (or a numpy integer) counts the same calls as 4181
-    if answer == 4181:
+    if answer == want:
         return
-    if answer == 21891:
-        raise Incorrect("21,891 is every call fib1(20) makes; count only the calls of fib1(2)")
-    if answer == 6765:
+    every = 2 * _fib(n + 1) - 1
+    if answer == every:
         raise Incorrect(
-            "6765 is fib1(20) itself (and, as it happens, how often fib1(1) is called); "
-            "fib1(2) is called fewer times"
+            f"{answer:,} is every call fib1({n}) makes; count only the calls of fib1(2)"
+        )
+    if answer == _fib(n):
+        raise Incorrect(
+            f"{answer:,} is fib1({n}) itself (and, as it happens, how often fib1(1) is "
+            "called); fib1(2) is called fewer times"
         )
     if answer == 1:
         raise Incorrect("fib2 asks each question once; fib1 asks fib1(2) again and again")
-    if answer in (2584, 10946):
+    if answer in (4181, 2584, 6765):
         raise Incorrect(
-            f"{answer} is a Fibonacci number, the right kind of answer, but the wrong one: "
-            "check your pattern against fib1(4), where fib1(2) is called twice"
+            f"{answer} is the count for n around 20; the exercise asks about fib1({n}): "
+            "find the rule that gives the count for any n, then apply it to n = 60"
+        )
+    near = {_fib(k): k for k in range(n - 4, n + 3) if k != n - 1}
+    if answer in near:
+        raise Incorrect(
+            f"{answer:,} is a Fibonacci number, F({near[answer]}), the right kind of answer "
+            "but the wrong one: check your rule against fib1(4), where fib1(2) is called "
+            "twice, and fib1(5), where it is called 3 times"
         )
     raise Incorrect(
-        f"{answer} is not it; count with calls_of(trace_calls(fib1, n), 'fib1(2)') for small "
-        "n and look for the pattern"
+        f"{answer:,} is not it; count with calls_of(trace_calls(fib1, n), 'fib1(2)') for "
+        "small n, find the rule, and compute the count for n = 60 from it"
     )
 
 
@@ -50,33 +70,31 @@ q1 = Question(
     title="How often is the same question asked?",
     checker=_check_q1,
     hint_text="In fib1(4), fib1(2) is called twice. Count it for fib1(5), fib1(6) and "
-    "fib1(7) too: do the counts look familiar?",
+    "fib1(7) too, with calls_of(trace_calls(fib1, n), 'fib1(2)'): do the counts look "
+    "familiar?",
     more_hints=(
-        "To count without drawing: the chapter's calls_of(tree, label) counts the calls "
-        "labelled 'fib1(2)' in trace_calls(fib1, n). The counts for n = 4, 5, 6, 7 are "
-        "Fibonacci numbers; which one belongs to n = 20?",
-        "Or reason: for n > 2, fib1(n) itself is not fib1(2); it makes exactly two calls, "
-        "fib1(n - 1) and fib1(n - 2), and every call of fib1(2) happens inside one of "
-        "them. So the count for n is the count for n - 1 plus the count for n - 2 (with "
-        "1 for n = 2 and n = 3): the Fibonacci rule. Or count it directly: "
-        "calls_of(trace_calls(fib1, 20), 'fib1(2)').",
+        "The counts for n = 4, 5, 6, 7 are 2, 3, 5, 8: Fibonacci numbers, F(n - 1). Why: "
+        "fib1(n) makes exactly two calls, fib1(n - 1) and fib1(n - 2), and every call of "
+        "fib1(2) happens inside one of them, so the counts add up like Fibonacci numbers.",
+        "So during fib1(60) it is F(59). Compute that the fast way, with the chapter's "
+        "fib2 (never with fib1): answer = fib2(59).",
     ),
     solution_text=(
-        "def calls_of(tree, label):\n"
-        "    return (tree.label == label) + sum(calls_of(c, label) for c in tree.children)\n"
-        "\n"
-        "answer = calls_of(trace_calls(fib1, 20), 'fib1(2)')  # 4181 = F(19)\n"
+        "# The count for n is F(n - 1): 2, 3, 5, 8 for n = 4, 5, 6, 7 (check with calls_of).\n"
+        "answer = fib2(59)  # 956,722,026,041 calls of fib1(2) inside fib1(60)\n"
         "# fib1(k) is called F(n - k + 1) times inside fib1(n): the repeats are Fibonacci too"
     ),
-    answer=lambda: _fib(19),
+    answer=lambda: _fib(_Q1_N - 1),
     wrong=[
-        (21891, "every call"),
-        (6765, "fib1(20) itself"),
+        (2 * _fib(_Q1_N + 1) - 1, "every call"),
+        (_fib(_Q1_N), "itself"),
         (1, "fib2"),
-        (2584, "wrong one"),
+        (_fib(_Q1_N - 2), "wrong one"),
+        (_fib(_Q1_N - 1) + 0.3, "round it"),
+        (4181, "n around 20"),
         (100, "not it"),
         (4181.5, "whole number"),
-        ("4181", "whole number"),
+        ("956722026041", "whole number"),
     ],
 )
 

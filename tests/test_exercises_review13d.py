@@ -1,0 +1,223 @@
+"""The findings of the fifth learner read of chapters 1-3: each wrong answer gets its reason."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tinyml import beta
+from tinyml.exercises import ch02
+from tinyml.numeric import central_difference, numeric_gradient
+
+
+def _graded(question, answer):
+    start = time.perf_counter()
+    feedback = question.grade(answer)
+    assert time.perf_counter() - start < 1.0, answer
+    return feedback
+
+
+def _measures_then_returns_grad(h):
+    def derivative_check(expr, x):
+        start = x.value()
+
+        def f(t):
+            x.set_value(t)
+            return expr.value()
+
+        num = central_difference(f, start, h)  # computed, then discarded
+        assert num == num
+        x.set_value(start)
+        return expr.grad(x), expr.grad(x)
+
+    return derivative_check
+
+
+@pytest.mark.parametrize("h", [None, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11])
+def test_ch02_q4_the_analytic_derivative_returned_twice_fails_at_any_step(h):
+    feedback = _graded(ch02.q4, _measures_then_returns_grad(h))
+    assert feedback.status == "incorrect"
+    assert "is the analytic derivative again, not the central difference" in feedback.message
+
+
+def _honest(h, form):
+    def derivative_check(expr, x):
+        analytic, start = expr.grad(x), x.value()
+
+        def f(t):
+            x.set_value(t)
+            return expr.value()
+
+        if form == "central_difference":
+            numeric = central_difference(f, start, h)
+        elif form == "numeric_gradient":
+            numeric = numeric_gradient(f, [start], h)[0]
+        elif form == "split":
+            numeric = f(start + h) / (2 * h) - f(start - h) / (2 * h)
+        elif form == "half":
+            numeric = 0.5 * (f(start + h) - f(start - h)) / h
+        else:
+            numeric = (f(start + h) - f(start - h)) / 2 / h
+        x.set_value(start)
+        return analytic, numeric
+
+    return derivative_check
+
+
+@pytest.mark.parametrize("h", [1e-5, 1e-6, 1e-7, 1e-8, 1e-9])
+@pytest.mark.parametrize(
+    "form", ["central_difference", "numeric_gradient", "split", "half", "twice divided"]
+)
+def test_ch02_q4_honest_central_differences_pass_at_many_steps(h, form):
+    feedback = _graded(ch02.q4, _honest(h, form))
+    assert feedback.correct, feedback.message
+
+
+def test_ch02_q4_the_default_step_and_the_solution_pass():
+    assert _graded(ch02.q4, _honest(None, "central_difference")).correct
+    assert _graded(ch02.q4, ch02._derivative_check).correct
+
+
+def test_ch02_q4_the_steep_case_really_tells_grad_from_the_difference():
+    x = beta.Var(0.001, name="x")
+    steep = beta.Tanh(1000 * x)
+    analytic, numeric = ch02._derivative_check(steep, x)
+    assert abs(numeric - analytic) > 1e-6 * abs(analytic)
+
+
+class _CubeOnlySmall(ch02._Cube):
+    def grad(self, x):
+        a = self.a.value()
+        return 3 * a * a * self.a.grad(x) if abs(a) < 10 else 0
+
+
+class _CubeValueOnlySmall(ch02._Cube):
+    def value(self):
+        a = self.a.value()
+        return a**3 if abs(a) < 10 else 0.0
+
+
+def test_ch02_q2_a_cube_right_only_for_small_numbers_fails():
+    grad = _graded(ch02.q2, _CubeOnlySmall)
+    assert grad.status == "incorrect" and "expected 3·(2x + y)²·2" in grad.message
+    value = _graded(ch02.q2, _CubeValueOnlySmall)
+    assert value.status == "incorrect" and "expected x³ = 1728.0" in value.message
+    assert _graded(ch02.q2, ch02._Cube).correct
+
+
+def _d(f, x, h):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+@pytest.mark.parametrize(
+    "divisor,factor", [(3.0000001, "0.999999967 times"), (4, "0.75 times"), (2, "1.5 times")]
+)
+def test_ch01_q2_a_wrong_divisor_is_named_not_the_steps(divisor, factor):
+    from tinyml.exercises import ch01
+
+    feedback = _graded(ch01.q2, lambda f, x, h: (4 * _d(f, x, h) - _d(f, x, 2 * h)) / divisor)
+    assert feedback.status == "incorrect"
+    assert factor in feedback.message and "check the divisor (or the weights)" in feedback.message
+    assert "other steps" not in feedback.message and "shrinks" not in feedback.message
+
+
+def test_ch01_q2_right_combinations_written_other_ways_pass():
+    from tinyml.exercises import ch01
+
+    for honest in (
+        lambda f, x, h: (4 * _d(f, x, h) - _d(f, x, 2 * h)) / 3,
+        lambda f, x, h: _d(f, x, h) + (_d(f, x, h) - _d(f, x, 2 * h)) / 3,
+        ch01.better_central,
+    ):
+        feedback = _graded(ch01.q2, honest)
+        assert feedback.correct, feedback.message
+
+
+def _complex_step_own_f(a, b):
+    import cmath
+
+    def f(a, b):
+        return a * b + cmath.sin(a)
+
+    return [f(complex(a, 1e-30), b).imag / 1e-30, f(a, complex(b, 1e-30)).imag / 1e-30]
+
+
+def _complex_step_inline(a, b):
+    import cmath
+
+    return [cmath.sin(complex(a, 1e-30)).imag / 1e-30 + b, a]
+
+
+@pytest.mark.parametrize("learner", [_complex_step_own_f, _complex_step_inline])
+def test_ch01_q5_complex_step_differentiation_is_refused_by_name(learner):
+    from tinyml.exercises import ch01
+
+    feedback = _graded(ch01.q5, learner)
+    assert feedback.status == "incorrect"
+    assert "complex-step differentiation" in feedback.message
+    assert "derive the gradient by hand here" in feedback.message.lower()
+
+
+def test_ch01_q5_hand_derived_gradients_pass_even_with_helpers():
+    import math
+
+    from tinyml.exercises import ch01
+
+    def helper(a):
+        return math.cos(a)
+
+    for honest in (
+        ch01.grad_f,
+        lambda a, b: (b + math.cos(a), a),
+        lambda a, b: [b + helper(a), a],
+    ):
+        feedback = _graded(ch01.q5, honest)
+        assert feedback.correct, feedback.message
+
+
+def test_chapter_1_shows_forward_difference_with_its_input_checks_folded():
+    from tinyml import numeric
+
+    text = str(numeric.show_forward_difference())
+    assert "def forward_difference" in text and "def _step" in text
+    assert "h = _step(x, h, FORWARD_STEP)" in text and "return best * max(1.0, abs(x))" in text
+    assert "checks of the inputs" in text
+    assert "raise ValueError" not in text and "_check_callable" not in text
+
+
+def test_ch03_q1_asks_for_n_60_and_names_each_near_miss():
+    from tinyml.exercises import ch03
+
+    f = ch03._fib
+    assert _graded(ch03.q1, f(59)).correct and _graded(ch03.q1, float(f(59))).correct
+    for wrong, phrase in [
+        (4181, "the exercise asks about fib1(60)"),  # the old n = 20 answer, by counting
+        (2 * f(61) - 1, "every call fib1(60) makes"),
+        (f(60), "fib1(60) itself"),
+        (f(58), "F(58), the right kind of answer but the wrong one"),
+        (f(61), "F(61)"),
+        (f(59) + 0.0018, "round it"),  # Binet's formula in floats
+        (1, "fib2 asks each question once"),
+        (12345, "find the rule"),
+    ]:
+        feedback = _graded(ch03.q1, wrong)
+        assert feedback.status == "incorrect" and phrase in feedback.message, (wrong, feedback)
+
+
+def test_ch03_q1_hints_come_in_stages_and_the_solution_runs_fast():
+    from tinyml.exercises import ch03
+    from tinyml.recursion import fib2
+
+    hints = ch03.q1.hints()
+    assert len(hints) == 3 and "calls_of" in hints[0] and "fib2(59)" not in hints[0] + hints[1]
+    assert "fib2(59)" in hints[2]
+    assert fib2(59) == ch03.q1.answer()
+
+
+@pytest.mark.parametrize("h", [1e-10, 1e-11])
+def test_ch02_q4_a_central_difference_with_a_tiny_step_is_told_about_round_off(h):
+    feedback = _graded(ch02.q4, _honest(h, "central_difference"))
+    assert feedback.status == "incorrect"
+    assert "so small that round-off swamps the difference" in feedback.message
+    assert "forward difference" not in feedback.message
