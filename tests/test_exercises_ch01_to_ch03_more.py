@@ -1,4 +1,5 @@
-"""The findings of the fifth learner read of chapters 1-3: each wrong answer gets its reason."""
+"""Chapters 1-3 exercises: wrong answers a learner read found (numeric-looking "analytic" answers,
+steps, divisors, complex steps, range limits), each with its own reason."""
 
 from __future__ import annotations
 
