@@ -399,7 +399,9 @@ q3 = Question(
     solution_text=inspect.getsource(predicted_pushes)
     + "\n# The top of the level k levels down is reached by 4**k paths, and so is each of"
     "\n# its two inner nodes; x, d levels down, by 4**d. Total:"
-    "\n#   3 * (1 + 4 + … + 4**(d-1)) + 4**d = (4**d - 1) + 4**d = 2 * 4**d - 1",
+    "\n#   3 * (1 + 4 + … + 4**(d-1)) + 4**d = (4**d - 1) + 4**d = 2 * 4**d - 1"
+    "\n# Keep it in integers (4**d, not 4.0**d): Python's ints are exact, while a float has"
+    "\n# 53 bits, so 2 * 4.0**40 - 1 rounds to 2**81 exactly, one more than the true count.",
     answer=lambda: predicted_pushes,
     wrong=[
         (lambda d: 4**d, "paths"),
@@ -734,7 +736,7 @@ def _check_q4(learner):
     if not callable(learner):
         raise Incorrect("pass your function itself, e.g. ch04.q4.check(backward_to)")
     graphs = zip(_fresh_graphs(), _fresh_graphs(), strict=True)
-    for i, ((text, root, wrt, leaves), (_, ref, ref_wrt, _)) in enumerate(graphs):
+    for i, ((text, root, wrt, _leaves), (_, ref, ref_wrt, _)) in enumerate(graphs):
         alpha.backward_simple(ref)
         want = [leaf.g for leaf in ref_wrt]
         order = topological_order(root)
