@@ -181,7 +181,13 @@ def to_alpha(
     """
     if not isinstance(expr, beta.Node):
         raise TypeError(f"to_alpha needs a Beta expression node, got {expr!r}")
-    kinds = {cls.op: cls for cls in _subclasses(alpha.Node)}
+    kinds = {  # alpha's own node classes, by op
+        cls.op: cls
+        for cls in vars(alpha).values()
+        if isinstance(cls, type)
+        and issubclass(cls, alpha.Node)
+        and cls.__module__ == alpha.__name__
+    }
     made: dict[int, alpha.Node] = {}
     stack: list[tuple[beta.Node, bool]] = [(expr, False)]
     while stack:
@@ -207,13 +213,3 @@ def to_alpha(
     if missing:
         raise ValueError(f"{missing[0]} is not part of the expression given to to_alpha")
     return made[id(expr)], [made[id(w)] for w in wanted]
-
-
-def _subclasses(cls: type) -> list[type]:
-    found: list[type] = []
-    todo = [cls]
-    while todo:
-        for sub in todo.pop().__subclasses__():
-            found.append(sub)
-            todo.append(sub)
-    return found

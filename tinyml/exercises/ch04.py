@@ -615,8 +615,14 @@ def _counting(cls):
     children and local_grads count every read."""
     if cls not in _COUNTING:
 
+        def getattr_g(node):
+            try:
+                return _G.__get__(node)
+            except AttributeError:  # a node being built has no g yet
+                return None
+
         def set_g(node, value):
-            if value != _G.__get__(node):  # setting 0 on a 0 is not a push
+            if value != getattr_g(node):  # setting 0 on a 0 is not a push
                 _CHANGES[node] = _CHANGES.get(node, 0) + 1
             _G.__set__(node, value)
 
