@@ -1,4 +1,5 @@
-"""Chapter 4's q4 checker: right leaf gradients are not enough, each node must push once."""
+"""Chapter 4's checkers: every solution passes, the typical wrong answers get their messages;
+q4 (backward_to) must push only towards the listed leaves."""
 
 from __future__ import annotations
 
@@ -8,43 +9,10 @@ from tinyml import alpha
 from tinyml.exercises import ch04
 
 
-def test_the_per_path_answers_get_the_right_leaf_gradients_and_are_still_refused():
-    for wrong in (ch04._per_path, ch04._per_path_recursive):
-        for index in range(3):
-            _, ref, ref_leaves = list(ch04._fresh_graphs())[index]
-            ref.backward()
-            assert ch04._leaf_grads(wrong, index) == [
-                leaf.g for leaf in ref_leaves
-            ] or ch04.all_close(
-                ch04._leaf_grads(wrong, index), [leaf.g for leaf in ref_leaves], rel_tol=1e-12
-            )
-        feedback = ch04.q4.grade(wrong)
-        assert feedback.status == "incorrect"
-        assert "once per path" in feedback.message and "changed" in feedback.message
-
-
-def test_a_correct_walk_that_first_zeroes_every_g_is_accepted():
-    def zero_then_push(root):
-        parents = ch04._count_parents(root)
-        for node in parents:
-            node.g = 0.0
-        root.g = 1.0
-        ready = [root]
-        while ready:
-            node = ready.pop()
-            for child, d in zip(node.children, node.local_grads, strict=True):
-                child.g += node.g * d
-                parents[child] -= 1
-                if parents[child] == 0:
-                    ready.append(child)
-
-    assert ch04.q4.grade(zero_then_push).correct
-
-
 def test_watching_leaves_the_profiler_and_the_reference_graphs_alone():
     before = sys.getprofile()
-    ch04.q4.grade(ch04._per_path)
-    ch04.q4.grade(ch04.my_backward)
+    ch04.q4.grade(ch04._asks_per_path)
+    ch04.q4.grade(ch04.backward_to)
     assert sys.getprofile() is before
     x = alpha.Var(1.0)
     z = x * x
@@ -58,34 +26,6 @@ def test_q1_accepts_15_up_to_rounding_and_shows_a_wrong_value_as_given():
     feedback = ch04.q1.grade(14.5)
     assert feedback.status == "incorrect" and "14.5 is not it" in feedback.message
     assert "10 is" in ch04.q1.grade(10.000000000000002).message
-
-
-def test_q4_graph_where_a_node_is_both_operands_of_the_first_parent_to_push():
-    # Counting distinct parents releases a early on tanh(a) + a * a: the reference numbers
-    # from the review are (0.964, 0.413) right, (0.294, 0.126) wrong.
-    graphs = list(ch04._fresh_graphs())
-    index = next(i for i, (text, _, _) in enumerate(graphs) if text.endswith("tanh(a) + a * a"))
-    _, ref, leaves = graphs[index]
-    ref.backward()
-    assert [round(leaf.g, 3) for leaf in leaves] == [0.964, 0.413]
-    assert [round(g, 3) for g in ch04._leaf_grads(ch04._distinct_parents, index)] == [
-        0.294,
-        0.126,
-    ]
-    feedback = ch04.q4.grade(ch04._distinct_parents)
-    assert feedback.status == "incorrect" and "one per edge" in feedback.message
-
-
-def test_q4_refuses_a_recursive_sort_that_is_right_on_small_graphs():
-    for index in range(len(list(ch04._fresh_graphs()))):
-        _, ref, ref_leaves = list(ch04._fresh_graphs())[index]
-        ref.backward()
-        got = ch04._leaf_grads(ch04._recursive_order, index)
-        assert ch04.all_close(got, [leaf.g for leaf in ref_leaves], rel_tol=1e-12)
-    feedback = ch04.q4.grade(ch04._recursive_order)
-    assert feedback.status == "incorrect"
-    assert "RecursionError" in feedback.message and "5,000" in feedback.message
-    assert ch04.CHAIN > sys.getrecursionlimit()
 
 
 def test_q1_and_q4_hints_are_staged():
@@ -115,63 +55,6 @@ def test_q2_and_q3_first_hints_do_not_give_the_answer_and_the_last_one_does(caps
         assert "hint(2) says more" in nudge and "solution()" in last
 
 
-# -- the second learner read (review 4b): answers that were graded right and were not --------
-def _stack_per_path(root):
-    """Per path with an explicit stack, summing in a dict: g is written once per node."""
-    g = {}
-    stack = [(root, 1.0)]
-    while stack:
-        n, up = stack.pop()
-        g[n] = g.get(n, 0.0) + up
-        for c, d in zip(n.children, n.local_grads, strict=True):
-            stack.append((c, up * d))
-    for n, v in g.items():
-        n.g += v
-
-
-def _leaves_per_path(root):
-    """Per path, writing only the leaves (and root.g = 1.0)."""
-    root.g = 1.0
-    stack = [(root, 1.0)]
-    while stack:
-        n, up = stack.pop()
-        if not n.children:
-            n.g += up
-        for c, d in zip(n.children, n.local_grads, strict=True):
-            stack.append((c, up * d))
-
-
-def _order_list_then_push(root):
-    """Right: Kahn's order made into a list first, then one loop (the prompt allows a list)."""
-    parents = ch04._count_parents(root)
-    order, ready = [], [root]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for child in node.children:
-            parents[child] -= 1
-            if parents[child] == 0:
-                ready.append(child)
-    root.g = 1.0
-    for node in order:
-        for child, d in zip(node.children, node.local_grads, strict=True):
-            child.g += node.g * d
-
-
-def _leaf_check_per_edge(root):
-    """Right, and reads each child's children once per edge (a leaf test): within budget."""
-    parents = ch04._count_parents(root)
-    root.g = 1.0
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        for child, d in zip(node.children, node.local_grads, strict=True):
-            child.g += node.g * d
-            parents[child] -= 1
-            if parents[child] == 0 and child.children:
-                ready.append(child)
-
-
 def _graded_quickly(q, answer):
     import time
 
@@ -179,47 +62,6 @@ def _graded_quickly(q, answer):
     feedback = q.grade(answer)
     assert time.perf_counter() - start < 1.0, (q.title, answer)
     return feedback
-
-
-def test_q4_per_path_walks_that_write_each_g_once_are_refused_by_their_reads():
-    feedback = _graded_quickly(ch04.q4, _stack_per_path)
-    assert feedback.status == "incorrect"
-    assert "visits a node once per path" in feedback.message
-    assert "looked at x" in feedback.message
-    feedback = _graded_quickly(ch04.q4, _leaves_per_path)
-    assert feedback.status == "incorrect" and "once per path" in feedback.message
-
-
-def test_q4_a_per_path_walk_is_stopped_on_the_deep_doubling_graph_not_run_to_the_end():
-    # Alone, the doubling graph (2**25 paths) would take minutes per path-walk; the read
-    # budget stops it after a few hundred reads.
-    *_, (text, root, leaves) = ch04._fresh_graphs()
-    assert text.endswith(f"{ch04.DOUBLINGS} times a = a + a")
-    edges = edges_of(root)
-    _, _, too_often = ch04._call_watched(_stack_per_path, root, edges)
-    assert too_often is not None
-    assert ch04._READS[too_often] == ch04._read_budget(edges, too_often) + 1
-    *_, (_, root, _) = ch04._fresh_graphs()
-    _, _, none = ch04._call_watched(ch04.my_backward, root, edges_of(root))
-    assert none is None
-
-
-def edges_of(root):
-    edges = {}
-    for node in alpha.topological_order(root):
-        for child in node.children:
-            edges[child] = edges.get(child, 0) + 1
-    return edges
-
-
-def test_q4_right_walks_that_make_a_list_or_test_leaves_are_accepted_quickly():
-    for right in (ch04.my_backward, _order_list_then_push, _leaf_check_per_edge):
-        assert _graded_quickly(ch04.q4, right).correct, right.__name__
-
-
-def test_q4_grad_on_the_deep_graph_is_stopped_at_once():
-    feedback = _graded_quickly(ch04.q4, lambda root: root.grad(1.0))
-    assert "calls grad()" in feedback.message
 
 
 def test_every_ch04_answer_is_graded_within_a_second():
@@ -300,62 +142,132 @@ def test_q3_is_not_chapter_3s_count_and_chapter_3s_formula_is_refused():
     assert len(alpha.topological_order(top)) == 4  # x and three nodes a level
 
 
-def _quadratic_by_scan(root):
-    """Review 4c's answer: the right order, parents counted by a scan over all nodes."""
-    nodes, todo, seen = [], [root], {root}
+# -- the fourth learner read (review 4d): q4 is backward_to(root, wrt) ----------------------
+def _graphs():
+    return list(ch04._fresh_graphs())
+
+
+def test_q4_graphs_have_a_side_graph_a_lone_leaf_a_twice_listed_leaf_and_a_deep_chain():
+    texts = [text for text, *_ in _graphs()]
+    assert any(f"{ch04.SIDE} times s = s + s" in t for t in texts)
+    assert any("a single leaf" in t for t in texts)
+    assert any("wrt = [x, x]" in t for t in texts)
+    assert any(f"{ch04.CHAIN:,} times" in t for t in texts)
+    assert ch04.CHAIN > sys.getrecursionlimit()
+    # the side graph reaches no listed leaf, and it is where the per-path mistakes blow up
+    _, root, wrt, _ = _graphs()[0]
+    order = alpha.topological_order(root)
+    needed = ch04._needed(order, wrt)
+    assert len(order) - len(needed) > ch04.SIDE
+
+
+def test_q4_the_solution_leaves_backward_simples_gradients_on_listed_leaves_and_0_elsewhere():
+    for (_, root, wrt, leaves), (_, ref, _, ref_leaves) in zip(_graphs(), _graphs(), strict=True):
+        ch04.backward_to(root, wrt)
+        alpha.backward_simple(ref)
+        for leaf, ref_leaf in zip(leaves, ref_leaves, strict=True):
+            want = ref_leaf.g if leaf in wrt else 0.0
+            assert abs(leaf.g - want) <= 1e-12 * max(1.0, abs(want)), leaf.name
+
+
+def _with_a_list_and_zeroing(root, wrt):
+    """Right: needed kept in a dict, needed nodes zeroed first, root seeded with +=."""
+    order = alpha.topological_order(root)
+    needed = {leaf: True for leaf in wrt}
+    for node in order[::-1]:
+        for child in node.children:
+            if child in needed:
+                needed[node] = True
+    for node in order:
+        if node in needed:
+            node.g = 0.0
+    root.g += 1.0
+    for node in order:
+        if node not in needed:
+            continue
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            if child in needed:
+                child.g = child.g + node.g * d
+
+
+def _own_kahn_order(root, wrt):
+    """Right without topological_order: its own Kahn's order, then the same two loops."""
+    parents, todo = {root: 0}, [root]
     while todo:
-        n = todo.pop()
-        nodes.append(n)
-        for c in n.children:
-            if c not in seen:
-                seen.add(c)
-                todo.append(c)
-    cnt = {n: sum(list(m.children).count(n) for m in nodes) for n in nodes}
-    root.g = 1.0
-    ready = [root]
+        for child in todo.pop().children:
+            parents[child] = parents.get(child, 0) + 1
+            if parents[child] == 1:
+                todo.append(child)
+    order, ready = [], [root]
     while ready:
-        n = ready.pop()
-        for c, d in zip(n.children, n.local_grads, strict=True):
-            c.g += n.g * d
-            cnt[c] -= 1
-            if cnt[c] == 0:
-                ready.append(c)
+        node = ready.pop()
+        order.append(node)
+        for child in node.children:
+            parents[child] -= 1
+            if parents[child] == 0:
+                ready.append(child)
+    ch04._push_where(order, ch04._needed(order, wrt), root)
 
 
-def test_q4_a_quadratic_scan_is_told_so_not_once_per_path():
-    for wrong in (_quadratic_by_scan, ch04._quadratic_scan):
-        message = _graded_quickly(ch04.q4, wrong).message
-        assert "quadratic scan" in message and "once per path" not in message
-        assert "0 edge" not in message and "the top node" in message
-
-
-def test_q4_messages_never_count_edges_of_the_top_and_name_backward_simple():
-    for wrong, _ in ch04.q4.wrong:
-        message = ch04.q4.grade(wrong).message
-        assert "edge(s)" not in message and "backward() gives" not in message
-    assert "backward_simple gives" in ch04.q4.grade(ch04._overwrites).message
-
-
-def test_q4_depth_first_mistakes_get_their_own_messages():
-    assert "take it off the stack" in _graded_quickly(ch04.q4, ch04._marked_on_push).message
-    assert "in reverse" in _graded_quickly(ch04.q4, ch04._not_reversed).message
-
-
-def test_q4_the_depth_first_solution_and_a_counting_walk_are_both_right():
-    def children_reversed(root):  # depth-first, children in the other order: also right
-        order, done, stack = [], set(), [(root, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-            elif node not in done:
-                done.add(node)
-                stack.append((node, True))
-                stack.extend((c, False) for c in reversed(node.children))
-        root.g = 1.0
-        for node in reversed(order):
-            for c, d in zip(node.children, node.local_grads, strict=True):
-                c.g += node.g * d
-
-    for right in (ch04.my_backward, children_reversed, _order_list_then_push):
+def test_q4_honest_variants_pass_within_a_second():
+    for right in (ch04.backward_to, _with_a_list_and_zeroing, _own_kahn_order):
         assert _graded_quickly(ch04.q4, right).correct, right.__name__
+
+
+def test_q4_pushing_everywhere_gets_right_gradients_and_is_still_refused():
+    for index in range(len(_graphs())):
+        _, ref, ref_wrt, _ = _graphs()[index]
+        alpha.backward_simple(ref)
+        got = ch04._leaf_grads(ch04._pushes_everywhere, index)
+        assert ch04.all_close(got, [leaf.g for leaf in ref_wrt], rel_tol=1e-12)
+    for wrong in (ch04._pushes_everywhere, ch04._skips_unlisted_leaves):
+        message = _graded_quickly(ch04.q4, wrong).message
+        assert "gradients are right" in message and "no listed leaf can be reached" in message
+
+
+def test_q4_pruning_too_much_names_the_listed_leaf_and_backward_simples_value():
+    message = _graded_quickly(ch04.q4, ch04._needed_forwards).message
+    assert "pruned too much" in message and "x.g = 0 (backward_simple: " in message
+    assert "backwards" in message
+
+
+def test_q4_a_lone_leaf_root_a_missing_seed_and_overwriting_get_their_own_messages():
+    message = _graded_quickly(ch04.q4, ch04._skips_a_leaf_root).message
+    assert "a single leaf" in message and "children or not" in message
+    assert "start with root.g = 1.0" in _graded_quickly(ch04.q4, ch04._no_seed).message
+    assert "child.g +=" in _graded_quickly(ch04.q4, ch04._overwrites).message
+
+
+def test_q4_a_leaf_listed_twice_gets_its_gradient_once():
+    def doubles_a_twice_listed_leaf(root, wrt):
+        ch04.backward_to(root, wrt)
+        for leaf in wrt[1:]:
+            if leaf is wrt[0]:
+                leaf.g += leaf.g
+
+    message = _graded_quickly(ch04.q4, doubles_a_twice_listed_leaf).message
+    assert "wrt = [x, x]" in message
+
+
+def test_q4_recursion_and_per_path_questions_are_stopped_quickly():
+    message = _graded_quickly(ch04.q4, ch04._recursive_needed).message
+    assert "RecursionError" in message and "5,000" in message
+    message = _graded_quickly(ch04.q4, ch04._asks_per_path).message
+    assert "for every path" in message and f"2**{ch04.SIDE}" in message
+
+
+def test_q4_helpers_that_push_everywhere_are_refused_and_topological_order_is_allowed():
+    for wrong, helper in (
+        (ch04._then_clears, "backward_simple()"),
+        (lambda root, wrt: root.grad(1.0), "grad()"),
+        (lambda root, wrt: alpha.backward(root), "backward()"),
+    ):
+        assert f"calls {helper}" in _graded_quickly(ch04.q4, wrong).message
+    assert "topological_order may help" in ch04.q4.grade(ch04._then_clears).message
+
+
+def test_q4_hints_go_from_a_question_to_near_code():
+    nudge, middle, last = ch04.q4.hints()
+    assert "?" in nudge and "backwards" not in nudge and "+=" not in nudge
+    assert "backwards" in middle and "needed" in middle
+    assert "root.g = 1.0" in last and "local_grads" in last

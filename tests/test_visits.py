@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from tinyml import beta
+from tinyml import alpha, beta
 from tinyml.recursion import count_calls, fib1, fib1_calls, fib2, fib_iter, trace_calls
-from tinyml.visits import count_nodes, count_visits, linear_loss, shared_chain
+from tinyml.visits import count_nodes, count_visits, linear_loss, shared_chain, to_alpha
 
 
 def test_fibonacci_values():
@@ -177,3 +177,46 @@ def test_numpy_whole_numbers_are_whole_numbers():
     assert fib1_calls(np.uint8(4)) == 9
     with pytest.raises(TypeError, match="whole number"):
         fib1(np.float64(3.0))
+
+
+def _every_kind(x: beta.Var, y: beta.Var) -> beta.Node:
+    """One Beta expression with every node type, x shared."""
+    a = beta.Tanh(x * y - x / (y + 3.0))
+    b = beta.Sigmoid(beta.Square(a) + beta.Abs(-x)) + beta.ReLU(y) + beta.Exp(a)
+    return beta.Log(b + 1.0) + beta.Pow(x + 2.0, 3) * a
+
+
+@pytest.mark.parametrize("activation", [None, beta.Sigmoid])
+def test_to_alpha_gives_the_same_value_and_gradients_as_the_beta_tree(activation):
+    loss_b, ws_b = linear_loss(7, activation=activation)
+    loss_a, ws_a = to_alpha(loss_b, ws_b)
+    assert loss_a.value() == loss_b.value()
+    alpha.backward_simple(loss_a)
+    for w_a, g in zip(ws_a, beta.gradient(loss_b, ws_b), strict=True):
+        assert w_a.g == pytest.approx(g, rel=1e-12, abs=1e-14)
+    assert [w.name for w in ws_a] == [w.name for w in ws_b]
+
+
+def test_to_alpha_covers_every_node_type_and_keeps_shared_nodes_shared():
+    x, y = beta.Var(0.3, name="x"), beta.Var(0.8, name="y")
+    expr = _every_kind(x, y)
+    expr_a, (x_a, y_a) = to_alpha(expr, [x, y])
+    assert expr_a.value() == pytest.approx(expr.value(), rel=1e-15)
+    alpha.backward_simple(expr_a)
+    assert [x_a.g, y_a.g] == pytest.approx(beta.gradient(expr, [x, y]), rel=1e-12)
+    shared = x * x
+    twice, _ = to_alpha(shared + shared)
+    assert twice.children[0] is twice.children[1]
+    assert len(alpha.topological_order(twice)) == 3
+
+
+def test_to_alpha_walks_deep_expressions_and_refuses_what_it_cannot_convert():
+    deep: beta.Node = beta.Var(1.0, name="x")
+    for _ in range(5 * sys.getrecursionlimit()):
+        deep = deep + 1.0
+    deep_a, _ = to_alpha(deep)  # Beta itself cannot evaluate it: too deep for its recursion
+    assert deep_a.value() == 1.0 + 5 * sys.getrecursionlimit()
+    with pytest.raises(TypeError, match="Beta expression"):
+        to_alpha(alpha.Var(1.0))
+    with pytest.raises(ValueError, match="not part of the expression"):
+        to_alpha(beta.Var(1.0) + 1.0, [beta.Var(2.0)])

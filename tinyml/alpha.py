@@ -397,6 +397,7 @@ class Sub(Node):
     op = "-"
 
     def __init__(self, a: Operand, b: Operand) -> None:
+        # An Operand is a node or a plain number; _node turns a plain number into a Const.
         self._a = a = a if isinstance(a, Node) else _node(a)
         self._b = b = b if isinstance(b, Node) else _node(b)
         v = a._v - b._v

@@ -19,10 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from tinyml import beta
+from tinyml import alpha, beta
 from tinyml.viz import unfolded_size
 
-__all__ = ["Visits", "count_visits", "linear_loss", "shared_chain", "count_nodes"]
+__all__ = ["Visits", "count_visits", "linear_loss", "shared_chain", "count_nodes", "to_alpha"]
 
 _METHODS = ("value", "grad")
 
@@ -166,3 +166,50 @@ def count_nodes(expr: beta.Node, distinct: bool = True) -> int:
             seen.add(id(node))
             stack.extend(node.children)
     return len(seen)
+
+
+def to_alpha(
+    expr: beta.Node, wanted: tuple[beta.Node, ...] | list[beta.Node] = ()
+) -> tuple[alpha.Node, list[alpha.Node]]:
+    """The same expression rebuilt from Alpha nodes, node for node (a shared Beta node stays
+    one shared Alpha node), and the Alpha copies of the Beta nodes in ``wanted``::
+
+        loss_a, ws_a = to_alpha(loss_b, ws_b)
+
+    Every Beta node has ``.op`` ("var", "const", "+", …) and ``.children``; ``op`` picks the
+    Alpha class of the same name. Walks with a stack, so deep expressions are fine.
+    """
+    if not isinstance(expr, beta.Node):
+        raise TypeError(f"to_alpha needs a Beta expression node, got {expr!r}")
+    kinds = {  # alpha's own node classes, by op
+        cls.op: cls
+        for cls in vars(alpha).values()
+        if isinstance(cls, type)
+        and issubclass(cls, alpha.Node)
+        and cls.__module__ == alpha.__name__
+    }
+    made: dict[int, alpha.Node] = {}
+    stack: list[tuple[beta.Node, bool]] = [(expr, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in made:
+            continue
+        if not ready:  # its children first
+            stack.append((node, True))
+            stack.extend((c, False) for c in node.children if id(c) not in made)
+            continue
+        kids = [made[id(c)] for c in node.children]
+        if node.op == "var":
+            made[id(node)] = alpha.Var(node.value(), name=node.name)
+        elif node.op == "const":
+            made[id(node)] = alpha.Const(node.value())
+        elif node.op == "**":
+            made[id(node)] = alpha.Pow(kids[0], node.exponent)
+        elif node.op in kinds:
+            made[id(node)] = kinds[node.op](*kids)
+        else:
+            raise ValueError(f"to_alpha has no Alpha node for Beta's {node.op!r} in {node}")
+    missing = [w for w in wanted if id(w) not in made]
+    if missing:
+        raise ValueError(f"{missing[0]} is not part of the expression given to to_alpha")
+    return made[id(expr)], [made[id(w)] for w in wanted]

@@ -399,7 +399,9 @@ q3 = Question(
     solution_text=inspect.getsource(predicted_pushes)
     + "\n# The top of the level k levels down is reached by 4**k paths, and so is each of"
     "\n# its two inner nodes; x, d levels down, by 4**d. Total:"
-    "\n#   3 * (1 + 4 + … + 4**(d-1)) + 4**d = (4**d - 1) + 4**d = 2 * 4**d - 1",
+    "\n#   3 * (1 + 4 + … + 4**(d-1)) + 4**d = (4**d - 1) + 4**d = 2 * 4**d - 1"
+    "\n# Keep it in integers (4**d, not 4.0**d): Python's ints are exact, while a float has"
+    "\n# 53 bits, so 2 * 4.0**40 - 1 rounds to 2**81 exactly, one more than the true count.",
     answer=lambda: predicted_pushes,
     wrong=[
         (lambda d: 4**d, "paths"),
@@ -421,163 +423,21 @@ q3 = Question(
 # q4 ---------------------------------------------------------------------------------------
 
 
-def my_backward(root):
-    order, done = [], set()  # order: every node after all of its children
-    stack = [(root, False)]  # (node, are its children already on the stack?)
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:  # everything below it is in order already
-            order.append(node)
-        elif node not in done:  # the first time we reach it: its children first
-            done.add(node)
-            stack.append((node, True))
-            stack.extend((child, False) for child in node.children)
-    root.g = 1.0
-    for node in reversed(order):  # every node before its children: all parents pushed
-        for child, d in zip(node.children, node.local_grads, strict=True):
-            child.g += node.g * d
-
-
-DOUBLINGS = 25
-
-
-def _fresh_graphs():
-    """Small graphs with sharing, each as (description, root, leaves); every g starts at 0."""
-    x, y = alpha.Var(0.5, name="x"), alpha.Var(-1.5, name="y")
-    a = x * y
-    yield "a = x * y, z = a * a + tanh(a) * x", a * a + a.tanh() * x, [x, y]
-    x, y = alpha.Var(0.3, name="x"), alpha.Var(0.7, name="y")
-    a = x * y  # a * a pops first and pushes to a twice: a has two parents but three edges
-    yield "a = x * y, z = tanh(a) + a * a", a.tanh() + a * a, [x, y]
-    x, y = alpha.Var(0.4, name="x"), alpha.Var(-0.8, name="y")
-    a, b = x * y, x + y  # a and b are used directly by the top's operands and below them too
-    yield (
-        "a = x * y, b = x + y, z = a * sigmoid(a) + sigmoid(b) * b",
-        (a * a.sigmoid() + b.sigmoid() * b),
-        [x, y],
-    )
-    x = alpha.Var(0.1, name="x")
-    a = x
-    for _ in range(6):
-        a = a * a + a
-    yield "a = x, then six times a = a * a + a", a, [x]
-    x, y = alpha.Var(1.2, name="x"), alpha.Var(0.7, name="y")
-    s = (x - y).sigmoid()
-    yield "s = sigmoid(x - y), z = log(s * x + s / y)", (s * x + s / y).log(), [x, y]
-    x = alpha.Var(0.5, name="x")
-    a = x
-    for _ in range(DOUBLINGS):  # 2**25 paths down to x: a walk per path never ends
-        a = a + a
-    yield f"a = x, then {DOUBLINGS} times a = a + a", a, [x]
-
-
-# -- typical mistakes ----------------------------------------------------------------------
-def _count_parents(root):
-    parents = {root: 0}
-    todo = [root]
-    while todo:
-        for child in todo.pop().children:
-            parents[child] = parents.get(child, 0) + 1
-            if parents[child] == 1:
-                todo.append(child)
-    return parents
-
-
-def _distinct_parents(root):
-    """Counts a parent once even when it uses the child twice (set(node.children))."""
-    parents = {root: 0}
-    todo = [root]
-    while todo:
-        for child in set(todo.pop().children):
-            parents[child] = parents.get(child, 0) + 1
-            if parents[child] == 1:
-                todo.append(child)
-    root.g = 1.0
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        for child, d in zip(node.children, node.local_grads, strict=True):
-            child.g += node.g * d
-            parents[child] -= 1
-            if parents[child] == 0:
-                ready.append(child)
-
-
-def _recursive_order(root):
-    """Right gradients from a recursive depth-first topological sort: dies on deep graphs."""
-    order, seen = [], set()
-
-    def visit(node):
-        if node not in seen:
-            seen.add(node)
-            for child in node.children:
-                visit(child)
-            order.append(node)
-
-    visit(root)
-    root.g = 1.0
-    for node in reversed(order):
-        for child, d in zip(node.children, node.local_grads, strict=True):
-            child.g += node.g * d
-
-
-def _post_order(root, mark_on_push=False):
-    order, done = [], {root} if mark_on_push else set()
-    stack = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-        elif mark_on_push or node not in done:
-            done.add(node)
-            stack.append((node, True))
-            for child in node.children:
-                if not mark_on_push or child not in done:
-                    done.add(child)
-                    stack.append((child, False))
-    return order
-
-
-def _push_in(order, root):
+def backward_to(root, wrt):
+    order = topological_order(root)  # every node before its children
+    needed = set(wrt)  # the nodes that lead to a listed leaf (the leaves themselves too)
+    for node in reversed(order):  # children first: each one is decided before its parents
+        if any(child in needed for child in node.children):
+            needed.add(node)
     root.g = 1.0
     for node in order:
-        for child, d in zip(node.children, node.local_grads, strict=True):
-            child.g += node.g * d
+        if node in needed:
+            for child, d in zip(node.children, node.local_grads, strict=True):
+                if child in needed:  # no push into a part that reaches no listed leaf
+                    child.g += node.g * d
 
 
-def _marked_on_push(root):
-    """Depth-first, but a node is marked seen when it is put on the stack, not when it is
-    expanded: a node met again deeper down is then listed before its own parent."""
-    _push_in(reversed(_post_order(root, mark_on_push=True)), root)
-
-
-def _not_reversed(root):
-    """The post-order itself: children push before their parents have pushed into them."""
-    _push_in(_post_order(root), root)
-
-
-def _quadratic_scan(root):
-    """Right order, but each node's parents are counted by scanning every node's children."""
-    nodes, todo, seen = [], [root], {root}
-    while todo:
-        node = todo.pop()
-        nodes.append(node)
-        for child in node.children:
-            if child not in seen:
-                seen.add(child)
-                todo.append(child)
-    count = {n: sum(list(m.children).count(n) for m in nodes) for n in nodes}
-    root.g = 1.0
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        for child, d in zip(node.children, node.local_grads, strict=True):
-            child.g += node.g * d
-            count[child] -= 1
-            if count[child] == 0:
-                ready.append(child)
-
-
+SIDE = 25  # the side graph: u, then 25 times s = s + s: 2**25 paths, and no listed leaf
 CHAIN = 5000
 
 
@@ -590,104 +450,144 @@ def _chain(depth: int = CHAIN) -> tuple[alpha.Node, alpha.Var]:
     return a, x
 
 
-def _per_path(root):
-    """Right sums, wrong work: every path is walked, like the recursive grad()."""
-    root.g = 1.0
-    stack = [(root, 1.0)]
-    while stack:
-        node, upstream = stack.pop()
-        for child, d in zip(node.children, node.local_grads, strict=True):
-            child.g += upstream * d
-            stack.append((child, upstream * d))
+def _fresh_graphs():
+    """Graphs with the leaves to differentiate for: (description, root, wrt, every leaf);
+    every g starts at 0."""
+    x, y, u = alpha.Var(0.5, name="x"), alpha.Var(-1.5, name="y"), alpha.Var(2.0**-SIDE, name="u")
+    a, s = x * y, u
+    for _ in range(SIDE):
+        s = s + s
+    yield (
+        f"a = x * y, s = u then {SIDE} times s = s + s, z = a * a + tanh(a) * x + s * a + u * x"
+        " with wrt = [x, y]",
+        a * a + a.tanh() * x + s * a + u * x,
+        [x, y],
+        [x, y, u],
+    )
+    x, y, w = alpha.Var(1.2, name="x"), alpha.Var(0.7, name="y"), alpha.Var(0.3, name="w")
+    a, b = x * y, x + w
+    yield (
+        "a = x * y, b = x + w, z = log(sigmoid(a) * b + b / y + 2) with wrt = [x, x]",
+        (a.sigmoid() * b + b / y + 2.0).log(),
+        [x, x],
+        [x, y, w],
+    )
+    x = alpha.Var(2.0, name="x")
+    yield "z = x, a single leaf, with wrt = [x]", x, [x], [x]
+    root, x = _chain()
+    yield f"x, then {CHAIN:,} times a = a + x, with wrt = [x]", root, [x], [x]
 
 
-def _per_path_summed_once(root):
-    """The same walk, summing per node in a dict and writing each g once at the end."""
-    sums = {}
-    stack = [(root, 1.0)]
-    while stack:
-        node, upstream = stack.pop()
-        sums[node] = sums.get(node, 0.0) + upstream
-        for child, d in zip(node.children, node.local_grads, strict=True):
-            stack.append((child, upstream * d))
-    for node, g in sums.items():
-        node.g += g
-
-
-def _per_path_recursive(root):
-    """The same, recursive."""
-
-    def push(node, upstream):
-        for child, d in zip(node.children, node.local_grads, strict=True):
-            child.g += upstream * d
-            push(child, upstream * d)
-
-    root.g = 1.0
-    push(root, 1.0)
-
-
-def _too_early(root):
-    """Each node pushes once, but as soon as the first push reaches it."""
-    root.g = 1.0
-    ready, seen = [root], {root}
-    while ready:
-        node = ready.pop()
-        for child, d in zip(node.children, node.local_grads, strict=True):
-            child.g += node.g * d
-            if child not in seen:
-                seen.add(child)
-                ready.append(child)
-
-
-def _kahn(push_rule):
-    """my_backward with another rule for what a push does to the child's g."""
-
-    def backward(root):
-        parents = _count_parents(root)
-        root.g = 1.0
-        ready = [root]
-        while ready:
-            node = ready.pop()
-            for child, d in zip(node.children, node.local_grads, strict=True):
-                push_rule(node, child, d)
-                parents[child] -= 1
-                if parents[child] == 0:
-                    ready.append(child)
-
-    return backward
-
-
-def _set(node, child, d):
-    child.g = node.g * d
-
-
-def _add_d(node, child, d):
-    child.g += d
-
-
-def _add_g(node, child, d):
-    child.g += node.g
-
-
-_overwrites, _no_upstream, _no_local = _kahn(_set), _kahn(_add_d), _kahn(_add_g)
-
-
-def _uses_the_order(root):
+# -- typical mistakes ----------------------------------------------------------------------
+def _pushes_everywhere(root, wrt):
+    """Right gradients, but every node pushes, as if every leaf were listed."""
     root.g = 1.0
     for node in topological_order(root):
         for child, d in zip(node.children, node.local_grads, strict=True):
             child.g += node.g * d
 
 
-def _leaf_grads(mistake, index):
-    """What a known mistake leaves on the leaves of the index-th fresh graph."""
-    _, root, leaves = list(_fresh_graphs())[index]
-    mistake(root)
-    return [leaf.g for leaf in leaves]
+def _skips_unlisted_leaves(root, wrt):
+    """Pushes into every inner node and only skips the leaves that are not listed."""
+    root.g = 1.0
+    for node in topological_order(root):
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            if child.children or child in wrt:
+                child.g += node.g * d
 
 
-# -- watching the learner's function: how often it writes each g and looks at each node -----
-_WRITES: dict[alpha.Node, int] = {}
+def _needed_forwards(root, wrt):
+    """Decides a node before its children: only parents of a listed leaf count as needed."""
+    order, needed = topological_order(root), set(wrt)
+    for node in order:  # parents first: a child is not decided yet when its parent asks
+        if any(child in needed for child in node.children):
+            needed.add(node)
+    _push_where(order, needed, root)
+
+
+def _push_where(order, needed, root):
+    root.g = 1.0
+    for node in order:
+        if node in needed:
+            for child, d in zip(node.children, node.local_grads, strict=True):
+                if child in needed:
+                    child.g += node.g * d
+
+
+def _overwrites(root, wrt):
+    """Right nodes, but a push replaces what the child's other parents pushed."""
+    order = topological_order(root)
+    needed = set(wrt)
+    for node in reversed(order):
+        if any(child in needed for child in node.children):
+            needed.add(node)
+    root.g = 1.0
+    for node in order:
+        if node in needed:
+            for child, d in zip(node.children, node.local_grads, strict=True):
+                if child in needed:
+                    child.g = node.g * d
+
+
+def _no_seed(root, wrt):
+    """Everything but root.g = 1.0."""
+    order, needed = topological_order(root), set(wrt)
+    for node in reversed(order):
+        if any(child in needed for child in node.children):
+            needed.add(node)
+    for node in order:
+        if node in needed:
+            for child, d in zip(node.children, node.local_grads, strict=True):
+                if child in needed:
+                    child.g += node.g * d
+
+
+def _skips_a_leaf_root(root, wrt):
+    """Right, except that a root without children returns at once."""
+    if not root.children:
+        return
+    backward_to(root, wrt)
+
+
+def _asks_per_path(root, wrt):
+    """Asks 'does this node lead to a listed leaf?' by a walk down from each node, anew."""
+
+    def leads(node):
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if n in wrt:
+                return True
+            stack.extend(n.children)
+        return False
+
+    order = topological_order(root)
+    _push_where(order, {n for n in order if leads(n)}, root)
+
+
+def _recursive_needed(root, wrt):
+    """Remembers each answer, but asks its children by calling itself: too deep for a chain."""
+    memo = {}
+
+    def leads(node):
+        if node not in memo:
+            memo[node] = node in wrt or any([leads(child) for child in node.children])
+        return memo[node]
+
+    order = topological_order(root)
+    _push_where(order, {n for n in order if leads(n)}, root)
+
+
+def _then_clears(root, wrt):
+    """backward_simple, then the unlisted leaves cleared: the task is not to push there."""
+    alpha.backward_simple(root)
+    for node in topological_order(root):
+        if not node.children and node not in wrt:
+            node.g = 0.0
+
+
+# -- watching the learner's function: its pushes and its reads -----------------------------
+_CHANGES: dict[alpha.Node, int] = {}
 _READS: dict[alpha.Node, int] = {}  # reads of node.children and node.local_grads
 _ALLOWED: dict[alpha.Node, int] = {}  # reads a walk may make: a few per node, a few per edge
 _COUNTING: dict[type, type] = {}
@@ -703,10 +603,6 @@ class _PerPath(_TooMuchWork):
         self.node = node
 
 
-def _count_g(node):
-    _WRITES[node] = _WRITES.get(node, 0) + 1
-
-
 def _count_read(node):
     if _ALLOWED:  # only while the learner's function runs
         n = _READS[node] = _READS.get(node, 0) + 1
@@ -715,12 +611,19 @@ def _count_read(node):
 
 
 def _counting(cls):
-    """A subclass of cls, laid out the same, whose g counts every assignment and whose
+    """A subclass of cls, laid out the same, whose g counts every change (a push) and whose
     children and local_grads count every read."""
     if cls not in _COUNTING:
 
+        def getattr_g(node):
+            try:
+                return _G.__get__(node)
+            except AttributeError:  # a node being built has no g yet
+                return None
+
         def set_g(node, value):
-            _count_g(node)
+            if value != getattr_g(node):  # setting 0 on a 0 is not a push
+                _CHANGES[node] = _CHANGES.get(node, 0) + 1
             _G.__set__(node, value)
 
         def children(node):
@@ -745,7 +648,6 @@ def _counting(cls):
 
 
 _NOT_ALLOWED = {
-    alpha.topological_order.__code__: "topological_order()",
     alpha.backward_simple.__code__: "backward_simple()",
     alpha.Node.backward.__code__: "backward()",
     alpha.Node.grad.__code__: "grad()",
@@ -753,19 +655,28 @@ _NOT_ALLOWED = {
 
 
 def _read_budget(edges, node):
-    return 8 + 4 * edges.get(node, 0)
+    return 12 + 4 * edges.get(node, 0)
 
 
-def _call_watched(learner, root, edges):
-    """Call learner(root); return ({node: assignments to its g}, helpers it called, the node
-    looked at far too often or None). A walk may read a node's children and local_grads a
-    few times per node and per edge into it; once per path blows that budget and is
-    stopped at once, as is a call of a helper it must not use."""
-    for node in topological_order(root):
+def _edges(order):
+    """{node: how many edges come into it from parents}."""
+    edges: dict[alpha.Node, int] = {}
+    for node in order:
+        for child in node.children:
+            edges[child] = edges.get(child, 0) + 1
+    return edges
+
+
+def _call_watched(learner, root, wrt, order, edges):
+    """Call learner(root, wrt); return ({node: changes of its g}, helpers it called, the node
+    looked at far too often or None). Reads of a node's children and local_grads are allowed
+    a few times per node and per edge into it; more (a walk per path) is stopped at once, as
+    is a call of a helper the task does not allow."""
+    for node in order:
         node.__class__ = _counting(type(node))
-    _WRITES.clear()
+    _CHANGES.clear()
     _READS.clear()
-    _ALLOWED.update({node: _read_budget(edges, node) for node in topological_order(root)})
+    _ALLOWED.update({node: _read_budget(edges, node) for node in order})
     called: set[str] = set()
     too_often = None
 
@@ -773,12 +684,12 @@ def _call_watched(learner, root, edges):
         if event == "call" and frame.f_code in _NOT_ALLOWED:
             called.add(_NOT_ALLOWED[frame.f_code])
             sys.setprofile(None)
-            raise _TooMuchWork  # grad() on a deep shared graph would never end
+            raise _TooMuchWork  # grad() on the side graph would never end
 
     before = sys.getprofile()
     sys.setprofile(watch)
     try:
-        call_learner(learner, root)
+        call_learner(_no_recursion_error(learner), root, wrt)
     except _PerPath as stop:
         too_often = stop.node
     except _TooMuchWork:
@@ -786,9 +697,24 @@ def _call_watched(learner, root, edges):
     finally:
         sys.setprofile(before)
         _ALLOWED.clear()
-    writes = dict(_WRITES)
-    _WRITES.clear()
-    return writes, called, too_often
+    changes = dict(_CHANGES)
+    _CHANGES.clear()
+    return changes, called, too_often
+
+
+def _no_recursion_error(learner):
+    def run(root, wrt):
+        try:
+            return learner(root, wrt)
+        except RecursionError:
+            raise Incorrect(
+                f"on a chain of {CHAIN:,} nodes (x, then {CHAIN:,} times a = a + x) your "
+                "function raised RecursionError: a function that calls itself once per level "
+                "runs out of Python's stack. Decide the nodes in a loop over "
+                "topological_order(root), read backwards, instead"
+            ) from None
+
+    return run
 
 
 def _name(node, root=None):
@@ -797,199 +723,124 @@ def _name(node, root=None):
     return getattr(node, "name", None) or f"a {node.op} node"
 
 
-def _paths(root):
-    """{node: the number of paths from root down to it}."""
-    paths = {root: 1}
-    for node in topological_order(root):
-        for child in node.children:
-            paths[child] = paths.get(child, 0) + paths[node]
-    return paths
+def _needed(order, wrt):
+    needed = set(wrt)
+    for node in reversed(order):
+        if any(child in needed for child in node.children):
+            needed.add(node)
+    return needed
+
+
+def _leaf_grads(mistake, index):
+    """What a known mistake leaves on the listed leaves of the index-th fresh graph."""
+    _, root, wrt, _ = list(_fresh_graphs())[index]
+    mistake(root, wrt)
+    return [leaf.g for leaf in wrt]
 
 
 def _check_q4(learner):
     if not callable(learner):
-        raise Incorrect("pass your function itself, e.g. ch04.q4.check(my_backward)")
+        raise Incorrect("pass your function itself, e.g. ch04.q4.check(backward_to)")
     graphs = zip(_fresh_graphs(), _fresh_graphs(), strict=True)
-    for i, ((text, root, leaves), (_, ref, ref_leaves)) in enumerate(graphs):
-        ref.backward()
-        want = [leaf.g for leaf in ref_leaves]
-        edges = {}  # how many pushes each node should receive: one per edge from a parent
-        for node in topological_order(root):
-            for child in node.children:
-                edges[child] = edges.get(child, 0) + 1
-        writes, called, too_often = _call_watched(learner, root, edges)
-        if "grad()" in called:
-            raise Incorrect(
-                "your function calls grad(), the recursive push, which pushes once per path "
-                f"(on the graph {text}); the task is to let every node push exactly once, "
-                "after all its parents"
-            )
+    for i, ((text, root, wrt, _leaves), (_, ref, ref_wrt, _)) in enumerate(graphs):
+        alpha.backward_simple(ref)
+        want = [leaf.g for leaf in ref_wrt]
+        order = topological_order(root)
+        edges, needed = _edges(order), _needed(order, wrt)
+        changes, called, too_often = _call_watched(learner, root, list(wrt), order, edges)
         if called:
             helper = ", ".join(sorted(called))
             raise Incorrect(
-                f"your function calls {helper}; the task is to write that walk yourself, "
-                "depth-first: list every node after all of its children, then let the nodes "
-                "push in the reverse of that list"
+                f"your function calls {helper}, which pushes into every node (on the graph "
+                f"{text}); the task is to write a pass that pushes only towards the listed "
+                "leaves (topological_order may help: it is allowed)"
             )
         if too_often is not None:
-            who, budget = _name(too_often, root), _read_budget(edges, too_often)
-            paths = _paths(root)[too_often]
-            if 2 * paths < budget:  # a walk per path reads a node about twice per path
-                ways = (
-                    "a walk needs them once"
-                    if too_often is root
-                    else f"only {paths} path{'s' * (paths > 1)} lead{'s' * (paths == 1)} to it "
-                    "from the top"
-                )
+            who = _name(too_often, root)
+            raise Incorrect(
+                f"on the graph {text}, your function looked at {who} (its children or "
+                f"local_grads) more than {_read_budget(edges, too_often)} times: it asks again "
+                "for every path whether a node leads to a listed leaf, and the side graph has "
+                f"2**{SIDE} paths. Decide each node once, from its children's answers"
+            )
+        got = [leaf.g for leaf in wrt]
+        if not all_close(got, want, rel_tol=1e-9, abs_tol=1e-12):
+            names = [_name(leaf) for leaf in wrt]
+            shown = ", ".join(
+                f"{n}.g = {g:.6g} (backward_simple: {w:.6g})"
+                for n, g, w in zip(names, got, want, strict=True)
+            )
+            if not root.children:
                 raise Incorrect(
-                    f"on the graph {text}, your function read the children of {who} more "
-                    f"than {budget} times, though {ways}: you read every "
-                    "node's children once for each node (a quadratic scan), which grows with "
-                    "the square of the graph's size. Look at a node's children once, when "
-                    "your walk reaches it (to count parents, add 1 to each child's count "
-                    "there: one walk counts them all)"
+                    f"on the graph {text}: {shown}. The root is itself the listed leaf; "
+                    "∂x/∂x = 1, so it too starts with root.g = 1.0, children or not"
                 )
-            raise Incorrect(
-                f"on the graph {text}, {paths:,} paths lead from the top to {who}, and your "
-                f"walk looked at {who} (its children or local_grads) more than {budget} "
-                "times: your walk visits a node once per path, like grad(), not once per "
-                "node, and on shared graphs the paths multiply. Let a node push only after "
-                "all of its parents have pushed into it, and only once"
-            )
-        worst = max(writes, key=lambda n: writes[n] - edges.get(n, 0), default=None)
-        if worst is not None:
-            allowed = edges.get(worst, 0) + (2 if worst is root else 1)
-            if writes[worst] > allowed:
-                n = edges.get(worst, 0)
-                receives = "no push" if n == 0 else "1 push" if n == 1 else f"{n} pushes"
+            if root.g != 1.0:
                 raise Incorrect(
-                    f"on the graph {text}, {_name(worst, root)} receives {receives} from its "
-                    f"parents, but its g was changed {writes[worst]} times: your function "
-                    "pushes once per path, like grad(), not once per node. Let a node push "
-                    "only after all of its parents have pushed into it, and only once"
+                    f"on the graph {text}: {shown}, and root.g is {root.g}: start with "
+                    "root.g = 1.0"
                 )
-        got = [leaf.g for leaf in leaves]
-        if all_close(got, want, abs_tol=1e-12):
-            continue
-        if root.g != 1.0:
-            raise Incorrect(f"after your function root.g is {root.g}: start with root.g = 1.0")
-        shown = f"the leaves got {[round(g, 6) for g in got]}, but backward_simple gives " + str(
-            [round(w, 6) for w in want]
-        )
-        if all_close(got, _leaf_grads(_overwrites, i), abs_tol=1e-12):
+            if all_close(got, _leaf_grads(_overwrites, i), abs_tol=1e-12):
+                raise Incorrect(
+                    f"on the graph {text}: {shown}. The nodes are right, but child.g = … "
+                    "replaces what the child's other parents pushed; add it with child.g += …"
+                )
             raise Incorrect(
-                f"on the graph {text}, {shown}: the order is right, but child.g = … replaces "
-                "what the child's other parents pushed; add it with child.g += …"
+                f"on the graph {text}: {shown}. You pruned too much: some node that leads to "
+                "a listed leaf did not push. A node is needed when it is a listed leaf or any "
+                "of its children is needed, so decide the children first (walk "
+                "topological_order(root) backwards)"
             )
-        if all_close(got, _leaf_grads(_no_upstream, i), abs_tol=1e-12):
+        pruned = [n for n in order if n not in needed and changes.get(n)]
+        if pruned:
+            count = f"{len(pruned)} node{'s' * (len(pruned) > 1)}"
+            example = next((n for n in pruned if not n.children), pruned[0])
             raise Incorrect(
-                f"on the graph {text}, {shown}: each push must carry node.g * d — the "
-                "gradient that reached the node times its local derivative — not d alone"
+                f"on the graph {text}, the listed leaves' gradients are right, but your "
+                f"function pushed into {count} from which no listed leaf can be reached "
+                f"(such as {_name(example, root)}): the task is to skip them, as PyTorch "
+                "skips tensors that do not require grad. Which nodes lead to a listed leaf? "
+                "Decide that before pushing, and push only into those"
             )
-        if all_close(got, _leaf_grads(_no_local, i), abs_tol=1e-12):
-            raise Incorrect(
-                f"on the graph {text}, {shown}: each push must carry node.g * d; you pass "
-                "node.g on without the local derivative d from node.local_grads"
-            )
-        if all_close(got, _leaf_grads(_distinct_parents, i), abs_tol=1e-12):
-            raise Incorrect(
-                f"on the graph {text}, {shown}: a parent that uses a child twice (a * a) "
-                "pushes into it twice, so it must count twice; counting distinct parents "
-                "(e.g. over set(node.children)) releases a too early. Count one per edge"
-            )
-        if all_close(got, _leaf_grads(_too_early, i), abs_tol=1e-12):
-            raise Incorrect(
-                f"on the graph {text}, {shown}: a shared node pushed as soon as its first "
-                "parent had pushed into it, before the others; a node may push only after all "
-                "of its parents have"
-            )
-        if all_close(got, _leaf_grads(_marked_on_push, i), abs_tol=1e-12):
-            raise Incorrect(
-                f"on the graph {text}, {shown}: a node was listed before all of its children. "
-                "If you mark a node as seen when you put it on the stack, a node you meet "
-                "again deeper down is skipped there and lands in the wrong place; mark it "
-                "when you take it off the stack and go into its children"
-            )
-        if all_close(got, _leaf_grads(_not_reversed, i), abs_tol=1e-12):
-            raise Incorrect(
-                f"on the graph {text}, {shown}: in your order the children come first, so "
-                "they push before anything has reached them; a parent must push before its "
-                "children: walk your list in reverse"
-            )
-        raise Incorrect(
-            f"on the graph {text}, {shown}. List every node after all of its children "
-            "(depth-first), then, in the reverse of that list, let each node add node.g * d "
-            "to each child, pairing node.children with node.local_grads in order"
-        )
-    _check_deep_chain(learner)
-
-
-def _no_recursion_error(learner):
-    def run(root):
-        try:
-            return learner(root)
-        except RecursionError:
-            raise Incorrect(
-                f"right on the small graphs, but on a chain of {CHAIN:,} nodes (x, then "
-                f"{CHAIN:,} times a = a + x) your function raised RecursionError — the "
-                "failure of the recursive push this chapter fixed. Walk with a list (a "
-                "stack of nodes to visit) instead of a function that calls itself"
-            ) from None
-
-    return run
-
-
-def _check_deep_chain(learner):
-    root, x = _chain()
-    call_learner(_no_recursion_error(learner), root)
-    if not math.isclose(x.g, CHAIN + 1, rel_tol=1e-12):
-        raise Incorrect(
-            f"on a chain of {CHAIN:,} nodes (x, then {CHAIN:,} times a = a + x) x.g should be "
-            f"{CHAIN + 1:,}, but your function left {x.g!r}"
-        )
+        for node in order:
+            if changes.get(node, 0) > edges.get(node, 0) + 2:
+                raise Incorrect(
+                    f"on the graph {text}, {_name(node, root)} has {edges.get(node, 0)} "
+                    f"parent edge(s), but its g was changed {changes[node]} times: let each "
+                    "needed node push once, in topological order"
+                )
 
 
 q4 = Question(
-    title="The backward pass, depth-first",
+    title="A backward pass for some leaves only",
     checker=_check_q4,
-    hint_text="Two parts: first a list of the nodes in which every node comes after all of "
-    "its children, then the pushes, walking that list backwards. No function may call "
-    "itself (the checker also runs a chain of 5,000 nodes): what stands in for Python's "
-    "call stack?",
+    hint_text="Which nodes lead to a listed leaf? Decide that for every node before any "
+    "push, then push only from and into those nodes.",
     more_hints=(
-        "Keep your own stack of nodes to visit. When you first take a node off it, it cannot "
-        "go into the list yet: its children come first. How can the node come back to the "
-        "top of the stack once everything below it is listed? And how do you make sure a "
-        "shared node is gone into only once?",
-        "Put pairs (node, expanded) on the stack. Going into a node: put (node, True) back, "
-        "then (child, False) for each child; popping (node, True) lists the node. Remember a "
-        "node as done when you go into it, not when you put it on the stack. Then root.g = "
-        "1.0, and in the reversed list each node pushes node.g * d to each child (pair "
-        "node.children with node.local_grads). Must a push replace or add?",
+        "Walk topological_order(root) backwards, so that children come before their parents: "
+        "a node is needed if it is a listed leaf or any of its children is needed. Keep the "
+        "needed nodes in a set.",
+        "needed = set(wrt); for each node of the reversed order, add it when any child is in "
+        "needed. Then root.g = 1.0, and for each node of the order (forwards) that is in "
+        "needed, add node.g * d to each child that is in needed (pair node.children with "
+        "node.local_grads). No function that calls itself: the chain is 5,000 deep.",
     ),
-    solution_text=inspect.getsource(my_backward)
-    + "\n# Listing a node only after everything below it is depth-first post-order; reversed,"
-    "\n# every node comes before its children, so all its parents have pushed into it when it"
-    "\n# pushes: once. topological_order gets such an order the other way, by counting parents.",
-    answer=lambda: my_backward,
+    solution_text=inspect.getsource(backward_to)
+    + "\n# The backward loop reads the order forwards (parents first); deciding 'needed' reads"
+    "\n# it backwards (children first), so a node is decided after all of its children.",
+    answer=lambda: backward_to,
     wrong=[
-        (_per_path, "once per path"),
-        (_per_path_recursive, "once per path"),
-        (_per_path_summed_once, "visits a node once per path"),
-        (_too_early, "first parent"),
-        (_distinct_parents, "count one per edge"),
-        (_recursive_order, "RecursionError"),
-        (_marked_on_push, "when you take it off the stack"),
-        (_not_reversed, "walk your list in reverse"),
-        (_quadratic_scan, "quadratic scan"),
+        (_pushes_everywhere, "no listed leaf can be reached"),
+        (_skips_unlisted_leaves, "no listed leaf can be reached"),
+        (_needed_forwards, "pruned too much"),
         (_overwrites, "child.g +="),
-        (_no_upstream, "not d alone"),
-        (_no_local, "without the local derivative"),
-        (_uses_the_order, "calls topological_order()"),
-        (alpha.backward_simple, "calls backward_simple()"),
-        (lambda root: root.grad(1.0), "recursive push"),
-        (lambda root: root.backward(), "calls backward()"),
-        (lambda root: None, "root.g = 1.0"),
-        ("backward", "function itself"),
+        (_no_seed, "root.g = 1.0"),
+        (_skips_a_leaf_root, "children or not"),
+        (_asks_per_path, "for every path"),
+        (_recursive_needed, "RecursionError"),
+        (_then_clears, "calls backward_simple()"),
+        (lambda root, wrt: root.grad(1.0), "calls grad()"),
+        (lambda root, wrt: root.backward(), "calls backward()"),
+        ("backward_to", "function itself"),
     ],
 )
