@@ -70,7 +70,7 @@ def test_ch07_q3_accepts_honest_variants():
 
     def own_mean(model, optimizer, xb, yb):
         optimizer.zero_grad()
-        terms = [log(1 + exp(model(x)[0])) - model(x)[0] * t for x, t in zip(xb, yb)]
+        terms = [log(1 + exp(model(x)[0])) - model(x)[0] * t for x, t in zip(xb, yb, strict=True)]
         loss = sum(terms[1:], terms[0]) / len(xb)
         loss.backward()
         optimizer.step()
