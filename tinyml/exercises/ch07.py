@@ -5,9 +5,12 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import warnings
+
+import numpy as np
 
 from tinyml.alpha import Node, Var, tanh
-from tinyml.exercises import Incorrect, Question, call_learner
+from tinyml.exercises import Incorrect, NotAttempted, Question, call_learner
 
 
 def _number(name: str, v: object) -> float:
@@ -157,9 +160,10 @@ q2 = Question(
     "of MLP(2, [16, 16, 1]) with the count of each.",
     more_hints=(
         "MLP(3, [8, 8, 2]) is Linear(3, 8), Linear(8, 8), Linear(8, 2). A Linear(n, m) has an "
-        "m × n weight matrix and m biases. Check with len(MLP(3, [8, 8, 2]).parameters()).",
+        "m × n weight matrix and m biases: add up in × out + out for the three layers.",
     ),
-    solution_text="n_params = (3 * 8 + 8) + (8 * 8 + 8) + (8 * 2 + 2)  # 32 + 72 + 18 = 122",
+    solution_text="n_params = (3 * 8 + 8) + (8 * 8 + 8) + (8 * 2 + 2)  # 32 + 72 + 18 = 122\n"
+    "# check it: len(MLP(3, [8, 8, 2]).parameters()) is 122",
     answer=lambda: _Q2_WEIGHTS + _Q2_BIASES,
     wrong=[
         (_Q2_WEIGHTS, "only the weights"),
@@ -187,19 +191,31 @@ def train_step(model, optimizer, xb, yb):
     return loss.value()
 
 
-def _q3_run(fn, steps=4):
+# Three settings, so that a step written for one optimizer, one learning rate or one batch
+# size cannot pass: plain GD, then Momentum and Adam, each with uneven batch sizes.
+_Q3_SETTINGS = [
+    ("GD", 0.5, (6, 5, 7, 4)),
+    ("Momentum", 0.1, (4, 7, 5, 6)),
+    ("Adam", 0.05, (5, 6, 4, 7)),
+]
+
+
+def _q3_run(fn, setting=0):
     """Run a learner's train_step on a fixed model and batches; the losses and final weights."""
+    from tinyml import optim
     from tinyml.data import moons
     from tinyml.nn import MLP
-    from tinyml.optim import GD
 
+    name, lr, sizes = _Q3_SETTINGS[setting]
     X, y = moons(n_samples=24, seed=7)
-    model = MLP(2, [4, 1], seed=3)
-    optimizer = GD(model.parameters(), lr=0.5)
-    losses = []
-    for k in range(steps):
-        xb, yb = X[6 * k : 6 * k + 6], y[6 * k : 6 * k + 6]
-        call = f"train_step(model, optimizer, xb, yb) on a batch of {len(xb)} points, labels {yb},"
+    model = MLP(2, [4, 1], seed=3 + setting)
+    optimizer = getattr(optim, name)(model.parameters(), lr=lr)
+    losses, start = [], 0
+    for size in sizes:
+        xb, yb = X[start : start + size], y[start : start + size]
+        start += size
+        call = (f"train_step(model, optimizer, xb, yb) with {name}(lr={lr}) on a batch of "
+                f"{len(xb)} points, labels {yb},")  # fmt: skip
         losses.append(call_learner(fn, model, optimizer, xb, yb, call=call))
     return losses, [p.value() for p in model.parameters()]
 
@@ -222,6 +238,8 @@ def _step_variant(kind):
             loss = mse_loss(logits, yb)
         elif kind == "summed":
             loss = binary_cross_entropy_with_logits(logits, yb) * len(xb)
+        elif kind == "over 6":
+            loss = binary_cross_entropy_with_logits(logits, yb) * len(xb) / 6
         else:
             loss = binary_cross_entropy_with_logits(logits, yb)
         if kind == "step first":
@@ -231,11 +249,20 @@ def _step_variant(kind):
         loss.backward()
         if kind == "zero_grad late":
             optimizer.zero_grad()
-        optimizer.step()
+        if kind == "by hand":
+            for p in model.parameters():
+                p.set_value(p.value() - optimizer.lr * p.g)
+        else:
+            optimizer.step()
         return loss.value()
 
     return step
 
+
+_Q3_BY_HAND = (
+    "call optimizer.step(): updating by hand only works for plain GD. Your step gives "
+    "GD's weights but not those of {name}, which keeps its own state (velocity, averages)"
+)
 
 _Q3_MISTAKES = {
     "no zero_grad": "the gradients pile up from step to step: call optimizer.zero_grad() "
@@ -246,54 +273,61 @@ _Q3_MISTAKES = {
     "(or no) gradients",
     "mse": "that is the mean squared error of the logits; a binary classifier's loss is "
     "binary_cross_entropy_with_logits",
-    "summed": "the loss is summed over the batch, so every step is 6 times too big: the "
-    "losses here take the mean over the batch, as PyTorch's do",
+    "summed": "the loss is summed over the batch, so every step is len(xb) times too big: "
+    "the losses here take the mean over the batch (divide by len(xb)), as PyTorch's do",
+    "over 6": "the batches here are not all 6 points long: divide by len(xb), the size of "
+    "this batch, or better, let binary_cross_entropy_with_logits take the mean",
     "one step per point": "that takes one step per point; a minibatch step computes one "
     "loss over the whole batch, then does backward() and step() once",
 }
 
 
+def _q3_same(a, b, rel_tol=1e-9):
+    return all(
+        math.isclose(u, v, rel_tol=rel_tol, abs_tol=1e-12) for u, v in zip(a, b, strict=True)
+    )
+
+
 def _check_q3(fn):
     if not callable(fn):
         raise Incorrect("pass your function itself, e.g. ch07.q3.check(train_step)")
-    try:
-        got_losses, got_weights = _q3_run(fn)
-    except Incorrect as exc:  # tinyml.alpha refuses backward() on a loss older than step()
-        if "changed by set_value()" not in str(exc):
-            raise
-        raise Incorrect(
-            "step() comes after backward(): your step() moved the weights before backward(), "
-            "so backward() refused the loss built at the old weights (PyTorch refuses it too)"
-        ) from None
-    want_losses, want_weights = _q3_run(train_step)
-    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in got_losses):
-        raise Incorrect(
-            f"train_step returned {got_losses[0]!r}; return the loss as a float, loss.value()"
-        )
-    same = [math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in
-            zip(got_weights, want_weights, strict=True)]  # fmt: skip
-    if all(same):
-        if all(
-            math.isclose(a, b, rel_tol=1e-9) for a, b in zip(got_losses, want_losses, strict=True)
-        ):
-            return
-        raise Incorrect(
-            "the weights are right, but the losses you return are not the ones you called "
-            "backward() on: return loss.value() of this step's loss"
-        )
-    for kind, why in _Q3_MISTAKES.items():
+    for setting, (name, _, _) in enumerate(_Q3_SETTINGS):
         try:
-            losses, weights = _q3_run(_step_variant(kind))
-        except Incorrect:  # a mistake tinyml.alpha refuses outright (step() before backward())
-            continue
-        if all(
-            math.isclose(a, b, rel_tol=1e-9) for a, b in zip(got_weights, weights, strict=True)
-        ):
-            raise Incorrect(why)
-    raise Incorrect(
-        "after 4 steps the weights differ from the reference loop's. Each step does, once "
-        "each and in this order: zero_grad(), the forward pass and the loss, backward(), step()"
-    )
+            got_losses, got_weights = _q3_run(fn, setting)
+        except Incorrect as exc:  # tinyml.alpha refuses backward() on a loss older than step()
+            if "changed by set_value()" not in str(exc):
+                raise
+            raise Incorrect(
+                "step() comes after backward(): your step() moved the weights before "
+                "backward(), so backward() refused the loss built at the old weights "
+                "(PyTorch refuses it too)"
+            ) from None
+        want_losses, want_weights = _q3_run(train_step, setting)
+        if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in got_losses):
+            raise Incorrect(
+                f"train_step returned {got_losses[0]!r}; return the loss as a float, loss.value()"
+            )
+        if _q3_same(got_weights, want_weights):
+            if _q3_same(got_losses, want_losses):
+                continue
+            raise Incorrect(
+                "the weights are right, but the losses you return are not the ones you called "
+                "backward() on: return loss.value() of this step's loss"
+            )
+        if setting > 0:  # right with plain GD, wrong with an optimizer that keeps state
+            raise Incorrect(_Q3_BY_HAND.format(name=name))
+        for kind, why in _Q3_MISTAKES.items():
+            try:
+                _, weights = _q3_run(_step_variant(kind), setting)
+            except Incorrect:  # a mistake tinyml.alpha refuses outright (step() before backward())
+                continue
+            if _q3_same(got_weights, weights):
+                raise Incorrect(why)
+        raise Incorrect(
+            f"after {len(_Q3_SETTINGS[setting][2])} steps with {name} the weights differ from "
+            "the reference loop's. Each step does, once each and in this order: zero_grad(), "
+            "the forward pass and the loss, backward(), step()"
+        )
 
 
 q3 = Question(
@@ -320,6 +354,8 @@ q3 = Question(
         (lambda model, opt, xb, yb: train_step(model, opt, xb, yb) + 1, "losses you return"),
         (lambda model, opt, xb, yb: 0.5, "never move"),
         (lambda model, opt, xb, yb: train_step(model, opt, xb[:3], yb[:3]), "weights differ"),
+        (_step_variant("by hand"), "call optimizer.step()"),
+        (_step_variant("over 6"), "divide by len(xb)"),
     ],
 )
 
@@ -334,7 +370,7 @@ def _check_q4(answer):
     if isinstance(answer, (list, tuple)):
         raise Incorrect(f"give only the x2 coordinate, one number, not {answer!r}")
     x2 = _number("the crossing point x2", answer)
-    if math.isclose(x2, _Q4_ANSWER, abs_tol=1e-9):
+    if math.isclose(x2, _Q4_ANSWER, abs_tol=1e-6):  # 0.4999999, read off a plot, is fine
         return
     if math.isclose(x2, -_Q4_ANSWER, abs_tol=1e-9):
         raise Incorrect(f"{x2:g} has the wrong sign: solve 2·x2 - 1 = 0 for x2")
@@ -372,5 +408,121 @@ q4 = Question(
         (0, "ignores the bias"),
         (2.0, "the logit is"),
         ("0.5", "should be a number"),
+    ],
+)
+
+
+# q5 ---------------------------------------------------------------------------------------
+
+
+def softplus(z):
+    """log(1 + e^z) for a float z, without overflow for any z (even ±1000)."""
+    if z > 0:
+        return z + math.log(1 + math.exp(-z))  # e^-z is below 1
+    return math.log(1 + math.exp(z))  # e^z is at most 1
+
+
+def _true_softplus(z: float) -> float:
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+
+_Q5_ZS = [-1000.0, -30.0, -2.0, -0.5, 0.0, 0.7, 3.0, 40.0, 1000.0]
+
+_Q5_NAIVE = (
+    "softplus(1000) overflows: log(1 + math.exp(z)) computes e^1000, which does not fit in "
+    "a float. For z > 0 pull e^z out of the log: log(1 + e^z) = z + log(1 + e^-z)"
+)
+_Q5_BRANCH = (
+    "softplus(-1000) overflows: z + log(1 + e^-z) computes e^1000 when z is negative. Use "
+    "that form only for z > 0 and the plain log(1 + e^z) for z <= 0, so the exponent is never "
+    "positive"
+)
+
+
+def _check_q5(fn):
+    if not callable(fn):
+        raise Incorrect("pass your function itself, e.g. ch07.q5.check(softplus)")
+    for z in sorted(_Q5_ZS, key=abs):  # ordinary values first, the extremes last
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # numpy's overflow warning
+                got = fn(z)
+        except OverflowError:
+            raise Incorrect(_Q5_NAIVE if z > 0 else _Q5_BRANCH) from None
+        except NotImplementedError:
+            raise NotAttempted("the function still raises NotImplementedError") from None
+        except Exception as exc:  # noqa: BLE001 - the learner's bug becomes the reason
+            raise Incorrect(f"softplus({z:g}) raised {type(exc).__name__}: {exc}") from None
+        if got is None:
+            raise Incorrect(f"softplus({z:g}) returned None: return the value, do not print it")
+        if isinstance(got, Node):
+            raise Incorrect(f"softplus({z:g}) returned a node; this exercise is on plain "
+                            "numbers: use math.exp and math.log")  # fmt: skip
+        got = _number(f"softplus({z:g})", got)
+        want = _true_softplus(z)
+        if math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12):
+            continue
+        if math.isinf(got) or math.isnan(got):
+            raise Incorrect(_Q5_NAIVE if z > 0 else _Q5_BRANCH)
+        if z != 0 and math.isclose(got, _true_softplus(-z), rel_tol=1e-9, abs_tol=1e-12):
+            raise Incorrect(
+                f"softplus({z:g}) = {got:.6g} is softplus({-z:g}): "
+                + (
+                    "the z in front is missing, log(1 + e^z) = z + log(1 + e^-z)"
+                    if z > 0
+                    else "check the sign of the exponent"
+                )  # fmt: skip
+            )
+        if math.isclose(got, max(z, 0.0), abs_tol=1e-12):
+            raise Incorrect(
+                f"softplus({z:g}) = {got:.6g} is max(z, 0), right only far from 0: the "
+                f"small term log(1 + e^-|z|) is {math.log1p(math.exp(-abs(z))):.6g} here"
+            )
+        if z > 0 and math.isclose(got, z + math.exp(-z), rel_tol=1e-9):
+            raise Incorrect(f"softplus({z:g}): the log is missing, z + log(1 + e^-z)")
+        raise Incorrect(f"softplus({z:g}) returned {got:.6g}, but log(1 + e^z) = {want:.6g}")
+
+
+def _softplus_naive(z):
+    return math.log(1 + math.exp(z))
+
+
+def _softplus_one_branch(z):
+    return z + math.log(1 + math.exp(-z))
+
+
+def _softplus_swapped(z):
+    if z > 0:
+        return math.log(1 + math.exp(z))
+    return z + math.log(1 + math.exp(-z))
+
+
+q5 = Question(
+    title="A softplus that does not overflow",
+    checker=_check_q5,
+    hint_text="Try math.log(1 + math.exp(z)) at z = 1000 first. Then factor e^z out of "
+    "1 + e^z: what is left inside the log?",
+    more_hints=(
+        "1 + e^z = e^z (e^-z + 1), so log(1 + e^z) = z + log(1 + e^-z). That form is safe "
+        "when z > 0 (e^-z < 1); the plain form is safe when z <= 0 (e^z <= 1).",
+        "if z > 0: return z + math.log(1 + math.exp(-z)); otherwise return "
+        "math.log(1 + math.exp(z)). Section 3 shows tinyml.nn._softplus, the same on Vars.",
+    ),
+    solution_text=inspect.getsource(softplus),
+    answer=lambda: softplus,
+    wrong=[
+        (_softplus_naive, "softplus(1000) overflows"),
+        (_softplus_one_branch, "only for z > 0"),
+        (_softplus_swapped, "only for z > 0"),
+        (
+            lambda z: math.log(1 + math.exp(-z)) if z > 0 else math.log(1 + math.exp(z)),
+            "the z in front is missing",
+        ),  # fmt: skip
+        (lambda z: max(z, 0.0), "max(z, 0)"),
+        (lambda z: z + math.exp(-z) if z > 0 else math.log(1 + math.exp(z)), "log is missing"),
+        (lambda z: float(np.log1p(np.exp(z))), "softplus(1000) overflows"),
+        (lambda z: print(softplus(z)), "returned None"),
+        (lambda z: tanh(Var(z)), "plain numbers"),
+        (lambda z: "softplus", "should be a number"),
     ],
 )

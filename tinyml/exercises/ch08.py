@@ -135,19 +135,28 @@ def matmul_grads(A, B, G):
     return G @ B.T, A.T @ G
 
 
+_Q2_SHAPES = [(2, 3, 4), (4, 2, 5), (1, 3, 2)]  # A is n × p, B is p × m
+
+
 def _check_q2(fn):
     _callable(fn, "ch08.q2.check(matmul_grads)")
     rng = np.random.default_rng(88)
-    A, B = rng.normal(size=(2, 3)), rng.normal(size=(3, 4))
-    G = rng.normal(size=(2, 4))
-    call = "matmul_grads(A of shape (2, 3), B of shape (3, 4), G of shape (2, 4))"
-    result = call_learner(fn, A.copy(), B.copy(), G.copy(), call=call, advice=_Q2_ADVICE)
+    for n, p, m in _Q2_SHAPES:
+        A, B, G = rng.normal(size=(n, p)), rng.normal(size=(p, m)), rng.normal(size=(n, m))
+        _check_q2_once(fn, A, B, G)
+
+
+def _check_q2_once(fn, A, B, G):
+    (n, p), m = A.shape, B.shape[1]
+    advice = _Q2_ADVICE.format(A=A.shape, B=B.shape, G=G.shape)
+    call = f"matmul_grads(A of shape {A.shape}, B of shape {B.shape}, G of shape {G.shape})"
+    result = call_learner(fn, A.copy(), B.copy(), G.copy(), call=call, advice=advice)
     if not isinstance(result, tuple | list) or len(result) != 2:
         what = (f"{len(result)} things" if isinstance(result, tuple | list)
                 else f"a {type(result).__name__}")  # fmt: skip
         raise Incorrect(f"matmul_grads returned {what}; return the pair (dA, dB)")
-    dA = _array("dA", result[0], A.shape, _Q2_ADVICE)
-    dB = _array("dB", result[1], B.shape, _Q2_ADVICE)
+    dA = _array(f"dA for {call}", result[0], A.shape, advice)
+    dB = _array(f"dB for {call}", result[1], B.shape, advice)
     want_dA, want_dB = matmul_grads(A, B, G)
     ok_A = np.allclose(dA, want_dA, rtol=1e-10)
     ok_B = np.allclose(dB, want_dB, rtol=1e-10)
@@ -157,20 +166,29 @@ def _check_q2(fn):
         raise Incorrect("dA has the wrong sign: a loss that grows with C grows with A too")
     if ok_A and np.allclose(dB, -want_dB, rtol=1e-10):
         raise Incorrect("dA is right but dB has the wrong sign")
+    if n > 1 and (
+        (not ok_A and np.allclose(dA * n, want_dA, rtol=1e-10))
+        or (not ok_B and np.allclose(dB * n, want_dB, rtol=1e-10))
+    ):
+        raise Incorrect(
+            f"for {call} you divide by n = {n}: G is already dL/dC, so any mean over the "
+            "batch is in it; dA = G @ Bᵀ and dB = Aᵀ @ G with nothing more"
+        )
     if not ok_A:
         raise Incorrect(
-            "dA is wrong: C[i, j] = Σ_k A[i, k] B[k, j], so dL/dA[i, k] = Σ_j G[i, j] B[k, j], "
-            "that is G @ Bᵀ (check the shapes: (2, 4) @ (4, 3) gives A's (2, 3))"
+            f"dA is wrong for {call}: C[i, j] = Σ_k A[i, k] B[k, j], so dL/dA[i, k] = "
+            f"Σ_j G[i, j] B[k, j], that is G @ Bᵀ (check the shapes: ({n}, {m}) @ ({m}, {p}) "
+            f"gives A's ({n}, {p}))"
         )
     raise Incorrect(
-        "dA is right but dB is wrong: dL/dB[k, j] = Σ_i A[i, k] G[i, j], that is Aᵀ @ G "
-        "((3, 2) @ (2, 4) gives B's (3, 4))"
+        f"dA is right but dB is wrong for {call}: dL/dB[k, j] = Σ_i A[i, k] G[i, j], that is "
+        f"Aᵀ @ G (({p}, {n}) @ ({n}, {m}) gives B's ({p}, {m}))"
     )
 
 
 _Q2_ADVICE = (
-    "Let the shapes guide you: dA must be (2, 3) and dB (3, 4), built from G (2, 4) with "
-    "B (3, 4) or A (2, 3); a transpose makes the inner sizes meet"
+    "Let the shapes guide you: dA must have A's shape {A} and dB B's shape {B}, built from "
+    "G {G} with B or A; a transpose makes the inner sizes meet"
 )
 
 
@@ -198,6 +216,9 @@ q2 = Question(
         (lambda A, B, G: (G @ B, A @ G), "a transpose makes the inner sizes meet"),
         (lambda A, B, G: (-(G @ B.T), -(A.T @ G)), "wrong sign"),
         (lambda A, B, G: (G @ B.T, A.T @ G, 0), "3 things"),
+        (lambda A, B, G: (G @ B.T / len(A), A.T @ G), "already dL/dC"),
+        (lambda A, B, G: (G @ B.T, A.T @ G / len(A)), "already dL/dC"),
+        (lambda A, B, G: (G[:2, :4] @ B.T[:4, :3], A.T @ G), "must have A's shape (4, 2)"),
     ],
 )
 
@@ -244,6 +265,8 @@ q3 = Question(
     more_hints=(
         "mean() is sum() / n, where n counts all the entries of x; every entry "
         "enters the sum once, with weight 1.",
+        "So raising one entry by h raises the mean by h / n: the gradient of every entry is "
+        "1 / n, with n = 4 · 5. Check it: x = Tensor(np.ones((4, 5)), requires_grad=True).",
     ),
     solution_text="x has 4 · 5 = 20 entries and loss = (x[0, 0] + … + x[3, 4]) / 20, so every "
     "entry of x.grad is 1/20 = 0.05:\n\nx = Tensor(np.ones((4, 5)), requires_grad=True)\n"
@@ -271,49 +294,65 @@ def cross_entropy_grad(z, y):
     return p / len(y)
 
 
+_Q4_CASES = [  # (n, k, labels, scale, what): two batch sizes, then huge logits
+    (3, 4, [0, 2, 1], 1.0, "ordinary logits"),
+    (5, 3, [2, 0, 1, 1, 0], 1.0, "ordinary logits"),
+    (3, 4, [0, 2, 1], 1000.0, "logits of size 1000"),
+]
+
+
 def _check_q4(fn):
     _callable(fn, "ch08.q4.check(cross_entropy_grad)")
     rng = np.random.default_rng(808)
-    y = np.array([0, 2, 1])
-    for scale, what in ((1.0, "ordinary logits"), (1000.0, "logits of size 1000")):
-        z = rng.normal(size=(3, 4)) * scale
-        call = f"cross_entropy_grad(z of shape (3, 4), y = [0, 2, 1]) with {what}"
+    for n, k, labels, scale, what in _Q4_CASES:
+        z, y = rng.normal(size=(n, k)) * scale, np.array(labels)
+        call = f"cross_entropy_grad(z of shape ({n}, {k}), y = {labels}) with {what}"
         with np.errstate(all="ignore"):
             result = call_learner(fn, z.copy(), y.copy(), call=call, advice=_Q4_ADVICE)
-        got = _array(f"the gradient for {what}", result, z.shape,
+        got = _array(f"the gradient for {call}", result, z.shape,
                      "It has one entry per logit, the shape of z")  # fmt: skip
         want = cross_entropy_grad(z, y)
         if np.allclose(got, want, rtol=1e-9, atol=1e-12):
             continue
-        if not np.isfinite(got).all():
-            raise Incorrect(
-                f"for {what} your gradient has nan or inf: e**1000 overflows to inf, and a row "
-                "far below the overall maximum underflows to 0/0. Subtract each row's own "
-                "largest logit before exponentiating; softmax does not change"
-            )
-        if np.allclose(got, -want, rtol=1e-9, atol=1e-12):
-            raise Incorrect("the sign is flipped: it is softmax minus one-hot, not the reverse")
-        every_label = want * len(y) + np.eye(4)[y]  # the softmax
-        every_label[:, y] -= 1
-        if np.allclose(got, every_label / len(y), rtol=1e-9, atol=1e-12):
-            raise Incorrect(
-                "p[:, y] -= 1 subtracts 1 in every row at every label's column; subtract it "
-                "only at row i, column y[i]: p[np.arange(n), y] -= 1"
-            )
-        theirs = got * len(y) + np.eye(4)[y]  # what they took for softmax
-        if np.allclose(theirs.sum(axis=0), 1) and not np.allclose(theirs.sum(axis=1), 1):
-            raise Incorrect(
-                "your softmax adds up to 1 down each column; it is each row (axis=1), one "
-                "sample's logits, that softmax turns into probabilities"
-            )
-        if np.allclose(got, want * len(y), rtol=1e-9, atol=1e-12):
-            raise Incorrect("the loss is the mean over the 3 rows, so divide by n = 3")
-        if np.allclose(got, want + np.eye(4)[y] / len(y), rtol=1e-9, atol=1e-12):
-            raise Incorrect("that is softmax / n; subtract 1 at each row's label (the one-hot)")
+        _diagnose_q4(got, want, z, y, call, what)
+
+
+def _diagnose_q4(got, want, z, y, call, what):
+    n, k = z.shape
+    onehot = np.eye(k)[y]
+    if not np.isfinite(got).all():
         raise Incorrect(
-            f"for {what} you return {_rounded(got)}, but the gradient is {_rounded(want)} "
-            "(rounded): softmax of each row, minus 1 at the row's label, over n"
+            f"for {what} your gradient has nan or inf: e**1000 overflows to inf, and a row "
+            "far below the overall maximum underflows to 0/0. Subtract each row's own "
+            "largest logit before exponentiating; softmax does not change"
         )
+    if np.allclose(got, -want, rtol=1e-9, atol=1e-12):
+        raise Incorrect("the sign is flipped: it is softmax minus one-hot, not the reverse")
+    every_label = want * n + onehot  # the softmax
+    every_label[:, y] -= 1
+    if np.allclose(got, every_label / n, rtol=1e-9, atol=1e-12):
+        raise Incorrect(
+            "p[:, y] -= 1 subtracts 1 in every row at every label's column; subtract it "
+            "only at row i, column y[i]: p[np.arange(n), y] -= 1"
+        )
+    theirs = got * n + onehot  # what they took for softmax
+    if np.allclose(theirs.sum(axis=0), 1) and not np.allclose(theirs.sum(axis=1), 1):
+        raise Incorrect(
+            "your softmax adds up to 1 down each column; it is each row (axis=1), one "
+            "sample's logits, that softmax turns into probabilities"
+        )
+    for m in range(1, 11):
+        if m != n and np.allclose(got * m, want * n, rtol=1e-9, atol=1e-12):
+            raise Incorrect(
+                f"for {call} you divide by {m}" + (" (that is, not at all)" if m == 1 else "")
+                + f": the loss is the mean over the n = {n} rows, so divide by n = len(y)"
+            )  # fmt: skip
+    if np.allclose(got, want + onehot / n, rtol=1e-9, atol=1e-12):
+        raise Incorrect("that is softmax / n; subtract 1 at each row's label (the one-hot)")
+    raise Incorrect(
+        f"for {call} you return {_rounded(got)}, but the gradient is {_rounded(want)} "
+        "(rounded): softmax of each row, minus 1 at the row's label, over n = len(y)"
+    )
 
 
 _Q4_ADVICE = (
@@ -371,7 +410,8 @@ q4 = Question(
     answer=lambda: cross_entropy_grad,
     wrong=[
         (_naive, "overflows"),
-        (lambda z, y: cross_entropy_grad(z, y) * len(y), "divide by n"),
+        (lambda z, y: cross_entropy_grad(z, y) * len(y), "divide by n = len(y)"),
+        (lambda z, y: cross_entropy_grad(z, y) * len(y) / 3, "you divide by 3"),
         (lambda z, y: cross_entropy_grad(z, y) + np.eye(z.shape[1])[y] / len(y), "one-hot"),
         (lambda z, y: np.zeros((2, 2)), "must have shape"),
         (lambda z, y: -cross_entropy_grad(z, y), "sign is flipped"),
@@ -379,5 +419,84 @@ q4 = Question(
         (_max_without_keepdims, "keepdims=True"),
         (_global_max, "each row's own"),
         (_columns, "down each column"),
+    ],
+)
+
+
+# q5: one operation's backward rule ---------------------------------------------------------
+
+
+def tanh_backward(x, out, g):
+    """The gradient for x of out = tanh(x), given g = dL/dout (arrays of one shape)."""
+    return g * (1 - out**2)  # d tanh(x)/dx = 1 - tanh(x)², entry by entry
+
+
+_Q5_SHAPES = [(3,), (2, 4), (2, 3, 2)]
+
+
+def _central_differences(x, g, h=1e-6):
+    """d/dx of sum(tanh(x) * g), one entry of x at a time: what the rule must return."""
+    numeric = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[i] += h
+        down[i] -= h
+        numeric[i] = ((np.tanh(up) - np.tanh(down)) * g).sum() / (2 * h)
+    return numeric
+
+
+def _check_q5(fn):
+    _callable(fn, "ch08.q5.check(tanh_backward)")
+    rng = np.random.default_rng(85)
+    for shape in _Q5_SHAPES:
+        x, g = rng.normal(size=shape) * 1.5, rng.normal(size=shape)
+        out = np.tanh(x)
+        call = f"tanh_backward(x, out, g) with x, out and g of shape {shape}"
+        result = call_learner(fn, x.copy(), out.copy(), g.copy(), call=call)
+        got = _array(f"the result of {call}", result, shape,
+                     "The gradient for x has x's shape, one entry per entry of x")  # fmt: skip
+        numeric = _central_differences(x, g)
+        if np.allclose(got, numeric, rtol=1e-6, atol=1e-8):
+            continue
+        if np.allclose(got, 1 - out**2, rtol=1e-9):
+            raise Incorrect(
+                f"for {call} you return tanh's derivative 1 - out², but not times g: the chain "
+                "rule multiplies the local derivative by the gradient arriving from above"
+            )
+        if np.allclose(got, g * (1 - x**2), rtol=1e-9):
+            raise Incorrect(
+                f"for {call} you use 1 - x²; the derivative of tanh is 1 - tanh(x)², that is "
+                "1 - out² (out holds tanh(x) already)"
+            )
+        if np.allclose(got, g * out * (1 - out), rtol=1e-9):
+            raise Incorrect("out·(1 - out) is the sigmoid's derivative; tanh's is 1 - out²")
+        if np.allclose(got, g * (1 - out) ** 2, rtol=1e-9):
+            raise Incorrect("(1 - out)² squares the wrong thing: tanh's derivative is 1 - out²")
+        raise Incorrect(
+            f"for {call} you return {_rounded(got)}, but central differences give "
+            f"{_rounded(numeric)} (rounded): g times tanh's derivative, entry by entry"
+        )
+
+
+q5 = Question(
+    title="Write one backward rule",
+    checker=_check_q5,
+    hint_text="A backward rule is the chain rule for one node: the gradient arriving from "
+    "above (g) times the node's own derivative. What is d tanh(x)/dx?",
+    more_hints=(
+        "d tanh(x)/dx = 1 - tanh(x)², and out already holds tanh(x), so no tanh needs to be "
+        "recomputed. numpy works entry by entry, so the same line serves every shape.",
+        "return g * (1 - out**2)  (compare Tensor._tanh_backward in tinyml/tensor.py)",
+    ),
+    solution_text=inspect.getsource(tanh_backward),
+    answer=lambda: tanh_backward,
+    wrong=[
+        (lambda x, out, g: 1 - out**2, "not times g"),
+        (lambda x, out, g: g * (1 - x**2), "1 - out²"),
+        (lambda x, out, g: g * out * (1 - out), "sigmoid's derivative"),
+        (lambda x, out, g: g * (1 - out) ** 2, "squares the wrong thing"),
+        (lambda x, out, g: (g * (1 - out**2)).sum(), "x's shape"),
+        (lambda x, out, g: g, "central differences give"),
+        (lambda x, out, g: g * (1 - out**2) if x.ndim == 1 else g, "of shape (2, 4)"),
     ],
 )

@@ -1,0 +1,156 @@
+"""Chapters 7 and 8's checkers: answers that fit one setting only (one optimizer, one learning
+rate, one batch size, one shape) fail with a message that names the mistake."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+import pytest
+
+from tinyml.exercises import ch07, ch08
+from tinyml.nn import binary_cross_entropy_with_logits
+
+
+def _fails(q, answer, phrase):
+    start = time.perf_counter()
+    feedback = q.grade(answer)
+    assert time.perf_counter() - start < 1.0, "a check must answer within a second"
+    assert feedback.status == "incorrect", feedback
+    assert phrase in feedback.message, feedback.message
+
+
+def _passes(q, answer):
+    start = time.perf_counter()
+    feedback = q.grade(answer)
+    assert time.perf_counter() - start < 1.0, "a check must answer within a second"
+    assert feedback.correct, feedback.message
+
+
+def _by_hand(lr=None):
+    def train_step(model, optimizer, xb, yb):
+        model.zero_grad()
+        loss = binary_cross_entropy_with_logits([model(x)[0] for x in xb], yb)
+        loss.backward()
+        for p in model.parameters():
+            p.set_value(p.value() - (optimizer.lr if lr is None else lr) * p.g)
+        return loss.value()
+
+    return train_step
+
+
+def test_ch07_q3_refuses_a_step_that_updates_by_hand():
+    _fails(ch07.q3, _by_hand(), "call optimizer.step(): updating by hand only works for plain GD")
+    _fails(ch07.q3, _by_hand(lr=0.5), "call optimizer.step()")  # the literal learning rate
+
+
+def test_ch07_q3_refuses_dividing_by_a_fixed_batch_size():
+    def over_six(model, optimizer, xb, yb):
+        optimizer.zero_grad()
+        logits = [model(x)[0] for x in xb]
+        loss = binary_cross_entropy_with_logits(logits, yb) * len(xb) / 6
+        loss.backward()
+        optimizer.step()
+        return loss.value()
+
+    _fails(ch07.q3, over_six, "divide by len(xb)")
+    _fails(ch07.q3, ch07._step_variant("summed"), "divide by len(xb)")
+
+
+def test_ch07_q3_accepts_honest_variants():
+    from tinyml.alpha import exp, log
+
+    def model_zero_grad(model, optimizer, xb, yb):
+        model.zero_grad()  # clears the same parameters as optimizer.zero_grad()
+        loss = binary_cross_entropy_with_logits([model(x)[0] for x in xb], yb)
+        loss.backward()
+        optimizer.step()
+        return loss.value()
+
+    def own_mean(model, optimizer, xb, yb):
+        optimizer.zero_grad()
+        terms = [log(1 + exp(model(x)[0])) - model(x)[0] * t for x, t in zip(xb, yb, strict=True)]
+        loss = sum(terms[1:], terms[0]) / len(xb)
+        loss.backward()
+        optimizer.step()
+        return loss.value()
+
+    for answer in (ch07.train_step, model_zero_grad, own_mean):
+        _passes(ch07.q3, answer)
+
+
+def test_ch07_q3_runs_three_optimizers_on_uneven_batches():
+    names = [name for name, _, _ in ch07._Q3_SETTINGS]
+    assert names == ["GD", "Momentum", "Adam"]
+    assert len({lr for _, lr, _ in ch07._Q3_SETTINGS}) == 3
+    assert all(len(set(sizes)) > 1 for _, _, sizes in ch07._Q3_SETTINGS)
+
+
+def test_ch07_q2_hint_does_not_give_the_count_away():
+    assert not any("len(MLP" in h for h in ch07.q2.hints())
+    assert "len(MLP(3, [8, 8, 2]).parameters())" in ch07.q2.solution_text
+
+
+def test_ch07_q4_accepts_a_value_read_off_a_plot():
+    _passes(ch07.q4, 0.4999999)
+    _fails(ch07.q4, 0.49, "the logit is")
+
+
+@pytest.mark.parametrize(
+    ("answer", "phrase"),
+    [
+        (lambda z: math.log(1 + math.exp(z)), "softplus(1000) overflows"),
+        (lambda z: z + math.log(1 + math.exp(-z)), "only for z > 0"),
+        (ch07._softplus_swapped, "only for z > 0"),
+        (lambda z: float(np.log(1 + np.exp(z))), "softplus(1000) overflows"),  # inf, no error
+        (lambda z: max(z, 0.0), "max(z, 0)"),
+    ],
+)
+def test_ch07_q5_names_the_overflow_and_the_wrong_branch(answer, phrase):
+    _fails(ch07.q5, answer, phrase)
+
+
+def test_ch07_q5_accepts_every_stable_form():
+    def log1p_form(z):
+        return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+    def numpy_form(z):
+        return float(np.logaddexp(0.0, z))
+
+    for answer in (ch07.softplus, log1p_form, numpy_form):
+        _passes(ch07.q5, answer)
+
+
+def test_ch08_q4_refuses_a_hard_coded_batch_size():
+    def over_three(z, y):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        p = e / e.sum(axis=1, keepdims=True)
+        p[np.arange(len(y)), y] -= 1
+        return p / 3
+
+    _fails(ch08.q4, over_three, "divide by n = len(y)")
+    _passes(ch08.q4, ch08.cross_entropy_grad)
+
+
+def test_ch08_q2_checks_several_shapes_and_names_the_mean():
+    def hard_coded(A, B, G):
+        if A.shape != (2, 3):
+            return np.zeros(A.shape), np.zeros(B.shape)
+        return G @ B.T, A.T @ G
+
+    _fails(ch08.q2, hard_coded, "dA is wrong for matmul_grads(A of shape (4, 2)")
+    _fails(ch08.q2, lambda A, B, G: (G @ B.T / len(A), A.T @ G), "G is already dL/dC")
+    _passes(ch08.q2, lambda A, B, G: (np.einsum("ij,kj->ik", G, B), np.einsum("ik,ij->kj", A, G)))
+
+
+def test_ch08_q3_hints_are_staged():
+    assert len(ch08.q3.hints()) >= 3
+
+
+def test_ch08_q5_checks_the_rule_against_central_differences_at_several_shapes():
+    _passes(ch08.q5, ch08.tanh_backward)
+    _passes(ch08.q5, lambda x, out, g: g / np.cosh(x) ** 2)  # the same derivative, from x
+    _fails(ch08.q5, lambda x, out, g: g * (1 - out**2) if x.ndim == 1 else g, "(2, 4)")
+    _fails(ch08.q5, lambda x, out, g: g * (1 - x**2), "1 - out²")
+    _fails(ch08.q5, lambda x, out, g: 1 - out**2, "not times g")
