@@ -322,3 +322,64 @@ def test_q5_accepts_honest_variants_and_names_each_typical_mistake():
 
     message = ch06.q5.grade(crashes).message
     assert "rmsprop_step(0.5, 2.0, 0.3" in message and "ValueError" in message
+
+
+# Answers from the fourth independent read: right for the one setting the checker tried.
+
+
+def test_q1_refuses_a_step_with_mu_or_lr_written_as_a_number():
+    def readers(theta, g, buf, lr, mu):  # the reader's answer, 0.9 where mu belongs
+        buf = 0.9 * buf + g
+        return theta - lr * (g + 0.9 * buf), buf
+
+    message = ch06.q1.grade(readers).message
+    assert "you wrote 0.9 where mu belongs" in message and "lr=0.05, mu=0.5" in message
+    assert "you wrote 0.02 where lr belongs" in ch06.q1.grade(ch06._nesterov_fixed_lr).message
+
+    def keyword_order(theta, g, buf, lr, mu):  # honest: same rule, written differently
+        new_buf = g + buf * mu
+        return theta - lr * g - lr * mu * new_buf, new_buf
+
+    assert ch06.q1.grade(keyword_order).correct
+
+
+def test_q1_names_a_buffer_that_never_changes():
+    def keeps_buf(theta, g, buf, lr, mu):
+        new = mu * buf + g
+        return theta - lr * (g + mu * new), buf
+
+    assert "the buffer you return never changes" in ch06.q1.grade(keeps_buf).message
+
+
+def test_q4_refuses_a_loop_over_a_fixed_fifteen_steps():
+    def readers(loss_fn, optimizer, steps):  # the reader's answer, steps ignored
+        losses = []
+        for _ in range(15):
+            optimizer.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.value())
+        return losses
+
+    message = ch06.q4.grade(readers).message
+    assert "use steps, not a number" in message and "returned 15 losses" in message
+    assert ch06.q4.grade(ch06.train).correct
+
+
+def test_q5_names_a_missing_eps_and_settings_written_as_numbers():
+    def no_eps(theta, g, v, lr, alpha, eps):
+        v = alpha * v + (1 - alpha) * g * g
+        return theta - lr * g / math.sqrt(v), v
+
+    assert "eps is missing" in ch06.q5.grade(no_eps).message
+
+    def alpha_fixed(theta, g, v, lr, alpha, eps):
+        v = 0.9 * v + 0.1 * g * g
+        return theta - lr * g / (math.sqrt(v) + eps), v
+
+    message = ch06.q5.grade(alpha_fixed).message
+    assert "you wrote 0.9 where alpha belongs" in message
+    for name, value in (("lr", "0.1"), ("eps", "0.001")):
+        message = ch06.q5.grade(ch06._rms_fixed(name)).message
+        assert f"you wrote {value} where {name} belongs" in message, message

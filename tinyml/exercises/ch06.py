@@ -200,6 +200,7 @@ def _check_q1(step):
     i = _first_difference(got, want)
     if i is None:
         _check_buffers(buffers, _look_ahead_buffers(lr, mu, steps), lr)
+        _check_other_settings(step, lr, mu)
         return
     _check_order(step, lr, mu, steps, want)
     for kind, why in _MOMENTUM_MISTAKES.items():
@@ -209,9 +210,44 @@ def _check_q1(step):
             continue
         if same is None:
             raise Incorrect(why)
+    if _first_difference(got, _run_momentum(_nesterov_same_buf, lr, mu, steps)) is None:
+        raise Incorrect(
+            "the buffer you return never changes (it stays 0): return the new buffer, "
+            "buf = mu·buf + g, so that the next step builds on it"
+        )
     raise Incorrect(
         f"after step {i + 1} theta is {got[i]:.6g}; Nesterov momentum gives {want[i]:.6g}"
     )
+
+
+_Q1_OTHER = ((0.05, 0.5, 20), (0.01, 0.7, 25))  # (lr, mu, steps): not just lr=0.02, mu=0.9
+
+
+def _check_other_settings(step, lr, mu) -> None:
+    """Right at lr=0.02, mu=0.9 is not enough: a number where an argument belongs must fail."""
+    for other_lr, other_mu, steps in _Q1_OTHER:
+        want = _look_ahead_nesterov(other_lr, other_mu, steps)
+        try:
+            got = _run_momentum(step, other_lr, other_mu, steps)
+        except Incorrect:
+            got = None
+        if got is not None and _first_difference(got, want) is None:
+            continue
+        for name, value, guess in (
+            ("mu", mu, _look_ahead_nesterov(other_lr, mu, steps)),
+            ("lr", lr, _look_ahead_nesterov(lr, other_mu, steps)),
+        ):
+            if got is not None and _first_difference(got, guess) is None:
+                raise Incorrect(
+                    f"right with lr={lr:g}, mu={mu:g}, but not with lr={other_lr:g}, "
+                    f"mu={other_mu:g}: you wrote {value:g} where {name} belongs. Use the "
+                    "arguments lr and mu, not numbers"
+                )
+        raise Incorrect(
+            f"right with lr={lr:g}, mu={mu:g}, but not with lr={other_lr:g}, mu={other_mu:g}: "
+            "use the arguments lr and mu everywhere, not numbers, and keep no state of your "
+            "own between calls"
+        )
 
 
 def _check_buffers(got: list[float], want: list[float], lr: float) -> None:
@@ -235,6 +271,23 @@ def _sutskever_step(theta, g, buf, lr, mu):
     """Sutskever's form: the same iterates at a constant lr, but lr lives in the buffer."""
     buf = mu * buf - lr * g
     return theta + mu * buf - lr * g, buf
+
+
+def _nesterov_fixed_mu(theta, g, buf, lr, mu):
+    """Right at mu = 0.9 only: the reader's answer, with 0.9 where mu belongs."""
+    buf = 0.9 * buf + g
+    return theta - lr * (g + 0.9 * buf), buf
+
+
+def _nesterov_fixed_lr(theta, g, buf, lr, mu):
+    buf = mu * buf + g
+    return theta - 0.02 * (g + mu * buf), buf
+
+
+def _nesterov_same_buf(theta, g, buf, lr, mu):
+    """Computes the new buffer, but returns the one it was given."""
+    new = mu * buf + g
+    return theta - lr * (g + mu * new), buf
 
 
 q1 = Question(
@@ -285,6 +338,9 @@ class Nesterov(Momentum):
         ),
         (lambda theta, g, buf, lr, mu: (theta - 0.01, buf), "Nesterov momentum gives"),
         (_sutskever_step, "Sutskever's form"),
+        (_nesterov_fixed_mu, "you wrote 0.9 where mu belongs"),
+        (_nesterov_fixed_lr, "you wrote 0.02 where lr belongs"),
+        (_nesterov_same_buf, "the buffer you return never changes"),
         (
             lambda theta, g, buf, lr, mu: (theta - (g + lr * mu * (mu * buf + g)), mu * buf + g),
             "the step is lr·(g + mu·buf)",
@@ -528,7 +584,7 @@ def _check_q4(train_fn):
         built[0] += 1
         return quadratic(x, y)
 
-    def run(fn, optimizer=GD, **settings):
+    def run(fn, optimizer=GD, steps=15, **settings):
         built[0] = 0
         x, y = Var(-4.0, name="x"), Var(1.0, name="y")
         opt = optimizer([x, y], lr=0.01, **settings)
@@ -546,7 +602,7 @@ def _check_q4(train_fn):
             zero_grad()
 
         opt.step, opt.zero_grad = counted_step, watched_zero_grad
-        out = call_learner(fn, lambda: loss_at(x, y), opt, 15)
+        out = call_learner(fn, lambda: loss_at(x, y), opt, steps)
         final_grads[0] = (x.g, y.g)
         ever_filled[0] = ever_filled[0] or x.g != 0.0 or y.g != 0.0
         return out, (x.value(), y.value())
@@ -584,6 +640,7 @@ def _check_q4(train_fn):
     got = [_number("each loss", v) for v in got]
     if _first_difference(got, want) is None:
         _check_final_point(learner_steps, where, want_where)
+        _check_other_steps(train_fn, run)
         _check_with_momentum(train_fn, run, steps_called)
         return
     if where == (-4.0, 1.0):
@@ -651,6 +708,25 @@ def _check_final_point(learner_steps, where, want_where):
             f"your 15 losses are right, but x and y end at ({x:.4g}, {y:.4g}) instead of "
             f"({wx:.4g}, {wy:.4g}): after the loop, change nothing; only return the losses"
         )
+
+
+def _check_other_steps(train_fn, run):
+    """Right for steps=15 is not enough: a loop over range(15) must fail."""
+    for steps in (7, 1):
+        got, _ = run(train_fn, steps=steps)
+        want, _ = run(train, steps=steps)
+        count = len(got) if isinstance(got, list) else None
+        if count != steps:
+            raise Incorrect(
+                f"right for steps=15, but train(loss_fn, optimizer, {steps}) returned "
+                f"{count if count is not None else repr(got)} losses: use steps, not a "
+                "number, in range(steps)"
+            )
+        if _first_difference([_number("each loss", v) for v in got], want) is not None:
+            raise Incorrect(
+                f"right for steps=15, but not for steps={steps}: use only the arguments, and "
+                "keep no state of your own between calls"
+            )
 
 
 def _check_with_momentum(train_fn, run, steps_called):
@@ -726,6 +802,18 @@ def _train_extra_step(loss_fn, optimizer, steps):
     return losses
 
 
+def _train_fifteen(loss_fn, optimizer, steps):
+    """Right for steps=15 only: the reader's loop over range(15)."""
+    losses = []
+    for _ in range(15):
+        optimizer.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.value())
+    return losses
+
+
 def _train_then_nudge(loss_fn, optimizer, steps):
     """Right losses, then it moves the parameters by hand after the loop."""
     losses = train(loss_fn, optimizer, steps)
@@ -776,6 +864,7 @@ q4 = Question(
         (lambda loss_fn, optimizer, steps: train(loss_fn, optimizer, steps + 1), "returned 16"),
         (_train_extra_step, "ran 16 times"),
         (_train_then_nudge, "change nothing"),
+        (_train_fifteen, "use steps, not a number"),
     ],
 )
 
@@ -838,6 +927,8 @@ def _rms_variant(kind):
             return theta - lr * g, new_v
         if kind == "old v returned":
             return theta - lr * g / (root + eps), v
+        if kind == "no eps":
+            return theta - lr * g / root, new_v
         raise ValueError(kind)
 
     return step
@@ -859,6 +950,8 @@ _RMS_MISTAKES = {
     "uphill": "theta moves uphill: subtract the step, theta - lr·g / (√v + eps)",
     "old v returned": "theta is right, but you return the v you were given; return the new "
     "average, which the next step builds on",
+    "no eps": "eps is missing: the step is lr·g / (√v + eps), eps added after the root "
+    "(it keeps the step finite where v is 0)",
 }
 
 
@@ -898,6 +991,7 @@ def _check_q5(step):
             f"rmsprop_step({theta}, {g}, {v}, {settings}) returned "
             f"({got[0]:.6g}, {got[1]:.6g}); RMSProp gives ({want[0]:.6g}, {want[1]:.6g})"
         )
+    _check_q5_other_settings(step)
     # Right on the probes: now 30 steps in a row, against tinyml.optim.RMSProp itself.
     want_thetas, want_vs = _rms_reference()
     theta, v, thetas, vs = 0.0, 0.0, [], []
@@ -917,14 +1011,59 @@ def _check_q5(step):
         )
 
 
-def _rms_with_memory():
-    """Right on any single call, but it keeps a step counter of its own between calls."""
-    calls = [0]
+_Q5_OTHER = ({"lr": 0.05, "alpha": 0.99, "eps": 1e-2}, {"lr": 0.3, "alpha": 0.5, "eps": 0.1})
+
+
+def _check_q5_other_settings(step) -> None:
+    """Right with lr=0.1, alpha=0.9, eps=1e-3 is not enough: a number where an argument belongs
+    must fail."""
+    for other in _Q5_OTHER:
+        for theta, g, v in _Q5_PROBES:
+            call = "rmsprop_step({}, {}, {}, {})".format(
+                theta, g, v, ", ".join(f"{k}={x:g}" for k, x in other.items())
+            )
+            result = call_learner(step, theta, g, v, *other.values(), call="calling " + call)
+            if not isinstance(result, tuple | list) or len(result) != 2:
+                raise Incorrect(f"{call} returned {result!r}; return the pair (theta, v)")
+            got = (_number("theta", result[0]), _number("v", result[1]))
+            if _close_pair(got, rmsprop_step(theta, g, v, *other.values())):
+                continue
+            for name in other:  # which setting is a number in the learner's code?
+                fixed = {**other, name: _Q5[name]}
+                if _close_pair(got, rmsprop_step(theta, g, v, *fixed.values())):
+                    raise Incorrect(
+                        f"right with {name}={_Q5[name]:g}, but {call} is wrong: you wrote "
+                        f"{_Q5[name]:g} where {name} belongs. Use the arguments, not numbers"
+                    )
+            want = rmsprop_step(theta, g, v, *other.values())
+            raise Incorrect(
+                f"right with lr=0.1, alpha=0.9, eps=0.001, but {call} returned "
+                f"({got[0]:.6g}, {got[1]:.6g}) where RMSProp gives ({want[0]:.6g}, "
+                f"{want[1]:.6g}): use the arguments lr, alpha and eps everywhere, not numbers, "
+                "and keep no state of your own between calls"
+            )
+
+
+def _rms_fixed(name):
+    """RMSProp's step with one setting written as a number."""
 
     def step(theta, g, v, lr, alpha, eps):
-        calls[0] += 1
+        settings = {"lr": lr, "alpha": alpha, "eps": eps, name: _Q5[name]}
+        return rmsprop_step(theta, g, v, *settings.values())
+
+    return step
+
+
+def _rms_with_memory():
+    """Right on any single call, but it remembers the v it returned last and, when called
+    again with it (as a run of steps does), drifts: state of its own between calls."""
+    last = [None]
+
+    def step(theta, g, v, lr, alpha, eps):
+        chained = v == last[0]
         theta, v = rmsprop_step(theta, g, v, lr, alpha, eps)
-        return (theta + 1e-3 if calls[0] > 3 else theta), v
+        last[0] = v
+        return (theta + 1e-3 if chained else theta), v
 
     return step
 
@@ -964,5 +1103,9 @@ q5 = Question(
         (lambda theta, g, v, lr, alpha, eps: theta - lr * g, "pair"),
         (lambda theta, g, v, lr, alpha, eps: (theta - 0.01, v), "RMSProp gives"),
         (_rms_with_memory(), "state of its own"),
+        (_rms_variant("no eps"), "eps is missing"),
+        (_rms_fixed("alpha"), "you wrote 0.9 where alpha belongs"),
+        (_rms_fixed("lr"), "you wrote 0.1 where lr belongs"),
+        (_rms_fixed("eps"), "you wrote 0.001 where eps belongs"),
     ],
 )
