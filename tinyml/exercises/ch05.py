@@ -450,7 +450,7 @@ q3 = Question(
 # q4 ---------------------------------------------------------------------------------------
 
 _Q4_U = [1.0, 2.0, 3.0]  # u, the input column
-_Q4_G = [2.0, -1.0]  # d loss / d y[i] for loss = 2·y[0] - y[1]
+_Q4_G = [2.0, -1.0]  # d loss / d z[i] for loss = 2·z[0] - z[1]
 _Q4_WANT = [[g * u for u in _Q4_U] for g in _Q4_G]  # g·uᵀ: [[2, 4, 6], [-1, -2, -3]]
 
 
@@ -471,7 +471,7 @@ def _check_q4(answer):
         )
     rows, cols = len(answer), len(answer[0])
     if (rows, cols) == (3, 2):
-        raise Incorrect("that is 3×2, transposed: V.g has V's shape, 2×3, one row per y")
+        raise Incorrect("that is 3×2, transposed: V.g has V's shape, 2×3, one row per z")
     if (rows, cols) != (2, 3):
         raise Incorrect(
             f"your answer is {rows}×{cols}, but V.g has V's shape, 2×3: one gradient per weight, "
@@ -485,12 +485,12 @@ def _check_q4(answer):
     if all(len(set(row)) == 1 for row in answer):
         raise Incorrect(
             "each row is one number repeated; but V[i][j] multiplies u[j], so within a row the "
-            "gradient changes from column to column: which number multiplies V[i][j] in y[i]?"
+            "gradient changes from column to column: which number multiplies V[i][j] in z[i]?"
         )
     if _close_to(answer, [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]):
         raise Incorrect(
-            "each row is u, the right idea for the plain sum y[0] + y[1]; but this loss weighs "
-            "y[0] and y[1] differently. What gradient arrives at y[0], and at y[1]?"
+            "each row is u, the right idea for the plain sum z[0] + z[1]; but this loss weighs "
+            "z[0] and z[1] differently. What gradient arrives at z[0], and at z[1]?"
         )
     multiples = [_multiple_of_u(row) for row in answer]
     if all(k is not None for k in multiples):
@@ -498,11 +498,11 @@ def _check_q4(answer):
         i = wrong[0]
         raise Incorrect(
             f"each row is a multiple of u, the right idea: d loss / d V[i][j] = u[j] times the "
-            f"gradient arriving at y[i]. But row {i} is {multiples[i]:g}·u: what is "
-            f"d loss / d y[{i}] for loss = 2·y[0] - y[1]?"
+            f"gradient arriving at z[i]. But row {i} is {multiples[i]:g}·u: what is "
+            f"d loss / d z[{i}] for loss = 2·z[0] - z[1]?"
         )
     raise Incorrect(
-        f"{answer} is not it; in y[i] = V[i][0]·u[0] + V[i][1]·u[1] + V[i][2]·u[2], which "
+        f"{answer} is not it; in z[i] = V[i][0]·u[0] + V[i][1]·u[1] + V[i][2]·u[2], which "
         "number multiplies V[i][j]? Or build V from Vars, call backward() and look"
     )
 
@@ -525,21 +525,21 @@ def _close_to(answer: list, want: list) -> bool:
 q4 = Question(
     title="The gradient of a layer's weights",
     checker=_check_q4,
-    hint_text="V.g has V's shape, 2×3: one gradient per weight. Which term of which y "
-    "contains the weight V[i][j], and how much does that y count in the loss?",
+    hint_text="V.g has V's shape, 2×3: one gradient per weight. Which term of which z "
+    "contains the weight V[i][j], and how much does that z count in the loss?",
     more_hints=(
-        "y[i] = V[i][0]·u[0] + V[i][1]·u[1] + V[i][2]·u[2], so d y[i] / d V[i][j] = u[j]. "
-        "The chain rule multiplies it by d loss / d y[i], the gradient arriving at y[i]: "
-        "read it off loss = 2·y[0] - y[1].",
+        "z[i] = V[i][0]·u[0] + V[i][1]·u[1] + V[i][2]·u[2], so d z[i] / d V[i][j] = u[j]. "
+        "The chain rule multiplies it by d loss / d z[i], the gradient arriving at z[i]: "
+        "read it off loss = 2·z[0] - z[1].",
         "d loss / d V[i][j] = g[i]·u[j] with g = (2, -1): the outer product g·uᵀ. Or let "
         "the Vars tell you: build V from Var(0.0), call backward() on the loss and read "
         "apply(lambda v: v.g, V).",
     ),
     solution_text="V = [[Var(0.0) for _ in range(3)] for _ in range(2)]\n"
-    "y = matmul(V, column([1.0, 2.0, 3.0]))\n"
-    "(2 * y[0][0] - y[1][0]).backward()\n"
+    "z = matmul(V, column([1.0, 2.0, 3.0]))\n"
+    "(2 * z[0][0] - z[1][0]).backward()\n"
     "weight_grads = apply(lambda v: v.g, V)  # [[2, 4, 6], [-1, -2, -3]]\n"
-    "# g·uᵀ: row i is u times g[i] = d loss / d y[i], here (2, -1)",
+    "# g·uᵀ: row i is u times g[i] = d loss / d z[i], here (2, -1)",
     answer=lambda: [[2.0, 4.0, 6.0], [-1.0, -2.0, -3.0]],
     wrong=[
         ([[2, -1], [4, -2], [6, -3]], "transposed"),
