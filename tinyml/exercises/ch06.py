@@ -63,501 +63,6 @@ def _checked_grad(theta: float, step: int) -> float:
 # q1 ---------------------------------------------------------------------------------------
 
 
-def nesterov_step(theta, g, buf, lr, mu):
-    """One step of Nesterov momentum, PyTorch's form. Returns (new theta, new buf)."""
-    buf = mu * buf + g
-    theta = theta - lr * (g + mu * buf)
-    return theta, buf
-
-
-def _look_ahead_nesterov(lr: float, mu: float, steps: int) -> list[float]:
-    """The checker's reference, from Nesterov's own form rather than from nesterov_step.
-
-    Take the gradient where momentum is about to carry the point (phi + mu·v), then move:
-    v ← mu·v - lr·grad(phi + mu·v), phi ← phi + v. PyTorch's theta is that look-ahead point,
-    theta = phi + mu·v, and its buffer is b = -v / lr; both forms give the same iterates.
-    """
-    phi, v, seen = 0.0, 0.0, []
-    for _ in range(steps):
-        v = mu * v - lr * _grad(phi + mu * v)
-        phi = phi + v
-        seen.append(phi + mu * v)
-    return seen
-
-
-def _look_ahead_buffers(lr: float, mu: float, steps: int) -> list[float]:
-    """PyTorch's buffer after each step, b = -v / lr, from the same look-ahead form."""
-    phi, v, seen = 0.0, 0.0, []
-    for _ in range(steps):
-        v = mu * v - lr * _grad(phi + mu * v)
-        phi = phi + v
-        seen.append(-v / lr)
-    return seen
-
-
-def _run_momentum(step, lr, mu, steps, buffers=None):
-    theta, buf, seen = 0.0, 0.0, []
-    for k in range(steps):
-        g = _checked_grad(theta, k)
-        result = call_learner(step, theta, g, buf, lr, mu)
-        if not isinstance(result, tuple | list) or len(result) != 2:
-            raise Incorrect(f"nesterov_step returned {result!r}; return the pair (theta, buf)")
-        theta, buf = _number("theta", result[0]), _number("buf", result[1])
-        seen.append(theta)
-        if buffers is not None:
-            buffers.append(buf)
-    _checked_grad(theta, steps)
-    return seen
-
-
-def _blown_up(step, lr, mu, steps, want, exc):
-    """Why the iterates blew up: the sign, only if stepping the other way is right."""
-
-    def negated(theta, g, buf, lr, mu):
-        new_theta, new_buf = step(theta, g, buf, lr, mu)
-        return 2 * theta - new_theta, new_buf
-
-    try:
-        sign_only = _first_difference(_run_momentum(negated, lr, mu, steps), want) is None
-    except Exception:  # noqa: BLE001 - whatever the learner's step does, the answer is "no"
-        sign_only = False
-    if sign_only:
-        return Incorrect(
-            f"{exc}: check the sign — theta moves against the step direction, "
-            "theta - lr·(g + mu·buf)"
-        )
-    return Incorrect(
-        f"{exc}: the step is lr·(g + mu·buf), the learning rate times the whole sum, and "
-        "theta moves against it: theta - lr·(g + mu·buf)"
-    )
-
-
-def _check_order(step, lr, mu, steps, want):
-    """Incorrect if the step rule is right but returns (buf, theta) instead of (theta, buf)."""
-
-    def swapped(*args):
-        result = step(*args)
-        ok = isinstance(result, tuple | list) and len(result) == 2
-        return tuple(result)[::-1] if ok else result
-
-    try:
-        right_if_swapped = _first_difference(_run_momentum(swapped, lr, mu, steps), want) is None
-    except Incorrect:
-        return
-    if right_if_swapped:
-        raise Incorrect(
-            "your rule is right, but it returns (buf, theta): return the pair in the order "
-            "(theta, buf), so the new theta comes first"
-        )
-
-
-def _momentum_variant(kind):
-    """Nesterov's step with one typical mistake, to recognise it in a learner's answer."""
-
-    def step(theta, g, buf, lr, mu):
-        new = mu * buf + g
-        if kind == "plain momentum":
-            return theta - lr * new, new
-        if kind == "mu on g":
-            return theta - lr * (new + mu * g), new
-        if kind == "no mu":
-            return theta - lr * (g + new), new
-        if kind == "direction as buffer":
-            return theta - lr * (g + mu * new), g + mu * new
-        if kind == "gd":
-            return theta - lr * g, new
-        raise ValueError(kind)
-
-    return step
-
-
-_MOMENTUM_MISTAKES = {
-    "gd": "that is plain gradient descent: the step must use the buffer too, g + mu·buf",
-    "plain momentum": "that is the chapter's Momentum, a step along the new buffer "
-    "mu·buf + g (the same as g + mu times the old buffer). Nesterov first updates the "
-    "buffer, buf = mu·buf + g, then steps along g + mu·buf with that new buf",
-    "mu on g": "mu multiplies the gradient instead of the buffer: the step is g + mu·buf",
-    "no mu": "mu is missing from the step: g + mu·buf, not g + buf",
-    "direction as buffer": "theta's first step is right, but you return the step direction "
-    "g + mu·buf as the new buffer; return buf = mu·buf + g itself",
-}
-
-
-def _check_q1(step):
-    if not callable(step):
-        raise Incorrect("pass your function itself, e.g. ch06.q1.check(nesterov_step)")
-    lr, mu, steps = 0.02, 0.9, 30
-    want = _look_ahead_nesterov(lr, mu, steps)
-    buffers: list[float] = []
-    try:
-        got = _run_momentum(step, lr, mu, steps, buffers)
-    except _BlownUp as exc:
-        _check_order(step, lr, mu, steps, want)
-        raise _blown_up(step, lr, mu, steps, want, exc) from None
-    except Incorrect:
-        _check_order(step, lr, mu, steps, want)
-        raise
-    i = _first_difference(got, want)
-    if i is None:
-        _check_buffers(buffers, _look_ahead_buffers(lr, mu, steps), lr)
-        _check_other_settings(step, lr, mu)
-        return
-    _check_order(step, lr, mu, steps, want)
-    for kind, why in _MOMENTUM_MISTAKES.items():
-        try:
-            same = _first_difference(got, _run_momentum(_momentum_variant(kind), lr, mu, steps))
-        except Incorrect:  # this mistake blows up on the test loss: not the learner's
-            continue
-        if same is None:
-            raise Incorrect(why)
-    if _first_difference(got, _run_momentum(_nesterov_same_buf, lr, mu, steps)) is None:
-        raise Incorrect(
-            "the buffer you return never changes (it stays 0): return the new buffer, "
-            "buf = mu·buf + g, so that the next step builds on it"
-        )
-    raise Incorrect(
-        f"after step {i + 1} theta is {got[i]:.6g}; Nesterov momentum gives {want[i]:.6g}"
-    )
-
-
-_Q1_OTHER = ((0.05, 0.5, 20), (0.01, 0.7, 25))  # (lr, mu, steps): not just lr=0.02, mu=0.9
-
-
-def _check_other_settings(step, lr, mu) -> None:
-    """Right at lr=0.02, mu=0.9 is not enough: a number where an argument belongs must fail."""
-    for other_lr, other_mu, steps in _Q1_OTHER:
-        want = _look_ahead_nesterov(other_lr, other_mu, steps)
-        try:
-            got = _run_momentum(step, other_lr, other_mu, steps)
-        except Incorrect:
-            got = None
-        if got is not None and _first_difference(got, want) is None:
-            continue
-        for name, value, guess in (
-            ("mu", mu, _look_ahead_nesterov(other_lr, mu, steps)),
-            ("lr", lr, _look_ahead_nesterov(lr, other_mu, steps)),
-        ):
-            if got is not None and _first_difference(got, guess) is None:
-                raise Incorrect(
-                    f"right with lr={lr:g}, mu={mu:g}, but not with lr={other_lr:g}, "
-                    f"mu={other_mu:g}: you wrote {value:g} where {name} belongs. Use the "
-                    "arguments lr and mu, not numbers"
-                )
-        raise Incorrect(
-            f"right with lr={lr:g}, mu={mu:g}, but not with lr={other_lr:g}, mu={other_mu:g}: "
-            "use the arguments lr and mu everywhere, not numbers, and keep no state of your "
-            "own between calls"
-        )
-
-
-def _check_buffers(got: list[float], want: list[float], lr: float) -> None:
-    """Right iterates are not enough: the buffer returned must be PyTorch's too."""
-    i = _first_difference(got, want)
-    if i is None:
-        return
-    if _first_difference(got, [-lr * b for b in want]) is None:
-        raise Incorrect(
-            "theta is right, but that is Sutskever's form, with lr inside the buffer "
-            "(buf = mu·buf - lr·g). PyTorch's buffer has no lr in it: buf = mu·buf + g, and "
-            "theta = theta - lr·(g + mu·buf). (The two agree only while lr stays constant.)"
-        )
-    raise Incorrect(
-        f"theta is right, but the buffer you return after step {i + 1} is {got[i]:.6g}, "
-        f"where PyTorch's is {want[i]:.6g}: return buf = mu·buf + g itself"
-    )
-
-
-def _sutskever_step(theta, g, buf, lr, mu):
-    """Sutskever's form: the same iterates at a constant lr, but lr lives in the buffer."""
-    buf = mu * buf - lr * g
-    return theta + mu * buf - lr * g, buf
-
-
-def _nesterov_fixed_mu(theta, g, buf, lr, mu):
-    """Right at mu = 0.9 only: the reader's answer, with 0.9 where mu belongs."""
-    buf = 0.9 * buf + g
-    return theta - lr * (g + 0.9 * buf), buf
-
-
-def _nesterov_fixed_lr(theta, g, buf, lr, mu):
-    buf = mu * buf + g
-    return theta - 0.02 * (g + mu * buf), buf
-
-
-def _nesterov_same_buf(theta, g, buf, lr, mu):
-    """Computes the new buffer, but returns the one it was given."""
-    new = mu * buf + g
-    return theta - lr * (g + mu * new), buf
-
-
-q1 = Question(
-    title="Nesterov momentum",
-    checker=_check_q1,
-    hint_text="Start from the chapter's Momentum (show(Momentum.update)): the buffer is "
-    "updated exactly as there. Only the step that theta takes is different.",
-    more_hints=(
-        "The buffer line is Momentum's own, buf = mu·buf + g. Only theta's step differs: it "
-        "goes along g + mu·buf, this step's gradient plus mu times the buffer, not along the "
-        "buffer alone.",
-        "Order matters: first compute the new buffer, then move theta against lr times the "
-        "step direction, using that new buffer (not the one you were given). Return the pair "
-        "with theta first.",
-    ),
-    solution_text=inspect.getsource(nesterov_step)
-    + """
-# Why this is Nesterov's look-ahead: his form takes the gradient at phi + mu·v, where
-# momentum is about to carry phi: v ← mu·v - lr·grad(phi + mu·v), then phi ← phi + v.
-# Call that look-ahead point theta = phi + mu·v and the buffer b = -v / lr. Then
-#   b_t = mu·b_(t-1) + g_t, with g_t the gradient at theta_(t-1) = phi_(t-1) + mu·v_(t-1);
-#   theta_t = phi_t + mu·v_t = theta_(t-1) - mu·v_(t-1) + (1 + mu)·v_t
-#           = theta_(t-1) - lr·((1 + mu)·b_t - mu·b_(t-1)) = theta_(t-1) - lr·(g_t + mu·b_t).
-
-# To race it, give the chapter's Momentum this update:
-class Nesterov(Momentum):
-    def update(self, i, theta, g):
-        theta, self.buffers[i] = nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
-        return theta
-
-# descend(QUADRATIC, Momentum, lr=0.03, momentum=0.9) still circles the minimum after 50
-# steps (loss 0.106); descend(QUADRATIC, Nesterov, lr=0.03, momentum=0.9) damps the
-# overshoot (loss 0.0013).
-""",
-    answer=lambda: nesterov_step,
-    wrong=[
-        (_momentum_variant("gd"), "plain gradient descent"),
-        (_momentum_variant("plain momentum"), "chapter's Momentum"),
-        (lambda theta, g, buf, lr, mu: (theta - lr * (g + mu * buf), mu * buf + g), "old buffer"),
-        (_momentum_variant("mu on g"), "instead of the buffer"),
-        (_momentum_variant("no mu"), "mu is missing"),
-        (_momentum_variant("direction as buffer"), "as the new buffer"),
-        (lambda theta, g, buf, lr, mu: theta - lr * g, "pair"),
-        (lambda theta, g, buf, lr, mu: nesterov_step(theta, g, buf, lr, mu)[::-1], "(buf, theta)"),
-        (
-            lambda theta, g, buf, lr, mu: (theta + lr * (g + mu * (mu * buf + g)), mu * buf + g),
-            "check the sign",
-        ),
-        (lambda theta, g, buf, lr, mu: (theta - 0.01, buf), "Nesterov momentum gives"),
-        (_sutskever_step, "Sutskever's form"),
-        (_nesterov_fixed_mu, "you wrote 0.9 where mu belongs"),
-        (_nesterov_fixed_lr, "you wrote 0.02 where lr belongs"),
-        (_nesterov_same_buf, "the buffer you return never changes"),
-        (
-            lambda theta, g, buf, lr, mu: (theta - (g + lr * mu * (mu * buf + g)), mu * buf + g),
-            "the step is lr·(g + mu·buf)",
-        ),
-    ],
-)
-
-# q2 ---------------------------------------------------------------------------------------
-
-_Q2 = {"g": 2.0, "lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
-
-
-def uncorrected_first_step(g=2.0, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8):
-    """How far Adam without bias correction moves a parameter at step 1."""
-    m = (1 - beta1) * g  # m and v start at 0: one step of each running average
-    v = (1 - beta2) * g * g
-    return lr * m / (math.sqrt(v) + eps)
-
-
-def _corrected_first_step(g, lr, beta1, beta2, eps):
-    """The same first step with bias correction, from tinyml.optim.Adam itself."""
-    from tinyml.alpha import Var
-    from tinyml.optim import Adam
-
-    x = Var(1.0, name="x")
-    (g * x).backward()
-    Adam([x], lr=lr, betas=(beta1, beta2), eps=eps).step()
-    return 1.0 - x.value()
-
-
-def _q2_mistakes() -> dict[str, float]:
-    g, lr, beta1, beta2, eps = _Q2.values()
-    m, v = (1 - beta1) * g, (1 - beta2) * g * g
-    return {
-        "corrected": _corrected_first_step(**_Q2),
-        "gd": lr * g,
-        "no lr": m / (math.sqrt(v) + eps),
-        "only m small": lr * m / abs(g),
-        "no root": lr * m / (v + eps),
-        "landing point": 1.0 - uncorrected_first_step(**_Q2),
-        "no denominator": lr * m,
-    }
-
-
-def _check_q2(answer):
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise Incorrect(f"give the distance x moves as a number, not {answer!r}")
-    got = float(answer)
-    if not math.isfinite(got):
-        raise Incorrect(f"give a finite distance, not {got!r}")
-    want = uncorrected_first_step(**_Q2)
-    if math.isclose(got, want, rel_tol=2e-3):
-        return
-    if math.isclose(got, -want, rel_tol=2e-3):
-        raise Incorrect(
-            "that is the change in x (it decreases); give the distance it moves, a positive number"
-        )
-    if math.isclose(got, want, rel_tol=0.05):
-        if float(f"{got:.2g}") == got:  # two significant figures or fewer
-            raise Incorrect(f"{got:g} is close; give at least three significant figures")
-        raise Incorrect(
-            f"{got:g} is close, but about {abs(got / want - 1):.0%} off; compute it rather "
-            "than round on the way"
-        )
-    messages = {
-        "corrected": "0.1 is the step with bias correction (the section 5 cell); without it "
-        "the step is lr·m₁ / (√v₁ + eps) with the raw averages m₁ and v₁",
-        "gd": "0.2 = lr·g is plain gradient descent's step; Adam divides by √v₁ + eps",
-        "no lr": "that is ten times too far: either the learning rate is missing (multiply "
-        "by lr = 0.1), or m was bias-corrected (m̂₁ = g) while v was not; without correction "
-        "both stay raw, m₁ = 0.1·g",
-        "only m small": "m₁ = (1 - beta1)·g is 10× smaller than g, right; but v starts at 0 "
-        "too: v₁ = (1 - beta2)·g², so √v₁ is smaller than |g| as well",
-        "no root": "the denominator is the square root of v₁: √v₁ + eps",
-        "landing point": "that is where x lands (it starts at 1); give how far it moves",
-        "no denominator": "0.02 = lr·m₁, the numerator alone: Adam then divides by "
-        "√v₁ + eps, and v₁ = (1 - beta2)·g² = 0.004 is small, so the step grows",
-    }
-    for kind, value in _q2_mistakes().items():
-        if math.isclose(got, value, rel_tol=2e-3):
-            raise Incorrect(messages[kind])
-    raise Incorrect(
-        f"{got:g} is not it. Both averages start at 0, so after one step m₁ = (1 - beta1)·g "
-        "and v₁ = (1 - beta2)·g²; the step is lr·m₁ / (√v₁ + eps)"
-    )
-
-
-q2 = Question(
-    title="Adam without bias correction",
-    checker=_check_q2,
-    hint_text="Both running averages start at 0. What are m and v after one step, with "
-    "g = 2 and the default betas?",
-    more_hints=(
-        "m₁ = 0.9·0 + 0.1·g = 0.2 and v₁ = 0.999·0 + 0.001·g² = 0.004. Without correction "
-        "the step is lr·m₁ / (√v₁ + eps).",
-        "0.1 · 0.2 / (√0.004 + 1e-8): about 3.16 × lr, where bias correction gives exactly lr.",
-    ),
-    solution_text="m1 = (1 - 0.9) * 2              # 0.2: ten times smaller than g\n"
-    "v1 = (1 - 0.999) * 2 * 2        # 0.004: so √v1 ≈ 0.063 is 31.6 times smaller than |g|\n"
-    "first_step = 0.1 * m1 / (math.sqrt(v1) + 1e-8)  # ≈ 0.316, not 0.1\n"
-    "# What goes wrong: the raw m is too small by (1 - beta1), but √v is too small by\n"
-    "# √(1 - beta2), which is smaller still, so the first step is (1 - beta1)/√(1 - beta2)\n"
-    "# ≈ 3.16 times lr, whatever g is (y, with g = 2000, moves 0.316 too). With\n"
-    "# beta2 = 0.9999 it would be 10 × lr. Dividing by 1 - beta**t makes it exactly lr.",
-    answer=lambda: uncorrected_first_step(**_Q2),
-    wrong=[
-        (0.1, "with bias correction"),
-        (0.2, "plain gradient descent"),
-        (3.1623, "multiply by lr"),
-        (0.1 * 2 / math.sqrt(0.004), "m was bias-corrected"),
-        (0.01, "v starts at 0 too"),
-        (5.0, "square root"),
-        (0.6838, "where x lands"),
-        (0.02, "the numerator alone"),
-        (-0.3162, "positive"),
-        (0.32, "three significant figures"),
-        (0.31939, "about 1% off"),
-        (1.0, "not it"),
-        ("0.316", "as a number"),
-    ],
-)
-
-# q3 ---------------------------------------------------------------------------------------
-
-
-def steep_bowl(x, y):
-    """Exercise 3's bowl, f = (x² + 100·y²) / 2: 100× more curved across y than along x."""
-    return 0.5 * (x * x + 100 * (y * y))
-
-
-_CRITICAL = 2 / 100
-_TOLERANCE = 1e-3 * _CRITICAL  # within 0.1 % below the threshold counts as found
-
-
-def _check_q3(answer):
-    from tinyml.landscapes import descend
-    from tinyml.optim import GD
-
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise Incorrect(f"give the learning rate as a number, not {answer!r}")
-    lr = float(answer)
-    # Below 0.02 every rate converges and at 0.02 itself y flips sign forever; above it y
-    # grows. So the threshold is 0.02: a rate at most 0.1 % below it counts as found.
-    if _CRITICAL - _TOLERANCE - 1e-15 <= lr <= _CRITICAL + 1e-15:
-        return
-    if not lr > 0:
-        raise Incorrect(f"a learning rate must be positive, got {lr:g}")
-    if math.isclose(lr, 2 / 25, rel_tol=0.02):
-        raise Incorrect(
-            "0.08 = 2/25 is the threshold of the chapter's bowl, curved 25× across y; this one "
-            "is curved 100× across y"
-        )
-    if math.isclose(lr, 2.0):
-        raise Incorrect("2 is the limit along x, where the curvature is 1; y is 100× more curved")
-    if math.isclose(lr, 1 / 100) or math.isclose(lr, 1 / 101):
-        raise Incorrect(
-            f"GD still converges above {lr:g}: it zigzags across y, but the zigzag shrinks "
-            "as long as |1 - 100·lr| < 1"
-        )
-    if 0.95 * _CRITICAL <= lr < _CRITICAL:
-        raise Incorrect(
-            f"close to the threshold, but GD still converges at lr={lr:g}: the factor "
-            f"1 - 100·lr = {1 - 100 * lr:.4g} is still above -1. Give the rate where the factor "
-            "hits -1 exactly"
-        )
-    if lr < _CRITICAL:
-        raise Incorrect(
-            f"GD still converges at lr={lr:g}: both |1 - lr| and |1 - 100·lr| are below 1; "
-            "the threshold is higher"
-        )
-    run = descend(steep_bowl, GD, lr=lr, steps=500, start=(-5.0, 1.5))
-    if run.diverged:
-        seen = f"descend(steep_bowl, GD, lr={lr:g}, …) is marked diverged"
-    else:  # just above the threshold the growth is too slow for 500 steps to show it
-        seen = (
-            f"so slowly that descend(steep_bowl, GD, lr={lr:g}, …) still ends at loss "
-            f"{run.losses[-1]:.3g}, but it never settles"
-        )
-    raise Incorrect(
-        f"at lr={lr:g} GD already fails: |1 - 100·lr| = {abs(1 - 100 * lr):.6g} > 1, so y "
-        f"grows every step ({seen}); the threshold is lower"
-    )
-
-
-q3 = Question(
-    title="The learning rate where gradient descent stops converging",
-    checker=_check_q3,
-    hint_text="Section 2 did this for curvature 25. Which direction of this bowl is the "
-    "steeper one, and what does one GD step do to that coordinate?",
-    more_hints=(
-        "The gradient along y is 100·y, so one GD step multiplies y by (1 - 100·lr). "
-        "y shrinks as long as that factor stays between -1 and 1.",
-        "The threshold is where the factor reaches -1: solve 1 - 100·lr = -1.",
-    ),
-    solution_text="# y ← y - lr·100·y = (1 - 100·lr)·y shrinks only if |1 - 100·lr| < 1\n"
-    "critical_lr = 2 / 100  # 0.02: below it GD converges; at it y flips sign forever; "
-    "above it y grows.\n# In general: 2 / (the largest curvature).",
-    answer=lambda: _CRITICAL,
-    wrong=[
-        (2 / 25, "chapter's bowl"),  # the answer copied from section 2
-        (2.0, "curvature is 1"),
-        (0.01, "still converges"),
-        (0.015, "threshold is higher"),
-        (0.0195, "close to the threshold"),
-        (0.0199, "factor hits -1"),
-        (2 / 101, "close to the threshold"),
-        (0.018, "threshold is higher"),
-        (0.025, "threshold is lower"),
-        (0.0201, "marked diverged"),  # a rate at which descend diverges must not pass
-        (0.0200002, "never settles"),
-        (-0.02, "positive"),
-    ],
-)
-
-# q4 ---------------------------------------------------------------------------------------
-
-
 def train(loss_fn, optimizer, steps):
     """Run the training loop; return the loss of every step."""
     losses = []
@@ -570,13 +75,13 @@ def train(loss_fn, optimizer, steps):
     return losses
 
 
-def _check_q4(train_fn):
+def _check_q1(train_fn):
     from tinyml.alpha import Var
     from tinyml.landscapes import quadratic
     from tinyml.optim import GD
 
     if not callable(train_fn):
-        raise Incorrect("pass your function itself, e.g. ch06.q4.check(train)")
+        raise Incorrect("pass your function itself, e.g. ch06.q1.check(train)")
     steps_called, built, final_grads, filled = [0], [0], [(0.0, 0.0)], [False]
     ever_filled = [False]  # whether any gradient was ever seen non-zero: backward() ran
 
@@ -822,9 +327,9 @@ def _train_then_nudge(loss_fn, optimizer, steps):
     return losses
 
 
-q4 = Question(
+q1 = Question(
     title="The training loop",
-    checker=_check_q4,
+    checker=_check_q1,
     hint_text="Section 1's loop is the model: what four things happen in each step, and "
     "in which order?",
     more_hints=(
@@ -868,13 +373,13 @@ q4 = Question(
     ],
 )
 
-# q5 ---------------------------------------------------------------------------------------
+# q2 ---------------------------------------------------------------------------------------
 
-_Q5 = {"lr": 0.1, "alpha": 0.9, "eps": 1e-3}  # a large eps, so that where it goes shows
-_Q5_STEPS = 30
+_Q2 = {"lr": 0.1, "alpha": 0.9, "eps": 1e-3}  # a large eps, so that where it goes shows
+_Q2_STEPS = 30
 # (theta, g, v) to call the learner's step on: positive g and v, so no mistake takes a root
 # of a negative number; the last starts from v = 0, as the first step does.
-_Q5_PROBES = ((0.5, 2.0, 0.3), (1.5, 0.5, 4.0), (-1.0, 3.0, 0.0))
+_Q2_PROBES = ((0.5, 2.0, 0.3), (1.5, 0.5, 4.0), (-1.0, 3.0, 0.0))
 
 
 def rmsprop_step(theta, g, v, lr, alpha, eps):
@@ -890,9 +395,9 @@ def _rms_reference() -> tuple[list[float], list[float]]:
     from tinyml.optim import RMSProp
 
     theta = Var(0.0, name="theta")
-    opt = RMSProp([theta], **_Q5)
+    opt = RMSProp([theta], **_Q2)
     thetas, averages = [], []
-    for _ in range(_Q5_STEPS):
+    for _ in range(_Q2_STEPS):
         opt.zero_grad()
         ((theta - 3) * (theta - 3) + theta**4 / 10).backward()
         opt.step()
@@ -959,18 +464,18 @@ def _close_pair(got, want) -> bool:
     return _first_difference(list(got), list(want)) is None
 
 
-def _check_q5(step):
+def _check_q2(step):
     if not callable(step):
-        raise Incorrect("pass your function itself, e.g. ch06.q5.check(rmsprop_step)")
-    settings = ", ".join(f"{k}={v:g}" for k, v in _Q5.items())
+        raise Incorrect("pass your function itself, e.g. ch06.q2.check(rmsprop_step)")
+    settings = ", ".join(f"{k}={v:g}" for k, v in _Q2.items())
     answers = []
-    for theta, g, v in _Q5_PROBES:
+    for theta, g, v in _Q2_PROBES:
         call = f"rmsprop_step({theta}, {g}, {v}, {settings})"
-        result = call_learner(step, theta, g, v, *_Q5.values(), call="calling " + call)
+        result = call_learner(step, theta, g, v, *_Q2.values(), call="calling " + call)
         if not isinstance(result, tuple | list) or len(result) != 2:
             raise Incorrect(f"{call} returned {result!r}; return the pair (theta, v)")
         answers.append((_number("theta", result[0]), _number("v", result[1])))
-    wants = [rmsprop_step(theta, g, v, *_Q5.values()) for theta, g, v in _Q5_PROBES]
+    wants = [rmsprop_step(theta, g, v, *_Q2.values()) for theta, g, v in _Q2_PROBES]
     if not all(_close_pair(a, w) for a, w in zip(answers, wants, strict=True)):
         if all(_close_pair(a[::-1], w) for a, w in zip(answers, wants, strict=True)):
             raise Incorrect(
@@ -979,24 +484,24 @@ def _check_q5(step):
             )
         for kind, why in _RMS_MISTAKES.items():
             variant = _rms_variant(kind)
-            probes = [variant(theta, g, v, *_Q5.values()) for theta, g, v in _Q5_PROBES]
+            probes = [variant(theta, g, v, *_Q2.values()) for theta, g, v in _Q2_PROBES]
             if all(_close_pair(a, w) for a, w in zip(answers, probes, strict=True)):
                 raise Incorrect(why)
         (theta, g, v), got, want = next(
             (p, a, w)
-            for p, a, w in zip(_Q5_PROBES, answers, wants, strict=True)
+            for p, a, w in zip(_Q2_PROBES, answers, wants, strict=True)
             if not _close_pair(a, w)
         )
         raise Incorrect(
             f"rmsprop_step({theta}, {g}, {v}, {settings}) returned "
             f"({got[0]:.6g}, {got[1]:.6g}); RMSProp gives ({want[0]:.6g}, {want[1]:.6g})"
         )
-    _check_q5_other_settings(step)
+    _check_q2_other_settings(step)
     # Right on the probes: now 30 steps in a row, against tinyml.optim.RMSProp itself.
     want_thetas, want_vs = _rms_reference()
     theta, v, thetas, vs = 0.0, 0.0, [], []
-    for k in range(_Q5_STEPS):
-        result = call_learner(step, theta, _checked_grad(theta, k), v, *_Q5.values())
+    for k in range(_Q2_STEPS):
+        result = call_learner(step, theta, _checked_grad(theta, k), v, *_Q2.values())
         theta, v = _number("theta", result[0]), _number("v", result[1])
         thetas.append(theta)
         vs.append(v)
@@ -1011,14 +516,14 @@ def _check_q5(step):
         )
 
 
-_Q5_OTHER = ({"lr": 0.05, "alpha": 0.99, "eps": 1e-2}, {"lr": 0.3, "alpha": 0.5, "eps": 0.1})
+_Q2_OTHER = ({"lr": 0.05, "alpha": 0.99, "eps": 1e-2}, {"lr": 0.3, "alpha": 0.5, "eps": 0.1})
 
 
-def _check_q5_other_settings(step) -> None:
+def _check_q2_other_settings(step) -> None:
     """Right with lr=0.1, alpha=0.9, eps=1e-3 is not enough: a number where an argument belongs
     must fail."""
-    for other in _Q5_OTHER:
-        for theta, g, v in _Q5_PROBES:
+    for other in _Q2_OTHER:
+        for theta, g, v in _Q2_PROBES:
             call = "rmsprop_step({}, {}, {}, {})".format(
                 theta, g, v, ", ".join(f"{k}={x:g}" for k, x in other.items())
             )
@@ -1029,11 +534,11 @@ def _check_q5_other_settings(step) -> None:
             if _close_pair(got, rmsprop_step(theta, g, v, *other.values())):
                 continue
             for name in other:  # which setting is a number in the learner's code?
-                fixed = {**other, name: _Q5[name]}
+                fixed = {**other, name: _Q2[name]}
                 if _close_pair(got, rmsprop_step(theta, g, v, *fixed.values())):
                     raise Incorrect(
-                        f"right with {name}={_Q5[name]:g}, but {call} is wrong: you wrote "
-                        f"{_Q5[name]:g} where {name} belongs. Use the arguments, not numbers"
+                        f"right with {name}={_Q2[name]:g}, but {call} is wrong: you wrote "
+                        f"{_Q2[name]:g} where {name} belongs. Use the arguments, not numbers"
                     )
             want = rmsprop_step(theta, g, v, *other.values())
             raise Incorrect(
@@ -1048,7 +553,7 @@ def _rms_fixed(name):
     """RMSProp's step with one setting written as a number."""
 
     def step(theta, g, v, lr, alpha, eps):
-        settings = {"lr": lr, "alpha": alpha, "eps": eps, name: _Q5[name]}
+        settings = {"lr": lr, "alpha": alpha, "eps": eps, name: _Q2[name]}
         return rmsprop_step(theta, g, v, *settings.values())
 
     return step
@@ -1068,9 +573,9 @@ def _rms_with_memory():
     return step
 
 
-q5 = Question(
+q2 = Question(
     title="RMSProp's update for one number",
-    checker=_check_q5,
+    checker=_check_q2,
     hint_text="Section 4's two formulas, for one number: first the new running average v, "
     "then the step. Which of the two uses the other?",
     more_hints=(
@@ -1107,5 +612,500 @@ q5 = Question(
         (_rms_fixed("alpha"), "you wrote 0.9 where alpha belongs"),
         (_rms_fixed("lr"), "you wrote 0.1 where lr belongs"),
         (_rms_fixed("eps"), "you wrote 0.001 where eps belongs"),
+    ],
+)
+
+# q3 ---------------------------------------------------------------------------------------
+
+
+def steep_bowl(x, y):
+    """Exercise 3's bowl, f = (x² + 100·y²) / 2: 100× more curved across y than along x."""
+    return 0.5 * (x * x + 100 * (y * y))
+
+
+_CRITICAL = 2 / 100
+_TOLERANCE = 1e-3 * _CRITICAL  # within 0.1 % below the threshold counts as found
+
+
+def _check_q3(answer):
+    from tinyml.landscapes import descend
+    from tinyml.optim import GD
+
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise Incorrect(f"give the learning rate as a number, not {answer!r}")
+    lr = float(answer)
+    # Below 0.02 every rate converges and at 0.02 itself y flips sign forever; above it y
+    # grows. So the threshold is 0.02: a rate at most 0.1 % below it counts as found.
+    if _CRITICAL - _TOLERANCE - 1e-15 <= lr <= _CRITICAL + 1e-15:
+        return
+    if not lr > 0:
+        raise Incorrect(f"a learning rate must be positive, got {lr:g}")
+    if math.isclose(lr, 2 / 25, rel_tol=0.02):
+        raise Incorrect(
+            "0.08 = 2/25 is the threshold of the chapter's bowl, curved 25× across y; this one "
+            "is curved 100× across y"
+        )
+    if math.isclose(lr, 2.0):
+        raise Incorrect("2 is the limit along x, where the curvature is 1; y is 100× more curved")
+    if math.isclose(lr, 1 / 100) or math.isclose(lr, 1 / 101):
+        raise Incorrect(
+            f"GD still converges above {lr:g}: it zigzags across y, but the zigzag shrinks "
+            "as long as |1 - 100·lr| < 1"
+        )
+    if 0.95 * _CRITICAL <= lr < _CRITICAL:
+        raise Incorrect(
+            f"close to the threshold, but GD still converges at lr={lr:g}: the factor "
+            f"1 - 100·lr = {1 - 100 * lr:.4g} is still above -1. Give the rate where the factor "
+            "hits -1 exactly"
+        )
+    if lr < _CRITICAL:
+        raise Incorrect(
+            f"GD still converges at lr={lr:g}: both |1 - lr| and |1 - 100·lr| are below 1; "
+            "the threshold is higher"
+        )
+    run = descend(steep_bowl, GD, lr=lr, steps=500, start=(-5.0, 1.5))
+    if run.diverged:
+        seen = f"descend(steep_bowl, GD, lr={lr:g}, …) is marked diverged"
+    else:  # just above the threshold the growth is too slow for 500 steps to show it
+        seen = (
+            f"so slowly that descend(steep_bowl, GD, lr={lr:g}, …) still ends at loss "
+            f"{run.losses[-1]:.3g}, but it never settles"
+        )
+    raise Incorrect(
+        f"at lr={lr:g} GD already fails: |1 - 100·lr| = {abs(1 - 100 * lr):.6g} > 1, so y "
+        f"grows every step ({seen}); the threshold is lower"
+    )
+
+
+q3 = Question(
+    title="The learning rate where gradient descent stops converging",
+    checker=_check_q3,
+    hint_text="Section 2 did this for curvature 25. Which direction of this bowl is the "
+    "steeper one, and what does one GD step do to that coordinate?",
+    more_hints=(
+        "The gradient along y is 100·y, so one GD step multiplies y by (1 - 100·lr). "
+        "y shrinks as long as that factor stays between -1 and 1.",
+        "The threshold is where the factor reaches -1: solve 1 - 100·lr = -1.",
+    ),
+    solution_text="# y ← y - lr·100·y = (1 - 100·lr)·y shrinks only if |1 - 100·lr| < 1\n"
+    "critical_lr = 2 / 100  # 0.02: below it GD converges; at it y flips sign forever; "
+    "above it y grows.\n# In general: 2 / (the largest curvature).",
+    answer=lambda: _CRITICAL,
+    wrong=[
+        (2 / 25, "chapter's bowl"),  # the answer copied from section 2
+        (2.0, "curvature is 1"),
+        (0.01, "still converges"),
+        (0.015, "threshold is higher"),
+        (0.0195, "close to the threshold"),
+        (0.0199, "factor hits -1"),
+        (2 / 101, "close to the threshold"),
+        (0.018, "threshold is higher"),
+        (0.025, "threshold is lower"),
+        (0.0201, "marked diverged"),  # a rate at which descend diverges must not pass
+        (0.0200002, "never settles"),
+        (-0.02, "positive"),
+    ],
+)
+
+# q4 ---------------------------------------------------------------------------------------
+
+_Q4 = {"g": 2.0, "lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+
+
+def uncorrected_first_step(g=2.0, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8):
+    """How far Adam without bias correction moves a parameter at step 1."""
+    m = (1 - beta1) * g  # m and v start at 0: one step of each running average
+    v = (1 - beta2) * g * g
+    return lr * m / (math.sqrt(v) + eps)
+
+
+def _corrected_first_step(g, lr, beta1, beta2, eps):
+    """The same first step with bias correction, from tinyml.optim.Adam itself."""
+    from tinyml.alpha import Var
+    from tinyml.optim import Adam
+
+    x = Var(1.0, name="x")
+    (g * x).backward()
+    Adam([x], lr=lr, betas=(beta1, beta2), eps=eps).step()
+    return 1.0 - x.value()
+
+
+def _q2_mistakes() -> dict[str, float]:
+    g, lr, beta1, beta2, eps = _Q4.values()
+    m, v = (1 - beta1) * g, (1 - beta2) * g * g
+    return {
+        "corrected": _corrected_first_step(**_Q4),
+        "gd": lr * g,
+        "no lr": m / (math.sqrt(v) + eps),
+        "only m small": lr * m / abs(g),
+        "no root": lr * m / (v + eps),
+        "landing point": 1.0 - uncorrected_first_step(**_Q4),
+        "no denominator": lr * m,
+    }
+
+
+def _check_q4(answer):
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise Incorrect(f"give the distance x moves as a number, not {answer!r}")
+    got = float(answer)
+    if not math.isfinite(got):
+        raise Incorrect(f"give a finite distance, not {got!r}")
+    want = uncorrected_first_step(**_Q4)
+    if math.isclose(got, want, rel_tol=2e-3):
+        return
+    if math.isclose(got, -want, rel_tol=2e-3):
+        raise Incorrect(
+            "that is the change in x (it decreases); give the distance it moves, a positive number"
+        )
+    if math.isclose(got, want, rel_tol=0.05):
+        if float(f"{got:.2g}") == got:  # two significant figures or fewer
+            raise Incorrect(f"{got:g} is close; give at least three significant figures")
+        raise Incorrect(
+            f"{got:g} is close, but about {abs(got / want - 1):.0%} off; compute it rather "
+            "than round on the way"
+        )
+    messages = {
+        "corrected": "0.1 is the step with bias correction (the section 5 cell); without it "
+        "the step is lr·m₁ / (√v₁ + eps) with the raw averages m₁ and v₁",
+        "gd": "0.2 = lr·g is plain gradient descent's step; Adam divides by √v₁ + eps",
+        "no lr": "that is ten times too far: either the learning rate is missing (multiply "
+        "by lr = 0.1), or m was bias-corrected (m̂₁ = g) while v was not; without correction "
+        "both stay raw, m₁ = 0.1·g",
+        "only m small": "m₁ = (1 - beta1)·g is 10× smaller than g, right; but v starts at 0 "
+        "too: v₁ = (1 - beta2)·g², so √v₁ is smaller than |g| as well",
+        "no root": "the denominator is the square root of v₁: √v₁ + eps",
+        "landing point": "that is where x lands (it starts at 1); give how far it moves",
+        "no denominator": "0.02 = lr·m₁, the numerator alone: Adam then divides by "
+        "√v₁ + eps, and v₁ = (1 - beta2)·g² = 0.004 is small, so the step grows",
+    }
+    for kind, value in _q2_mistakes().items():
+        if math.isclose(got, value, rel_tol=2e-3):
+            raise Incorrect(messages[kind])
+    raise Incorrect(
+        f"{got:g} is not it. Both averages start at 0, so after one step m₁ = (1 - beta1)·g "
+        "and v₁ = (1 - beta2)·g²; the step is lr·m₁ / (√v₁ + eps)"
+    )
+
+
+q4 = Question(
+    title="Adam without bias correction",
+    checker=_check_q4,
+    hint_text="Both running averages start at 0. What are m and v after one step, with "
+    "g = 2 and the default betas?",
+    more_hints=(
+        "m₁ = 0.9·0 + 0.1·g = 0.2 and v₁ = 0.999·0 + 0.001·g² = 0.004. Without correction "
+        "the step is lr·m₁ / (√v₁ + eps).",
+        "0.1 · 0.2 / (√0.004 + 1e-8): about 3.16 × lr, where bias correction gives exactly lr.",
+    ),
+    solution_text="m1 = (1 - 0.9) * 2              # 0.2: ten times smaller than g\n"
+    "v1 = (1 - 0.999) * 2 * 2        # 0.004: so √v1 ≈ 0.063 is 31.6 times smaller than |g|\n"
+    "first_step = 0.1 * m1 / (math.sqrt(v1) + 1e-8)  # ≈ 0.316, not 0.1\n"
+    "# What goes wrong: the raw m is too small by (1 - beta1), but √v is too small by\n"
+    "# √(1 - beta2), which is smaller still, so the first step is (1 - beta1)/√(1 - beta2)\n"
+    "# ≈ 3.16 times lr, whatever g is (y, with g = 2000, moves 0.316 too). With\n"
+    "# beta2 = 0.9999 it would be 10 × lr. Dividing by 1 - beta**t makes it exactly lr.",
+    answer=lambda: uncorrected_first_step(**_Q4),
+    wrong=[
+        (0.1, "with bias correction"),
+        (0.2, "plain gradient descent"),
+        (3.1623, "multiply by lr"),
+        (0.1 * 2 / math.sqrt(0.004), "m was bias-corrected"),
+        (0.01, "v starts at 0 too"),
+        (5.0, "square root"),
+        (0.6838, "where x lands"),
+        (0.02, "the numerator alone"),
+        (-0.3162, "positive"),
+        (0.32, "three significant figures"),
+        (0.31939, "about 1% off"),
+        (1.0, "not it"),
+        ("0.316", "as a number"),
+    ],
+)
+
+# q5 ---------------------------------------------------------------------------------------
+
+
+def nesterov_step(theta, g, buf, lr, mu):
+    """One step of Nesterov momentum, PyTorch's form. Returns (new theta, new buf)."""
+    buf = mu * buf + g
+    theta = theta - lr * (g + mu * buf)
+    return theta, buf
+
+
+def _look_ahead_nesterov(lr: float, mu: float, steps: int) -> list[float]:
+    """The checker's reference, from Nesterov's own form rather than from nesterov_step.
+
+    Take the gradient where momentum is about to carry the point (phi + mu·v), then move:
+    v ← mu·v - lr·grad(phi + mu·v), phi ← phi + v. PyTorch's theta is that look-ahead point,
+    theta = phi + mu·v, and its buffer is b = -v / lr; both forms give the same iterates.
+    """
+    phi, v, seen = 0.0, 0.0, []
+    for _ in range(steps):
+        v = mu * v - lr * _grad(phi + mu * v)
+        phi = phi + v
+        seen.append(phi + mu * v)
+    return seen
+
+
+def _look_ahead_buffers(lr: float, mu: float, steps: int) -> list[float]:
+    """PyTorch's buffer after each step, b = -v / lr, from the same look-ahead form."""
+    phi, v, seen = 0.0, 0.0, []
+    for _ in range(steps):
+        v = mu * v - lr * _grad(phi + mu * v)
+        phi = phi + v
+        seen.append(-v / lr)
+    return seen
+
+
+def _run_momentum(step, lr, mu, steps, buffers=None):
+    theta, buf, seen = 0.0, 0.0, []
+    for k in range(steps):
+        g = _checked_grad(theta, k)
+        result = call_learner(step, theta, g, buf, lr, mu)
+        if not isinstance(result, tuple | list) or len(result) != 2:
+            raise Incorrect(f"nesterov_step returned {result!r}; return the pair (theta, buf)")
+        theta, buf = _number("theta", result[0]), _number("buf", result[1])
+        seen.append(theta)
+        if buffers is not None:
+            buffers.append(buf)
+    _checked_grad(theta, steps)
+    return seen
+
+
+def _blown_up(step, lr, mu, steps, want, exc):
+    """Why the iterates blew up: the sign, only if stepping the other way is right."""
+
+    def negated(theta, g, buf, lr, mu):
+        new_theta, new_buf = step(theta, g, buf, lr, mu)
+        return 2 * theta - new_theta, new_buf
+
+    try:
+        sign_only = _first_difference(_run_momentum(negated, lr, mu, steps), want) is None
+    except Exception:  # noqa: BLE001 - whatever the learner's step does, the answer is "no"
+        sign_only = False
+    if sign_only:
+        return Incorrect(
+            f"{exc}: check the sign — theta moves against the step direction, "
+            "theta - lr·(g + mu·buf)"
+        )
+    return Incorrect(
+        f"{exc}: the step is lr·(g + mu·buf), the learning rate times the whole sum, and "
+        "theta moves against it: theta - lr·(g + mu·buf)"
+    )
+
+
+def _check_order(step, lr, mu, steps, want):
+    """Incorrect if the step rule is right but returns (buf, theta) instead of (theta, buf)."""
+
+    def swapped(*args):
+        result = step(*args)
+        ok = isinstance(result, tuple | list) and len(result) == 2
+        return tuple(result)[::-1] if ok else result
+
+    try:
+        right_if_swapped = _first_difference(_run_momentum(swapped, lr, mu, steps), want) is None
+    except Incorrect:
+        return
+    if right_if_swapped:
+        raise Incorrect(
+            "your rule is right, but it returns (buf, theta): return the pair in the order "
+            "(theta, buf), so the new theta comes first"
+        )
+
+
+def _momentum_variant(kind):
+    """Nesterov's step with one typical mistake, to recognise it in a learner's answer."""
+
+    def step(theta, g, buf, lr, mu):
+        new = mu * buf + g
+        if kind == "plain momentum":
+            return theta - lr * new, new
+        if kind == "mu on g":
+            return theta - lr * (new + mu * g), new
+        if kind == "no mu":
+            return theta - lr * (g + new), new
+        if kind == "direction as buffer":
+            return theta - lr * (g + mu * new), g + mu * new
+        if kind == "gd":
+            return theta - lr * g, new
+        raise ValueError(kind)
+
+    return step
+
+
+_MOMENTUM_MISTAKES = {
+    "gd": "that is plain gradient descent: the step must use the buffer too, g + mu·buf",
+    "plain momentum": "that is the chapter's Momentum, a step along the new buffer "
+    "mu·buf + g (the same as g + mu times the old buffer). Nesterov first updates the "
+    "buffer, buf = mu·buf + g, then steps along g + mu·buf with that new buf",
+    "mu on g": "mu multiplies the gradient instead of the buffer: the step is g + mu·buf",
+    "no mu": "mu is missing from the step: g + mu·buf, not g + buf",
+    "direction as buffer": "theta's first step is right, but you return the step direction "
+    "g + mu·buf as the new buffer; return buf = mu·buf + g itself",
+}
+
+
+def _check_q5(step):
+    if not callable(step):
+        raise Incorrect("pass your function itself, e.g. ch06.q5.check(nesterov_step)")
+    lr, mu, steps = 0.02, 0.9, 30
+    want = _look_ahead_nesterov(lr, mu, steps)
+    buffers: list[float] = []
+    try:
+        got = _run_momentum(step, lr, mu, steps, buffers)
+    except _BlownUp as exc:
+        _check_order(step, lr, mu, steps, want)
+        raise _blown_up(step, lr, mu, steps, want, exc) from None
+    except Incorrect:
+        _check_order(step, lr, mu, steps, want)
+        raise
+    i = _first_difference(got, want)
+    if i is None:
+        _check_buffers(buffers, _look_ahead_buffers(lr, mu, steps), lr)
+        _check_other_settings(step, lr, mu)
+        return
+    _check_order(step, lr, mu, steps, want)
+    for kind, why in _MOMENTUM_MISTAKES.items():
+        try:
+            same = _first_difference(got, _run_momentum(_momentum_variant(kind), lr, mu, steps))
+        except Incorrect:  # this mistake blows up on the test loss: not the learner's
+            continue
+        if same is None:
+            raise Incorrect(why)
+    if _first_difference(got, _run_momentum(_nesterov_same_buf, lr, mu, steps)) is None:
+        raise Incorrect(
+            "the buffer you return never changes (it stays 0): return the new buffer, "
+            "buf = mu·buf + g, so that the next step builds on it"
+        )
+    raise Incorrect(
+        f"after step {i + 1} theta is {got[i]:.6g}; Nesterov momentum gives {want[i]:.6g}"
+    )
+
+
+_Q5_OTHER = ((0.05, 0.5, 20), (0.01, 0.7, 25))  # (lr, mu, steps): not just lr=0.02, mu=0.9
+
+
+def _check_other_settings(step, lr, mu) -> None:
+    """Right at lr=0.02, mu=0.9 is not enough: a number where an argument belongs must fail."""
+    for other_lr, other_mu, steps in _Q5_OTHER:
+        want = _look_ahead_nesterov(other_lr, other_mu, steps)
+        try:
+            got = _run_momentum(step, other_lr, other_mu, steps)
+        except Incorrect:
+            got = None
+        if got is not None and _first_difference(got, want) is None:
+            continue
+        for name, value, guess in (
+            ("mu", mu, _look_ahead_nesterov(other_lr, mu, steps)),
+            ("lr", lr, _look_ahead_nesterov(lr, other_mu, steps)),
+        ):
+            if got is not None and _first_difference(got, guess) is None:
+                raise Incorrect(
+                    f"right with lr={lr:g}, mu={mu:g}, but not with lr={other_lr:g}, "
+                    f"mu={other_mu:g}: you wrote {value:g} where {name} belongs. Use the "
+                    "arguments lr and mu, not numbers"
+                )
+        raise Incorrect(
+            f"right with lr={lr:g}, mu={mu:g}, but not with lr={other_lr:g}, mu={other_mu:g}: "
+            "use the arguments lr and mu everywhere, not numbers, and keep no state of your "
+            "own between calls"
+        )
+
+
+def _check_buffers(got: list[float], want: list[float], lr: float) -> None:
+    """Right iterates are not enough: the buffer returned must be PyTorch's too."""
+    i = _first_difference(got, want)
+    if i is None:
+        return
+    if _first_difference(got, [-lr * b for b in want]) is None:
+        raise Incorrect(
+            "theta is right, but that is Sutskever's form, with lr inside the buffer "
+            "(buf = mu·buf - lr·g). PyTorch's buffer has no lr in it: buf = mu·buf + g, and "
+            "theta = theta - lr·(g + mu·buf). (The two agree only while lr stays constant.)"
+        )
+    raise Incorrect(
+        f"theta is right, but the buffer you return after step {i + 1} is {got[i]:.6g}, "
+        f"where PyTorch's is {want[i]:.6g}: return buf = mu·buf + g itself"
+    )
+
+
+def _sutskever_step(theta, g, buf, lr, mu):
+    """Sutskever's form: the same iterates at a constant lr, but lr lives in the buffer."""
+    buf = mu * buf - lr * g
+    return theta + mu * buf - lr * g, buf
+
+
+def _nesterov_fixed_mu(theta, g, buf, lr, mu):
+    """Right at mu = 0.9 only: the reader's answer, with 0.9 where mu belongs."""
+    buf = 0.9 * buf + g
+    return theta - lr * (g + 0.9 * buf), buf
+
+
+def _nesterov_fixed_lr(theta, g, buf, lr, mu):
+    buf = mu * buf + g
+    return theta - 0.02 * (g + mu * buf), buf
+
+
+def _nesterov_same_buf(theta, g, buf, lr, mu):
+    """Computes the new buffer, but returns the one it was given."""
+    new = mu * buf + g
+    return theta - lr * (g + mu * new), buf
+
+
+q5 = Question(
+    title="Nesterov momentum",
+    checker=_check_q5,
+    hint_text="Start from the chapter's Momentum (show(Momentum.update)): the buffer is "
+    "updated exactly as there. Only the step that theta takes is different.",
+    more_hints=(
+        "The buffer line is Momentum's own, buf = mu·buf + g. Only theta's step differs: it "
+        "goes along g + mu·buf, this step's gradient plus mu times the buffer, not along the "
+        "buffer alone.",
+        "Order matters: first compute the new buffer, then move theta against lr times the "
+        "step direction, using that new buffer (not the one you were given). Return the pair "
+        "with theta first.",
+    ),
+    solution_text=inspect.getsource(nesterov_step)
+    + """
+# Why this is Nesterov's look-ahead: his form takes the gradient at phi + mu·v, where
+# momentum is about to carry phi: v ← mu·v - lr·grad(phi + mu·v), then phi ← phi + v.
+# Call that look-ahead point theta = phi + mu·v and the buffer b = -v / lr. Then
+#   b_t = mu·b_(t-1) + g_t, with g_t the gradient at theta_(t-1) = phi_(t-1) + mu·v_(t-1);
+#   theta_t = phi_t + mu·v_t = theta_(t-1) - mu·v_(t-1) + (1 + mu)·v_t
+#           = theta_(t-1) - lr·((1 + mu)·b_t - mu·b_(t-1)) = theta_(t-1) - lr·(g_t + mu·b_t).
+
+# To race it, give the chapter's Momentum this update:
+class Nesterov(Momentum):
+    def update(self, i, theta, g):
+        theta, self.buffers[i] = nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
+        return theta
+
+# descend(QUADRATIC, Momentum, lr=0.03, momentum=0.9) still circles the minimum after 50
+# steps (loss 0.106); descend(QUADRATIC, Nesterov, lr=0.03, momentum=0.9) damps the
+# overshoot (loss 0.0013).
+""",
+    answer=lambda: nesterov_step,
+    wrong=[
+        (_momentum_variant("gd"), "plain gradient descent"),
+        (_momentum_variant("plain momentum"), "chapter's Momentum"),
+        (lambda theta, g, buf, lr, mu: (theta - lr * (g + mu * buf), mu * buf + g), "old buffer"),
+        (_momentum_variant("mu on g"), "instead of the buffer"),
+        (_momentum_variant("no mu"), "mu is missing"),
+        (_momentum_variant("direction as buffer"), "as the new buffer"),
+        (lambda theta, g, buf, lr, mu: theta - lr * g, "pair"),
+        (lambda theta, g, buf, lr, mu: nesterov_step(theta, g, buf, lr, mu)[::-1], "(buf, theta)"),
+        (
+            lambda theta, g, buf, lr, mu: (theta + lr * (g + mu * (mu * buf + g)), mu * buf + g),
+            "check the sign",
+        ),
+        (lambda theta, g, buf, lr, mu: (theta - 0.01, buf), "Nesterov momentum gives"),
+        (_sutskever_step, "Sutskever's form"),
+        (_nesterov_fixed_mu, "you wrote 0.9 where mu belongs"),
+        (_nesterov_fixed_lr, "you wrote 0.02 where lr belongs"),
+        (_nesterov_same_buf, "the buffer you return never changes"),
+        (
+            lambda theta, g, buf, lr, mu: (theta - (g + lr * mu * (mu * buf + g)), mu * buf + g),
+            "the step is lr·(g + mu·buf)",
+        ),
     ],
 )
