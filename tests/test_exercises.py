@@ -494,7 +494,7 @@ def test_ch05_hints_nudge_before_they_tell():
         (ch05.q1, ("4×3",)),
         (ch05.q2, ("m - 1",)),
         (ch05.q3, ("total = total + row[j] * x[j]",)),
-        (ch05.q4, ("= x[j]",)),
+        (ch05.q4, ("= u[j]",)),
     ):
         hints = q.hints()
         assert len(hints) >= 3, q.title
@@ -529,16 +529,16 @@ def test_ch05_q4_says_what_a_wrong_matrix_looks_like():
     from tinyml.exercises import ch05
 
     cases = {
-        "sum of x": [[6, 6, 6], [6, 6, 6]],
-        "loop over the rows of W run for every row": [[1, 2, 3], [0, 0, 0]],
-        "only row 1 is right": [[0.0, 0.0, 0.0], [1.0, 2.0, 3.0]],
+        "one number repeated": [[6, 6, 6], [6, 6, 6]],
+        "row 1 is 0·u": [[2, 4, 6], [0, 0, 0]],
+        "row 0 is 0·u": [[0.0, 0.0, 0.0], [-1.0, -2.0, -3.0]],
         "did backward() run": [[0, 0, 0], [0, 0, 0]],
     }
     for phrase, answer in cases.items():
         feedback = ch05.q4.grade(answer)
         assert feedback.status == "incorrect" and phrase in feedback.message, feedback.message
         assert "is not it" not in feedback.message
-    assert ch05.q4.grade([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]).correct
+    assert ch05.q4.grade([[2.0, 4.0, 6.0], [-1.0, -2.0, -3.0]]).correct
 
 
 # Answers from the independent read of chapter 5: graded wrongly, or explained misleadingly.
@@ -581,11 +581,15 @@ def test_ch05_q2_asks_for_the_additions_and_names_the_multiplications():
     assert ch05.q2.grade(lambda n, m, p: n * (m - 1) * p).correct
 
 
-def test_ch05_q4_explains_rows_that_got_x_i():
+def test_ch05_q4_weighted_loss_does_not_give_the_answer_away():
     from tinyml.exercises import ch05
 
-    message = ch05.q4.grade([[1, 1, 1], [2, 2, 2]]).message
-    assert "row i got x[i]" in message and "each row is the whole of x" in message
+    for answer in ([[1, 1, 1], [1, 1, 1]], [[1, 2, 3], [1, 2, 3]], [[2, 2, 2], [-1, -1, -1]]):
+        message = ch05.q4.grade(answer).message
+        assert ch05.q4.grade(answer).status == "incorrect", answer
+        for leak in ("2, 4, 6", "-1, -2, -3", "(2, -1)", "= 2", "is 2", "is -1"):
+            assert leak not in message, (answer, message)
+    assert "plain sum" in ch05.q4.grade([[1, 2, 3], [1, 2, 3]]).message
 
 
 def test_ch05_q3_protects_its_inputs_and_names_an_in_place_matvec():
@@ -605,10 +609,10 @@ def test_ch05_q3_protects_its_inputs_and_names_an_in_place_matvec():
 def test_ch05_q4_accepts_a_gradient_within_rounding():
     from tinyml.exercises import ch05
 
-    for right in ([[1, 2, 3.0000001], [1, 2, 3]], [[1.0, 2.0, 3.0], [1.0, 2.0, 2.9999999999]]):
+    for right in ([[2, 4, 6.0000001], [-1, -2, -3]], [[2.0, 4.0, 6.0], [-1, -2, -2.9999999999]]):
         assert ch05.q4.grade(right).correct, right
-    assert not ch05.q4.grade([[1, 2, 3.001], [1, 2, 3]]).correct
-    assert "a number" in ch05.q4.grade([[1, 2, None], [1, 2, 3]]).message
+    assert not ch05.q4.grade([[2, 4, 6.001], [-1, -2, -3]]).correct
+    assert "a number" in ch05.q4.grade([[2, 4, None], [-1, -2, -3]]).message
 
 
 def test_ch05_checkers_answer_within_a_second():

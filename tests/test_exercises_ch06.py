@@ -10,7 +10,7 @@ import pytest
 from tinyml.exercises import ch06
 
 
-def test_q4_refuses_a_loop_that_updates_by_hand_although_it_is_right_with_gd():
+def test_q1_refuses_a_loop_that_updates_by_hand_although_it_is_right_with_gd():
     from tinyml.alpha import Var
     from tinyml.landscapes import quadratic
     from tinyml.optim import GD
@@ -20,11 +20,11 @@ def test_q4_refuses_a_loop_that_updates_by_hand_although_it_is_right_with_gd():
         return fn(lambda: quadratic(x, y), GD([x, y], lr=0.01), 15)
 
     assert losses(ch06._train_by_hand) == losses(ch06.train)  # same numbers with GD
-    feedback = ch06.q4.grade(ch06._train_by_hand)
+    feedback = ch06.q1.grade(ch06._train_by_hand)
     assert feedback.status == "incorrect" and "optimizer.step()" in feedback.message
 
 
-def test_q4_refuses_a_loop_that_calls_step_but_also_updates_by_hand():
+def test_q1_refuses_a_loop_that_calls_step_but_also_updates_by_hand():
     def both(loss_fn, optimizer, steps):
         losses = []
         for _ in range(steps):
@@ -35,21 +35,21 @@ def test_q4_refuses_a_loop_that_calls_step_but_also_updates_by_hand():
             losses.append(loss.value())
         return losses[:1] + [v * 1.001 for v in losses[1:]]
 
-    assert ch06.q4.grade(both).status == "incorrect"
-    assert ch06.q4.grade(ch06.train).correct
+    assert ch06.q1.grade(both).status == "incorrect"
+    assert ch06.q1.grade(ch06.train).correct
 
 
-def test_q1_messages_show_rounded_numbers():
+def test_q5_messages_show_rounded_numbers():
     def off(theta, g, buf, lr, mu):
         theta, buf = ch06.nesterov_step(theta, g, buf, lr, mu)
         return theta + 1e-3, buf
 
-    feedback = ch06.q1.grade(off)
+    feedback = ch06.q5.grade(off)
     assert feedback.status == "incorrect" and "Nesterov momentum gives" in feedback.message
     assert not re.search(r"\d\.\d{8,}", feedback.message), feedback.message
 
 
-def test_q1_solution_agrees_with_nesterovs_look_ahead_form():
+def test_q5_solution_agrees_with_nesterovs_look_ahead_form():
     """The checker's reference is Nesterov's own form; PyTorch's form gives the same iterates."""
     theta, buf, seen = 0.0, 0.0, []
     for _ in range(30):
@@ -60,7 +60,7 @@ def test_q1_solution_agrees_with_nesterovs_look_ahead_form():
     assert math.isclose(seen[-1], 1.84322741577867, rel_tol=1e-9)  # near the minimum, 1.9
 
 
-def test_q1_reference_matches_torch_sgd_with_nesterov():
+def test_q5_reference_matches_torch_sgd_with_nesterov():
     torch = pytest.importorskip("torch")
     reference = ch06._look_ahead_nesterov(0.02, 0.9, 30)
     p = torch.zeros((), dtype=torch.float64, requires_grad=True)
@@ -72,31 +72,31 @@ def test_q1_reference_matches_torch_sgd_with_nesterov():
         assert math.isclose(p.item(), want, rel_tol=1e-12)
 
 
-def test_q1_refuses_a_copy_of_the_chapters_momentum():
+def test_q5_refuses_a_copy_of_the_chapters_momentum():
     def copied(theta, g, buf, lr, mu):  # Momentum.update, as shown in the chapter
         buf = mu * buf + g
         return theta - lr * buf, buf
 
-    feedback = ch06.q1.grade(copied)
+    feedback = ch06.q5.grade(copied)
     assert feedback.status == "incorrect" and "chapter's Momentum" in feedback.message
 
 
-def test_q2_is_the_uncorrected_step_and_the_corrected_one_is_lr():
+def test_q4_is_the_uncorrected_step_and_the_corrected_one_is_lr():
     want = ch06.uncorrected_first_step()
     assert math.isclose(want, 0.1 * 0.1 / math.sqrt(0.001), rel_tol=1e-6)  # (1-b1)/√(1-b2)·lr
-    assert math.isclose(ch06._corrected_first_step(**ch06._Q2), 0.1, rel_tol=1e-6)
+    assert math.isclose(ch06._corrected_first_step(**ch06._Q4), 0.1, rel_tol=1e-6)
     for answer in (want, 0.316, 0.3162, math.sqrt(10) / 10, 0.1 * 0.2 / math.sqrt(0.004)):
-        assert ch06.q2.grade(answer).correct, answer
+        assert ch06.q4.grade(answer).correct, answer
     assert ch06.uncorrected_first_step(g=2000.0) == pytest.approx(want)  # whatever g is
 
 
 def test_hints_start_with_a_nudge_and_say_more_each_time():
     for q, answer_words in (
-        (ch06.q1, ("g + mu·buf", "g + mu * buf")),
-        (ch06.q2, ("0.004", "3.16")),
-        (ch06.q5, ("alpha·v + (1 - alpha)·g²",)),
+        (ch06.q5, ("g + mu·buf", "g + mu * buf")),
+        (ch06.q4, ("0.004", "3.16")),
+        (ch06.q2, ("alpha·v + (1 - alpha)·g²",)),
         (ch06.q3, ("1 - 100",)),
-        (ch06.q4, ("loss.backward()", "optimizer.zero_grad()")),
+        (ch06.q1, ("loss.backward()", "optimizer.zero_grad()")),
     ):
         hints = q.hints()
         assert len(hints) == 3 and len(set(hints)) == 3, q.title
@@ -104,7 +104,7 @@ def test_hints_start_with_a_nudge_and_say_more_each_time():
         assert any(word in " ".join(hints[1:]) for word in answer_words), q.title
 
 
-def test_q4_names_what_the_loop_did_and_the_right_order():
+def test_q1_names_what_the_loop_did_and_the_right_order():
     order = "zero_grad(), forward (build the loss), backward(), step()"
     cases = {
         ("zero_grad", "loss_fn", "backward", "step", "record forward"): "loss.forward() after",
@@ -116,13 +116,13 @@ def test_q4_names_what_the_loop_did_and_the_right_order():
         ("build once", "zero_grad", "backward", "step", "record"): "outside the loop",
     }
     for calls, phrase in cases.items():
-        feedback = ch06.q4.grade(ch06._loop(*calls))
+        feedback = ch06.q1.grade(ch06._loop(*calls))
         assert feedback.status == "incorrect", calls
         assert phrase in feedback.message, (calls, feedback.message)
         if phrase != "outside the loop":
             assert order in feedback.message, (calls, feedback.message)
     right = ch06._loop("zero_grad", "loss_fn", "backward", "step", "record")
-    assert ch06.q4.grade(right).correct
+    assert ch06.q1.grade(right).correct
 
     def one_graph_recomputed(loss_fn, optimizer, steps):  # forward() before backward(): right
         loss, losses = loss_fn(), []
@@ -133,10 +133,10 @@ def test_q4_names_what_the_loop_did_and_the_right_order():
             optimizer.step()
         return losses
 
-    assert ch06.q4.grade(one_graph_recomputed).correct
+    assert ch06.q1.grade(one_graph_recomputed).correct
 
 
-def test_q4_names_the_order_when_step_comes_before_backward():
+def test_q1_names_the_order_when_step_comes_before_backward():
     def step_first(loss_fn, optimizer, steps):
         losses = []
         for _ in range(steps):
@@ -147,7 +147,7 @@ def test_q4_names_the_order_when_step_comes_before_backward():
             losses.append(loss.value())
         return losses
 
-    feedback = ch06.q4.grade(step_first)
+    feedback = ch06.q1.grade(step_first)
     assert feedback.status == "incorrect"
     assert "step() runs before backward()" in feedback.message
 
@@ -155,12 +155,12 @@ def test_q4_names_the_order_when_step_comes_before_backward():
 # Answers from the independent read of chapter 6: graded wrongly, or explained misleadingly.
 
 
-def test_q1_refuses_sutskevers_form_by_its_buffer():
+def test_q5_refuses_sutskevers_form_by_its_buffer():
     def sutskever(theta, g, buf, lr, mu):  # the same iterates at a constant lr
         buf = mu * buf - lr * g
         return theta + mu * buf - lr * g, buf
 
-    feedback = ch06.q1.grade(sutskever)
+    feedback = ch06.q5.grade(sutskever)
     assert feedback.status == "incorrect"
     assert "Sutskever's form" in feedback.message and "no lr in it" in feedback.message
 
@@ -168,29 +168,29 @@ def test_q1_refuses_sutskevers_form_by_its_buffer():
         new_theta, new_buf = ch06.nesterov_step(theta, g, buf / 2, lr, mu)
         return new_theta, 2 * new_buf
 
-    message = ch06.q1.grade(scaled_buffer).message
+    message = ch06.q5.grade(scaled_buffer).message
     assert "theta is right, but the buffer" in message and "Sutskever" not in message
 
 
-def test_q1_says_sign_only_when_the_other_direction_is_right():
+def test_q5_says_sign_only_when_the_other_direction_is_right():
     def lr_missing_on_g(theta, g, buf, lr, mu):
         buf = mu * buf + g
         return theta - (g + lr * mu * buf), buf
 
-    message = ch06.q1.grade(lr_missing_on_g).message
+    message = ch06.q5.grade(lr_missing_on_g).message
     assert "the step is lr·(g + mu·buf)" in message and "check the sign" not in message
 
     def uphill(theta, g, buf, lr, mu):
         buf = mu * buf + g
         return theta + lr * (g + mu * buf), buf
 
-    assert "check the sign" in ch06.q1.grade(uphill).message
+    assert "check the sign" in ch06.q5.grade(uphill).message
 
 
-def test_q2_near_miss_with_five_figures_is_told_how_far_off():
-    message = ch06.q2.grade(0.31939).message
+def test_q4_near_miss_with_five_figures_is_told_how_far_off():
+    message = ch06.q4.grade(0.31939).message
     assert "about 1% off" in message and "significant figures" not in message
-    assert "three significant figures" in ch06.q2.grade(0.32).message
+    assert "three significant figures" in ch06.q4.grade(0.32).message
 
 
 def test_q3_accepts_only_the_threshold_and_says_near_misses_are_near():
@@ -204,40 +204,40 @@ def test_q3_accepts_only_the_threshold_and_says_near_misses_are_near():
         assert ch06.q3.grade(above).status == "incorrect", above
 
 
-def test_q4_names_a_missing_backward():
+def test_q1_names_a_missing_backward():
     no_backward = ch06._loop("zero_grad", "loss_fn", "step", "record")
-    message = ch06.q4.grade(no_backward).message
+    message = ch06.q1.grade(no_backward).message
     assert "loss.backward() is never called" in message and "wipes" not in message
     wipes = ch06._loop("loss_fn", "backward", "zero_grad", "step", "record")
-    assert "wipes" in ch06.q4.grade(wipes).message
+    assert "wipes" in ch06.q1.grade(wipes).message
 
 
 def test_checkers_answer_within_a_second():
     import time
 
-    for q in (ch06.q1, ch06.q2, ch06.q3, ch06.q4, ch06.q5):
+    for q in (ch06.q5, ch06.q4, ch06.q3, ch06.q1, ch06.q2):
         for answer in [q.answer()] + [bad for bad, _ in q.wrong]:
             start = time.perf_counter()
             q.grade(answer)
             assert time.perf_counter() - start < 1.0, (q.title, answer)
 
 
-def test_q1_solution_runs_and_its_nesterov_class_damps_the_overshoot():
+def test_q5_solution_runs_and_its_nesterov_class_damps_the_overshoot():
     from tinyml.landscapes import QUADRATIC, descend
     from tinyml.optim import Momentum
 
     namespace = {"Momentum": Momentum}
-    exec(ch06.q1.solution_text, namespace)  # the solution as a learner would paste it
+    exec(ch06.q5.solution_text, namespace)  # the solution as a learner would paste it
     nesterov = descend(QUADRATIC, namespace["Nesterov"], lr=0.03, momentum=0.9)
     momentum = descend(QUADRATIC, Momentum, lr=0.03, momentum=0.9)
     assert f"{momentum.losses[-1]:.3g}" == "0.106" and f"{nesterov.losses[-1]:.2g}" == "0.0013"
-    assert ch06.q1.grade(namespace["nesterov_step"]).correct
+    assert ch06.q5.grade(namespace["nesterov_step"]).correct
 
 
 # Answers from the third independent read of chapter 6.
 
 
-def test_q4_refuses_the_readers_loop_with_an_extra_step_after_it():
+def test_q1_refuses_the_readers_loop_with_an_extra_step_after_it():
     def train(loss_fn, opt, steps):  # as the reader wrote it
         L = []
         for _ in range(steps):
@@ -252,10 +252,10 @@ def test_q4_refuses_the_readers_loop_with_an_extra_step_after_it():
         opt.step()  # extra step
         return L
 
-    feedback = ch06.q4.grade(train)
+    feedback = ch06.q1.grade(train)
     assert feedback.status == "incorrect"
     assert "ran 16 times for steps=15" in feedback.message, feedback.message
-    assert "change nothing" in ch06.q4.grade(ch06._train_then_nudge).message
+    assert "change nothing" in ch06.q1.grade(ch06._train_then_nudge).message
 
     def honest(loss_fn, optimizer, steps):  # records before the step: still right
         losses = []
@@ -267,32 +267,32 @@ def test_q4_refuses_the_readers_loop_with_an_extra_step_after_it():
             optimizer.step()
         return losses
 
-    assert ch06.q4.grade(honest).correct
+    assert ch06.q1.grade(honest).correct
 
 
-def test_q2_names_the_step_that_forgot_to_divide():
-    feedback = ch06.q2.grade(0.02)
+def test_q4_names_the_step_that_forgot_to_divide():
+    feedback = ch06.q4.grade(0.02)
     assert feedback.status == "incorrect" and "lr·m₁, the numerator alone" in feedback.message
     assert "is not it" not in feedback.message
 
 
-def test_q1_and_q4_last_hints_stop_short_of_the_code():
-    assert "theta = theta - lr * (g + mu * buf)" not in " ".join(ch06.q1.hints())
-    assert "losses.append(loss.value())" not in " ".join(ch06.q4.hints())
-    assert "look-ahead" in ch06.q1.solution_text  # the note on why it is Nesterov's method
+def test_q2_and_q1_last_hints_stop_short_of_the_code():
+    assert "theta = theta - lr * (g + mu * buf)" not in " ".join(ch06.q5.hints())
+    assert "losses.append(loss.value())" not in " ".join(ch06.q1.hints())
+    assert "look-ahead" in ch06.q5.solution_text  # the note on why it is Nesterov's method
 
 
-def test_q5_solution_is_tinymls_rmsprop_step_for_step():
+def test_q2_solution_is_tinymls_rmsprop_step_for_step():
     thetas, averages = ch06._rms_reference()
     theta, v = 0.0, 0.0
     for want_theta, want_v in zip(thetas, averages, strict=True):
-        theta, v = ch06.rmsprop_step(theta, ch06._grad(theta), v, **ch06._Q5)
+        theta, v = ch06.rmsprop_step(theta, ch06._grad(theta), v, **ch06._Q2)
         assert math.isclose(theta, want_theta, rel_tol=1e-12)
         assert math.isclose(v, want_v, rel_tol=1e-12)
     assert abs(thetas[-1] - 1.9) < 0.1  # it gets near the minimum, about 1.9
 
 
-def test_q5_accepts_honest_variants_and_names_each_typical_mistake():
+def test_q2_accepts_honest_variants_and_names_each_typical_mistake():
     import numpy as np
 
     def with_powers(theta, g, v, lr, alpha, eps):
@@ -307,18 +307,79 @@ def test_q5_accepts_honest_variants_and_names_each_typical_mistake():
         return list(ch06.rmsprop_step(theta, g, v, lr, alpha, eps))
 
     for right in (ch06.rmsprop_step, with_powers, with_numpy, as_list):
-        assert ch06.q5.grade(right).correct, right
+        assert ch06.q2.grade(right).correct, right
     for kind, phrase in (
         ("eps inside", "TensorFlow's place for eps"),
         ("old v", "update v first"),
         ("weights swapped", "alpha and 1 - alpha are swapped"),
         ("no root", "divide by the root of v"),
     ):
-        feedback = ch06.q5.grade(ch06._rms_variant(kind))
+        feedback = ch06.q2.grade(ch06._rms_variant(kind))
         assert feedback.status == "incorrect" and phrase in feedback.message, kind
 
     def crashes(theta, g, v, lr, alpha, eps):
         return theta - lr * g / math.sqrt(v - 1), v
 
-    message = ch06.q5.grade(crashes).message
+    message = ch06.q2.grade(crashes).message
     assert "rmsprop_step(0.5, 2.0, 0.3" in message and "ValueError" in message
+
+
+# Answers from the fourth independent read: right for the one setting the checker tried.
+
+
+def test_q5_refuses_a_step_with_mu_or_lr_written_as_a_number():
+    def readers(theta, g, buf, lr, mu):  # the reader's answer, 0.9 where mu belongs
+        buf = 0.9 * buf + g
+        return theta - lr * (g + 0.9 * buf), buf
+
+    message = ch06.q5.grade(readers).message
+    assert "you wrote 0.9 where mu belongs" in message and "lr=0.05, mu=0.5" in message
+    assert "you wrote 0.02 where lr belongs" in ch06.q5.grade(ch06._nesterov_fixed_lr).message
+
+    def keyword_order(theta, g, buf, lr, mu):  # honest: same rule, written differently
+        new_buf = g + buf * mu
+        return theta - lr * g - lr * mu * new_buf, new_buf
+
+    assert ch06.q5.grade(keyword_order).correct
+
+
+def test_q5_names_a_buffer_that_never_changes():
+    def keeps_buf(theta, g, buf, lr, mu):
+        new = mu * buf + g
+        return theta - lr * (g + mu * new), buf
+
+    assert "the buffer you return never changes" in ch06.q5.grade(keeps_buf).message
+
+
+def test_q1_refuses_a_loop_over_a_fixed_fifteen_steps():
+    def readers(loss_fn, optimizer, steps):  # the reader's answer, steps ignored
+        losses = []
+        for _ in range(15):
+            optimizer.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.value())
+        return losses
+
+    message = ch06.q1.grade(readers).message
+    assert "use steps, not a number" in message and "returned 15 losses" in message
+    assert ch06.q1.grade(ch06.train).correct
+
+
+def test_q2_names_a_missing_eps_and_settings_written_as_numbers():
+    def no_eps(theta, g, v, lr, alpha, eps):
+        v = alpha * v + (1 - alpha) * g * g
+        return theta - lr * g / math.sqrt(v), v
+
+    assert "eps is missing" in ch06.q2.grade(no_eps).message
+
+    def alpha_fixed(theta, g, v, lr, alpha, eps):
+        v = 0.9 * v + 0.1 * g * g
+        return theta - lr * g / (math.sqrt(v) + eps), v
+
+    message = ch06.q2.grade(alpha_fixed).message
+    assert "you wrote 0.9 where alpha belongs" in message
+    for name, value in (("lr", "0.1"), ("eps", "0.001")):
+        message = ch06.q2.grade(ch06._rms_fixed(name)).message
+        assert f"you wrote {value} where {name} belongs" in message, message

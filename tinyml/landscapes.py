@@ -191,11 +191,13 @@ def descent_loop(
         loss.backward()  # backward: x.g and y.g now hold the gradient
         path.append((x.value(), y.value()))
         losses.append(loss.value())
-        if not loss.value() < 1e6 * (losses[0] + 1):  # blowing up: stop here
+        # blowing up: stop. "not <" rather than ">=" so that a NaN loss, which fails every
+        # comparison, stops the run too
+        if not loss.value() < 1e6 * (losses[0] + 1):
             diverged = True
             break
         opt.step()
-    else:  # all steps done: record where the last step landed
+    else:  # for … else: runs only if the loop ended without break; record the last landing
         path.append((x.value(), y.value()))
         losses.append(landscape(x.value(), y.value()))
         diverged = losses[-1] > losses[0]

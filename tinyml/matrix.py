@@ -51,7 +51,9 @@ def shape(m: Matrix, name: str = "matrix") -> tuple[int, int]:
             "write a 2×3 matrix as [[1, 2, 3], [4, 5, 6]]"
         )
     if not m:
-        raise ValueError(f"{name} is empty ([]): a matrix needs at least one row")
+        raise ValueError(
+            f"{name} is empty ([]): a matrix needs at least one row",
+        )
     for i, row in enumerate(m):
         if not isinstance(row, list):
             raise TypeError(
@@ -60,7 +62,9 @@ def shape(m: Matrix, name: str = "matrix") -> tuple[int, int]:
             )
     cols = len(m[0])
     if cols == 0:
-        raise ValueError(f"{name} has an empty row ([[]]): a matrix needs at least one column")
+        raise ValueError(
+            f"{name} has an empty row ([[]]): a matrix needs at least one column",
+        )
     for i, row in enumerate(m):
         if len(row) != cols:
             raise ValueError(

@@ -33,6 +33,23 @@ from tinyml.tensor import Tensor
 
 __all__ = ["Optimizer", "GD", "Momentum", "RMSProp", "Adam"]
 
+_PRINTING = "how an optimizer prints, e.g. GD(2 parameters, lr=0.1)"
+_TENSORS = "a Tensor's update, chapter 8"
+
+#: Named views for ``tinyml.show(..., view=...)``: "lesson" is chapter 6's look at the
+#: classes, the update rules without the printing and chapter 8's arrays.
+SHOW_VIEWS = {
+    "lesson": {
+        "elif g is not None": _TENSORS,
+        "p.data = self.update": _TENSORS,
+        "def __repr__": _PRINTING,
+        "self._settings().items()": _PRINTING,
+        "type(self).__name__": _PRINTING,
+        "def _settings": _PRINTING,
+        'return {"lr": self.lr': _PRINTING,
+    },
+}
+
 
 def _check_lr(lr: object) -> float:
     lr = real(lr, "lr")

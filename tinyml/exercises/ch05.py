@@ -17,7 +17,9 @@ from tinyml.exercises import Incorrect, Question, all_close, call_learner
 def _check_q1(answer):
     if isinstance(answer, list) and len(answer) == 2:
         answer = tuple(answer)  # [4, 4] says the same as (4, 4)
-    if answer is None or (isinstance(answer, str) and "error" in answer.lower()):
+    if answer is None:
+        raise Incorrect('give a shape, a pair (rows, columns) such as (2, 5), or "error"')
+    if isinstance(answer, str) and "error" in answer.lower():
         raise Incorrect(
             "it does not fail: transpose(P) is 4×3 and P is 3×4, so the inner sizes are 3 "
             "and 3, and they agree"
@@ -31,13 +33,13 @@ def _check_q1(answer):
         )
     if answer == (4, 3):
         raise Incorrect(
-            "(4, 3) is transpose(P)'s own shape; the product keeps its rows (4) and P's "
-            "columns (4), and the shared 3 is summed over"
+            "(4, 3) is transpose(P)'s own shape, not the product's. A product keeps the rows "
+            "of the first factor and the columns of the second: how many columns has P?"
         )
     if answer == (3, 4):
         raise Incorrect(
-            "(3, 4) is P's own shape; the product keeps transpose(P)'s rows (4) and P's "
-            "columns (4), and the shared 3 is summed over"
+            "(3, 4) is P's own shape, not the product's. A product keeps the rows of the first "
+            "factor and the columns of the second: what is transpose(P)'s shape?"
         )
     if answer == (2, 2):
         raise Incorrect(
@@ -75,7 +77,7 @@ q1 = Question(
         ((2, 2), "chapter's own A·B"),
         ((4, 2), "not it"),
         ("error", "does not fail"),
-        (None, "does not fail"),
+        (None, "give a shape"),
         (16, "pair"),
     ],
 )
@@ -88,7 +90,18 @@ def additions(n, m, p):
     return n * p * (m - 1)  # n·p entries, each a sum of m products: m - 1 additions
 
 
-_Q2_SIZES = [(2, 3, 5), (1, 5, 1), (7, 1, 3), (10, 10, 10), (3, 4, 2)]
+_Q2_SIZES = [
+    (2, 3, 5),
+    (1, 5, 1),
+    (7, 1, 3),
+    (10, 10, 10),
+    (3, 4, 2),
+    (1, 1, 1),  # one product, nothing to add: 0
+    (1, 1, 4),
+    (4, 1, 1),
+    (1, 3, 1),
+    (5, 2, 1),
+]
 
 
 def _check_q2(count):
@@ -164,6 +177,8 @@ q2 = Question(
         (lambda n, m, p: n * n * (n - 1), "square"),
         (lambda n, m, p: n * m + p, "count again"),
         (lambda n, m, p: n * p * (m - 1) if m > 1 else n * p, "nothing to add"),
+        (lambda n, m, p: n * p * (m - 1) if (n, m, p) != (1, 1, 1) else 1, "nothing to add"),
+        (lambda n, m, p: 0 if m == 1 else n * p * (m - 1) + (p == 1), "count again"),
     ],
 )
 
@@ -289,6 +304,7 @@ def _check_q3(learner_matvec):
         raise Incorrect(f"matvec({w}, {x}) returned {got!r}; expected {want}")
     if not all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, want, strict=True)):
         raise Incorrect(f"matvec({w}, {x}) returned {got!r}; expected {want}")
+    _check_other_shapes(learner_matvec)
     xs = [Var(v, name=f"x{i}") for i, v in enumerate(x)]
     w_given, xs_given = copy.deepcopy(w), list(xs)
     try:
@@ -309,6 +325,39 @@ def _check_q3(learner_matvec):
         raise Incorrect(
             f"the gradients through your matvec are {[v.g for v in xs]}, not [5, 7, 9]"
         )
+
+
+# Other shapes than the 2×3 one: a matvec that counts 3 inputs or 2 rows must not pass.
+_Q3_SHAPES = (
+    ([[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]], [2.0, -1.0]),  # 3×2
+    ([[1.0, 2.0, -1.0, 0.5]], [1.0, -1.0, 2.0, 4.0]),  # 1×4
+    ([[2.0], [-1.0], [0.5], [3.0]], [1.5]),  # 4×1
+)
+
+
+def _check_other_shapes(learner_matvec) -> None:
+    """Incorrect if the learner's matvec is right for a 2×3 W only (a number where len belongs)."""
+    for w, x in _Q3_SHAPES:
+        rows, cols = len(w), len(x)
+        fixed = (
+            f"your matvec is right for the 2×3 W but not for a {rows}×{cols} W (x with {cols} "
+            "entries): it works only for 3 inputs / 2 rows. Use len(x) (or len(row)) for the "
+            "inner loop and len(W) (or `for row in W`) for the outer one, not the numbers 3 and 2"
+        )
+        try:
+            got = learner_matvec(copy.deepcopy(w), list(x))
+        except Exception as exc:  # noqa: BLE001 - any crash here is the same mistake
+            raise Incorrect(
+                f"{fixed} (on the {rows}×{cols} W it raised {type(exc).__name__})"
+            ) from None
+        want = matvec(w, x)
+        if (
+            not isinstance(got, list)
+            or len(got) != len(want)
+            or not all(isinstance(v, numbers.Real) for v in got)
+            or not all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, want, strict=True))
+        ):
+            raise Incorrect(f"{fixed}; matvec({w}, {x}) should give {want}, not {got!r}")
 
 
 def _check_unchanged(w_given, w, x_given, x) -> None:
@@ -338,6 +387,16 @@ def _matvec_index_swapped(w, x):
 
 def _matvec_transposed(w, x):
     return [sum(w[i][j] * x[i] for i in range(len(w))) for j in range(len(w[0]))]
+
+
+def _matvec_three_inputs(w, x):
+    """Right for the 2×3 W only: it always adds exactly three products."""
+    return [row[0] * x[0] + row[1] * x[1] + row[2] * x[2] for row in w]
+
+
+def _matvec_two_rows(w, x):
+    """Right for the 2×3 W only: the numbers 2 and 3 where len(W) and len(x) belong."""
+    return [sum(w[i][j] * x[j] for j in range(3)) for i in range(2)]
 
 
 def _matvec_numpy(w, x):
@@ -383,79 +442,76 @@ q3 = Question(
         (_matvec_numpy_dot, "numpy"),
         (_matvec_by_matmul, "tinyml's matmul"),
         (_matvec_in_place, "your matvec changed W"),
+        (_matvec_three_inputs, "works only for 3 inputs / 2 rows"),
+        (_matvec_two_rows, "works only for 3 inputs / 2 rows"),
     ],
 )
 
 # q4 ---------------------------------------------------------------------------------------
 
+_Q4_U = [1.0, 2.0, 3.0]  # u, the input column
+_Q4_G = [2.0, -1.0]  # d loss / d z[i] for loss = 2·z[0] - z[1]
+_Q4_WANT = [[g * u for u in _Q4_U] for g in _Q4_G]  # g·uᵀ: [[2, 4, 6], [-1, -2, -3]]
+
 
 def _check_q4(answer):
     if not isinstance(answer, list) or not all(isinstance(row, list) for row in answer):
         raise Incorrect(f"give the gradients as a 2×3 list of lists, not {answer!r}")
-    if answer == [[1, 1], [2, 2], [3, 3]]:
-        raise Incorrect("that is transposed: W.g has W's shape, 2×3")
     for row in answer:
         for v in row:
             if isinstance(v, bool) or not isinstance(v, numbers.Real):
                 raise Incorrect(
-                    f"each entry should be a number, a weight's gradient w.g, not {v!r}"
+                    f"each entry should be a number, a weight's gradient v.g, not {v!r}"
                 )
-    if _close_to(answer, [[1, 2, 3], [1, 2, 3]]):
+    if _close_to(answer, _Q4_WANT):
         return
     if not answer or not answer[0] or any(len(row) != len(answer[0]) for row in answer):
         raise Incorrect(
             f"{answer} is not a rectangle of rows; give 2 rows of 3 gradients, one per weight"
         )
     rows, cols = len(answer), len(answer[0])
+    if (rows, cols) == (3, 2):
+        raise Incorrect("that is 3×2, transposed: V.g has V's shape, 2×3, one row per z")
     if (rows, cols) != (2, 3):
         raise Incorrect(
-            f"your answer is {rows}×{cols}, but W.g has W's shape, 2×3: one gradient per weight, "
+            f"your answer is {rows}×{cols}, but V.g has V's shape, 2×3: one gradient per weight, "
             "2 rows of 3"
         )
-    if _close_to(answer, [[1, 1, 1], [2, 2, 2]]):
+    if all(v == 0 for row in answer for v in row):
         raise Incorrect(
-            "row i got x[i]; but W[i][j] multiplies x[j], so each row is the whole of x: "
-            "the gradients change along a row, not from row to row"
+            "did backward() run? Build the loss from the Vars of V, call loss.backward(), "
+            "then read each v.g"
         )
-    if answer == [[1, 1, 1], [1, 1, 1]]:
-        raise Incorrect("d(W[i][j] * x[j]) / dW[i][j] is x[j], not 1")
-    if all(
-        len(row) == 3 and row[0] != 0 and row == [row[0] * k for k in (1, 2, 3)] for row in answer
-    ):
+    if all(len(set(row)) == 1 for row in answer):
         raise Incorrect(
-            "each row is a multiple of x, the right idea: d loss / d W[i][j] = x[j] times the "
-            "gradient arriving at y[i]. That gradient is 1 for both rows, because the loss is "
-            "the plain sum y[0] + y[1]"
+            "each row is one number repeated; but V[i][j] multiplies u[j], so within a row the "
+            "gradient changes from column to column: which number multiplies V[i][j] in z[i]?"
         )
-    entries = {v for row in answer for v in row}
-    if len(entries) == 1:
-        (v,) = entries
-        if v == 6:
-            why = (
-                "6 = 1 + 2 + 3 is the sum of x: did you add up the whole row·column sum "
-                "instead of taking, for W[i][j], the one input x[j] it multiplies?"
-            )
-        elif v == 0:
-            why = (
-                "did backward() run? Build the loss from the Vars of W, call loss.backward(), "
-                "then read each w.g"
-            )
-        else:
-            why = "but W[i][j] multiplies only x[j], so the gradient changes from column to column"
-        raise Incorrect(f"every entry is the same ({v}): {why}")
-    right = [_close_to([row], [[1, 2, 3]]) for row in answer]
-    if right.count(True) == 1:
-        good, bad = right.index(True), right.index(False)
-        advice = (
-            "does your loop over the rows of W run for every row?"
-            if not any(answer[bad])
-            else f"so row {bad} of W gets the same gradients as row {good}"
-        )
+    if _close_to(answer, [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]]):
         raise Incorrect(
-            f"only row {good} is right; row {bad} is {answer[bad]}. y[{bad}] enters the loss "
-            f"just like y[{good}]: {advice}"
+            "each row is u, the right idea for the plain sum z[0] + z[1]; but this loss weighs "
+            "z[0] and z[1] differently. What gradient arrives at z[0], and at z[1]?"
         )
-    raise Incorrect(f"{answer} is not it; build W from Vars, call backward() and look")
+    multiples = [_multiple_of_u(row) for row in answer]
+    if all(k is not None for k in multiples):
+        wrong = [i for i, (k, g) in enumerate(zip(multiples, _Q4_G, strict=True)) if k != g]
+        i = wrong[0]
+        raise Incorrect(
+            f"each row is a multiple of u, the right idea: d loss / d V[i][j] = u[j] times the "
+            f"gradient arriving at z[i]. But row {i} is {multiples[i]:g}·u: what is "
+            f"d loss / d z[{i}] for loss = 2·z[0] - z[1]?"
+        )
+    raise Incorrect(
+        f"{answer} is not it; in z[i] = V[i][0]·u[0] + V[i][1]·u[1] + V[i][2]·u[2], which "
+        "number multiplies V[i][j]? Or build V from Vars, call backward() and look"
+    )
+
+
+def _multiple_of_u(row: list) -> float | None:
+    """k if the row is k·u (within rounding), else None."""
+    k = row[0] / _Q4_U[0]
+    scaled = [k * u for u in _Q4_U]
+    return k if all_close(list(row), scaled, rel_tol=1e-6, abs_tol=1e-9) else None
 
 
 def _close_to(answer: list, want: list) -> bool:
@@ -469,40 +525,37 @@ def _close_to(answer: list, want: list) -> bool:
 q4 = Question(
     title="The gradient of a layer's weights",
     checker=_check_q4,
-    hint_text="W.g has W's shape, 2×3: one gradient per weight. Which terms of the loss "
-    "contain the weight W[i][j]?",
+    hint_text="V.g has V's shape, 2×3: one gradient per weight. Which term of which z "
+    "contains the weight V[i][j], and how much does that z count in the loss?",
     more_hints=(
-        "loss = y[0] + y[1], and y[i] = W[i][0]·x[0] + W[i][1]·x[1] + W[i][2]·x[2]. W[i][j] "
-        "appears in exactly one term, W[i][j]·x[j]: what is its derivative with respect to "
-        "W[i][j]?",
-        "d loss / d W[i][j] = x[j], the same for both rows. Or let the Vars tell you: build W "
-        "from Var(0.0), call backward() on the loss and read apply(lambda w: w.g, W).",
+        "z[i] = V[i][0]·u[0] + V[i][1]·u[1] + V[i][2]·u[2], so d z[i] / d V[i][j] = u[j]. "
+        "The chain rule multiplies it by d loss / d z[i], the gradient arriving at z[i]: "
+        "read it off loss = 2·z[0] - z[1].",
+        "d loss / d V[i][j] = g[i]·u[j] with g = (2, -1): the outer product g·uᵀ. Or let "
+        "the Vars tell you: build V from Var(0.0), call backward() on the loss and read "
+        "apply(lambda v: v.g, V).",
     ),
-    solution_text="W = [[Var(0.0) for _ in range(3)] for _ in range(2)]\n"
-    "y = matmul(W, column([1.0, 2.0, 3.0]))\n"
-    "(y[0][0] + y[1][0]).backward()\n"
-    "weight_grads = apply(lambda w: w.g, W)  # [[1, 2, 3], [1, 2, 3]]: every row gets x",
-    answer=lambda: [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]],
+    solution_text="V = [[Var(0.0) for _ in range(3)] for _ in range(2)]\n"
+    "z = matmul(V, column([1.0, 2.0, 3.0]))\n"
+    "(2 * z[0][0] - z[1][0]).backward()\n"
+    "weight_grads = apply(lambda v: v.g, V)  # [[2, 4, 6], [-1, -2, -3]]\n"
+    "# g·uᵀ: row i is u times g[i] = d loss / d z[i], here (2, -1)",
+    answer=lambda: [[2.0, 4.0, 6.0], [-1.0, -2.0, -3.0]],
     wrong=[
-        ([[1, 1], [2, 2], [3, 3]], "transposed"),
-        ([[1, 1, 1], [2, 2, 2]], "row i got x[i]"),
-        ([[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]], "each row is the whole of x"),
-        ([[1, 1, 1], [1, 1, 1]], "x[j]"),
+        ([[2, -1], [4, -2], [6, -3]], "transposed"),
+        ([[1, 1, 1], [1, 1, 1]], "one number repeated"),
+        ([[2, 2, 2], [-1, -1, -1]], "one number repeated"),
+        ([[1, 2, 3], [1, 2, 3]], "plain sum"),
+        ([[2, 4, 6], [1, 2, 3]], "row 1 is 1·u"),
+        ([[2, 4, 6], [2, 4, 6]], "row 1 is 2·u"),
+        ([[1, 2, 3], [-1, -2, -3]], "row 0 is 1·u"),
         ([[0, 0, 0], [0, 0, 0]], "did backward() run"),
         ([[3, 2, 1], [3, 2, 1]], "not it"),
-        ([[1, 2, 3], [3, 2, 1]], "same gradients as row 0"),
         ((1, 2, 3), "list of lists"),
-        ([[1, 2, 3]], "1×3"),
-        ([[2, 4, 6], [2, 4, 6]], "plain sum"),
-        ([[1, 2, 3], [2, 4, 6]], "plain sum"),  # one row only: used to get no shape hint
-        ([1, 2, 3], "list of lists"),
-        ([[1, 2, 3], [1, 2]], "rectangle"),
-        ([[1], [2], [3]], "3×1"),
-        ([[6, 6, 6], [6, 6, 6]], "sum of x"),
-        ([[2, 2, 2], [2, 2, 2]], "every entry is the same"),
-        ([[1, 2, 3], [0, 0, 0]], "loop over the rows"),
-        ([[0, 0, 0], [1.0, 2.0, 3.0]], "only row 1 is right"),
-        ([[1, 2, 3.001], [1, 2, 3]], "only row 1 is right"),
-        ([[1, 2, "3"], [1, 2, 3]], "should be a number"),
+        ([[2, 4, 6]], "1×3"),
+        ([2, 4, 6], "list of lists"),
+        ([[2, 4, 6], [-1, -2]], "rectangle"),
+        ([[2, 4, 6.001], [-1, -2, -3]], "is not it"),
+        ([[2, 4, "6"], [-1, -2, -3]], "should be a number"),
     ],
 )

@@ -63,6 +63,768 @@ def _checked_grad(theta: float, step: int) -> float:
 # q1 ---------------------------------------------------------------------------------------
 
 
+def train(loss_fn, optimizer, steps):
+    """Run the training loop; return the loss of every step."""
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.value())
+    return losses
+
+
+def _check_q1(train_fn):
+    from tinyml.alpha import Var
+    from tinyml.landscapes import quadratic
+    from tinyml.optim import GD
+
+    if not callable(train_fn):
+        raise Incorrect("pass your function itself, e.g. ch06.q1.check(train)")
+    steps_called, built, final_grads, filled = [0], [0], [(0.0, 0.0)], [False]
+    ever_filled = [False]  # whether any gradient was ever seen non-zero: backward() ran
+
+    def loss_at(x, y):
+        built[0] += 1
+        return quadratic(x, y)
+
+    def run(fn, optimizer=GD, steps=15, **settings):
+        built[0] = 0
+        x, y = Var(-4.0, name="x"), Var(1.0, name="y")
+        opt = optimizer([x, y], lr=0.01, **settings)
+        step, zero_grad = opt.step, opt.zero_grad
+        ever_filled[0] = False
+
+        def counted_step():
+            steps_called[0] += 1
+            filled[0] = x.g != 0.0 or y.g != 0.0  # whether backward() ran before this step
+            ever_filled[0] = ever_filled[0] or filled[0]
+            step()
+
+        def watched_zero_grad():
+            ever_filled[0] = ever_filled[0] or x.g != 0.0 or y.g != 0.0
+            zero_grad()
+
+        opt.step, opt.zero_grad = counted_step, watched_zero_grad
+        out = call_learner(fn, lambda: loss_at(x, y), opt, steps)
+        final_grads[0] = (x.g, y.g)
+        ever_filled[0] = ever_filled[0] or x.g != 0.0 or y.g != 0.0
+        return out, (x.value(), y.value())
+
+    try:
+        got, where = run(train_fn)
+    except Incorrect as exc:  # tinyml.alpha refuses a graph older than the last set_value
+        if "changed by set_value()" not in str(exc):
+            raise
+        if filled[0]:  # backward() ran, then step(), then a backward() on the old graph
+            raise Incorrect(
+                "backward() refused a loss whose x and y had moved since it was built: you "
+                "build the loss once, outside the loop, and a graph keeps the values it was "
+                "built with. Call loss_fn() inside the loop, once per step"
+            ) from None
+        raise Incorrect(
+            "backward() refused a loss whose x and y had moved since it was built: step() "
+            "runs before backward(). The order in each step is zero_grad(), forward (build "
+            "the loss), backward(), step()"
+        ) from None
+    learner_built, learner_steps, learner_grads = built[0], steps_called[0], final_grads[0]
+    learner_backward = ever_filled[0]
+    want, want_where = run(train)
+    if isinstance(got, list) and len(got) != 15:
+        raise Incorrect(
+            f"train(loss_fn, optimizer, 15) returned {len(got)} losses; run exactly `steps` "
+            "steps and record one loss per step"
+        )
+    if not isinstance(got, list):
+        raise Incorrect(f"train(...) returned {got!r}; return the list of the 15 losses")
+    if any(hasattr(v, "backward") for v in got):
+        raise Incorrect(
+            "your list holds the loss nodes themselves; record the number, loss.value()"
+        )
+    got = [_number("each loss", v) for v in got]
+    if _first_difference(got, want) is None:
+        _check_final_point(learner_steps, where, want_where)
+        _check_other_steps(train_fn, run)
+        _check_with_momentum(train_fn, run, steps_called)
+        return
+    if where == (-4.0, 1.0):
+        if not learner_backward:
+            did = (
+                "loss.backward() is never called, so every gradient stays 0 and step() has "
+                "nothing to go on"
+            )
+        elif learner_steps == 0:
+            did = "optimizer.step() is never called"
+        elif learner_grads != (0.0, 0.0):
+            did = (
+                "step() runs before backward(), while the gradients are still 0 (backward() "
+                "fills them only after the step)"
+            )
+        else:
+            did = "a zero_grad() between backward() and step() wipes the gradients step() needs"
+        raise Incorrect(
+            f"x and y never moved: {did}. The order in each step is zero_grad(), forward "
+            "(build the loss), backward(), step()"
+        )
+    if len(set(got)) == 1:
+        raise Incorrect(
+            "every loss is the same although x and y moved: build the loss (forward) inside "
+            "the loop; a graph built once keeps the values it was built with"
+        )
+    if where == want_where and _first_difference(got[:-1], want[1:]) is None:
+        did = (
+            "calling loss_fn() again after step() builds"
+            if learner_built > 15
+            else "calling loss.forward() after step() recomputes"
+        )
+        raise Incorrect(
+            f"each loss you record is the next step's: {did} the loss at the new parameters. "
+            "The order in each step is zero_grad(), forward (build the loss), backward(), "
+            "step(); record loss.value() of the loss you called backward() on, the loss "
+            "before the step, as PyTorch loops do"
+        )
+    if _first_difference(got, run(_train_no_zero_grad)[0]) is None:
+        raise Incorrect(
+            "the gradients pile up from step to step: call optimizer.zero_grad() every step, "
+            "before backward()"
+        )
+    i = _first_difference(got, want)
+    raise Incorrect(
+        f"loss {i + 1} is {got[i]!r}, but the reference loop records {want[i]!r}. Each step "
+        "must do, once each and in this order: zero_grad(), build the loss, backward(), "
+        "step(), and record the loss you called backward() on"
+    )
+
+
+def _check_final_point(learner_steps, where, want_where):
+    """Right losses are not enough: the loop must leave the parameters after `steps` steps."""
+    if learner_steps > 15:
+        raise Incorrect(
+            f"your 15 losses are right, but optimizer.step() ran {learner_steps} times for "
+            "steps=15: the extra step after the loop moves the parameters once more, past "
+            "the last loss you recorded. Do exactly `steps` steps, all inside the loop, and "
+            "after it only return the losses"
+        )
+    if _first_difference(list(where), list(want_where)) is not None:
+        x, y = where
+        wx, wy = want_where
+        raise Incorrect(
+            f"your 15 losses are right, but x and y end at ({x:.4g}, {y:.4g}) instead of "
+            f"({wx:.4g}, {wy:.4g}): after the loop, change nothing; only return the losses"
+        )
+
+
+def _check_other_steps(train_fn, run):
+    """Right for steps=15 is not enough: a loop over range(15) must fail."""
+    for steps in (7, 1):
+        got, _ = run(train_fn, steps=steps)
+        want, _ = run(train, steps=steps)
+        count = len(got) if isinstance(got, list) else None
+        if count != steps:
+            raise Incorrect(
+                f"right for steps=15, but train(loss_fn, optimizer, {steps}) returned "
+                f"{count if count is not None else repr(got)} losses: use steps, not a "
+                "number, in range(steps)"
+            )
+        if _first_difference([_number("each loss", v) for v in got], want) is not None:
+            raise Incorrect(
+                f"right for steps=15, but not for steps={steps}: use only the arguments, and "
+                "keep no state of your own between calls"
+            )
+
+
+def _check_with_momentum(train_fn, run, steps_called):
+    """Right with GD is not enough: the loop must leave the update to optimizer.step()."""
+    from tinyml.optim import Momentum
+
+    steps_called[0] = 0
+    got, _ = run(train_fn, Momentum, momentum=0.9)
+    called = steps_called[0]
+    want, _ = run(train, Momentum, momentum=0.9)
+    if called == 0:
+        raise Incorrect(
+            "right with GD, but your loop never calls optimizer.step(): it updates the "
+            "parameters itself, so with Momentum (or Adam) it still does plain gradient "
+            "descent. Let optimizer.step() do the update"
+        )
+    if not isinstance(got, list) or _first_difference([float(v) for v in got], want) is not None:
+        raise Incorrect(
+            "right with GD, but with Momentum(lr=0.01, momentum=0.9) your losses differ from "
+            "the reference loop's: call optimizer.step() once per step and update nothing "
+            "by hand"
+        )
+
+
+def _train_by_hand(loss_fn, optimizer, steps):
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        for p in optimizer.params:
+            p.set_value(p.value() - optimizer.lr * p.g)
+        losses.append(loss.value())
+    return losses
+
+
+def _loop(*calls):
+    """A training loop whose every step makes the named calls in this order: wrong answers
+    for the tests and for recognising a learner's mistake ("build once" builds the loss
+    once, before the loop)."""
+
+    def train(loss_fn, optimizer, steps):
+        losses = []
+        loss = loss_fn() if "build once" in calls else None
+        actions = {
+            "zero_grad": optimizer.zero_grad,
+            "step": optimizer.step,
+            "backward": lambda: loss.backward(),
+            "record": lambda: losses.append(loss.value()),
+            "record forward": lambda: losses.append(loss.forward()),
+            "record loss_fn": lambda: losses.append(loss_fn().value()),
+        }
+        for _ in range(steps):
+            for call in calls:
+                if call == "loss_fn":
+                    loss = loss_fn()
+                elif call != "build once":
+                    actions[call]()
+        return losses
+
+    return train
+
+
+_train_no_zero_grad = _loop("loss_fn", "backward", "step", "record")
+
+
+def _train_extra_step(loss_fn, optimizer, steps):
+    """Right losses, then one more update after the loop (an independent learner's answer)."""
+    losses = train(loss_fn, optimizer, steps)
+    optimizer.zero_grad()
+    loss_fn().backward()
+    optimizer.step()
+    return losses
+
+
+def _train_fifteen(loss_fn, optimizer, steps):
+    """Right for steps=15 only: the reader's loop over range(15)."""
+    losses = []
+    for _ in range(15):
+        optimizer.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.value())
+    return losses
+
+
+def _train_then_nudge(loss_fn, optimizer, steps):
+    """Right losses, then it moves the parameters by hand after the loop."""
+    losses = train(loss_fn, optimizer, steps)
+    for p in optimizer.params:
+        p.set_value(p.value() + 0.5)
+    return losses
+
+
+q1 = Question(
+    title="The training loop",
+    checker=_check_q1,
+    hint_text="Section 1's loop is the model: what four things happen in each step, and "
+    "in which order?",
+    more_hints=(
+        "In each step: clear the old gradients, build the loss (forward), fill the gradients "
+        "(backward), update the parameters; then record the loss's value. Which object has "
+        "zero_grad() and step(), and which has backward()?",
+        "Each pass of the loop over range(steps) starts with optimizer.zero_grad() and ends "
+        "by recording the number of the loss you just called loss.backward() on; the update "
+        "comes after backward(). Nothing happens after the loop but returning the list.",
+    ),
+    solution_text=inspect.getsource(train),
+    answer=lambda: train,
+    wrong=[
+        (_train_no_zero_grad, "zero_grad() every step"),
+        (_loop("zero_grad", "loss_fn", "step", "record"), "backward() is never called"),
+        (_train_by_hand, "never calls optimizer.step()"),
+        (
+            _loop("loss_fn", "backward", "zero_grad", "step", "record"),
+            "zero_grad() between backward() and step()",
+        ),
+        (
+            _loop("zero_grad", "step", "loss_fn", "backward", "record"),
+            "step() runs before backward()",
+        ),
+        (lambda loss_fn, optimizer, steps: [loss_fn().value() for _ in range(steps)], "never"),
+        (_loop("build once", "zero_grad", "backward", "step", "record"), "inside the loop"),
+        (
+            _loop("zero_grad", "loss_fn", "backward", "step", "record loss_fn"),
+            "calling loss_fn() again after step()",
+        ),
+        (
+            _loop("zero_grad", "loss_fn", "backward", "step", "record forward"),
+            "calling loss.forward() after step()",
+        ),
+        (lambda loss_fn, optimizer, steps: 0.0, "list of the 15 losses"),
+        (lambda loss_fn, optimizer, steps: [loss_fn() for _ in range(steps)], "loss.value()"),
+        (lambda loss_fn, optimizer, steps: train(loss_fn, optimizer, steps + 1), "returned 16"),
+        (_train_extra_step, "ran 16 times"),
+        (_train_then_nudge, "change nothing"),
+        (_train_fifteen, "use steps, not a number"),
+    ],
+)
+
+# q2 ---------------------------------------------------------------------------------------
+
+_Q2 = {"lr": 0.1, "alpha": 0.9, "eps": 1e-3}  # a large eps, so that where it goes shows
+_Q2_STEPS = 30
+# (theta, g, v) to call the learner's step on: positive g and v, so no mistake takes a root
+# of a negative number; the last starts from v = 0, as the first step does.
+_Q2_PROBES = ((0.5, 2.0, 0.3), (1.5, 0.5, 4.0), (-1.0, 3.0, 0.0))
+
+
+def rmsprop_step(theta, g, v, lr, alpha, eps):
+    """One step of RMSProp for one number. Returns (new theta, new v)."""
+    v = alpha * v + (1 - alpha) * g * g  # running mean of the squared gradients
+    theta = theta - lr * g / (math.sqrt(v) + eps)
+    return theta, v
+
+
+def _rms_reference() -> tuple[list[float], list[float]]:
+    """theta and v after each step of tinyml.optim.RMSProp itself on the test loss."""
+    from tinyml.alpha import Var
+    from tinyml.optim import RMSProp
+
+    theta = Var(0.0, name="theta")
+    opt = RMSProp([theta], **_Q2)
+    thetas, averages = [], []
+    for _ in range(_Q2_STEPS):
+        opt.zero_grad()
+        ((theta - 3) * (theta - 3) + theta**4 / 10).backward()
+        opt.step()
+        thetas.append(theta.value())
+        averages.append(opt.square_avgs[0])
+    return thetas, averages
+
+
+def _rms_variant(kind):
+    """RMSProp's step with one typical mistake, to recognise it in a learner's answer."""
+
+    def step(theta, g, v, lr, alpha, eps):
+        new_v = alpha * v + (1 - alpha) * g * g
+        root = math.sqrt(new_v)
+        if kind == "eps inside":
+            return theta - lr * g / math.sqrt(new_v + eps), new_v
+        if kind == "no root":
+            return theta - lr * g / (new_v + eps), new_v
+        if kind == "weights swapped":
+            swapped = (1 - alpha) * v + alpha * g * g
+            return theta - lr * g / (math.sqrt(swapped) + eps), swapped
+        if kind == "g not squared":
+            plain = alpha * v + (1 - alpha) * g
+            return theta - lr * g / (math.sqrt(plain) + eps), plain
+        if kind == "old v":
+            return theta - lr * g / (math.sqrt(v) + eps), new_v
+        if kind == "no lr":
+            return theta - g / (root + eps), new_v
+        if kind == "uphill":
+            return theta + lr * g / (root + eps), new_v
+        if kind == "gd":
+            return theta - lr * g, new_v
+        if kind == "old v returned":
+            return theta - lr * g / (root + eps), v
+        if kind == "no eps":
+            return theta - lr * g / root, new_v
+        raise ValueError(kind)
+
+    return step
+
+
+_RMS_MISTAKES = {
+    "gd": "that is plain gradient descent's step, lr·g: RMSProp divides it by √v + eps",
+    "eps inside": "that is TensorFlow's place for eps, inside the root, √(v + eps); PyTorch "
+    "and tinyml add it after the root: lr·g / (√v + eps)",
+    "no root": "divide by the root of v, √v + eps: v averages squared gradients, so only its "
+    "root has the size of a gradient",
+    "weights swapped": "alpha and 1 - alpha are swapped: alpha keeps the old average, "
+    "v = alpha·v + (1 - alpha)·g², so the new g² gets only the small weight 1 - alpha",
+    "g not squared": "v averages the squares of the gradients: v = alpha·v + (1 - alpha)·g², "
+    "with g·g, not g",
+    "old v": "the step divides by the root of the v you were given; update v first, then "
+    "divide by √(new v) + eps (on the first step the old v is 0 and the step explodes)",
+    "no lr": "the learning rate is missing: the step is lr·g / (√v + eps)",
+    "uphill": "theta moves uphill: subtract the step, theta - lr·g / (√v + eps)",
+    "old v returned": "theta is right, but you return the v you were given; return the new "
+    "average, which the next step builds on",
+    "no eps": "eps is missing: the step is lr·g / (√v + eps), eps added after the root "
+    "(it keeps the step finite where v is 0)",
+}
+
+
+def _close_pair(got, want) -> bool:
+    return _first_difference(list(got), list(want)) is None
+
+
+def _check_q2(step):
+    if not callable(step):
+        raise Incorrect("pass your function itself, e.g. ch06.q2.check(rmsprop_step)")
+    settings = ", ".join(f"{k}={v:g}" for k, v in _Q2.items())
+    answers = []
+    for theta, g, v in _Q2_PROBES:
+        call = f"rmsprop_step({theta}, {g}, {v}, {settings})"
+        result = call_learner(step, theta, g, v, *_Q2.values(), call="calling " + call)
+        if not isinstance(result, tuple | list) or len(result) != 2:
+            raise Incorrect(f"{call} returned {result!r}; return the pair (theta, v)")
+        answers.append((_number("theta", result[0]), _number("v", result[1])))
+    wants = [rmsprop_step(theta, g, v, *_Q2.values()) for theta, g, v in _Q2_PROBES]
+    if not all(_close_pair(a, w) for a, w in zip(answers, wants, strict=True)):
+        if all(_close_pair(a[::-1], w) for a, w in zip(answers, wants, strict=True)):
+            raise Incorrect(
+                "your rule is right, but it returns (v, theta): return the pair in the order "
+                "(theta, v), so the new theta comes first"
+            )
+        for kind, why in _RMS_MISTAKES.items():
+            variant = _rms_variant(kind)
+            probes = [variant(theta, g, v, *_Q2.values()) for theta, g, v in _Q2_PROBES]
+            if all(_close_pair(a, w) for a, w in zip(answers, probes, strict=True)):
+                raise Incorrect(why)
+        (theta, g, v), got, want = next(
+            (p, a, w)
+            for p, a, w in zip(_Q2_PROBES, answers, wants, strict=True)
+            if not _close_pair(a, w)
+        )
+        raise Incorrect(
+            f"rmsprop_step({theta}, {g}, {v}, {settings}) returned "
+            f"({got[0]:.6g}, {got[1]:.6g}); RMSProp gives ({want[0]:.6g}, {want[1]:.6g})"
+        )
+    _check_q2_other_settings(step)
+    # Right on the probes: now 30 steps in a row, against tinyml.optim.RMSProp itself.
+    want_thetas, want_vs = _rms_reference()
+    theta, v, thetas, vs = 0.0, 0.0, [], []
+    for k in range(_Q2_STEPS):
+        result = call_learner(step, theta, _checked_grad(theta, k), v, *_Q2.values())
+        theta, v = _number("theta", result[0]), _number("v", result[1])
+        thetas.append(theta)
+        vs.append(v)
+    i = _first_difference(thetas, want_thetas)
+    j = _first_difference(vs, want_vs)
+    if i is not None or j is not None:
+        k = min(n for n in (i, j) if n is not None)
+        raise Incorrect(
+            f"after step {k + 1} your (theta, v) is ({thetas[k]:.6g}, {vs[k]:.6g}); "
+            f"tinyml.optim.RMSProp has ({want_thetas[k]:.6g}, {want_vs[k]:.6g}). Does your "
+            "step keep state of its own between calls? Use only its arguments"
+        )
+
+
+_Q2_OTHER = ({"lr": 0.05, "alpha": 0.99, "eps": 1e-2}, {"lr": 0.3, "alpha": 0.5, "eps": 0.1})
+
+
+def _check_q2_other_settings(step) -> None:
+    """Right with lr=0.1, alpha=0.9, eps=1e-3 is not enough: a number where an argument belongs
+    must fail."""
+    for other in _Q2_OTHER:
+        for theta, g, v in _Q2_PROBES:
+            call = "rmsprop_step({}, {}, {}, {})".format(
+                theta, g, v, ", ".join(f"{k}={x:g}" for k, x in other.items())
+            )
+            result = call_learner(step, theta, g, v, *other.values(), call="calling " + call)
+            if not isinstance(result, tuple | list) or len(result) != 2:
+                raise Incorrect(f"{call} returned {result!r}; return the pair (theta, v)")
+            got = (_number("theta", result[0]), _number("v", result[1]))
+            if _close_pair(got, rmsprop_step(theta, g, v, *other.values())):
+                continue
+            for name in other:  # which setting is a number in the learner's code?
+                fixed = {**other, name: _Q2[name]}
+                if _close_pair(got, rmsprop_step(theta, g, v, *fixed.values())):
+                    raise Incorrect(
+                        f"right with {name}={_Q2[name]:g}, but {call} is wrong: you wrote "
+                        f"{_Q2[name]:g} where {name} belongs. Use the arguments, not numbers"
+                    )
+            want = rmsprop_step(theta, g, v, *other.values())
+            raise Incorrect(
+                f"right with lr=0.1, alpha=0.9, eps=0.001, but {call} returned "
+                f"({got[0]:.6g}, {got[1]:.6g}) where RMSProp gives ({want[0]:.6g}, "
+                f"{want[1]:.6g}): use the arguments lr, alpha and eps everywhere, not numbers, "
+                "and keep no state of your own between calls"
+            )
+
+
+def _rms_fixed(name):
+    """RMSProp's step with one setting written as a number."""
+
+    def step(theta, g, v, lr, alpha, eps):
+        settings = {"lr": lr, "alpha": alpha, "eps": eps, name: _Q2[name]}
+        return rmsprop_step(theta, g, v, *settings.values())
+
+    return step
+
+
+def _rms_with_memory():
+    """Right on any single call, but it remembers the v it returned last and, when called
+    again with it (as a run of steps does), drifts: state of its own between calls."""
+    last = [None]
+
+    def step(theta, g, v, lr, alpha, eps):
+        chained = v == last[0]
+        theta, v = rmsprop_step(theta, g, v, lr, alpha, eps)
+        last[0] = v
+        return (theta + 1e-3 if chained else theta), v
+
+    return step
+
+
+q2 = Question(
+    title="RMSProp's update for one number",
+    checker=_check_q2,
+    hint_text="Section 4's two formulas, for one number: first the new running average v, "
+    "then the step. Which of the two uses the other?",
+    more_hints=(
+        "The new v keeps alpha of the old v and adds 1 - alpha of this step's squared "
+        "gradient g·g. The step is the gradient divided by (the root of v, plus eps), "
+        "times lr.",
+        "v = alpha·v + (1 - alpha)·g² first; then theta moves against lr·g / (√v + eps) with "
+        "that new v, eps outside the root (math.sqrt). Return the pair with theta first.",
+    ),
+    solution_text=inspect.getsource(rmsprop_step)
+    + """
+# The checker compares 30 steps of it with tinyml.optim.RMSProp's own update,
+# show(RMSProp.update), which does the same for every parameter in its list.
+""",
+    answer=lambda: rmsprop_step,
+    wrong=[
+        (_rms_variant("gd"), "plain gradient descent"),
+        (_rms_variant("eps inside"), "TensorFlow's place"),
+        (_rms_variant("no root"), "root of v"),
+        (_rms_variant("weights swapped"), "swapped"),
+        (_rms_variant("g not squared"), "with g·g"),
+        (_rms_variant("old v"), "update v first"),
+        (_rms_variant("no lr"), "learning rate is missing"),
+        (_rms_variant("uphill"), "uphill"),
+        (_rms_variant("old v returned"), "return the new average"),
+        (
+            lambda theta, g, v, lr, alpha, eps: rmsprop_step(theta, g, v, lr, alpha, eps)[::-1],
+            "(v, theta)",
+        ),
+        (lambda theta, g, v, lr, alpha, eps: theta - lr * g, "pair"),
+        (lambda theta, g, v, lr, alpha, eps: (theta - 0.01, v), "RMSProp gives"),
+        (_rms_with_memory(), "state of its own"),
+        (_rms_variant("no eps"), "eps is missing"),
+        (_rms_fixed("alpha"), "you wrote 0.9 where alpha belongs"),
+        (_rms_fixed("lr"), "you wrote 0.1 where lr belongs"),
+        (_rms_fixed("eps"), "you wrote 0.001 where eps belongs"),
+    ],
+)
+
+# q3 ---------------------------------------------------------------------------------------
+
+
+def steep_bowl(x, y):
+    """Exercise 3's bowl, f = (x² + 100·y²) / 2: 100× more curved across y than along x."""
+    return 0.5 * (x * x + 100 * (y * y))
+
+
+_CRITICAL = 2 / 100
+_TOLERANCE = 1e-3 * _CRITICAL  # within 0.1 % below the threshold counts as found
+
+
+def _check_q3(answer):
+    from tinyml.landscapes import descend
+    from tinyml.optim import GD
+
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise Incorrect(f"give the learning rate as a number, not {answer!r}")
+    lr = float(answer)
+    # Below 0.02 every rate converges and at 0.02 itself y flips sign forever; above it y
+    # grows. So the threshold is 0.02: a rate at most 0.1 % below it counts as found.
+    if _CRITICAL - _TOLERANCE - 1e-15 <= lr <= _CRITICAL + 1e-15:
+        return
+    if not lr > 0:
+        raise Incorrect(f"a learning rate must be positive, got {lr:g}")
+    if math.isclose(lr, 2 / 25, rel_tol=0.02):
+        raise Incorrect(
+            "0.08 = 2/25 is the threshold of the chapter's bowl, curved 25× across y; this one "
+            "is curved 100× across y"
+        )
+    if math.isclose(lr, 2.0):
+        raise Incorrect("2 is the limit along x, where the curvature is 1; y is 100× more curved")
+    if math.isclose(lr, 1 / 100) or math.isclose(lr, 1 / 101):
+        raise Incorrect(
+            f"GD still converges above {lr:g}: it zigzags across y, but the zigzag shrinks "
+            "as long as |1 - 100·lr| < 1"
+        )
+    if 0.95 * _CRITICAL <= lr < _CRITICAL:
+        raise Incorrect(
+            f"close to the threshold, but GD still converges at lr={lr:g}: the factor "
+            f"1 - 100·lr = {1 - 100 * lr:.4g} is still above -1. Give the rate where the factor "
+            "hits -1 exactly"
+        )
+    if lr < _CRITICAL:
+        raise Incorrect(
+            f"GD still converges at lr={lr:g}: both |1 - lr| and |1 - 100·lr| are below 1; "
+            "the threshold is higher"
+        )
+    run = descend(steep_bowl, GD, lr=lr, steps=500, start=(-5.0, 1.5))
+    if run.diverged:
+        seen = f"descend(steep_bowl, GD, lr={lr:g}, …) is marked diverged"
+    else:  # just above the threshold the growth is too slow for 500 steps to show it
+        seen = (
+            f"so slowly that descend(steep_bowl, GD, lr={lr:g}, …) still ends at loss "
+            f"{run.losses[-1]:.3g}, but it never settles"
+        )
+    raise Incorrect(
+        f"at lr={lr:g} GD already fails: |1 - 100·lr| = {abs(1 - 100 * lr):.6g} > 1, so y "
+        f"grows every step ({seen}); the threshold is lower"
+    )
+
+
+q3 = Question(
+    title="The learning rate where gradient descent stops converging",
+    checker=_check_q3,
+    hint_text="Section 2 did this for curvature 25. Which direction of this bowl is the "
+    "steeper one, and what does one GD step do to that coordinate?",
+    more_hints=(
+        "The gradient along y is 100·y, so one GD step multiplies y by (1 - 100·lr). "
+        "y shrinks as long as that factor stays between -1 and 1.",
+        "The threshold is where the factor reaches -1: solve 1 - 100·lr = -1.",
+    ),
+    solution_text="# y ← y - lr·100·y = (1 - 100·lr)·y shrinks only if |1 - 100·lr| < 1\n"
+    "critical_lr = 2 / 100  # 0.02: below it GD converges; at it y flips sign forever; "
+    "above it y grows.\n# In general: 2 / (the largest curvature).",
+    answer=lambda: _CRITICAL,
+    wrong=[
+        (2 / 25, "chapter's bowl"),  # the answer copied from section 2
+        (2.0, "curvature is 1"),
+        (0.01, "still converges"),
+        (0.015, "threshold is higher"),
+        (0.0195, "close to the threshold"),
+        (0.0199, "factor hits -1"),
+        (2 / 101, "close to the threshold"),
+        (0.018, "threshold is higher"),
+        (0.025, "threshold is lower"),
+        (0.0201, "marked diverged"),  # a rate at which descend diverges must not pass
+        (0.0200002, "never settles"),
+        (-0.02, "positive"),
+    ],
+)
+
+# q4 ---------------------------------------------------------------------------------------
+
+_Q4 = {"g": 2.0, "lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+
+
+def uncorrected_first_step(g=2.0, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8):
+    """How far Adam without bias correction moves a parameter at step 1."""
+    m = (1 - beta1) * g  # m and v start at 0: one step of each running average
+    v = (1 - beta2) * g * g
+    return lr * m / (math.sqrt(v) + eps)
+
+
+def _corrected_first_step(g, lr, beta1, beta2, eps):
+    """The same first step with bias correction, from tinyml.optim.Adam itself."""
+    from tinyml.alpha import Var
+    from tinyml.optim import Adam
+
+    x = Var(1.0, name="x")
+    (g * x).backward()
+    Adam([x], lr=lr, betas=(beta1, beta2), eps=eps).step()
+    return 1.0 - x.value()
+
+
+def _q2_mistakes() -> dict[str, float]:
+    g, lr, beta1, beta2, eps = _Q4.values()
+    m, v = (1 - beta1) * g, (1 - beta2) * g * g
+    return {
+        "corrected": _corrected_first_step(**_Q4),
+        "gd": lr * g,
+        "no lr": m / (math.sqrt(v) + eps),
+        "only m small": lr * m / abs(g),
+        "no root": lr * m / (v + eps),
+        "landing point": 1.0 - uncorrected_first_step(**_Q4),
+        "no denominator": lr * m,
+    }
+
+
+def _check_q4(answer):
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise Incorrect(f"give the distance x moves as a number, not {answer!r}")
+    got = float(answer)
+    if not math.isfinite(got):
+        raise Incorrect(f"give a finite distance, not {got!r}")
+    want = uncorrected_first_step(**_Q4)
+    if math.isclose(got, want, rel_tol=2e-3):
+        return
+    if math.isclose(got, -want, rel_tol=2e-3):
+        raise Incorrect(
+            "that is the change in x (it decreases); give the distance it moves, a positive number"
+        )
+    if math.isclose(got, want, rel_tol=0.05):
+        if float(f"{got:.2g}") == got:  # two significant figures or fewer
+            raise Incorrect(f"{got:g} is close; give at least three significant figures")
+        raise Incorrect(
+            f"{got:g} is close, but about {abs(got / want - 1):.0%} off; compute it rather "
+            "than round on the way"
+        )
+    messages = {
+        "corrected": "0.1 is the step with bias correction (the section 5 cell); without it "
+        "the step is lr·m₁ / (√v₁ + eps) with the raw averages m₁ and v₁",
+        "gd": "0.2 = lr·g is plain gradient descent's step; Adam divides by √v₁ + eps",
+        "no lr": "that is ten times too far: either the learning rate is missing (multiply "
+        "by lr = 0.1), or m was bias-corrected (m̂₁ = g) while v was not; without correction "
+        "both stay raw, m₁ = 0.1·g",
+        "only m small": "m₁ = (1 - beta1)·g is 10× smaller than g, right; but v starts at 0 "
+        "too: v₁ = (1 - beta2)·g², so √v₁ is smaller than |g| as well",
+        "no root": "the denominator is the square root of v₁: √v₁ + eps",
+        "landing point": "that is where x lands (it starts at 1); give how far it moves",
+        "no denominator": "0.02 = lr·m₁, the numerator alone: Adam then divides by "
+        "√v₁ + eps, and v₁ = (1 - beta2)·g² = 0.004 is small, so the step grows",
+    }
+    for kind, value in _q2_mistakes().items():
+        if math.isclose(got, value, rel_tol=2e-3):
+            raise Incorrect(messages[kind])
+    raise Incorrect(
+        f"{got:g} is not it. Both averages start at 0, so after one step m₁ = (1 - beta1)·g "
+        "and v₁ = (1 - beta2)·g²; the step is lr·m₁ / (√v₁ + eps)"
+    )
+
+
+q4 = Question(
+    title="Adam without bias correction",
+    checker=_check_q4,
+    hint_text="Both running averages start at 0. What are m and v after one step, with "
+    "g = 2 and the default betas?",
+    more_hints=(
+        "m₁ = 0.9·0 + 0.1·g = 0.2 and v₁ = 0.999·0 + 0.001·g² = 0.004. Without correction "
+        "the step is lr·m₁ / (√v₁ + eps).",
+        "0.1 · 0.2 / (√0.004 + 1e-8): about 3.16 × lr, where bias correction gives exactly lr.",
+    ),
+    solution_text="m1 = (1 - 0.9) * 2              # 0.2: ten times smaller than g\n"
+    "v1 = (1 - 0.999) * 2 * 2        # 0.004: so √v1 ≈ 0.063 is 31.6 times smaller than |g|\n"
+    "first_step = 0.1 * m1 / (math.sqrt(v1) + 1e-8)  # ≈ 0.316, not 0.1\n"
+    "# What goes wrong: the raw m is too small by (1 - beta1), but √v is too small by\n"
+    "# √(1 - beta2), which is smaller still, so the first step is (1 - beta1)/√(1 - beta2)\n"
+    "# ≈ 3.16 times lr, whatever g is (y, with g = 2000, moves 0.316 too). With\n"
+    "# beta2 = 0.9999 it would be 10 × lr. Dividing by 1 - beta**t makes it exactly lr.",
+    answer=lambda: uncorrected_first_step(**_Q4),
+    wrong=[
+        (0.1, "with bias correction"),
+        (0.2, "plain gradient descent"),
+        (3.1623, "multiply by lr"),
+        (0.1 * 2 / math.sqrt(0.004), "m was bias-corrected"),
+        (0.01, "v starts at 0 too"),
+        (5.0, "square root"),
+        (0.6838, "where x lands"),
+        (0.02, "the numerator alone"),
+        (-0.3162, "positive"),
+        (0.32, "three significant figures"),
+        (0.31939, "about 1% off"),
+        (1.0, "not it"),
+        ("0.316", "as a number"),
+    ],
+)
+
+# q5 ---------------------------------------------------------------------------------------
+
+
 def nesterov_step(theta, g, buf, lr, mu):
     """One step of Nesterov momentum, PyTorch's form. Returns (new theta, new buf)."""
     buf = mu * buf + g
@@ -183,9 +945,9 @@ _MOMENTUM_MISTAKES = {
 }
 
 
-def _check_q1(step):
+def _check_q5(step):
     if not callable(step):
-        raise Incorrect("pass your function itself, e.g. ch06.q1.check(nesterov_step)")
+        raise Incorrect("pass your function itself, e.g. ch06.q5.check(nesterov_step)")
     lr, mu, steps = 0.02, 0.9, 30
     want = _look_ahead_nesterov(lr, mu, steps)
     buffers: list[float] = []
@@ -200,6 +962,7 @@ def _check_q1(step):
     i = _first_difference(got, want)
     if i is None:
         _check_buffers(buffers, _look_ahead_buffers(lr, mu, steps), lr)
+        _check_other_settings(step, lr, mu)
         return
     _check_order(step, lr, mu, steps, want)
     for kind, why in _MOMENTUM_MISTAKES.items():
@@ -209,9 +972,44 @@ def _check_q1(step):
             continue
         if same is None:
             raise Incorrect(why)
+    if _first_difference(got, _run_momentum(_nesterov_same_buf, lr, mu, steps)) is None:
+        raise Incorrect(
+            "the buffer you return never changes (it stays 0): return the new buffer, "
+            "buf = mu·buf + g, so that the next step builds on it"
+        )
     raise Incorrect(
         f"after step {i + 1} theta is {got[i]:.6g}; Nesterov momentum gives {want[i]:.6g}"
     )
+
+
+_Q5_OTHER = ((0.05, 0.5, 20), (0.01, 0.7, 25))  # (lr, mu, steps): not just lr=0.02, mu=0.9
+
+
+def _check_other_settings(step, lr, mu) -> None:
+    """Right at lr=0.02, mu=0.9 is not enough: a number where an argument belongs must fail."""
+    for other_lr, other_mu, steps in _Q5_OTHER:
+        want = _look_ahead_nesterov(other_lr, other_mu, steps)
+        try:
+            got = _run_momentum(step, other_lr, other_mu, steps)
+        except Incorrect:
+            got = None
+        if got is not None and _first_difference(got, want) is None:
+            continue
+        for name, value, guess in (
+            ("mu", mu, _look_ahead_nesterov(other_lr, mu, steps)),
+            ("lr", lr, _look_ahead_nesterov(lr, other_mu, steps)),
+        ):
+            if got is not None and _first_difference(got, guess) is None:
+                raise Incorrect(
+                    f"right with lr={lr:g}, mu={mu:g}, but not with lr={other_lr:g}, "
+                    f"mu={other_mu:g}: you wrote {value:g} where {name} belongs. Use the "
+                    "arguments lr and mu, not numbers"
+                )
+        raise Incorrect(
+            f"right with lr={lr:g}, mu={mu:g}, but not with lr={other_lr:g}, mu={other_mu:g}: "
+            "use the arguments lr and mu everywhere, not numbers, and keep no state of your "
+            "own between calls"
+        )
 
 
 def _check_buffers(got: list[float], want: list[float], lr: float) -> None:
@@ -237,9 +1035,26 @@ def _sutskever_step(theta, g, buf, lr, mu):
     return theta + mu * buf - lr * g, buf
 
 
-q1 = Question(
+def _nesterov_fixed_mu(theta, g, buf, lr, mu):
+    """Right at mu = 0.9 only: the reader's answer, with 0.9 where mu belongs."""
+    buf = 0.9 * buf + g
+    return theta - lr * (g + 0.9 * buf), buf
+
+
+def _nesterov_fixed_lr(theta, g, buf, lr, mu):
+    buf = mu * buf + g
+    return theta - 0.02 * (g + mu * buf), buf
+
+
+def _nesterov_same_buf(theta, g, buf, lr, mu):
+    """Computes the new buffer, but returns the one it was given."""
+    new = mu * buf + g
+    return theta - lr * (g + mu * new), buf
+
+
+q5 = Question(
     title="Nesterov momentum",
-    checker=_check_q1,
+    checker=_check_q5,
     hint_text="Start from the chapter's Momentum (show(Momentum.update)): the buffer is "
     "updated exactly as there. Only the step that theta takes is different.",
     more_hints=(
@@ -285,684 +1100,12 @@ class Nesterov(Momentum):
         ),
         (lambda theta, g, buf, lr, mu: (theta - 0.01, buf), "Nesterov momentum gives"),
         (_sutskever_step, "Sutskever's form"),
+        (_nesterov_fixed_mu, "you wrote 0.9 where mu belongs"),
+        (_nesterov_fixed_lr, "you wrote 0.02 where lr belongs"),
+        (_nesterov_same_buf, "the buffer you return never changes"),
         (
             lambda theta, g, buf, lr, mu: (theta - (g + lr * mu * (mu * buf + g)), mu * buf + g),
             "the step is lr·(g + mu·buf)",
         ),
-    ],
-)
-
-# q2 ---------------------------------------------------------------------------------------
-
-_Q2 = {"g": 2.0, "lr": 0.1, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
-
-
-def uncorrected_first_step(g=2.0, lr=0.1, beta1=0.9, beta2=0.999, eps=1e-8):
-    """How far Adam without bias correction moves a parameter at step 1."""
-    m = (1 - beta1) * g  # m and v start at 0: one step of each running average
-    v = (1 - beta2) * g * g
-    return lr * m / (math.sqrt(v) + eps)
-
-
-def _corrected_first_step(g, lr, beta1, beta2, eps):
-    """The same first step with bias correction, from tinyml.optim.Adam itself."""
-    from tinyml.alpha import Var
-    from tinyml.optim import Adam
-
-    x = Var(1.0, name="x")
-    (g * x).backward()
-    Adam([x], lr=lr, betas=(beta1, beta2), eps=eps).step()
-    return 1.0 - x.value()
-
-
-def _q2_mistakes() -> dict[str, float]:
-    g, lr, beta1, beta2, eps = _Q2.values()
-    m, v = (1 - beta1) * g, (1 - beta2) * g * g
-    return {
-        "corrected": _corrected_first_step(**_Q2),
-        "gd": lr * g,
-        "no lr": m / (math.sqrt(v) + eps),
-        "only m small": lr * m / abs(g),
-        "no root": lr * m / (v + eps),
-        "landing point": 1.0 - uncorrected_first_step(**_Q2),
-        "no denominator": lr * m,
-    }
-
-
-def _check_q2(answer):
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise Incorrect(f"give the distance x moves as a number, not {answer!r}")
-    got = float(answer)
-    if not math.isfinite(got):
-        raise Incorrect(f"give a finite distance, not {got!r}")
-    want = uncorrected_first_step(**_Q2)
-    if math.isclose(got, want, rel_tol=2e-3):
-        return
-    if math.isclose(got, -want, rel_tol=2e-3):
-        raise Incorrect(
-            "that is the change in x (it decreases); give the distance it moves, a positive number"
-        )
-    if math.isclose(got, want, rel_tol=0.05):
-        if float(f"{got:.2g}") == got:  # two significant figures or fewer
-            raise Incorrect(f"{got:g} is close; give at least three significant figures")
-        raise Incorrect(
-            f"{got:g} is close, but about {abs(got / want - 1):.0%} off; compute it rather "
-            "than round on the way"
-        )
-    messages = {
-        "corrected": "0.1 is the step with bias correction (the section 5 cell); without it "
-        "the step is lr·m₁ / (√v₁ + eps) with the raw averages m₁ and v₁",
-        "gd": "0.2 = lr·g is plain gradient descent's step; Adam divides by √v₁ + eps",
-        "no lr": "that is ten times too far: either the learning rate is missing (multiply "
-        "by lr = 0.1), or m was bias-corrected (m̂₁ = g) while v was not; without correction "
-        "both stay raw, m₁ = 0.1·g",
-        "only m small": "m₁ = (1 - beta1)·g is 10× smaller than g, right; but v starts at 0 "
-        "too: v₁ = (1 - beta2)·g², so √v₁ is smaller than |g| as well",
-        "no root": "the denominator is the square root of v₁: √v₁ + eps",
-        "landing point": "that is where x lands (it starts at 1); give how far it moves",
-        "no denominator": "0.02 = lr·m₁, the numerator alone: Adam then divides by "
-        "√v₁ + eps, and v₁ = (1 - beta2)·g² = 0.004 is small, so the step grows",
-    }
-    for kind, value in _q2_mistakes().items():
-        if math.isclose(got, value, rel_tol=2e-3):
-            raise Incorrect(messages[kind])
-    raise Incorrect(
-        f"{got:g} is not it. Both averages start at 0, so after one step m₁ = (1 - beta1)·g "
-        "and v₁ = (1 - beta2)·g²; the step is lr·m₁ / (√v₁ + eps)"
-    )
-
-
-q2 = Question(
-    title="Adam without bias correction",
-    checker=_check_q2,
-    hint_text="Both running averages start at 0. What are m and v after one step, with "
-    "g = 2 and the default betas?",
-    more_hints=(
-        "m₁ = 0.9·0 + 0.1·g = 0.2 and v₁ = 0.999·0 + 0.001·g² = 0.004. Without correction "
-        "the step is lr·m₁ / (√v₁ + eps).",
-        "0.1 · 0.2 / (√0.004 + 1e-8): about 3.16 × lr, where bias correction gives exactly lr.",
-    ),
-    solution_text="m1 = (1 - 0.9) * 2              # 0.2: ten times smaller than g\n"
-    "v1 = (1 - 0.999) * 2 * 2        # 0.004: so √v1 ≈ 0.063 is 31.6 times smaller than |g|\n"
-    "first_step = 0.1 * m1 / (math.sqrt(v1) + 1e-8)  # ≈ 0.316, not 0.1\n"
-    "# What goes wrong: the raw m is too small by (1 - beta1), but √v is too small by\n"
-    "# √(1 - beta2), which is smaller still, so the first step is (1 - beta1)/√(1 - beta2)\n"
-    "# ≈ 3.16 times lr, whatever g is (y, with g = 2000, moves 0.316 too). With\n"
-    "# beta2 = 0.9999 it would be 10 × lr. Dividing by 1 - beta**t makes it exactly lr.",
-    answer=lambda: uncorrected_first_step(**_Q2),
-    wrong=[
-        (0.1, "with bias correction"),
-        (0.2, "plain gradient descent"),
-        (3.1623, "multiply by lr"),
-        (0.1 * 2 / math.sqrt(0.004), "m was bias-corrected"),
-        (0.01, "v starts at 0 too"),
-        (5.0, "square root"),
-        (0.6838, "where x lands"),
-        (0.02, "the numerator alone"),
-        (-0.3162, "positive"),
-        (0.32, "three significant figures"),
-        (0.31939, "about 1% off"),
-        (1.0, "not it"),
-        ("0.316", "as a number"),
-    ],
-)
-
-# q3 ---------------------------------------------------------------------------------------
-
-
-def steep_bowl(x, y):
-    """Exercise 3's bowl, f = (x² + 100·y²) / 2: 100× more curved across y than along x."""
-    return 0.5 * (x * x + 100 * (y * y))
-
-
-_CRITICAL = 2 / 100
-_TOLERANCE = 1e-3 * _CRITICAL  # within 0.1 % below the threshold counts as found
-
-
-def _check_q3(answer):
-    from tinyml.landscapes import descend
-    from tinyml.optim import GD
-
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise Incorrect(f"give the learning rate as a number, not {answer!r}")
-    lr = float(answer)
-    # Below 0.02 every rate converges and at 0.02 itself y flips sign forever; above it y
-    # grows. So the threshold is 0.02: a rate at most 0.1 % below it counts as found.
-    if _CRITICAL - _TOLERANCE - 1e-15 <= lr <= _CRITICAL + 1e-15:
-        return
-    if not lr > 0:
-        raise Incorrect(f"a learning rate must be positive, got {lr:g}")
-    if math.isclose(lr, 2 / 25, rel_tol=0.02):
-        raise Incorrect(
-            "0.08 = 2/25 is the threshold of the chapter's bowl, curved 25× across y; this one "
-            "is curved 100× across y"
-        )
-    if math.isclose(lr, 2.0):
-        raise Incorrect("2 is the limit along x, where the curvature is 1; y is 100× more curved")
-    if math.isclose(lr, 1 / 100) or math.isclose(lr, 1 / 101):
-        raise Incorrect(
-            f"GD still converges above {lr:g}: it zigzags across y, but the zigzag shrinks "
-            "as long as |1 - 100·lr| < 1"
-        )
-    if 0.95 * _CRITICAL <= lr < _CRITICAL:
-        raise Incorrect(
-            f"close to the threshold, but GD still converges at lr={lr:g}: the factor "
-            f"1 - 100·lr = {1 - 100 * lr:.4g} is still above -1. Give the rate where the factor "
-            "hits -1 exactly"
-        )
-    if lr < _CRITICAL:
-        raise Incorrect(
-            f"GD still converges at lr={lr:g}: both |1 - lr| and |1 - 100·lr| are below 1; "
-            "the threshold is higher"
-        )
-    run = descend(steep_bowl, GD, lr=lr, steps=500, start=(-5.0, 1.5))
-    if run.diverged:
-        seen = f"descend(steep_bowl, GD, lr={lr:g}, …) is marked diverged"
-    else:  # just above the threshold the growth is too slow for 500 steps to show it
-        seen = (
-            f"so slowly that descend(steep_bowl, GD, lr={lr:g}, …) still ends at loss "
-            f"{run.losses[-1]:.3g}, but it never settles"
-        )
-    raise Incorrect(
-        f"at lr={lr:g} GD already fails: |1 - 100·lr| = {abs(1 - 100 * lr):.6g} > 1, so y "
-        f"grows every step ({seen}); the threshold is lower"
-    )
-
-
-q3 = Question(
-    title="The learning rate where gradient descent stops converging",
-    checker=_check_q3,
-    hint_text="Section 2 did this for curvature 25. Which direction of this bowl is the "
-    "steeper one, and what does one GD step do to that coordinate?",
-    more_hints=(
-        "The gradient along y is 100·y, so one GD step multiplies y by (1 - 100·lr). "
-        "y shrinks as long as that factor stays between -1 and 1.",
-        "The threshold is where the factor reaches -1: solve 1 - 100·lr = -1.",
-    ),
-    solution_text="# y ← y - lr·100·y = (1 - 100·lr)·y shrinks only if |1 - 100·lr| < 1\n"
-    "critical_lr = 2 / 100  # 0.02: below it GD converges; at it y flips sign forever; "
-    "above it y grows.\n# In general: 2 / (the largest curvature).",
-    answer=lambda: _CRITICAL,
-    wrong=[
-        (2 / 25, "chapter's bowl"),  # the answer copied from section 2
-        (2.0, "curvature is 1"),
-        (0.01, "still converges"),
-        (0.015, "threshold is higher"),
-        (0.0195, "close to the threshold"),
-        (0.0199, "factor hits -1"),
-        (2 / 101, "close to the threshold"),
-        (0.018, "threshold is higher"),
-        (0.025, "threshold is lower"),
-        (0.0201, "marked diverged"),  # a rate at which descend diverges must not pass
-        (0.0200002, "never settles"),
-        (-0.02, "positive"),
-    ],
-)
-
-# q4 ---------------------------------------------------------------------------------------
-
-
-def train(loss_fn, optimizer, steps):
-    """Run the training loop; return the loss of every step."""
-    losses = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss = loss_fn()
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.value())
-    return losses
-
-
-def _check_q4(train_fn):
-    from tinyml.alpha import Var
-    from tinyml.landscapes import quadratic
-    from tinyml.optim import GD
-
-    if not callable(train_fn):
-        raise Incorrect("pass your function itself, e.g. ch06.q4.check(train)")
-    steps_called, built, final_grads, filled = [0], [0], [(0.0, 0.0)], [False]
-    ever_filled = [False]  # whether any gradient was ever seen non-zero: backward() ran
-
-    def loss_at(x, y):
-        built[0] += 1
-        return quadratic(x, y)
-
-    def run(fn, optimizer=GD, **settings):
-        built[0] = 0
-        x, y = Var(-4.0, name="x"), Var(1.0, name="y")
-        opt = optimizer([x, y], lr=0.01, **settings)
-        step, zero_grad = opt.step, opt.zero_grad
-        ever_filled[0] = False
-
-        def counted_step():
-            steps_called[0] += 1
-            filled[0] = x.g != 0.0 or y.g != 0.0  # whether backward() ran before this step
-            ever_filled[0] = ever_filled[0] or filled[0]
-            step()
-
-        def watched_zero_grad():
-            ever_filled[0] = ever_filled[0] or x.g != 0.0 or y.g != 0.0
-            zero_grad()
-
-        opt.step, opt.zero_grad = counted_step, watched_zero_grad
-        out = call_learner(fn, lambda: loss_at(x, y), opt, 15)
-        final_grads[0] = (x.g, y.g)
-        ever_filled[0] = ever_filled[0] or x.g != 0.0 or y.g != 0.0
-        return out, (x.value(), y.value())
-
-    try:
-        got, where = run(train_fn)
-    except Incorrect as exc:  # tinyml.alpha refuses a graph older than the last set_value
-        if "changed by set_value()" not in str(exc):
-            raise
-        if filled[0]:  # backward() ran, then step(), then a backward() on the old graph
-            raise Incorrect(
-                "backward() refused a loss whose x and y had moved since it was built: you "
-                "build the loss once, outside the loop, and a graph keeps the values it was "
-                "built with. Call loss_fn() inside the loop, once per step"
-            ) from None
-        raise Incorrect(
-            "backward() refused a loss whose x and y had moved since it was built: step() "
-            "runs before backward(). The order in each step is zero_grad(), forward (build "
-            "the loss), backward(), step()"
-        ) from None
-    learner_built, learner_steps, learner_grads = built[0], steps_called[0], final_grads[0]
-    learner_backward = ever_filled[0]
-    want, want_where = run(train)
-    if isinstance(got, list) and len(got) != 15:
-        raise Incorrect(
-            f"train(loss_fn, optimizer, 15) returned {len(got)} losses; run exactly `steps` "
-            "steps and record one loss per step"
-        )
-    if not isinstance(got, list):
-        raise Incorrect(f"train(...) returned {got!r}; return the list of the 15 losses")
-    if any(hasattr(v, "backward") for v in got):
-        raise Incorrect(
-            "your list holds the loss nodes themselves; record the number, loss.value()"
-        )
-    got = [_number("each loss", v) for v in got]
-    if _first_difference(got, want) is None:
-        _check_final_point(learner_steps, where, want_where)
-        _check_with_momentum(train_fn, run, steps_called)
-        return
-    if where == (-4.0, 1.0):
-        if not learner_backward:
-            did = (
-                "loss.backward() is never called, so every gradient stays 0 and step() has "
-                "nothing to go on"
-            )
-        elif learner_steps == 0:
-            did = "optimizer.step() is never called"
-        elif learner_grads != (0.0, 0.0):
-            did = (
-                "step() runs before backward(), while the gradients are still 0 (backward() "
-                "fills them only after the step)"
-            )
-        else:
-            did = "a zero_grad() between backward() and step() wipes the gradients step() needs"
-        raise Incorrect(
-            f"x and y never moved: {did}. The order in each step is zero_grad(), forward "
-            "(build the loss), backward(), step()"
-        )
-    if len(set(got)) == 1:
-        raise Incorrect(
-            "every loss is the same although x and y moved: build the loss (forward) inside "
-            "the loop; a graph built once keeps the values it was built with"
-        )
-    if where == want_where and _first_difference(got[:-1], want[1:]) is None:
-        did = (
-            "calling loss_fn() again after step() builds"
-            if learner_built > 15
-            else "calling loss.forward() after step() recomputes"
-        )
-        raise Incorrect(
-            f"each loss you record is the next step's: {did} the loss at the new parameters. "
-            "The order in each step is zero_grad(), forward (build the loss), backward(), "
-            "step(); record loss.value() of the loss you called backward() on, the loss "
-            "before the step, as PyTorch loops do"
-        )
-    if _first_difference(got, run(_train_no_zero_grad)[0]) is None:
-        raise Incorrect(
-            "the gradients pile up from step to step: call optimizer.zero_grad() every step, "
-            "before backward()"
-        )
-    i = _first_difference(got, want)
-    raise Incorrect(
-        f"loss {i + 1} is {got[i]!r}, but the reference loop records {want[i]!r}. Each step "
-        "must do, once each and in this order: zero_grad(), build the loss, backward(), "
-        "step(), and record the loss you called backward() on"
-    )
-
-
-def _check_final_point(learner_steps, where, want_where):
-    """Right losses are not enough: the loop must leave the parameters after `steps` steps."""
-    if learner_steps > 15:
-        raise Incorrect(
-            f"your 15 losses are right, but optimizer.step() ran {learner_steps} times for "
-            "steps=15: the extra step after the loop moves the parameters once more, past "
-            "the last loss you recorded. Do exactly `steps` steps, all inside the loop, and "
-            "after it only return the losses"
-        )
-    if _first_difference(list(where), list(want_where)) is not None:
-        x, y = where
-        wx, wy = want_where
-        raise Incorrect(
-            f"your 15 losses are right, but x and y end at ({x:.4g}, {y:.4g}) instead of "
-            f"({wx:.4g}, {wy:.4g}): after the loop, change nothing; only return the losses"
-        )
-
-
-def _check_with_momentum(train_fn, run, steps_called):
-    """Right with GD is not enough: the loop must leave the update to optimizer.step()."""
-    from tinyml.optim import Momentum
-
-    steps_called[0] = 0
-    got, _ = run(train_fn, Momentum, momentum=0.9)
-    called = steps_called[0]
-    want, _ = run(train, Momentum, momentum=0.9)
-    if called == 0:
-        raise Incorrect(
-            "right with GD, but your loop never calls optimizer.step(): it updates the "
-            "parameters itself, so with Momentum (or Adam) it still does plain gradient "
-            "descent. Let optimizer.step() do the update"
-        )
-    if not isinstance(got, list) or _first_difference([float(v) for v in got], want) is not None:
-        raise Incorrect(
-            "right with GD, but with Momentum(lr=0.01, momentum=0.9) your losses differ from "
-            "the reference loop's: call optimizer.step() once per step and update nothing "
-            "by hand"
-        )
-
-
-def _train_by_hand(loss_fn, optimizer, steps):
-    losses = []
-    for _ in range(steps):
-        optimizer.zero_grad()
-        loss = loss_fn()
-        loss.backward()
-        for p in optimizer.params:
-            p.set_value(p.value() - optimizer.lr * p.g)
-        losses.append(loss.value())
-    return losses
-
-
-def _loop(*calls):
-    """A training loop whose every step makes the named calls in this order: wrong answers
-    for the tests and for recognising a learner's mistake ("build once" builds the loss
-    once, before the loop)."""
-
-    def train(loss_fn, optimizer, steps):
-        losses = []
-        loss = loss_fn() if "build once" in calls else None
-        actions = {
-            "zero_grad": optimizer.zero_grad,
-            "step": optimizer.step,
-            "backward": lambda: loss.backward(),
-            "record": lambda: losses.append(loss.value()),
-            "record forward": lambda: losses.append(loss.forward()),
-            "record loss_fn": lambda: losses.append(loss_fn().value()),
-        }
-        for _ in range(steps):
-            for call in calls:
-                if call == "loss_fn":
-                    loss = loss_fn()
-                elif call != "build once":
-                    actions[call]()
-        return losses
-
-    return train
-
-
-_train_no_zero_grad = _loop("loss_fn", "backward", "step", "record")
-
-
-def _train_extra_step(loss_fn, optimizer, steps):
-    """Right losses, then one more update after the loop (an independent learner's answer)."""
-    losses = train(loss_fn, optimizer, steps)
-    optimizer.zero_grad()
-    loss_fn().backward()
-    optimizer.step()
-    return losses
-
-
-def _train_then_nudge(loss_fn, optimizer, steps):
-    """Right losses, then it moves the parameters by hand after the loop."""
-    losses = train(loss_fn, optimizer, steps)
-    for p in optimizer.params:
-        p.set_value(p.value() + 0.5)
-    return losses
-
-
-q4 = Question(
-    title="The training loop",
-    checker=_check_q4,
-    hint_text="Section 1's loop is the model: what four things happen in each step, and "
-    "in which order?",
-    more_hints=(
-        "In each step: clear the old gradients, build the loss (forward), fill the gradients "
-        "(backward), update the parameters; then record the loss's value. Which object has "
-        "zero_grad() and step(), and which has backward()?",
-        "Each pass of the loop over range(steps) starts with optimizer.zero_grad() and ends "
-        "by recording the number of the loss you just called loss.backward() on; the update "
-        "comes after backward(). Nothing happens after the loop but returning the list.",
-    ),
-    solution_text=inspect.getsource(train),
-    answer=lambda: train,
-    wrong=[
-        (_train_no_zero_grad, "zero_grad() every step"),
-        (_loop("zero_grad", "loss_fn", "step", "record"), "backward() is never called"),
-        (_train_by_hand, "never calls optimizer.step()"),
-        (
-            _loop("loss_fn", "backward", "zero_grad", "step", "record"),
-            "zero_grad() between backward() and step()",
-        ),
-        (
-            _loop("zero_grad", "step", "loss_fn", "backward", "record"),
-            "step() runs before backward()",
-        ),
-        (lambda loss_fn, optimizer, steps: [loss_fn().value() for _ in range(steps)], "never"),
-        (_loop("build once", "zero_grad", "backward", "step", "record"), "inside the loop"),
-        (
-            _loop("zero_grad", "loss_fn", "backward", "step", "record loss_fn"),
-            "calling loss_fn() again after step()",
-        ),
-        (
-            _loop("zero_grad", "loss_fn", "backward", "step", "record forward"),
-            "calling loss.forward() after step()",
-        ),
-        (lambda loss_fn, optimizer, steps: 0.0, "list of the 15 losses"),
-        (lambda loss_fn, optimizer, steps: [loss_fn() for _ in range(steps)], "loss.value()"),
-        (lambda loss_fn, optimizer, steps: train(loss_fn, optimizer, steps + 1), "returned 16"),
-        (_train_extra_step, "ran 16 times"),
-        (_train_then_nudge, "change nothing"),
-    ],
-)
-
-# q5 ---------------------------------------------------------------------------------------
-
-_Q5 = {"lr": 0.1, "alpha": 0.9, "eps": 1e-3}  # a large eps, so that where it goes shows
-_Q5_STEPS = 30
-# (theta, g, v) to call the learner's step on: positive g and v, so no mistake takes a root
-# of a negative number; the last starts from v = 0, as the first step does.
-_Q5_PROBES = ((0.5, 2.0, 0.3), (1.5, 0.5, 4.0), (-1.0, 3.0, 0.0))
-
-
-def rmsprop_step(theta, g, v, lr, alpha, eps):
-    """One step of RMSProp for one number. Returns (new theta, new v)."""
-    v = alpha * v + (1 - alpha) * g * g  # running mean of the squared gradients
-    theta = theta - lr * g / (math.sqrt(v) + eps)
-    return theta, v
-
-
-def _rms_reference() -> tuple[list[float], list[float]]:
-    """theta and v after each step of tinyml.optim.RMSProp itself on the test loss."""
-    from tinyml.alpha import Var
-    from tinyml.optim import RMSProp
-
-    theta = Var(0.0, name="theta")
-    opt = RMSProp([theta], **_Q5)
-    thetas, averages = [], []
-    for _ in range(_Q5_STEPS):
-        opt.zero_grad()
-        ((theta - 3) * (theta - 3) + theta**4 / 10).backward()
-        opt.step()
-        thetas.append(theta.value())
-        averages.append(opt.square_avgs[0])
-    return thetas, averages
-
-
-def _rms_variant(kind):
-    """RMSProp's step with one typical mistake, to recognise it in a learner's answer."""
-
-    def step(theta, g, v, lr, alpha, eps):
-        new_v = alpha * v + (1 - alpha) * g * g
-        root = math.sqrt(new_v)
-        if kind == "eps inside":
-            return theta - lr * g / math.sqrt(new_v + eps), new_v
-        if kind == "no root":
-            return theta - lr * g / (new_v + eps), new_v
-        if kind == "weights swapped":
-            swapped = (1 - alpha) * v + alpha * g * g
-            return theta - lr * g / (math.sqrt(swapped) + eps), swapped
-        if kind == "g not squared":
-            plain = alpha * v + (1 - alpha) * g
-            return theta - lr * g / (math.sqrt(plain) + eps), plain
-        if kind == "old v":
-            return theta - lr * g / (math.sqrt(v) + eps), new_v
-        if kind == "no lr":
-            return theta - g / (root + eps), new_v
-        if kind == "uphill":
-            return theta + lr * g / (root + eps), new_v
-        if kind == "gd":
-            return theta - lr * g, new_v
-        if kind == "old v returned":
-            return theta - lr * g / (root + eps), v
-        raise ValueError(kind)
-
-    return step
-
-
-_RMS_MISTAKES = {
-    "gd": "that is plain gradient descent's step, lr·g: RMSProp divides it by √v + eps",
-    "eps inside": "that is TensorFlow's place for eps, inside the root, √(v + eps); PyTorch "
-    "and tinyml add it after the root: lr·g / (√v + eps)",
-    "no root": "divide by the root of v, √v + eps: v averages squared gradients, so only its "
-    "root has the size of a gradient",
-    "weights swapped": "alpha and 1 - alpha are swapped: alpha keeps the old average, "
-    "v = alpha·v + (1 - alpha)·g², so the new g² gets only the small weight 1 - alpha",
-    "g not squared": "v averages the squares of the gradients: v = alpha·v + (1 - alpha)·g², "
-    "with g·g, not g",
-    "old v": "the step divides by the root of the v you were given; update v first, then "
-    "divide by √(new v) + eps (on the first step the old v is 0 and the step explodes)",
-    "no lr": "the learning rate is missing: the step is lr·g / (√v + eps)",
-    "uphill": "theta moves uphill: subtract the step, theta - lr·g / (√v + eps)",
-    "old v returned": "theta is right, but you return the v you were given; return the new "
-    "average, which the next step builds on",
-}
-
-
-def _close_pair(got, want) -> bool:
-    return _first_difference(list(got), list(want)) is None
-
-
-def _check_q5(step):
-    if not callable(step):
-        raise Incorrect("pass your function itself, e.g. ch06.q5.check(rmsprop_step)")
-    settings = ", ".join(f"{k}={v:g}" for k, v in _Q5.items())
-    answers = []
-    for theta, g, v in _Q5_PROBES:
-        call = f"rmsprop_step({theta}, {g}, {v}, {settings})"
-        result = call_learner(step, theta, g, v, *_Q5.values(), call="calling " + call)
-        if not isinstance(result, tuple | list) or len(result) != 2:
-            raise Incorrect(f"{call} returned {result!r}; return the pair (theta, v)")
-        answers.append((_number("theta", result[0]), _number("v", result[1])))
-    wants = [rmsprop_step(theta, g, v, *_Q5.values()) for theta, g, v in _Q5_PROBES]
-    if not all(_close_pair(a, w) for a, w in zip(answers, wants, strict=True)):
-        if all(_close_pair(a[::-1], w) for a, w in zip(answers, wants, strict=True)):
-            raise Incorrect(
-                "your rule is right, but it returns (v, theta): return the pair in the order "
-                "(theta, v), so the new theta comes first"
-            )
-        for kind, why in _RMS_MISTAKES.items():
-            variant = _rms_variant(kind)
-            probes = [variant(theta, g, v, *_Q5.values()) for theta, g, v in _Q5_PROBES]
-            if all(_close_pair(a, w) for a, w in zip(answers, probes, strict=True)):
-                raise Incorrect(why)
-        (theta, g, v), got, want = next(
-            (p, a, w)
-            for p, a, w in zip(_Q5_PROBES, answers, wants, strict=True)
-            if not _close_pair(a, w)
-        )
-        raise Incorrect(
-            f"rmsprop_step({theta}, {g}, {v}, {settings}) returned "
-            f"({got[0]:.6g}, {got[1]:.6g}); RMSProp gives ({want[0]:.6g}, {want[1]:.6g})"
-        )
-    # Right on the probes: now 30 steps in a row, against tinyml.optim.RMSProp itself.
-    want_thetas, want_vs = _rms_reference()
-    theta, v, thetas, vs = 0.0, 0.0, [], []
-    for k in range(_Q5_STEPS):
-        result = call_learner(step, theta, _checked_grad(theta, k), v, *_Q5.values())
-        theta, v = _number("theta", result[0]), _number("v", result[1])
-        thetas.append(theta)
-        vs.append(v)
-    i = _first_difference(thetas, want_thetas)
-    j = _first_difference(vs, want_vs)
-    if i is not None or j is not None:
-        k = min(n for n in (i, j) if n is not None)
-        raise Incorrect(
-            f"after step {k + 1} your (theta, v) is ({thetas[k]:.6g}, {vs[k]:.6g}); "
-            f"tinyml.optim.RMSProp has ({want_thetas[k]:.6g}, {want_vs[k]:.6g}). Does your "
-            "step keep state of its own between calls? Use only its arguments"
-        )
-
-
-def _rms_with_memory():
-    """Right on any single call, but it keeps a step counter of its own between calls."""
-    calls = [0]
-
-    def step(theta, g, v, lr, alpha, eps):
-        calls[0] += 1
-        theta, v = rmsprop_step(theta, g, v, lr, alpha, eps)
-        return (theta + 1e-3 if calls[0] > 3 else theta), v
-
-    return step
-
-
-q5 = Question(
-    title="RMSProp's update for one number",
-    checker=_check_q5,
-    hint_text="Section 4's two formulas, for one number: first the new running average v, "
-    "then the step. Which of the two uses the other?",
-    more_hints=(
-        "The new v keeps alpha of the old v and adds 1 - alpha of this step's squared "
-        "gradient g·g. The step is the gradient divided by (the root of v, plus eps), "
-        "times lr.",
-        "v = alpha·v + (1 - alpha)·g² first; then theta moves against lr·g / (√v + eps) with "
-        "that new v, eps outside the root (math.sqrt). Return the pair with theta first.",
-    ),
-    solution_text=inspect.getsource(rmsprop_step)
-    + """
-# The checker compares 30 steps of it with tinyml.optim.RMSProp's own update,
-# show(RMSProp.update), which does the same for every parameter in its list.
-""",
-    answer=lambda: rmsprop_step,
-    wrong=[
-        (_rms_variant("gd"), "plain gradient descent"),
-        (_rms_variant("eps inside"), "TensorFlow's place"),
-        (_rms_variant("no root"), "root of v"),
-        (_rms_variant("weights swapped"), "swapped"),
-        (_rms_variant("g not squared"), "with g·g"),
-        (_rms_variant("old v"), "update v first"),
-        (_rms_variant("no lr"), "learning rate is missing"),
-        (_rms_variant("uphill"), "uphill"),
-        (_rms_variant("old v returned"), "return the new average"),
-        (
-            lambda theta, g, v, lr, alpha, eps: rmsprop_step(theta, g, v, lr, alpha, eps)[::-1],
-            "(v, theta)",
-        ),
-        (lambda theta, g, v, lr, alpha, eps: theta - lr * g, "pair"),
-        (lambda theta, g, v, lr, alpha, eps: (theta - 0.01, v), "RMSProp gives"),
-        (_rms_with_memory(), "state of its own"),
     ],
 )

@@ -1,0 +1,58 @@
+"""Chapter 5's checkers on more than one configuration: answers that hard-code the one shape
+or size a checker used to try, from the fourth independent read of chapters 5-6."""
+
+from __future__ import annotations
+
+import time
+
+from tinyml.exercises import ch05
+
+
+def test_q3_refuses_a_matvec_that_hard_codes_three_inputs_or_two_rows():
+    def three_inputs(W, x):  # the reader's answer: right for the 2×3 W only
+        return [row[0] * x[0] + row[1] * x[1] + row[2] * x[2] for row in W]
+
+    def two_rows(W, x):
+        return [sum(W[i][j] * x[j] for j in range(3)) for i in range(2)]
+
+    def first_three_only(W, x):  # no crash on a 1×4 W, just a wrong sum
+        return [sum(row[j] * x[j] for j in range(min(3, len(x)))) for row in W]
+
+    for wrong in (three_inputs, two_rows, first_three_only):
+        feedback = ch05.q3.grade(wrong)
+        assert feedback.status == "incorrect", wrong
+        assert "works only for 3 inputs / 2 rows" in feedback.message, feedback.message
+        assert "len(x)" in feedback.message and "len(W)" in feedback.message
+
+    def by_len(W, x):  # honest variants pass
+        return [sum(W[i][j] * x[j] for j in range(len(x))) for i in range(len(W))]
+
+    def by_zip(W, x):
+        return [sum(w * v for w, v in zip(row, x, strict=True)) for row in W]
+
+    for right in (ch05.matvec, by_len, by_zip):
+        assert ch05.q3.grade(right).correct, right
+
+
+def test_q2_refuses_a_formula_patched_for_the_sizes_it_was_tried_on():
+    patched = ch05.q2.grade(lambda n, m, p: n * p * (m - 1) if (n, m, p) != (1, 1, 1) else 1)
+    assert patched.status == "incorrect" and "nothing to add: 0" in patched.message
+    assert ch05.q2.grade(lambda n, m, p: max(n * p * (m - 1), 1)).status == "incorrect"
+    assert ch05.q2.grade(lambda n, m, p: (m - 1) * p * n).correct
+
+
+def test_q1_points_at_the_rule_before_the_numbers():
+    for answer in ((3, 4), (4, 3)):
+        message = ch05.q1.grade(answer).message
+        assert "rows of the first factor and the columns of the second" in message, message
+        assert "(4)" not in message and "4×4" not in message, message
+    assert "give a shape" in ch05.q1.grade(None).message
+    assert "4×3" in " ".join(ch05.q1.hints()[1:])  # the numbers wait for hint(2)
+
+
+def test_checkers_answer_within_a_second():
+    for q in (ch05.q1, ch05.q2, ch05.q3, ch05.q4):
+        for answer in [q.answer()] + [bad for bad, _ in q.wrong]:
+            start = time.perf_counter()
+            q.grade(answer)
+            assert time.perf_counter() - start < 1.0, (q.title, answer)
