@@ -391,11 +391,12 @@ def grad_f(a, b):
 
 
 _Q5_POINTS = [(0.5, 2.0), (-1.3, 0.7), (3.0, -4.0), (2.2, 0.3)]  # refereed by grad_check
-# Far from 0, f = a*b + sin(a) is large next to df/da, so the round-off of any finite
-# difference (about eps·|f|/h) is large: even 5- to 9-point stencils and Richardson
-# extrapolation, at their best step, miss df/da there by 1e-13 or more, relatively.
+# Far from 0, f = a*b + sin(a) is large next to df/da: a formula computed with too few digits
+# shows there. (Finite differences are refused by what they call, not by their digits.)
 _Q5_FAR = [(-1234.5, 1.5), (4096.25, -0.5)]
-_Q5_DIGITS = 1e-14  # relative; b + cos(a), computed in floats, is within about 1e-16
+# Relative. b + cos(a), computed in floats, is within about 1e-16; an equivalent formula such
+# as sin(a + π/2) loses a few digits far from 0 (a + π/2 is rounded), and is still a formula.
+_Q5_DIGITS = 1e-10
 _NAMES = ("df/da", "df/db")
 
 
@@ -410,17 +411,69 @@ def _shifted(value, point):
     return any(value != p and abs(value - p) <= 0.1 * max(1.0, abs(p)) for p in point)
 
 
+_WATCHED_MATH = ("sin", "cos", "tan", "exp", "log", "sqrt", "sinh", "cosh", "tanh")
+
+
+def _close_pair(calls):
+    """Two calls of one function at different but nearby numbers: f(x + h) and f(x), say."""
+    for i, (name, x) in enumerate(calls):
+        for other, y in calls[i + 1 :]:
+            if other == name and x != y and abs(x - y) <= 0.1 * max(1.0, abs(x)):
+                return name, x, y
+    return None
+
+
+def _math_watchers(learner, calls):
+    """Stand-ins for math's (and numpy's) sin, cos, … that note each number they are given.
+
+    A hand-derived formula calls cos(a) once, or sin(a + π/2); an inline finite difference
+    calls sin at a + h and a - h (or a). Returns [(owner, name, original, stand-in)].
+    """
+    owners = [("math", sys.modules["math"])]
+    if "numpy" in sys.modules:
+        owners.append(("np", sys.modules["numpy"]))
+    swaps, originals = [], {}
+    for label, module in owners:
+        for name in _WATCHED_MATH:
+            original = getattr(module, name, None)
+            if original is None:
+                continue
+
+            def stand_in(*args, _f=original, _name=f"{label}.{name}", **kwargs):
+                x = args[0] if len(args) == 1 else None  # no isinstance(x, numbers.Real):
+                if isinstance(x, (int, float)) and not isinstance(x, bool):  # it runs Python
+                    calls.append((_name, float(x)))
+                return _f(*args, **kwargs)
+
+            swaps.append((module, name, original, stand_in))
+            originals[id(original)] = stand_in
+    names = getattr(learner, "__globals__", None)
+    if isinstance(names, dict):  # from math import sin: the learner's own name for it
+        for name, value in list(names.items()):
+            if id(value) in originals and not isinstance(value, type(sys)):
+                swaps.append((names, name, value, originals[id(value)]))
+    for cell in getattr(learner, "__closure__", None) or ():  # sin, imported in a function
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if id(value) in originals:
+            swaps.append((cell, "cell_contents", value, originals[id(value)]))
+    return swaps
+
+
 def _call_watching(learner, point):
-    """Call grad_f(*point), and note any Python function it calls at a shifted point.
+    """Call grad_f(*point), and note any sign that it differences f numerically.
 
     A hand-derived gradient needs no function of (a, b) at other points; a finite difference
     (tinyml.numeric's, or one written by hand, Richardson's or any stencil) evaluates f at
-    a ± h. Returns the result, and the first such call as (function name, argument) or None.
+    a ± h, or calls sin at two nearby numbers. Returns the result, and the first such sign as
+    (function name, argument) or None.
     """
     import tinyml.numeric
 
     numeric_file = tinyml.numeric.__file__
-    seen = []
+    seen, calls = [], []
 
     def profiler(frame, event, arg):
         if seen:
@@ -449,15 +502,31 @@ def _call_watching(learner, point):
                     return
 
     def watched(*args):  # only the learner's own call is watched, not the checker's code
+        swaps = _math_watchers(learner, calls)
         old = sys.getprofile()
+        for owner, name, _, stand_in in swaps:
+            _put(owner, name, stand_in)
         sys.setprofile(profiler)
         try:
             return learner(*args)
         finally:
             sys.setprofile(old)
+            for owner, name, original, _ in reversed(swaps):
+                _put(owner, name, original)
 
     got = call_learner(watched, *point)
+    if not seen:
+        pair = _close_pair(calls)
+        if pair is not None:
+            seen.append(pair)
     return got, (seen[0] if seen else None)
+
+
+def _put(owner, name, value):
+    if isinstance(owner, dict):
+        owner[name] = value
+    else:
+        setattr(owner, name, value)
 
 
 _COMPLEX_STEP = "a complex number"  # marks a call that is complex-step differentiation
@@ -475,6 +544,14 @@ def _q5_numbers(learner, point):
         raise Incorrect(
             f"grad_f{point} called {shifted[0]}: derive the gradient by hand; don't "
             "difference it numerically (that is what the checker compares your formula against)"
+        )
+    if shifted is not None and len(shifted) == 3:
+        name, x, y = shifted
+        raise Incorrect(
+            f"grad_f{point} called {name} at {x!r} and at {y!r}, two numbers a small step "
+            "apart: that is a finite difference written out. Derive the gradient by hand; a "
+            "hand-derived formula needs each function at one point only (the checker "
+            "compares it with finite differences, so they cannot be the answer)"
         )
     if shifted is not None:
         name, value = shifted
@@ -526,10 +603,9 @@ def _check_q5(learner):
                 digits = max(0, round(-math.log10(error)))
                 raise Incorrect(
                     f"at (a, b) = {point} your {name} is {c!r}, the exact value is {e!r}: "
-                    f"they agree only to about {digits} digits. A formula derived by hand "
-                    "agrees to about 16 (the last digit or two may round differently); a "
-                    "finite difference, however refined, cannot get that close. Derive the "
-                    "gradient by hand; don't difference it numerically"
+                    f"they agree only to about {digits} digits. If the formula is right, it "
+                    f"is computed less accurately than b + cos(a) and a (about 16 digits): "
+                    "compute in 64-bit floats, straight from a and b"
                 )
 
 
@@ -558,6 +634,12 @@ def _inline_stencil(a, b, h=0.03):
         for k, w in enumerate(weights, start=1)
     )
     return [da / h, a]
+
+
+def _float32_formula(a, b):  # the right formula, rounded to 32 bits: about 7 digits
+    import numpy as np
+
+    return [float(np.float32(b + math.cos(a))), a]
 
 
 def _complex_step(a, b):  # f at a + i·h: the imaginary part is h·df/da, to every digit
@@ -603,8 +685,9 @@ q5 = Question(
         (lambda a, b: _via_numeric_gradient(_f5, [a, b]), "called tinyml.numeric's"),
         (_hand_rolled_difference, "that is a finite difference"),
         (_richardson, "that is a finite difference"),
-        (_inline_stencil, "agree only to about"),
+        (_inline_stencil, "two numbers a small step apart"),
         (lambda a, b: [b + math.cos(a) + 1e-9, a], "agree only to about 9 digits"),
+        (_float32_formula, "computed less accurately"),
         (_complex_step, "complex-step differentiation"),
         (_complex_step_inline, "called cmath.sin with a complex number"),
     ],
