@@ -27,9 +27,11 @@ def _check_q1(answer):
         raise Incorrect(f"give a number, not {type(answer).__name__}")
     answer = float(answer)
     if answer == EPS:
+        raise Incorrect("that is the 64-bit epsilon: every number in your loop is a 64-bit float")
+    if answer == 2**-10:
         raise Incorrect(
-            "that is the epsilon of Python's 64-bit float: with eps = 1.0 every number in "
-            "the loop is a plain Python float; start from eps = np.float32(1)"
+            "that is float16's epsilon, 2⁻¹⁰: your loop ran in 16-bit floats; the exercise "
+            "asks about 32-bit ones"
         )
     if answer == 2**-24:
         raise Incorrect(
@@ -71,6 +73,7 @@ q1 = Question(
     answer=float32_epsilon,
     wrong=[
         (EPS, "64-bit"),
+        (2**-10, "float16"),
         (2**-24, "half"),
         (2**-22, "one halving too early"),
         (1e-7, "exact power of two"),
@@ -91,7 +94,19 @@ def better_central(f, x, h):
     return (4 * d1 - d2) / 3  # the c·h² terms cancel; 4·f' - f' = 3·f'
 
 
+def _d2h_over_2h(f, x, h):  # a typical slip: D(2h) with the denominator of D(h)
+    d1 = (f(x + h) - f(x - h)) / (2 * h)
+    d2 = (f(x + 2 * h) - f(x - 2 * h)) / (2 * h)
+    return (4 * d1 - d2) / 3
+
+
 _Q2_CASES = [(math.exp, 0.5, 0.1), (math.sin, 1.0, 0.05), (lambda t: t**5, 1.5, 0.25)]
+
+
+_Q2_DENOMINATOR = (
+    "your D(2h) divides by 2h: f(x + 2h) - f(x - 2h) spans a step of 4h, so D(2h) = "
+    "(f(x + 2h) - f(x - 2h)) / (4h)"
+)
 
 
 def _q2_number(learner, f, x, h):
@@ -142,6 +157,11 @@ def _check_q2(learner):
                 "it is 4 times, not 2 times, larger",
             ),
             ((d2 - 4 * d1) / 3, "the sign is flipped: (4·D(h) - D(2h)) / 3, not the reverse"),
+            (
+                (4 * d1 - 2 * d2) / 3,
+                _Q2_DENOMINATOR,
+            ),
+            (4 * d1 - 2 * d2, _Q2_DENOMINATOR),
         ]
         for value, why in known:
             if math.isclose(got, value, rel_tol=1e-9):
@@ -211,6 +231,7 @@ q2 = Question(
         (lambda f, x, h: better_central(f, x, 2 * h), "other steps than the exercise's"),
         (lambda f, x, h: (16 * _central(f, x, h) - _central(f, x, 4 * h)) / 15, "other steps"),
         (lambda f, x, h: "0.5", "not a number"),
+        (_d2h_over_2h, "your d(2h) divides by 2h"),
         (3.0, "function itself"),
         (
             lambda f, x, h: (4 * _central(f, x, h) - _central(f, x, 2 * h)) / 3.0000001,
@@ -307,6 +328,9 @@ def central_step(x):
 
 _Q4_POINTS = [0.0, 1e-3, 1.0, -7.5, 1000.0, -5e7, 3e12]
 _Q4_TOLERANCE = 2e-10
+# h / max(1, |x|) relative to ε^(1/3): (ε/3)^(1/3) is 0.69 of it, (3ε)^(1/3) 1.44; the guesses
+# 1e-5 and 1e-6 are 1.65 and 0.165.
+_Q4_BALANCED = (0.5, 1.55)
 
 
 def _q4_function(x):
@@ -352,6 +376,19 @@ def _check_q4(step):
             f"{_Q4_TOLERANCE:.0e}); the step is {side} dominates. Balance the two errors, and "
             "scale the step with |x|"
         )
+    best = EPS ** (1 / 3)
+    for x, h in steps.items():  # where max(1, |x|) and 1 + |x| agree: a guess shows here
+        if 1e-3 < abs(x) < 1e3:
+            continue
+        ratio = h / max(1.0, abs(x)) / best
+        if not _Q4_BALANCED[0] <= ratio <= _Q4_BALANCED[1]:
+            way = "larger" if ratio > 1 else "smaller"
+            raise Incorrect(
+                f"central_step({x:g}) = {h:g}: accurate enough here (near the best step the "
+                f"total error changes slowly), but {ratio:.2g} times {way} than the step "
+                "that balances the two errors. Derive that step rather than guess it: at "
+                "x = 1, minimise h²/6 + ε/h (set its derivative to zero), then scale with |x|"
+            )
 
 
 q4 = Question(
@@ -360,10 +397,12 @@ q4 = Question(
     hint_text="Section 3 balanced the central difference's two errors at x = 1, and "
     "section 4 said how a step has to change as |x| grows. Put the two together.",
     more_hints=(
-        "At x = 1 the error h²/6·|f'''| + ε·|f|/h is smallest near h = cbrt(ε) (the cube "
-        "root: truncation shrinks like h², not like h as for the forward difference).",
-        "Scale that step like section 4 does: multiply by max(1.0, abs(x)), so it grows "
-        "with |x| and never vanishes at 0. (ε is EPS; its cube root is EPS ** (1 / 3).)",
+        "At x = 1 the total error is about h²/6·|f'''| + ε·|f|/h (truncation shrinks like "
+        "h², not like h as for the forward difference). Take |f| and |f'''| as 1, set the "
+        "derivative with respect to h to zero and solve for h.",
+        "h/3 - ε/h² = 0 gives h³ = 3ε: h = cbrt(3ε), about cbrt(ε) (either will do). Scale "
+        "it like section 4 does: multiply by max(1.0, abs(x)), so it grows with |x| and "
+        "never vanishes at 0. (ε is EPS; its cube root is EPS ** (1 / 3).)",
     ),
     solution_text=inspect.getsource(central_step),
     answer=lambda: central_step,
@@ -374,6 +413,8 @@ q4 = Question(
         (lambda x: 1e-3 * max(1.0, abs(x)), "too large"),
         (lambda x: 1e-8 * max(1.0, abs(x)) * 0.2, "too small"),
         (lambda x: EPS ** (1 / 3) * abs(x), "positive number"),
+        (lambda x: 1e-5 * max(1.0, abs(x)), "1.7 times larger than the step that balances"),
+        (lambda x: 1e-6 * max(1.0, abs(x)), "times smaller than the step that balances"),
         (lambda x: "1e-5", "positive number"),
         (5.0, "function itself"),
     ],
