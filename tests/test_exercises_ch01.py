@@ -202,3 +202,30 @@ def test_q1_starter_loop_runs_and_is_not_attempted():
         eps /= 2
     assert ch01.q1.grade(eps).correct  # a np.float32 is accepted as it is
     assert "eps = np.float32(1)" in ch01.q1.solution_text
+
+
+@pytest.mark.parametrize("start", [1.0, np.float64(1)])
+def test_q1_the_64_bit_loop_is_named_without_giving_the_last_hint_away(start):
+    eps = start
+    while 1.0 + eps / 2 > 1.0:
+        eps /= 2
+    message = _timed(ch01.q1, eps).message
+    assert "64-bit epsilon" in message
+    assert "np.float32" not in message and "eps = 1.0" not in message
+
+
+def test_q1_a_float16_loop_is_named():
+    eps = np.float16(1)
+    while np.float16(1) + eps / np.float16(2) > np.float16(1):
+        eps /= np.float16(2)
+    assert "float16" in _timed(ch01.q1, eps).message
+
+
+def test_q2_a_d2h_divided_by_2h_is_named():
+    def slip(f, x, h):
+        d1 = (f(x + h) - f(x - h)) / (2 * h)
+        d2 = (f(x + 2 * h) - f(x - 2 * h)) / (2 * h)
+        return (4 * d1 - d2) / 3
+
+    message = _timed(ch01.q2, slip).message
+    assert "divides by 2h" in message and "4h" in message
