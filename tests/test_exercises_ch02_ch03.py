@@ -67,9 +67,26 @@ def test_ch02_q3_typical_wrong_strings_get_their_own_reason(wrong, phrase):
 
 
 def test_ch02_q3_the_printed_tree_passes_with_any_spacing():
-    printed = _printed("-x ** 2 + 1")
+    printed = _printed("-x ** 2 + 1"), _printed("(-x) ** 2 + 1")
     assert ch02.q3.grade(printed).correct
-    assert ch02.q3.grade(printed.replace("(", "( ").replace(")", " )")).correct
+    assert ch02.q3.grade(list(printed)).correct
+    spaced = tuple(p.replace("(", "( ").replace(")", " )") for p in printed)
+    assert ch02.q3.grade(spaced).correct
+
+
+@pytest.mark.parametrize("wrong,phrase", [(("-8", "(+ (** (neg x) 2) 1)"), "is a number")])
+def test_ch02_q3_the_first_prediction_keeps_its_targeted_reasons_in_a_pair(wrong, phrase):
+    assert phrase in ch02.q3.grade(wrong).message
+
+
+def test_ch02_q1_feedback_names_one_difference_not_the_whole_tree():
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    from tinyml.beta import Square
+
+    for wrong in (x * y, Square(x - y), Square(x + y) + 2 * x, Square(x - y) + x + x):
+        message = ch02.q1.grade(wrong).message
+        assert "(+ (square (- x y)) (* 2 x))" not in message, message
+        assert "should be" in message, message
 
 
 def test_ch03_q4_raw_counts_are_named_for_what_they_count():
