@@ -258,3 +258,16 @@ def test_ch03_q2_a_memo_keyed_by_str_n_is_accepted():
         return unread[str(n)]
 
     assert "never look them up" in ch03.q2.grade(stores_by_str_but_never_reads).message
+
+
+def test_ch03_q1_hint_2_points_at_the_counts_and_hint_3_names_the_rule():
+    hints = ch03.q1.hints()
+    assert "2, 3, 5, 8" in hints[1] and "F(n - 1)" not in hints[1]
+    assert "F(n - 1)" in hints[2]
+
+
+def test_ch03_q3_a_lookup_table_is_told_why_it_cannot_work():
+    table = [1, 7, 33][:3]
+    message = ch03.q3.grade(lambda d: table[d]).message
+    assert "a table of measured values cannot work" in message
+    assert "25 and 30" in message
