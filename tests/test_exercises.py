@@ -439,9 +439,16 @@ def test_ch01_honest_answers_in_other_forms_pass():
     assert ch01.q2.grade(five_point).correct
     for step in (
         lambda x: (3 * EPS) ** (1 / 3) * max(1.0, abs(x)),
-        lambda x: 1e-5 * max(1.0, abs(x)),
+        lambda x: EPS ** (1 / 3) * max(1.0, abs(x)),
+        lambda x: (EPS / 3) ** (1 / 3) * max(1.0, abs(x)),
+        lambda x: EPS ** (1 / 3) * (1.0 + abs(x)),
+        lambda x: np.cbrt(EPS) * max(1.0, abs(x)),
     ):
-        assert ch01.q4.grade(step).correct
+        feedback = ch01.q4.grade(step)
+        assert feedback.correct, feedback.message
+    for guess in (1e-5, 1e-6, 2e-6, 1.2e-5):  # accurate, but guessed rather than derived
+        feedback = ch01.q4.grade(lambda x, c=guess: c * max(1.0, abs(x)))
+        assert "balances the two errors" in feedback.message, (guess, feedback.message)
     for grad in (lambda a, b: (math.cos(a) + b, a), lambda a, b: np.array([b + np.cos(a), a])):
         feedback = ch01.q5.grade(grad)
         assert feedback.correct, feedback.message
@@ -625,3 +632,12 @@ def test_ch05_checkers_answer_within_a_second():
             start = time.perf_counter()
             q.grade(answer)
             assert time.perf_counter() - start < 1.0, (q.title, answer)
+
+
+@pytest.mark.parametrize("name,q", QUESTIONS, ids=IDS)
+def test_a_question_shown_as_a_cell_value_gives_nothing_away(name, q):
+    text = repr(q)
+    assert text.startswith("<Question") and ".check(answer)" in text, text
+    assert q.solution_text not in text and len(text) < 200, text
+    for bad, _ in q.wrong:
+        assert repr(bad) not in text or repr(bad) in q.title, (name, bad)

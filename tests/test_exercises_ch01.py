@@ -97,11 +97,44 @@ def _inline(order, h):
 
 @pytest.mark.parametrize("order", [2, 4, 6, 8])
 @pytest.mark.parametrize("h", [1e-6, 1e-5, 1e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3])
-def test_q5_refuses_inline_differences_by_their_digits(order, h):
+def test_q5_refuses_inline_differences_by_the_points_sin_is_called_at(order, h):
     feedback = _timed(ch01.q5, _inline(order, h))
     assert feedback.status == "incorrect"
     message = feedback.message
-    assert "agree only to about" in message or "disagree" in message, message
+    assert "finite difference written out" in message or "disagree" in message, message
+    assert "computed less accurately" not in message
+
+
+@pytest.mark.parametrize(
+    "honest",
+    [
+        lambda a, b: [b + math.sin(a + math.pi / 2), a],  # cos a = sin(a + π/2): 12 digits
+        lambda a, b: [b + np.sin(a + np.pi / 2), a],
+        lambda a, b: [b + math.sin(math.pi / 2 - a), a],
+        lambda a, b: [b + math.cos(-a), a],
+    ],
+)
+def test_q5_an_equivalent_formula_a_few_digits_short_is_accepted(honest):
+    feedback = _timed(ch01.q5, honest)
+    assert feedback.correct, feedback.message
+
+
+def test_q5_from_math_import_sin_is_watched_and_restored():
+    from math import sin
+
+    h = 1e-5
+    honest = _timed(ch01.q5, lambda a, b: [b + sin(a + math.pi / 2), a])
+    assert honest.correct, honest.message
+    inline = _timed(ch01.q5, lambda a, b: [((a + h) * b + sin(a + h) - a * b - sin(a)) / h, a])
+    assert "called math.sin at" in inline.message and "finite difference" in inline.message
+    assert sin is math.sin and math.sin(0.0) == 0.0 and np.sin is not None
+
+
+def test_q5_too_few_digits_is_not_called_a_finite_difference():
+    feedback = _timed(ch01.q5, ch01._float32_formula)
+    assert feedback.status == "incorrect"
+    assert "computed less accurately" in feedback.message
+    assert "finite difference" not in feedback.message and "numerically" not in feedback.message
 
 
 def test_q5_the_reviewers_richardson_answer_is_refused():
@@ -169,3 +202,30 @@ def test_q1_starter_loop_runs_and_is_not_attempted():
         eps /= 2
     assert ch01.q1.grade(eps).correct  # a np.float32 is accepted as it is
     assert "eps = np.float32(1)" in ch01.q1.solution_text
+
+
+@pytest.mark.parametrize("start", [1.0, np.float64(1)])
+def test_q1_the_64_bit_loop_is_named_without_giving_the_last_hint_away(start):
+    eps = start
+    while 1.0 + eps / 2 > 1.0:
+        eps /= 2
+    message = _timed(ch01.q1, eps).message
+    assert "64-bit epsilon" in message
+    assert "np.float32" not in message and "eps = 1.0" not in message
+
+
+def test_q1_a_float16_loop_is_named():
+    eps = np.float16(1)
+    while np.float16(1) + eps / np.float16(2) > np.float16(1):
+        eps /= np.float16(2)
+    assert "float16" in _timed(ch01.q1, eps).message
+
+
+def test_q2_a_d2h_divided_by_2h_is_named():
+    def slip(f, x, h):
+        d1 = (f(x + h) - f(x - h)) / (2 * h)
+        d2 = (f(x + 2 * h) - f(x - 2 * h)) / (2 * h)
+        return (4 * d1 - d2) / 3
+
+    message = _timed(ch01.q2, slip).message
+    assert "divides by 2h" in message and "4h" in message

@@ -67,9 +67,26 @@ def test_ch02_q3_typical_wrong_strings_get_their_own_reason(wrong, phrase):
 
 
 def test_ch02_q3_the_printed_tree_passes_with_any_spacing():
-    printed = _printed("-x ** 2 + 1")
+    printed = _printed("-x ** 2 + 1"), _printed("(-x) ** 2 + 1")
     assert ch02.q3.grade(printed).correct
-    assert ch02.q3.grade(printed.replace("(", "( ").replace(")", " )")).correct
+    assert ch02.q3.grade(list(printed)).correct
+    spaced = tuple(p.replace("(", "( ").replace(")", " )") for p in printed)
+    assert ch02.q3.grade(spaced).correct
+
+
+@pytest.mark.parametrize("wrong,phrase", [(("-8", "(+ (** (neg x) 2) 1)"), "is a number")])
+def test_ch02_q3_the_first_prediction_keeps_its_targeted_reasons_in_a_pair(wrong, phrase):
+    assert phrase in ch02.q3.grade(wrong).message
+
+
+def test_ch02_q1_feedback_names_one_difference_not_the_whole_tree():
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    from tinyml.beta import Square
+
+    for wrong in (x * y, Square(x - y), Square(x + y) + 2 * x, Square(x - y) + x + x):
+        message = ch02.q1.grade(wrong).message
+        assert "(+ (square (- x y)) (* 2 x))" not in message, message
+        assert "should be" in message, message
 
 
 def test_ch03_q4_raw_counts_are_named_for_what_they_count():
@@ -241,3 +258,16 @@ def test_ch03_q2_a_memo_keyed_by_str_n_is_accepted():
         return unread[str(n)]
 
     assert "never look them up" in ch03.q2.grade(stores_by_str_but_never_reads).message
+
+
+def test_ch03_q1_hint_2_points_at_the_counts_and_hint_3_names_the_rule():
+    hints = ch03.q1.hints()
+    assert "2, 3, 5, 8" in hints[1] and "F(n - 1)" not in hints[1]
+    assert "F(n - 1)" in hints[2]
+
+
+def test_ch03_q3_a_lookup_table_is_told_why_it_cannot_work():
+    table = [1, 7, 33][:3]
+    message = ch03.q3.grade(lambda d: table[d]).message
+    assert "a table of measured values cannot work" in message
+    assert "25 and 30" in message

@@ -129,6 +129,10 @@ class Question:
     title: str = ""
     more_hints: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:  # a cell ending in ch01.q1 must not print the solution
+        title = f" {self.title!r}" if self.title else ""
+        return f"<Question{title}: .check(answer), .hint(), .solution()>"
+
     def grade(self, answer: Any = ____) -> Feedback:
         """Return the feedback for an answer without displaying it."""
         if _contains_blank(answer):

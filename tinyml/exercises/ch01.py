@@ -27,9 +27,11 @@ def _check_q1(answer):
         raise Incorrect(f"give a number, not {type(answer).__name__}")
     answer = float(answer)
     if answer == EPS:
+        raise Incorrect("that is the 64-bit epsilon: every number in your loop is a 64-bit float")
+    if answer == 2**-10:
         raise Incorrect(
-            "that is the epsilon of Python's 64-bit float: with eps = 1.0 every number in "
-            "the loop is a plain Python float; start from eps = np.float32(1)"
+            "that is float16's epsilon, 2⁻¹⁰: your loop ran in 16-bit floats; the exercise "
+            "asks about 32-bit ones"
         )
     if answer == 2**-24:
         raise Incorrect(
@@ -71,6 +73,7 @@ q1 = Question(
     answer=float32_epsilon,
     wrong=[
         (EPS, "64-bit"),
+        (2**-10, "float16"),
         (2**-24, "half"),
         (2**-22, "one halving too early"),
         (1e-7, "exact power of two"),
@@ -91,7 +94,19 @@ def better_central(f, x, h):
     return (4 * d1 - d2) / 3  # the c·h² terms cancel; 4·f' - f' = 3·f'
 
 
+def _d2h_over_2h(f, x, h):  # a typical slip: D(2h) with the denominator of D(h)
+    d1 = (f(x + h) - f(x - h)) / (2 * h)
+    d2 = (f(x + 2 * h) - f(x - 2 * h)) / (2 * h)
+    return (4 * d1 - d2) / 3
+
+
 _Q2_CASES = [(math.exp, 0.5, 0.1), (math.sin, 1.0, 0.05), (lambda t: t**5, 1.5, 0.25)]
+
+
+_Q2_DENOMINATOR = (
+    "your D(2h) divides by 2h: f(x + 2h) - f(x - 2h) spans a step of 4h, so D(2h) = "
+    "(f(x + 2h) - f(x - 2h)) / (4h)"
+)
 
 
 def _q2_number(learner, f, x, h):
@@ -142,6 +157,11 @@ def _check_q2(learner):
                 "it is 4 times, not 2 times, larger",
             ),
             ((d2 - 4 * d1) / 3, "the sign is flipped: (4·D(h) - D(2h)) / 3, not the reverse"),
+            (
+                (4 * d1 - 2 * d2) / 3,
+                _Q2_DENOMINATOR,
+            ),
+            (4 * d1 - 2 * d2, _Q2_DENOMINATOR),
         ]
         for value, why in known:
             if math.isclose(got, value, rel_tol=1e-9):
@@ -211,6 +231,7 @@ q2 = Question(
         (lambda f, x, h: better_central(f, x, 2 * h), "other steps than the exercise's"),
         (lambda f, x, h: (16 * _central(f, x, h) - _central(f, x, 4 * h)) / 15, "other steps"),
         (lambda f, x, h: "0.5", "not a number"),
+        (_d2h_over_2h, "your d(2h) divides by 2h"),
         (3.0, "function itself"),
         (
             lambda f, x, h: (4 * _central(f, x, h) - _central(f, x, 2 * h)) / 3.0000001,
@@ -307,6 +328,9 @@ def central_step(x):
 
 _Q4_POINTS = [0.0, 1e-3, 1.0, -7.5, 1000.0, -5e7, 3e12]
 _Q4_TOLERANCE = 2e-10
+# h / max(1, |x|) relative to ε^(1/3): (ε/3)^(1/3) is 0.69 of it, (3ε)^(1/3) 1.44; the guesses
+# 1e-5 and 1e-6 are 1.65 and 0.165.
+_Q4_BALANCED = (0.5, 1.55)
 
 
 def _q4_function(x):
@@ -352,6 +376,19 @@ def _check_q4(step):
             f"{_Q4_TOLERANCE:.0e}); the step is {side} dominates. Balance the two errors, and "
             "scale the step with |x|"
         )
+    best = EPS ** (1 / 3)
+    for x, h in steps.items():  # where max(1, |x|) and 1 + |x| agree: a guess shows here
+        if 1e-3 < abs(x) < 1e3:
+            continue
+        ratio = h / max(1.0, abs(x)) / best
+        if not _Q4_BALANCED[0] <= ratio <= _Q4_BALANCED[1]:
+            way = "larger" if ratio > 1 else "smaller"
+            raise Incorrect(
+                f"central_step({x:g}) = {h:g}: accurate enough here (near the best step the "
+                f"total error changes slowly), but {ratio:.2g} times {way} than the step "
+                "that balances the two errors. Derive that step rather than guess it: at "
+                "x = 1, minimise h²/6 + ε/h (set its derivative to zero), then scale with |x|"
+            )
 
 
 q4 = Question(
@@ -360,10 +397,12 @@ q4 = Question(
     hint_text="Section 3 balanced the central difference's two errors at x = 1, and "
     "section 4 said how a step has to change as |x| grows. Put the two together.",
     more_hints=(
-        "At x = 1 the error h²/6·|f'''| + ε·|f|/h is smallest near h = cbrt(ε) (the cube "
-        "root: truncation shrinks like h², not like h as for the forward difference).",
-        "Scale that step like section 4 does: multiply by max(1.0, abs(x)), so it grows "
-        "with |x| and never vanishes at 0. (ε is EPS; its cube root is EPS ** (1 / 3).)",
+        "At x = 1 the total error is about h²/6·|f'''| + ε·|f|/h (truncation shrinks like "
+        "h², not like h as for the forward difference). Take |f| and |f'''| as 1, set the "
+        "derivative with respect to h to zero and solve for h.",
+        "h/3 - ε/h² = 0 gives h³ = 3ε: h = cbrt(3ε), about cbrt(ε) (either will do). Scale "
+        "it like section 4 does: multiply by max(1.0, abs(x)), so it grows with |x| and "
+        "never vanishes at 0. (ε is EPS; its cube root is EPS ** (1 / 3).)",
     ),
     solution_text=inspect.getsource(central_step),
     answer=lambda: central_step,
@@ -374,6 +413,8 @@ q4 = Question(
         (lambda x: 1e-3 * max(1.0, abs(x)), "too large"),
         (lambda x: 1e-8 * max(1.0, abs(x)) * 0.2, "too small"),
         (lambda x: EPS ** (1 / 3) * abs(x), "positive number"),
+        (lambda x: 1e-5 * max(1.0, abs(x)), "1.7 times larger than the step that balances"),
+        (lambda x: 1e-6 * max(1.0, abs(x)), "times smaller than the step that balances"),
         (lambda x: "1e-5", "positive number"),
         (5.0, "function itself"),
     ],
@@ -391,11 +432,12 @@ def grad_f(a, b):
 
 
 _Q5_POINTS = [(0.5, 2.0), (-1.3, 0.7), (3.0, -4.0), (2.2, 0.3)]  # refereed by grad_check
-# Far from 0, f = a*b + sin(a) is large next to df/da, so the round-off of any finite
-# difference (about eps·|f|/h) is large: even 5- to 9-point stencils and Richardson
-# extrapolation, at their best step, miss df/da there by 1e-13 or more, relatively.
+# Far from 0, f = a*b + sin(a) is large next to df/da: a formula computed with too few digits
+# shows there. (Finite differences are refused by what they call, not by their digits.)
 _Q5_FAR = [(-1234.5, 1.5), (4096.25, -0.5)]
-_Q5_DIGITS = 1e-14  # relative; b + cos(a), computed in floats, is within about 1e-16
+# Relative. b + cos(a), computed in floats, is within about 1e-16; an equivalent formula such
+# as sin(a + π/2) loses a few digits far from 0 (a + π/2 is rounded), and is still a formula.
+_Q5_DIGITS = 1e-10
 _NAMES = ("df/da", "df/db")
 
 
@@ -410,17 +452,69 @@ def _shifted(value, point):
     return any(value != p and abs(value - p) <= 0.1 * max(1.0, abs(p)) for p in point)
 
 
+_WATCHED_MATH = ("sin", "cos", "tan", "exp", "log", "sqrt", "sinh", "cosh", "tanh")
+
+
+def _close_pair(calls):
+    """Two calls of one function at different but nearby numbers: f(x + h) and f(x), say."""
+    for i, (name, x) in enumerate(calls):
+        for other, y in calls[i + 1 :]:
+            if other == name and x != y and abs(x - y) <= 0.1 * max(1.0, abs(x)):
+                return name, x, y
+    return None
+
+
+def _math_watchers(learner, calls):
+    """Stand-ins for math's (and numpy's) sin, cos, … that note each number they are given.
+
+    A hand-derived formula calls cos(a) once, or sin(a + π/2); an inline finite difference
+    calls sin at a + h and a - h (or a). Returns [(owner, name, original, stand-in)].
+    """
+    owners = [("math", sys.modules["math"])]
+    if "numpy" in sys.modules:
+        owners.append(("np", sys.modules["numpy"]))
+    swaps, originals = [], {}
+    for label, module in owners:
+        for name in _WATCHED_MATH:
+            original = getattr(module, name, None)
+            if original is None:
+                continue
+
+            def stand_in(*args, _f=original, _name=f"{label}.{name}", **kwargs):
+                x = args[0] if len(args) == 1 else None  # no isinstance(x, numbers.Real):
+                if isinstance(x, (int, float)) and not isinstance(x, bool):  # it runs Python
+                    calls.append((_name, float(x)))
+                return _f(*args, **kwargs)
+
+            swaps.append((module, name, original, stand_in))
+            originals[id(original)] = stand_in
+    names = getattr(learner, "__globals__", None)
+    if isinstance(names, dict):  # from math import sin: the learner's own name for it
+        for name, value in list(names.items()):
+            if id(value) in originals and not isinstance(value, type(sys)):
+                swaps.append((names, name, value, originals[id(value)]))
+    for cell in getattr(learner, "__closure__", None) or ():  # sin, imported in a function
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if id(value) in originals:
+            swaps.append((cell, "cell_contents", value, originals[id(value)]))
+    return swaps
+
+
 def _call_watching(learner, point):
-    """Call grad_f(*point), and note any Python function it calls at a shifted point.
+    """Call grad_f(*point), and note any sign that it differences f numerically.
 
     A hand-derived gradient needs no function of (a, b) at other points; a finite difference
     (tinyml.numeric's, or one written by hand, Richardson's or any stencil) evaluates f at
-    a ± h. Returns the result, and the first such call as (function name, argument) or None.
+    a ± h, or calls sin at two nearby numbers. Returns the result, and the first such sign as
+    (function name, argument) or None.
     """
     import tinyml.numeric
 
     numeric_file = tinyml.numeric.__file__
-    seen = []
+    seen, calls = [], []
 
     def profiler(frame, event, arg):
         if seen:
@@ -449,15 +543,31 @@ def _call_watching(learner, point):
                     return
 
     def watched(*args):  # only the learner's own call is watched, not the checker's code
+        swaps = _math_watchers(learner, calls)
         old = sys.getprofile()
+        for owner, name, _, stand_in in swaps:
+            _put(owner, name, stand_in)
         sys.setprofile(profiler)
         try:
             return learner(*args)
         finally:
             sys.setprofile(old)
+            for owner, name, original, _ in reversed(swaps):
+                _put(owner, name, original)
 
     got = call_learner(watched, *point)
+    if not seen:
+        pair = _close_pair(calls)
+        if pair is not None:
+            seen.append(pair)
     return got, (seen[0] if seen else None)
+
+
+def _put(owner, name, value):
+    if isinstance(owner, dict):
+        owner[name] = value
+    else:
+        setattr(owner, name, value)
 
 
 _COMPLEX_STEP = "a complex number"  # marks a call that is complex-step differentiation
@@ -475,6 +585,14 @@ def _q5_numbers(learner, point):
         raise Incorrect(
             f"grad_f{point} called {shifted[0]}: derive the gradient by hand; don't "
             "difference it numerically (that is what the checker compares your formula against)"
+        )
+    if shifted is not None and len(shifted) == 3:
+        name, x, y = shifted
+        raise Incorrect(
+            f"grad_f{point} called {name} at {x!r} and at {y!r}, two numbers a small step "
+            "apart: that is a finite difference written out. Derive the gradient by hand; a "
+            "hand-derived formula needs each function at one point only (the checker "
+            "compares it with finite differences, so they cannot be the answer)"
         )
     if shifted is not None:
         name, value = shifted
@@ -526,10 +644,9 @@ def _check_q5(learner):
                 digits = max(0, round(-math.log10(error)))
                 raise Incorrect(
                     f"at (a, b) = {point} your {name} is {c!r}, the exact value is {e!r}: "
-                    f"they agree only to about {digits} digits. A formula derived by hand "
-                    "agrees to about 16 (the last digit or two may round differently); a "
-                    "finite difference, however refined, cannot get that close. Derive the "
-                    "gradient by hand; don't difference it numerically"
+                    f"they agree only to about {digits} digits. If the formula is right, it "
+                    f"is computed less accurately than b + cos(a) and a (about 16 digits): "
+                    "compute in 64-bit floats, straight from a and b"
                 )
 
 
@@ -558,6 +675,12 @@ def _inline_stencil(a, b, h=0.03):
         for k, w in enumerate(weights, start=1)
     )
     return [da / h, a]
+
+
+def _float32_formula(a, b):  # the right formula, rounded to 32 bits: about 7 digits
+    import numpy as np
+
+    return [float(np.float32(b + math.cos(a))), a]
 
 
 def _complex_step(a, b):  # f at a + i·h: the imaginary part is h·df/da, to every digit
@@ -603,8 +726,9 @@ q5 = Question(
         (lambda a, b: _via_numeric_gradient(_f5, [a, b]), "called tinyml.numeric's"),
         (_hand_rolled_difference, "that is a finite difference"),
         (_richardson, "that is a finite difference"),
-        (_inline_stencil, "agree only to about"),
+        (_inline_stencil, "two numbers a small step apart"),
         (lambda a, b: [b + math.cos(a) + 1e-9, a], "agree only to about 9 digits"),
+        (_float32_formula, "computed less accurately"),
         (_complex_step, "complex-step differentiation"),
         (_complex_step_inline, "called cmath.sin with a complex number"),
     ],

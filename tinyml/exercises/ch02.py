@@ -177,16 +177,51 @@ def _check_q1(answer):
             "so write Sub(x, y) (for Sub the order of the operands matters)"
         )
     printed = str(answer)
+    difference = _first_difference(answer, _q1_answer())
     if _same_function(answer):
         raise Incorrect(
             f"your tree {printed} computes the same function, but it is not z's tree node for "
-            f"node: build (x - y)² + 2·x as written, which prints as {_Q1_TREE} (the operands "
-            "of + and * may be in either order)"
+            f"node: build (x - y)² + 2·x as written. The first difference: {difference}"
         )
     raise Incorrect(
-        f"your tree prints as {printed}, but z = (x - y)² + 2·x prints as {_Q1_TREE} "
-        "(the operands of + and * may be in either order)"
+        f"your tree prints as {printed}. The first difference from z's tree: {difference}"
     )
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, Const):
+        return f"the constant {_show_number(float(node.value()))}"
+    if isinstance(node, Var):
+        return f"the variable {node.name}"
+    return f"a {node.op} node"
+
+
+def _first_difference(got: Node, want: Node, where: str = "the root") -> str:
+    """Where the learner's tree first departs from the target, walking down from the root.
+
+    Names one difference without printing the whole target (that would be the answer).
+    Operands of + and * match in either order. Returns "" when the trees are the same.
+    """
+    same_kind = type(got) is type(want) and getattr(got, "op", None) == getattr(want, "op", None)
+    if isinstance(want, Const):
+        same = same_kind and got.value() == want.value()
+    elif isinstance(want, Var):
+        same = isinstance(got, Var) and got.name == want.name
+    else:
+        same = same_kind and len(got.children) == len(want.children)
+    if not same:
+        return f"{where} should be {_describe(want)}; yours is {_describe(got)}"
+    mine, target = list(got.children), list(want.children)
+    if want.op in ("+", "*") and len(target) == 2:
+        if _canonical(mine[0]) == _canonical(target[1]) or _canonical(mine[1]) == _canonical(
+            target[0]
+        ):
+            target.reverse()
+    names = ["operand"] if len(target) == 1 else ["left operand", "right operand"]
+    for name, g, w in zip(names, mine, target, strict=True):
+        if _canonical(g) != _canonical(w):
+            return _first_difference(g, w, f"in your {got}, the {name}")
+    return ""
 
 
 def _constants(node: Node) -> list[Const]:
@@ -197,6 +232,10 @@ def _constants(node: Node) -> list[Const]:
 
 def _q1_tree(build):
     return build(Var(1.0, name="x"), Var(2.0, name="y"))
+
+
+def _value_as_the_function(expr, x):  # a typical slip: expr.value takes no number
+    return expr.grad(x), central_difference(expr.value, x.value())
 
 
 def _q1_tree_named(first, second):
@@ -226,7 +265,15 @@ q1 = Question(
         (_q1_tree(lambda x, y: beta.Mul(x - y, x - y) + 2 * x), "Square(Sub(x, y))"),
         (_q1_tree(lambda x, y: beta.Square(y - x) + 2 * x), "order of the operands matters"),
         (_q1_tree(lambda x, y: beta.Square(x - y) + x + x), "same function"),
-        (_q1_tree(lambda x, y: x * y), "prints as (* x y)"),
+        (_q1_tree(lambda x, y: x * y), "the root should be a + node; yours is a * node"),
+        (
+            _q1_tree(lambda x, y: beta.Square(x - y) + 3 * x),
+            "in your (* 3 x), the left operand should be the constant 2; yours is the constant 3",
+        ),
+        (
+            _q1_tree(lambda x, y: beta.Square(x + y) + 2 * x),
+            "in your (square (+ x y)), the operand should be a - node; yours is a + node",
+        ),
         (
             _q1_tree(lambda x, y: beta.Square(x - y) + 2 * Var(1.0, name="x")),
             "two different Vars named x",
@@ -387,11 +434,57 @@ def _q3_as_number(text: str) -> float | None:
         return None
 
 
+_Q3_SECOND = "(+ (** (neg x) 2) 1)"  # (-x) ** 2 + 1: the parentheses build neg first
+_Q3_PAIR = "answer = ('…', '…'): what print(-x ** 2 + 1) shows, then print((-x) ** 2 + 1)"
+
+
+def _q3_normal(text: str) -> str:
+    return " ".join(_q3_tokens(text)).replace("( ", "(").replace(" )", ")")
+
+
 def _check_q3(answer):
-    if not isinstance(answer, str):
-        raise Incorrect(f"give the printed form as a string, e.g. '(+ x 1)', not {answer!r}")
+    if isinstance(answer, str):
+        _check_q3_first(answer)
+        raise Incorrect(
+            "that is right for -x ** 2 + 1; now predict the second one too and give both: "
+            + _Q3_PAIR
+        )
+    if _is_number(answer):
+        raise Incorrect(
+            f"give the printed forms as a string each, not the number {answer!r}: {_Q3_PAIR}"
+        )
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        raise Incorrect(f"give two strings, {_Q3_PAIR}; not {answer!r}")
+    first, second = answer
+    if not (isinstance(first, str) and isinstance(second, str)):
+        raise Incorrect(f"give the printed forms as strings, {_Q3_PAIR}")
+    if _q3_normal(first) == _Q3_SECOND and _q3_normal(second) == _Q3_TREE:
+        raise Incorrect(
+            "the two are swapped: without parentheses ** binds tighter than unary minus, so "
+            "-x ** 2 is -(x ** 2); with them, (-x) is built first"
+        )
+    _check_q3_first(first)
+    got = _q3_normal(second)
+    if got == _Q3_SECOND:
+        return
+    if got == _Q3_TREE:
+        raise Incorrect(
+            "the first is right, but the second is the same tree: in (-x) ** 2 + 1 the "
+            "parentheses make Python build neg of x first, and ** then squares that"
+        )
+    if got.replace("(- x)", "(neg x)") == _Q3_SECOND:
+        raise Incorrect("the second has the right shape, but unary minus prints as neg")
+    if got.replace("1.0)", "1)").replace(" 2.0)", " 2)") == _Q3_SECOND:
+        raise Incorrect("the second has the right shape, but whole-number constants print as 1, 2")
+    raise Incorrect(
+        f"the first is right; the second, {second!r}, is not what str((-x) ** 2 + 1) prints. "
+        "The parentheses decide what is built first, and + is the root"
+    )
+
+
+def _check_q3_first(answer: str) -> None:
     tokens = _q3_tokens(answer)
-    got = " ".join(tokens).replace("( ", "(").replace(" )", ")")
+    got = _q3_normal(answer)
     if got == _Q3_TREE:
         return
     value = _q3_as_number(answer.strip())
@@ -452,19 +545,30 @@ q3 = Question(
     title="Read Python's precedence from the tree",
     checker=_check_q3,
     hint_text="Decide in what order Python applies the three operations in -x ** 2 + 1: "
-    "the last one is the root of the tree.",
+    "the last one is the root of the tree. Then do the same for (-x) ** 2 + 1.",
     more_hints=(
         "+ comes last, so it is the root. Which binds tighter in Python, unary minus or **? "
         "The tighter one sits directly above x.",
-        "Only after you have written your answer: build it, x = Var(3.0, name='x'), and "
-        "print(-x ** 2 + 1) to compare.",
+        "In (-x) ** 2 + 1 the parentheses come first. Only after you have written both "
+        "answers: build them, x = Var(3.0, name='x'), and print(-x ** 2 + 1) and "
+        "print((-x) ** 2 + 1) to compare.",
     ),
     solution_text=(
         "x = Var(3.0, name='x')\n"
-        "answer = str(-x ** 2 + 1)  # '(+ (neg (** x 2)) 1)': -x ** 2 means -(x ** 2)"
+        "answer = (\n"
+        "    str(-x ** 2 + 1),  # '(+ (neg (** x 2)) 1)': -x ** 2 means -(x ** 2)\n"
+        "    str((-x) ** 2 + 1),  # '(+ (** (neg x) 2) 1)': the parentheses build neg first\n"
+        ")"
     ),
-    answer=lambda: "(+ (neg (** x 2)) 1)",
+    answer=lambda: ("(+ (neg (** x 2)) 1)", "(+ (** (neg x) 2) 1)"),
     wrong=[
+        ("(+ (neg (** x 2)) 1)", "now predict the second one too"),
+        (("(+ (neg (** x 2)) 1)", "(+ (neg (** x 2)) 1)"), "the second is the same tree"),
+        (("(+ (** (neg x) 2) 1)", "(+ (neg (** x 2)) 1)"), "swapped"),
+        (("(+ (neg (** x 2)) 1)", "(+ (** (- x) 2) 1)"), "unary minus prints as neg"),
+        (("(+ (neg (** x 2)) 1)", "(** (neg x) 2)"), "the second, '(** (neg x) 2)', is not"),
+        (("(+ (** (neg x) 2) 1)", "(+ (** (neg x) 2) 1)"), "binds tighter"),
+        (("(+ (neg (** x 2)) 1)",), "give two strings"),
         ("(+ (** (neg x) 2) 1)", "binds tighter"),
         ("(+ 1 (neg (** x 2)))", "right operand"),
         (-8.0, "as a string"),
@@ -539,6 +643,12 @@ def _check_q4(check):
         try:
             got = call_learner(check, expr, x)
         except Incorrect as exc:
+            if ".value() takes 1 positional argument but 2 were given" in str(exc):
+                raise Incorrect(
+                    f"{exc}. central_difference needs a function of one number, and "
+                    "expr.value takes none; wrap the expression: def f(t): set x to t, "
+                    "return expr.value()"
+                ) from None
             if "must be a real number, got Var(" not in str(exc):
                 raise
             raise Incorrect(
@@ -782,6 +892,7 @@ q4 = Question(
     solution_text=inspect.getsource(_derivative_check).replace("_derivative", "derivative"),
     answer=lambda: _derivative_check,
     wrong=[
+        (_value_as_the_function, "needs a function of one number"),
         (_no_restore, "restore x"),
         (lambda expr, x: (expr.grad(x), 0.0), "was not measured"),
         (lambda expr, x: expr.grad(x), "return (analytic, numeric)"),

@@ -73,11 +73,12 @@ q1 = Question(
     "fib1(7) too, with calls_of(trace_calls(fib1, n), 'fib1(2)'): do the counts look "
     "familiar?",
     more_hints=(
-        "The counts for n = 4, 5, 6, 7 are 2, 3, 5, 8: Fibonacci numbers, F(n - 1). Why: "
-        "fib1(n) makes exactly two calls, fib1(n - 1) and fib1(n - 2), and every call of "
-        "fib1(2) happens inside one of them, so the counts add up like Fibonacci numbers.",
-        "So during fib1(60) it is F(59). Compute that the fast way, with the chapter's "
-        "fib2 (never with fib1): answer = fib2(59).",
+        "The counts for n = 4, 5, 6, 7 are 2, 3, 5, 8. Look familiar? fib1(n) makes "
+        "exactly two calls, fib1(n - 1) and fib1(n - 2), and every call of fib1(2) happens "
+        "inside one of them: how does the count for n follow from the two before it?",
+        "They are Fibonacci numbers: the count for n is F(n - 1), so during fib1(60) it is "
+        "F(59). Compute that the fast way, with the chapter's fib2 (never with fib1): "
+        "answer = fib2(59).",
     ),
     solution_text=(
         "# The count for n is F(n - 1): 2, 3, 5, 8 for n = 4, 5, 6, 7 (check with calls_of).\n"
@@ -425,6 +426,14 @@ def _q3_predict(visits, d):
     sys.settrace(tracer)
     try:
         return call_learner(visits, d)
+    except Incorrect as exc:
+        if " raised IndexError" not in str(exc) and " raised KeyError" not in str(exc):
+            raise
+        raise Incorrect(
+            f"{exc}. The checker asks for every depth from 0 to 11, and for 25 and 30 "
+            "(3^d visits: far too many to measure), so a table of measured values cannot "
+            "work; predict the count with a rule that follows the recursion"
+        ) from None
     finally:
         sys.settrace(old)
 
@@ -449,6 +458,10 @@ _Q3_DIAGNOSES = [
     ),
     (lambda d: 2 * d + 1, "2d + 1 counts the distinct nodes; grad(x) visits a node once per path"),
 ]
+
+
+def _measured_table(d):  # a typical shortcut: the counts measured for d = 0 … 9
+    return [_grad_visits(k) for k in range(10)][d]
 
 
 def _check_q3(visits):
@@ -526,6 +539,7 @@ q3 = Question(
     + "\n# closed form: 3^(d-1)·(4d + 3), e.g. 255,879 at d = 9",
     answer=lambda: _grad_visits,
     wrong=[
+        (_measured_table, "a table of measured values cannot work"),
         (lambda d: 3**d, "at depth 1"),
         (lambda d: 3**d * (1 + 4 * d / 3) + 1, "at depth 0"),
         (_no_value_calls, "grad() calls alone"),
