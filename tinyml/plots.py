@@ -40,7 +40,8 @@ def plot_step_size_errors(ax, f=math.sin, dfdx=math.cos, x: float = 1.0, name: s
         steps, [max(e, floor) for e in cen], "s--", ms=5, mfc="none", label="central difference"
     )
     ax.axvline(FORWARD_STEP, color="C0", ls=":", label=r"$h=\sqrt{\varepsilon}$")
-    ax.axvline(CENTRAL_STEP, color="C1", ls=":", label=r"$h=\sqrt[3]{\varepsilon}$")
+    # the central difference's best step is chapter 1's exercise 4, so its label does not say it
+    ax.axvline(CENTRAL_STEP, color="C1", ls=":", label="the central difference's best step")
     ax.axvline(EPS, color="grey", ls="--", label=r"$h=\varepsilon$ (the naive step)")
     ax.set_xlabel("step size h")
     ax.set_ylabel(f"absolute error of d/dx {name}(x) at x = {x:g}")
