@@ -325,3 +325,13 @@ def test_q2_numbers_that_look_alike_are_shown_in_full():
     assert "Div hands -0.75 to b, you gave -0.750000075" in message
     assert ch04._show_apart(1.5, 2.0) == ("1.5", "2")
     assert ch04._show_apart(-0.7500000001, -0.75) == ("-0.7500000001", "-0.75")
+
+
+def test_q4_leaf_gradients_that_look_alike_are_shown_in_full():
+    def slightly_off(root, wrt):
+        ch04.backward_to(root, wrt)
+        wrt[0].g *= 1 + 1e-8
+
+    message = _graded_quickly(ch04.q4, slightly_off).message
+    want = repr(ch04._leaf_grads(ch04.backward_to, 0)[0])
+    assert f"(backward_simple: {want})" in message

@@ -822,7 +822,7 @@ def _check_q4(learner):
         if not all_close(got, want, rel_tol=1e-9, abs_tol=1e-12):
             names = [_name(leaf) for leaf in wrt]
             shown = ", ".join(
-                f"{n}.g = {g:.6g} (backward_simple: {w:.6g})"
+                "{}.g = {} (backward_simple: {})".format(n, *_show_apart(g, w))
                 for n, g, w in zip(names, got, want, strict=True)
             )
             if not root.children:
