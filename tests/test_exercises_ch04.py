@@ -113,7 +113,7 @@ def test_q3_answers_that_do_not_predict_are_refused():
         assert ch04.measured_pushes(d) == ch04.predicted_pushes(d)
 
 
-def test_q3_accepts_any_formula_that_predicts_even_in_floats_or_by_a_loop():
+def test_q3_accepts_any_exact_formula_that_predicts_even_by_a_loop():
     def by_levels(d):
         return sum(3 * 4**k for k in range(d)) + 4**d
 
@@ -123,7 +123,12 @@ def test_q3_accepts_any_formula_that_predicts_even_in_floats_or_by_a_loop():
             n = 4 * n + 3
         return n
 
-    for right in (by_levels, recurrence, lambda d: 2 * 4.0**d - 1):
+    for right in (
+        by_levels,
+        recurrence,
+        lambda d: 2 ** (2 * d + 1) - 1,
+        lambda d: (4**d << 1) - 1,
+    ):
         assert _graded_quickly(ch04.q3, right).correct
 
 
@@ -181,7 +186,8 @@ def _with_a_list_and_zeroing(root, wrt):
     for node in order:
         if node in needed:
             node.g = 0.0
-    root.g += 1.0
+    if root in needed:
+        root.g += 1.0
     for node in order:
         if node not in needed:
             continue
@@ -206,7 +212,9 @@ def _own_kahn_order(root, wrt):
             parents[child] -= 1
             if parents[child] == 0:
                 ready.append(child)
-    ch04._push_where(order, ch04._needed(order, wrt), root)
+    needed = ch04._needed(order, wrt)
+    if root in needed:  # else nothing is pushed, the root's g included
+        ch04._push_where(order, needed, root)
 
 
 def test_q4_honest_variants_pass_within_a_second():
@@ -271,3 +279,59 @@ def test_q4_hints_go_from_a_question_to_near_code():
     assert "?" in nudge and "backwards" not in nudge and "+=" not in nudge
     assert "backwards" in middle and "needed" in middle
     assert "root.g = 1.0" in last and "local_grads" in last
+
+
+# -- the fifth learner read (review 4e) ----------------------------------------------------
+def test_q3_needs_the_exact_integer_at_d_40_and_says_so_to_a_float():
+    message = _graded_quickly(ch04.q3, lambda d: 2 * 4.0**d - 1).message
+    assert "right for d = 0 … 7, but at d=40" in message
+    assert "that is a float; 4.0**d loses the last digit, use 4**d" in message
+    off_by_a_million = _graded_quickly(ch04.q3, lambda d: 2 * 4**d - 1 + (10**6 if d > 7 else 0))
+    assert off_by_a_million.status == "incorrect"
+    assert "at d=40 the push model makes 2,417,851,639,229,258,349,412,351" in (
+        off_by_a_million.message
+    )
+    assert "float" not in off_by_a_million.message
+    off_by_one = _graded_quickly(ch04.q3, lambda d: 2 * 4**d - (1 if d < 40 else 0))
+    assert off_by_one.status == "incorrect" and "at d=40" in off_by_one.message
+    # small floats are exact, so a float formula is right up to d = 7 and told why at 40
+    assert "right for d = 0 … 7" in _graded_quickly(ch04.q3, lambda d: 2 * 4.0**d - 1).message
+
+
+def test_q4_pushing_in_reversed_order_is_told_to_walk_the_order_forwards():
+    message = _graded_quickly(ch04.q4, ch04._pushes_children_first).message
+    assert "Push parents first: walk `order` forwards" in message
+    assert "pruned too much" not in message
+    # pruning too much still gets its own message, though both leave the leaves at 0 there
+    assert "pruned too much" in _graded_quickly(ch04.q4, ch04._needed_forwards).message
+
+
+def test_q4_a_root_that_reaches_no_listed_leaf_keeps_g_0():
+    u, v, x = alpha.Var(2.0), alpha.Var(3.0), alpha.Var(1.0)
+    r = u * v
+    ch04.backward_to(r, [x])
+    assert (r.g, u.g, v.g, x.g) == (0.0, 0.0, 0.0, 0.0)
+    assert any("does not use" in text for text, *_ in _graphs())
+    message = _graded_quickly(ch04.q4, ch04._seeds_always).message
+    assert "no listed leaf can be reached from the top" in message
+    assert "root.g = 1.0 only when the root is needed" in message
+    # the old solution, root.g = 1.0 always, is exactly that mistake
+    assert "root in needed" in ch04.q4.solution_text
+    assert "root.g = 1.0 if the root is needed" in ch04.q4.hints()[-1]
+
+
+def test_q2_numbers_that_look_alike_are_shown_in_full():
+    message = _graded_quickly(ch04.q2, lambda a, b, u: (u / b, -u * a / b**2 * (1 + 1e-7))).message
+    assert "Div hands -0.75 to b, you gave -0.750000075" in message
+    assert ch04._show_apart(1.5, 2.0) == ("1.5", "2")
+    assert ch04._show_apart(-0.7500000001, -0.75) == ("-0.7500000001", "-0.75")
+
+
+def test_q4_leaf_gradients_that_look_alike_are_shown_in_full():
+    def slightly_off(root, wrt):
+        ch04.backward_to(root, wrt)
+        wrt[0].g *= 1 + 1e-8
+
+    message = _graded_quickly(ch04.q4, slightly_off).message
+    want = repr(ch04._leaf_grads(ch04.backward_to, 0)[0])
+    assert f"(backward_simple: {want})" in message

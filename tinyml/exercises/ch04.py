@@ -139,6 +139,14 @@ _NO_DIV = {
 }
 
 
+def _show_apart(got: float, want: float) -> tuple[str, str]:
+    """The two numbers as text, short (:g) unless that makes them look alike: then in full
+    (repr), so that a difference in the last digits shows."""
+    if f"{got:g}" != f"{want:g}":
+        return f"{got:g}", f"{want:g}"
+    return repr(got), repr(want)
+
+
 def _check_q2(learner):
     if not callable(learner):
         raise Incorrect("pass your function itself, e.g. ch04.q2.check(div_pushes)")
@@ -194,8 +202,9 @@ def _check_q2(learner):
         want = _div_reference(a, b, u)
         for who, g, w in zip(("a", "b"), pair, want, strict=True):
             if not math.isclose(g, w, rel_tol=1e-9):
+                shown, want_shown = _show_apart(g, w)
                 raise Incorrect(
-                    f"div_pushes({a}, {b}, {u}): Div hands {w:g} to {who}, you gave {g:g}"
+                    f"div_pushes({a}, {b}, {u}): Div hands {want_shown} to {who}, you gave {shown}"
                 )
 
 
@@ -221,6 +230,7 @@ q2 = Question(
         (lambda a, b, u: (-u * a / b**2, u / b), "swapped"),
         (lambda a, b, u: (u, u), "Add"),
         (lambda a, b, u: (u * b, u * a), "Div hands"),
+        (lambda a, b, u: (u / b, -u * a / b**2 * (1 + 1e-7)), "you gave -0.750000075"),
         (lambda a, b, u: u / b, "pair"),
         (lambda a, b, u: _div_reference(a, b, u), "work the two numbers out yourself"),
         (2.0, "function itself"),
@@ -263,9 +273,24 @@ BUDGET = 100_000  # profiler events for one call of the learner's function: a fo
 
 
 def _same(got, want: int) -> bool:
+    """An int must match exactly; a float may stand for a count only where floats hold every
+    integer exactly (below 2**53), so d = 40 needs an exact int."""
     if isinstance(got, bool) or not isinstance(got, numbers.Real):
         return False
-    return got == want or math.isclose(got, want, rel_tol=1e-12)
+    if isinstance(got, numbers.Integral):
+        return got == want
+    return want < 2**53 and got == want
+
+
+def _is_float_near(got, want: int) -> bool:
+    """A float that is the count up to rounding, but not exactly it."""
+    return (
+        isinstance(got, numbers.Real)
+        and not isinstance(got, numbers.Integral)
+        and math.isfinite(got)
+        and got != want
+        and math.isclose(got, want, rel_tol=1e-12)
+    )
 
 
 def _predict(learner, d):
@@ -310,6 +335,12 @@ def _check_q3(learner):
                     "a formula in d rather than a table of measured values"
                 ) from None
             right = measured_pushes(d) if d in DEPTHS else predicted_pushes(d)
+            if _is_float_near(late, right):
+                raise Incorrect(
+                    f"right for {_range(last)}, but at d={d} you said {late!r}: that is a "
+                    f"float; 4.0**d loses the last digit, use 4**d (the count is {right:,}, "
+                    "and a float holds only 53 bits, so keep integers)"
+                )
             if not _same(late, right):
                 raise Incorrect(
                     f"right for {_range(last)}, but at d={d} the push model makes {right:,} "
@@ -415,6 +446,8 @@ q3 = Question(
         (lambda d: _TABLE[d], "right for d = 0 … 5, but at d=6"),
         (lambda d: dict(enumerate(_TABLE)).get(d), "rather than a table"),
         (_table_to_6, "right for d = 0 … 6, but at d=7"),
+        (lambda d: 2 * 4.0**d - 1, "that is a float; 4.0**d loses the last digit"),
+        (lambda d: 2 * 4**d - 1 + (10**6 if d > 7 else 0), "at d=40 the push model makes"),
         (_walks_the_paths, "did too much work"),
         (17, "function of the depth"),
     ],
@@ -429,7 +462,8 @@ def backward_to(root, wrt):
     for node in reversed(order):  # children first: each one is decided before its parents
         if any(child in needed for child in node.children):
             needed.add(node)
-    root.g = 1.0
+    if root in needed:  # a root that reaches no listed leaf gets nothing, like the rest
+        root.g = 1.0
     for node in order:
         if node in needed:
             for child, d in zip(node.children, node.local_grads, strict=True):
@@ -476,6 +510,8 @@ def _fresh_graphs():
     yield "z = x, a single leaf, with wrt = [x]", x, [x], [x]
     root, x = _chain()
     yield f"x, then {CHAIN:,} times a = a + x, with wrt = [x]", root, [x], [x]
+    u, v, x = alpha.Var(2.0, name="u"), alpha.Var(3.0, name="v"), alpha.Var(1.0, name="x")
+    yield "z = u * v with wrt = [x], an x that z does not use", u * v, [x], [u, v]
 
 
 # -- typical mistakes ----------------------------------------------------------------------
@@ -576,6 +612,25 @@ def _recursive_needed(root, wrt):
 
     order = topological_order(root)
     _push_where(order, {n for n in order if leads(n)}, root)
+
+
+def _pushes_children_first(root, wrt):
+    """Right nodes, but the push loop walks the order backwards: a node pushes before its
+    parents have pushed into it."""
+    order = topological_order(root)
+    needed = _needed(order, wrt)
+    root.g = 1.0
+    for node in reversed(order):
+        if node in needed:
+            for child, d in zip(node.children, node.local_grads, strict=True):
+                if child in needed:
+                    child.g += node.g * d
+
+
+def _seeds_always(root, wrt):
+    """Right, except that root.g = 1.0 also when the root reaches no listed leaf."""
+    order = topological_order(root)
+    _push_where(order, _needed(order, wrt), root)
 
 
 def _then_clears(root, wrt):
@@ -767,7 +822,7 @@ def _check_q4(learner):
         if not all_close(got, want, rel_tol=1e-9, abs_tol=1e-12):
             names = [_name(leaf) for leaf in wrt]
             shown = ", ".join(
-                f"{n}.g = {g:.6g} (backward_simple: {w:.6g})"
+                "{}.g = {} (backward_simple: {})".format(n, *_show_apart(g, w))
                 for n, g, w in zip(names, got, want, strict=True)
             )
             if not root.children:
@@ -780,6 +835,16 @@ def _check_q4(learner):
                     f"on the graph {text}: {shown}, and root.g is {root.g}: start with "
                     "root.g = 1.0"
                 )
+            inner_pushed = any(changes.get(n) for n in needed if n is not root and n.children)
+            if inner_pushed and all_close(
+                got, _leaf_grads(_pushes_children_first, i), abs_tol=1e-12
+            ):
+                raise Incorrect(
+                    f"on the graph {text}: {shown}. The right nodes pushed, but in the wrong "
+                    "order: a node pushed before its parents had pushed into it. Push parents "
+                    "first: walk `order` forwards (reversed(order) is only for deciding which "
+                    "nodes are needed)"
+                )
             if all_close(got, _leaf_grads(_overwrites, i), abs_tol=1e-12):
                 raise Incorrect(
                     f"on the graph {text}: {shown}. The nodes are right, but child.g = … "
@@ -790,6 +855,12 @@ def _check_q4(learner):
                 "a listed leaf did not push. A node is needed when it is a listed leaf or any "
                 "of its children is needed, so decide the children first (walk "
                 "topological_order(root) backwards)"
+            )
+        if root not in needed and changes.get(root):
+            raise Incorrect(
+                f"on the graph {text}, no listed leaf can be reached from the top, so nothing "
+                f"is pushed and every g stays 0, the top's too; your function left root.g = "
+                f"{root.g!r}. Set root.g = 1.0 only when the root is needed"
             )
         pruned = [n for n in order if n not in needed and changes.get(n)]
         if pruned:
@@ -821,7 +892,8 @@ q4 = Question(
         "a node is needed if it is a listed leaf or any of its children is needed. Keep the "
         "needed nodes in a set.",
         "needed = set(wrt); for each node of the reversed order, add it when any child is in "
-        "needed. Then root.g = 1.0, and for each node of the order (forwards) that is in "
+        "needed. Then root.g = 1.0 if the root is needed, and for each node of the order "
+        "(forwards) that is in "
         "needed, add node.g * d to each child that is in needed (pair node.children with "
         "node.local_grads). No function that calls itself: the chain is 5,000 deep.",
     ),
@@ -839,6 +911,8 @@ q4 = Question(
         (_asks_per_path, "for every path"),
         (_recursive_needed, "RecursionError"),
         (_then_clears, "calls backward_simple()"),
+        (_pushes_children_first, "walk `order` forwards"),
+        (_seeds_always, "only when the root is needed"),
         (lambda root, wrt: root.grad(1.0), "calls grad()"),
         (lambda root, wrt: root.backward(), "calls backward()"),
         ("backward_to", "function itself"),
