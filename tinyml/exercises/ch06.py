@@ -107,6 +107,7 @@ def _check_q1(train_fn):
             zero_grad()
 
         opt.step, opt.zero_grad = counted_step, watched_zero_grad
+
         def loss_fn():
             return loss_at(x, y)
 
@@ -355,7 +356,10 @@ q1 = Question(
     answer=lambda: train,
     wrong=[
         (_train_no_zero_grad, "zero_grad() every step"),
-        (lambda loss_fn, optimizer, steps: tuple(train(loss_fn, optimizer, steps)), "a tuple of 15"),
+        (
+            lambda loss_fn, optimizer, steps: tuple(train(loss_fn, optimizer, steps)),
+            "a tuple of 15",
+        ),
         (lambda loss_fn, optimizer, steps: loss_fn(1), "calling train(loss_fn, optimizer, 15)"),
         (_loop("zero_grad", "loss_fn", "step", "record"), "backward() is never called"),
         (_train_by_hand, "never calls optimizer.step()"),
