@@ -56,3 +56,12 @@ def test_checkers_answer_within_a_second():
             start = time.perf_counter()
             q.grade(answer)
             assert time.perf_counter() - start < 1.0, (q.title, answer)
+
+
+def test_q4_accepts_tuples_and_q1_asks_for_numbers():
+    assert ch05.q4.grade(((2, 4, 6), (-1, -2, -3))).correct
+    assert ch05.q4.grade([(2, 4, 6), (-1, -2, -3)]).correct
+    assert "row 1 is 1·u" in ch05.q4.grade(((2, 4, 6), (1, 2, 3))).message
+    assert "give numbers" in ch05.q1.grade(("4", "4")).message
+    assert ch05.q1.grade((4.0, 4.0)).correct
+    assert "random_matrix" not in ch05.q1.hints()[1] and "random_matrix" in ch05.q1.hints()[2]

@@ -383,3 +383,49 @@ def test_q2_names_a_missing_eps_and_settings_written_as_numbers():
     for name, value in (("lr", "0.1"), ("eps", "0.001")):
         message = ch06.q2.grade(ch06._rms_fixed(name)).message
         assert f"you wrote {value} where {name} belongs" in message, message
+
+
+_BAD_INPUTS = [math.inf, -math.inf, math.nan, -1, 0, 1e300, 1e160, "0.02", None, [], [0.02], {}]
+
+
+@pytest.mark.parametrize("chapter", ["ch05", "ch06"])
+@pytest.mark.parametrize("bad", _BAD_INPUTS, ids=repr)
+def test_every_checker_answers_bad_input_with_a_message_not_a_traceback(chapter, bad):
+    import time
+
+    from tinyml.exercises import ch05
+
+    module = {"ch05": ch05, "ch06": ch06}[chapter]
+    names = sorted(n for n in vars(module) if re.fullmatch(r"q\d+", n))
+    assert names
+    for name in names:
+        start = time.perf_counter()
+        feedback = getattr(module, name).grade(bad)  # raises (fails the test) on a traceback
+        assert time.perf_counter() - start < 1.0, (name, bad)
+        assert feedback.status == "incorrect", (name, bad)
+        assert feedback.message, (name, bad)
+
+
+def test_q3_says_a_huge_or_infinite_rate_is_far_too_large():
+    for rate in (math.inf, 1e160, 1e300, 5.0):
+        message = ch06.q3.grade(rate).message
+        assert "far too large" in message and "finite and small" in message, (rate, message)
+    assert "positive" in ch06.q3.grade(-math.inf).message
+    assert "not nan" in ch06.q3.grade(math.nan).message
+
+
+def test_q1_names_loss_fn_and_summarises_a_tuple():
+    def crashes(loss_fn, optimizer, steps):
+        return loss_fn(0)
+
+    message = ch06.q1.grade(crashes).message
+    assert "loss_fn()" in message and "<lambda>" not in message and "<locals>" not in message
+    message = ch06.q1.grade(lambda f, o, s: tuple(ch06.train(f, o, s))).message
+    assert "a tuple of 15 numbers" in message and "np.float64" not in message
+    assert len(message) < 120
+
+
+def test_q4_hints_give_m1_and_v1_only_in_the_last_hint():
+    hints = ch06.q4.hints()
+    assert "0.004" not in " ".join(hints[:2]) and "0.2 " not in " ".join(hints[:2])
+    assert "0.004" in hints[-1]

@@ -224,3 +224,28 @@ def test_turned_keeps_the_landscape_and_turns_its_start():
         turned(quadratic, 45)
     with pytest.raises(TypeError, match="degrees must be a number"):
         turned(QUADRATIC, "45")
+
+
+def test_descent_loops_lesson_view_hides_the_divergence_lines_and_keeps_the_loop():
+    import inspect
+
+    from tinyml import landscapes, show
+
+    source = inspect.getsource(landscapes.descent_loop)
+    for word in landscapes.SHOW_VIEWS["lesson"]:  # a renamed line would silently show again
+        assert word in source, word
+    code = show(landscapes.descent_loop, view="lesson").code
+    for kept in ("opt.zero_grad()", "loss.backward()", "opt.step()", "return path, losses"):
+        assert kept in code
+    assert "break" not in code and "1e6" not in code and code.count("not shown") == 2
+
+
+def test_optimizer_lesson_view_has_no_two_identical_markers_in_a_row():
+    from tinyml import optim, show
+
+    markers = [
+        line.strip()
+        for line in show(optim.Optimizer, view="lesson").code.splitlines()
+        if "not shown" in line
+    ]
+    assert all(a != b for a, b in zip(markers, markers[1:], strict=False))

@@ -180,6 +180,26 @@ def descend(
     return Run(label, path, losses, diverged)
 
 
+_BLOWN_UP = "stop at once if the loss blows up (or is NaN): diverged"
+_LANDING = "then record the last landing; diverged if the loss rose"
+
+#: Named views for ``tinyml.show(..., view=...)``: "lesson" is chapter 6's look at the loop,
+#: without the bookkeeping that detects divergence.
+SHOW_VIEWS = {
+    "lesson": {
+        "else:  # for … else": _LANDING,  # first: this line mentions break too
+        "# where the last step landed": _LANDING,
+        "losses.append(landscape(x.value(), y.value()))": _LANDING,
+        "diverged = losses[-1] > losses[0]": _LANDING,
+        "# blowing up: stop.": _BLOWN_UP,
+        "# comparison, stops the run too": _BLOWN_UP,
+        "if not loss.value() < 1e6": _BLOWN_UP,
+        "diverged = True": _BLOWN_UP,
+        "break": _BLOWN_UP,
+    },
+}
+
+
 def descent_loop(
     landscape: Callable[[Any, Any], Any], opt: Any, x: Var, y: Var, steps: int
 ) -> tuple[list[tuple[float, float]], list[float], bool]:
@@ -198,7 +218,7 @@ def descent_loop(
             break
         opt.step()
     else:  # for … else: runs only if the loop ended without break; record the last landing
-        path.append((x.value(), y.value()))
+        path.append((x.value(), y.value()))  # where the last step landed
         losses.append(landscape(x.value(), y.value()))
         diverged = losses[-1] > losses[0]
     return path, losses, diverged

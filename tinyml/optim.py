@@ -35,6 +35,9 @@ __all__ = ["Optimizer", "GD", "Momentum", "RMSProp", "Adam"]
 
 _PRINTING = "how an optimizer prints, e.g. GD(2 parameters, lr=0.1)"
 _TENSORS = "a Tensor's update, chapter 8"
+# show() cannot hide the blank line between __repr__ and _settings, so _settings gets its own
+# reason: two markers with the same reason in a row would read like a glitch.
+_SETTINGS = "_settings(), the settings it prints, e.g. lr=0.1"
 
 #: Named views for ``tinyml.show(..., view=...)``: "lesson" is chapter 6's look at the
 #: classes, the update rules without the printing and chapter 8's arrays.
@@ -45,8 +48,8 @@ SHOW_VIEWS = {
         "def __repr__": _PRINTING,
         "self._settings().items()": _PRINTING,
         "type(self).__name__": _PRINTING,
-        "def _settings": _PRINTING,
-        'return {"lr": self.lr': _PRINTING,
+        "def _settings": _SETTINGS,
+        'return {"lr": self.lr': _SETTINGS,
     },
 }
 

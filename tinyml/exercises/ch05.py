@@ -26,6 +26,8 @@ def _check_q1(answer):
         )
     if not isinstance(answer, tuple) or len(answer) != 2:
         raise Incorrect(f"give the shape as a pair (rows, columns), not {answer!r}")
+    if any(isinstance(n, bool) or not isinstance(n, numbers.Real) for n in answer):
+        raise Incorrect(f"give numbers, the counts of rows and columns, not {answer!r}")
     if answer == (3, 3):
         raise Incorrect(
             "(3, 3) is the shape of matmul(P, transpose(P)), the other order: here the first "
@@ -59,10 +61,10 @@ q1 = Question(
     "of a product pairs row i of the first factor with column j of the second.",
     more_hints=(
         "transpose(P) is 4×3. The product keeps the rows of the first factor and the columns "
-        "of the second; the inner size, 3, is what the sum runs over. Or build P with "
-        "random_matrix and ask shape(matmul(transpose(P), P)).",
+        "of the second; the inner size, 3, is what the sum runs over.",
         "The rows of transpose(P), then the columns of P: a square pair. (Pᵀ·P is always "
-        "square: it pairs every column of P with every column of P.)",
+        "square: it pairs every column of P with every column of P.) Or build P with "
+        "random_matrix and ask shape(matmul(transpose(P), P)).",
     ),
     solution_text="P = random_matrix(3, 4, seed=0)\n"
     "print(shape(transpose(P)))             # (4, 3)\n"
@@ -76,6 +78,7 @@ q1 = Question(
         ([3, 4], "P's own shape"),
         ((2, 2), "chapter's own A·B"),
         ((4, 2), "not it"),
+        (("4", "4"), "give numbers"),
         ("error", "does not fail"),
         (None, "give a shape"),
         (16, "pair"),
@@ -455,6 +458,8 @@ _Q4_WANT = [[g * u for u in _Q4_U] for g in _Q4_G]  # g·uᵀ: [[2, 4, 6], [-1, 
 
 
 def _check_q4(answer):
+    if isinstance(answer, tuple | list) and all(isinstance(row, tuple | list) for row in answer):
+        answer = [list(row) for row in answer]  # ((2, 4, 6), (-1, -2, -3)) says the same
     if not isinstance(answer, list) or not all(isinstance(row, list) for row in answer):
         raise Incorrect(f"give the gradients as a 2×3 list of lists, not {answer!r}")
     for row in answer:
@@ -463,6 +468,8 @@ def _check_q4(answer):
                 raise Incorrect(
                     f"each entry should be a number, a weight's gradient v.g, not {v!r}"
                 )
+            if not math.isfinite(v):
+                raise Incorrect(f"each gradient here is a finite number, not {v!r}")
     if _close_to(answer, _Q4_WANT):
         return
     if not answer or not answer[0] or any(len(row) != len(answer[0]) for row in answer):
@@ -552,10 +559,12 @@ q4 = Question(
         ([[0, 0, 0], [0, 0, 0]], "did backward() run"),
         ([[3, 2, 1], [3, 2, 1]], "not it"),
         ((1, 2, 3), "list of lists"),
+        (((2, 4, 6), (1, 2, 3)), "row 1 is 1·u"),
         ([[2, 4, 6]], "1×3"),
         ([2, 4, 6], "list of lists"),
         ([[2, 4, 6], [-1, -2]], "rectangle"),
         ([[2, 4, 6.001], [-1, -2, -3]], "is not it"),
         ([[2, 4, "6"], [-1, -2, -3]], "should be a number"),
+        ([[2, 4, math.nan], [-1, -2, -3]], "finite number"),
     ],
 )

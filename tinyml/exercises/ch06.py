@@ -107,7 +107,13 @@ def _check_q1(train_fn):
             zero_grad()
 
         opt.step, opt.zero_grad = counted_step, watched_zero_grad
-        out = call_learner(fn, lambda: loss_at(x, y), opt, steps)
+
+        def loss_fn():
+            return loss_at(x, y)
+
+        loss_fn.__qualname__ = "loss_fn"  # so a learner's TypeError names it plainly
+        call = f"calling train(loss_fn, optimizer, {steps})"
+        out = call_learner(fn, loss_fn, opt, steps, call=call)
         final_grads[0] = (x.g, y.g)
         ever_filled[0] = ever_filled[0] or x.g != 0.0 or y.g != 0.0
         return out, (x.value(), y.value())
@@ -136,8 +142,14 @@ def _check_q1(train_fn):
             f"train(loss_fn, optimizer, 15) returned {len(got)} losses; run exactly `steps` "
             "steps and record one loss per step"
         )
+    if isinstance(got, tuple):
+        raise Incorrect(
+            f"train(loss_fn, optimizer, 15) returned a tuple of {len(got)} numbers; return a "
+            "list of the 15 losses"
+        )
     if not isinstance(got, list):
-        raise Incorrect(f"train(...) returned {got!r}; return the list of the 15 losses")
+        what = repr(got) if len(repr(got)) <= 80 else f"a {type(got).__name__}"
+        raise Incorrect(f"train(...) returned {what}; return the list of the 15 losses")
     if any(hasattr(v, "backward") for v in got):
         raise Incorrect(
             "your list holds the loss nodes themselves; record the number, loss.value()"
@@ -344,6 +356,11 @@ q1 = Question(
     answer=lambda: train,
     wrong=[
         (_train_no_zero_grad, "zero_grad() every step"),
+        (
+            lambda loss_fn, optimizer, steps: tuple(train(loss_fn, optimizer, steps)),
+            "a tuple of 15",
+        ),
+        (lambda loss_fn, optimizer, steps: loss_fn(1), "calling train(loss_fn, optimizer, 15)"),
         (_loop("zero_grad", "loss_fn", "step", "record"), "backward() is never called"),
         (_train_by_hand, "never calls optimizer.step()"),
         (
@@ -422,6 +439,9 @@ def _rms_variant(kind):
         if kind == "g not squared":
             plain = alpha * v + (1 - alpha) * g
             return theta - lr * g / (math.sqrt(plain) + eps), plain
+        if kind == "no 1 - alpha":
+            whole = alpha * v + g * g
+            return theta - lr * g / (math.sqrt(whole) + eps), whole
         if kind == "old v":
             return theta - lr * g / (math.sqrt(v) + eps), new_v
         if kind == "no lr":
@@ -449,6 +469,8 @@ _RMS_MISTAKES = {
     "v = alpha·v + (1 - alpha)·g², so the new g² gets only the small weight 1 - alpha",
     "g not squared": "v averages the squares of the gradients: v = alpha·v + (1 - alpha)·g², "
     "with g·g, not g",
+    "no 1 - alpha": "the new g² needs the weight 1 - alpha: v = alpha·v + (1 - alpha)·g², "
+    "so that v stays an average of the squared gradients instead of piling them up",
     "old v": "the step divides by the root of the v you were given; update v first, then "
     "divide by √(new v) + eps (on the first step the old v is 0 and the step explodes)",
     "no lr": "the learning rate is missing: the step is lr·g / (√v + eps)",
@@ -609,6 +631,7 @@ q2 = Question(
         (lambda theta, g, v, lr, alpha, eps: (theta - 0.01, v), "RMSProp gives"),
         (_rms_with_memory(), "state of its own"),
         (_rms_variant("no eps"), "eps is missing"),
+        (_rms_variant("no 1 - alpha"), "weight 1 - alpha"),
         (_rms_fixed("alpha"), "you wrote 0.9 where alpha belongs"),
         (_rms_fixed("lr"), "you wrote 0.1 where lr belongs"),
         (_rms_fixed("eps"), "you wrote 0.001 where eps belongs"),
@@ -638,8 +661,12 @@ def _check_q3(answer):
     # grows. So the threshold is 0.02: a rate at most 0.1 % below it counts as found.
     if _CRITICAL - _TOLERANCE - 1e-15 <= lr <= _CRITICAL + 1e-15:
         return
+    if math.isnan(lr):
+        raise Incorrect("give the learning rate as a number, not nan")
     if not lr > 0:
         raise Incorrect(f"a learning rate must be positive, got {lr:g}")
+    if not math.isfinite(lr):
+        raise Incorrect(f"{lr:g} is far too large: the threshold is finite and small")
     if math.isclose(lr, 2 / 25, rel_tol=0.02):
         raise Incorrect(
             "0.08 = 2/25 is the threshold of the chapter's bowl, curved 25× across y; this one "
@@ -662,6 +689,11 @@ def _check_q3(answer):
         raise Incorrect(
             f"GD still converges at lr={lr:g}: both |1 - lr| and |1 - 100·lr| are below 1; "
             "the threshold is higher"
+        )
+    if lr > 1:  # y blows up within a few steps; no need to run (or overflow) descend
+        raise Incorrect(
+            f"{lr:g} is far too large: the threshold is finite and small. At lr={lr:g} the "
+            f"factor |1 - 100·lr| = {abs(1 - 100 * lr):.3g} is far above 1, so y grows every step"
         )
     run = descend(steep_bowl, GD, lr=lr, steps=500, start=(-5.0, 1.5))
     if run.diverged:
@@ -704,6 +736,11 @@ q3 = Question(
         (0.0201, "marked diverged"),  # a rate at which descend diverges must not pass
         (0.0200002, "never settles"),
         (-0.02, "positive"),
+        (0, "positive"),
+        (math.inf, "far too large"),
+        (1e160, "far too large"),
+        (1e300, "far too large"),
+        (math.nan, "not nan"),
     ],
 )
 
@@ -793,9 +830,10 @@ q4 = Question(
     hint_text="Both running averages start at 0. What are m and v after one step, with "
     "g = 2 and the default betas?",
     more_hints=(
-        "m₁ = 0.9·0 + 0.1·g = 0.2 and v₁ = 0.999·0 + 0.001·g² = 0.004. Without correction "
-        "the step is lr·m₁ / (√v₁ + eps).",
-        "0.1 · 0.2 / (√0.004 + 1e-8): about 3.16 × lr, where bias correction gives exactly lr.",
+        "After one step, m₁ = beta1·0 + (1 - beta1)·g and v₁ = beta2·0 + (1 - beta2)·g². "
+        "What are m₁ and v₁ here? Without correction the step is lr·m₁ / (√v₁ + eps).",
+        "m₁ = 0.1·2 = 0.2 and v₁ = 0.001·2² = 0.004. Put them into lr·m₁ / (√v₁ + eps) and "
+        "compare the result with lr.",
     ),
     solution_text="m1 = (1 - 0.9) * 2              # 0.2: ten times smaller than g\n"
     "v1 = (1 - 0.999) * 2 * 2        # 0.004: so √v1 ≈ 0.063 is 31.6 times smaller than |g|\n"
