@@ -385,27 +385,6 @@ def test_q2_names_a_missing_eps_and_settings_written_as_numbers():
         assert f"you wrote {value} where {name} belongs" in message, message
 
 
-_BAD_INPUTS = [math.inf, -math.inf, math.nan, -1, 0, 1e300, 1e160, "0.02", None, [], [0.02], {}]
-
-
-@pytest.mark.parametrize("chapter", ["ch05", "ch06"])
-@pytest.mark.parametrize("bad", _BAD_INPUTS, ids=repr)
-def test_every_checker_answers_bad_input_with_a_message_not_a_traceback(chapter, bad):
-    import time
-
-    from tinyml.exercises import ch05
-
-    module = {"ch05": ch05, "ch06": ch06}[chapter]
-    names = sorted(n for n in vars(module) if re.fullmatch(r"q\d+", n))
-    assert names
-    for name in names:
-        start = time.perf_counter()
-        feedback = getattr(module, name).grade(bad)  # raises (fails the test) on a traceback
-        assert time.perf_counter() - start < 1.0, (name, bad)
-        assert feedback.status == "incorrect", (name, bad)
-        assert feedback.message, (name, bad)
-
-
 def test_q3_says_a_huge_or_infinite_rate_is_far_too_large():
     for rate in (math.inf, 1e160, 1e300, 5.0):
         message = ch06.q3.grade(rate).message
