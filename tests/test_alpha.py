@@ -796,3 +796,12 @@ def test_the_simple_view_hides_only_strings_the_shown_code_has():
     for word, why in alpha.SHOW_VIEWS["simple"].items():
         assert word in shown, word
         assert why and "\n" not in why
+
+
+def test_the_simple_view_of_grad_hides_the_call_counter_and_says_so():
+    import tinyml
+
+    code = tinyml.show(alpha.Node.grad, alpha.Sub, view="simple").code
+    assert "stats.pushes += 1" not in code
+    assert "...  # 1 line not shown: counts the calls in stats.pushes, used below" in code
+    assert "self._a = a = ... keeps the child twice" in code

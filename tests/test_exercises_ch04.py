@@ -335,3 +335,103 @@ def test_q4_leaf_gradients_that_look_alike_are_shown_in_full():
     message = _graded_quickly(ch04.q4, slightly_off).message
     want = repr(ch04._leaf_grads(ch04.backward_to, 0)[0])
     assert f"(backward_simple: {want})" in message
+
+
+def test_q4_a_raised_recursion_limit_does_not_let_recursion_through_and_is_put_back():
+    limit = sys.getrecursionlimit()
+
+    def raises_the_limit_and_recurses(root, wrt):
+        sys.setrecursionlimit(20_000)
+        memo = {}
+
+        def reaches(n):
+            if n not in memo:
+                memo[n] = n in wrt or any([reaches(c) for c in n.children])
+            return memo[n]
+
+        order = alpha.topological_order(root)
+        ch04._push_where(order, {n for n in order if reaches(n)}, root)
+
+    try:
+        for wrong in (raises_the_limit_and_recurses, ch04._recursive_with_a_raised_limit):
+            message = _graded_quickly(ch04.q4, wrong).message
+            assert "calls itself once per level" in message and "5,000" in message
+            assert f"put it back to {limit:,}" in message
+            assert sys.getrecursionlimit() == limit
+        message = _graded_quickly(ch04.q4, ch04._raises_the_limit_then_loops).message
+        assert "leave the limit alone" in message and sys.getrecursionlimit() == limit
+        assert _graded_quickly(ch04.q4, ch04.backward_to).correct
+        assert sys.getrecursionlimit() == limit
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def test_q4_the_stack_depth_is_measured_only_while_the_learners_function_runs():
+    before = sys.getprofile()
+    assert _graded_quickly(ch04.q4, ch04._recursive_needed).status == "incorrect"
+    assert sys.getprofile() is before
+
+    # a shallow helper call per node is fine: depth does not grow with the chain
+    def with_a_helper(root, wrt):
+        def decide(node, needed):
+            return any(child in needed for child in node.children)
+
+        order = alpha.topological_order(root)
+        needed = set(wrt)
+        for node in reversed(order):
+            if decide(node, needed):
+                needed.add(node)
+        if root in needed:
+            ch04._push_where(order, needed, root)
+
+    assert _graded_quickly(ch04.q4, with_a_helper).correct
+
+
+def test_q4_deciding_needed_forwards_with_a_guarded_seed_is_told_to_read_backwards():
+    message = _graded_quickly(ch04.q4, ch04._needed_forwards_seeds_if_needed).message
+    assert "never marked the root as needed" in message and "backwards" in message
+    assert "start with root.g = 1.0" not in message
+    # the missing seed alone still gets its own message (its docstring names root.g = 1.0)
+    message = _graded_quickly(ch04.q4, ch04._no_seed).message
+    assert "start with root.g = 1.0" in message and "never marked" not in message
+
+
+def test_q4_returning_the_gradients_is_told_to_leave_them_in_g():
+    message = _graded_quickly(ch04.q4, ch04._returns_the_gradients).message
+    assert "the return value is ignored; leave the result in .g" in message
+
+
+def test_q4_a_crash_names_the_graph_and_the_learners_line():
+    def crashes(root, wrt):
+        order = alpha.topological_order(root)
+        return order[0].nope  # the line the message must name
+
+    message = _graded_quickly(ch04.q4, crashes).message
+    line = crashes.__code__.co_firstlineno + 2
+    assert "raised AttributeError" in message and f"at line {line} of " in message
+    assert "order[0].nope" in message and "on the graph" in message
+
+
+def test_q3_an_int_rounded_through_a_float_gets_the_float_explanation():
+    import math
+
+    for wrong in (lambda d: int(2 * 4.0**d - 1), lambda d: int(2 * math.pow(4, d) - 1)):
+        message = _graded_quickly(ch04.q3, wrong).message
+        assert "at d=40" in message and "4.0**d loses the last digit, use 4**d" in message
+        assert "table" not in message
+    assert _graded_quickly(ch04.q3, lambda d: int(2 * 4**d - 1)).correct
+
+
+def test_q2_any_pair_of_numbers_is_accepted_and_a_string_is_not():
+    import numpy as np
+
+    for right in (
+        lambda a, b, u: [u / b, -u * a / b**2],
+        lambda a, b, u: np.array([u / b, -u * a / b**2]),
+        lambda a, b, u: (np.float64(u / b), np.float32(-u * a / b**2)),
+    ):
+        feedback = _graded_quickly(ch04.q2, right)
+        assert feedback.correct or "-0.75" in feedback.message, feedback.message
+    assert _graded_quickly(ch04.q2, lambda a, b, u: np.array([u / b, -u * a / b**2])).correct
+    for wrong in (lambda a, b, u: "ab", lambda a, b, u: (1.0, 2.0, 3.0), lambda a, b, u: {1, 2}):
+        assert "return a pair, e.g. a tuple" in _graded_quickly(ch04.q2, wrong).message

@@ -72,6 +72,7 @@ SHOW_VIEWS = {
         "_isinf": _OVERFLOW,
         "_overflow": _OVERFLOW,
         "_uses": "bookkeeping for backward(), in the optional Making it fast",
+        "stats.pushes": "counts the calls in stats.pushes, used below",
     },
 }
 
@@ -398,6 +399,7 @@ class Sub(Node):
 
     def __init__(self, a: Operand, b: Operand) -> None:
         # An Operand is a node or a plain number; _node turns a plain number into a Const.
+        # self._a = a = ... keeps the child twice: in self._a, and in a for the lines below.
         self._a = a = a if isinstance(a, Node) else _node(a)
         self._b = b = b if isinstance(b, Node) else _node(b)
         v = a._v - b._v

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import math
 import numbers
+import os
 import sys
+import textwrap
+import traceback
 
 from tinyml import alpha
 from tinyml.alpha import topological_order
-from tinyml.exercises import Incorrect, Question, all_close, call_learner
+from tinyml.exercises import Incorrect, NotAttempted, Question, all_close, call_learner
 
 # q1 ---------------------------------------------------------------------------------------
 
@@ -147,6 +151,16 @@ def _show_apart(got: float, want: float) -> tuple[str, str]:
     return repr(got), repr(want)
 
 
+def _is_pair(value) -> bool:
+    """Two items in a row: a tuple, a list, a numpy array, any sequence of length 2."""
+    if isinstance(value, (str, bytes, dict, set, frozenset)):
+        return False
+    try:
+        return len(value) == 2 and len(tuple(value)) == 2
+    except TypeError:
+        return False
+
+
 def _check_q2(learner):
     if not callable(learner):
         raise Incorrect("pass your function itself, e.g. ch04.q2.check(div_pushes)")
@@ -159,11 +173,12 @@ def _check_q2(learner):
                 "two numbers out yourself (the checker compares them with what alpha.Div "
                 "pushes)"
             )
-        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        if not _is_pair(pair):
             raise Incorrect(
-                f"div_pushes({a}, {b}, {u}) returned {pair!r}; return a pair: what the "
-                "numerator a receives, then what the denominator b receives"
+                f"div_pushes({a}, {b}, {u}) returned {pair!r}; return a pair, e.g. a tuple: "
+                "what the numerator a receives, then what the denominator b receives"
             )
+        pair = tuple(pair)
         if not all(isinstance(g, numbers.Real) and not isinstance(g, bool) for g in pair):
             raise Incorrect(f"div_pushes({a}, {b}, {u}) returned {pair!r}; give two numbers")
         got.append(tuple(float(g) for g in pair))
@@ -293,6 +308,18 @@ def _is_float_near(got, want: int) -> bool:
     )
 
 
+def _is_rounded_int(got, want: int) -> bool:
+    """An int that is the count up to a float's rounding (int(2 * 4.0**d - 1)), not exactly."""
+    return (
+        isinstance(got, numbers.Integral)
+        and not isinstance(got, bool)
+        and got != want
+        and want >= 2**53
+        and int(float(got)) == got  # a float's value, turned back into an int
+        and float(got) == float(want)  # the float nearest the count
+    )
+
+
 def _predict(learner, d):
     """The learner's prediction for depth d: measuring (grad()) and endless work refused."""
     pushes = alpha.stats.pushes
@@ -335,6 +362,14 @@ def _check_q3(learner):
                     "a formula in d rather than a table of measured values"
                 ) from None
             right = measured_pushes(d) if d in DEPTHS else predicted_pushes(d)
+            if _is_rounded_int(late, right):
+                raise Incorrect(
+                    f"right for {_range(last)}, but at d={d} you said {late!r}, and the push "
+                    f"model makes {right:,} grad() calls: {late - right:+,} off, a rounding "
+                    "error. The count passed through a float (4.0**d or math.pow(4, d)): "
+                    "4.0**d loses the last digit, use 4**d (a float holds only 53 bits; "
+                    "Python's ints are exact)"
+                )
             if _is_float_near(late, right):
                 raise Incorrect(
                     f"right for {_range(last)}, but at d={d} you said {late!r}: that is a "
@@ -447,6 +482,8 @@ q3 = Question(
         (lambda d: dict(enumerate(_TABLE)).get(d), "rather than a table"),
         (_table_to_6, "right for d = 0 … 6, but at d=7"),
         (lambda d: 2 * 4.0**d - 1, "that is a float; 4.0**d loses the last digit"),
+        (lambda d: int(2 * 4.0**d - 1), "4.0**d loses the last digit, use 4**d"),
+        (lambda d: int(2 * math.pow(4, d) - 1), "4.0**d loses the last digit, use 4**d"),
         (lambda d: 2 * 4**d - 1 + (10**6 if d > 7 else 0), "at d=40 the push model makes"),
         (_walks_the_paths, "did too much work"),
         (17, "function of the depth"),
@@ -539,6 +576,45 @@ def _needed_forwards(root, wrt):
         if any(child in needed for child in node.children):
             needed.add(node)
     _push_where(order, needed, root)
+
+
+def _needed_forwards_seeds_if_needed(root, wrt):
+    """Decides 'needed' walking the order forwards, and seeds only a needed root: the root,
+    decided before its children, is never needed, so nothing is pushed at all."""
+    order, needed = topological_order(root), set(wrt)
+    for node in order:
+        if any(child in needed for child in node.children):
+            needed.add(node)
+    if root in needed:
+        root.g = 1.0
+    for node in order:
+        if node in needed:
+            for child, d in zip(node.children, node.local_grads, strict=True):
+                if child in needed:
+                    child.g += node.g * d
+
+
+def _returns_the_gradients(root, wrt):
+    """Works the gradients out on the side and returns them, leaving every g alone."""
+    order = topological_order(root)
+    needed, grads = _needed(order, wrt), {root: 1.0}
+    for node in order:
+        if node in needed:
+            for child, d in zip(node.children, node.local_grads, strict=True):
+                grads[child] = grads.get(child, 0.0) + grads.get(node, 0.0) * d
+    return [grads.get(leaf, 0.0) for leaf in wrt]
+
+
+def _recursive_with_a_raised_limit(root, wrt):
+    """Raises the recursion limit first, so that a recursive memo survives the chain."""
+    sys.setrecursionlimit(20_000)
+    _recursive_needed(root, wrt)
+
+
+def _raises_the_limit_then_loops(root, wrt):
+    """Right, but changes the learner's recursion limit on the way."""
+    sys.setrecursionlimit(sys.getrecursionlimit() + 5_000)
+    backward_to(root, wrt)
 
 
 def _push_where(order, needed, root):
@@ -722,51 +798,120 @@ def _edges(order):
     return edges
 
 
-def _call_watched(learner, root, wrt, order, edges):
-    """Call learner(root, wrt); return ({node: changes of its g}, helpers it called, the node
-    looked at far too often or None). Reads of a node's children and local_grads are allowed
-    a few times per node and per edge into it; more (a walk per path) is stopped at once, as
-    is a call of a helper the task does not allow."""
+DEPTH = 200  # Python frames a pass may stack up; a function that calls itself per level needs
+# one or more per node, so on the 5,000-node chain it goes far past this
+
+
+class _TooDeep(_TooMuchWork):
+    """Raised from inside the learner's walk when Python's stack grows past DEPTH frames."""
+
+
+class _Watched:
+    """What one call of the learner's function did."""
+
+    def __init__(self):
+        self.result = None
+        self.called: set[str] = set()
+        self.too_often = None  # the node looked at far too often, if any
+        self.too_deep = False
+        self.limit_changed = None  # (before, what the function set), if it changed the limit
+
+
+def _call_watched(learner, root, wrt, order, edges, text):
+    """Call learner(root, wrt); return ({node: changes of its g}, a _Watched). Reads of a
+    node's children and local_grads are allowed a few times per node and per edge into it;
+    more (a walk per path) is stopped at once, as is a call of a helper the task does not
+    allow, and a stack deeper than DEPTH frames (a function that calls itself per node).
+    Python's recursion limit is put back if the function changed it."""
     for node in order:
         node.__class__ = _counting(type(node))
     _CHANGES.clear()
     _READS.clear()
     _ALLOWED.update({node: _read_budget(edges, node) for node in order})
-    called: set[str] = set()
-    too_often = None
+    seen = _Watched()
+    depth = 0
 
     def watch(frame, event, _arg):
-        if event == "call" and frame.f_code in _NOT_ALLOWED:
-            called.add(_NOT_ALLOWED[frame.f_code])
-            sys.setprofile(None)
-            raise _TooMuchWork  # grad() on the side graph would never end
+        nonlocal depth
+        if event == "call":
+            depth += 1
+            if depth > DEPTH:
+                sys.setprofile(None)
+                raise _TooDeep
+            if frame.f_code in _NOT_ALLOWED:
+                seen.called.add(_NOT_ALLOWED[frame.f_code])
+                sys.setprofile(None)
+                raise _TooMuchWork  # grad() on the side graph would never end
+        elif event == "return":
+            depth -= 1
 
+    limit = sys.getrecursionlimit()
     before = sys.getprofile()
     sys.setprofile(watch)
     try:
-        call_learner(_no_recursion_error(learner), root, wrt)
+        seen.result = call_learner(_learners_errors(learner, text), root, wrt)
     except _PerPath as stop:
-        too_often = stop.node
+        seen.too_often = stop.node
+    except _TooDeep:
+        seen.too_deep = True
     except _TooMuchWork:
         pass
     finally:
         sys.setprofile(before)
         _ALLOWED.clear()
+        if sys.getrecursionlimit() != limit:
+            seen.limit_changed = (limit, sys.getrecursionlimit())
+            sys.setrecursionlimit(limit)
     changes = dict(_CHANGES)
     _CHANGES.clear()
-    return changes, called, too_often
+    return changes, seen
 
 
-def _no_recursion_error(learner):
+_TINYML = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _learners_line(exc: BaseException) -> str:
+    """' at line N: `code`' for the deepest frame of exc's traceback outside tinyml, or ''."""
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if not os.path.abspath(f.filename).startswith(_TINYML + os.sep)
+    ]
+    if not frames:
+        return ""
+    where = frames[-1]
+    code = f": `{where.line.strip()}`" if where.line else ""
+    name = os.path.basename(where.filename)
+    cell = "ipykernel" in where.filename or name.startswith("<ipython")
+    return f" at line {where.lineno} of {'your cell' if cell else name}{code}"
+
+
+def _recursion_message(limit_changed=None) -> str:
+    message = (
+        f"on a chain of {CHAIN:,} nodes (x, then {CHAIN:,} times a = a + x) your function "
+        "calls itself once per level: its stack grows with the chain, and a longer chain runs "
+        "out of Python's stack (RecursionError). Decide the nodes in a loop over "
+        "topological_order(root), read backwards, instead"
+    )
+    if limit_changed:
+        message += ". " + _limit_note(limit_changed)
+    return message
+
+
+def _learners_errors(learner, text):
+    """learner, with its crashes turned into feedback that names the graph and the line."""
+
     def run(root, wrt):
         try:
             return learner(root, wrt)
         except RecursionError:
+            raise Incorrect(_recursion_message()) from None
+        except (NotImplementedError, Incorrect, NotAttempted):
+            raise
+        except Exception as exc:
             raise Incorrect(
-                f"on a chain of {CHAIN:,} nodes (x, then {CHAIN:,} times a = a + x) your "
-                "function raised RecursionError: a function that calls itself once per level "
-                "runs out of Python's stack. Decide the nodes in a loop over "
-                "topological_order(root), read backwards, instead"
+                f"on the graph {text}, your function raised {type(exc).__name__}: "
+                f"{str(exc).strip()}{_learners_line(exc)}"
             ) from None
 
     return run
@@ -786,6 +931,30 @@ def _needed(order, wrt):
     return needed
 
 
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _seeds_in_source(learner):
+    """Whether learner's code sets some node's g to 1 (root.g = 1.0, root.g += 1), or None
+    when its source cannot be read."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(learner)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if (
+                any(isinstance(t, ast.Attribute) and t.attr == "g" for t in targets)
+                and isinstance(node.value, ast.Constant)
+                and node.value.value == 1
+            ):
+                return True
+    return False
+
+
 def _leaf_grads(mistake, index):
     """What a known mistake leaves on the listed leaves of the index-th fresh graph."""
     _, root, wrt, _ = list(_fresh_graphs())[index]
@@ -793,16 +962,46 @@ def _leaf_grads(mistake, index):
     return [leaf.g for leaf in wrt]
 
 
+def _limit_note(limit_changed) -> str:
+    was, now = limit_changed
+    return (
+        f"Your function also changed Python's recursion limit (from {was:,} to {now:,}); the "
+        f"checker has put it back to {was:,}: a loop needs no change to it"
+    )
+
+
 def _check_q4(learner):
     if not callable(learner):
         raise Incorrect("pass your function itself, e.g. ch04.q4.check(backward_to)")
+    changed: list[tuple[int, int]] = []  # the recursion limit, if the function changed it
+    try:
+        _check_q4_graphs(learner, changed)
+    except Incorrect as why:
+        if changed and "recursion limit" not in str(why):
+            raise Incorrect(f"{why}. {_limit_note(changed[0])}") from None
+        raise
+    if changed:
+        was, now = changed[0]
+        raise Incorrect(
+            f"your function changed Python's recursion limit (from {was:,} to {now:,}); "
+            f"the checker has put it back to {was:,}. A pass that loops over "
+            "topological_order(root) needs no change to it: leave the limit alone"
+        )
+
+
+def _check_q4_graphs(learner, changed):
     graphs = zip(_fresh_graphs(), _fresh_graphs(), strict=True)
     for i, ((text, root, wrt, _leaves), (_, ref, ref_wrt, _)) in enumerate(graphs):
         alpha.backward_simple(ref)
         want = [leaf.g for leaf in ref_wrt]
         order = topological_order(root)
         edges, needed = _edges(order), _needed(order, wrt)
-        changes, called, too_often = _call_watched(learner, root, list(wrt), order, edges)
+        changes, seen = _call_watched(learner, root, list(wrt), order, edges, text)
+        called, too_often = seen.called, seen.too_often
+        if seen.limit_changed and not changed:
+            changed.append(seen.limit_changed)
+        if seen.too_deep:
+            raise Incorrect(_recursion_message(changed[0] if changed else None))
         if called:
             helper = ", ".join(sorted(called))
             raise Incorrect(
@@ -825,11 +1024,34 @@ def _check_q4(learner):
                 "{}.g = {} (backward_simple: {})".format(n, *_show_apart(g, w))
                 for n, g, w in zip(names, got, want, strict=True)
             )
+            if seen.result is not None and not any(changes.values()):
+                raise Incorrect(
+                    f"on the graph {text}, your function returned {_short(seen.result)} and "
+                    "left every g unchanged: the return value is ignored; leave the result "
+                    "in .g (add to each listed leaf's g, as backward_simple does)"
+                )
             if not root.children:
                 raise Incorrect(
                     f"on the graph {text}: {shown}. The root is itself the listed leaf; "
                     "∂x/∂x = 1, so it too starts with root.g = 1.0, children or not"
                 )
+            if root.g == 0.0 and root in needed:
+                seeds = _seeds_in_source(learner)
+                never = (
+                    "your pass never marked the root as needed: decide each node after its "
+                    "children (read the order backwards, reversed(order)), so that the root, "
+                    "decided last, sees its children's answers"
+                )
+                if seeds is None:  # no source to read: both possible causes
+                    raise Incorrect(
+                        f"on the graph {text}: {shown}, and root.g is 0.0: start with root.g "
+                        f"= 1.0. If you set it only for a needed root, then {never}"
+                    )
+                if seeds:
+                    raise Incorrect(
+                        f"on the graph {text}: {shown}, and root.g is still 0.0, though the "
+                        f"root leads to a listed leaf: {never}"
+                    )
             if root.g != 1.0:
                 raise Incorrect(
                     f"on the graph {text}: {shown}, and root.g is {root.g}: start with "
@@ -910,6 +1132,10 @@ q4 = Question(
         (_skips_a_leaf_root, "children or not"),
         (_asks_per_path, "for every path"),
         (_recursive_needed, "RecursionError"),
+        (_recursive_with_a_raised_limit, "calls itself once per level"),
+        (_raises_the_limit_then_loops, "leave the limit alone"),
+        (_needed_forwards_seeds_if_needed, "never marked the root as needed"),
+        (_returns_the_gradients, "the return value is ignored"),
         (_then_clears, "calls backward_simple()"),
         (_pushes_children_first, "walk `order` forwards"),
         (_seeds_always, "only when the root is needed"),
