@@ -416,7 +416,8 @@ q4 = Question(
         "Class 1 wherever the logit is positive, class 0 wherever it is negative, so the "
         "boundary is the line logit = 0. Set x1 = 0 and solve for x2.",
     ),
-    solution_text="# logit = 1.0·x1 + 2.0·x2 - 1.0 = 0 with x1 = 0  ->  x2 = 1.0 / 2.0\nx2 = 0.5",
+    solution_text="# logit = 1.0·x1 + 2.0·x2 - 1.0 = 0 with x1 = 0  ->  x2 = 1.0 / 2.0\n"
+    "crossing_x2 = 0.5",
     answer=lambda: _Q4_ANSWER,
     wrong=[
         (-0.5, "wrong sign"),
