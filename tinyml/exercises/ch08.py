@@ -524,7 +524,8 @@ q5 = Question(
     more_hints=(
         "d tanh(x)/dx = 1 - tanh(x)², and out already holds tanh(x), so no tanh needs to be "
         "recomputed. numpy works entry by entry, so the same line serves every shape.",
-        "Write d tanh/dx in terms of out (not x), and multiply it by g, entry by entry.",
+        "The rule is one line: d tanh/dx written in terms of out (not x), times g, entry by "
+        "entry; numpy needs no loop for that.",
     ),
     solution_text=inspect.getsource(tanh_backward),
     answer=lambda: tanh_backward,
