@@ -100,11 +100,32 @@ def test_ch07_q4_accepts_a_value_read_off_a_plot():
 @pytest.mark.parametrize(
     ("answer", "phrase"),
     [
-        (lambda z: math.log(1 + math.exp(z)), "softplus(1000) overflows"),
+        (lambda z: math.log(1 + math.exp(z)), "softplus(710) overflows"),
         (lambda z: z + math.log(1 + math.exp(-z)), "only for z > 0"),
         (ch07._softplus_swapped, "only for z > 0"),
-        (lambda z: float(np.log(1 + np.exp(z))), "softplus(1000) overflows"),  # inf, no error
-        (lambda z: max(z, 0.0), "max(z, 0)"),
+        (lambda z: float(np.log(1 + np.exp(z))), "softplus(710) overflows"),  # inf, no error
+        (lambda z: max(z, 0.0), "an approximation"),
+        # cut-offs: right at the nine values the first version of this check tried
+        (lambda z: z if z > 3 else math.log(1 + math.exp(z)), "at z = 3.0001 yours gives 3.0001"),
+        (lambda z: z if z > 20 else math.log1p(math.exp(z)), "an approximation: at z = 20.5"),
+        (
+            lambda z: 0.0 if z < -3 else math.log(1 + math.exp(z)),
+            "an approximation: at z = -3.0001 yours gives 0,",
+        ),
+        (
+            lambda z: max(z, 0.0) if abs(z) >= 1000 else math.log(1 + math.exp(z)),
+            "softplus(710) overflows: only ±1000 were special-cased",
+        ),
+        (
+            lambda z: 0.0 if z <= -1000 else math.log(1 + math.exp(z)),
+            "softplus(710) overflows: log(1 + math.exp(z))",
+        ),
+        (lambda z: z + math.exp(-z) if z > 0 else math.log1p(math.exp(z)), "the log is missing"),
+        (lambda z: ch07.softplus(z) if abs(z) < 500 else float("nan"), "overflows"),
+        (lambda z: ch07.softplus(z) if abs(z) < 1e300 else None, "returned None"),
+        (lambda z: ch07.softplus(z) if z < 1e300 else "big", "should be a number"),
+        (lambda z: ch07.softplus(z) if z < 1e300 else 1 / 0, "raised ZeroDivisionError"),
+        (lambda z: ch07.softplus(z) + 1e-9, "an approximation"),
     ],
 )
 def test_ch07_q5_names_the_overflow_and_the_wrong_branch(answer, phrase):
@@ -118,8 +139,77 @@ def test_ch07_q5_accepts_every_stable_form():
     def numpy_form(z):
         return float(np.logaddexp(0.0, z))
 
-    for answer in (ch07.softplus, log1p_form, numpy_form):
+    def threshold_form(z):  # a cut-off beyond float resolution is exact: e^-z < 1e-16 · z
+        if z > 40:
+            return z
+        if z < -750:
+            return 0.0
+        return max(z, 0.0) + math.log(1 + math.exp(-abs(z)))
+
+    for answer in (ch07.softplus, log1p_form, numpy_form, threshold_form):
         _passes(ch07.q5, answer)
+
+
+def test_ch07_q5_tests_a_dense_set_and_the_largest_floats():
+    zs = ch07._Q5_ZS
+    assert len(zs) > 50
+    for z in (3.0001, 5.0, 10.0, 20.0, 36.0, 710.0, 800.0, 999.0, 1000.0, 1e308):
+        assert z in zs and -z in zs
+    assert sum(-50 < z < 50 for z in zs) > 30 and sum(50 < abs(z) < 1000 for z in zs) >= 10
+    assert zs == sorted(zs, key=abs)  # ordinary values first: the message names the first slip
+
+
+@pytest.mark.parametrize("q", [ch07.q1, ch07.q2, ch07.q3, ch07.q4, ch07.q5,
+                               ch08.q1, ch08.q2, ch08.q3, ch08.q4, ch08.q5])  # fmt: skip
+@pytest.mark.parametrize("odd", [math.inf, -math.inf, math.nan, None, "abc", 1e308, [], {}])
+def test_odd_answers_get_a_message_not_a_traceback(q, odd):
+    start = time.perf_counter()
+    feedback = q.grade(odd)
+    assert time.perf_counter() - start < 1.0
+    assert feedback.status in ("incorrect", "not attempted"), feedback
+    assert feedback.message and "Traceback" not in feedback.message
+
+
+def test_ch07_q3_names_a_new_optimizer_built_inside_the_step():
+    def fresh(model, optimizer, xb, yb):
+        opt = type(optimizer)(model.parameters(), lr=optimizer.lr)
+        return ch07.train_step(model, opt, xb, yb)
+
+    _fails(ch07.q3, fresh, "use the optimizer passed in: it keeps state between steps")
+
+
+@pytest.mark.parametrize(
+    ("q", "answer"),
+    [
+        (ch08.q1, lambda g, shape: print(ch08.unbroadcast(g, shape))),
+        (ch08.q4, lambda z, y: print(ch08.cross_entropy_grad(z, y))),
+        (ch08.q5, lambda x, out, g: print(ch08.tanh_backward(x, out, g))),
+        (ch08.q2, lambda A, B, G: print(ch08.matmul_grads(A, B, G))),
+    ],
+)
+def test_ch08_a_missing_return_is_named(q, answer):
+    _fails(q, answer, "returned None: did you print the result instead of returning it?")
+
+
+def test_ch08_q5_names_a_one_element_tuple():
+    _fails(ch08.q5, lambda x, out, g: (g * (1 - out**2),), "return the array itself")
+    _fails(ch08.q5, lambda x, out, g: (g * (1 - out**2),), "Tensor's convention")
+
+
+def test_ch08_shape_advice_only_after_a_shape_error():
+    def key_error(g, shape):
+        return {}["g"]
+
+    feedback = ch08.q1.grade(key_error)
+    assert "KeyError" in feedback.message and "np.sum" not in feedback.message
+    feedback = ch08.q2.grade(lambda A, B: (A, B))  # a wrong number of arguments
+    assert "TypeError" in feedback.message and "Let the shapes guide you" not in feedback.message
+    _fails(ch08.q1, lambda g, shape: g.sum(axis=7), "np.sum with axis=")
+    _fails(ch08.q2, lambda A, B, G: (G @ B, A @ G), "Let the shapes guide you")
+
+
+def test_ch08_q5_last_hint_is_not_the_code():
+    assert "return" not in ch08.q5.more_hints[-1] and "out" in ch08.q5.more_hints[-1]
 
 
 def test_ch08_q4_refuses_a_hard_coded_batch_size():

@@ -35,6 +35,22 @@ __all__ = [
 
 ACTIVATIONS = {"tanh": tanh, "relu": relu, "sigmoid": sigmoid}
 
+_CHECKS = "checks the batch: two lists of the same length (else a clear error)"
+
+#: Named views for ``tinyml.show(..., view=...)``: "lesson" is chapter 7's look at the
+#: layers and the loss, without the checks of bad input around them.
+SHOW_VIEWS = {
+    "lesson": {
+        "self.in_features = _size": "keep the two sizes, checked to be positive whole numbers",
+        "self.out_features = _size": "keep the two sizes, checked to be positive whole numbers",
+        "x = self._inputs(x)": "the sample's numbers as nodes (a wrong sample: a clear error)",
+        "_check_layout(": "refuses sizes that are not a list of widths, or an unknown activation",
+        '_batch("logits"': _CHECKS,
+        '_same_length("logits"': _CHECKS,
+        "z = _binary_pair(i, z, t)": "the logit as a node, after checking it and its 0/1 target",
+    },
+}
+
 
 class Module:
     """A model or a part of one: it has parameters (``Var``\\ s) and can clear their gradients."""
@@ -119,6 +135,18 @@ class Linear(Module):
         return f"Linear(in_features={self.in_features}, out_features={self.out_features})"
 
 
+def _check_layout(sizes: Any, activation: str, activations: dict[str, Any]) -> None:
+    """MLP's arguments: a non-empty list of widths and a known activation's name."""
+    if isinstance(sizes, numbers.Integral) or not isinstance(sizes, Sequence) or not sizes:
+        raise TypeError(
+            f"sizes must be a non-empty list of layer widths, e.g. [16, 16, 1], got {sizes!r}"
+        )
+    if activation not in activations:
+        raise ValueError(
+            f"activation must be one of {sorted(activations)}, got activation={activation!r}"
+        )
+
+
 class MLP(Module):
     """A multi-layer perceptron: ``Linear`` layers of the given sizes, the activation between
     them and none after the last, like ``torch.nn.Sequential(Linear, Tanh, …, Linear)``."""
@@ -135,15 +163,7 @@ class MLP(Module):
         activation: str = "tanh",
         seed: int | None = None,
     ) -> None:
-        if isinstance(sizes, numbers.Integral) or not isinstance(sizes, Sequence) or not sizes:
-            raise TypeError(
-                f"sizes must be a non-empty list of layer widths, e.g. [16, 16, 1], got {sizes!r}"
-            )
-        if activation not in self.activations:
-            raise ValueError(
-                f"activation must be one of {sorted(self.activations)}, "
-                f"got activation={activation!r}"
-            )
+        _check_layout(sizes, activation, self.activations)
         self.activation = activation
         widths = [_size("in_features", in_features)]
         widths += [_size(f"sizes[{i}]", s) for i, s in enumerate(sizes)]
@@ -239,6 +259,17 @@ def _check_binary_target(i: int, t: Any) -> None:
         raise ValueError(f"targets[{i}] is {t!r}; binary targets must be 0 or 1")
 
 
+def _binary_pair(i: int, z: Any, t: Any) -> Node:
+    """Sample i's logit as a node, after checking the logit and its 0/1 target."""
+    if isinstance(z, list):
+        raise TypeError(
+            f"logits[{i}] is a list {_short(z)}; give one score per sample, "
+            "e.g. [model(x)[0] for x in X]"
+        )
+    _check_binary_target(i, t)
+    return _as_node(z, f"logits[{i}]")
+
+
 def binary_cross_entropy_with_logits(logits: Sequence[Any], targets: Sequence[Any]) -> Node:
     r"""Mean of $-[t\log\sigma(z) + (1-t)\log(1-\sigma(z))] = \log(1+e^z) - t z$, per sample.
 
@@ -250,13 +281,7 @@ def binary_cross_entropy_with_logits(logits: Sequence[Any], targets: Sequence[An
     _same_length("logits", logits, "targets", targets)
     losses = []
     for i, (z, t) in enumerate(zip(logits, targets, strict=True)):
-        if isinstance(z, list):
-            raise TypeError(
-                f"logits[{i}] is a list {_short(z)}; give one score per sample, "
-                "e.g. [model(x)[0] for x in X]"
-            )
-        _check_binary_target(i, t)
-        z = _as_node(z, f"logits[{i}]")
+        z = _binary_pair(i, z, t)
         losses.append(_softplus(z) - z * t if t else _softplus(z))
     return _sum(losses) / len(losses)
 

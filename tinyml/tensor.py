@@ -45,6 +45,22 @@ __all__ = [
     "cross_entropy",
 ]
 
+_SHAPES = "checks the shapes (1-D or 2-D, inner sizes equal); the error names both"
+
+#: Named views for ``tinyml.show(..., view=...)``: "lesson" is chapter 8's look at the
+#: matrix product, without the shape checks in front of it.
+SHOW_VIEWS = {
+    "lesson": {
+        "if not (1 <= a.ndim <= 2": _SHAPES,
+        "if a.shape[-1] != b.shape[0]": _SHAPES,
+        "raise ValueError(": _SHAPES,
+        'f"@ takes 1-D or 2-D': _SHAPES,
+        'f"@ needs the left': _SHAPES,
+        'f"shapes {a.shape} and {b.shape} do not fit': _SHAPES,
+        "        )": _SHAPES,  # the raise's closing parenthesis (only __matmul__ has one)
+    },
+}
+
 _next_serial = count(1).__next__  # results are numbered as they are built
 _new = object.__new__
 

@@ -231,6 +231,8 @@ def _step_variant(kind):
                 loss.backward()
                 optimizer.step()
             return loss.value()
+        if kind == "new optimizer":  # a fresh optimizer every step forgets its state
+            optimizer = type(optimizer)(model.parameters(), lr=optimizer.lr)
         if kind != "no zero_grad" and kind != "zero_grad late":
             optimizer.zero_grad()
         logits = [model(x)[0] for x in xb]
@@ -262,6 +264,11 @@ def _step_variant(kind):
 _Q3_BY_HAND = (
     "call optimizer.step(): updating by hand only works for plain GD. Your step gives "
     "GD's weights but not those of {name}, which keeps its own state (velocity, averages)"
+)
+
+_Q3_FRESH = (
+    "use the optimizer passed in: it keeps state between steps ({name}'s velocity or "
+    "averages), and a new optimizer built inside train_step starts from zero every step"
 )
 
 _Q3_MISTAKES = {
@@ -315,6 +322,16 @@ def _check_q3(fn):
                 "backward() on: return loss.value() of this step's loss"
             )
         if setting > 0:  # right with plain GD, wrong with an optimizer that keeps state
+            # A fresh Momentum per step moves like plain GD, as updating by hand does; Adam
+            # tells the two apart (a fresh Adam's first step is about lr · sign(g)).
+            adam = len(_Q3_SETTINGS) - 1
+            try:
+                _, theirs = _q3_run(fn, adam)
+            except Incorrect:
+                theirs = None
+            _, fresh = _q3_run(_step_variant("new optimizer"), adam)
+            if theirs is not None and _q3_same(theirs, fresh):
+                raise Incorrect(_Q3_FRESH.format(name=_Q3_SETTINGS[adam][0]))
             raise Incorrect(_Q3_BY_HAND.format(name=name))
         for kind, why in _Q3_MISTAKES.items():
             try:
@@ -355,6 +372,7 @@ q3 = Question(
         (lambda model, opt, xb, yb: 0.5, "never move"),
         (lambda model, opt, xb, yb: train_step(model, opt, xb[:3], yb[:3]), "weights differ"),
         (_step_variant("by hand"), "call optimizer.step()"),
+        (_step_variant("new optimizer"), "use the optimizer passed in"),
         (_step_variant("over 6"), "divide by len(xb)"),
     ],
 )
@@ -398,7 +416,8 @@ q4 = Question(
         "Class 1 wherever the logit is positive, class 0 wherever it is negative, so the "
         "boundary is the line logit = 0. Set x1 = 0 and solve for x2.",
     ),
-    solution_text="# logit = 1.0·x1 + 2.0·x2 - 1.0 = 0 with x1 = 0  ->  x2 = 1.0 / 2.0\nx2 = 0.5",
+    solution_text="# logit = 1.0·x1 + 2.0·x2 - 1.0 = 0 with x1 = 0  ->  x2 = 1.0 / 2.0\n"
+    "crossing_x2 = 0.5",
     answer=lambda: _Q4_ANSWER,
     wrong=[
         (-0.5, "wrong sign"),
@@ -426,45 +445,91 @@ def _true_softplus(z: float) -> float:
     return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
 
 
-_Q5_ZS = [-1000.0, -30.0, -2.0, -0.5, 0.0, 0.7, 3.0, 40.0, 1000.0]
+# A dense set: small values, both sides of every cut-off a learner might pick (3, 20, 36,
+# where e^-z drops below a float's resolution; 709.78, where math.exp overflows), the ±1000
+# the text names, seeded random values, and the largest floats. Ordinary values come first.
+_Q5_RNG = np.random.default_rng(75)
+_Q5_ZS = sorted(
+    {0.0, 0.7, -0.5, 2.0, -2.0, 3.0001, -3.0001, 20.5, -20.5, 25.0, 30.0}
+    | {s * v for s in (1, -1) for v in (5.0, 10.0, 20.0, 36.0, 710.0, 800.0, 999.0, 1000.0)}
+    | {round(float(v), 4) for v in _Q5_RNG.uniform(-50, 50, 24)}
+    | {round(float(v), 2) for v in _Q5_RNG.uniform(-1000, 1000, 12)}
+    | {1e308, -1e308},
+    key=abs,
+)
 
-_Q5_NAIVE = (
-    "softplus(1000) overflows: log(1 + math.exp(z)) computes e^1000, which does not fit in "
-    "a float. For z > 0 pull e^z out of the log: log(1 + e^z) = z + log(1 + e^-z)"
-)
-_Q5_BRANCH = (
-    "softplus(-1000) overflows: z + log(1 + e^-z) computes e^1000 when z is negative. Use "
-    "that form only for z > 0 and the plain log(1 + e^z) for z <= 0, so the exponent is never "
-    "positive"
-)
+
+def _q5_close(got: float, want: float) -> bool:
+    """Tight: 12 digits, counted from 1 for values below 1 (log(1 + e^z) near 0 is tiny)."""
+    return abs(got - want) <= 1e-12 * max(1.0, abs(want))
+
+
+def _q5_call(fn, z):
+    """The learner's softplus(z) as a float, or None when it overflows (error, inf or nan)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # numpy's overflow warning
+            got = fn(z)
+    except OverflowError:
+        return None
+    except NotImplementedError:
+        raise NotAttempted("the function still raises NotImplementedError") from None
+    except Exception as exc:  # noqa: BLE001 - the learner's bug becomes the reason
+        raise Incorrect(f"softplus({z:g}) raised {type(exc).__name__}: {exc}") from None
+    if got is None:
+        raise Incorrect(f"softplus({z:g}) returned None: return the value, do not print it")
+    if isinstance(got, Node):
+        raise Incorrect(f"softplus({z:g}) returned a node; this exercise is on plain "
+                        "numbers: use math.exp and math.log")  # fmt: skip
+    got = _number(f"softplus({z:g})", got)
+    return got if math.isfinite(got) or math.isinf(z) else None
+
+
+def _q5_overflow(fn, z):
+    """Why softplus(z) overflowed: the plain form, the z > 0 form, or only ±1000 special-cased."""
+    extremes = []
+    for e in (1000.0, -1000.0):
+        try:
+            extremes.append(_q5_call(fn, e))
+        except (Incorrect, NotAttempted):
+            extremes.append(None)
+    pairs = zip(extremes, (1000.0, -1000.0), strict=True)
+    if abs(z) < 1000 and all(v is not None and _q5_close(v, _true_softplus(e)) for v, e in pairs):
+        return (
+            f"softplus({z:g}) overflows: only ±1000 were special-cased. math.exp overflows "
+            "for any z above about 709.78, so the stable form has to cover every z: for z > 0 "
+            "use z + log(1 + e^-z)"
+        )
+    return _q5_naive(z) if z > 0 else _q5_branch(z)
+
+
+def _q5_naive(z):
+    return (
+        f"softplus({z:g}) overflows: log(1 + math.exp(z)) computes e^{z:g}, which does not fit "
+        "in a float (math.exp overflows above about 709.78). For z > 0 pull e^z out of the "
+        "log: log(1 + e^z) = z + log(1 + e^-z)"
+    )
+
+
+def _q5_branch(z):
+    return (
+        f"softplus({z:g}) overflows: z + log(1 + e^-z) computes e^{-z:g} when z is negative. "
+        "Use that form only for z > 0 and the plain log(1 + e^z) for z <= 0, so the exponent "
+        "is never positive"
+    )
 
 
 def _check_q5(fn):
     if not callable(fn):
         raise Incorrect("pass your function itself, e.g. ch07.q5.check(softplus)")
-    for z in sorted(_Q5_ZS, key=abs):  # ordinary values first, the extremes last
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # numpy's overflow warning
-                got = fn(z)
-        except OverflowError:
-            raise Incorrect(_Q5_NAIVE if z > 0 else _Q5_BRANCH) from None
-        except NotImplementedError:
-            raise NotAttempted("the function still raises NotImplementedError") from None
-        except Exception as exc:  # noqa: BLE001 - the learner's bug becomes the reason
-            raise Incorrect(f"softplus({z:g}) raised {type(exc).__name__}: {exc}") from None
+    for z in _Q5_ZS:
+        got = _q5_call(fn, z)
         if got is None:
-            raise Incorrect(f"softplus({z:g}) returned None: return the value, do not print it")
-        if isinstance(got, Node):
-            raise Incorrect(f"softplus({z:g}) returned a node; this exercise is on plain "
-                            "numbers: use math.exp and math.log")  # fmt: skip
-        got = _number(f"softplus({z:g})", got)
+            raise Incorrect(_q5_overflow(fn, z))
         want = _true_softplus(z)
-        if math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12):
+        if _q5_close(got, want):
             continue
-        if math.isinf(got) or math.isnan(got):
-            raise Incorrect(_Q5_NAIVE if z > 0 else _Q5_BRANCH)
-        if z != 0 and math.isclose(got, _true_softplus(-z), rel_tol=1e-9, abs_tol=1e-12):
+        if z != 0 and _q5_close(got, _true_softplus(-z)):
             raise Incorrect(
                 f"softplus({z:g}) = {got:.6g} is softplus({-z:g}): "
                 + (
@@ -473,13 +538,16 @@ def _check_q5(fn):
                     else "check the sign of the exponent"
                 )  # fmt: skip
             )
-        if math.isclose(got, max(z, 0.0), abs_tol=1e-12):
-            raise Incorrect(
-                f"softplus({z:g}) = {got:.6g} is max(z, 0), right only far from 0: the "
-                f"small term log(1 + e^-|z|) is {math.log1p(math.exp(-abs(z))):.6g} here"
-            )
-        if z > 0 and math.isclose(got, z + math.exp(-z), rel_tol=1e-9):
+        if z > 0 and got != z and _q5_close(got, z + math.exp(-z)):
             raise Incorrect(f"softplus({z:g}): the log is missing, z + log(1 + e^-z)")
+        if got in (z, max(z, 0.0)) or abs(got - want) <= 0.1 * max(1.0, abs(want)):
+            digits = 6 if f"{got:.6g}" != f"{want:.6g}" else 13
+            raise Incorrect(
+                f"an approximation: at z = {z:g} yours gives {got:.{digits}g}, softplus is "
+                f"{want:.{digits}g}. Cut-offs such as 'return z when z is large' or max(z, 0) "
+                f"drop the small term log(1 + e^-|z|) = {math.log1p(math.exp(-abs(z))):.3g}; the "
+                "exact rewrite z + log(1 + e^-z) needs no cut-off"
+            )
         raise Incorrect(f"softplus({z:g}) returned {got:.6g}, but log(1 + e^z) = {want:.6g}")
 
 
@@ -511,16 +579,21 @@ q5 = Question(
     solution_text=inspect.getsource(softplus),
     answer=lambda: softplus,
     wrong=[
-        (_softplus_naive, "softplus(1000) overflows"),
+        (_softplus_naive, "softplus(710) overflows"),
         (_softplus_one_branch, "only for z > 0"),
         (_softplus_swapped, "only for z > 0"),
         (
             lambda z: math.log(1 + math.exp(-z)) if z > 0 else math.log(1 + math.exp(z)),
             "the z in front is missing",
         ),  # fmt: skip
-        (lambda z: max(z, 0.0), "max(z, 0)"),
+        (lambda z: max(z, 0.0), "an approximation"),
+        (lambda z: z if z > 3 else math.log(1 + math.exp(z)), "at z = 3.0001 yours gives 3.0001"),
+        (
+            lambda z: max(z, 0.0) if abs(z) >= 1000 else math.log(1 + math.exp(z)),
+            "only ±1000 were special-cased",
+        ),
         (lambda z: z + math.exp(-z) if z > 0 else math.log(1 + math.exp(z)), "log is missing"),
-        (lambda z: float(np.log1p(np.exp(z))), "softplus(1000) overflows"),
+        (lambda z: float(np.log1p(np.exp(z))), "softplus(710) overflows"),
         (lambda z: print(softplus(z)), "returned None"),
         (lambda z: tanh(Var(z)), "plain numbers"),
         (lambda z: "softplus", "should be a number"),

@@ -25,6 +25,42 @@ def _array(name: str, value: object, shape: tuple[int, ...], advice: str = "") -
     return array
 
 
+def _is_shape_error(exc: Exception) -> bool:
+    """numpy's complaints about shapes and axes (not a KeyError or a wrong number of args)."""
+    text = str(exc).lower()
+    return isinstance(exc, (ValueError, IndexError)) and any(
+        word in text for word in ("shape", "broadcast", "axis", "dimension", "size")
+    )
+
+
+def _call(fn, *args, call: str, advice: str = "", name: str = "it"):
+    """call_learner, with the shape advice only after a numpy shape error; None and a
+    one-element tuple are named (a print instead of a return; Tensor's backward convention)."""
+    shape_error = []
+
+    def learner(*a):
+        try:
+            return fn(*a)
+        except Exception as exc:
+            shape_error.append(_is_shape_error(exc))
+            raise
+
+    try:
+        result = call_learner(learner, *args, call=call)
+    except Incorrect as exc:
+        if advice and any(shape_error):
+            raise Incorrect(f"{exc}. {advice}") from None
+        raise
+    if result is None:
+        raise Incorrect(f"{call} returned None: did you print the result instead of returning it?")
+    if isinstance(result, tuple) and len(result) == 1 and name != "pair":
+        raise Incorrect(
+            f"{call} returned a tuple of one array; return the array itself: the tuple is "
+            "Tensor's convention for the gradients of several operands"
+        )
+    return result
+
+
 def _callable(fn: object, example: str) -> None:
     if not callable(fn):
         raise Incorrect(f"pass your function itself, e.g. {example}")
@@ -56,7 +92,7 @@ def _check_q1(fn):
     for out_shape, shape in _Q1_CASES:
         g = rng.normal(size=out_shape)
         call = f"unbroadcast(g of shape {out_shape}, {shape})"
-        result = call_learner(fn, g.copy(), shape, call=call, advice=_Q1_ADVICE)
+        result = _call(fn, g.copy(), shape, call=call, advice=_Q1_ADVICE)
         got = _array(call, result, shape, _Q1_SHAPE_ADVICE)
         b = Tensor(rng.normal(size=shape), requires_grad=True)
         ((Tensor(np.zeros(out_shape)) + b) * Tensor(g)).sum().backward()
@@ -123,6 +159,7 @@ q1 = Question(
         (lambda g, shape: np.full(shape, g.sum()), "sum of all of g"),
         (lambda g, shape: g.reshape(shape), "rather than reshape"),
         (lambda g, shape: np.broadcast_to(g, shape), "add entries of g up"),
+        (lambda g, shape: print(unbroadcast(g, shape)), "instead of returning"),
     ],
 )
 
@@ -150,7 +187,7 @@ def _check_q2_once(fn, A, B, G):
     (n, p), m = A.shape, B.shape[1]
     advice = _Q2_ADVICE.format(A=A.shape, B=B.shape, G=G.shape)
     call = f"matmul_grads(A of shape {A.shape}, B of shape {B.shape}, G of shape {G.shape})"
-    result = call_learner(fn, A.copy(), B.copy(), G.copy(), call=call, advice=advice)
+    result = _call(fn, A.copy(), B.copy(), G.copy(), call=call, advice=advice, name="pair")
     if not isinstance(result, tuple | list) or len(result) != 2:
         what = (f"{len(result)} things" if isinstance(result, tuple | list)
                 else f"a {type(result).__name__}")  # fmt: skip
@@ -308,7 +345,7 @@ def _check_q4(fn):
         z, y = rng.normal(size=(n, k)) * scale, np.array(labels)
         call = f"cross_entropy_grad(z of shape ({n}, {k}), y = {labels}) with {what}"
         with np.errstate(all="ignore"):
-            result = call_learner(fn, z.copy(), y.copy(), call=call, advice=_Q4_ADVICE)
+            result = _call(fn, z.copy(), y.copy(), call=call, advice=_Q4_ADVICE)
         got = _array(f"the gradient for {call}", result, z.shape,
                      "It has one entry per logit, the shape of z")  # fmt: skip
         want = cross_entropy_grad(z, y)
@@ -418,6 +455,7 @@ q4 = Question(
         (_every_label, "p[np.arange(n), y]"),
         (_max_without_keepdims, "keepdims=True"),
         (_global_max, "each row's own"),
+        (lambda z, y: print(cross_entropy_grad(z, y)), "instead of returning"),
         (_columns, "down each column"),
     ],
 )
@@ -452,7 +490,7 @@ def _check_q5(fn):
         x, g = rng.normal(size=shape) * 1.5, rng.normal(size=shape)
         out = np.tanh(x)
         call = f"tanh_backward(x, out, g) with x, out and g of shape {shape}"
-        result = call_learner(fn, x.copy(), out.copy(), g.copy(), call=call)
+        result = _call(fn, x.copy(), out.copy(), g.copy(), call=call)
         got = _array(f"the result of {call}", result, shape,
                      "The gradient for x has x's shape, one entry per entry of x")  # fmt: skip
         numeric = _central_differences(x, g)
@@ -486,7 +524,8 @@ q5 = Question(
     more_hints=(
         "d tanh(x)/dx = 1 - tanh(x)², and out already holds tanh(x), so no tanh needs to be "
         "recomputed. numpy works entry by entry, so the same line serves every shape.",
-        "return g * (1 - out**2)  (compare Tensor._tanh_backward in tinyml/tensor.py)",
+        "The rule is one line: d tanh/dx written in terms of out (not x), times g, entry by "
+        "entry; numpy needs no loop for that.",
     ),
     solution_text=inspect.getsource(tanh_backward),
     answer=lambda: tanh_backward,
@@ -498,5 +537,7 @@ q5 = Question(
         (lambda x, out, g: (g * (1 - out**2)).sum(), "x's shape"),
         (lambda x, out, g: g, "central differences give"),
         (lambda x, out, g: g * (1 - out**2) if x.ndim == 1 else g, "of shape (2, 4)"),
+        (lambda x, out, g: print(g * (1 - out**2)), "instead of returning"),
+        (lambda x, out, g: (g * (1 - out**2),), "return the array itself"),
     ],
 )
