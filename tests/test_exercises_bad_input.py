@@ -30,6 +30,7 @@ ODD_ANSWERS = {
     "zero": 0,
     "negative": -1,
     "huge": 1e300,
+    "largest floats": 1e308,
     "overflows when squared": 1e160,
     "number as a string": "0.02",
     "list of one number": [0.02],

@@ -159,17 +159,6 @@ def test_ch07_q5_tests_a_dense_set_and_the_largest_floats():
     assert zs == sorted(zs, key=abs)  # ordinary values first: the message names the first slip
 
 
-@pytest.mark.parametrize("q", [ch07.q1, ch07.q2, ch07.q3, ch07.q4, ch07.q5,
-                               ch08.q1, ch08.q2, ch08.q3, ch08.q4, ch08.q5])  # fmt: skip
-@pytest.mark.parametrize("odd", [math.inf, -math.inf, math.nan, None, "abc", 1e308, [], {}])
-def test_odd_answers_get_a_message_not_a_traceback(q, odd):
-    start = time.perf_counter()
-    feedback = q.grade(odd)
-    assert time.perf_counter() - start < 1.0
-    assert feedback.status in ("incorrect", "not attempted"), feedback
-    assert feedback.message and "Traceback" not in feedback.message
-
-
 def test_ch07_q3_names_a_new_optimizer_built_inside_the_step():
     def fresh(model, optimizer, xb, yb):
         opt = type(optimizer)(model.parameters(), lr=optimizer.lr)
