@@ -279,3 +279,34 @@ def test_ch03_q3_a_lookup_table_is_told_why_it_cannot_work():
     message = ch03.q3.grade(lambda d: table[d]).message
     assert "a table of measured values cannot work" in message
     assert "25 and 30" in message
+
+
+def test_ch03_q2_a_memo_that_stores_only_small_n_is_told_some_results_were_not_stored():
+    memo = {}
+
+    def fib_memo(n):
+        if n in memo:
+            return memo[n]
+        result = n if n < 2 else fib_memo(n - 1) + fib_memo(n - 2)
+        if n < 30:
+            memo[n] = result
+        return result
+
+    message = ch03.q2.grade(fib_memo).message
+    assert "some results were never stored" in message and "memo[n] = ..." in message
+
+
+def test_ch02_q1_a_var_for_the_2_is_told_it_is_a_constant(monkeypatch):
+    import __main__
+
+    from tinyml.beta import Add, Const, Mul, Square, Sub, Var
+
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    monkeypatch.setattr(__main__, "x", x, raising=False)
+    monkeypatch.setattr(__main__, "y", y, raising=False)
+    for two in (Var(2.0), Var(2.0, name="two")):
+        message = ch02.q1.grade(Add(Square(Sub(x, y)), Mul(two, x))).message
+        assert "the 2 is a constant: Const(2)" in message, message
+    assert ch02.q1.grade(Add(Square(Sub(x, y)), Mul(Const(2), x))).correct
+    message = ch02.q1.grade(Add(Square(Sub(x, y)), Mul(y, x))).message
+    assert "Const(2)" not in message and "the variable y" in message

@@ -227,12 +227,14 @@ def _check_q2(fib_memo):
         )
     if _stored(caches) - before < 25:
         found = (
-            "found no dictionary keyed by the numbers n"
+            "found no dictionary keyed by the numbers n afterwards"
             if not caches
-            else "found no new results in its dict"
+            else f"found that some results were never stored in its dict (it grew by "
+            f"{_stored(caches) - before}; computing fib_memo({n}) should store one for every "
+            f"number up to {n}, e.g. for n = {n} itself)"
         )
         raise Incorrect(
-            f"fib_memo({n}) calls itself, but the checker {found} afterwards: store each "
+            f"fib_memo({n}) calls itself, but the checker {found}: store each "
             "result, memo[n] = ..., in a dict kept outside the function (memo = {} in the "
             "cell), and look n up before computing"
         )
