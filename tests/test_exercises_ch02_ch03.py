@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tinyml.beta import Sigmoid, Var, gradient
+from tinyml.beta import Sigmoid, Var
 from tinyml.exercises import ch02, ch03
 from tinyml.visits import count_visits, linear_loss
 
@@ -298,7 +298,6 @@ def test_ch03_q2_a_memo_that_stores_only_small_n_is_told_some_results_were_not_s
 
 def test_ch02_q1_a_var_for_the_2_is_told_it_is_a_constant(monkeypatch):
     import __main__
-
     from tinyml.beta import Add, Const, Mul, Square, Sub, Var
 
     x, y = Var(1.0, name="x"), Var(2.0, name="y")
