@@ -229,3 +229,32 @@ def test_q2_a_d2h_divided_by_2h_is_named():
 
     message = _timed(ch01.q2, slip).message
     assert "divides by 2h" in message and "4h" in message
+
+
+def test_q1_hints_hold_the_type_back_until_the_last():
+    hints = ch01.q1.hints()
+    assert not any("float32(1)" in h or "np.float32" in h for h in hints[:2])
+    assert "np.float32(1)" in hints[2]
+
+
+def test_q4_first_hint_names_the_forward_balance_and_the_solution_mentions_cbrt_3eps():
+    assert "forward difference's two errors" in ch01.q4.hints()[0]
+    assert "cbrt(3ε)" in ch01.q4.solution_text
+    assert ch01.q4.grade(lambda x: (3 * ch01.EPS) ** (1 / 3) * max(1.0, abs(x))).correct
+
+
+def test_step_size_plot_does_not_give_exercise_4_away():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from tinyml.numeric import CENTRAL_STEP
+    from tinyml.plots import plot_step_size_errors
+
+    fig, ax = plt.subplots()
+    plot_step_size_errors(ax)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert not any("central difference's best" in label for label in labels)
+    assert all(line.get_xdata()[0] != CENTRAL_STEP for line in ax.get_lines())
+    plt.close(fig)

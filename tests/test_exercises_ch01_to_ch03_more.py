@@ -222,3 +222,16 @@ def test_ch02_q4_a_central_difference_with_a_tiny_step_is_told_about_round_off(h
     assert feedback.status == "incorrect"
     assert "so small that round-off swamps the difference" in feedback.message
     assert "forward difference" not in feedback.message
+
+
+def test_chapter_views_fold_only_the_checks():
+    from tinyml import beta, numeric, show, visits
+
+    text = str(show(numeric.forward_difference, numeric._step, view="lesson"))
+    assert "_check_callable" not in text and "checks of the inputs" in text
+    assert "_evaluate(f, x + h)" in text and "best * max(1.0, abs(x))" in text
+    text = str(show(beta.Const, beta.Var, view="lesson"))
+    assert "_check_var" not in text and "return 1 if x is self else 0" in text
+    text = str(show(visits.linear_loss, view="lesson"))
+    assert "_check_count" not in text and "raise TypeError" not in text
+    assert "pred = activation(pred)" in text and "beta.Square(pred" in text

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tinyml.beta import Sigmoid, Var, gradient
+from tinyml.beta import Sigmoid, Var
 from tinyml.exercises import ch02, ch03
 from tinyml.visits import count_visits, linear_loss
 
@@ -89,18 +89,26 @@ def test_ch02_q1_feedback_names_one_difference_not_the_whole_tree():
         assert "should be" in message, message
 
 
-def test_ch03_q4_raw_counts_are_named_for_what_they_count():
-    loss, ws = linear_loss(40, activation=Sigmoid)
-    with count_visits() as one:
-        loss.value()
-    with count_visits() as full:
-        gradient(loss, ws)
-    assert full.total == 67_760  # the number a learner read submitted
-    message = ch03.q4.grade(full.total).message
-    assert "full.total" in message and "a count, not the ratio" in message
-    assert "one.total" in ch03.q4.grade(one.total).message
-    assert "upside down" in ch03.q4.grade(one.total / full.total).message
-    assert ch03.q4.grade(full.total / one.total).correct
+def test_ch03_q4_the_formula_matches_measured_visits_and_slips_are_named():
+    for P in (1, 3, 40):
+        loss, ws = linear_loss(P, activation=Sigmoid)
+        with count_visits() as g:
+            loss.grad(ws[0])
+        assert g.total == ch03.grad_visits(P) == 42 * P + 14
+
+    def measured(P):  # an honest variant: measure instead of derive
+        loss, ws = linear_loss(P, activation=Sigmoid)
+        with count_visits() as g:
+            loss.grad(ws[0])
+        return g.total
+
+    assert ch03.q4.grade(measured).correct
+    assert ch03.q4.grade(lambda P: 42.0 * P + 14).correct
+    assert "linear model's 30P + 11" in ch03.q4.grade(lambda P: 30 * P + 11).message
+    assert "Sigmoid.grad needs" in ch03.q4.grade(lambda P: 30 * P + 17).message
+    assert "the constant is not" in ch03.q4.grade(lambda P: 42 * P + 8).message
+    assert "row by row" in ch03.q4.grade(lambda P: 45 * P).message
+    assert "function itself" in ch03.q4.grade(1694).message
 
 
 def test_ch03_every_question_has_staged_hints_each_new():
@@ -110,8 +118,8 @@ def test_ch03_every_question_has_staged_hints_each_new():
         assert len(hints) == 3, q.title
         assert len(set(hints)) == 3, q.title
     assert "memo[n]" not in ch03.q2.hints()[0] and "memo[n]" in ch03.q2.hints()[1]
-    assert "full.total" not in " ".join(ch03.q4.hints()[:2])
-    assert "full.total / one.total" in ch03.q4.hints()[2]
+    assert "42P + 14" not in " ".join(ch03.q4.hints()[:2])
+    assert "42P + 14" in ch03.q4.hints()[2]
 
 
 def test_ch03_exercises_cell_promises_what_the_hints_hold():
@@ -175,7 +183,7 @@ def test_ch03_q3_and_q4_feedback_reads_right():
     from tinyml.exercises import ch03
 
     assert "makes 1 visit;" in ch03.q3.grade(lambda d: 0).message
-    assert "measure it rather than estimating" in ch03.q4.grade(140).message
+    assert "makes 56 visits" in ch03.q4.grade(lambda P: 140).message
 
 
 def test_ch02_ch03_checkers_answer_within_a_second():
@@ -271,3 +279,33 @@ def test_ch03_q3_a_lookup_table_is_told_why_it_cannot_work():
     message = ch03.q3.grade(lambda d: table[d]).message
     assert "a table of measured values cannot work" in message
     assert "25 and 30" in message
+
+
+def test_ch03_q2_a_memo_that_stores_only_small_n_is_told_some_results_were_not_stored():
+    memo = {}
+
+    def fib_memo(n):
+        if n in memo:
+            return memo[n]
+        result = n if n < 2 else fib_memo(n - 1) + fib_memo(n - 2)
+        if n < 30:
+            memo[n] = result
+        return result
+
+    message = ch03.q2.grade(fib_memo).message
+    assert "some results were never stored" in message and "memo[n] = ..." in message
+
+
+def test_ch02_q1_a_var_for_the_2_is_told_it_is_a_constant(monkeypatch):
+    import __main__
+    from tinyml.beta import Add, Const, Mul, Square, Sub, Var
+
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    monkeypatch.setattr(__main__, "x", x, raising=False)
+    monkeypatch.setattr(__main__, "y", y, raising=False)
+    for two in (Var(2.0), Var(2.0, name="two")):
+        message = ch02.q1.grade(Add(Square(Sub(x, y)), Mul(two, x))).message
+        assert "the 2 is a constant: Const(2)" in message, message
+    assert ch02.q1.grade(Add(Square(Sub(x, y)), Mul(Const(2), x))).correct
+    message = ch02.q1.grade(Add(Square(Sub(x, y)), Mul(y, x))).message
+    assert "Const(2)" not in message and "the variable y" in message

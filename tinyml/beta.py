@@ -244,6 +244,17 @@ def _is_operand(v: object) -> bool:
     return isinstance(v, Node) or (isinstance(v, numbers.Real) and not isinstance(v, bool))
 
 
+# tinyml.show(Const, Var, view="lesson") folds the lines that only check their input
+_CHECKS = "checks of the input"
+SHOW_VIEWS = {
+    "lesson": {
+        "_check_var(x)": _CHECKS,
+        "if name is not None and not isinstance(name, str)": _CHECKS,
+        "a Var's name must be a string": _CHECKS,
+    }
+}
+
+
 class Const(Node):
     """A number that never changes; its derivative is 0."""
 

@@ -57,7 +57,7 @@ def _step(x: float, h: float | None, best: float) -> float:
 
 
 # The lines of forward_difference and _step that check their inputs: chapter 1 shows the
-# two functions with these lines folded into one "..." each (see show_forward_difference).
+# two functions with these lines folded into one "..." each (see SHOW_VIEWS below).
 INPUT_CHECKS = (
     "_check_callable",
     "real(",
@@ -70,11 +70,15 @@ INPUT_CHECKS = (
 )
 
 
+# tinyml.show(forward_difference, _step, view="lesson") folds those lines
+SHOW_VIEWS = {"lesson": dict.fromkeys(INPUT_CHECKS, "checks of the inputs")}
+
+
 def show_forward_difference():
     """The source of forward_difference and _step, with the checks of the inputs folded."""
     from tinyml.source import show
 
-    return show(forward_difference, _step, why="checks of the inputs", hide=INPUT_CHECKS)
+    return show(forward_difference, _step, view="lesson")
 
 
 def _numbers(values: object, name: str) -> list[float]:
@@ -108,6 +112,8 @@ def forward_difference(f: Callable[[float], float], x: float, h: float | None = 
     _check_callable(f)
     x = real(x, "x")
     h = _step(x, h, FORWARD_STEP)
+    # _evaluate(f, t) is f(t), plus a check that the result is a finite number, so that a
+    # bad f fails with a clear message
     return (_evaluate(f, x + h) - _evaluate(f, x)) / h
 
 

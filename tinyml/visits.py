@@ -112,6 +112,19 @@ def _check_count(n: object, name: str, least: int) -> None:
         raise ValueError(f"{name} must be {least} or more, got {name}={n}")
 
 
+# tinyml.show(linear_loss, view="lesson"): the input checks folded, the loop in full
+_CHECKS = "checks of the inputs"
+SHOW_VIEWS = {
+    "lesson": {
+        "_check_count": _CHECKS,
+        "if activation is not None and not callable": _CHECKS,
+        "raise TypeError": _CHECKS,
+        'f"activation must be': _CHECKS,
+        "        )": _CHECKS,
+    }
+}
+
+
 def linear_loss(
     n_params: int,
     n_points: int = 3,

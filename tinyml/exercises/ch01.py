@@ -57,9 +57,11 @@ q1 = Question(
     hint_text="The chapter's halving loop works for any kind of float. What has to change "
     "so that the sum 1 + eps / 2 it tests is computed with 32-bit floats?",
     more_hints=(
-        "numpy.float32(1) is a 32-bit one. In NumPy 2 a plain Python number that meets a "
-        "float32 takes its type, so one float32 in the sum is enough. The 64-bit mistake is "
-        "to start from eps = 1.0: then every number in the loop is a plain Python float.",
+        "Write section 1's loop out again (start eps at one, halve while 1 + eps / 2 > 1). "
+        "NumPy has a 32-bit float type, and in NumPy 2 a plain Python number that meets one "
+        "takes its type, so it is enough that eps itself starts as a 32-bit one. The 64-bit "
+        "mistake is to start from eps = 1.0: then every number in the loop is a plain Python "
+        "float.",
         "Start from eps = np.float32(1) and keep the chapter's loop as it is: eps / 2, "
         "eps /= 2 and 1.0 + eps / 2 all stay float32; the cell's last line hands eps to "
         "the checker.",
@@ -323,6 +325,8 @@ q3 = Question(
 
 
 def central_step(x):
+    # h^3 = 3ε gives cbrt(3ε) ≈ 8.7e-6, equally good: near the best step the factor barely
+    # matters, so the round cbrt(ε) ≈ 6.1e-6 will do
     return EPS ** (1 / 3) * max(1.0, abs(x))
 
 
@@ -394,8 +398,9 @@ def _check_q4(step):
 q4 = Question(
     title="The best step for the central difference",
     checker=_check_q4,
-    hint_text="Section 3 balanced the central difference's two errors at x = 1, and "
-    "section 4 said how a step has to change as |x| grows. Put the two together.",
+    hint_text="Section 3 balanced the forward difference's two errors at x = 1: do the same "
+    "for the central one. Section 4 said how a step has to change as |x| grows. Put the two "
+    "together.",
     more_hints=(
         "At x = 1 the total error is about h²/6·|f'''| + ε·|f|/h (truncation shrinks like "
         "h², not like h as for the forward difference). Take |f| and |f'''| as 1, set the "

@@ -112,6 +112,17 @@ def _renamed(answer: Node) -> Node:
         return answer
 
 
+def _walk(node: Node):
+    """Every node of the tree, each once, children after their parent."""
+    seen, stack = set(), [node]
+    while stack:
+        n = stack.pop()
+        if id(n) not in seen:
+            seen.add(id(n))
+            yield n
+            stack.extend(getattr(n, "children", ()))
+
+
 def _check_q1(answer):
     if _is_number(answer):
         raise Incorrect(
@@ -130,6 +141,16 @@ def _check_q1(answer):
         "names matter: they are how the printed tree (and this checker) tell variables "
         "apart. " + cells_vars
     )
+    if any(
+        isinstance(c, Var) and c.name != "y" and c.value() == 2.0
+        for node in _walk(answer)
+        if isinstance(node, beta.Mul)
+        for c in node.children
+    ):
+        raise Incorrect(
+            f"your tree {answer} makes the 2 of 2x a variable; the 2 is a constant: Const(2). "
+            "A Var is something you differentiate with respect to; a fixed number is a Const"
+        )
     if any(v.name is None for v in found):
         raise Incorrect(
             f"your tree {answer} has variables without names (printed as <var …>); "

@@ -227,12 +227,14 @@ def _check_q2(fib_memo):
         )
     if _stored(caches) - before < 25:
         found = (
-            "found no dictionary keyed by the numbers n"
+            "found no dictionary keyed by the numbers n afterwards"
             if not caches
-            else "found no new results in its dict"
+            else f"found that some results were never stored in its dict (it grew by "
+            f"{_stored(caches) - before}; computing fib_memo({n}) should store one for every "
+            f"number up to {n}, e.g. for n = {n} itself)"
         )
         raise Incorrect(
-            f"fib_memo({n}) calls itself, but the checker {found} afterwards: store each "
+            f"fib_memo({n}) calls itself, but the checker {found}: store each "
             "result, memo[n] = ..., in a dict kept outside the function (memo = {} in the "
             "cell), and look n up before computing"
         )
@@ -556,106 +558,100 @@ q3 = Question(
 
 # q4 ---------------------------------------------------------------------------------------
 
-_Q4_P = 40
-# Visits for linear_loss(P, activation=Sigmoid): one value() walks 12P + 11 nodes; each
-# grad(w) walks them once more and recomputes 30P + 3 values on the way (Square and Sigmoid
-# each ask their operand for its value, every Mul asks both of its operands).
-_Q4_ONE = 12 * _Q4_P + 11
-_Q4_RATIO = _Q4_P * (42 * _Q4_P + 14) / _Q4_ONE
-_Q4_ONE_GRAD = (42 * _Q4_P + 14) / _Q4_ONE
-_Q4_FULL = _Q4_P * (42 * _Q4_P + 14)  # visits of the full gradient: 67,760 for P = 40
-_Q4_LINEAR = _Q4_P * (30 * _Q4_P + 11) / (12 * _Q4_P + 8)  # the text's model, no Sigmoid
+# Visits of one loss.grad(w) for linear_loss(P, activation=Sigmoid), row by row as in the
+# chapter's table (the linear model: 12P + 8, 12P + 3, 6P, together 30P + 11):
+#   grad() calls: every node of the tree, now 12P + 11 (three Sigmoids more)
+#   Square.grad: each square walks (sigmoid - target) again: 3(4P + 2) = 12P + 6
+#   Sigmoid.grad: each sigmoid walks its prediction (4P - 1 nodes): 3(4P - 1) = 12P - 3
+#   Mul.grad: both operands of each of the 3P Muls: 6P
+_Q4_POINTS = (1, 2, 5, 40)
 
 
-def _near(a, b, rel=0.01):
-    return abs(a - b) <= rel * abs(b)
+def grad_visits(P):
+    return (12 * P + 11) + (12 * P + 6) + (12 * P - 3) + 6 * P  # 42P + 14
 
 
-def _check_q4(answer):
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise Incorrect(f"give a number, not {answer!r}")
-    if _near(answer, _Q4_RATIO, 1e-3):  # a measured ratio is exact; allow rounding only
+def _measured_grad_visits(P):
+    from tinyml.beta import Sigmoid
+    from tinyml.visits import count_visits, linear_loss
+
+    loss, ws = linear_loss(P, activation=Sigmoid)
+    with count_visits() as one_grad:
+        loss.grad(ws[0])
+    return one_grad.total
+
+
+def _check_q4(formula):
+    if not callable(formula):
+        raise Incorrect("pass your function itself, e.g. ch03.q4.check(grad_visits)")
+    got = {}
+    for P in _Q4_POINTS:
+        got[P] = call_learner(formula, P)
+        if isinstance(got[P], bool) or not isinstance(got[P], numbers.Real):
+            raise Incorrect(f"grad_visits({P}) = {got[P]!r}; give a number of visits")
+
+    def same(a, b):
+        return all(got[P] == a * P + b for P in _Q4_POINTS)
+
+    if same(42, 14):
         return
-    if _near(answer, _Q4_FULL, 1e-6):
+    P = next(P for P in _Q4_POINTS if got[P] != 42 * P + 14)
+    shown = f"grad_visits({P}) = {got[P]:g}"
+    if same(30, 11):
         raise Incorrect(
-            f"{answer:,.0f} is the number of node visits of the full gradient (full.total): "
-            "a count, not the ratio asked for. How many times one value() is that? Divide by "
-            "the visits of one value(), one.total"
+            f"{shown}: that is the linear model's 30P + 11 from the table. The neuron adds a "
+            "Sigmoid per point: the tree grows, each square's subtree grows, and Sigmoid.grad "
+            "asks its operand for its value — a new row"
         )
-    if _near(answer, _Q4_ONE, 1e-6):
+    if same(12, 11):
         raise Incorrect(
-            f"{answer:,.0f} is the number of node visits of one value() (one.total); the question "
-            "asks how many times more the full gradient takes: full.total / one.total"
+            f"{shown} counts only the grad() calls; Square.grad, Sigmoid.grad and Mul.grad "
+            "also ask for values, and each is a walk of its own"
         )
-    if answer > 0 and _near(1 / answer, _Q4_RATIO, 1e-3):
+    if same(30, 17):
         raise Incorrect(
-            "the ratio is upside down: that is one.total / full.total; divide the full "
-            "gradient's visits by one value()'s, full.total / one.total"
+            f"{shown}: the grad() calls, Square.grad and Mul.grad rows are right, but a row "
+            "is missing: Sigmoid.grad needs σ'(a) = σ(a)(1 − σ(a)), so it asks its operand "
+            "(the prediction) for its value"
         )
-    if _near(answer, _Q4_ONE_GRAD, 0.02):
+    if all(got[P] - 42 * P == got[1] - 42 for P in _Q4_POINTS):
         raise Incorrect(
-            "that is the cost of one grad(w), for one parameter; the full gradient is "
-            "gradient(loss, ws), one grad per weight"
+            f"{shown}, but one grad(w1) makes {42 * P + 14} visits: the 42P is right, the "
+            "constant is not. Recount each row's nodes at P = 1, or measure with "
+            "count_visits() and loss.grad(ws[0])"
         )
-    if _near(answer, 2.5 * _Q4_P) or _near(answer, _Q4_LINEAR):
-        raise Incorrect(
-            "2.5 walks per parameter is the linear model's cost; with the Sigmoid, each grad "
-            "recomputes more values (Sigmoid.grad asks its operand for its value) — measure it "
-            "with count_visits"
-        )
-    if _near(answer, _Q4_P):
-        raise Incorrect(
-            f"{answer} would be one walk per parameter (or the grad() calls alone); each grad "
-            "also recomputes values, so count value() and grad() visits together (.total)"
-        )
-    if _near(answer, 2 * _Q4_P):
-        raise Incorrect(
-            f"{answer} is what central differences cost (two value() walks per parameter); "
-            "the question is about Beta's gradient(loss, ws)"
-        )
-    if _near(answer, _Q4_RATIO, 0.05):
-        raise Incorrect(
-            f"{answer:g} is close: measure it rather than estimating; full.total / one.total "
-            "from two count_visits() blocks gives the exact ratio"
-        )
-    raise Incorrect(f"{answer!r} is not the ratio; measure both with count_visits")
+    raise Incorrect(
+        f"{shown}, but one grad(w1) of linear_loss({P}, activation=Sigmoid) makes "
+        f"{42 * P + 14} visits; go through the table row by row (grad() calls, Square.grad, "
+        "Sigmoid.grad, Mul.grad), and check a row with count_visits() (its .grad and .value)"
+    )
 
 
 q4 = Question(
-    title="What a full gradient costs in Beta",
+    title="What one grad costs for a neuron",
     checker=_check_q4,
-    hint_text="Don't derive it: measure it, as the chapter's visits_for did for the linear "
-    "model — one count for a single value(), one for the full gradient.",
+    hint_text="Start from the table of the aside: the linear model's rows are the grad() "
+    "calls, the values Square.grad asks for and the values Mul.grad asks for. Which rows "
+    "change when each prediction goes through a Sigmoid, and which row is new?",
     more_hints=(
-        f"Build the loss with loss, ws = linear_loss({_Q4_P}, activation=Sigmoid). "
-        "count_visits() counts every visit inside its with block: put loss.value() in one "
-        "block and gradient(loss, ws) in another.",
-        "The answer is not a count but a ratio: the full gradient's visits divided by one "
-        "value()'s, full.total / one.total. Divide it by P = 40 to read it as walks per "
-        "grad(w), and compare with the linear model's 2.5.",
+        "The tree has three more nodes (12P + 11). Each square now walks (σ(a) − target), one "
+        "node bigger than before: 3(4P + 2). Sigmoid.grad needs its operand's value for "
+        "σ'(a) = σ(a)(1 − σ(a)), and each prediction a is a tree of 4P − 1 nodes. Mul.grad is "
+        "unchanged. To check a count: with count_visits() as g: loss.grad(ws[0]), then g.grad "
+        "and g.value.",
+        "(12P + 11) + (12P + 6) + 3(4P − 1) + 6P = 42P + 14; at P = 40 that is 1,694 visits, "
+        "3.45 walks of the 491-node tree, against the linear model's 2.5: the Sigmoid makes "
+        "every grad walk each prediction once more.",
     ),
-    solution_text=(
-        f"loss, ws = linear_loss({_Q4_P}, activation=Sigmoid)\n"
-        "with count_visits() as one:\n"
-        "    loss.value()\n"
-        "with count_visits() as full:\n"
-        "    gradient(loss, ws)\n"
-        f"answer = full.total / one.total  # about {_Q4_RATIO:.0f}: "
-        f"P = {_Q4_P} grads of about {_Q4_ONE_GRAD:.2f} walks each"
-    ),
-    answer=lambda: _Q4_RATIO,
+    solution_text=inspect.getsource(grad_visits),
+    answer=lambda: grad_visits,
     wrong=[
-        (round(_Q4_ONE_GRAD, 2), "one parameter"),
-        (100, "linear model"),
-        (round(_Q4_LINEAR, 1), "linear model"),
-        (_Q4_P, "one walk per parameter"),
-        (2 * _Q4_P, "central differences"),
-        (1, "not the ratio"),
-        (str(round(_Q4_RATIO)), "give a number"),
-        (_Q4_FULL, "a count, not the ratio"),
-        (float(_Q4_FULL), "a count, not the ratio"),
-        (_Q4_ONE, "one value()"),
-        (1 / _Q4_RATIO, "upside down"),
-        (3.5 * _Q4_P, "measure it rather than estimating"),
+        (lambda P: 30 * P + 11, "linear model's 30P + 11"),
+        (lambda P: 12 * P + 11, "only the grad() calls"),
+        (lambda P: 30 * P + 17, "Sigmoid.grad needs"),
+        (lambda P: 42 * P + 11, "the constant is not"),
+        (lambda P: 2.5 * P, "row by row"),
+        (lambda P: "42P + 14", "give a number"),
+        (1694, "function itself"),
     ],
 )
