@@ -65,3 +65,15 @@ def test_q4_accepts_tuples_and_q1_asks_for_numbers():
     assert "give numbers" in ch05.q1.grade(("4", "4")).message
     assert ch05.q1.grade((4.0, 4.0)).correct
     assert "random_matrix" not in ch05.q1.hints()[1] and "random_matrix" in ch05.q1.hints()[2]
+
+
+def test_q1_error_message_and_q2_printing_instead_of_returning():
+    assert ch05.q1.grade("error").message.endswith("they agree.")
+
+    def prints(n, m, p):
+        print(n * p * (m - 1))  # the classic slip: printed, not returned
+
+    feedback = ch05.q2.grade(prints)
+    assert feedback.status == "incorrect"
+    assert "did you print instead of return?" in feedback.message, feedback.message
+    assert ch05.q2.grade(ch05.additions).correct

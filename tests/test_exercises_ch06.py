@@ -408,3 +408,37 @@ def test_q4_hints_give_m1_and_v1_only_in_the_last_hint():
     hints = ch06.q4.hints()
     assert "0.004" not in " ".join(hints[:2]) and "0.2 " not in " ".join(hints[:2])
     assert "0.004" in hints[-1]
+
+
+def test_q1_names_an_extra_step_inside_the_loop():
+    def train(loss_fn, opt, steps):
+        losses = []
+        for i in range(steps):
+            opt.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            opt.step()
+            losses.append(loss.value())
+            if i == steps - 1:
+                opt.step()  # one step() too many, inside the loop
+        return losses
+
+    feedback = ch06.q1.grade(train)
+    assert feedback.status == "incorrect"
+    assert "an extra step() ran (inside or after the loop)" in feedback.message, feedback.message
+
+
+def test_q5_names_the_missing_gradient_term():
+    def new_buffer(theta, g, buf, lr, mu):
+        buf = mu * buf + g
+        return theta - lr * mu * buf, buf
+
+    def old_buffer(theta, g, buf, lr, mu):
+        return theta - lr * mu * buf, mu * buf + g
+
+    for step in (new_buffer, old_buffer):
+        feedback = ch06.q5.grade(step)
+        assert feedback.status == "incorrect"
+        assert "the gradient g is missing" in feedback.message, feedback.message
+    assert ch06.q5.grade(ch06.nesterov_step).correct
+    assert "look-ahead" in ch06.q5.solution_text

@@ -22,7 +22,7 @@ def _check_q1(answer):
     if isinstance(answer, str) and "error" in answer.lower():
         raise Incorrect(
             "it does not fail: transpose(P) is 4×3 and P is 3×4, so the inner sizes are 3 "
-            "and 3, and they agree"
+            "and 3, and they agree."
         )
     if not isinstance(answer, tuple) or len(answer) != 2:
         raise Incorrect(f"give the shape as a pair (rows, columns), not {answer!r}")
@@ -145,6 +145,11 @@ def _check_q2(count):
         )
     if everywhere(lambda n, m, p: n * n * (n - 1)):
         raise Incorrect("n²(n - 1) is right only for square matrices; use all three sizes")
+    if wrong is None:
+        raise Incorrect(
+            f"additions({n}, {m}, {p}) gave None (did you print instead of return?); count "
+            "again: how many entries, and how many + in each entry's sum"
+        )
     if m == 1:
         raise Incorrect(
             f"additions({n}, {m}, {p}) gave {wrong!r}, but with m = 1 each entry is a single "
@@ -179,6 +184,7 @@ q2 = Question(
         (lambda n, m, p: (n - 1) * m * p, "inner size m"),
         (lambda n, m, p: n * n * (n - 1), "square"),
         (lambda n, m, p: n * m + p, "count again"),
+        (lambda n, m, p: None, "did you print instead of return?"),
         (lambda n, m, p: n * p * (m - 1) if m > 1 else n * p, "nothing to add"),
         (lambda n, m, p: n * p * (m - 1) if (n, m, p) != (1, 1, 1) else 1, "nothing to add"),
         (lambda n, m, p: 0 if m == 1 else n * p * (m - 1) + (p == 1), "count again"),

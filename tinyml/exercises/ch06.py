@@ -214,9 +214,9 @@ def _check_final_point(learner_steps, where, want_where):
     if learner_steps > 15:
         raise Incorrect(
             f"your 15 losses are right, but optimizer.step() ran {learner_steps} times for "
-            "steps=15: the extra step after the loop moves the parameters once more, past "
-            "the last loss you recorded. Do exactly `steps` steps, all inside the loop, and "
-            "after it only return the losses"
+            "steps=15: an extra step() ran (inside or after the loop) and moved the "
+            "parameters past the last loss you recorded. Call step() once per step, inside "
+            "the loop, and after it only return the losses"
         )
     if _first_difference(list(where), list(want_where)) is not None:
         x, y = where
@@ -962,6 +962,10 @@ def _momentum_variant(kind):
             return theta - lr * (new + mu * g), new
         if kind == "no mu":
             return theta - lr * (g + new), new
+        if kind == "no g":
+            return theta - lr * mu * new, new
+        if kind == "no g, old buffer":
+            return theta - lr * mu * buf, new
         if kind == "direction as buffer":
             return theta - lr * (g + mu * new), g + mu * new
         if kind == "gd":
@@ -978,6 +982,10 @@ _MOMENTUM_MISTAKES = {
     "buffer, buf = mu·buf + g, then steps along g + mu·buf with that new buf",
     "mu on g": "mu multiplies the gradient instead of the buffer: the step is g + mu·buf",
     "no mu": "mu is missing from the step: g + mu·buf, not g + buf",
+    "no g": "the gradient g is missing from theta's step: it moves by lr·(g + mu·buf), this "
+    "step's gradient plus mu times the new buffer, not by lr·mu·buf alone",
+    "no g, old buffer": "the gradient g is missing from theta's step: it moves by "
+    "lr·(g + mu·buf), this step's gradient plus mu times the new buffer, not by lr·mu·buf",
     "direction as buffer": "theta's first step is right, but you return the step direction "
     "g + mu·buf as the new buffer; return buf = mu·buf + g itself",
 }
@@ -1105,12 +1113,10 @@ q5 = Question(
     ),
     solution_text=inspect.getsource(nesterov_step)
     + """
-# Why this is Nesterov's look-ahead: his form takes the gradient at phi + mu·v, where
-# momentum is about to carry phi: v ← mu·v - lr·grad(phi + mu·v), then phi ← phi + v.
-# Call that look-ahead point theta = phi + mu·v and the buffer b = -v / lr. Then
-#   b_t = mu·b_(t-1) + g_t, with g_t the gradient at theta_(t-1) = phi_(t-1) + mu·v_(t-1);
-#   theta_t = phi_t + mu·v_t = theta_(t-1) - mu·v_(t-1) + (1 + mu)·v_t
-#           = theta_(t-1) - lr·((1 + mu)·b_t - mu·b_(t-1)) = theta_(t-1) - lr·(g_t + mu·b_t).
+# Why "look-ahead": Nesterov takes the gradient not where the point is, but where momentum
+# is about to carry it. PyTorch stores the point *after* that look-ahead as theta, and then
+# the whole method is the two lines above. (The checker compares with Nesterov's own form;
+# both give the same points.)
 
 # To race it, give the chapter's Momentum this update:
 class Nesterov(Momentum):
@@ -1129,6 +1135,8 @@ class Nesterov(Momentum):
         (lambda theta, g, buf, lr, mu: (theta - lr * (g + mu * buf), mu * buf + g), "old buffer"),
         (_momentum_variant("mu on g"), "instead of the buffer"),
         (_momentum_variant("no mu"), "mu is missing"),
+        (_momentum_variant("no g"), "the gradient g is missing"),
+        (_momentum_variant("no g, old buffer"), "the gradient g is missing"),
         (_momentum_variant("direction as buffer"), "as the new buffer"),
         (lambda theta, g, buf, lr, mu: theta - lr * g, "pair"),
         (lambda theta, g, buf, lr, mu: nesterov_step(theta, g, buf, lr, mu)[::-1], "(buf, theta)"),
