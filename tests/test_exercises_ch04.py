@@ -512,3 +512,26 @@ def test_q2_beta_and_numeric_differences_are_refused_and_exact_formulas_pass():
         lambda a, b, u: [u / b, -(a / b) * (u / b)],
     ):
         assert _graded_quickly(ch04.q2, right).correct
+
+
+def test_q4_middle_hint_asks_about_the_checkers_first_graph():
+    middle = ch04.q4.hints()[1]
+    assert "Is u * x needed? Is u?" in middle and "wrt = [x, y]" in middle
+    text, root, wrt, _ = next(ch04._fresh_graphs())
+    assert "u * x" in text and "wrt = [x, y]" in text
+    needed = ch04._needed(ch04.topological_order(root), wrt)
+    names = {n.name for n in needed if getattr(n, "name", None)}
+    assert {"x", "y"} <= names and "u" not in names
+
+
+def test_q3_slow_first_time_work_inside_the_function_is_not_taken_for_path_walking():
+    done = []
+
+    def imports_on_first_call(d):
+        if not done:  # like a first `import numpy` inside the function: many calls, once
+            sum(abs(k) for k in range(3 * ch04.BUDGET))
+            done.append(True)
+        return 2 * 4**d - 1
+
+    assert _graded_quickly(ch04.q3, imports_on_first_call).correct
+    assert "did too much work" in _graded_quickly(ch04.q3, ch04._walks_the_paths).message

@@ -385,6 +385,21 @@ def _overflowed(got, want: int, d: int) -> str | None:
     return None
 
 
+WARM_UP = 200 * BUDGET  # the first call may import a module (numpy, sympy): far more work
+
+
+def _warm_up(learner):
+    """Call the learner once at d = 0 with a far larger budget, so that first-time work (an
+    import inside the function) is not taken for path walking by the guarded calls after."""
+    try:
+        _watched(learner, 0, budget=WARM_UP)
+    except _TooMuchWork:
+        raise Incorrect(
+            "at d=0 your function did a very large amount of work and was stopped; at d=0 "
+            "the graph is x alone. Predict with a formula in d"
+        ) from None
+
+
 def _range(last: int) -> str:
     return "d = 0" if last == 0 else f"d = 0 … {last}"
 
@@ -392,6 +407,7 @@ def _range(last: int) -> str:
 def _check_q3(learner):
     if not callable(learner):
         raise Incorrect("pass a function of the depth d, e.g. ch04.q3.check(predicted_pushes)")
+    _warm_up(learner)
     first = range(FIRST)
     got = [_predict(learner, d) for d in first]
     want = [measured_pushes(d) for d in first]
@@ -1245,9 +1261,12 @@ q4 = Question(
     hint_text="Which nodes lead to a listed leaf? Decide that for every node before any "
     "push, then push only from and into those nodes.",
     more_hints=(
-        "Walk topological_order(root) backwards, so that children come before their parents: "
-        "a node is needed if it is a listed leaf or any of its children is needed. Keep the "
-        "needed nodes in a set.",
+        "Take the checker's first graph, z = a * a + tanh(a) * x + s * a + u * x with "
+        "a = x * y, s = u doubled 25 times, and wrt = [x, y]. Is u * x needed? Is u? Is s, "
+        "and is s * a? Each answer follows from the children's answers: a node is needed if "
+        "it is a listed leaf or any of its children is needed. Walk topological_order(root) "
+        "backwards, so that children come before their parents, and keep the needed nodes "
+        "in a set.",
         "needed = set(wrt); for each node of the reversed order, add it when any child is in "
         "needed. Then root.g = 1.0 if the root is needed, and for each node of the order "
         "(forwards) that is in "
