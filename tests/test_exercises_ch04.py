@@ -535,3 +535,15 @@ def test_q3_slow_first_time_work_inside_the_function_is_not_taken_for_path_walki
 
     assert _graded_quickly(ch04.q3, imports_on_first_call).correct
     assert "did too much work" in _graded_quickly(ch04.q3, ch04._walks_the_paths).message
+
+
+def test_q1_text_leaves_the_double_push_to_the_second_hint():
+    import json
+    from pathlib import Path
+
+    nb = Path(__file__).parent.parent / "notebooks" / "04_backpropagation.ipynb"
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    text = next("".join(c["source"]) for c in cells if "Exercise 1 —" in "".join(c["source"]))
+    assert "twice" not in text
+    nudge, middle, _ = ch04.q1.hints()
+    assert "twice" not in nudge and "twice" in middle

@@ -65,7 +65,8 @@ q1 = Question(
     "to what the first left there?",
     more_hints=(
         "Push by hand for upstream 1.0 first. z = x * x + y * x: the + passes its upstream "
-        "unchanged to both products. Which products push to x, and how many times?",
+        "unchanged to both products. Both push to x, and x * x does so twice: x is both of "
+        "its operands, and it pushes to each operand once.",
         "x * x pushes upstream * x to x twice (x is both operands); y * x pushes upstream * y "
         "to x. Add up what x receives for upstream 1.0, then for 0.5, then add the two.",
     ),
