@@ -544,6 +544,6 @@ def test_q1_text_leaves_the_double_push_to_the_second_hint():
     nb = Path(__file__).parent.parent / "notebooks" / "04_backpropagation.ipynb"
     cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
     text = next("".join(c["source"]) for c in cells if "Exercise 1 —" in "".join(c["source"]))
-    assert "twice" not in text
+    assert "pushes to `x` twice" not in text and "once as each operand" not in text
     nudge, middle, _ = ch04.q1.hints()
     assert "twice" not in nudge and "twice" in middle
