@@ -4,6 +4,9 @@ q4 (backward_to) must push only towards the listed leaves."""
 from __future__ import annotations
 
 import sys
+import warnings
+
+import pytest
 
 from tinyml import alpha
 from tinyml.exercises import ch04
@@ -83,7 +86,7 @@ def test_q2_the_solution_is_what_alpha_div_pushes_and_using_div_is_refused():
         z.grad(u)
         assert ch04.all_close(ch04.div_pushes(a, b, u), (x.g, y.g), rel_tol=1e-12)
     feedback = ch04.q2.grade(lambda a, b, u: ch04._div_reference(a, b, u))
-    assert "work the two numbers out yourself" in feedback.message
+    assert "work the two local derivatives out by hand" in feedback.message
 
     def pushes_through_div(a, b, u):
         x, y = alpha.Var(a), alpha.Var(b)
@@ -321,8 +324,8 @@ def test_q4_a_root_that_reaches_no_listed_leaf_keeps_g_0():
 
 
 def test_q2_numbers_that_look_alike_are_shown_in_full():
-    message = _graded_quickly(ch04.q2, lambda a, b, u: (u / b, -u * a / b**2 * (1 + 1e-7))).message
-    assert "Div hands -0.75 to b, you gave -0.750000075" in message
+    message = _graded_quickly(ch04.q2, lambda a, b, u: (u / b, -u * a / b**2 * (1 + 1e-4))).message
+    assert "Div hands -0.75 to b, you gave -0.750075" in message
     assert ch04._show_apart(1.5, 2.0) == ("1.5", "2")
     assert ch04._show_apart(-0.7500000001, -0.75) == ("-0.7500000001", "-0.75")
 
@@ -435,3 +438,112 @@ def test_q2_any_pair_of_numbers_is_accepted_and_a_string_is_not():
     assert _graded_quickly(ch04.q2, lambda a, b, u: np.array([u / b, -u * a / b**2])).correct
     for wrong in (lambda a, b, u: "ab", lambda a, b, u: (1.0, 2.0, 3.0), lambda a, b, u: {1, 2}):
         assert "return a pair, e.g. a tuple" in _graded_quickly(ch04.q2, wrong).message
+
+
+# -- the seventh learner read (review 4g) --------------------------------------------------
+
+
+def test_q4_right_nodes_with_wrong_amounts_are_not_told_they_pruned_too_much():
+    for wrong, words in [
+        (ch04._forgets_the_local_derivative, "node.g * d, not node.g"),
+        (ch04._reversed_pairing, "zip(node.children, node.local_grads)"),
+        (ch04._pushes_in_its_own_order, "push in topological_order(root)"),
+    ]:
+        message = _graded_quickly(ch04.q4, wrong).message
+        assert "The right nodes pushed, but the amounts are wrong" in message, wrong.__name__
+        assert words in message and "pruned too much" not in message, wrong.__name__
+
+    def doubles_every_push(root, wrt):  # a wrong amount of no known kind
+        order = ch04.topological_order(root)
+        needed = ch04._needed(order, wrt)
+        root.g = 1.0
+        for node in order:
+            if node in needed:
+                for child, d in zip(node.children, node.local_grads, strict=True):
+                    if child in needed:
+                        child.g += 2 * node.g * d
+
+    message = _graded_quickly(ch04.q4, doubles_every_push).message
+    assert message.endswith(ch04._RIGHT_NODES) and "pruned" not in message
+    assert "pruned too much" in _graded_quickly(ch04.q4, ch04._needed_forwards).message
+
+
+def test_q3_an_overflowing_fixed_size_integer_is_named():
+    np = pytest.importorskip("numpy")
+    with np.errstate(over="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        message = _graded_quickly(ch04.q3, lambda d: np.int64(2) * np.int64(4) ** d - 1).message
+        assert "int64 overflowed at d=40" in message and "Python's 4**d" in message
+        wrapped = _graded_quickly(ch04.q3, lambda d: int(np.int64(2) * np.int64(4) ** d - 1))
+        assert "negative count" in wrapped.message and "4**d" in wrapped.message
+    assert _graded_quickly(
+        ch04.q3, lambda d: int(np.int64(2) * 4**d) - 1 if d < 30 else 2 * 4**d - 1
+    ).correct
+
+
+def test_q2_beta_and_numeric_differences_are_refused_and_exact_formulas_pass():
+    from tinyml import beta, numeric
+
+    def with_beta(a, b, u):
+        x, y = beta.Var(a), beta.Var(b)
+        da, db = beta.gradient(x / y, [x, y])
+        return u * da, u * db
+
+    def with_numeric(a, b, u):
+        return (
+            u * numeric.central_difference(lambda t: t / b, a),
+            u * numeric.central_difference(lambda t: a / t, b),
+        )
+
+    def by_hand_differences(a, b, u, h=1e-5):
+        return (
+            u * ((a + h) / b - (a - h) / b) / (2 * h),
+            u * (a / (b + h) - a / (b - h)) / (2 * h),
+        )
+
+    assert "tinyml.beta" in _graded_quickly(ch04.q2, with_beta).message
+    assert "tinyml.numeric" in _graded_quickly(ch04.q2, with_numeric).message
+    assert "close, but not exact" in _graded_quickly(ch04.q2, by_hand_differences).message
+    for right in (
+        ch04.div_pushes,
+        lambda a, b, u: (u / b, -u * a / b**2),
+        lambda a, b, u: (u / b, -u * a / (b * b)),
+        lambda a, b, u: (u * b**-1, -a * u * b**-2),
+        lambda a, b, u: [u / b, -(a / b) * (u / b)],
+    ):
+        assert _graded_quickly(ch04.q2, right).correct
+
+
+def test_q4_middle_hint_asks_about_the_checkers_first_graph():
+    middle = ch04.q4.hints()[1]
+    assert "Is u * x needed? Is u?" in middle and "wrt = [x, y]" in middle
+    text, root, wrt, _ = next(ch04._fresh_graphs())
+    assert "u * x" in text and "wrt = [x, y]" in text
+    needed = ch04._needed(ch04.topological_order(root), wrt)
+    names = {n.name for n in needed if getattr(n, "name", None)}
+    assert {"x", "y"} <= names and "u" not in names
+
+
+def test_q3_slow_first_time_work_inside_the_function_is_not_taken_for_path_walking():
+    done = []
+
+    def imports_on_first_call(d):
+        if not done:  # like a first `import numpy` inside the function: many calls, once
+            sum(abs(k) for k in range(3 * ch04.BUDGET))
+            done.append(True)
+        return 2 * 4**d - 1
+
+    assert _graded_quickly(ch04.q3, imports_on_first_call).correct
+    assert "did too much work" in _graded_quickly(ch04.q3, ch04._walks_the_paths).message
+
+
+def test_q1_text_leaves_the_double_push_to_the_second_hint():
+    import json
+    from pathlib import Path
+
+    nb = Path(__file__).parent.parent / "notebooks" / "04_backpropagation.ipynb"
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    text = next("".join(c["source"]) for c in cells if "Exercise 1 —" in "".join(c["source"]))
+    assert "pushes to `x` twice" not in text and "once as each operand" not in text
+    nudge, middle, _ = ch04.q1.hints()
+    assert "twice" not in nudge and "twice" in middle

@@ -10,8 +10,9 @@ import os
 import sys
 import textwrap
 import traceback
+from collections import deque
 
-from tinyml import alpha
+from tinyml import alpha, beta, numeric
 from tinyml.alpha import topological_order
 from tinyml.exercises import Incorrect, NotAttempted, Question, all_close, call_learner
 
@@ -64,7 +65,8 @@ q1 = Question(
     "to what the first left there?",
     more_hints=(
         "Push by hand for upstream 1.0 first. z = x * x + y * x: the + passes its upstream "
-        "unchanged to both products. Which products push to x, and how many times?",
+        "unchanged to both products. Both push to x, and x * x does so twice: x is both of "
+        "its operands, and it pushes to each operand once.",
         "x * x pushes upstream * x to x twice (x is both operands); y * x pushes upstream * y "
         "to x. Add up what x receives for upstream 1.0, then for 0.5, then add the two.",
     ),
@@ -96,11 +98,13 @@ class _TooMuchWork(BaseException):  # BaseException: a learner's `except Excepti
     pass
 
 
-def _watched(learner, *args, forbidden=None, budget=None):
+def _watched(learner, *args, forbidden=None, budget=None, forbidden_files=None):
     """call_learner(learner, *args), noting which ``forbidden`` functions ran
-    ({code object: name}); past ``budget`` profiler events (calls and returns, of Python and
-    C functions), the call is stopped with _TooMuchWork. Returns (result, names called)."""
+    ({code object: name}), or any function of the ``forbidden_files`` ({file: name}); past
+    ``budget`` profiler events (calls and returns, of Python and C functions), the call is
+    stopped with _TooMuchWork. Returns (result, names called)."""
     forbidden = forbidden or {}
+    files = forbidden_files or {}
     called: set[str] = set()
     events = 0
 
@@ -110,8 +114,11 @@ def _watched(learner, *args, forbidden=None, budget=None):
         if budget is not None and events > budget:
             sys.setprofile(None)
             raise _TooMuchWork
-        if event == "call" and frame.f_code in forbidden:
-            called.add(forbidden[frame.f_code])
+        if event == "call":
+            if frame.f_code in forbidden:
+                called.add(forbidden[frame.f_code])
+            elif frame.f_code.co_filename in files:
+                called.add(files[frame.f_code.co_filename])
 
     before = sys.getprofile()
     sys.setprofile(watch)
@@ -141,6 +148,12 @@ _NO_DIV = {
     alpha.Node.backward.__code__: "backward()",
     alpha.backward_simple.__code__: "backward_simple()",
 }
+_NO_HELP = {  # Beta's gradient and numeric differences also work the numbers out for you
+    os.path.abspath(beta.__file__): "tinyml.beta",
+    os.path.abspath(numeric.__file__): "tinyml.numeric",
+}
+_NO_HELP.update({path.removesuffix("c"): name for path, name in _NO_HELP.items()})
+Q2_TOLERANCE = 1e-12  # relative: an exact formula is within a few roundings; differences are not
 
 
 def _show_apart(got: float, want: float) -> tuple[str, str]:
@@ -166,12 +179,12 @@ def _check_q2(learner):
         raise Incorrect("pass your function itself, e.g. ch04.q2.check(div_pushes)")
     got = []
     for a, b, u in Q2_CASES:
-        pair, called = _watched(learner, a, b, u, forbidden=_NO_DIV)
+        pair, called = _watched(learner, a, b, u, forbidden=_NO_DIV, forbidden_files=_NO_HELP)
         if called:
             raise Incorrect(
-                f"your function uses {', '.join(sorted(called))} from tinyml.alpha; work the "
-                "two numbers out yourself (the checker compares them with what alpha.Div "
-                "pushes)"
+                f"your function uses {', '.join(sorted(called))}; work the two local "
+                "derivatives out by hand and return upstream times each (the checker compares "
+                "them with what alpha.Div pushes)"
             )
         if not _is_pair(pair):
             raise Incorrect(
@@ -185,7 +198,10 @@ def _check_q2(learner):
 
     def like(rule) -> bool:
         return all(
-            all(math.isclose(g, w, rel_tol=1e-9) for g, w in zip(pair, rule(a, b, u), strict=True))
+            all(
+                math.isclose(g, w, rel_tol=Q2_TOLERANCE)
+                for g, w in zip(pair, rule(a, b, u), strict=True)
+            )
             for pair, (a, b, u) in zip(got, Q2_CASES, strict=True)
         )
 
@@ -213,10 +229,20 @@ def _check_q2(learner):
             "that is what Add (or Sub) pushes; a division's local derivatives depend on the "
             "operand values: ∂(a/b)/∂a and ∂(a/b)/∂b, each times upstream"
         )
+    if all(
+        math.isclose(g, w, rel_tol=1e-5)
+        for pair, case in zip(got, Q2_CASES, strict=True)
+        for g, w in zip(pair, _div_reference(*case), strict=True)
+    ):
+        raise Incorrect(
+            "close, but not exact: numbers from a difference quotient (f(b + h) - f(b - h)) / "
+            "2h are off in the last digits. Work the two local derivatives out by hand, as "
+            "formulas in a and b, and return upstream times each"
+        )
     for pair, (a, b, u) in zip(got, Q2_CASES, strict=True):
         want = _div_reference(a, b, u)
         for who, g, w in zip(("a", "b"), pair, want, strict=True):
-            if not math.isclose(g, w, rel_tol=1e-9):
+            if not math.isclose(g, w, rel_tol=Q2_TOLERANCE):
                 shown, want_shown = _show_apart(g, w)
                 raise Incorrect(
                     f"div_pushes({a}, {b}, {u}): Div hands {want_shown} to {who}, you gave {shown}"
@@ -245,9 +271,10 @@ q2 = Question(
         (lambda a, b, u: (-u * a / b**2, u / b), "swapped"),
         (lambda a, b, u: (u, u), "Add"),
         (lambda a, b, u: (u * b, u * a), "Div hands"),
-        (lambda a, b, u: (u / b, -u * a / b**2 * (1 + 1e-7)), "you gave -0.750000075"),
+        (lambda a, b, u: (u / b, -u * a / b**2 * (1 + 1e-7)), "close, but not exact"),
+        (lambda a, b, u: (u / b, -u * a / b**2 * (1 + 1e-4)), "you gave -0.750075"),
         (lambda a, b, u: u / b, "pair"),
-        (lambda a, b, u: _div_reference(a, b, u), "work the two numbers out yourself"),
+        (lambda a, b, u: _div_reference(a, b, u), "work the two local derivatives out by hand"),
         (2.0, "function itself"),
     ],
 )
@@ -339,6 +366,41 @@ def _predict(learner, d):
     return got
 
 
+def _overflowed(got, want: int, d: int) -> str | None:
+    """Feedback for a fixed-size integer (numpy's int64) that overflowed, or a count that went
+    negative; None otherwise."""
+    if isinstance(got, bool) or not isinstance(got, numbers.Integral) or got == want:
+        return None
+    if type(got) is not int:
+        kind = type(got).__name__
+        return (
+            f"at d={d} you said {got!r}: {kind} overflowed at d={d} (the count, "
+            f"{want:,}, needs {want.bit_length()} bits, a fixed-size integer far fewer); use "
+            "Python's 4**d, whose ints grow as needed"
+        )
+    if got < 0:
+        return (
+            f"at d={d} you said {got!r}, a negative count: an integer overflowed somewhere "
+            "(numpy's int64?); use Python's 4**d, whose ints grow as needed"
+        )
+    return None
+
+
+WARM_UP = 200 * BUDGET  # the first call may import a module (numpy, sympy): far more work
+
+
+def _warm_up(learner):
+    """Call the learner once at d = 0 with a far larger budget, so that first-time work (an
+    import inside the function) is not taken for path walking by the guarded calls after."""
+    try:
+        _watched(learner, 0, budget=WARM_UP)
+    except _TooMuchWork:
+        raise Incorrect(
+            "at d=0 your function did a very large amount of work and was stopped; at d=0 "
+            "the graph is x alone. Predict with a formula in d"
+        ) from None
+
+
 def _range(last: int) -> str:
     return "d = 0" if last == 0 else f"d = 0 … {last}"
 
@@ -346,6 +408,7 @@ def _range(last: int) -> str:
 def _check_q3(learner):
     if not callable(learner):
         raise Incorrect("pass a function of the depth d, e.g. ch04.q3.check(predicted_pushes)")
+    _warm_up(learner)
     first = range(FIRST)
     got = [_predict(learner, d) for d in first]
     want = [measured_pushes(d) for d in first]
@@ -362,6 +425,9 @@ def _check_q3(learner):
                     "a formula in d rather than a table of measured values"
                 ) from None
             right = measured_pushes(d) if d in DEPTHS else predicted_pushes(d)
+            overflow = _overflowed(late, right, d)
+            if overflow:
+                raise Incorrect(f"right for {_range(last)}, but {overflow}")
             if _is_rounded_int(late, right):
                 raise Incorrect(
                     f"right for {_range(last)}, but at d={d} you said {late!r}, and the push "
@@ -703,6 +769,51 @@ def _pushes_children_first(root, wrt):
                     child.g += node.g * d
 
 
+def _forgets_the_local_derivative(root, wrt):
+    """Right nodes, but each child gets node.g, not node.g * d."""
+    order = topological_order(root)
+    needed = _needed(order, wrt)
+    if root in needed:
+        root.g = 1.0
+    for node in order:
+        if node in needed:
+            for child in node.children:
+                if child in needed:
+                    child.g += node.g
+
+
+def _reversed_pairing(root, wrt):
+    """Right nodes, but the local derivatives paired with the children in reverse."""
+    order = topological_order(root)
+    needed = _needed(order, wrt)
+    if root in needed:
+        root.g = 1.0
+    for node in order:
+        if node in needed:
+            for child, d in zip(node.children, reversed(node.local_grads), strict=True):
+                if child in needed:
+                    child.g += node.g * d
+
+
+def _pushes_in_its_own_order(root, wrt):
+    """Right nodes, but pushed in breadth-first order from the root (each node once), not in
+    topological order: a node shared at different depths pushes too early."""
+    order = topological_order(root)
+    needed = _needed(order, wrt)
+    if root not in needed:
+        return
+    root.g = 1.0
+    queue, seen = deque([root]), {root}
+    while queue:
+        node = queue.popleft()
+        for child, d in zip(node.children, node.local_grads, strict=True):
+            if child in needed:
+                child.g += node.g * d
+                if child not in seen:
+                    seen.add(child)
+                    queue.append(child)
+
+
 def _seeds_always(root, wrt):
     """Right, except that root.g = 1.0 also when the root reaches no listed leaf."""
     order = topological_order(root)
@@ -955,6 +1066,44 @@ def _seeds_in_source(learner):
     return False
 
 
+_RIGHT_NODES = (
+    "The right nodes pushed, but the amounts are wrong: each child gets node.g * d, paired "
+    "by zip(node.children, node.local_grads), and nodes must push in topological_order "
+    "(parents first)"
+)
+
+
+def _wrong_amounts(learner, index, got, changes, needed, root):
+    """Feedback for a pass that pushed into the right nodes but with wrong amounts, or None
+    (then too few nodes pushed). Three cheap comparisons name the usual cause."""
+    if any(changes.get(n) for n in changes if n not in needed):
+        return None
+    known = (
+        (
+            _forgets_the_local_derivative,
+            "each child gets node.g * d, not node.g: the upstream times the local derivative "
+            "towards that child (child.g += node.g * d)",
+        ),
+        (
+            _reversed_pairing,
+            "the pairs are mixed up: node.local_grads[i] belongs to node.children[i], so pair "
+            "them in the same order with zip(node.children, node.local_grads)",
+        ),
+        (
+            _pushes_in_its_own_order,
+            "the nodes pushed in your own order (a walk from the root), in which a node can "
+            "push before all its parents have pushed into it; push in topological_order(root), "
+            "parents first",
+        ),
+    )
+    for mistake, why in known:
+        if all_close(got, _leaf_grads(mistake, index), abs_tol=1e-12):
+            return f"The right nodes pushed, but the amounts are wrong: {why}"
+    if all(changes.get(n) for n in needed if n is not root):
+        return _RIGHT_NODES
+    return None
+
+
 def _leaf_grads(mistake, index):
     """What a known mistake leaves on the listed leaves of the index-th fresh graph."""
     _, root, wrt, _ = list(_fresh_graphs())[index]
@@ -1072,6 +1221,9 @@ def _check_q4_graphs(learner, changed):
                     f"on the graph {text}: {shown}. The nodes are right, but child.g = … "
                     "replaces what the child's other parents pushed; add it with child.g += …"
                 )
+            amounts = _wrong_amounts(learner, i, got, changes, needed, root)
+            if amounts:
+                raise Incorrect(f"on the graph {text}: {shown}. {amounts}")
             raise Incorrect(
                 f"on the graph {text}: {shown}. You pruned too much: some node that leads to "
                 "a listed leaf did not push. A node is needed when it is a listed leaf or any "
@@ -1110,9 +1262,12 @@ q4 = Question(
     hint_text="Which nodes lead to a listed leaf? Decide that for every node before any "
     "push, then push only from and into those nodes.",
     more_hints=(
-        "Walk topological_order(root) backwards, so that children come before their parents: "
-        "a node is needed if it is a listed leaf or any of its children is needed. Keep the "
-        "needed nodes in a set.",
+        "Take the checker's first graph, z = a * a + tanh(a) * x + s * a + u * x with "
+        "a = x * y, s = u doubled 25 times, and wrt = [x, y]. Is u * x needed? Is u? Is s, "
+        "and is s * a? Each answer follows from the children's answers: a node is needed if "
+        "it is a listed leaf or any of its children is needed. Walk topological_order(root) "
+        "backwards, so that children come before their parents, and keep the needed nodes "
+        "in a set.",
         "needed = set(wrt); for each node of the reversed order, add it when any child is in "
         "needed. Then root.g = 1.0 if the root is needed, and for each node of the order "
         "(forwards) that is in "
@@ -1138,6 +1293,9 @@ q4 = Question(
         (_returns_the_gradients, "the return value is ignored"),
         (_then_clears, "calls backward_simple()"),
         (_pushes_children_first, "walk `order` forwards"),
+        (_forgets_the_local_derivative, "node.g * d, not node.g"),
+        (_reversed_pairing, "the pairs are mixed up"),
+        (_pushes_in_its_own_order, "push in topological_order(root)"),
         (_seeds_always, "only when the root is needed"),
         (lambda root, wrt: root.grad(1.0), "calls grad()"),
         (lambda root, wrt: root.backward(), "calls backward()"),
