@@ -233,3 +233,46 @@ def test_ch08_q1_checks_the_rule_against_central_differences_at_several_shapes()
     _fails(ch08.q1, lambda x, out, g: g * (1 - out**2) if x.ndim == 1 else g, "(2, 4)")
     _fails(ch08.q1, lambda x, out, g: g * (1 - x**2), "1 - out²")
     _fails(ch08.q1, lambda x, out, g: 1 - out**2, "not times g")
+
+
+def test_ch07_q3_tolerance_is_the_one_the_text_states():
+    # "an error below 1e-12 (times the value, once it exceeds 1)": cut-offs past |z| = 30
+    # are within it, as the text says; a cut-off nearer 0 is named as losing digits.
+    _passes(ch07.q3, lambda z: 0.0 if z < -30 else ch07.softplus(z))
+    _passes(ch07.q3, lambda z: z if z > 30 else ch07.softplus(z))
+    _fails(ch07.q3, lambda z: z if z > 10 else ch07.softplus(z), "a cut-off closer to 0")
+    _fails(ch07.q3, lambda z: 0.0 if z < -20 else ch07.softplus(z), "loses digits")
+    _fails(ch07.q3, lambda z: ch07.softplus(z) + 2e-12, "an approximation")
+    _passes(ch07.q3, lambda z: ch07.softplus(z) + 1e-13)
+
+
+def test_ch07_q2_names_the_missing_output_biases():
+    _fails(ch07.q2, 120, "is 2 short: the output layer Linear(8, 2) has biases too")
+    _fails(ch07.q2, 121, "is not it")
+    _passes(ch07.q2, 122)
+
+
+def test_ch08_q1_names_out_data_copied_from_a_tensor_rule():
+    _fails(ch08.q1, lambda x, out, g: g * (1 - out.data**2), "numpy arrays, not Tensors")
+    _fails(ch08.q1, lambda x, out, g: out.grad, "numpy arrays, not Tensors")
+    _fails(ch08.q1, lambda x, out, g: g * (1 - out.dat**2), "raised AttributeError")
+    _passes(ch08.q1, lambda x, out, g: g * (1 - np.tanh(x) ** 2))
+
+
+def test_ch08_q1_hints_go_from_a_nudge_to_the_formula():
+    first, second, third = ch08.q1.hints()
+    assert "1 - out²" not in first + second and "express d tanh(x)/dx using out" in second
+    assert "1 - out²" in third and "return" not in third
+
+
+def test_ch08_q5_refuses_the_library_and_asks_for_numpy():
+    from tinyml.tensor import Tensor, cross_entropy
+
+    def with_the_library(z, y):
+        t = Tensor(z, requires_grad=True)
+        cross_entropy(t, y).backward()
+        return t.grad
+
+    _fails(ch08.q5, with_the_library, "write it in numpy")
+    assert Tensor.__init__ is not None and Tensor(np.ones(2)).data.shape == (2,)  # restored
+    _passes(ch08.q5, ch08.cross_entropy_grad)

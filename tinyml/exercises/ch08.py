@@ -338,8 +338,37 @@ _Q5_CASES = [  # (n, k, labels, scale, what): two batch sizes, then huge logits
 ]
 
 
+def _without_the_library(fn):
+    """fn, refused when it builds a tinyml Tensor: the exercise is the gradient in numpy."""
+    from tinyml.tensor import Tensor
+
+    def learner(z, y):
+        built = []
+        init = Tensor.__init__
+
+        def watching(self, *args, **kwargs):
+            built.append(True)
+            init(self, *args, **kwargs)
+
+        Tensor.__init__ = watching
+        try:
+            result = fn(z, y)
+        finally:
+            Tensor.__init__ = init
+        if built:
+            raise Incorrect(
+                "your function builds tinyml Tensors (the library's cross_entropy and "
+                "backward() compute this gradient for you): write it in numpy, from softmax "
+                "and the one-hot labels"
+            )
+        return result
+
+    return learner
+
+
 def _check_q5(fn):
     _callable(fn, "ch08.q5.check(cross_entropy_grad)")
+    fn = _without_the_library(fn)
     rng = np.random.default_rng(808)
     for n, k, labels, scale, what in _Q5_CASES:
         z, y = rng.normal(size=(n, k)) * scale, np.array(labels)
@@ -483,6 +512,24 @@ def _central_differences(x, g, h=1e-6):
     return numeric
 
 
+def _arrays_not_tensors(fn):
+    """fn, with the error of `out.data` (a numpy array's raw memory buffer) named."""
+
+    def learner(x, out, g):
+        try:
+            return fn(x, out, g)
+        except (TypeError, AttributeError) as exc:
+            if "memoryview" not in str(exc) and "grad" not in str(exc):
+                raise
+            raise Incorrect(
+                "x, out and g are numpy arrays, not Tensors: write out where section 2's rules "
+                "write out.data (an array's .data is its raw memory buffer, a memoryview, and "
+                "an array has no .grad); the rule returns the gradient for x as an array"
+            ) from None
+
+    return learner
+
+
 def _check_q1(fn):
     _callable(fn, "ch08.q1.check(tanh_backward)")
     rng = np.random.default_rng(85)
@@ -490,7 +537,7 @@ def _check_q1(fn):
         x, g = rng.normal(size=shape) * 1.5, rng.normal(size=shape)
         out = np.tanh(x)
         call = f"tanh_backward(x, out, g) with x, out and g of shape {shape}"
-        result = _call(fn, x.copy(), out.copy(), g.copy(), call=call)
+        result = _call(_arrays_not_tensors(fn), x.copy(), out.copy(), g.copy(), call=call)
         got = _array(f"the result of {call}", result, shape,
                      "The gradient for x has x's shape, one entry per entry of x")  # fmt: skip
         numeric = _central_differences(x, g)
@@ -522,10 +569,10 @@ q1 = Question(
     hint_text="A backward rule is the chain rule for one node: the gradient arriving from "
     "above (g) times the node's own derivative. What is d tanh(x)/dx?",
     more_hints=(
-        "d tanh(x)/dx = 1 - tanh(x)², and out already holds tanh(x), so no tanh needs to be "
-        "recomputed. numpy works entry by entry, so the same line serves every shape.",
-        "The rule is one line: d tanh/dx written in terms of out (not x), times g, entry by "
-        "entry; numpy needs no loop for that.",
+        "out already holds tanh(x): express d tanh(x)/dx using out, so that no tanh needs to "
+        "be recomputed. x, out and g are numpy arrays (not Tensors), so no .data is needed.",
+        "d tanh(x)/dx = 1 - tanh(x)² = 1 - out². The rule is g times that, entry by entry; "
+        "numpy works entry by entry, so the same line serves every shape, with no loop.",
     ),
     solution_text=inspect.getsource(tanh_backward),
     answer=lambda: tanh_backward,
@@ -539,5 +586,6 @@ q1 = Question(
         (lambda x, out, g: g * (1 - out**2) if x.ndim == 1 else g, "of shape (2, 4)"),
         (lambda x, out, g: print(g * (1 - out**2)), "instead of returning"),
         (lambda x, out, g: (g * (1 - out**2),), "return the array itself"),
+        (lambda x, out, g: g * (1 - out.data**2), "numpy arrays, not Tensors"),
     ],
 )
