@@ -494,7 +494,7 @@ q5 = Question(
 
 
 def tanh_backward(x, out, g):
-    """The gradient for x of out = tanh(x), given g = dL/dout (arrays of one shape)."""
+    """The gradient for x of out = tanh(x), given g = dL/dout (numpy arrays of one shape)."""
     return g * (1 - out**2)  # d tanh(x)/dx = 1 - tanh(x)², entry by entry
 
 
