@@ -226,10 +226,10 @@ def test_ch08_hints_nudge_before_they_tell():
     from tinyml.exercises import ch08
 
     for q, answer_words in (
-        (ch08.q1, ("keepdims", "g.ndim - len(shape)")),
-        (ch08.q2, ("G @ B", "Σ_j G[i, j] B[k, j]")),
+        (ch08.q2, ("keepdims", "g.ndim - len(shape)")),
+        (ch08.q4, ("G @ B", "Σ_j G[i, j] B[k, j]")),
         (ch08.q3, ("sum() / n",)),
-        (ch08.q4, ("softmax(z) minus", "np.arange(n)")),
+        (ch08.q5, ("softmax(z) minus", "np.arange(n)")),
     ):
         hints = q.hints()
         assert len(hints) >= 2, q.title
@@ -244,9 +244,9 @@ def test_ch08_crashes_name_shapes_not_arrays():
         return G @ B, A @ G  # no transposes: numpy raises
 
     for q, answer in (
-        (ch08.q1, lambda g, shape: g.reshape(shape)),
-        (ch08.q2, crash_in_matmul),
-        (ch08.q4, lambda z, y: np.exp(z - z.max(axis=1))),
+        (ch08.q2, lambda g, shape: g.reshape(shape)),
+        (ch08.q4, crash_in_matmul),
+        (ch08.q5, lambda z, y: np.exp(z - z.max(axis=1))),
     ):
         feedback = q.grade(answer)
         assert feedback.status == "incorrect"
@@ -254,16 +254,16 @@ def test_ch08_crashes_name_shapes_not_arrays():
         assert "array(" not in feedback.message and "[[" not in feedback.message, feedback.message
 
 
-def test_ch08_q2_is_graded_on_values_not_just_shapes():
+def test_ch08_q4_is_graded_on_values_not_just_shapes():
     from tinyml.exercises import ch08
 
-    assert ch08.q2.grade(lambda A, B, G: [G @ B.T, A.T @ G]).correct  # a list is a pair too
+    assert ch08.q4.grade(lambda A, B, G: [G @ B.T, A.T @ G]).correct  # a list is a pair too
     for bad in (
         lambda A, B, G: (2 * (G @ B.T), A.T @ G),
         lambda A, B, G: (G @ B.T, 0 * (A.T @ G)),
         lambda A, B, G: (np.ones((2, 3)), np.ones((3, 4))),
     ):
-        assert ch08.q2.grade(bad).status == "incorrect"
+        assert ch08.q4.grade(bad).status == "incorrect"
 
 
 def test_ch08_q3_accepts_any_form_of_one_twentieth():
@@ -277,7 +277,7 @@ def test_ch08_q3_accepts_any_form_of_one_twentieth():
         assert ch08.q3.grade(wrong).status == "incorrect", wrong
 
 
-def test_ch08_q4_accepts_the_learners_own_stable_versions():
+def test_ch08_q5_accepts_the_learners_own_stable_versions():
     from tinyml.exercises import ch08
 
     def via_log_softmax(z, y):
@@ -292,20 +292,20 @@ def test_ch08_q4_accepts_the_learners_own_stable_versions():
         return p / len(y)
 
     for answer in (via_log_softmax, shifting_z_in_place):
-        assert ch08.q4.grade(answer).correct
+        assert ch08.q5.grade(answer).correct
 
 
 def test_ch07_hints_are_staged_nudge_first():
     from tinyml.exercises import ch07
 
-    for q in (ch07.q1, ch07.q2, ch07.q3, ch07.q4):
+    for q in (ch07.q1, ch07.q2, ch07.q4, ch07.q5):
         hints = q.hints()
         assert len(hints) >= 2
         assert "math.tanh" not in hints[0] and "Linear(8, 2)" not in hints[0]
         assert "binary_cross_entropy" not in hints[0] and "solve" not in hints[0]
 
 
-def test_ch07_q3_a_crash_is_reported_briefly_not_with_every_argument():
+def test_ch07_q4_a_crash_is_reported_briefly_not_with_every_argument():
     from tinyml.exercises import ch07
     from tinyml.nn import binary_cross_entropy_with_logits
 
@@ -316,7 +316,7 @@ def test_ch07_q3_a_crash_is_reported_briefly_not_with_every_argument():
         optimizer.step()
         return loss.value()
 
-    feedback = ch07.q3.grade(forgot_the_index)
+    feedback = ch07.q4.grade(forgot_the_index)
     assert feedback.status == "incorrect"
     assert "model(x)[0]" in feedback.message and "MLP(" not in feedback.message
     assert len(feedback.message) < 300

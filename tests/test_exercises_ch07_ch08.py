@@ -40,12 +40,12 @@ def _by_hand(lr=None):
     return train_step
 
 
-def test_ch07_q3_refuses_a_step_that_updates_by_hand():
-    _fails(ch07.q3, _by_hand(), "call optimizer.step(): updating by hand only works for plain GD")
-    _fails(ch07.q3, _by_hand(lr=0.5), "call optimizer.step()")  # the literal learning rate
+def test_ch07_q4_refuses_a_step_that_updates_by_hand():
+    _fails(ch07.q4, _by_hand(), "call optimizer.step(): updating by hand only works for plain GD")
+    _fails(ch07.q4, _by_hand(lr=0.5), "call optimizer.step()")  # the literal learning rate
 
 
-def test_ch07_q3_refuses_dividing_by_a_fixed_batch_size():
+def test_ch07_q4_refuses_dividing_by_a_fixed_batch_size():
     def over_six(model, optimizer, xb, yb):
         optimizer.zero_grad()
         logits = [model(x)[0] for x in xb]
@@ -54,11 +54,11 @@ def test_ch07_q3_refuses_dividing_by_a_fixed_batch_size():
         optimizer.step()
         return loss.value()
 
-    _fails(ch07.q3, over_six, "divide by len(xb)")
-    _fails(ch07.q3, ch07._step_variant("summed"), "divide by len(xb)")
+    _fails(ch07.q4, over_six, "divide by len(xb)")
+    _fails(ch07.q4, ch07._step_variant("summed"), "divide by len(xb)")
 
 
-def test_ch07_q3_accepts_honest_variants():
+def test_ch07_q4_accepts_honest_variants():
     from tinyml.alpha import exp, log
 
     def model_zero_grad(model, optimizer, xb, yb):
@@ -77,14 +77,14 @@ def test_ch07_q3_accepts_honest_variants():
         return loss.value()
 
     for answer in (ch07.train_step, model_zero_grad, own_mean):
-        _passes(ch07.q3, answer)
+        _passes(ch07.q4, answer)
 
 
-def test_ch07_q3_runs_three_optimizers_on_uneven_batches():
-    names = [name for name, _, _ in ch07._Q3_SETTINGS]
+def test_ch07_q4_runs_three_optimizers_on_uneven_batches():
+    names = [name for name, _, _ in ch07._Q4_SETTINGS]
     assert names == ["GD", "Momentum", "Adam"]
-    assert len({lr for _, lr, _ in ch07._Q3_SETTINGS}) == 3
-    assert all(len(set(sizes)) > 1 for _, _, sizes in ch07._Q3_SETTINGS)
+    assert len({lr for _, lr, _ in ch07._Q4_SETTINGS}) == 3
+    assert all(len(set(sizes)) > 1 for _, _, sizes in ch07._Q4_SETTINGS)
 
 
 def test_ch07_q2_hint_does_not_give_the_count_away():
@@ -92,9 +92,9 @@ def test_ch07_q2_hint_does_not_give_the_count_away():
     assert "len(MLP(3, [8, 8, 2]).parameters())" in ch07.q2.solution_text
 
 
-def test_ch07_q4_accepts_a_value_read_off_a_plot():
-    _passes(ch07.q4, 0.4999999)
-    _fails(ch07.q4, 0.49, "the logit is")
+def test_ch07_q5_accepts_a_value_read_off_a_plot():
+    _passes(ch07.q5, 0.4999999)
+    _fails(ch07.q5, 0.49, "the logit is")
 
 
 @pytest.mark.parametrize(
@@ -128,11 +128,11 @@ def test_ch07_q4_accepts_a_value_read_off_a_plot():
         (lambda z: ch07.softplus(z) + 1e-9, "an approximation"),
     ],
 )
-def test_ch07_q5_names_the_overflow_and_the_wrong_branch(answer, phrase):
-    _fails(ch07.q5, answer, phrase)
+def test_ch07_q3_names_the_overflow_and_the_wrong_branch(answer, phrase):
+    _fails(ch07.q3, answer, phrase)
 
 
-def test_ch07_q5_accepts_every_stable_form():
+def test_ch07_q3_accepts_every_stable_form():
     def log1p_form(z):
         return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
 
@@ -147,11 +147,11 @@ def test_ch07_q5_accepts_every_stable_form():
         return max(z, 0.0) + math.log(1 + math.exp(-abs(z)))
 
     for answer in (ch07.softplus, log1p_form, numpy_form, threshold_form):
-        _passes(ch07.q5, answer)
+        _passes(ch07.q3, answer)
 
 
-def test_ch07_q5_tests_a_dense_set_and_the_largest_floats():
-    zs = ch07._Q5_ZS
+def test_ch07_q3_tests_a_dense_set_and_the_largest_floats():
+    zs = ch07._Q3_ZS
     assert len(zs) > 50
     for z in (3.0001, 5.0, 10.0, 20.0, 36.0, 710.0, 800.0, 999.0, 1000.0, 1e308):
         assert z in zs and -z in zs
@@ -159,77 +159,120 @@ def test_ch07_q5_tests_a_dense_set_and_the_largest_floats():
     assert zs == sorted(zs, key=abs)  # ordinary values first: the message names the first slip
 
 
-def test_ch07_q3_names_a_new_optimizer_built_inside_the_step():
+def test_ch07_q4_names_a_new_optimizer_built_inside_the_step():
     def fresh(model, optimizer, xb, yb):
         opt = type(optimizer)(model.parameters(), lr=optimizer.lr)
         return ch07.train_step(model, opt, xb, yb)
 
-    _fails(ch07.q3, fresh, "use the optimizer passed in: it keeps state between steps")
+    _fails(ch07.q4, fresh, "use the optimizer passed in: it keeps state between steps")
 
 
 @pytest.mark.parametrize(
     ("q", "answer"),
     [
-        (ch08.q1, lambda g, shape: print(ch08.unbroadcast(g, shape))),
-        (ch08.q4, lambda z, y: print(ch08.cross_entropy_grad(z, y))),
-        (ch08.q5, lambda x, out, g: print(ch08.tanh_backward(x, out, g))),
-        (ch08.q2, lambda A, B, G: print(ch08.matmul_grads(A, B, G))),
+        (ch08.q2, lambda g, shape: print(ch08.unbroadcast(g, shape))),
+        (ch08.q5, lambda z, y: print(ch08.cross_entropy_grad(z, y))),
+        (ch08.q1, lambda x, out, g: print(ch08.tanh_backward(x, out, g))),
+        (ch08.q4, lambda A, B, G: print(ch08.matmul_grads(A, B, G))),
     ],
 )
 def test_ch08_a_missing_return_is_named(q, answer):
     _fails(q, answer, "returned None: did you print the result instead of returning it?")
 
 
-def test_ch08_q5_names_a_one_element_tuple():
-    _fails(ch08.q5, lambda x, out, g: (g * (1 - out**2),), "return the array itself")
-    _fails(ch08.q5, lambda x, out, g: (g * (1 - out**2),), "Tensor's convention")
+def test_ch08_q1_names_a_one_element_tuple():
+    _fails(ch08.q1, lambda x, out, g: (g * (1 - out**2),), "return the array itself")
+    _fails(ch08.q1, lambda x, out, g: (g * (1 - out**2),), "Tensor's convention")
 
 
 def test_ch08_shape_advice_only_after_a_shape_error():
     def key_error(g, shape):
         return {}["g"]
 
-    feedback = ch08.q1.grade(key_error)
+    feedback = ch08.q2.grade(key_error)
     assert "KeyError" in feedback.message and "np.sum" not in feedback.message
-    feedback = ch08.q2.grade(lambda A, B: (A, B))  # a wrong number of arguments
+    feedback = ch08.q4.grade(lambda A, B: (A, B))  # a wrong number of arguments
     assert "TypeError" in feedback.message and "Let the shapes guide you" not in feedback.message
-    _fails(ch08.q1, lambda g, shape: g.sum(axis=7), "np.sum with axis=")
-    _fails(ch08.q2, lambda A, B, G: (G @ B, A @ G), "Let the shapes guide you")
+    _fails(ch08.q2, lambda g, shape: g.sum(axis=7), "np.sum with axis=")
+    _fails(ch08.q4, lambda A, B, G: (G @ B, A @ G), "Let the shapes guide you")
 
 
-def test_ch08_q5_last_hint_is_not_the_code():
-    assert "return" not in ch08.q5.more_hints[-1] and "out" in ch08.q5.more_hints[-1]
+def test_ch08_q1_last_hint_is_not_the_code():
+    assert "return" not in ch08.q1.more_hints[-1] and "out" in ch08.q1.more_hints[-1]
 
 
-def test_ch08_q4_refuses_a_hard_coded_batch_size():
+def test_ch08_q5_refuses_a_hard_coded_batch_size():
     def over_three(z, y):
         e = np.exp(z - z.max(axis=1, keepdims=True))
         p = e / e.sum(axis=1, keepdims=True)
         p[np.arange(len(y)), y] -= 1
         return p / 3
 
-    _fails(ch08.q4, over_three, "divide by n = len(y)")
-    _passes(ch08.q4, ch08.cross_entropy_grad)
+    _fails(ch08.q5, over_three, "divide by n = len(y)")
+    _passes(ch08.q5, ch08.cross_entropy_grad)
 
 
-def test_ch08_q2_checks_several_shapes_and_names_the_mean():
+def test_ch08_q4_checks_several_shapes_and_names_the_mean():
     def hard_coded(A, B, G):
         if A.shape != (2, 3):
             return np.zeros(A.shape), np.zeros(B.shape)
         return G @ B.T, A.T @ G
 
-    _fails(ch08.q2, hard_coded, "dA is wrong for matmul_grads(A of shape (4, 2)")
-    _fails(ch08.q2, lambda A, B, G: (G @ B.T / len(A), A.T @ G), "G is already dL/dC")
-    _passes(ch08.q2, lambda A, B, G: (np.einsum("ij,kj->ik", G, B), np.einsum("ik,ij->kj", A, G)))
+    _fails(ch08.q4, hard_coded, "dA is wrong for matmul_grads(A of shape (4, 2)")
+    _fails(ch08.q4, lambda A, B, G: (G @ B.T / len(A), A.T @ G), "G is already dL/dC")
+    _passes(ch08.q4, lambda A, B, G: (np.einsum("ij,kj->ik", G, B), np.einsum("ik,ij->kj", A, G)))
 
 
 def test_ch08_q3_hints_are_staged():
     assert len(ch08.q3.hints()) >= 3
 
 
-def test_ch08_q5_checks_the_rule_against_central_differences_at_several_shapes():
-    _passes(ch08.q5, ch08.tanh_backward)
-    _passes(ch08.q5, lambda x, out, g: g / np.cosh(x) ** 2)  # the same derivative, from x
-    _fails(ch08.q5, lambda x, out, g: g * (1 - out**2) if x.ndim == 1 else g, "(2, 4)")
-    _fails(ch08.q5, lambda x, out, g: g * (1 - x**2), "1 - out²")
-    _fails(ch08.q5, lambda x, out, g: 1 - out**2, "not times g")
+def test_ch08_q1_checks_the_rule_against_central_differences_at_several_shapes():
+    _passes(ch08.q1, ch08.tanh_backward)
+    _passes(ch08.q1, lambda x, out, g: g / np.cosh(x) ** 2)  # the same derivative, from x
+    _fails(ch08.q1, lambda x, out, g: g * (1 - out**2) if x.ndim == 1 else g, "(2, 4)")
+    _fails(ch08.q1, lambda x, out, g: g * (1 - x**2), "1 - out²")
+    _fails(ch08.q1, lambda x, out, g: 1 - out**2, "not times g")
+
+
+def test_ch07_q3_tolerance_is_the_one_the_text_states():
+    # "an error below 1e-12 (times the value, once it exceeds 1)": cut-offs past |z| = 30
+    # are within it, as the text says; a cut-off nearer 0 is named as losing digits.
+    _passes(ch07.q3, lambda z: 0.0 if z < -30 else ch07.softplus(z))
+    _passes(ch07.q3, lambda z: z if z > 30 else ch07.softplus(z))
+    _fails(ch07.q3, lambda z: z if z > 10 else ch07.softplus(z), "a cut-off closer to 0")
+    _fails(ch07.q3, lambda z: 0.0 if z < -20 else ch07.softplus(z), "loses digits")
+    _fails(ch07.q3, lambda z: ch07.softplus(z) + 2e-12, "an approximation")
+    _passes(ch07.q3, lambda z: ch07.softplus(z) + 1e-13)
+
+
+def test_ch07_q2_names_the_missing_output_biases():
+    _fails(ch07.q2, 120, "is 2 short: the output layer Linear(8, 2) has biases too")
+    _fails(ch07.q2, 121, "is not it")
+    _passes(ch07.q2, 122)
+
+
+def test_ch08_q1_names_out_data_copied_from_a_tensor_rule():
+    _fails(ch08.q1, lambda x, out, g: g * (1 - out.data**2), "numpy arrays, not Tensors")
+    _fails(ch08.q1, lambda x, out, g: out.grad, "numpy arrays, not Tensors")
+    _fails(ch08.q1, lambda x, out, g: g * (1 - out.dat**2), "raised AttributeError")
+    _passes(ch08.q1, lambda x, out, g: g * (1 - np.tanh(x) ** 2))
+
+
+def test_ch08_q1_hints_go_from_a_nudge_to_the_formula():
+    first, second, third = ch08.q1.hints()
+    assert "1 - out²" not in first + second and "express d tanh(x)/dx using out" in second
+    assert "1 - out²" in third and "return" not in third
+
+
+def test_ch08_q5_refuses_the_library_and_asks_for_numpy():
+    from tinyml.tensor import Tensor, cross_entropy
+
+    def with_the_library(z, y):
+        t = Tensor(z, requires_grad=True)
+        cross_entropy(t, y).backward()
+        return t.grad
+
+    _fails(ch08.q5, with_the_library, "write it in numpy")
+    assert Tensor.__init__ is not None and Tensor(np.ones(2)).data.shape == (2,)  # restored
+    _passes(ch08.q5, ch08.cross_entropy_grad)

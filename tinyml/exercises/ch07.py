@@ -140,6 +140,11 @@ def _check_q2(answer):
             f"{n} is either only the weights (every output unit also has a bias) or the first "
             "two layers without the output layer Linear(8, 2); the count needs both"
         )
+    if n == _Q2_WEIGHTS + _Q2_BIASES - 2:
+        raise Incorrect(
+            f"{n} is 2 short: the output layer Linear(8, 2) has biases too, one for each of "
+            "its 2 output units"
+        )
     if n == 8 + 8 + 2:
         raise Incorrect(f"{n} counts the units (neurons); each unit has a weight per input "
                         "and a bias")  # fmt: skip
@@ -169,14 +174,15 @@ q2 = Question(
         (_Q2_WEIGHTS, "only the weights"),
         (50, "misses the middle layer"),
         (3 * 8 + 3 + 8 * 8 + 8 + 8 * 2 + 8, "one bias per input"),
-        (120, "is not it"),
+        (120, "the output layer Linear(8, 2) has biases too"),
+        (121, "is not it"),
         (18, "counts the units"),
         (122.5, "whole number"),
         ("122", "a number"),
     ],
 )
 
-# q3 ---------------------------------------------------------------------------------------
+# q4 ---------------------------------------------------------------------------------------
 
 
 def train_step(model, optimizer, xb, yb):
@@ -193,20 +199,20 @@ def train_step(model, optimizer, xb, yb):
 
 # Three settings, so that a step written for one optimizer, one learning rate or one batch
 # size cannot pass: plain GD, then Momentum and Adam, each with uneven batch sizes.
-_Q3_SETTINGS = [
+_Q4_SETTINGS = [
     ("GD", 0.5, (6, 5, 7, 4)),
     ("Momentum", 0.1, (4, 7, 5, 6)),
     ("Adam", 0.05, (5, 6, 4, 7)),
 ]
 
 
-def _q3_run(fn, setting=0):
+def _q4_run(fn, setting=0):
     """Run a learner's train_step on a fixed model and batches; the losses and final weights."""
     from tinyml import optim
     from tinyml.data import moons
     from tinyml.nn import MLP
 
-    name, lr, sizes = _Q3_SETTINGS[setting]
+    name, lr, sizes = _Q4_SETTINGS[setting]
     X, y = moons(n_samples=24, seed=7)
     model = MLP(2, [4, 1], seed=3 + setting)
     optimizer = getattr(optim, name)(model.parameters(), lr=lr)
@@ -261,17 +267,17 @@ def _step_variant(kind):
     return step
 
 
-_Q3_BY_HAND = (
+_Q4_BY_HAND = (
     "call optimizer.step(): updating by hand only works for plain GD. Your step gives "
     "GD's weights but not those of {name}, which keeps its own state (velocity, averages)"
 )
 
-_Q3_FRESH = (
+_Q4_FRESH = (
     "use the optimizer passed in: it keeps state between steps ({name}'s velocity or "
     "averages), and a new optimizer built inside train_step starts from zero every step"
 )
 
-_Q3_MISTAKES = {
+_Q4_MISTAKES = {
     "no zero_grad": "the gradients pile up from step to step: call optimizer.zero_grad() "
     "at the start of every step",
     "zero_grad late": "the weights never move: is step() called, after backward()? A "
@@ -289,18 +295,18 @@ _Q3_MISTAKES = {
 }
 
 
-def _q3_same(a, b, rel_tol=1e-9):
+def _q4_same(a, b, rel_tol=1e-9):
     return all(
         math.isclose(u, v, rel_tol=rel_tol, abs_tol=1e-12) for u, v in zip(a, b, strict=True)
     )
 
 
-def _check_q3(fn):
+def _check_q4(fn):
     if not callable(fn):
-        raise Incorrect("pass your function itself, e.g. ch07.q3.check(train_step)")
-    for setting, (name, _, _) in enumerate(_Q3_SETTINGS):
+        raise Incorrect("pass your function itself, e.g. ch07.q4.check(train_step)")
+    for setting, (name, _, _) in enumerate(_Q4_SETTINGS):
         try:
-            got_losses, got_weights = _q3_run(fn, setting)
+            got_losses, got_weights = _q4_run(fn, setting)
         except Incorrect as exc:  # tinyml.alpha refuses backward() on a loss older than step()
             if "changed by set_value()" not in str(exc):
                 raise
@@ -309,13 +315,13 @@ def _check_q3(fn):
                 "backward(), so backward() refused the loss built at the old weights "
                 "(PyTorch refuses it too)"
             ) from None
-        want_losses, want_weights = _q3_run(train_step, setting)
+        want_losses, want_weights = _q4_run(train_step, setting)
         if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in got_losses):
             raise Incorrect(
                 f"train_step returned {got_losses[0]!r}; return the loss as a float, loss.value()"
             )
-        if _q3_same(got_weights, want_weights):
-            if _q3_same(got_losses, want_losses):
+        if _q4_same(got_weights, want_weights):
+            if _q4_same(got_losses, want_losses):
                 continue
             raise Incorrect(
                 "the weights are right, but the losses you return are not the ones you called "
@@ -324,32 +330,32 @@ def _check_q3(fn):
         if setting > 0:  # right with plain GD, wrong with an optimizer that keeps state
             # A fresh Momentum per step moves like plain GD, as updating by hand does; Adam
             # tells the two apart (a fresh Adam's first step is about lr · sign(g)).
-            adam = len(_Q3_SETTINGS) - 1
+            adam = len(_Q4_SETTINGS) - 1
             try:
-                _, theirs = _q3_run(fn, adam)
+                _, theirs = _q4_run(fn, adam)
             except Incorrect:
                 theirs = None
-            _, fresh = _q3_run(_step_variant("new optimizer"), adam)
-            if theirs is not None and _q3_same(theirs, fresh):
-                raise Incorrect(_Q3_FRESH.format(name=_Q3_SETTINGS[adam][0]))
-            raise Incorrect(_Q3_BY_HAND.format(name=name))
-        for kind, why in _Q3_MISTAKES.items():
+            _, fresh = _q4_run(_step_variant("new optimizer"), adam)
+            if theirs is not None and _q4_same(theirs, fresh):
+                raise Incorrect(_Q4_FRESH.format(name=_Q4_SETTINGS[adam][0]))
+            raise Incorrect(_Q4_BY_HAND.format(name=name))
+        for kind, why in _Q4_MISTAKES.items():
             try:
-                _, weights = _q3_run(_step_variant(kind), setting)
+                _, weights = _q4_run(_step_variant(kind), setting)
             except Incorrect:  # a mistake tinyml.alpha refuses outright (step() before backward())
                 continue
-            if _q3_same(got_weights, weights):
+            if _q4_same(got_weights, weights):
                 raise Incorrect(why)
         raise Incorrect(
-            f"after {len(_Q3_SETTINGS[setting][2])} steps with {name} the weights differ from "
+            f"after {len(_Q4_SETTINGS[setting][2])} steps with {name} the weights differ from "
             "the reference loop's. Each step does, once each and in this order: zero_grad(), "
             "the forward pass and the loss, backward(), step()"
         )
 
 
-q3 = Question(
+q4 = Question(
     title="The body of the training loop",
-    checker=_check_q3,
+    checker=_check_q4,
     hint_text="It is the inside of the minibatch loop of section 4, the five numbered "
     "lines; return the loss as a number.",
     more_hints=(
@@ -377,39 +383,39 @@ q3 = Question(
     ],
 )
 
-# q4 ---------------------------------------------------------------------------------------
+# q5 ---------------------------------------------------------------------------------------
 
 # A model with no hidden layer, Linear(2, 1): logit = 1.0·x1 + 2.0·x2 - 1.0.
-_Q4_W, _Q4_B = (1.0, 2.0), -1.0
-_Q4_ANSWER = -_Q4_B / _Q4_W[1]  # the boundary logit = 0 crosses x1 = 0 at x2 = 0.5
+_Q5_W, _Q5_B = (1.0, 2.0), -1.0
+_Q5_ANSWER = -_Q5_B / _Q5_W[1]  # the boundary logit = 0 crosses x1 = 0 at x2 = 0.5
 
 
-def _check_q4(answer):
+def _check_q5(answer):
     if isinstance(answer, (list, tuple)):
         raise Incorrect(f"give only the x2 coordinate, one number, not {answer!r}")
     x2 = _number("the crossing point x2", answer)
-    if math.isclose(x2, _Q4_ANSWER, abs_tol=1e-6):  # 0.4999999, read off a plot, is fine
+    if math.isclose(x2, _Q5_ANSWER, abs_tol=1e-6):  # 0.4999999, read off a plot, is fine
         return
-    if math.isclose(x2, -_Q4_ANSWER, abs_tol=1e-9):
+    if math.isclose(x2, -_Q5_ANSWER, abs_tol=1e-9):
         raise Incorrect(f"{x2:g} has the wrong sign: solve 2·x2 - 1 = 0 for x2")
-    if math.isclose(x2, -_Q4_B, abs_tol=1e-9):
+    if math.isclose(x2, -_Q5_B, abs_tol=1e-9):
         raise Incorrect(
             f"{x2:g} is where the line crosses the other axis (x2 = 0, x1 = 1), or the bias "
             "without dividing by x2's weight, 2: set x1 = 0 and solve 2·x2 - 1 = 0"
         )
-    if math.isclose(x2, _Q4_B, abs_tol=1e-9):
+    if math.isclose(x2, _Q5_B, abs_tol=1e-9):
         raise Incorrect(f"{x2:g} forgets to divide by x2's weight, 2, and has the wrong sign")
     if math.isclose(x2, 0.0, abs_tol=1e-9):
         raise Incorrect("0 ignores the bias: at (0, 0) the logit is -1, not 0")
     raise Incorrect(
-        f"at (0, {x2:g}) the logit is {_Q4_W[1] * x2 + _Q4_B:g}, not 0: the boundary is "
+        f"at (0, {x2:g}) the logit is {_Q5_W[1] * x2 + _Q5_B:g}, not 0: the boundary is "
         "where the logit (before the sigmoid) is exactly 0"
     )
 
 
-q4 = Question(
+q5 = Question(
     title="Read a decision boundary",
-    checker=_check_q4,
+    checker=_check_q5,
     hint_text="On one side of the boundary the model says class 1, on the other class 0. "
     "What is the logit exactly on the boundary?",
     more_hints=(
@@ -418,7 +424,7 @@ q4 = Question(
     ),
     solution_text="# logit = 1.0·x1 + 2.0·x2 - 1.0 = 0 with x1 = 0  ->  x2 = 1.0 / 2.0\n"
     "crossing_x2 = 0.5",
-    answer=lambda: _Q4_ANSWER,
+    answer=lambda: _Q5_ANSWER,
     wrong=[
         (-0.5, "wrong sign"),
         (1.0, "the other axis"),
@@ -431,7 +437,7 @@ q4 = Question(
 )
 
 
-# q5 ---------------------------------------------------------------------------------------
+# q3 ---------------------------------------------------------------------------------------
 
 
 def softplus(z):
@@ -448,23 +454,24 @@ def _true_softplus(z: float) -> float:
 # A dense set: small values, both sides of every cut-off a learner might pick (3, 20, 36,
 # where e^-z drops below a float's resolution; 709.78, where math.exp overflows), the ±1000
 # the text names, seeded random values, and the largest floats. Ordinary values come first.
-_Q5_RNG = np.random.default_rng(75)
-_Q5_ZS = sorted(
+_Q3_RNG = np.random.default_rng(75)
+_Q3_ZS = sorted(
     {0.0, 0.7, -0.5, 2.0, -2.0, 3.0001, -3.0001, 20.5, -20.5, 25.0, 30.0}
     | {s * v for s in (1, -1) for v in (5.0, 10.0, 20.0, 36.0, 710.0, 800.0, 999.0, 1000.0)}
-    | {round(float(v), 4) for v in _Q5_RNG.uniform(-50, 50, 24)}
-    | {round(float(v), 2) for v in _Q5_RNG.uniform(-1000, 1000, 12)}
+    | {round(float(v), 4) for v in _Q3_RNG.uniform(-50, 50, 24)}
+    | {round(float(v), 2) for v in _Q3_RNG.uniform(-1000, 1000, 12)}
     | {1e308, -1e308},
     key=abs,
 )
 
 
-def _q5_close(got: float, want: float) -> bool:
-    """Tight: 12 digits, counted from 1 for values below 1 (log(1 + e^z) near 0 is tiny)."""
+def _q3_close(got: float, want: float) -> bool:
+    """An error below 1e-12, or below 1e-12 times the value once the value exceeds 1 (the
+    text's promise; log(1 + e^z) near 0 is tiny, so 0.0 is fine for z below about -28)."""
     return abs(got - want) <= 1e-12 * max(1.0, abs(want))
 
 
-def _q5_call(fn, z):
+def _q3_call(fn, z):
     """The learner's softplus(z) as a float, or None when it overflows (error, inf or nan)."""
     try:
         with warnings.catch_warnings():
@@ -485,25 +492,25 @@ def _q5_call(fn, z):
     return got if math.isfinite(got) or math.isinf(z) else None
 
 
-def _q5_overflow(fn, z):
+def _q3_overflow(fn, z):
     """Why softplus(z) overflowed: the plain form, the z > 0 form, or only ±1000 special-cased."""
     extremes = []
     for e in (1000.0, -1000.0):
         try:
-            extremes.append(_q5_call(fn, e))
+            extremes.append(_q3_call(fn, e))
         except (Incorrect, NotAttempted):
             extremes.append(None)
     pairs = zip(extremes, (1000.0, -1000.0), strict=True)
-    if abs(z) < 1000 and all(v is not None and _q5_close(v, _true_softplus(e)) for v, e in pairs):
+    if abs(z) < 1000 and all(v is not None and _q3_close(v, _true_softplus(e)) for v, e in pairs):
         return (
             f"softplus({z:g}) overflows: only ±1000 were special-cased. math.exp overflows "
             "for any z above about 709.78, so the stable form has to cover every z: for z > 0 "
             "use z + log(1 + e^-z)"
         )
-    return _q5_naive(z) if z > 0 else _q5_branch(z)
+    return _q3_naive(z) if z > 0 else _q3_branch(z)
 
 
-def _q5_naive(z):
+def _q3_naive(z):
     return (
         f"softplus({z:g}) overflows: log(1 + math.exp(z)) computes e^{z:g}, which does not fit "
         "in a float (math.exp overflows above about 709.78). For z > 0 pull e^z out of the "
@@ -511,7 +518,7 @@ def _q5_naive(z):
     )
 
 
-def _q5_branch(z):
+def _q3_branch(z):
     return (
         f"softplus({z:g}) overflows: z + log(1 + e^-z) computes e^{-z:g} when z is negative. "
         "Use that form only for z > 0 and the plain log(1 + e^z) for z <= 0, so the exponent "
@@ -519,17 +526,17 @@ def _q5_branch(z):
     )
 
 
-def _check_q5(fn):
+def _check_q3(fn):
     if not callable(fn):
-        raise Incorrect("pass your function itself, e.g. ch07.q5.check(softplus)")
-    for z in _Q5_ZS:
-        got = _q5_call(fn, z)
+        raise Incorrect("pass your function itself, e.g. ch07.q3.check(softplus)")
+    for z in _Q3_ZS:
+        got = _q3_call(fn, z)
         if got is None:
-            raise Incorrect(_q5_overflow(fn, z))
+            raise Incorrect(_q3_overflow(fn, z))
         want = _true_softplus(z)
-        if _q5_close(got, want):
+        if _q3_close(got, want):
             continue
-        if z != 0 and _q5_close(got, _true_softplus(-z)):
+        if z != 0 and _q3_close(got, _true_softplus(-z)):
             raise Incorrect(
                 f"softplus({z:g}) = {got:.6g} is softplus({-z:g}): "
                 + (
@@ -538,15 +545,17 @@ def _check_q5(fn):
                     else "check the sign of the exponent"
                 )  # fmt: skip
             )
-        if z > 0 and got != z and _q5_close(got, z + math.exp(-z)):
+        if z > 0 and got != z and _q3_close(got, z + math.exp(-z)):
             raise Incorrect(f"softplus({z:g}): the log is missing, z + log(1 + e^-z)")
         if got in (z, max(z, 0.0)) or abs(got - want) <= 0.1 * max(1.0, abs(want)):
             digits = 6 if f"{got:.6g}" != f"{want:.6g}" else 13
             raise Incorrect(
                 f"an approximation: at z = {z:g} yours gives {got:.{digits}g}, softplus is "
-                f"{want:.{digits}g}. Cut-offs such as 'return z when z is large' or max(z, 0) "
-                f"drop the small term log(1 + e^-|z|) = {math.log1p(math.exp(-abs(z))):.3g}; the "
-                "exact rewrite z + log(1 + e^-z) needs no cut-off"
+                f"{want:.{digits}g}. max(z, 0), or a cut-off such as 'return z when z > c', "
+                f"drops the small term log(1 + e^-|z|) = {math.log1p(math.exp(-abs(z))):.3g}, "
+                "which is within the tolerance only beyond about |z| = 28 (25 for z > 0): a "
+                "cut-off closer to 0 loses digits. The exact rewrite z + log(1 + e^-z) needs "
+                "no cut-off"
             )
         raise Incorrect(f"softplus({z:g}) returned {got:.6g}, but log(1 + e^z) = {want:.6g}")
 
@@ -565,9 +574,9 @@ def _softplus_swapped(z):
     return z + math.log(1 + math.exp(-z))
 
 
-q5 = Question(
+q3 = Question(
     title="A softplus that does not overflow",
-    checker=_check_q5,
+    checker=_check_q3,
     hint_text="Try math.log(1 + math.exp(z)) at z = 1000 first. Then factor e^z out of "
     "1 + e^z: what is left inside the log?",
     more_hints=(

@@ -70,7 +70,7 @@ def _rounded(a: np.ndarray) -> list:
     return np.round(a, 4).tolist()
 
 
-# q1: the gradient of a broadcast operation ------------------------------------------------
+# q2: the gradient of a broadcast operation ------------------------------------------------
 
 
 def unbroadcast(g, shape):
@@ -81,19 +81,19 @@ def unbroadcast(g, shape):
     return g.sum(axis=stretched, keepdims=True)  # axes of length 1 that were stretched
 
 
-_Q1_CASES = [((3, 4), (4,)), ((3, 4), (3, 1)), ((2, 3, 4), (3, 1)), ((2, 3), (1, 1)), ((2, 3), ())]
+_Q2_CASES = [((3, 4), (4,)), ((3, 4), (3, 1)), ((2, 3, 4), (3, 1)), ((2, 3), (1, 1)), ((2, 3), ())]
 
 
-def _check_q1(fn):
+def _check_q2(fn):
     from tinyml.tensor import Tensor
 
-    _callable(fn, "ch08.q1.check(unbroadcast)")
+    _callable(fn, "ch08.q2.check(unbroadcast)")
     rng = np.random.default_rng(8)
-    for out_shape, shape in _Q1_CASES:
+    for out_shape, shape in _Q2_CASES:
         g = rng.normal(size=out_shape)
         call = f"unbroadcast(g of shape {out_shape}, {shape})"
-        result = _call(fn, g.copy(), shape, call=call, advice=_Q1_ADVICE)
-        got = _array(call, result, shape, _Q1_SHAPE_ADVICE)
+        result = _call(fn, g.copy(), shape, call=call, advice=_Q2_ADVICE)
+        got = _array(call, result, shape, _Q2_SHAPE_ADVICE)
         b = Tensor(rng.normal(size=shape), requires_grad=True)
         ((Tensor(np.zeros(out_shape)) + b) * Tensor(g)).sum().backward()
         want = b.grad
@@ -116,11 +116,11 @@ def _check_q1(fn):
         )
 
 
-_Q1_SHAPE_ADVICE = (
+_Q2_SHAPE_ADVICE = (
     "Which axes of g hold stretched copies of the operand? Sum over those "
     "(keepdims=True keeps a summed axis as length 1)"
 )
-_Q1_ADVICE = (
+_Q2_ADVICE = (
     "The result must have the operand's shape, and g has more entries than that: "
     "add entries of g up (np.sum with axis=...), rather than reshape or broadcast g"
 )
@@ -137,9 +137,9 @@ def _only_leading(g, shape):
     return g.sum(axis=tuple(range(g.ndim - len(shape))))
 
 
-q1 = Question(
+q2 = Question(
     title="The gradient of a broadcast add",
-    checker=_check_q1,
+    checker=_check_q2,
     hint_text="Look at the drawing in section 3: each entry of b was copied to several places "
     "of the result. Chapter 4 said what the gradient of a value used several times is.",
     more_hints=(
@@ -164,7 +164,7 @@ q1 = Question(
 )
 
 
-# q2: the gradients of a matrix product -----------------------------------------------------
+# q4: the gradients of a matrix product -----------------------------------------------------
 
 
 def matmul_grads(A, B, G):
@@ -172,20 +172,20 @@ def matmul_grads(A, B, G):
     return G @ B.T, A.T @ G
 
 
-_Q2_SHAPES = [(2, 3, 4), (4, 2, 5), (1, 3, 2)]  # A is n × p, B is p × m
+_Q4_SHAPES = [(2, 3, 4), (4, 2, 5), (1, 3, 2)]  # A is n × p, B is p × m
 
 
-def _check_q2(fn):
-    _callable(fn, "ch08.q2.check(matmul_grads)")
+def _check_q4(fn):
+    _callable(fn, "ch08.q4.check(matmul_grads)")
     rng = np.random.default_rng(88)
-    for n, p, m in _Q2_SHAPES:
+    for n, p, m in _Q4_SHAPES:
         A, B, G = rng.normal(size=(n, p)), rng.normal(size=(p, m)), rng.normal(size=(n, m))
-        _check_q2_once(fn, A, B, G)
+        _check_q4_once(fn, A, B, G)
 
 
-def _check_q2_once(fn, A, B, G):
+def _check_q4_once(fn, A, B, G):
     (n, p), m = A.shape, B.shape[1]
-    advice = _Q2_ADVICE.format(A=A.shape, B=B.shape, G=G.shape)
+    advice = _Q4_ADVICE.format(A=A.shape, B=B.shape, G=G.shape)
     call = f"matmul_grads(A of shape {A.shape}, B of shape {B.shape}, G of shape {G.shape})"
     result = _call(fn, A.copy(), B.copy(), G.copy(), call=call, advice=advice, name="pair")
     if not isinstance(result, tuple | list) or len(result) != 2:
@@ -223,15 +223,15 @@ def _check_q2_once(fn, A, B, G):
     )
 
 
-_Q2_ADVICE = (
+_Q4_ADVICE = (
     "Let the shapes guide you: dA must have A's shape {A} and dB B's shape {B}, built from "
     "G {G} with B or A; a transpose makes the inner sizes meet"
 )
 
 
-q2 = Question(
+q4 = Question(
     title="The gradients of a matrix product",
-    checker=_check_q2,
+    checker=_check_q4,
     hint_text="Write one entry, C[i, j] = Σ_k A[i, k] B[k, j]. In which entries of C does "
     "A[i, k] appear, and multiplied by what?",
     more_hints=(
@@ -320,7 +320,7 @@ q3 = Question(
 )
 
 
-# q4: softmax + cross-entropy, fused and stable ---------------------------------------------
+# q5: softmax + cross-entropy, fused and stable ---------------------------------------------
 
 
 def cross_entropy_grad(z, y):
@@ -331,30 +331,59 @@ def cross_entropy_grad(z, y):
     return p / len(y)
 
 
-_Q4_CASES = [  # (n, k, labels, scale, what): two batch sizes, then huge logits
+_Q5_CASES = [  # (n, k, labels, scale, what): two batch sizes, then huge logits
     (3, 4, [0, 2, 1], 1.0, "ordinary logits"),
     (5, 3, [2, 0, 1, 1, 0], 1.0, "ordinary logits"),
     (3, 4, [0, 2, 1], 1000.0, "logits of size 1000"),
 ]
 
 
-def _check_q4(fn):
-    _callable(fn, "ch08.q4.check(cross_entropy_grad)")
+def _without_the_library(fn):
+    """fn, refused when it builds a tinyml Tensor: the exercise is the gradient in numpy."""
+    from tinyml.tensor import Tensor
+
+    def learner(z, y):
+        built = []
+        init = Tensor.__init__
+
+        def watching(self, *args, **kwargs):
+            built.append(True)
+            init(self, *args, **kwargs)
+
+        Tensor.__init__ = watching
+        try:
+            result = fn(z, y)
+        finally:
+            Tensor.__init__ = init
+        if built:
+            raise Incorrect(
+                "your function builds tinyml Tensors (the library's cross_entropy and "
+                "backward() compute this gradient for you): write it in numpy, from softmax "
+                "and the one-hot labels"
+            )
+        return result
+
+    return learner
+
+
+def _check_q5(fn):
+    _callable(fn, "ch08.q5.check(cross_entropy_grad)")
+    fn = _without_the_library(fn)
     rng = np.random.default_rng(808)
-    for n, k, labels, scale, what in _Q4_CASES:
+    for n, k, labels, scale, what in _Q5_CASES:
         z, y = rng.normal(size=(n, k)) * scale, np.array(labels)
         call = f"cross_entropy_grad(z of shape ({n}, {k}), y = {labels}) with {what}"
         with np.errstate(all="ignore"):
-            result = _call(fn, z.copy(), y.copy(), call=call, advice=_Q4_ADVICE)
+            result = _call(fn, z.copy(), y.copy(), call=call, advice=_Q5_ADVICE)
         got = _array(f"the gradient for {call}", result, z.shape,
                      "It has one entry per logit, the shape of z")  # fmt: skip
         want = cross_entropy_grad(z, y)
         if np.allclose(got, want, rtol=1e-9, atol=1e-12):
             continue
-        _diagnose_q4(got, want, z, y, call, what)
+        _diagnose_q5(got, want, z, y, call, what)
 
 
-def _diagnose_q4(got, want, z, y, call, what):
+def _diagnose_q5(got, want, z, y, call, what):
     n, k = z.shape
     onehot = np.eye(k)[y]
     if not np.isfinite(got).all():
@@ -392,7 +421,7 @@ def _diagnose_q4(got, want, z, y, call, what):
     )
 
 
-_Q4_ADVICE = (
+_Q5_ADVICE = (
     "If it is about shapes: z.max(axis=1, keepdims=True) and .sum(axis=1, keepdims=True) keep "
     "a (3, 1) column that broadcasts against z's rows"
 )
@@ -432,9 +461,9 @@ def _global_max(z, y):
     return p / len(y)
 
 
-q4 = Question(
+q5 = Question(
     title="Softmax and cross-entropy, fused",
-    checker=_check_q4,
+    checker=_check_q5,
     hint_text="Section 5 derived the gradient of -log p_y for one row of logits. What is it, "
     "and what does taking the mean over the n rows change?",
     more_hints=(
@@ -461,15 +490,15 @@ q4 = Question(
 )
 
 
-# q5: one operation's backward rule ---------------------------------------------------------
+# q1: one operation's backward rule ---------------------------------------------------------
 
 
 def tanh_backward(x, out, g):
-    """The gradient for x of out = tanh(x), given g = dL/dout (arrays of one shape)."""
+    """The gradient for x of out = tanh(x), given g = dL/dout (numpy arrays of one shape)."""
     return g * (1 - out**2)  # d tanh(x)/dx = 1 - tanh(x)², entry by entry
 
 
-_Q5_SHAPES = [(3,), (2, 4), (2, 3, 2)]
+_Q1_SHAPES = [(3,), (2, 4), (2, 3, 2)]
 
 
 def _central_differences(x, g, h=1e-6):
@@ -483,14 +512,32 @@ def _central_differences(x, g, h=1e-6):
     return numeric
 
 
-def _check_q5(fn):
-    _callable(fn, "ch08.q5.check(tanh_backward)")
+def _arrays_not_tensors(fn):
+    """fn, with the error of `out.data` (a numpy array's raw memory buffer) named."""
+
+    def learner(x, out, g):
+        try:
+            return fn(x, out, g)
+        except (TypeError, AttributeError) as exc:
+            if "memoryview" not in str(exc) and "grad" not in str(exc):
+                raise
+            raise Incorrect(
+                "x, out and g are numpy arrays, not Tensors: write out where section 2's rules "
+                "write out.data (an array's .data is its raw memory buffer, a memoryview, and "
+                "an array has no .grad); the rule returns the gradient for x as an array"
+            ) from None
+
+    return learner
+
+
+def _check_q1(fn):
+    _callable(fn, "ch08.q1.check(tanh_backward)")
     rng = np.random.default_rng(85)
-    for shape in _Q5_SHAPES:
+    for shape in _Q1_SHAPES:
         x, g = rng.normal(size=shape) * 1.5, rng.normal(size=shape)
         out = np.tanh(x)
         call = f"tanh_backward(x, out, g) with x, out and g of shape {shape}"
-        result = _call(fn, x.copy(), out.copy(), g.copy(), call=call)
+        result = _call(_arrays_not_tensors(fn), x.copy(), out.copy(), g.copy(), call=call)
         got = _array(f"the result of {call}", result, shape,
                      "The gradient for x has x's shape, one entry per entry of x")  # fmt: skip
         numeric = _central_differences(x, g)
@@ -516,16 +563,16 @@ def _check_q5(fn):
         )
 
 
-q5 = Question(
+q1 = Question(
     title="Write one backward rule",
-    checker=_check_q5,
+    checker=_check_q1,
     hint_text="A backward rule is the chain rule for one node: the gradient arriving from "
     "above (g) times the node's own derivative. What is d tanh(x)/dx?",
     more_hints=(
-        "d tanh(x)/dx = 1 - tanh(x)², and out already holds tanh(x), so no tanh needs to be "
-        "recomputed. numpy works entry by entry, so the same line serves every shape.",
-        "The rule is one line: d tanh/dx written in terms of out (not x), times g, entry by "
-        "entry; numpy needs no loop for that.",
+        "out already holds tanh(x): express d tanh(x)/dx using out, so that no tanh needs to "
+        "be recomputed. x, out and g are numpy arrays (not Tensors), so no .data is needed.",
+        "d tanh(x)/dx = 1 - tanh(x)² = 1 - out². The rule is g times that, entry by entry; "
+        "numpy works entry by entry, so the same line serves every shape, with no loop.",
     ),
     solution_text=inspect.getsource(tanh_backward),
     answer=lambda: tanh_backward,
@@ -539,5 +586,6 @@ q5 = Question(
         (lambda x, out, g: g * (1 - out**2) if x.ndim == 1 else g, "of shape (2, 4)"),
         (lambda x, out, g: print(g * (1 - out**2)), "instead of returning"),
         (lambda x, out, g: (g * (1 - out**2),), "return the array itself"),
+        (lambda x, out, g: g * (1 - out.data**2), "numpy arrays, not Tensors"),
     ],
 )
