@@ -730,8 +730,9 @@ def _check_q4(check):
             if not math.isclose(numeric, analytic, rel_tol=1e-6):
                 raise Incorrect(
                     f"for {expr} at x = {t} your numeric derivative {numeric!r} is close to "
-                    f"{analytic!r} but off in the 6th digit: that is a forward difference's "
-                    "(or a large step's) accuracy; use chapter 1's central_difference"
+                    f"{analytic!r} but off in the 6th digit: your step h = {h:.1g} is too "
+                    "large, so truncation error shows (chapter 1, section 3); leave h out of "
+                    "central_difference for its default step"
                 )
         if not (_is_number(numeric) and math.isclose(numeric, analytic, rel_tol=1e-6)):
             raise Incorrect(
@@ -822,6 +823,18 @@ def _forward_difference_check(expr, x):
     ahead = expr.value()
     x.set_value(start)
     return expr.grad(x), (ahead - expr.value()) / h
+
+
+def _large_step_check(expr, x):  # a true central difference, but h = 0.01
+    analytic, start = expr.grad(x), x.value()
+
+    def f(t):
+        x.set_value(t)
+        return expr.value()
+
+    numeric = central_difference(f, start, h=1e-2)
+    x.set_value(start)
+    return analytic, numeric
 
 
 def _grad_twice(expr, x):  # no finite difference at all
@@ -920,6 +933,7 @@ q4 = Question(
         (lambda expr, x: (expr.value(), expr.grad(x)), "analytic derivative"),
         (_grad_too_late, "x had moved"),
         (_forward_difference_check, "one side of x"),
+        (_large_step_check, "your step h = 0.01 is too large"),
         (_grad_twice, "was not measured"),
         (_grad_nudged, "was not measured"),
         (_uneven_steps, "not the central difference"),
