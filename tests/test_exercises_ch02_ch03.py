@@ -96,13 +96,19 @@ def test_ch03_q4_the_formula_matches_measured_visits_and_slips_are_named():
             loss.grad(ws[0])
         assert g.total == ch03.grad_visits(P) == 42 * P + 14
 
-    def measured(P):  # an honest variant: measure instead of derive
+    def measured(P):  # measuring instead of predicting: refused, as in q3
         loss, ws = linear_loss(P, activation=Sigmoid)
         with count_visits() as g:
             loss.grad(ws[0])
         return g.total
 
-    assert ch03.q4.grade(measured).correct
+    feedback = ch03.q4.grade(measured)
+    assert feedback.status == "incorrect"
+    assert "builds the loss and counts" in feedback.message
+    table = [42 * P + 14 for P in range(100)]
+    assert "formula in P" in ch03.q4.grade(lambda P: table[P]).message
+    rows = lambda P: (12 * P + 11) + 3 * (4 * P + 2) + 3 * (4 * P - 1) + 6 * P  # noqa: E731
+    assert ch03.q4.grade(rows).correct
     assert ch03.q4.grade(lambda P: 42.0 * P + 14).correct
     assert "linear model's 30P + 11" in ch03.q4.grade(lambda P: 30 * P + 11).message
     assert "Sigmoid.grad needs" in ch03.q4.grade(lambda P: 30 * P + 17).message
@@ -113,7 +119,7 @@ def test_ch03_q4_the_formula_matches_measured_visits_and_slips_are_named():
 
 def test_ch03_every_question_has_staged_hints_each_new():
     # Chapter 3's exercises cell promises hint(), hint(2) and hint(3) for every question.
-    for q in (ch03.q1, ch03.q2, ch03.q3, ch03.q4):
+    for q in (ch03.q1, ch03.q2, ch03.q3, ch03.q4, ch03.q4_walks):
         hints = q.hints()
         assert len(hints) == 3, q.title
         assert len(set(hints)) == 3, q.title
@@ -191,7 +197,8 @@ def test_ch02_ch03_checkers_answer_within_a_second():
 
     from tinyml.exercises import ch02, ch03
 
-    for q in (ch02.q1, ch02.q2, ch02.q3, ch02.q4, ch03.q1, ch03.q2, ch03.q3, ch03.q4):
+    qs = (ch02.q1, ch02.q2, ch02.q3, ch02.q4, ch03.q1, ch03.q2, ch03.q3, ch03.q4, ch03.q4_walks)
+    for q in qs:
         for answer in [q.answer()] + [bad for bad, _ in q.wrong]:
             start = time.perf_counter()
             q.grade(answer)
@@ -309,3 +316,43 @@ def test_ch02_q1_a_var_for_the_2_is_told_it_is_a_constant(monkeypatch):
     assert ch02.q1.grade(Add(Square(Sub(x, y)), Mul(Const(2), x))).correct
     message = ch02.q1.grade(Add(Square(Sub(x, y)), Mul(y, x))).message
     assert "Const(2)" not in message and "the variable y" in message
+
+
+def test_ch03_q4_hints_name_the_changing_rows_and_leave_the_walks_to_q4_walks():
+    hints = ch03.q4.hints()
+    assert "except Mul.grad's" in hints[1] and "3.45" not in "".join(hints)
+    assert "3.45" in ch03.q4_walks.solution_text and "more than 2.5" in ch03.q4_walks.solution_text
+
+
+@pytest.mark.parametrize("walks", [1694 / 491, 3.45, 3.4, 3.5, 1694 / 488])
+def test_ch03_q4_walks_accepts_about_3_45(walks):
+    assert ch03.q4_walks.grade(walks).correct
+
+
+@pytest.mark.parametrize(
+    ("walks", "words"),
+    [(2.5, "linear model's 2.5"), (1694, "number of visits"), (491 / 1694, "upside down")],
+)
+def test_ch03_q4_walks_names_the_slips(walks, words):
+    feedback = ch03.q4_walks.grade(walks)
+    assert feedback.status == "incorrect" and words in feedback.message
+
+
+def test_ch03_q2_calling_itself_once_for_show_then_looping_is_refused():
+    memo = {}
+
+    def fib_memo(n):
+        if n in memo:
+            return memo[n]
+        if n > 1:
+            fib_memo(n - 1 if n < 12 else 1)  # a real-looking call for small n only
+        a, b = 0, 1
+        for k in range(n):
+            memo[k] = a
+            a, b = b, a + b
+        memo[n] = a
+        return a
+
+    feedback = ch03.q2.grade(fib_memo)
+    assert feedback.status == "incorrect"
+    assert "calls itself, but never as fib_memo(" in feedback.message
