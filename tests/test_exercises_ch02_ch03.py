@@ -378,9 +378,8 @@ def test_ch02_q2_a_cube_that_hands_the_work_to_pow_is_told_to_write_the_rule():
     feedback = ch02.q2.grade(Cube)
     assert time.perf_counter() - start < 1.0
     assert feedback.status == "incorrect"
-    assert (
-        "builds a Pow node" in feedback.message and "write the rule yourself" in feedback.message
-    )
+    assert "builds a Pow node" in feedback.message
+    assert "write the rule yourself" in feedback.message
 
     class Honest(Cube):  # products of numbers, no nodes: passes
         def value(self):
