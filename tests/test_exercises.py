@@ -440,13 +440,14 @@ def test_ch01_honest_answers_in_other_forms_pass():
     for step in (
         lambda x: (3 * EPS) ** (1 / 3) * max(1.0, abs(x)),
         lambda x: EPS ** (1 / 3) * max(1.0, abs(x)),
-        lambda x: (EPS / 3) ** (1 / 3) * max(1.0, abs(x)),
+        lambda x: (6 * EPS) ** (1 / 3) * max(1.0, abs(x)),  # round-off written as 2ε/h
+        lambda x: 1e-5 * max(1.0, abs(x)),  # 1.15 times cbrt(3ε): within the factor 1.6
         lambda x: EPS ** (1 / 3) * (1.0 + abs(x)),
         lambda x: np.cbrt(EPS) * max(1.0, abs(x)),
     ):
         feedback = ch01.q4.grade(step)
         assert feedback.correct, feedback.message
-    for guess in (1e-5, 1e-6, 2e-6, 1.2e-5):  # accurate, but guessed rather than derived
+    for guess in ((EPS / 3) ** (1 / 3), 1e-6, 2e-6, 2e-5):  # accurate, but off by over 1.6
         feedback = ch01.q4.grade(lambda x, c=guess: c * max(1.0, abs(x)))
         assert "balances the two errors" in feedback.message, (guess, feedback.message)
     for grad in (lambda a, b: (math.cos(a) + b, a), lambda a, b: np.array([b + np.cos(a), a])):

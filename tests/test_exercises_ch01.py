@@ -258,3 +258,50 @@ def test_step_size_plot_does_not_give_exercise_4_away():
     assert not any("central difference's best" in label for label in labels)
     assert all(line.get_xdata()[0] != CENTRAL_STEP for line in ax.get_lines())
     plt.close(fig)
+
+
+_EPS = ch01.EPS
+
+
+@pytest.mark.parametrize(
+    "k",
+    [3, 1, 2, 4, 6, 1.5],  # cbrt(kε): the balanced step, the textbook one, slips in the algebra
+)
+def test_q4_steps_within_1_6_of_cbrt_3eps_pass(k):
+    c = (k * _EPS) ** (1 / 3)
+    assert _timed(ch01.q4, lambda x: c * max(1.0, abs(x))).correct
+
+
+def test_q4_the_round_1e_5_passes_being_1_15_times_the_balanced_step():
+    assert _timed(ch01.q4, lambda x: 1e-5 * max(1.0, abs(x))).correct
+
+
+@pytest.mark.parametrize(
+    ("step", "words"),
+    [
+        ((_EPS / 3) ** (1 / 3), ["2.1 times smaller than cbrt(3ε)", "not ε/3"]),
+        ((_EPS / 6) ** (1 / 3), ["2.6 times smaller than cbrt(3ε)"]),
+        (1e-6, ["8.7 times smaller than cbrt(3ε)"]),
+        (2e-5, ["2.3 times larger than cbrt(3ε)"]),
+    ],
+)
+def test_q4_steps_outside_the_window_fail_with_the_factor_against_cbrt_3eps(step, words):
+    feedback = _timed(ch01.q4, lambda x: step * max(1.0, abs(x)))
+    assert not feedback.correct
+    assert all(w in feedback.message for w in words), feedback.message
+
+
+def test_q4_window_is_symmetric_about_the_balanced_step():
+    assert ch01._Q4_BALANCED == pytest.approx((3 * _EPS) ** (1 / 3))
+    for factor in (1.55, 1 / 1.55):
+        c = ch01._Q4_BALANCED * factor
+        assert ch01.q4.grade(lambda x, c=c: c * max(1.0, abs(x))).correct
+    for factor in (1.7, 1 / 1.7):
+        c = ch01._Q4_BALANCED * factor
+        assert not ch01.q4.grade(lambda x, c=c: c * max(1.0, abs(x))).correct
+
+
+def test_q3_a_truncated_2_7_is_told_to_round():
+    feedback = _timed(ch01.q3, 2.7)
+    assert not feedback.correct and "truncated" in feedback.message
+    assert _timed(ch01.q3, 2.8).correct and _timed(ch01.q3, 2.78).correct

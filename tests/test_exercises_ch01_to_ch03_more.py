@@ -235,3 +235,11 @@ def test_chapter_views_fold_only_the_checks():
     text = str(show(visits.linear_loss, view="lesson"))
     assert "_check_count" not in text and "raise TypeError" not in text
     assert "pred = activation(pred)" in text and "beta.Square(pred" in text
+
+
+@pytest.mark.parametrize("h", [3e-3, 1e-2])
+def test_ch02_q4_a_central_difference_with_a_large_step_is_told_to_leave_h_out(h):
+    feedback = _graded(ch02.q4, _honest(h, "central_difference"))
+    assert feedback.status == "incorrect"
+    assert "is too large" in feedback.message and "leave h out" in feedback.message
+    assert "forward difference" not in feedback.message

@@ -422,7 +422,7 @@ class Square(Node):
 
     def value(self) -> float:
         a = self.a.value()
-        return _finite(a * a, self)  # not a ** 2, which raises OverflowError for a float
+        return _finite(a * a, self)  # too large: inf, which _finite reports (a ** 2 raises)
 
     def grad(self, x: Var) -> float:
         return _finite(2 * self.a.value() * self.a.grad(x), self, "derivative")

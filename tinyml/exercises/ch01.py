@@ -265,6 +265,11 @@ def _check_q3(answer):
     def near(value):
         return math.isclose(answer, value, rel_tol=0.01)
 
+    if math.isclose(answer, math.floor(_Q3_HOURS * 10) / 10, rel_tol=1e-9):  # 2.7
+        raise Incorrect(
+            "close, but truncated: round to two significant digits instead of cutting the "
+            "third one off"
+        )
     if near(2 * _Q3_HOURS):
         raise Incorrect(
             "that counts 2n evaluations, the central difference's; the forward difference "
@@ -316,6 +321,7 @@ q3 = Question(
         (_Q3_N / _Q3_RATE / 3600, "one evaluation"),
         (_Q3_N / _Q3_RATE / 3600 * 1e-6, "grows like n²"),
         (3.0, "not it"),
+        (2.7, "close, but truncated: round"),
         (float("nan"), "finite"),
         ("2.8", "number of hours"),
     ],
@@ -325,16 +331,17 @@ q3 = Question(
 
 
 def central_step(x):
-    # h^3 = 3ε gives cbrt(3ε) ≈ 8.7e-6, equally good: near the best step the factor barely
-    # matters, so the round cbrt(ε) ≈ 6.1e-6 will do
-    return EPS ** (1 / 3) * max(1.0, abs(x))
+    # h/3 - ε/h² = 0 (the derivative of h²/6 + ε/h) gives h³ = 3ε: h = cbrt(3ε) ≈ 8.7e-6
+    return (3 * EPS) ** (1 / 3) * max(1.0, abs(x))
 
 
 _Q4_POINTS = [0.0, 1e-3, 1.0, -7.5, 1000.0, -5e7, 3e12]
 _Q4_TOLERANCE = 2e-10
-# h / max(1, |x|) relative to ε^(1/3): (ε/3)^(1/3) is 0.69 of it, (3ε)^(1/3) 1.44; the guesses
-# 1e-5 and 1e-6 are 1.65 and 0.165.
-_Q4_BALANCED = (0.5, 1.55)
+# The balanced step at |x| = 1 is cbrt(3ε); h / max(1, |x|) must lie within a factor of 1.6 of
+# it either way. Inside: the textbook cbrt(ε) (0.69), cbrt(2ε), cbrt(4ε), cbrt(6ε) and the
+# round 1e-5 (1.15). Outside: cbrt(ε/3) (0.48), cbrt(ε/6) (0.38) and 1e-6 (0.11).
+_Q4_BALANCED = (3 * EPS) ** (1 / 3)
+_Q4_FACTOR = 1.6
 
 
 def _q4_function(x):
@@ -372,7 +379,7 @@ def _check_q4(step):
             )
         side = (
             "too large: truncation"
-            if h > EPS ** (1 / 3) * max(1.0, abs(x))
+            if h > _Q4_BALANCED * max(1.0, abs(x))
             else ("too small: round-off")
         )
         raise Incorrect(
@@ -380,19 +387,23 @@ def _check_q4(step):
             f"{_Q4_TOLERANCE:.0e}); the step is {side} dominates. Balance the two errors, and "
             "scale the step with |x|"
         )
-    best = EPS ** (1 / 3)
     for x, h in steps.items():  # where max(1, |x|) and 1 + |x| agree: a guess shows here
         if 1e-3 < abs(x) < 1e3:
             continue
-        ratio = h / max(1.0, abs(x)) / best
-        if not _Q4_BALANCED[0] <= ratio <= _Q4_BALANCED[1]:
-            way = "larger" if ratio > 1 else "smaller"
-            raise Incorrect(
-                f"central_step({x:g}) = {h:g}: accurate enough here (near the best step the "
-                f"total error changes slowly), but {ratio:.2g} times {way} than the step "
-                "that balances the two errors. Derive that step rather than guess it: at "
-                "x = 1, minimise h²/6 + ε/h (set its derivative to zero), then scale with |x|"
-            )
+        ratio = h / max(1.0, abs(x)) / _Q4_BALANCED
+        if 1 / _Q4_FACTOR <= ratio <= _Q4_FACTOR:
+            continue
+        way, times = ("larger", ratio) if ratio > 1 else ("smaller", 1 / ratio)
+        slip = ""
+        if math.isclose(ratio, 3 ** (-2 / 3), rel_tol=0.02):  # cbrt(ε/3)
+            slip = " Your step looks like cbrt(ε/3): h/3 - ε/h² = 0 gives h³ = 3ε, not ε/3."
+        raise Incorrect(
+            f"central_step({x:g}) = {h:g}: accurate enough here (near the best step the "
+            f"total error changes slowly), but {times:.2g} times {way} than cbrt(3ε)·"
+            "max(1, |x|), the step that balances the two errors (within a factor of 1.6 "
+            f"either way passes).{slip} Derive that step rather than guess it: at x = 1, "
+            "minimise h²/6 + ε/h (set its derivative to zero), then scale with |x|"
+        )
 
 
 q4 = Question(
@@ -405,9 +416,10 @@ q4 = Question(
         "At x = 1 the total error is about h²/6·|f'''| + ε·|f|/h (truncation shrinks like "
         "h², not like h as for the forward difference). Take |f| and |f'''| as 1, set the "
         "derivative with respect to h to zero and solve for h.",
-        "h/3 - ε/h² = 0 gives h³ = 3ε: h = cbrt(3ε), about cbrt(ε) (either will do). Scale "
+        "h/3 - ε/h² = 0 gives h³ = 3ε: h = cbrt(3ε) ≈ 8.7e-6 (the textbook cbrt(ε) also "
+        "passes: anything within a factor of 1.6 does). Scale "
         "it like section 4 does: multiply by max(1.0, abs(x)), so it grows with |x| and "
-        "never vanishes at 0. (ε is EPS; its cube root is EPS ** (1 / 3).)",
+        "never vanishes at 0. (ε is EPS; cbrt(3ε) is (3 * EPS) ** (1 / 3).)",
     ),
     solution_text=inspect.getsource(central_step),
     answer=lambda: central_step,
@@ -418,8 +430,10 @@ q4 = Question(
         (lambda x: 1e-3 * max(1.0, abs(x)), "too large"),
         (lambda x: 1e-8 * max(1.0, abs(x)) * 0.2, "too small"),
         (lambda x: EPS ** (1 / 3) * abs(x), "positive number"),
-        (lambda x: 1e-5 * max(1.0, abs(x)), "1.7 times larger than the step that balances"),
-        (lambda x: 1e-6 * max(1.0, abs(x)), "times smaller than the step that balances"),
+        (lambda x: (EPS / 3) ** (1 / 3) * max(1.0, abs(x)), "not ε/3"),
+        (lambda x: (EPS / 6) ** (1 / 3) * max(1.0, abs(x)), "2.6 times smaller than cbrt(3ε)"),
+        (lambda x: 2e-5 * max(1.0, abs(x)), "2.3 times larger than cbrt(3ε)"),
+        (lambda x: 1e-6 * max(1.0, abs(x)), "8.7 times smaller than cbrt(3ε)"),
         (lambda x: "1e-5", "positive number"),
         (5.0, "function itself"),
     ],

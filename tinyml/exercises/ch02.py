@@ -5,7 +5,6 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
-import re
 import sys
 
 from tinyml import beta
@@ -344,22 +343,54 @@ def _not_a_node(got, method):
         )
 
 
+def _q2_call(node, method, *args, call):
+    """node.method(*args) for the learner, and the names of the Beta nodes it built on the way."""
+    built: list[str] = []
+    beta_file = beta.__file__
+
+    def tracer(frame, event, arg):
+        if event == "call" and frame.f_code.co_name == "__init__":
+            if frame.f_code.co_filename == beta_file:
+                built.append(type(frame.f_locals.get("self")).__name__)
+        return None
+
+    old = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        got = call_learner(lambda: getattr(node, method)(*args), call=call)
+    finally:
+        sys.settrace(old)
+    return got, built
+
+
+def _q2_no_nodes_built(built, method):
+    if built:
+        names = sorted(set(built))
+        what = f"a {names[0]} node" if len(names) == 1 else " and ".join(names) + " nodes"
+        raise Incorrect(
+            f"{method} builds {what} and lets it do the work: write the rule "
+            "yourself, with numbers — the child's value(), and in grad(x) its grad(x)"
+        )
+
+
 def _check_q2(cube):
     if not (isinstance(cube, type) and issubclass(cube, Node)):
         raise Incorrect("pass your class itself, e.g. ch02.q2.check(Cube); it must subclass Node")
     x, y = Var(1.0, name="x"), Var(0.5, name="y")
     for t in _Q2_POINTS:
         x.set_value(t)
-        got = call_learner(lambda: cube(x).value(), call="calling Cube(x).value()")
+        node = call_learner(lambda: cube(x), call="calling Cube(x)")
+        got, built = _q2_call(node, "value", call="calling Cube(x).value()")
         _not_a_node(got, "value()")
+        _q2_no_nodes_built(built, "value()")
         if not _is_number(got) or not math.isclose(got, t**3, rel_tol=1e-12):
             raise Incorrect(f"at x = {t}, Cube(x).value() gave {got!r}; expected x³ = {t**3!r}")
         inner = beta.Mul(beta.Const(2), x) + y  # a Cube of an expression: the chain rule counts
         want = 3 * (2 * t + 0.5) ** 2 * 2
-        got = call_learner(
-            lambda inner=inner: cube(inner).grad(x), call="calling Cube(2x + y).grad(x)"
-        )
+        node = call_learner(lambda inner=inner: cube(inner), call="calling Cube(2x + y)")
+        got, built = _q2_call(node, "grad", x, call="calling Cube(2x + y).grad(x)")
         _not_a_node(got, "grad(x)")
+        _q2_no_nodes_built(built, "grad(x)")
         at = f"at x = {t}, y = 0.5"
         if not _is_number(got):
             raise Incorrect(f"{at}, Cube(2x + y).grad(x) returned {got!r}, not a number")
@@ -402,6 +433,19 @@ class _CubeMisspelt(_Cube):
         return self.a.valu() ** 3
 
 
+class _CubeViaPow(_Cube):  # hands the work to Pow
+    def value(self):
+        return beta.Pow(self.a, 3).value()
+
+    def grad(self, x):
+        return beta.Pow(self.a, 3).grad(x)
+
+
+class _CubeGradViaMul(_Cube):  # a right value(), but grad(x) built from Square and Mul nodes
+    def grad(self, x):
+        return beta.Mul(beta.Square(self.a), self.a).grad(x)
+
+
 class _CubeGradNoValue(_Cube):
     def grad(self, x):
         return 3 * self.a**2 * self.a.grad(x)
@@ -424,6 +468,8 @@ q2 = Question(
         (_CubeSquare, "expected x³"),
         (_CubeNoValue, "self.a.value()"),
         (_CubeGradNoValue, "grad(x) returned the expression"),
+        (_CubeViaPow, "value() builds a Pow node and lets it do the work"),
+        (_CubeGradViaMul, "grad(x) builds Mul and Square nodes"),
         (_CubeMisspelt, "calling Cube(x).value() raised AttributeError"),
         (_Cube(Var(1.0)), "pass your class itself"),
     ],
@@ -432,182 +478,108 @@ q2 = Question(
 # q3 ---------------------------------------------------------------------------------------
 
 
-_Q3_TREE = "(+ (neg (** x 2)) 1)"
+_Q3_VALUES = (-8.0, 10.0)  # -x ** 2 + 1 = -(3²) + 1 and (-x) ** 2 + 1 = (-3)² + 1 at x = 3
+_Q3_ABOVE = ("**", "neg")  # the node directly above x: ** in -(x ** 2), neg in (-x) ** 2
+_Q3_FORM = (
+    "answer = (value_1, value_2, above_1, above_2): the values of -x ** 2 + 1 and of "
+    "(-x) ** 2 + 1 at x = 3, then the op of the node directly above x in each tree, "
+    "'neg' or '**'"
+)
+_Q3_OPS = {"**": "**", "pow": "**", "neg": "neg", "-": "neg"}
 
 
-def _q3_tokens(text: str) -> list[str]:
-    return text.replace("(", " ( ").replace(")", " ) ").split()
-
-
-def _q3_balanced(tokens: list[str]) -> bool:
-    depth = 0
-    for token in tokens:
-        depth += {"(": 1, ")": -1}.get(token, 0)
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def _q3_as_number(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-_Q3_SECOND = "(+ (** (neg x) 2) 1)"  # (-x) ** 2 + 1: the parentheses build neg first
-_Q3_PAIR = "answer = ('…', '…'): what print(-x ** 2 + 1) shows, then print((-x) ** 2 + 1)"
-
-
-def _q3_normal(text: str) -> str:
-    return " ".join(_q3_tokens(text)).replace("( ", "(").replace(" )", ")")
+def _q3_op(text):
+    return _Q3_OPS.get(text.strip().lower()) if isinstance(text, str) else None
 
 
 def _check_q3(answer):
-    if isinstance(answer, str):
-        _check_q3_first(answer)
+    if isinstance(answer, str) or _is_number(answer):
+        raise Incorrect(f"give four answers in a tuple, {_Q3_FORM}; not {answer!r}")
+    if not isinstance(answer, (tuple, list)) or len(answer) != 4:
+        raise Incorrect(f"give four answers, {_Q3_FORM}; not {answer!r}")
+    v1, v2, above1, above2 = answer
+    for name, v in (("value_1", v1), ("value_2", v2)):
+        if not _is_number(v):
+            raise Incorrect(f"{name} should be a number (a value at x = 3), not {v!r}")
+    for name, op in (("above_1", above1), ("above_2", above2)):
+        if _q3_op(op) is None:
+            raise Incorrect(
+                f"{name} should be the op of the node directly above x, 'neg' or '**' "
+                f"(as print shows it), not {op!r}"
+            )
+    values, above = (float(v1), float(v2)), (_q3_op(above1), _q3_op(above2))
+    if values == _Q3_VALUES[::-1]:
         raise Incorrect(
-            "that is right for -x ** 2 + 1; now predict the second one too and give both: "
-            + _Q3_PAIR
+            "the values are swapped: -x ** 2 + 1 is -(x ** 2) + 1 = -8, and (-x) ** 2 + 1 is "
+            "(-3)² + 1 = 10"
         )
-    if _is_number(answer):
+    if values[0] == 10.0:
         raise Incorrect(
-            f"give the printed forms as a string each, not the number {answer!r}: {_Q3_PAIR}"
+            "value_1 = 10 reads -x ** 2 as (-x) ** 2; in Python ** binds tighter than unary "
+            "minus, so -x ** 2 is -(x ** 2)"
         )
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise Incorrect(f"give two strings, {_Q3_PAIR}; not {answer!r}")
-    first, second = answer
-    if not (isinstance(first, str) and isinstance(second, str)):
-        raise Incorrect(f"give the printed forms as strings, {_Q3_PAIR}")
-    if _q3_normal(first) == _Q3_SECOND and _q3_normal(second) == _Q3_TREE:
+    if values[1] == -8.0:
         raise Incorrect(
-            "the two are swapped: without parentheses ** binds tighter than unary minus, so "
-            "-x ** 2 is -(x ** 2); with them, (-x) is built first"
+            "value_2 = -8 ignores the parentheses: in (-x) ** 2 + 1 Python builds -x first, "
+            "and ** squares that"
         )
-    _check_q3_first(first)
-    got = _q3_normal(second)
-    if got == _Q3_SECOND:
-        return
-    if got == _Q3_TREE:
+    for k in (0, 1):
+        if values[k] != _Q3_VALUES[k]:
+            expr = ("-x ** 2 + 1", "(-x) ** 2 + 1")[k]
+            raise Incorrect(
+                f"value_{k + 1} = {values[k]:g} is not the value of {expr} at x = 3; work it "
+                "out from the tree, innermost node first"
+            )
+    if above == _Q3_ABOVE[::-1]:
         raise Incorrect(
-            "the first is right, but the second is the same tree: in (-x) ** 2 + 1 the "
-            "parentheses make Python build neg of x first, and ** then squares that"
+            "the nodes above x are swapped: the node applied to x first sits directly above "
+            "it. In -x ** 2 that is ** (it binds tighter); in (-x) ** 2 the parentheses make "
+            "it neg. Your values already say so"
         )
-    if got.replace("(- x)", "(neg x)") == _Q3_SECOND:
-        raise Incorrect("the second has the right shape, but unary minus prints as neg")
-    if got.replace("1.0)", "1)").replace(" 2.0)", " 2)") == _Q3_SECOND:
-        raise Incorrect("the second has the right shape, but whole-number constants print as 1, 2")
-    raise Incorrect(
-        f"the first is right; the second, {second!r}, is not what str((-x) ** 2 + 1) prints. "
-        "The parentheses decide what is built first, and + is the root"
-    )
-
-
-def _check_q3_first(answer: str) -> None:
-    tokens = _q3_tokens(answer)
-    got = _q3_normal(answer)
-    if got == _Q3_TREE:
-        return
-    value = _q3_as_number(answer.strip())
-    if value is not None:
+    if above[0] != "**":
         raise Incorrect(
-            f"{answer.strip()} is a number: -x ** 2 + 1 at x = 3 has the value -8, but the "
-            "question asks what print shows for the tree, a string such as '(+ x 1)'"
+            "above_1: in -x ** 2 the power is applied to x first (-(x ** 2), as your value -8 "
+            "says), so ** sits directly above x and neg above the **"
         )
-    if "Var(" in answer or "Const(" in answer or "Add(" in answer:
+    if above[1] != "neg":
         raise Incorrect(
-            "that is the repr, the constructor calls that rebuild the tree; print (str) shows "
-            "the Lisp-like form, each node as (op operand …), such as '(+ x 1)'"
+            "above_2: in (-x) ** 2 the parentheses build neg of x first, so neg sits directly "
+            "above x and ** above the neg"
         )
-    if not tokens or tokens[0] != "(" or not _q3_balanced(tokens):
-        raise Incorrect(
-            "print shows the Lisp-like form: every operation in its own pair of parentheses, "
-            "operator first, like '(+ x 1)' — check that each ( has its )"
-        )
-    if got == "(+ (** (neg x) 2) 1)":
-        raise Incorrect("in Python, ** binds tighter than unary minus: -x ** 2 is -(x ** 2)")
-    if got == "(+ 1 (neg (** x 2)))":
-        raise Incorrect("the operands keep their order: the 1 is the right operand of +")
-    if got == "(- 1 (** x 2))":
-        raise Incorrect(
-            "Python does not rewrite -x ** 2 + 1 as 1 - x ** 2: the tree has the shape of "
-            "what was typed, an + whose left operand is the negated power"
-        )
-    if "(- (" in got and got.replace("(- (", "(neg (") == _Q3_TREE:
-        raise Incorrect("the shape is right, but unary minus prints as neg; - is subtraction")
-    if got.replace("1.0)", "1)").replace(" 2.0)", " 2)") == _Q3_TREE:
-        raise Incorrect("the shape is right, but whole-number constants print as 1 and 2")
-    if re.sub(r"\b3(\.0)?\b", "x", got) == _Q3_TREE:
-        raise Incorrect(
-            "the shape is right, but a variable prints as its name, x, not its value 3"
-        )
-    if got in ("(+ (neg (square x)) 1)", "(+ (neg (pow x 2)) 1)", "(+ (neg (^ x 2)) 1)"):
-        raise Incorrect(
-            "the shape is right, but x ** 2 builds a Pow node, which prints as (** x 2); "
-            "Square prints as square only when you build Square(x) yourself"
-        )
-    if got in ("(+ (* -1 (** x 2)) 1)", "(+ (* (neg 1) (** x 2)) 1)"):
-        raise Incorrect(
-            "unary minus is a node of its own, neg, not a multiplication by -1: (neg …)"
-        )
-    if got in ("(+ (** x 2) 1)", "(+ (neg x) 1)", "(+ (neg 9) 1)"):
-        raise Incorrect(
-            "a node is missing: every operator in -x ** 2 + 1 gets its own node, so the tree "
-            "has three operations — +, neg and ** — over the leaves x, 2 and 1"
-        )
-    raise Incorrect(
-        f"{answer!r} is not what str(-x ** 2 + 1) prints. Work from the inside out: x and 2 "
-        "meet first in the operator that binds tightest, then the next one wraps that, and + "
-        "is the root; each node prints as (op operand …)"
-    )
 
 
 q3 = Question(
     title="Read Python's precedence from the tree",
     checker=_check_q3,
     hint_text="Decide in what order Python applies the three operations in -x ** 2 + 1: "
-    "the last one is the root of the tree. Then do the same for (-x) ** 2 + 1.",
+    "the first one applied sits directly above x, the last one is the root. Then do the "
+    "same for (-x) ** 2 + 1.",
     more_hints=(
         "+ comes last, so it is the root. Which binds tighter in Python, unary minus or **? "
-        "The tighter one sits directly above x.",
-        "In (-x) ** 2 + 1 the parentheses come first. Only after you have written both "
-        "answers: build them, x = Var(3.0, name='x'), and print(-x ** 2 + 1) and "
-        "print((-x) ** 2 + 1) to compare.",
+        "The tighter one sits directly above x; evaluate the tree from there up at x = 3.",
+        "In Python -3 ** 2 is -9: ** binds tighter, so -x ** 2 + 1 = -9 + 1. In "
+        "(-x) ** 2 + 1 the parentheses come first. Only after you have written your "
+        "answers: build both, x = Var(3.0, name='x'), and print them to compare.",
     ),
     solution_text=(
-        "x = Var(3.0, name='x')\n"
-        "answer = (\n"
-        "    str(-x ** 2 + 1),  # '(+ (neg (** x 2)) 1)': -x ** 2 means -(x ** 2)\n"
-        "    str((-x) ** 2 + 1),  # '(+ (** (neg x) 2) 1)': the parentheses build neg first\n"
-        ")"
+        "answer = (-8, 10, '**', 'neg')\n"
+        "# -x ** 2 + 1 is (+ (neg (** x 2)) 1): -(3 ** 2) + 1 = -8, ** directly above x\n"
+        "# (-x) ** 2 + 1 is (+ (** (neg x) 2) 1): (-3) ** 2 + 1 = 10, neg directly above x"
     ),
-    answer=lambda: ("(+ (neg (** x 2)) 1)", "(+ (** (neg x) 2) 1)"),
+    answer=lambda: (-8, 10, "**", "neg"),
     wrong=[
-        ("(+ (neg (** x 2)) 1)", "now predict the second one too"),
-        (("(+ (neg (** x 2)) 1)", "(+ (neg (** x 2)) 1)"), "the second is the same tree"),
-        (("(+ (** (neg x) 2) 1)", "(+ (neg (** x 2)) 1)"), "swapped"),
-        (("(+ (neg (** x 2)) 1)", "(+ (** (- x) 2) 1)"), "unary minus prints as neg"),
-        (("(+ (neg (** x 2)) 1)", "(** (neg x) 2)"), "the second, '(** (neg x) 2)', is not"),
-        (("(+ (** (neg x) 2) 1)", "(+ (** (neg x) 2) 1)"), "binds tighter"),
-        (("(+ (neg (** x 2)) 1)",), "give two strings"),
-        ("(+ (** (neg x) 2) 1)", "binds tighter"),
-        ("(+ 1 (neg (** x 2)))", "right operand"),
-        (-8.0, "as a string"),
-        ("(+ x 1)", "not what"),
-        ("(+ (- (** x 2)) 1)", "prints as neg"),
-        ("(+ (neg (** x 2.0)) 1.0)", "whole-number constants"),
-        ("-8", "is a number"),
-        ("-8.0", "is a number"),
-        ("Add(Neg(Pow(Var(3.0, name='x'), 2)), Const(1))", "repr"),
-        ("-x ** 2 + 1", "Lisp-like form"),
-        ("(+ (neg (** x 2)) 1", "each ( has its )"),
-        ("(- 1 (** x 2))", "does not rewrite"),
-        ("(+ (neg (** 3 2)) 1)", "prints as its name"),
-        ("(+ (neg (** 3.0 2)) 1)", "prints as its name"),
-        ("(+ (neg (square x)) 1)", "Pow node"),
-        ("(+ (* -1 (** x 2)) 1)", "node of its own"),
-        ("(+ (** x 2) 1)", "node is missing"),
-        ("(* (neg x) (+ 2 1))", "inside out"),
+        ((-8, 10, "neg", "**"), "nodes above x are swapped"),
+        ((10, -8, "**", "neg"), "values are swapped"),
+        ((10, 10, "neg", "neg"), "binds tighter than unary"),
+        ((-8, -8, "**", "**"), "ignores the parentheses"),
+        ((-8, 10, "neg", "neg"), "above_1: in -x ** 2 the power"),
+        ((-8, 10, "**", "**"), "above_2: in (-x) ** 2 the parentheses"),
+        ((-9, 10, "**", "neg"), "value_1 = -9 is not the value"),
+        ((-8, 10, "**", "square"), "'neg' or '**'"),
+        (("-8", 10, "**", "neg"), "should be a number"),
+        (("(+ (neg (** x 2)) 1)", "(+ (** (neg x) 2) 1)"), "give four answers"),
+        ("(+ (neg (** x 2)) 1)", "four answers in a tuple"),
+        (-8.0, "four answers in a tuple"),
     ],
 )
 
@@ -730,8 +702,9 @@ def _check_q4(check):
             if not math.isclose(numeric, analytic, rel_tol=1e-6):
                 raise Incorrect(
                     f"for {expr} at x = {t} your numeric derivative {numeric!r} is close to "
-                    f"{analytic!r} but off in the 6th digit: that is a forward difference's "
-                    "(or a large step's) accuracy; use chapter 1's central_difference"
+                    f"{analytic!r} but off in the 6th digit: your step h = {h:.1g} is too "
+                    "large, so truncation error shows (chapter 1, section 3); leave h out of "
+                    "central_difference for its default step"
                 )
         if not (_is_number(numeric) and math.isclose(numeric, analytic, rel_tol=1e-6)):
             raise Incorrect(
@@ -822,6 +795,18 @@ def _forward_difference_check(expr, x):
     ahead = expr.value()
     x.set_value(start)
     return expr.grad(x), (ahead - expr.value()) / h
+
+
+def _large_step_check(expr, x):  # a true central difference, but h = 0.01
+    analytic, start = expr.grad(x), x.value()
+
+    def f(t):
+        x.set_value(t)
+        return expr.value()
+
+    numeric = central_difference(f, start, h=1e-2)
+    x.set_value(start)
+    return analytic, numeric
 
 
 def _grad_twice(expr, x):  # no finite difference at all
@@ -920,6 +905,7 @@ q4 = Question(
         (lambda expr, x: (expr.value(), expr.grad(x)), "analytic derivative"),
         (_grad_too_late, "x had moved"),
         (_forward_difference_check, "one side of x"),
+        (_large_step_check, "your step h = 0.01 is too large"),
         (_grad_twice, "was not measured"),
         (_grad_nudged, "was not measured"),
         (_uneven_steps, "not the central difference"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import numbers
 import sys
 
@@ -109,8 +110,10 @@ class _TooManyCalls(Incorrect):
     pass
 
 
-def _count_calls_of(fn, *args):
-    """Call fn(*args), counting calls of fn's own code; stop once there are too many."""
+def _count_calls_of(fn, *args, seen: set | None = None):
+    """Call fn(*args), counting calls of fn's own code; stop once there are too many.
+
+    seen, when given, collects the first argument of every call of fn's code."""
     code = getattr(getattr(fn, "__wrapped__", fn), "__code__", None)
     calls = 0
     others: dict[str, int] = {}  # calls of other functions, by name
@@ -123,6 +126,8 @@ def _count_calls_of(fn, *args):
         any_calls += 1
         if frame.f_code is code:
             calls += 1
+            if seen is not None and code.co_argcount:
+                seen.add(frame.f_locals.get(code.co_varnames[0]))
             if calls > _CALL_LIMIT:
                 raise _TooManyCalls(
                     f"fib_memo({args[0]}) made more than {_CALL_LIMIT:,} calls: it still "
@@ -207,8 +212,9 @@ def _check_q2(fib_memo):
     known = [_key_number(k) for c in caches if isinstance(c, dict) for k in c]
     n = max([30, *(k + 30 for k in known)])
     before = _stored(caches)
+    called_with: set = set()
     try:
-        got, calls = _count_calls_of(fib_memo, n)
+        got, calls = _count_calls_of(fib_memo, n, seen=called_with)
     except _TooManyCalls:
         if _stored(caches) > before:
             raise Incorrect(
@@ -224,6 +230,13 @@ def _check_q2(fib_memo):
             f"fib_memo({n}) never called itself: the exercise asks for fib1's recursion, "
             "fib_memo(n - 1) + fib_memo(n - 2), with a memory added — not a loop, and not a "
             "call of another Fibonacci function"
+        )
+    if not {n - 1, n - 2} <= called_with:
+        missing = " and ".join(f"fib_memo({k})" for k in (n - 1, n - 2) if k not in called_with)
+        raise Incorrect(
+            f"fib_memo({n}) calls itself, but never as {missing}: the exercise asks for "
+            "fib1's recursion with a memory added, fib_memo(n) = fib_memo(n - 1) + "
+            "fib_memo(n - 2), each a call of fib_memo itself — not a loop that does the work"
         )
     if _stored(caches) - before < 25:
         found = (
@@ -331,6 +344,22 @@ def _fib_memo_str_keys(n):  # a real memo, keyed by str(n): fine
     return _memo_str[str(n)]
 
 
+_memo_show: dict[int, int] = {}
+
+
+def _fib_calls_itself_for_show(n):  # one call of itself, then a loop does the work
+    if n in _memo_show:
+        return _memo_show[n]
+    if n > 1:
+        _fib_calls_itself_for_show(1)
+    a, b = 0, 1
+    for k in range(n):
+        _memo_show[k] = a
+        a, b = b, a + b
+    _memo_show[n] = a
+    return a
+
+
 @functools.cache
 def _fib_lru(n):
     return n if n < 2 else _fib_lru(n - 1) + _fib_lru(n - 2)
@@ -369,6 +398,7 @@ q2 = Question(
         (_fib_looks_up_but_never_stores, "recomputes"),
         (_fib_stores_but_never_looks_up, "never look them up"),
         (_fib_memo_via_fib1, "calls of fib1"),
+        (_fib_calls_itself_for_show, "calls itself, but never as fib_memo("),
     ],
 )
 
@@ -564,7 +594,50 @@ q3 = Question(
 #   Square.grad: each square walks (sigmoid - target) again: 3(4P + 2) = 12P + 6
 #   Sigmoid.grad: each sigmoid walks its prediction (4P - 1 nodes): 3(4P - 1) = 12P - 3
 #   Mul.grad: both operands of each of the 3P Muls: 6P
-_Q4_POINTS = (1, 2, 5, 40)
+_Q4_POINTS = (1, 2, 5, 40, 10**6)  # a million points: instant to predict, far too big to build
+_Q4_CALL_LIMIT = 20_000
+
+
+def _q4_predict(formula, P):
+    """formula(P), refused when it builds Beta nodes (measures) or walks instead of computing."""
+    import tinyml.beta
+    import tinyml.visits
+
+    measuring = {tinyml.beta.__file__, tinyml.visits.__file__}
+    calls = 0
+
+    def tracer(frame, event, arg):
+        nonlocal calls
+        if event != "call":
+            return None
+        if frame.f_code.co_filename in measuring:
+            raise Incorrect(
+                f"grad_visits({P}) builds the loss and counts its visits: that measures "
+                "instead of predicting, and at P = 10^6 the tree alone would have millions "
+                "of nodes. Write the count as a formula in P, row by row, and use "
+                "count_visits only to check it"
+            )
+        calls += 1
+        if calls > _Q4_CALL_LIMIT:
+            raise Incorrect(
+                f"grad_visits({P}) was stopped after {_Q4_CALL_LIMIT:,} function calls: a "
+                "formula in P takes a handful of steps; do not walk the visits one by one"
+            )
+        return None
+
+    old = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        return call_learner(formula, P)
+    except Incorrect as exc:
+        if " raised IndexError" not in str(exc) and " raised KeyError" not in str(exc):
+            raise
+        raise Incorrect(
+            f"{exc}. The checker also asks for P = 10^6, far too many points to measure, so "
+            "a table of measured counts cannot work; write the count as a formula in P"
+        ) from None
+    finally:
+        sys.settrace(old)
 
 
 def grad_visits(P):
@@ -586,7 +659,7 @@ def _check_q4(formula):
         raise Incorrect("pass your function itself, e.g. ch03.q4.check(grad_visits)")
     got = {}
     for P in _Q4_POINTS:
-        got[P] = call_learner(formula, P)
+        got[P] = _q4_predict(formula, P)
         if isinstance(got[P], bool) or not isinstance(got[P], numbers.Real):
             raise Incorrect(f"grad_visits({P}) = {got[P]!r}; give a number of visits")
 
@@ -634,14 +707,12 @@ q4 = Question(
     "calls, the values Square.grad asks for and the values Mul.grad asks for. Which rows "
     "change when each prediction goes through a Sigmoid, and which row is new?",
     more_hints=(
-        "The tree has three more nodes (12P + 11). Each square now walks (σ(a) − target), one "
-        "node bigger than before: 3(4P + 2). Sigmoid.grad needs its operand's value for "
-        "σ'(a) = σ(a)(1 − σ(a)), and each prediction a is a tree of 4P − 1 nodes. Mul.grad is "
-        "unchanged. To check a count: with count_visits() as g: loss.grad(ws[0]), then g.grad "
+        "Every row changes except Mul.grad's: the tree has three more nodes, each square's "
+        "subtree is one node bigger, and one row is new: Sigmoid.grad needs its operand's "
+        "value for σ'(a) = σ(a)(1 − σ(a)), and each prediction a is a tree of 4P − 1 "
+        "nodes. To check a count: with count_visits() as g: loss.grad(ws[0]), then g.grad "
         "and g.value.",
-        "(12P + 11) + (12P + 6) + 3(4P − 1) + 6P = 42P + 14; at P = 40 that is 1,694 visits, "
-        "3.45 walks of the 491-node tree, against the linear model's 2.5: the Sigmoid makes "
-        "every grad walk each prediction once more.",
+        "(12P + 11) + 3(4P + 2) + 3(4P − 1) + 6P = 42P + 14.",
     ),
     solution_text=inspect.getsource(grad_visits),
     answer=lambda: grad_visits,
@@ -653,5 +724,59 @@ q4 = Question(
         (lambda P: 2.5 * P, "row by row"),
         (lambda P: "42P + 14", "give a number"),
         (1694, "function itself"),
+        (_measured_grad_visits, "measures instead of predicting"),
+        (lambda P: [grad_visits(k) for k in range(50)][P], "a table of measured counts"),
+    ],
+)
+
+# q4, last part: one grad in walks of the tree, at P = 40 --------------------------------------
+
+_Q4_WALKS = grad_visits(40) / (12 * 40 + 11)  # 1,694 visits / 491 nodes ≈ 3.45
+
+
+def _check_q4_walks(walks):
+    if isinstance(walks, bool) or not isinstance(walks, numbers.Real):
+        raise Incorrect(f"give a number of walks, e.g. 3.1, not {walks!r}")
+    walks = float(walks)
+    if math.isclose(walks, _Q4_WALKS, rel_tol=0.015):  # 3.4 to 3.5; 42/12 = 3.5 at large P
+        return
+    if math.isclose(walks, grad_visits(40), rel_tol=0.01):
+        raise Incorrect(
+            "that is the number of visits; divide it by one value()'s visits, 12P + 11 at P = 40"
+        )
+    if math.isclose(walks, 2.5, rel_tol=0.03):
+        raise Incorrect(
+            "that is the linear model's 2.5 walks, from the aside; the neuron's grad makes "
+            "42P + 14 visits, not 30P + 11: divide that by 12P + 11 at P = 40"
+        )
+    if math.isclose(walks, 1 / _Q4_WALKS, rel_tol=0.015):
+        raise Incorrect("that is upside down: visits of one grad divided by those of one value()")
+    raise Incorrect(
+        f"{walks:g} walks is not it: one grad's visits, grad_visits(40), divided by one "
+        "value()'s, 12P + 11 at P = 40"
+    )
+
+
+q4_walks = Question(
+    title="What one grad costs, for a neuron: in walks of the tree",
+    checker=_check_q4_walks,
+    hint_text="A walk of the tree is one value(): 12P + 11 visits. How many of those is one "
+    "grad's grad_visits(40)?",
+    more_hints=(
+        "grad_visits(40) / (12 * 40 + 11). More or less than the linear model's 2.5?",
+        "1,694 / 491 ≈ 3.45: more. Sigmoid.grad asks each prediction for its value once "
+        "more, and the predictions are most of the tree.",
+    ),
+    solution_text=(
+        "walks_at_40 = grad_visits(40) / (12 * 40 + 11)  # 1,694 / 491 ≈ 3.45, more than 2.5:\n"
+        "# Sigmoid.grad walks each prediction once more for σ(a), and predictions fill the tree"
+    ),
+    answer=lambda: _Q4_WALKS,
+    wrong=[
+        (2.5, "linear model's 2.5 walks"),
+        (1694, "number of visits"),
+        (1 / _Q4_WALKS, "upside down"),
+        (5.0, "is not it"),
+        ("3.45", "number of walks"),
     ],
 )
