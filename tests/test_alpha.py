@@ -805,3 +805,13 @@ def test_the_simple_view_of_grad_hides_the_call_counter_and_says_so():
     assert "stats.pushes += 1" not in code
     assert "...  # 1 line not shown: counts the calls in stats.pushes, used below" in code
     assert "self._a = a = ... keeps the child twice" in code
+
+
+def test_the_simple_view_of_grad_says_why_a_leaf_and_a_one_operand_node_push_less():
+    import tinyml
+
+    code = tinyml.show(alpha.Node.grad, view="simple").code
+    assert "if a is not None:  # a leaf (Var, Const) has no operand" in code
+    assert "if b is not None:  # a one-operand node (tanh, sigmoid) has no second operand" in code
+    leaf, tanh = alpha.Var(0.5), alpha.Var(0.5).tanh()
+    assert leaf.children == () and len(tanh.children) == 1

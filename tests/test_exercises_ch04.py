@@ -9,6 +9,7 @@ import warnings
 import pytest
 
 from tinyml import alpha
+from tinyml.alpha import topological_order
 from tinyml.exercises import ch04
 
 
@@ -288,7 +289,8 @@ def test_q4_hints_go_from_a_question_to_near_code():
 def test_q3_needs_the_exact_integer_at_d_40_and_says_so_to_a_float():
     message = _graded_quickly(ch04.q3, lambda d: 2 * 4.0**d - 1).message
     assert "right for d = 0 … 7, but at d=40" in message
-    assert "that is a float; 4.0**d loses the last digit, use 4**d" in message
+    assert "the result is a float (from the float 4.0)" in message
+    assert "keep every operand an int (4**d, not 4.0**d" in message
     off_by_a_million = _graded_quickly(ch04.q3, lambda d: 2 * 4**d - 1 + (10**6 if d > 7 else 0))
     assert off_by_a_million.status == "incorrect"
     assert "at d=40 the push model makes 2,417,851,639,229,258,349,412,351" in (
@@ -420,7 +422,8 @@ def test_q3_an_int_rounded_through_a_float_gets_the_float_explanation():
 
     for wrong in (lambda d: int(2 * 4.0**d - 1), lambda d: int(2 * math.pow(4, d) - 1)):
         message = _graded_quickly(ch04.q3, wrong).message
-        assert "at d=40" in message and "4.0**d loses the last digit, use 4**d" in message
+        assert "at d=40" in message and "passed through a float (from " in message
+        assert "keep every operand an int (4**d, not 4.0**d" in message
         assert "table" not in message
     assert _graded_quickly(ch04.q3, lambda d: int(2 * 4**d - 1)).correct
 
@@ -547,3 +550,68 @@ def test_q1_text_leaves_the_double_push_to_the_second_hint():
     assert "pushes to `x` twice" not in text and "once as each operand" not in text
     nudge, middle, _ = ch04.q1.hints()
     assert "twice" not in nudge and "twice" in middle
+
+
+# -- the eighth learner read (review 4h) ---------------------------------------------------
+def test_q3_a_float_result_names_the_float_operand_not_always_4_0():
+    minus_float = _graded_quickly(ch04.q3, lambda d: 2 * 4**d - 1.0).message
+    assert "the result is a float (from the float 1.0)" in minus_float
+    assert "float 4.0" not in minus_float
+    halved = _graded_quickly(ch04.q3, lambda d: (4 ** (d + 1) - 2) / 2).message
+    assert "from the division /; // keeps an int" in halved
+    assert "from float()" in _graded_quickly(ch04.q3, lambda d: float(2 * 4**d - 1)).message
+    # no float operand in sight: a general phrase, no claim about 4.0**d
+    import numpy as np
+
+    general = _graded_quickly(ch04.q3, lambda d: np.float64(2) * 4**d - 1).message
+    assert "a float" in general and ("some operand" in general or "from " in general)
+    assert _graded_quickly(ch04.q3, lambda d: (4 ** (d + 1) - 2) // 2).correct
+
+
+def test_q3_a_crash_names_the_depth_as_d():
+    def crashes(d):
+        return 2 * 4**depth - 1  # noqa: F821
+
+    message = _graded_quickly(ch04.q3, crashes).message
+    assert "calling it with d=0 raised NameError" in message and "(0)" not in message
+
+
+def test_q4_pushing_zero_into_the_pruned_part_is_refused_and_honest_variants_are_not():
+    message = _graded_quickly(ch04.q4, ch04._pushes_zero_into_the_pruned_part).message
+    assert "you still walk the pruned part: your function read the local_grads of" in message
+    assert "(such as u)" in message and "Skip nodes that lead to no listed leaf" in message
+
+    def reads_every_nodes_local_grads(root, wrt):
+        order = topological_order(root)
+        needed = ch04._needed(order, wrt)
+        if root in needed:
+            root.g = 1.0
+        for node in order:
+            for child, d in zip(node.children, node.local_grads, strict=True):
+                if node in needed and child in needed:
+                    child.g += node.g * d
+
+    assert (
+        "still walk the pruned part"
+        in _graded_quickly(ch04.q4, reads_every_nodes_local_grads).message
+    )
+
+    def sets_a_pruned_root_to_zero(root, wrt):  # honest: root.g = 0.0 for a pruned root
+        order = topological_order(root)
+        needed = ch04._needed(order, wrt)
+        root.g = 1.0 if root in needed else 0.0
+        for node in order:
+            if node not in needed:
+                continue
+            for i, child in enumerate(node.children):
+                if child in needed:
+                    child.g += node.g * node.local_grads[i]
+
+    assert _graded_quickly(ch04.q4, sets_a_pruned_root_to_zero).correct
+
+
+def test_q4_a_leaf_listed_twice_and_given_its_gradient_twice_is_told_so_once():
+    message = _graded_quickly(ch04.q4, ch04._adds_once_per_listing).message
+    assert "x is listed twice; it still gets its gradient once" in message
+    assert message.count("x.g =") == 1  # x shown once, not once per listing
+    assert "amounts are wrong" not in message

@@ -178,11 +178,11 @@ class Node:
         stats.pushes += 1
         self.g += upstream
         a = self._a
-        if a is not None:
+        if a is not None:  # a leaf (Var, Const) has no operand: nothing to push
             _check_fresh(self)
             a.grad(self._da * upstream)
             b = self._b
-            if b is not None:
+            if b is not None:  # a one-operand node (tanh, sigmoid) has no second operand
                 b.grad(self._db * upstream)
 
     # -- the fix: each node once, parents before children, no recursion ------------------

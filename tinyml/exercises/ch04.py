@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import dis
 import inspect
 import math
 import numbers
@@ -98,7 +99,7 @@ class _TooMuchWork(BaseException):  # BaseException: a learner's `except Excepti
     pass
 
 
-def _watched(learner, *args, forbidden=None, budget=None, forbidden_files=None):
+def _watched(learner, *args, forbidden=None, budget=None, forbidden_files=None, call=""):
     """call_learner(learner, *args), noting which ``forbidden`` functions ran
     ({code object: name}), or any function of the ``forbidden_files`` ({file: name}); past
     ``budget`` profiler events (calls and returns, of Python and C functions), the call is
@@ -123,7 +124,7 @@ def _watched(learner, *args, forbidden=None, budget=None, forbidden_files=None):
     before = sys.getprofile()
     sys.setprofile(watch)
     try:
-        result = call_learner(learner, *args)
+        result = call_learner(learner, *args, call=call)
     finally:
         sys.setprofile(before)
     return result, called
@@ -330,7 +331,7 @@ def _is_float_near(got, want: int) -> bool:
         isinstance(got, numbers.Real)
         and not isinstance(got, numbers.Integral)
         and math.isfinite(got)
-        and got != want
+        and float(got) != want  # a Python float compares with an int exactly; numpy's may not
         and math.isclose(got, want, rel_tol=1e-12)
     )
 
@@ -351,7 +352,7 @@ def _predict(learner, d):
     """The learner's prediction for depth d: measuring (grad()) and endless work refused."""
     pushes = alpha.stats.pushes
     try:
-        got, _ = _watched(learner, d, budget=BUDGET)
+        got, _ = _watched(learner, d, budget=BUDGET, call=f"calling it with d={d}")
     except _TooMuchWork:
         raise Incorrect(
             f"at d={d} your function did too much work and was stopped (the push model "
@@ -393,12 +394,37 @@ def _warm_up(learner):
     """Call the learner once at d = 0 with a far larger budget, so that first-time work (an
     import inside the function) is not taken for path walking by the guarded calls after."""
     try:
-        _watched(learner, 0, budget=WARM_UP)
+        _watched(learner, 0, budget=WARM_UP, call="calling it with d=0")
     except _TooMuchWork:
         raise Incorrect(
             "at d=0 your function did a very large amount of work and was stopped; at d=0 "
             "the graph is x alone. Predict with a formula in d"
         ) from None
+
+
+def _float_source(learner) -> str:
+    """What made the learner's count a float, read from its bytecode: float constants (4.0,
+    1.0), math.pow or float(), a true division; a general phrase when none shows."""
+    found: list[str] = []
+    codes = [getattr(learner, "__code__", None)]
+    while codes:
+        code = codes.pop()
+        if code is None:
+            continue
+        for ins in dis.get_instructions(code):
+            if ins.opname == "LOAD_CONST" and isinstance(ins.argval, float):
+                found.append(f"the float {ins.argval!r}")
+            elif ins.opname in ("LOAD_ATTR", "LOAD_GLOBAL", "LOAD_NAME", "LOAD_METHOD") and (
+                ins.argval in ("pow", "float")
+            ):
+                found.append(f"{ins.argval}()")
+            elif ins.opname == "BINARY_OP" and ins.argrepr in ("/", "/="):
+                found.append("the division /; // keeps an int")
+        codes.extend(c for c in code.co_consts if inspect.iscode(c))
+    found = list(dict.fromkeys(found))
+    if not found:
+        return "some operand or operation made it one"
+    return "from " + ", ".join(found)
 
 
 def _range(last: int) -> str:
@@ -432,15 +458,16 @@ def _check_q3(learner):
                 raise Incorrect(
                     f"right for {_range(last)}, but at d={d} you said {late!r}, and the push "
                     f"model makes {right:,} grad() calls: {late - right:+,} off, a rounding "
-                    "error. The count passed through a float (4.0**d or math.pow(4, d)): "
-                    "4.0**d loses the last digit, use 4**d (a float holds only 53 bits; "
-                    "Python's ints are exact)"
+                    f"error. The count passed through a float ({_float_source(learner)}): "
+                    "a float holds only 53 bits and loses the last digits; keep every "
+                    "operand an int (4**d, not 4.0**d; Python's ints are exact)"
                 )
             if _is_float_near(late, right):
                 raise Incorrect(
-                    f"right for {_range(last)}, but at d={d} you said {late!r}: that is a "
-                    f"float; 4.0**d loses the last digit, use 4**d (the count is {right:,}, "
-                    "and a float holds only 53 bits, so keep integers)"
+                    f"right for {_range(last)}, but at d={d} you said {late!r}: the result "
+                    f"is a float ({_float_source(learner)}), and a float holds only 53 bits, "
+                    f"so it loses the last digits of {right:,}; keep every operand an int "
+                    "(4**d, not 4.0**d; - 1, not - 1.0)"
                 )
             if not _same(late, right):
                 raise Incorrect(
@@ -547,9 +574,11 @@ q3 = Question(
         (lambda d: _TABLE[d], "right for d = 0 … 5, but at d=6"),
         (lambda d: dict(enumerate(_TABLE)).get(d), "rather than a table"),
         (_table_to_6, "right for d = 0 … 6, but at d=7"),
-        (lambda d: 2 * 4.0**d - 1, "that is a float; 4.0**d loses the last digit"),
-        (lambda d: int(2 * 4.0**d - 1), "4.0**d loses the last digit, use 4**d"),
-        (lambda d: int(2 * math.pow(4, d) - 1), "4.0**d loses the last digit, use 4**d"),
+        (lambda d: 2 * 4.0**d - 1, "the result is a float (from the float 4.0)"),
+        (lambda d: 2 * 4**d - 1.0, "the result is a float (from the float 1.0)"),
+        (lambda d: int(2 * 4.0**d - 1), "passed through a float (from the float 4.0)"),
+        (lambda d: int(2 * math.pow(4, d) - 1), "passed through a float (from pow())"),
+        (lambda d: 2 * 4**n - 1, "calling it with d=0 raised NameError"),  # noqa: F821
         (lambda d: 2 * 4**d - 1 + (10**6 if d > 7 else 0), "at d=40 the push model makes"),
         (_walks_the_paths, "did too much work"),
         (17, "function of the depth"),
@@ -814,6 +843,25 @@ def _pushes_in_its_own_order(root, wrt):
                     queue.append(child)
 
 
+def _pushes_zero_into_the_pruned_part(root, wrt):
+    """Right gradients, no pruned g changed, but every node walks: 0.0 goes where pruned."""
+    order = topological_order(root)
+    reach = _needed(order, wrt)
+    if root in reach:
+        root.g = 1.0
+    for n in order:
+        for c, d in zip(n.children, n.local_grads, strict=True):
+            c.g += (n.g * d) if c in reach else 0.0
+
+
+def _adds_once_per_listing(root, wrt):
+    """Works the gradients out on the side, then adds them once per entry of wrt: a leaf
+    listed twice gets twice its gradient."""
+    grads = _returns_the_gradients(root, wrt)
+    for leaf, g in zip(wrt, grads, strict=True):
+        leaf.g += g
+
+
 def _seeds_always(root, wrt):
     """Right, except that root.g = 1.0 also when the root reaches no listed leaf."""
     order = topological_order(root)
@@ -830,6 +878,8 @@ def _then_clears(root, wrt):
 
 # -- watching the learner's function: its pushes and its reads -----------------------------
 _CHANGES: dict[alpha.Node, int] = {}
+_ASSIGNED: set[alpha.Node] = set()  # nodes whose g the learner's function set, changed or not
+_GRADS_READ: set[alpha.Node] = set()  # nodes whose local_grads it read
 _READS: dict[alpha.Node, int] = {}  # reads of node.children and node.local_grads
 _ALLOWED: dict[alpha.Node, int] = {}  # reads a walk may make: a few per node, a few per edge
 _COUNTING: dict[type, type] = {}
@@ -864,6 +914,8 @@ def _counting(cls):
                 return None
 
         def set_g(node, value):
+            if _ALLOWED:
+                _ASSIGNED.add(node)
             if value != getattr_g(node):  # setting 0 on a 0 is not a push
                 _CHANGES[node] = _CHANGES.get(node, 0) + 1
             _G.__set__(node, value)
@@ -873,6 +925,8 @@ def _counting(cls):
             return _CHILDREN(node)
 
         def local_grads(node):
+            if _ALLOWED:
+                _GRADS_READ.add(node)
             _count_read(node)
             return _LOCAL_GRADS(node)
 
@@ -926,6 +980,8 @@ class _Watched:
         self.too_often = None  # the node looked at far too often, if any
         self.too_deep = False
         self.limit_changed = None  # (before, what the function set), if it changed the limit
+        self.assigned: set[alpha.Node] = set()  # nodes whose g it set (even to the same value)
+        self.grads_read: set[alpha.Node] = set()  # nodes whose local_grads it read
 
 
 def _call_watched(learner, root, wrt, order, edges, text):
@@ -938,6 +994,8 @@ def _call_watched(learner, root, wrt, order, edges, text):
         node.__class__ = _counting(type(node))
     _CHANGES.clear()
     _READS.clear()
+    _ASSIGNED.clear()
+    _GRADS_READ.clear()
     _ALLOWED.update({node: _read_budget(edges, node) for node in order})
     seen = _Watched()
     depth = 0
@@ -974,7 +1032,10 @@ def _call_watched(learner, root, wrt, order, edges, text):
             seen.limit_changed = (limit, sys.getrecursionlimit())
             sys.setrecursionlimit(limit)
     changes = dict(_CHANGES)
+    seen.assigned, seen.grads_read = set(_ASSIGNED), set(_GRADS_READ)
     _CHANGES.clear()
+    _ASSIGNED.clear()
+    _GRADS_READ.clear()
     return changes, seen
 
 
@@ -1168,11 +1229,23 @@ def _check_q4_graphs(learner, changed):
             )
         got = [leaf.g for leaf in wrt]
         if not all_close(got, want, rel_tol=1e-9, abs_tol=1e-12):
-            names = [_name(leaf) for leaf in wrt]
+            once = {leaf: (leaf.g, w) for leaf, w in zip(wrt, want, strict=True)}  # a leaf once
             shown = ", ".join(
-                "{}.g = {} (backward_simple: {})".format(n, *_show_apart(g, w))
-                for n, g, w in zip(names, got, want, strict=True)
+                "{}.g = {} (backward_simple: {})".format(_name(leaf), *_show_apart(g, w))
+                for leaf, (g, w) in once.items()
             )
+            twice = [leaf for leaf in once if wrt.count(leaf) > 1]
+            if twice and all(
+                math.isclose(g, w * wrt.count(leaf), rel_tol=1e-9, abs_tol=1e-12)
+                for leaf, (g, w) in once.items()
+            ):
+                leaf = twice[0]
+                times = {2: "twice", 3: "three times"}.get(wrt.count(leaf), "more than once")
+                raise Incorrect(
+                    f"on the graph {text}: {shown}. {_name(leaf)} is listed "
+                    f"{times}; it still gets its gradient once (a list of "
+                    "leaves names the leaves, it is not a count: take set(wrt))"
+                )
             if seen.result is not None and not any(changes.values()):
                 raise Incorrect(
                     f"on the graph {text}, your function returned {_short(seen.result)} and "
@@ -1247,6 +1320,21 @@ def _check_q4_graphs(learner, changed):
                 "skips tensors that do not require grad. Which nodes lead to a listed leaf? "
                 "Decide that before pushing, and push only into those"
             )
+        walked = [
+            n
+            for n in order
+            if n not in needed and (n in seen.grads_read or (n in seen.assigned and n is not root))
+        ]
+        if walked:
+            example = next((n for n in walked if getattr(n, "name", None)), walked[0])
+            count = f"{len(walked)} node{'s' * (len(walked) > 1)}"
+            raise Incorrect(
+                f"on the graph {text}, the gradients are right and no pruned g changed, but you "
+                f"still walk the pruned part: your function read the local_grads of, or added "
+                f"to the g of, {count} that lead to no listed leaf (such as "
+                f"{_name(example, root)}), if only to add 0.0. Skip nodes that lead to no "
+                "listed leaf: test `node in needed` before touching a node or its children"
+            )
         for node in order:
             if changes.get(node, 0) > edges.get(node, 0) + 2:
                 raise Incorrect(
@@ -1297,6 +1385,8 @@ q4 = Question(
         (_reversed_pairing, "the pairs are mixed up"),
         (_pushes_in_its_own_order, "push in topological_order(root)"),
         (_seeds_always, "only when the root is needed"),
+        (_pushes_zero_into_the_pruned_part, "you still walk the pruned part"),
+        (_adds_once_per_listing, "x is listed twice; it still gets its gradient once"),
         (lambda root, wrt: root.grad(1.0), "calls grad()"),
         (lambda root, wrt: root.backward(), "calls backward()"),
         ("backward_to", "function itself"),
