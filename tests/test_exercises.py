@@ -126,10 +126,14 @@ def test_staged_hints_give_a_nudge_first_then_more(capsys):
     last = "six times seven (That is the last hint; solution() shows one answer.)"
     assert out[2] == f"Hint 3 of 3: {last}"
     assert out[3] == f"Hint 3 of 3: There are only 3 hints; the last one again: {last}"
-    for level in (0, -1, 1.5, True):  # a friendly word, not a traceback, in every chapter
+    for level in (0, -1):  # a friendly word, not a traceback, in every chapter
         q.hint(level)
         said = capsys.readouterr().out.strip()
         assert said == f"Hint: hints start at 1, not {level!r}: hint() or hint(2)"
+    for level in (1.5, True, "2"):
+        q.hint(level)
+        said = capsys.readouterr().out.strip()
+        assert said == f"Hint: give the hint's number as a whole number, not {level!r}: hint(2)"
 
 
 # Answers a learner tried that the checkers once graded wrongly, or explained misleadingly.

@@ -157,7 +157,11 @@ class Question:
     def hint(self, level: int = 1) -> None:
         """Display a hint; when there is more, hint(2), hint(3) … say more, one step at a time."""
         hints = self.hints()
-        if isinstance(level, bool) or not isinstance(level, int) or level < 1:
+        if isinstance(level, bool) or not isinstance(level, int):
+            _display("Hint", f"give the hint's number as a whole number, not {level!r}: hint(2)",
+                     "#0969da")  # fmt: skip
+            return
+        if level < 1:
             _display("Hint", f"hints start at 1, not {level!r}: hint() or hint(2)", "#0969da")
             return
         asked, level = level, min(level, len(hints))
