@@ -1174,7 +1174,11 @@ q5 = Question(
 # Why "look-ahead": Nesterov takes the gradient not where the point is, but where momentum
 # is about to carry it. PyTorch stores the point *after* that look-ahead as theta, and then
 # the whole method is the two lines above. (The checker compares with Nesterov's own form;
-# both give the same points.)
+# both give the same points.) Nesterov's form, with phi his point and v his velocity:
+#     v = mu·v - lr·grad(phi + mu·v);   phi = phi + v
+# Substitute theta = phi + mu·v (the look-ahead point) and buf = -v / lr: the gradient is
+# then taken at theta, g = grad(theta), and the two lines become buf = mu·buf + g and
+# theta = theta - lr·(g + mu·buf) — nesterov_step's two lines.
 
 # To race it, give the chapter's Momentum this update:
 class Nesterov(Momentum):
