@@ -77,3 +77,46 @@ def test_q1_error_message_and_q2_printing_instead_of_returning():
     assert feedback.status == "incorrect"
     assert "did you print instead of return?" in feedback.message, feedback.message
     assert ch05.q2.grade(ch05.additions).correct
+
+
+def test_q3_refuses_rounding_and_an_inner_loop_over_the_rows():
+    def rounds_floats(W, x):  # tidy on the 2×3 case, and Vars pass through untouched
+        y = ch05.matvec(W, x)
+        return [round(v, 2) if isinstance(v, float) else v for v in y]
+
+    def rounds_to_4(W, x):
+        return [round(v, 4) if isinstance(v, float) else v for v in ch05.matvec(W, x)]
+
+    for wrong in (rounds_floats, rounds_to_4):
+        feedback = ch05.q3.grade(wrong)
+        assert feedback.status == "incorrect", wrong
+        assert "untidy floats" in feedback.message and "without round()" in feedback.message
+
+    def square(W, x):  # inner loop over len(W), as if W were square
+        y = []
+        for i in range(len(W)):
+            total = 0
+            for j in range(len(W)):
+                total = total + W[i][j] * x[j]
+            y.append(total)
+        return y
+
+    feedback = ch05.q3.grade(square)
+    assert feedback.status == "incorrect"
+    assert "must run over the entries of x (len(x)" in feedback.message, feedback.message
+    assert "not the rows of W" in feedback.message
+
+    def from_zero(W, x):  # honest: starts at 0, and sum() of the products
+        y = []
+        for i in range(len(W)):
+            total = 0
+            for j in range(len(x)):
+                total = total + W[i][j] * x[j]
+            y.append(total)
+        return y
+
+    def with_sum(W, x):
+        return [sum(row[j] * x[j] for j in range(len(row))) for row in W]
+
+    for right in (from_zero, with_sum):
+        assert ch05.q3.grade(right).correct, right

@@ -442,3 +442,86 @@ def test_q5_names_the_missing_gradient_term():
         assert "the gradient g is missing" in feedback.message, feedback.message
     assert ch06.q5.grade(ch06.nesterov_step).correct
     assert "look-ahead" in ch06.q5.solution_text
+
+
+def test_q1_names_backward_twice_and_step_twice():
+    def backward_twice(loss_fn, optimizer, steps):  # a learner's slip: backward() again
+        losses = []
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.value())
+        return losses
+
+    def step_twice(loss_fn, optimizer, steps):
+        losses = []
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            optimizer.step()
+            optimizer.step()
+            losses.append(loss.value())
+        return losses
+
+    message = ch06.q1.grade(backward_twice).message
+    assert "backward() ran twice per step, so the gradient doubled" in message, message
+    message = ch06.q1.grade(step_twice).message
+    assert "step() ran twice per step" in message and "backward()" not in message, message
+
+    def record_first(loss_fn, optimizer, steps):  # honest: record before the update
+        losses = []
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = loss_fn()
+            losses.append(loss.value())
+            loss.backward()
+            optimizer.step()
+        return losses
+
+    assert ch06.q1.grade(record_first).correct
+
+
+def test_q2_names_pytorchs_defaults_written_in_as_numbers():
+    def eps_fixed(theta, g, v, lr, alpha, eps):
+        v = alpha * v + (1 - alpha) * g * g
+        return theta - lr * g / (math.sqrt(v) + 1e-8), v
+
+    def lr_fixed(theta, g, v, lr, alpha, eps):
+        v = alpha * v + (1 - alpha) * g**2
+        return theta - 0.01 * g / (v**0.5 + eps), v
+
+    message = ch06.q2.grade(eps_fixed).message
+    assert "eps=1e-08 (PyTorch's default)" in message and "Use the eps argument" in message
+    message = ch06.q2.grade(lr_fixed).message
+    assert "lr=0.01" in message and "Use the lr argument" in message, message
+
+    def honest(theta, g, v, lr, alpha, eps):  # g**2 and ** 0.5 say the same
+        v = alpha * v + (1 - alpha) * g**2
+        return theta - lr * g / (v**0.5 + eps), v
+
+    assert ch06.q2.grade(honest).correct
+
+
+def test_q5_names_an_averaged_buffer_and_a_fixed_lr():
+    def averaged(theta, g, buf, lr, mu):
+        buf = mu * buf + (1 - mu) * g
+        return theta - lr * (g + mu * buf), buf
+
+    def lr_fixed(theta, g, buf, lr, mu):
+        buf = mu * buf + g
+        return theta - 0.01 * (g + mu * buf), buf
+
+    message = ch06.q5.grade(averaged).message
+    assert "PyTorch's buffer sums; it does not average" in message, message
+    message = ch06.q5.grade(lr_fixed).message
+    assert "lr=0.01" in message and "Use the lr argument" in message, message
+
+    def honest(theta, g, buf, lr, mu):  # the step written out term by term
+        new_buf = g + mu * buf
+        return theta - lr * g - lr * mu * new_buf, new_buf
+
+    assert ch06.q5.grade(honest).correct

@@ -312,8 +312,16 @@ def _check_q3(learner_matvec):
     if len(got) != 2 or not all(isinstance(v, numbers.Real) for v in got):
         raise Incorrect(f"matvec({w}, {x}) returned {got!r}; expected {want}")
     if not all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, want, strict=True)):
+        square = [sum(row[j] * x[j] for j in range(len(w))) for row in w]
+        if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, square, strict=True)):
+            raise Incorrect(
+                f"matvec({w}, {x}) returned {got!r}, the sums over the first {len(w)} entries "
+                f"only: the inner loop must run over the entries of x (len(x), here "
+                f"{len(x)}), not the rows of W (len(W), here {len(w)}); W need not be square"
+            )
         raise Incorrect(f"matvec({w}, {x}) returned {got!r}; expected {want}")
     _check_other_shapes(learner_matvec)
+    _check_untidy_floats(learner_matvec)
     xs = [Var(v, name=f"x{i}") for i, v in enumerate(x)]
     w_given, xs_given = copy.deepcopy(w), list(xs)
     try:
@@ -369,6 +377,40 @@ def _check_other_shapes(learner_matvec) -> None:
             raise Incorrect(f"{fixed}; matvec({w}, {x}) should give {want}, not {got!r}")
 
 
+def _untidy_case() -> tuple[list, list]:
+    """A seeded 3×4 W and x with untidy float entries (no sum is a round number)."""
+    import random
+
+    rng = random.Random(5)
+    w = [[rng.uniform(-2.0, 2.0) for _ in range(4)] for _ in range(3)]
+    x = [rng.uniform(-2.0, 2.0) for _ in range(4)]
+    return w, x
+
+
+def _check_untidy_floats(learner_matvec) -> None:
+    """Incorrect if the learner's matvec is right on tidy numbers only (rounding, say)."""
+    w, x = _untidy_case()
+    got = call_learner(_explain_index_errors(learner_matvec), copy.deepcopy(w), list(x))
+    want = matvec(w, x)
+    if (
+        isinstance(got, list)
+        and len(got) == len(want)
+        and all(isinstance(v, numbers.Real) for v in got)
+        and all(
+            math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want, strict=True)
+        )
+    ):
+        return
+    rounded = isinstance(got, list) and any(
+        isinstance(v, numbers.Real) and v == round(v, 6) for v in got
+    )
+    raise Incorrect(
+        f"on a 3×4 W with untidy floats (random.Random(5), entries in [-2, 2]) your matvec "
+        f"returned {got!r}, not {want}"
+        + (": it looks rounded. Return the sums exactly, without round()" if rounded else "")
+    )
+
+
 def _check_unchanged(w_given, w, x_given, x) -> None:
     """Incorrect if the learner's matvec wrote into the W or x it was given."""
     if w_given != w:
@@ -406,6 +448,16 @@ def _matvec_three_inputs(w, x):
 def _matvec_two_rows(w, x):
     """Right for the 2×3 W only: the numbers 2 and 3 where len(W) and len(x) belong."""
     return [sum(w[i][j] * x[j] for j in range(3)) for i in range(2)]
+
+
+def _matvec_rounded(w, x):
+    """Right on the tidy 2×3 case, but rounds floats to 2 places."""
+    return [round(v, 2) if isinstance(v, float) else v for v in matvec(w, x)]
+
+
+def _matvec_square(w, x):
+    """The inner loop over len(W), as if W were square."""
+    return [sum(row[j] * x[j] for j in range(len(w))) for row in w]
 
 
 def _matvec_numpy(w, x):
@@ -453,6 +505,8 @@ q3 = Question(
         (_matvec_in_place, "your matvec changed W"),
         (_matvec_three_inputs, "works only for 3 inputs / 2 rows"),
         (_matvec_two_rows, "works only for 3 inputs / 2 rows"),
+        (_matvec_rounded, "without round()"),
+        (_matvec_square, "not the rows of W"),
     ],
 )
 

@@ -201,6 +201,16 @@ def _check_q1(train_fn):
             "the gradients pile up from step to step: call optimizer.zero_grad() every step, "
             "before backward()"
         )
+    if learner_steps == 30:  # with GD, two steps on one gradient move as far as one on 2g
+        raise Incorrect(
+            "step() ran twice per step (30 times for steps=15), so the parameters moved "
+            "twice on each gradient. Call optimizer.step() once per step"
+        )
+    if _first_difference(got, run(_train_backward_twice)[0]) is None:
+        raise Incorrect(
+            "backward() ran twice per step, so the gradient doubled (backward() adds into "
+            ".g) and every step went twice as far. Call loss.backward() once per step"
+        )
     i = _first_difference(got, want)
     raise Incorrect(
         f"loss {i + 1} is {got[i]!r}, but the reference loop records {want[i]!r}. Each step "
@@ -308,6 +318,8 @@ def _loop(*calls):
 
 
 _train_no_zero_grad = _loop("loss_fn", "backward", "step", "record")
+_train_backward_twice = _loop("zero_grad", "loss_fn", "backward", "backward", "step", "record")
+_train_step_twice = _loop("zero_grad", "loss_fn", "backward", "step", "step", "record")
 
 
 def _train_extra_step(loss_fn, optimizer, steps):
@@ -387,6 +399,8 @@ q1 = Question(
         (_train_extra_step, "ran 16 times"),
         (_train_then_nudge, "change nothing"),
         (_train_fifteen, "use steps, not a number"),
+        (_train_backward_twice, "backward() ran twice per step, so the gradient doubled"),
+        (_train_step_twice, "step() ran twice per step"),
     ],
 )
 
@@ -482,6 +496,9 @@ _RMS_MISTAKES = {
 }
 
 
+_RMS_DEFAULTS = {"lr": 0.01, "alpha": 0.99, "eps": 1e-8}  # torch.optim.RMSprop's defaults
+
+
 def _close_pair(got, want) -> bool:
     return _first_difference(list(got), list(want)) is None
 
@@ -504,6 +521,14 @@ def _check_q2(step):
                 "your rule is right, but it returns (v, theta): return the pair in the order "
                 "(theta, v), so the new theta comes first"
             )
+        for name, default in _RMS_DEFAULTS.items():  # PyTorch's default written in
+            fixed = {**_Q2, name: default}
+            probes = [rmsprop_step(theta, g, v, *fixed.values()) for theta, g, v in _Q2_PROBES]
+            if all(_close_pair(a, w) for a, w in zip(answers, probes, strict=True)):
+                raise Incorrect(
+                    f"your step uses {name}={default:g} (PyTorch's default) whatever the call "
+                    f"says; here {name}={_Q2[name]:g}. Use the {name} argument, not a number"
+                )
         for kind, why in _RMS_MISTAKES.items():
             variant = _rms_variant(kind)
             probes = [variant(theta, g, v, *_Q2.values()) for theta, g, v in _Q2_PROBES]
@@ -581,6 +606,16 @@ def _rms_fixed(name):
     return step
 
 
+def _rms_default(name):
+    """RMSProp's step with PyTorch's default for one setting written in as a number."""
+
+    def step(theta, g, v, lr, alpha, eps):
+        settings = {"lr": lr, "alpha": alpha, "eps": eps, name: _RMS_DEFAULTS[name]}
+        return rmsprop_step(theta, g, v, *settings.values())
+
+    return step
+
+
 def _rms_with_memory():
     """Right on any single call, but it remembers the v it returned last and, when called
     again with it (as a run of steps does), drifts: state of its own between calls."""
@@ -635,6 +670,9 @@ q2 = Question(
         (_rms_fixed("alpha"), "you wrote 0.9 where alpha belongs"),
         (_rms_fixed("lr"), "you wrote 0.1 where lr belongs"),
         (_rms_fixed("eps"), "you wrote 0.001 where eps belongs"),
+        (_rms_default("eps"), "uses eps=1e-08 (PyTorch's default)"),
+        (_rms_default("lr"), "Use the lr argument"),
+        (_rms_default("alpha"), "Use the alpha argument"),
     ],
 )
 
@@ -970,6 +1008,9 @@ def _momentum_variant(kind):
             return theta - lr * (g + mu * new), g + mu * new
         if kind == "gd":
             return theta - lr * g, new
+        if kind == "averaged buffer":
+            averaged = mu * buf + (1 - mu) * g
+            return theta - lr * (g + mu * averaged), averaged
         raise ValueError(kind)
 
     return step
@@ -988,6 +1029,8 @@ _MOMENTUM_MISTAKES = {
     "lr·(g + mu·buf), this step's gradient plus mu times the new buffer, not by lr·mu·buf",
     "direction as buffer": "theta's first step is right, but you return the step direction "
     "g + mu·buf as the new buffer; return buf = mu·buf + g itself",
+    "averaged buffer": "PyTorch's buffer sums; it does not average: buf = mu·buf + g, "
+    "without the (1 - mu) on g (that is Adam's first moment, not momentum's buffer)",
 }
 
 
@@ -1018,6 +1061,15 @@ def _check_q5(step):
             continue
         if same is None:
             raise Incorrect(why)
+    for name, value, guess in (
+        ("lr", 0.01, _look_ahead_nesterov(0.01, mu, steps)),
+        ("mu", 0.99, _look_ahead_nesterov(lr, 0.99, steps)),
+    ):
+        if _first_difference(got, guess) is None:
+            raise Incorrect(
+                f"your step uses {name}={value:g} whatever the call says; here lr={lr:g}, "
+                f"mu={mu:g}. Use the {name} argument, not a number"
+            )
     if _first_difference(got, _run_momentum(_nesterov_same_buf, lr, mu, steps)) is None:
         raise Incorrect(
             "the buffer you return never changes (it stays 0): return the new buffer, "
@@ -1092,6 +1144,12 @@ def _nesterov_fixed_lr(theta, g, buf, lr, mu):
     return theta - 0.02 * (g + mu * buf), buf
 
 
+def _nesterov_lr_001(theta, g, buf, lr, mu):
+    """lr written in as 0.01 (PyTorch SGD's example rate)."""
+    buf = mu * buf + g
+    return theta - 0.01 * (g + mu * buf), buf
+
+
 def _nesterov_same_buf(theta, g, buf, lr, mu):
     """Computes the new buffer, but returns the one it was given."""
     new = mu * buf + g
@@ -1116,7 +1174,11 @@ q5 = Question(
 # Why "look-ahead": Nesterov takes the gradient not where the point is, but where momentum
 # is about to carry it. PyTorch stores the point *after* that look-ahead as theta, and then
 # the whole method is the two lines above. (The checker compares with Nesterov's own form;
-# both give the same points.)
+# both give the same points.) Nesterov's form, with phi his point and v his velocity:
+#     v = mu·v - lr·grad(phi + mu·v);   phi = phi + v
+# Substitute theta = phi + mu·v (the look-ahead point) and buf = -v / lr: the gradient is
+# then taken at theta, g = grad(theta), and the two lines become buf = mu·buf + g and
+# theta = theta - lr·(g + mu·buf) — nesterov_step's two lines.
 
 # To race it, give the chapter's Momentum this update:
 class Nesterov(Momentum):
@@ -1153,5 +1215,7 @@ class Nesterov(Momentum):
             lambda theta, g, buf, lr, mu: (theta - (g + lr * mu * (mu * buf + g)), mu * buf + g),
             "the step is lr·(g + mu·buf)",
         ),
+        (_momentum_variant("averaged buffer"), "PyTorch's buffer sums; it does not average"),
+        (_nesterov_lr_001, "uses lr=0.01 whatever the call says"),
     ],
 )
