@@ -325,14 +325,23 @@ def test_ch03_q4_hints_name_the_changing_rows_and_leave_the_walks_to_q4_walks():
     assert "3.45" in ch03.q4_walks.solution_text and "more than 2.5" in ch03.q4_walks.solution_text
 
 
-@pytest.mark.parametrize("walks", [1694 / 491, 3.45, 3.4, 3.5, 1694 / 488])
+@pytest.mark.parametrize("walks", [1694 / 491, 3.45, 3.450, 3.4501, 3.46, 3.44])
 def test_ch03_q4_walks_accepts_about_3_45(walks):
     assert ch03.q4_walks.grade(walks).correct
 
 
 @pytest.mark.parametrize(
     ("walks", "words"),
-    [(2.5, "linear model's 2.5"), (1694, "number of visits"), (491 / 1694, "upside down")],
+    [
+        (2.5, "linear model's 2.5"),
+        (1694, "number of visits"),
+        (491 / 1694, "upside down"),
+        (1694 / 488, "divides by the linear model's 12P + 8; the neuron's walk"),
+        (3.47, "divides by the linear model's 12P + 8"),
+        (3.4, "close but not it"),
+        (3.43, "close but not it"),
+        (3.5, "42 / 12"),
+    ],
 )
 def test_ch03_q4_walks_names_the_slips(walks, words):
     feedback = ch03.q4_walks.grade(walks)

@@ -738,8 +738,23 @@ def _check_q4_walks(walks):
     if isinstance(walks, bool) or not isinstance(walks, numbers.Real):
         raise Incorrect(f"give a number of walks, e.g. 3.1, not {walks!r}")
     walks = float(walks)
-    if math.isclose(walks, _Q4_WALKS, rel_tol=0.015):  # 3.4 to 3.5; 42/12 = 3.5 at large P
+    if math.isclose(walks, _Q4_WALKS, rel_tol=0.003):  # 3.44 to 3.46: 3.45 is 1,694 / 491
         return
+    if math.isclose(walks, grad_visits(40) / (12 * 40 + 8), rel_tol=0.001):  # 1,694 / 488
+        raise Incorrect(
+            "that divides by the linear model's 12P + 8; the neuron's walk of the tree "
+            "is 12P + 11 visits: divide grad_visits(40) by 12 * 40 + 11"
+        )
+    if math.isclose(walks, 3.5, rel_tol=0.001):
+        raise Incorrect(
+            "3.5 is 42 / 12, where the walks head for large P; at P = 40 compute "
+            "grad_visits(40) / (12 * 40 + 11) and give two decimals"
+        )
+    if math.isclose(walks, _Q4_WALKS, rel_tol=0.03):
+        raise Incorrect(
+            f"{walks:g} is close but not it: compute grad_visits(40) / (12 * 40 + 11) and "
+            "give two decimals"
+        )
     if math.isclose(walks, grad_visits(40), rel_tol=0.01):
         raise Incorrect(
             "that is the number of visits; divide it by one value()'s visits, 12P + 11 at P = 40"
@@ -777,6 +792,9 @@ q4_walks = Question(
         (1694, "number of visits"),
         (1 / _Q4_WALKS, "upside down"),
         (5.0, "is not it"),
+        (1694 / 488, "the linear model's 12P + 8"),
+        (3.4, "close but not it"),
+        (3.5, "42 / 12"),
         ("3.45", "number of walks"),
     ],
 )
