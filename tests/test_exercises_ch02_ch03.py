@@ -400,3 +400,52 @@ def test_ch02_q2_a_cube_that_hands_the_work_to_pow_is_told_to_write_the_rule():
             return 3 * v * v * self.a.grad(x)
 
     assert ch02.q2.grade(Honest).correct
+
+
+def _memo_made_inside_with_dict_call(n):
+    cache = dict()
+    if n in cache:
+        return cache[n]
+    r = (
+        n
+        if n < 2
+        else _memo_made_inside_with_dict_call(n - 1) + _memo_made_inside_with_dict_call(n - 2)
+    )
+    cache[n] = r
+    return r
+
+
+_outside: dict = {}
+
+
+def _memo_outside_with_a_local_too(n):  # a local dict that is not the memo: still fine
+    seen = {}
+    seen[n] = True
+    if n not in _outside:
+        _outside[n] = (
+            n
+            if n < 2
+            else _memo_outside_with_a_local_too(n - 1) + _memo_outside_with_a_local_too(n - 2)
+        )
+    return _outside[n]
+
+
+@pytest.mark.parametrize(
+    ("fib_memo", "name"),
+    [(ch03._fib_memo_made_inside, "memo"), (_memo_made_inside_with_dict_call, "cache")],
+)
+def test_ch03_q2_a_memo_created_inside_the_function_is_named(fib_memo, name):
+    import time
+
+    start = time.perf_counter()
+    feedback = ch03.q2.grade(fib_memo)
+    assert time.perf_counter() - start < 1.0
+    assert feedback.status == "incorrect"
+    assert f"your {name} = {{}} is inside the function, so it starts empty" in feedback.message
+    assert "create it once, outside" in feedback.message
+
+
+def test_ch03_q2_a_plain_recursion_is_not_told_about_a_memo_inside():
+    feedback = ch03.q2.grade(ch03._fib_naive)
+    assert "recomputes" in feedback.message and "inside the function" not in feedback.message
+    assert ch03.q2.grade(_memo_outside_with_a_local_too).correct

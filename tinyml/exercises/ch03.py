@@ -197,6 +197,27 @@ def _stored(caches) -> int:
     return sum(c.cache_info().currsize if hasattr(c, "cache_info") else len(c) for c in caches)
 
 
+def _dict_made_inside(fn) -> str | None:
+    """The name of a local variable fn sets to a new dict ({} or dict()), if any."""
+    import dis
+
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return None
+    recent: list = []
+    for ins in dis.get_instructions(code):
+        if ins.opname in ("STORE_FAST", "STORE_DEREF"):
+            names = [r.argval for r in recent if r.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
+            made = [r.opname for r in recent if r.opname in ("BUILD_MAP", "CALL", "PRECALL")]
+            if recent and recent[-1].opname == "BUILD_MAP" and recent[-1].arg == 0:
+                return ins.argval
+            if "dict" in names and made and recent[-1].opname.startswith("CALL"):
+                return ins.argval
+        if ins.opname not in ("CACHE", "NOP", "EXTENDED_ARG"):
+            recent = [*recent[-3:], ins]
+    return None
+
+
 def _check_q2(fib_memo):
     if not callable(fib_memo):
         raise Incorrect("pass your function itself, e.g. ch03.q2.check(fib_memo)")
@@ -221,6 +242,14 @@ def _check_q2(fib_memo):
                 f"fib_memo({n}) stores its results (its memo grew by "
                 f"{_stored(caches) - before:,}), but still recomputes them: you store results "
                 "but never look them up. Check `if n in memo` first and return memo[n]"
+            ) from None
+        local = _dict_made_inside(fib_memo)
+        if local:
+            raise Incorrect(
+                f"fib_memo({n}) recomputes: your {local} = {{}} is inside the function, so it "
+                "starts empty on every call and forgets everything; create it once, outside "
+                f"the function ({local} = {{}} on its own line in the cell), and only use it "
+                "inside"
             ) from None
         raise
     if got != _fib(n):
@@ -269,6 +298,13 @@ def _fib_memo(n):
     if n not in _memo:
         _memo[n] = n if n < 2 else _fib_memo(n - 1) + _fib_memo(n - 2)
     return _memo[n]
+
+
+def _fib_memo_made_inside(n):  # memo = {} as the first line: empty again on every call
+    memo = {}
+    if n not in memo:
+        memo[n] = n if n < 2 else _fib_memo_made_inside(n - 1) + _fib_memo_made_inside(n - 2)
+    return memo[n]
 
 
 def _fib_naive(n):
@@ -390,6 +426,7 @@ q2 = Question(
     answer=lambda: _fib_memo,
     wrong=[
         (_fib_naive, "recomputes"),
+        (_fib_memo_made_inside, "memo = {} is inside the function, so it starts empty"),
         (lambda n: n, "expected 1"),
         ("fib_memo", "function itself"),
         (_fib_loop, "never called itself"),
