@@ -449,3 +449,13 @@ def test_ch03_q2_a_plain_recursion_is_not_told_about_a_memo_inside():
     feedback = ch03.q2.grade(ch03._fib_naive)
     assert "recomputes" in feedback.message and "inside the function" not in feedback.message
     assert ch03.q2.grade(_memo_outside_with_a_local_too).correct
+
+
+@pytest.mark.parametrize("above_2", ["-", " - "])
+def test_ch02_q3_a_dash_for_unary_minus_passes_with_a_note(above_2):
+    feedback = ch02.q3.grade((-8, 10, "**", above_2))
+    assert feedback.correct
+    assert "print shows neg for unary minus; - is Sub" in feedback.message
+    plain = ch02.q3.grade((-8, 10, "**", "neg"))
+    assert plain.correct and "Sub" not in plain.message
+    assert not ch02.q3.grade((-8, 10, "-", "**")).correct

@@ -9,7 +9,7 @@ import sys
 
 from tinyml import beta
 from tinyml.beta import Const, Node, Var
-from tinyml.exercises import Incorrect, Question, call_learner
+from tinyml.exercises import Feedback, Incorrect, Question, ____, call_learner
 from tinyml.numeric import central_difference
 
 
@@ -548,7 +548,23 @@ def _check_q3(answer):
         )
 
 
-q3 = Question(
+_Q3_DASH_NOTE = "(print shows neg for unary minus; - is Sub, the node of x - y)"
+
+
+class _Q3Question(Question):
+    """Accepts '-' for unary minus, and says how print names it."""
+
+    def grade(self, answer=____) -> Feedback:
+        feedback = super().grade(answer)
+        dashed = isinstance(answer, (tuple, list)) and any(
+            isinstance(op, str) and op.strip() == "-" for op in answer[2:]
+        )
+        if feedback.correct and dashed:
+            return Feedback("correct", f"well done. {_Q3_DASH_NOTE}")
+        return feedback
+
+
+q3 = _Q3Question(
     title="Read Python's precedence from the tree",
     checker=_check_q3,
     hint_text="Decide in what order Python applies the three operations in -x ** 2 + 1: "
