@@ -375,7 +375,7 @@ def test_ch02_q4_needs_a_measured_central_difference():
     feedback = ch02.q4.grade(forward)
     assert not feedback.correct and "central difference" in feedback.message
 
-    def own_central(expr, x, h=1e-4):  # the learner's own central difference, another h
+    def own_central(expr, x, h=1e-5):  # the learner's own central difference, another h
         start = x.value()
         x.set_value(start + h)
         ahead = expr.value()

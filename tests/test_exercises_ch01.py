@@ -305,3 +305,16 @@ def test_q3_a_truncated_2_7_is_told_to_round():
     feedback = _timed(ch01.q3, 2.7)
     assert not feedback.correct and "truncated" in feedback.message
     assert _timed(ch01.q3, 2.8).correct and _timed(ch01.q3, 2.78).correct
+
+
+@pytest.mark.parametrize("hours", [3, 3.0, 2.75, 2.85, 2.6])
+def test_q3_a_number_within_10_percent_is_told_to_give_two_digits(hours):
+    feedback = _timed(ch01.q3, hours)
+    assert feedback.status == "incorrect"
+    assert "close" in feedback.message and "two significant digits" in feedback.message
+
+
+@pytest.mark.parametrize("hours", [2.5, 3.1, 1.0])
+def test_q3_a_number_further_off_is_not_called_close(hours):
+    feedback = _timed(ch01.q3, hours)
+    assert feedback.status == "incorrect" and "close" not in feedback.message

@@ -243,3 +243,16 @@ def test_ch02_q4_a_central_difference_with_a_large_step_is_told_to_leave_h_out(h
     assert feedback.status == "incorrect"
     assert "is too large" in feedback.message and "leave h out" in feedback.message
     assert "forward difference" not in feedback.message
+
+
+@pytest.mark.parametrize("h", [1e-3, 1e-4])
+def test_ch02_q4_a_step_fine_elsewhere_but_too_large_for_the_steep_curve_fails(h):
+    """h = 1e-3 is 15% off on tanh(1000x) at x = 0.001 (482.0 for 420.0): not a pass."""
+    x = beta.Var(0.001, name="x")
+    steep = beta.Tanh(1000 * x)
+    analytic, numeric = _honest(h, "central_difference")(steep, x)
+    assert abs(numeric - analytic) > 2e-3 * abs(analytic)  # the step's error is real
+    feedback = _graded(ch02.q4, _honest(h, "central_difference"))
+    assert feedback.status == "incorrect"
+    assert "is too large for tanh(1000x)" in feedback.message
+    assert "leave h out for chapter 1's default" in feedback.message

@@ -325,14 +325,23 @@ def test_ch03_q4_hints_name_the_changing_rows_and_leave_the_walks_to_q4_walks():
     assert "3.45" in ch03.q4_walks.solution_text and "more than 2.5" in ch03.q4_walks.solution_text
 
 
-@pytest.mark.parametrize("walks", [1694 / 491, 3.45, 3.4, 3.5, 1694 / 488])
+@pytest.mark.parametrize("walks", [1694 / 491, 3.45, 3.450, 3.4501, 3.46, 3.44])
 def test_ch03_q4_walks_accepts_about_3_45(walks):
     assert ch03.q4_walks.grade(walks).correct
 
 
 @pytest.mark.parametrize(
     ("walks", "words"),
-    [(2.5, "linear model's 2.5"), (1694, "number of visits"), (491 / 1694, "upside down")],
+    [
+        (2.5, "linear model's 2.5"),
+        (1694, "number of visits"),
+        (491 / 1694, "upside down"),
+        (1694 / 488, "divides by the linear model's 12P + 8; the neuron's walk"),
+        (3.47, "divides by the linear model's 12P + 8"),
+        (3.4, "close but not it"),
+        (3.43, "close but not it"),
+        (3.5, "42 / 12"),
+    ],
 )
 def test_ch03_q4_walks_names_the_slips(walks, words):
     feedback = ch03.q4_walks.grade(walks)
@@ -391,3 +400,62 @@ def test_ch02_q2_a_cube_that_hands_the_work_to_pow_is_told_to_write_the_rule():
             return 3 * v * v * self.a.grad(x)
 
     assert ch02.q2.grade(Honest).correct
+
+
+def _memo_made_inside_with_dict_call(n):
+    cache = dict()
+    if n in cache:
+        return cache[n]
+    r = (
+        n
+        if n < 2
+        else _memo_made_inside_with_dict_call(n - 1) + _memo_made_inside_with_dict_call(n - 2)
+    )
+    cache[n] = r
+    return r
+
+
+_outside: dict = {}
+
+
+def _memo_outside_with_a_local_too(n):  # a local dict that is not the memo: still fine
+    seen = {}
+    seen[n] = True
+    if n not in _outside:
+        _outside[n] = (
+            n
+            if n < 2
+            else _memo_outside_with_a_local_too(n - 1) + _memo_outside_with_a_local_too(n - 2)
+        )
+    return _outside[n]
+
+
+@pytest.mark.parametrize(
+    ("fib_memo", "name"),
+    [(ch03._fib_memo_made_inside, "memo"), (_memo_made_inside_with_dict_call, "cache")],
+)
+def test_ch03_q2_a_memo_created_inside_the_function_is_named(fib_memo, name):
+    import time
+
+    start = time.perf_counter()
+    feedback = ch03.q2.grade(fib_memo)
+    assert time.perf_counter() - start < 1.0
+    assert feedback.status == "incorrect"
+    assert f"your {name} = {{}} is inside the function, so it starts empty" in feedback.message
+    assert "create it once, outside" in feedback.message
+
+
+def test_ch03_q2_a_plain_recursion_is_not_told_about_a_memo_inside():
+    feedback = ch03.q2.grade(ch03._fib_naive)
+    assert "recomputes" in feedback.message and "inside the function" not in feedback.message
+    assert ch03.q2.grade(_memo_outside_with_a_local_too).correct
+
+
+@pytest.mark.parametrize("above_2", ["-", " - "])
+def test_ch02_q3_a_dash_for_unary_minus_passes_with_a_note(above_2):
+    feedback = ch02.q3.grade((-8, 10, "**", above_2))
+    assert feedback.correct
+    assert "print shows neg for unary minus; - is Sub" in feedback.message
+    plain = ch02.q3.grade((-8, 10, "**", "neg"))
+    assert plain.correct and "Sub" not in plain.message
+    assert not ch02.q3.grade((-8, 10, "-", "**")).correct

@@ -289,6 +289,12 @@ def _check_q3(answer):
             "that counts one multiply-add per evaluation; each evaluation of the loss costs "
             "about n of them, so the total grows like n²"
         )
+    if math.isclose(answer, _Q3_HOURS, rel_tol=0.1):  # 3, 2.75, 2.85: rounded too early
+        raise Incorrect(
+            f"close — {answer:g} hours is within 10%, but give two significant digits: "
+            "(n + 1) evaluations × n multiply-adds / 10^8 per second, then / 3600, and round "
+            "only at the end"
+        )
     raise Incorrect(
         f"{answer:g} hours is not it: count the evaluations, times the multiply-adds in each, "
         "divided by 10^8 per second; then turn seconds into hours"
@@ -320,7 +326,9 @@ q3 = Question(
         (0.01, "one evaluation"),
         (_Q3_N / _Q3_RATE / 3600, "one evaluation"),
         (_Q3_N / _Q3_RATE / 3600 * 1e-6, "grows like n²"),
-        (3.0, "not it"),
+        (3.0, "close — 3 hours is within 10%"),
+        (2.75, "give two significant digits"),
+        (3.5, "not it"),
         (2.7, "close, but truncated: round"),
         (float("nan"), "finite"),
         ("2.8", "number of hours"),

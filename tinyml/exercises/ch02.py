@@ -9,7 +9,7 @@ import sys
 
 from tinyml import beta
 from tinyml.beta import Const, Node, Var
-from tinyml.exercises import Incorrect, Question, call_learner
+from tinyml.exercises import Feedback, Incorrect, Question, ____, call_learner
 from tinyml.numeric import central_difference
 
 
@@ -548,7 +548,23 @@ def _check_q3(answer):
         )
 
 
-q3 = Question(
+_Q3_DASH_NOTE = "(print shows neg for unary minus; - is Sub, the node of x - y)"
+
+
+class _Q3Question(Question):
+    """Accepts '-' for unary minus, and says how print names it."""
+
+    def grade(self, answer=____) -> Feedback:
+        feedback = super().grade(answer)
+        dashed = isinstance(answer, (tuple, list)) and any(
+            isinstance(op, str) and op.strip() == "-" for op in answer[2:]
+        )
+        if feedback.correct and dashed:
+            return Feedback("correct", f"well done. {_Q3_DASH_NOTE}")
+        return feedback
+
+
+q3 = _Q3Question(
     title="Read Python's precedence from the tree",
     checker=_check_q3,
     hint_text="Decide in what order Python applies the three operations in -x ** 2 + 1: "
@@ -690,7 +706,16 @@ def _check_q4(check):
             )
         h = _check_q4_points(expr, x, t, numeric, set_to, want)
         if t == _Q4_STEEP:
-            continue  # steep: a true central difference is expected to be off from grad
+            # Steep: the default step's central difference is off from grad in the 6th digit
+            # only; a large step (h = 1e-3 is 15% off) shows a true difference of a bad h.
+            if not math.isclose(numeric, analytic, rel_tol=1e-4):
+                raise Incorrect(
+                    f"for {expr} at x = {t} your numeric derivative {numeric!r} is far from "
+                    f"{analytic!r}: your step h = {h:.1g} is too large for tanh(1000x), whose "
+                    "slope changes within a thousandth; leave h out for chapter 1's default "
+                    "step (central_difference(f, x.value()))"
+                )
+            continue  # a true central difference at a fine step: off from grad is expected
         if math.isclose(numeric, analytic, rel_tol=1e-3):
             if not math.isclose(numeric, analytic, rel_tol=1e-6) and h < 1e-8 * max(1, abs(t)):
                 raise Incorrect(
@@ -809,6 +834,18 @@ def _large_step_check(expr, x):  # a true central difference, but h = 0.01
     return analytic, numeric
 
 
+def _step_1e3_check(expr, x):  # a true central difference at h = 1e-3: fine but for tanh(1000x)
+    analytic, start = expr.grad(x), x.value()
+
+    def f(t):
+        x.set_value(t)
+        return expr.value()
+
+    numeric = central_difference(f, start, h=1e-3)
+    x.set_value(start)
+    return analytic, numeric
+
+
 def _grad_twice(expr, x):  # no finite difference at all
     g = expr.grad(x)
     return g, g
@@ -906,6 +943,7 @@ q4 = Question(
         (_grad_too_late, "x had moved"),
         (_forward_difference_check, "one side of x"),
         (_large_step_check, "your step h = 0.01 is too large"),
+        (_step_1e3_check, "h = 0.001 is too large for tanh(1000x)"),
         (_grad_twice, "was not measured"),
         (_grad_nudged, "was not measured"),
         (_uneven_steps, "not the central difference"),

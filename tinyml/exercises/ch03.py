@@ -197,6 +197,27 @@ def _stored(caches) -> int:
     return sum(c.cache_info().currsize if hasattr(c, "cache_info") else len(c) for c in caches)
 
 
+def _dict_made_inside(fn) -> str | None:
+    """The name of a local variable fn sets to a new dict ({} or dict()), if any."""
+    import dis
+
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return None
+    recent: list = []
+    for ins in dis.get_instructions(code):
+        if ins.opname in ("STORE_FAST", "STORE_DEREF"):
+            names = [r.argval for r in recent if r.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
+            made = [r.opname for r in recent if r.opname in ("BUILD_MAP", "CALL", "PRECALL")]
+            if recent and recent[-1].opname == "BUILD_MAP" and recent[-1].arg == 0:
+                return ins.argval
+            if "dict" in names and made and recent[-1].opname.startswith("CALL"):
+                return ins.argval
+        if ins.opname not in ("CACHE", "NOP", "EXTENDED_ARG"):
+            recent = [*recent[-3:], ins]
+    return None
+
+
 def _check_q2(fib_memo):
     if not callable(fib_memo):
         raise Incorrect("pass your function itself, e.g. ch03.q2.check(fib_memo)")
@@ -221,6 +242,14 @@ def _check_q2(fib_memo):
                 f"fib_memo({n}) stores its results (its memo grew by "
                 f"{_stored(caches) - before:,}), but still recomputes them: you store results "
                 "but never look them up. Check `if n in memo` first and return memo[n]"
+            ) from None
+        local = _dict_made_inside(fib_memo)
+        if local:
+            raise Incorrect(
+                f"fib_memo({n}) recomputes: your {local} = {{}} is inside the function, so it "
+                "starts empty on every call and forgets everything; create it once, outside "
+                f"the function ({local} = {{}} on its own line in the cell), and only use it "
+                "inside"
             ) from None
         raise
     if got != _fib(n):
@@ -269,6 +298,13 @@ def _fib_memo(n):
     if n not in _memo:
         _memo[n] = n if n < 2 else _fib_memo(n - 1) + _fib_memo(n - 2)
     return _memo[n]
+
+
+def _fib_memo_made_inside(n):  # memo = {} as the first line: empty again on every call
+    memo = {}
+    if n not in memo:
+        memo[n] = n if n < 2 else _fib_memo_made_inside(n - 1) + _fib_memo_made_inside(n - 2)
+    return memo[n]
 
 
 def _fib_naive(n):
@@ -390,6 +426,7 @@ q2 = Question(
     answer=lambda: _fib_memo,
     wrong=[
         (_fib_naive, "recomputes"),
+        (_fib_memo_made_inside, "memo = {} is inside the function, so it starts empty"),
         (lambda n: n, "expected 1"),
         ("fib_memo", "function itself"),
         (_fib_loop, "never called itself"),
@@ -738,8 +775,23 @@ def _check_q4_walks(walks):
     if isinstance(walks, bool) or not isinstance(walks, numbers.Real):
         raise Incorrect(f"give a number of walks, e.g. 3.1, not {walks!r}")
     walks = float(walks)
-    if math.isclose(walks, _Q4_WALKS, rel_tol=0.015):  # 3.4 to 3.5; 42/12 = 3.5 at large P
+    if math.isclose(walks, _Q4_WALKS, rel_tol=0.003):  # 3.44 to 3.46: 3.45 is 1,694 / 491
         return
+    if math.isclose(walks, grad_visits(40) / (12 * 40 + 8), rel_tol=0.001):  # 1,694 / 488
+        raise Incorrect(
+            "that divides by the linear model's 12P + 8; the neuron's walk of the tree "
+            "is 12P + 11 visits: divide grad_visits(40) by 12 * 40 + 11"
+        )
+    if math.isclose(walks, 3.5, rel_tol=0.001):
+        raise Incorrect(
+            "3.5 is 42 / 12, where the walks head for large P; at P = 40 compute "
+            "grad_visits(40) / (12 * 40 + 11) and give two decimals"
+        )
+    if math.isclose(walks, _Q4_WALKS, rel_tol=0.03):
+        raise Incorrect(
+            f"{walks:g} is close but not it: compute grad_visits(40) / (12 * 40 + 11) and "
+            "give two decimals"
+        )
     if math.isclose(walks, grad_visits(40), rel_tol=0.01):
         raise Incorrect(
             "that is the number of visits; divide it by one value()'s visits, 12P + 11 at P = 40"
@@ -777,6 +829,9 @@ q4_walks = Question(
         (1694, "number of visits"),
         (1 / _Q4_WALKS, "upside down"),
         (5.0, "is not it"),
+        (1694 / 488, "the linear model's 12P + 8"),
+        (3.4, "close but not it"),
+        (3.5, "42 / 12"),
         ("3.45", "number of walks"),
     ],
 )
