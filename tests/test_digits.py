@@ -66,3 +66,13 @@ def test_the_speed_ladder_rungs_compute_the_same_epoch():
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
     batches, _ = speed.digits_batches()
     assert len(batches) == 45 and sum(len(y) for _, y in batches) == 1437
+
+
+def test_scalar_step_times_with_the_clock_it_is_given():
+    from tinyml import speed
+
+    batches, _ = speed.digits_batches()
+    few = (batches[0][0][:1], batches[0][1][:1])
+    ticks = iter([10.0, 12.5])
+    assert speed.scalar_step(speed.initial_weights(), few, clock=lambda: next(ticks)) == 2.5
+    assert speed.scalar_step(speed.initial_weights(), few) > 0

@@ -276,3 +276,48 @@ def test_ch08_q5_refuses_the_library_and_asks_for_numpy():
     _fails(ch08.q5, with_the_library, "write it in numpy")
     assert Tensor.__init__ is not None and Tensor(np.ones(2)).data.shape == (2,)  # restored
     _passes(ch08.q5, ch08.cross_entropy_grad)
+
+
+def test_ch07_q3_names_capping_z():
+    capped = lambda z: math.log1p(math.exp(min(z, 709.0)))  # noqa: E731
+    _fails(ch07.q3, capped, "rewrite log(1 + e^z) instead of capping z")
+    _fails(ch07.q3, lambda z: ch07.softplus(min(z, 500.0)), "capped near 500")
+    # the honest forms are not mistaken for a cap
+    _passes(ch07.q3, lambda z: max(z, 0.0) + math.log1p(math.exp(-abs(z))))
+    _passes(ch07.q3, ch07.softplus)
+
+
+def test_ch07_q4_names_a_loss_multiplied_by_the_batch_size():
+    def times_n(model, optimizer, xb, yb):
+        return ch07.train_step(model, optimizer, xb, yb) * len(xb)
+
+    _fails(ch07.q4, times_n, "len(xb) times the loss")
+    _fails(ch07.q4, lambda m, o, xb, yb: ch07.train_step(m, o, xb, yb) * 2, "not the ones")
+    _passes(ch07.q4, ch07.train_step)
+
+
+def test_ch07_q3_last_hint_is_not_the_code():
+    last = ch07.q3.hints()[-1]
+    assert "return" not in last and "math.exp(-z)" not in last
+    assert "z > 0" in last and "z <= 0" in last
+
+
+def test_ch08_q5_names_the_mean_over_every_logit_and_the_whole_array_softmax():
+    def over_size(z, y):
+        return ch08.cross_entropy_grad(z, y) * len(y) / z.size
+
+    def whole_array(z, y):
+        e = np.exp(z - z.max())
+        p = e / e.sum()
+        p[np.arange(len(y)), y] -= 1
+        return p / len(y)
+
+    _fails(ch08.q5, over_size, "you divide by z.size = n·k = 12")
+    _fails(ch08.q5, whole_array, "the sum over the whole array")
+
+    def honest(z, y):  # softmax by rows written with a transpose and explicit division
+        shifted = z - z.max(axis=1)[:, None]
+        p = (np.exp(shifted).T / np.exp(shifted).sum(axis=1)).T
+        return (p - np.eye(z.shape[1])[y]) / z.shape[0]
+
+    _passes(ch08.q5, honest)

@@ -165,8 +165,10 @@ def _torch_setup(weights: list[np.ndarray], batches: list):
 
 
 # -- the scalar engine: one batch only (a whole epoch takes minutes) -------------------------
-def scalar_step(weights: list[np.ndarray], batch: tuple) -> float:
-    """Seconds for one training step of ``tinyml.nn`` (chapter 7) on one batch."""
+def scalar_step(
+    weights: list[np.ndarray], batch: tuple, clock: Callable[[], float] = time.perf_counter
+) -> float:
+    """Seconds for one training step of ``tinyml.nn`` (chapter 7) on one batch, by ``clock``."""
     from tinyml.nn import MLP, cross_entropy
     from tinyml.optim import Adam
 
@@ -177,12 +179,12 @@ def scalar_step(weights: list[np.ndarray], batch: tuple) -> float:
         p.set_value(v)
     optimizer = Adam(params, lr=LR)
     x, y = batch[0].tolist(), batch[1].tolist()
-    start = time.perf_counter()
+    start = clock()
     optimizer.zero_grad()
     loss = cross_entropy([model(row) for row in x], y)
     loss.backward()
     optimizer.step()
-    return time.perf_counter() - start
+    return clock() - start
 
 
 SETUPS: dict[str, Callable] = {

@@ -323,6 +323,16 @@ def _check_q4(fn):
         if _q4_same(got_weights, want_weights):
             if _q4_same(got_losses, want_losses):
                 continue
+            sizes = _Q4_SETTINGS[setting][2]
+            if all(
+                math.isclose(g, w * n, rel_tol=1e-9)
+                for g, w, n in zip(got_losses, want_losses, sizes, strict=True)
+            ):
+                raise Incorrect(
+                    "the weights are right, but the losses you return are len(xb) times the "
+                    "loss: binary_cross_entropy_with_logits already takes the mean over the "
+                    "batch, so return loss.value() itself"
+                )
             raise Incorrect(
                 "the weights are right, but the losses you return are not the ones you called "
                 "backward() on: return loss.value() of this step's loss"
@@ -375,6 +385,10 @@ q4 = Question(
         (lambda model, opt, xb, yb: train_step(model, opt, [[0.0]] * len(xb), yb), "raised"),
         (lambda model, opt, xb, yb: train_step(model, opt, xb, yb) and None, "as a float"),
         (lambda model, opt, xb, yb: train_step(model, opt, xb, yb) + 1, "losses you return"),
+        (
+            lambda model, opt, xb, yb: train_step(model, opt, xb, yb) * len(xb),
+            "len(xb) times the loss",
+        ),
         (lambda model, opt, xb, yb: 0.5, "never move"),
         (lambda model, opt, xb, yb: train_step(model, opt, xb[:3], yb[:3]), "weights differ"),
         (_step_variant("by hand"), "call optimizer.step()"),
@@ -526,6 +540,19 @@ def _q3_branch(z):
     )
 
 
+def _q3_capped(fn, z, got):
+    """The cap c when softplus(z) looks like softplus(min(z, c)): too small, and flat beyond z."""
+    if z <= 30 or not math.isfinite(z) or got >= _true_softplus(z) - 1e-6:
+        return None
+    try:
+        later = _q3_call(fn, z + 100.0)
+    except (Incorrect, NotAttempted):
+        return None
+    if later is None or not math.isclose(later, got, rel_tol=1e-9):
+        return None
+    return got
+
+
 def _check_q3(fn):
     if not callable(fn):
         raise Incorrect("pass your function itself, e.g. ch07.q3.check(softplus)")
@@ -547,6 +574,14 @@ def _check_q3(fn):
             )
         if z > 0 and got != z and _q3_close(got, z + math.exp(-z)):
             raise Incorrect(f"softplus({z:g}): the log is missing, z + log(1 + e^-z)")
+        cap = _q3_capped(fn, z, got)
+        if cap is not None:
+            raise Incorrect(
+                f"softplus({z:g}) = {got:.6g}, but log(1 + e^z) = {want:.6g}: yours gives the "
+                f"same value for larger z too, as if z were capped near {cap:.6g}. Capping z "
+                f"(min(z, {cap:.0f})) changes the answer by z - {cap:.0f}; rewrite "
+                "log(1 + e^z) instead of capping z"
+            )
         if got in (z, max(z, 0.0)) or abs(got - want) <= 0.1 * max(1.0, abs(want)):
             digits = 6 if f"{got:.6g}" != f"{want:.6g}" else 13
             raise Incorrect(
@@ -580,10 +615,11 @@ q3 = Question(
     hint_text="Try math.log(1 + math.exp(z)) at z = 1000 first. Then factor e^z out of "
     "1 + e^z: what is left inside the log?",
     more_hints=(
-        "1 + e^z = e^z (e^-z + 1), so log(1 + e^z) = z + log(1 + e^-z). That form is safe "
-        "when z > 0 (e^-z < 1); the plain form is safe when z <= 0 (e^z <= 1).",
-        "if z > 0: return z + math.log(1 + math.exp(-z)); otherwise return "
-        "math.log(1 + math.exp(z)). Section 3 shows tinyml.nn._softplus, the same on Vars.",
+        "1 + e^z = e^z (e^-z + 1): take the log of both sides, and the log of the product "
+        "is a sum.",
+        "Two ranges. For z > 0, z + log(1 + e^-z) is safe (e^-z < 1); for z <= 0, the plain "
+        "log(1 + e^z) is safe (e^z <= 1). Capping z is not: it changes the answer. Section 3 "
+        "shows tinyml.nn._softplus, the same on Vars.",
     ),
     solution_text=inspect.getsource(softplus),
     answer=lambda: softplus,
@@ -596,6 +632,7 @@ q3 = Question(
             "the z in front is missing",
         ),  # fmt: skip
         (lambda z: max(z, 0.0), "an approximation"),
+        (lambda z: math.log1p(math.exp(min(z, 709.0))), "rewrite log(1 + e^z) instead of capping"),
         (lambda z: z if z > 3 else math.log(1 + math.exp(z)), "at z = 3.0001 yours gives 3.0001"),
         (
             lambda z: max(z, 0.0) if abs(z) >= 1000 else math.log(1 + math.exp(z)),

@@ -407,6 +407,17 @@ def _diagnose_q5(got, want, z, y, call, what):
             "your softmax adds up to 1 down each column; it is each row (axis=1), one "
             "sample's logits, that softmax turns into probabilities"
         )
+    if np.allclose(theirs.sum(), 1) and not np.allclose(theirs.sum(axis=1), 1):
+        raise Incorrect(
+            "your softmax divides by the sum over the whole array (e.sum() with no axis), "
+            "so all the probabilities together add up to 1; each row is one sample and must "
+            "add up to 1 on its own: divide by e.sum(axis=1, keepdims=True)"
+        )
+    if np.allclose(got * n * k, want * n, rtol=1e-9, atol=1e-12):
+        raise Incorrect(
+            f"for {call} you divide by z.size = n·k = {n * k}: the loss is the mean over "
+            f"the n = {n} samples (rows), not over every logit, so divide by n = len(y)"
+        )
     for m in range(1, 11):
         if m != n and np.allclose(got * m, want * n, rtol=1e-9, atol=1e-12):
             raise Incorrect(
@@ -454,6 +465,17 @@ def _columns(z, y):
     return p / len(y)
 
 
+def _over_size(z, y):
+    return cross_entropy_grad(z, y) * len(y) / z.size
+
+
+def _whole_array_softmax(z, y):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = e / e.sum()
+    p[np.arange(len(y)), y] -= 1
+    return p / len(y)
+
+
 def _global_max(z, y):
     e = np.exp(z - z.max())
     p = e / e.sum(axis=1, keepdims=True)
@@ -486,6 +508,8 @@ q5 = Question(
         (_global_max, "each row's own"),
         (lambda z, y: print(cross_entropy_grad(z, y)), "instead of returning"),
         (_columns, "down each column"),
+        (_over_size, "you divide by z.size"),
+        (_whole_array_softmax, "the sum over the whole array"),
     ],
 )
 
