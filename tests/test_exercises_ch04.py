@@ -615,3 +615,59 @@ def test_q4_a_leaf_listed_twice_and_given_its_gradient_twice_is_told_so_once():
     assert "x is listed twice; it still gets its gradient once" in message
     assert message.count("x.g =") == 1  # x shown once, not once per listing
     assert "amounts are wrong" not in message
+
+
+def test_q4_one_pruned_pass_per_listed_leaf_is_refused_and_one_pass_is_not():
+    # the first graph lists two distinct leaves, so a pass per leaf shows there
+    _, _, wrt, _ = _graphs()[0]
+    assert len(set(wrt)) == 2
+    message = _graded_quickly(ch04.q4, ch04._one_pass_per_leaf).message
+    assert "gradients are right" in message
+    assert "you make one pass per listed leaf: push every needed node once, in one pass" in message
+    assert " node)" not in message  # tanh(a) has no short printed form: no example named
+
+    def the_briefs_per_leaf_pass(root, wrt):
+        for w in set(wrt):
+            order = topological_order(root)
+            needed = set()
+            for n in reversed(order):
+                if n is w or any(c in needed for c in n.children):
+                    needed.add(n)
+            if root not in needed:
+                continue
+            g = {root: 1.0}
+            for n in order:
+                if n not in needed:
+                    continue
+                for c, d in zip(n.children, n.local_grads, strict=True):
+                    if c in needed:
+                        g[c] = g.get(c, 0.0) + g[n] * d
+            w.g += g.get(w, 0.0)
+
+    assert "one pass per listed leaf" in _graded_quickly(ch04.q4, the_briefs_per_leaf_pass).message
+
+    def one_pass_in_a_dict(root, wrt):  # honest: one pass, gradients kept in a dict
+        order = topological_order(root)
+        needed = ch04._needed(order, wrt)
+        if root not in needed:
+            return
+        grads = {root: 1.0}
+        for node in order:
+            if node in needed:
+                local = node.local_grads  # read once per node
+                for child, d in zip(node.children, local, strict=True):
+                    if child in needed:
+                        grads[child] = grads.get(child, 0.0) + grads[node] * d
+        for leaf in set(wrt):
+            leaf.g += grads.get(leaf, 0.0)
+
+    assert _graded_quickly(ch04.q4, one_pass_in_a_dict).correct
+
+
+def test_q4_side_graph_nodes_are_named_by_their_printed_form_never_by_their_operator():
+    for wrong in (ch04._pushes_everywhere, ch04._pushes_zero_into_the_pruned_part):
+        message = _graded_quickly(ch04.q4, wrong).message
+        assert "(such as u)" in message and " node)" not in message
+    assert ch04._printed(alpha.Var(1.0, name="u") * alpha.Var(2.0, name="x")) == "(* u x)"
+    root, _ = ch04._chain(3)
+    assert ch04._printed(root) is None and ch04._such_as([root]) == ""

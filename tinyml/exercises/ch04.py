@@ -854,6 +854,24 @@ def _pushes_zero_into_the_pruned_part(root, wrt):
             c.g += (n.g * d) if c in reach else 0.0
 
 
+def _one_pass_per_leaf(root, wrt):
+    """Right gradients, kept in a dict, but one pruned pass per listed leaf: a node that leads
+    to several listed leaves pushes once per leaf."""
+    for w in set(wrt):
+        order = topological_order(root)
+        needed = _needed(order, [w])
+        if root not in needed:
+            continue
+        grads = {root: 1.0}
+        for node in order:
+            if node not in needed:
+                continue
+            for child, d in zip(node.children, node.local_grads, strict=True):
+                if child in needed:
+                    grads[child] = grads.get(child, 0.0) + grads[node] * d
+        w.g += grads.get(w, 0.0)
+
+
 def _adds_once_per_listing(root, wrt):
     """Works the gradients out on the side, then adds them once per entry of wrt: a leaf
     listed twice gets twice its gradient."""
@@ -881,6 +899,7 @@ _CHANGES: dict[alpha.Node, int] = {}
 _ASSIGNED: set[alpha.Node] = set()  # nodes whose g the learner's function set, changed or not
 _GRADS_READ: set[alpha.Node] = set()  # nodes whose local_grads it read
 _READS: dict[alpha.Node, int] = {}  # reads of node.children and node.local_grads
+_GRADS_READS: dict[alpha.Node, int] = {}  # reads of node.local_grads alone
 _ALLOWED: dict[alpha.Node, int] = {}  # reads a walk may make: a few per node, a few per edge
 _COUNTING: dict[type, type] = {}
 _G = alpha.Node.g  # the slot that holds g
@@ -927,6 +946,7 @@ def _counting(cls):
         def local_grads(node):
             if _ALLOWED:
                 _GRADS_READ.add(node)
+                _GRADS_READS[node] = _GRADS_READS.get(node, 0) + 1
             _count_read(node)
             return _LOCAL_GRADS(node)
 
@@ -982,6 +1002,7 @@ class _Watched:
         self.limit_changed = None  # (before, what the function set), if it changed the limit
         self.assigned: set[alpha.Node] = set()  # nodes whose g it set (even to the same value)
         self.grads_read: set[alpha.Node] = set()  # nodes whose local_grads it read
+        self.grads_reads: dict[alpha.Node, int] = {}  # how often it read each one
 
 
 def _call_watched(learner, root, wrt, order, edges, text):
@@ -996,6 +1017,7 @@ def _call_watched(learner, root, wrt, order, edges, text):
     _READS.clear()
     _ASSIGNED.clear()
     _GRADS_READ.clear()
+    _GRADS_READS.clear()
     _ALLOWED.update({node: _read_budget(edges, node) for node in order})
     seen = _Watched()
     depth = 0
@@ -1033,9 +1055,11 @@ def _call_watched(learner, root, wrt, order, edges, text):
             sys.setrecursionlimit(limit)
     changes = dict(_CHANGES)
     seen.assigned, seen.grads_read = set(_ASSIGNED), set(_GRADS_READ)
+    seen.grads_reads = dict(_GRADS_READS)
     _CHANGES.clear()
     _ASSIGNED.clear()
     _GRADS_READ.clear()
+    _GRADS_READS.clear()
     return changes, seen
 
 
@@ -1093,6 +1117,22 @@ def _name(node, root=None):
     if node is root:
         return "the top node"
     return getattr(node, "name", None) or f"a {node.op} node"
+
+
+def _printed(node) -> str | None:
+    """A node's Lisp-like printed form when it is short (a leaf, or an operation on leaves),
+    else None: the side graph's sums print to millions of characters."""
+    if node.children and any(child.children for child in node.children):
+        return None
+    return str(node)
+
+
+def _such_as(nodes) -> str:
+    """' (such as (* u x))' for the first of nodes with a short printed form (a leaf first),
+    or '' when none has one."""
+    named = [_printed(n) for n in nodes if not n.children] + [_printed(n) for n in nodes]
+    example = next((text for text in named if text), None)
+    return f" (such as {example})" if example else ""
 
 
 def _needed(order, wrt):
@@ -1312,13 +1352,12 @@ def _check_q4_graphs(learner, changed):
         pruned = [n for n in order if n not in needed and changes.get(n)]
         if pruned:
             count = f"{len(pruned)} node{'s' * (len(pruned) > 1)}"
-            example = next((n for n in pruned if not n.children), pruned[0])
             raise Incorrect(
                 f"on the graph {text}, the listed leaves' gradients are right, but your "
-                f"function pushed into {count} from which no listed leaf can be reached "
-                f"(such as {_name(example, root)}): the task is to skip them, as PyTorch "
-                "skips tensors that do not require grad. Which nodes lead to a listed leaf? "
-                "Decide that before pushing, and push only into those"
+                f"function pushed into {count} from which no listed leaf can be reached"
+                f"{_such_as([n for n in pruned if n is not root])}: the task is to skip them, "
+                "as PyTorch skips tensors that do not require grad. Which nodes lead to a "
+                "listed leaf? Decide that before pushing, and push only into those"
             )
         walked = [
             n
@@ -1326,14 +1365,25 @@ def _check_q4_graphs(learner, changed):
             if n not in needed and (n in seen.grads_read or (n in seen.assigned and n is not root))
         ]
         if walked:
-            example = next((n for n in walked if getattr(n, "name", None)), walked[0])
             count = f"{len(walked)} node{'s' * (len(walked) > 1)}"
             raise Incorrect(
                 f"on the graph {text}, the gradients are right and no pruned g changed, but you "
                 f"still walk the pruned part: your function read the local_grads of, or added "
-                f"to the g of, {count} that lead to no listed leaf (such as "
-                f"{_name(example, root)}), if only to add 0.0. Skip nodes that lead to no "
+                f"to the g of, {count} that lead to no listed leaf{_such_as(walked)}, if only "
+                "to add 0.0. Skip nodes that lead to no "
                 "listed leaf: test `node in needed` before touching a node or its children"
+            )
+        again = [
+            n
+            for n in order
+            if n in needed and seen.grads_reads.get(n, 0) > max(1, len(n.children))
+        ]
+        if again:
+            raise Incorrect(
+                f"on the graph {text}, the gradients are right, but your function read the "
+                f"local_grads of {len(again)} needed node{'s' * (len(again) > 1)}"
+                f"{_such_as(again)} more than once: you make one pass per listed leaf: push "
+                "every needed node once, in one pass, for all listed leaves together"
             )
         for node in order:
             if changes.get(node, 0) > edges.get(node, 0) + 2:
@@ -1386,6 +1436,7 @@ q4 = Question(
         (_pushes_in_its_own_order, "push in topological_order(root)"),
         (_seeds_always, "only when the root is needed"),
         (_pushes_zero_into_the_pruned_part, "you still walk the pruned part"),
+        (_one_pass_per_leaf, "you make one pass per listed leaf"),
         (_adds_once_per_listing, "x is listed twice; it still gets its gradient once"),
         (lambda root, wrt: root.grad(1.0), "calls grad()"),
         (lambda root, wrt: root.backward(), "calls backward()"),
