@@ -405,9 +405,9 @@ def test_ch03_q2_memo_around_fib1_is_refused_quickly():
         memo[n] = r
         return r
 
-    start = time.perf_counter()
+    start = time.process_time()
     feedback = ch03.q2.grade(fib_memo)
-    assert time.perf_counter() - start < 10  # about a second; generous on a loaded machine
+    assert time.process_time() - start < 10  # about a second of CPU time; generous
     assert not feedback.correct and "fib1" in feedback.message
 
 
@@ -484,9 +484,9 @@ def test_ch01_checkers_answer_within_a_second():
 
     for q in (ch01.q1, ch01.q2, ch01.q3, ch01.q4, ch01.q5):
         for answer in [q.answer()] + [bad for bad, _ in q.wrong]:
-            start = time.perf_counter()
+            start = time.process_time()
             q.grade(answer)
-            assert time.perf_counter() - start < 1.0, (q.title, answer)
+            assert time.process_time() - start < 1.0, (q.title, answer)
 
 
 def test_ch01_q2_accepts_the_packages_central_difference_inside():
@@ -634,9 +634,9 @@ def test_ch05_checkers_answer_within_a_second():
 
     for q in (ch05.q1, ch05.q2, ch05.q3, ch05.q4):
         for answer in [q.answer()] + [bad for bad, _ in q.wrong]:
-            start = time.perf_counter()
+            start = time.process_time()
             q.grade(answer)
-            assert time.perf_counter() - start < 1.0, (q.title, answer)
+            assert time.process_time() - start < 1.0, (q.title, answer)
 
 
 @pytest.mark.parametrize("name,q", QUESTIONS, ids=IDS)

@@ -16,9 +16,9 @@ def _f(a, b):
 
 
 def _timed(q, answer):
-    start = time.perf_counter()
+    start = time.process_time()
     feedback = q.grade(answer)
-    assert time.perf_counter() - start < 1.0, answer
+    assert time.process_time() - start < 1.0, answer
     return feedback
 
 

@@ -13,9 +13,9 @@ from tinyml.numeric import central_difference, numeric_gradient
 
 
 def _graded(question, answer):
-    start = time.perf_counter()
+    start = time.process_time()
     feedback = question.grade(answer)
-    assert time.perf_counter() - start < 1.0, answer
+    assert time.process_time() - start < 1.0, answer
     return feedback
 
 

@@ -62,9 +62,9 @@ def test_q2_and_q3_first_hints_do_not_give_the_answer_and_the_last_one_does(caps
 def _graded_quickly(q, answer):
     import time
 
-    start = time.perf_counter()
+    start = time.process_time()
     feedback = q.grade(answer)
-    assert time.perf_counter() - start < 1.0, (q.title, answer)
+    assert time.process_time() - start < 1.0, (q.title, answer)
     return feedback
 
 

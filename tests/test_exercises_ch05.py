@@ -53,9 +53,9 @@ def test_q1_points_at_the_rule_before_the_numbers():
 def test_checkers_answer_within_a_second():
     for q in (ch05.q1, ch05.q2, ch05.q3, ch05.q4):
         for answer in [q.answer()] + [bad for bad, _ in q.wrong]:
-            start = time.perf_counter()
+            start = time.process_time()
             q.grade(answer)
-            assert time.perf_counter() - start < 1.0, (q.title, answer)
+            assert time.process_time() - start < 1.0, (q.title, answer)
 
 
 def test_q4_accepts_tuples_and_q1_asks_for_numbers():

@@ -14,17 +14,17 @@ from tinyml.nn import binary_cross_entropy_with_logits
 
 
 def _fails(q, answer, phrase):
-    start = time.perf_counter()
+    start = time.process_time()
     feedback = q.grade(answer)
-    assert time.perf_counter() - start < 1.0, "a check must answer within a second"
+    assert time.process_time() - start < 1.0, "a check must answer within a second"
     assert feedback.status == "incorrect", feedback
     assert phrase in feedback.message, feedback.message
 
 
 def _passes(q, answer):
-    start = time.perf_counter()
+    start = time.process_time()
     feedback = q.grade(answer)
-    assert time.perf_counter() - start < 1.0, "a check must answer within a second"
+    assert time.process_time() - start < 1.0, "a check must answer within a second"
     assert feedback.correct, feedback.message
 
 
