@@ -120,3 +120,25 @@ def test_q3_refuses_rounding_and_an_inner_loop_over_the_rows():
 
     for right in (from_zero, with_sum):
         assert ch05.q3.grade(right).correct, right
+
+
+def test_q2_says_a_string_is_not_a_number():
+    message = ch05.q2.grade(lambda n, m, p: str(n * p * (m - 1))).message
+    assert "gave the string '20'" in message and "return a number, not a string" in message
+    assert "count again" not in message
+
+
+def test_q4_names_a_doubled_gradient_from_two_backward_calls():
+    from tinyml.alpha import Var
+    from tinyml.matrix import apply, column, matmul
+
+    V = [[Var(0.0) for _ in range(3)] for _ in range(2)]
+    z = matmul(V, column([1.0, 2.0, 3.0]))
+    loss = 2 * z[0][0] - z[1][0]
+    loss.backward()
+    assert ch05.q4.grade(apply(lambda v: v.g, V)).correct  # one backward(): right
+    loss.backward()  # a second call adds the same gradients again
+    doubled = apply(lambda v: v.g, V)
+    assert doubled == [[4.0, 8.0, 12.0], [-2.0, -4.0, -6.0]]
+    message = ch05.q4.grade(doubled).message
+    assert "exactly 2× the answer" in message and "backward() run twice" in message

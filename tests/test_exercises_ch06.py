@@ -399,9 +399,41 @@ def test_q1_names_loss_fn_and_summarises_a_tuple():
 
     message = ch06.q1.grade(crashes).message
     assert "loss_fn()" in message and "<lambda>" not in message and "<locals>" not in message
-    message = ch06.q1.grade(lambda f, o, s: tuple(ch06.train(f, o, s))).message
-    assert "a tuple of 15 numbers" in message and "np.float64" not in message
+    message = ch06.q1.grade(lambda f, o, s: (v for v in ch06.train(f, o, s))).message
+    assert "return the list of the 15 losses" in message and "np.float64" not in message
     assert len(message) < 120
+
+
+def test_q1_accepts_a_tuple_of_the_losses_but_not_a_tuple_of_nodes():
+    assert ch06.q1.grade(lambda f, o, s: tuple(ch06.train(f, o, s))).correct
+
+    def tuple_of_nodes(loss_fn, optimizer, steps):
+        built = []  # the right loop, but it returns the loss nodes it built, as a tuple
+
+        def keep():
+            built.append(loss_fn())
+            return built[-1]
+
+        ch06.train(keep, optimizer, steps)
+        return tuple(built)
+
+    assert "loss nodes themselves" in ch06.q1.grade(tuple_of_nodes).message
+    short = ch06.q1.grade(lambda f, o, s: tuple(ch06.train(f, o, s))[:-1]).message
+    assert "returned 14 losses" in short
+
+
+def test_q3_just_above_the_threshold_is_told_so_with_enough_digits():
+    for above in (0.02000001, 0.0200002, 0.02002):
+        message = ch06.q3.grade(above).message
+        assert "is above it" in message and "Give the threshold itself" in message, above
+        assert repr(above) in message, message  # the learner's own value, not rounded
+        assert "1 > 1" not in message
+    message = ch06.q3.grade(0.02003).message
+    assert "lr=0.02003 GD already fails" in message and "1.003 > 1" in message
+    message = ch06.q3.grade(0.019979).message
+    assert "lr=0.019979" in message and "-0.9979 is still above -1" in message
+    for right in (0.02, 0.01998):
+        assert ch06.q3.grade(right).correct, right
 
 
 def test_q4_hints_give_m1_and_v1_only_in_the_last_hint():

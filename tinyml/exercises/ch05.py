@@ -145,6 +145,11 @@ def _check_q2(count):
         )
     if everywhere(lambda n, m, p: n * n * (n - 1)):
         raise Incorrect("n²(n - 1) is right only for square matrices; use all three sizes")
+    if isinstance(wrong, str):
+        raise Incorrect(
+            f"additions({n}, {m}, {p}) gave the string {wrong!r}: return a number, not a "
+            "string (no str(...) around it)"
+        )
     if wrong is None:
         raise Incorrect(
             f"additions({n}, {m}, {p}) gave None (did you print instead of return?); count "
@@ -185,6 +190,8 @@ q2 = Question(
         (lambda n, m, p: n * n * (n - 1), "square"),
         (lambda n, m, p: n * m + p, "count again"),
         (lambda n, m, p: None, "did you print instead of return?"),
+        (lambda n, m, p: str(n * p * (m - 1)), "return a number, not a string"),
+        (lambda n, m, p: str(n * m * p), "return a number, not a string"),
         (lambda n, m, p: n * p * (m - 1) if m > 1 else n * p, "nothing to add"),
         (lambda n, m, p: n * p * (m - 1) if (n, m, p) != (1, 1, 1) else 1, "nothing to add"),
         (lambda n, m, p: 0 if m == 1 else n * p * (m - 1) + (p == 1), "count again"),
@@ -549,6 +556,12 @@ def _check_q4(answer):
             "did backward() run? Build the loss from the Vars of V, call loss.backward(), "
             "then read each v.g"
         )
+    if _close_to(answer, [[2 * v for v in row] for row in _Q4_WANT]):
+        raise Incorrect(
+            "that is exactly 2× the answer: did backward() run twice without resetting the "
+            "gradients? Each backward() adds to v.g; build fresh Vars (or call v.zero_grad() on "
+            "each) and call backward() once"
+        )
     if all(len(set(row)) == 1 for row in answer):
         raise Incorrect(
             "each row is one number repeated; but V[i][j] multiplies u[j], so within a row the "
@@ -617,6 +630,7 @@ q4 = Question(
         ([[2, 4, 6], [2, 4, 6]], "row 1 is 2·u"),
         ([[1, 2, 3], [-1, -2, -3]], "row 0 is 1·u"),
         ([[0, 0, 0], [0, 0, 0]], "did backward() run"),
+        ([[4, 8, 12], [-2, -4, -6]], "did backward() run twice"),
         ([[3, 2, 1], [3, 2, 1]], "not it"),
         ((1, 2, 3), "list of lists"),
         (((2, 4, 6), (1, 2, 3)), "row 1 is 1·u"),

@@ -137,15 +137,12 @@ def _check_q1(train_fn):
     learner_built, learner_steps, learner_grads = built[0], steps_called[0], final_grads[0]
     learner_backward = ever_filled[0]
     want, want_where = run(train)
+    if isinstance(got, tuple):
+        got = list(got)  # a tuple of the losses says the same as a list
     if isinstance(got, list) and len(got) != 15:
         raise Incorrect(
             f"train(loss_fn, optimizer, 15) returned {len(got)} losses; run exactly `steps` "
             "steps and record one loss per step"
-        )
-    if isinstance(got, tuple):
-        raise Incorrect(
-            f"train(loss_fn, optimizer, 15) returned a tuple of {len(got)} numbers; return a "
-            "list of the 15 losses"
         )
     if not isinstance(got, list):
         what = repr(got) if len(repr(got)) <= 80 else f"a {type(got).__name__}"
@@ -242,7 +239,7 @@ def _check_other_steps(train_fn, run):
     for steps in (7, 1):
         got, _ = run(train_fn, steps=steps)
         want, _ = run(train, steps=steps)
-        count = len(got) if isinstance(got, list) else None
+        count = len(got) if isinstance(got, list | tuple) else None
         if count != steps:
             raise Incorrect(
                 f"right for steps=15, but train(loss_fn, optimizer, {steps}) returned "
@@ -270,7 +267,10 @@ def _check_with_momentum(train_fn, run, steps_called):
             "parameters itself, so with Momentum (or Adam) it still does plain gradient "
             "descent. Let optimizer.step() do the update"
         )
-    if not isinstance(got, list) or _first_difference([float(v) for v in got], want) is not None:
+    if (
+        not isinstance(got, list | tuple)
+        or _first_difference([float(v) for v in got], want) is not None
+    ):
         raise Incorrect(
             "right with GD, but with Momentum(lr=0.01, momentum=0.9) your losses differ from "
             "the reference loop's: call optimizer.step() once per step and update nothing "
@@ -369,8 +369,8 @@ q1 = Question(
     wrong=[
         (_train_no_zero_grad, "zero_grad() every step"),
         (
-            lambda loss_fn, optimizer, steps: tuple(train(loss_fn, optimizer, steps)),
-            "a tuple of 15",
+            lambda loss_fn, optimizer, steps: (v for v in train(loss_fn, optimizer, steps)),
+            "return the list of the 15 losses",
         ),
         (lambda loss_fn, optimizer, steps: loss_fn(1), "calling train(loss_fn, optimizer, 15)"),
         (_loop("zero_grad", "loss_fn", "step", "record"), "backward() is never called"),
@@ -699,6 +699,12 @@ def _check_q3(answer):
     # grows. So the threshold is 0.02: a rate at most 0.1 % below it counts as found.
     if _CRITICAL - _TOLERANCE - 1e-15 <= lr <= _CRITICAL + 1e-15:
         return
+    if _CRITICAL < lr <= _CRITICAL + _TOLERANCE:  # as close above as 0.01998 is below
+        raise Incorrect(
+            f"close to the threshold, but {lr!r} is above it: at exactly 0.02 the factor "
+            f"1 - 100·lr is -1; just above it (here {1 - 100 * lr:.10g}) GD diverges, slowly. "
+            "Give the threshold itself"
+        )
     if math.isnan(lr):
         raise Incorrect("give the learning rate as a number, not nan")
     if not lr > 0:
@@ -719,8 +725,8 @@ def _check_q3(answer):
         )
     if 0.95 * _CRITICAL <= lr < _CRITICAL:
         raise Incorrect(
-            f"close to the threshold, but GD still converges at lr={lr:g}: the factor "
-            f"1 - 100·lr = {1 - 100 * lr:.4g} is still above -1. Give the rate where the factor "
+            f"close to the threshold, but GD still converges at lr={lr!r}: the factor "
+            f"1 - 100·lr = {1 - 100 * lr:.10g} is still above -1. Give the rate where the factor "
             "hits -1 exactly"
         )
     if lr < _CRITICAL:
@@ -742,7 +748,7 @@ def _check_q3(answer):
             f"{run.losses[-1]:.3g}, but it never settles"
         )
     raise Incorrect(
-        f"at lr={lr:g} GD already fails: |1 - 100·lr| = {abs(1 - 100 * lr):.6g} > 1, so y "
+        f"at lr={lr!r} GD already fails: |1 - 100·lr| = {abs(1 - 100 * lr):.10g} > 1, so y "
         f"grows every step ({seen}); the threshold is lower"
     )
 
@@ -772,7 +778,10 @@ q3 = Question(
         (0.018, "threshold is higher"),
         (0.025, "threshold is lower"),
         (0.0201, "marked diverged"),  # a rate at which descend diverges must not pass
-        (0.0200002, "never settles"),
+        (0.0200002, "is above it"),
+        (0.02000001, "Give the threshold itself"),
+        (0.02002, "is above it"),
+        (0.02003, "GD already fails"),
         (-0.02, "positive"),
         (0, "positive"),
         (math.inf, "far too large"),
