@@ -321,3 +321,30 @@ def test_ch08_q5_names_the_mean_over_every_logit_and_the_whole_array_softmax():
         return (p - np.eye(z.shape[1])[y]) / z.shape[0]
 
     _passes(ch08.q5, honest)
+
+
+def test_ch07_q3_last_hint_tells_a_far_cut_off_from_a_near_one():
+    last = ch07.q3.hints()[-1]
+    assert "changes the answer" in last and "within the" in last and "needs none" in last
+    # what the hint says is what the checker does: a cut-off beyond 28 passes, one near 0 fails
+    for cut in (30.0, 100.0, 709.0):
+        _passes(ch07.q3, lambda z, c=cut: z if z > c else math.log(1 + math.exp(z)))
+    _fails(ch07.q3, lambda z: z if z > 3 else math.log(1 + math.exp(z)), "an approximation")
+
+
+def test_ch07_q4_solution_has_no_import_inside_the_function():
+    assert "import" not in ch07.q4.solution_text
+    _passes(ch07.q4, ch07.train_step)
+
+
+def test_ch08_q5_names_clipping_the_logits():
+    def clipped(z, y):  # overflow avoided the wrong way: softmax of the clipped logits
+        e = np.exp(np.clip(z, -500, 500))
+        p = e / e.sum(axis=1, keepdims=True)
+        p[np.arange(len(y)), y] -= 1
+        return p / len(y)
+
+    _fails(ch08.q5, clipped, "clipping the logits changes the answer")
+    _fails(ch08.q5, clipped, "subtract each row's max instead")
+    _fails(ch08.q5, lambda z, y: ch08.cross_entropy_grad(np.clip(z, -650, 650), y), "clipping")
+    _passes(ch08.q5, ch08.cross_entropy_grad)

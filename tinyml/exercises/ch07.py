@@ -11,6 +11,7 @@ import numpy as np
 
 from tinyml.alpha import Node, Var, tanh
 from tinyml.exercises import Incorrect, NotAttempted, Question, call_learner
+from tinyml.nn import binary_cross_entropy_with_logits
 
 
 def _number(name: str, v: object) -> float:
@@ -187,8 +188,6 @@ q2 = Question(
 
 def train_step(model, optimizer, xb, yb):
     """One minibatch step; returns the loss before the update (a float)."""
-    from tinyml.nn import binary_cross_entropy_with_logits
-
     optimizer.zero_grad()
     logits = [model(x)[0] for x in xb]
     loss = binary_cross_entropy_with_logits(logits, yb)
@@ -618,8 +617,10 @@ q3 = Question(
         "1 + e^z = e^z (e^-z + 1): take the log of both sides, and the log of the product "
         "is a sum.",
         "Two ranges. For z > 0, z + log(1 + e^-z) is safe (e^-z < 1); for z <= 0, the plain "
-        "log(1 + e^z) is safe (e^z <= 1). Capping z is not: it changes the answer. Section 3 "
-        "shows tinyml.nn._softplus, the same on Vars.",
+        "log(1 + e^z) is safe (e^z <= 1). Capping z (min(z, c)) changes the answer, and so "
+        "does a cut-off near 0 (z itself for z > c); one beyond about 28 is within the "
+        "tolerance, but the exact rewrite needs none. Section 3 shows tinyml.nn._softplus, "
+        "the same on Vars.",
     ),
     solution_text=inspect.getsource(softplus),
     answer=lambda: softplus,

@@ -426,11 +426,25 @@ def _diagnose_q5(got, want, z, y, call, what):
             )  # fmt: skip
     if np.allclose(got, want + onehot / n, rtol=1e-9, atol=1e-12):
         raise Incorrect("that is softmax / n; subtract 1 at each row's label (the one-hot)")
+    if what == _Q5_CASES[-1][-1]:  # right for ordinary logits, finite but wrong at huge ones
+        clipped = any(
+            np.allclose(got, cross_entropy_grad(np.clip(z, -c, c), y), rtol=1e-9, atol=1e-12)
+            for c in _Q5_CLIPS
+        )
+        raise Incorrect(
+            f"right for ordinary logits, but wrong for {what}"
+            + (" (yours gives what np.clip on the logits gives)" if clipped else "")
+            + ": clipping the logits changes the answer, since softmax depends on the "
+            "differences between a row's logits; subtract each row's max instead, "
+            "z - z.max(axis=1, keepdims=True)"
+        )
     raise Incorrect(
         f"for {call} you return {_rounded(got)}, but the gradient is {_rounded(want)} "
         "(rounded): softmax of each row, minus 1 at the row's label, over n = len(y)"
     )
 
+
+_Q5_CLIPS = (20, 30, 50, 88, 100, 200, 300, 500, 700, 709)  # bounds a learner might clip to
 
 _Q5_ADVICE = (
     "If it is about shapes: z.max(axis=1, keepdims=True) and .sum(axis=1, keepdims=True) keep "
@@ -510,6 +524,8 @@ q5 = Question(
         (_columns, "down each column"),
         (_over_size, "you divide by z.size"),
         (_whole_array_softmax, "the sum over the whole array"),
+        (lambda z, y: cross_entropy_grad(np.clip(z, -500, 500), y), "what np.clip on the logits"),
+        (lambda z, y: cross_entropy_grad(np.clip(z, -650, 650), y), "clipping the logits"),
     ],
 )
 
