@@ -208,10 +208,10 @@ def _dict_made_inside(fn) -> str | None:
     for ins in dis.get_instructions(code):
         if ins.opname in ("STORE_FAST", "STORE_DEREF"):
             names = [r.argval for r in recent if r.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
-            made = [r.opname for r in recent if r.opname in ("BUILD_MAP", "CALL", "PRECALL")]
+            made = [r.opname for r in recent if r.opname == "BUILD_MAP" or "CALL" in r.opname]
             if recent and recent[-1].opname == "BUILD_MAP" and recent[-1].arg == 0:
                 return ins.argval
-            if "dict" in names and made and recent[-1].opname.startswith("CALL"):
+            if "dict" in names and made and "CALL" in recent[-1].opname:  # 3.10: CALL_FUNCTION
                 return ins.argval
         if ins.opname not in ("CACHE", "NOP", "EXTENDED_ARG"):
             recent = [*recent[-3:], ins]

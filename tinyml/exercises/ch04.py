@@ -418,7 +418,10 @@ def _float_source(learner) -> str:
                 ins.argval in ("pow", "float")
             ):
                 found.append(f"{ins.argval}()")
-            elif ins.opname == "BINARY_OP" and ins.argrepr in ("/", "/="):
+            elif (ins.opname == "BINARY_OP" and ins.argrepr in ("/", "/=")) or ins.opname in (
+                "BINARY_TRUE_DIVIDE",  # Python 3.10
+                "INPLACE_TRUE_DIVIDE",
+            ):
                 found.append("the division /; // keeps an int")
         codes.extend(c for c in code.co_consts if inspect.iscode(c))
     found = list(dict.fromkeys(found))
