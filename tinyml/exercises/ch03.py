@@ -799,7 +799,8 @@ def _check_q4_walks(walks):
     if math.isclose(walks, 2.5, rel_tol=0.03):
         raise Incorrect(
             "that is the linear model's 2.5 walks, from the aside; the neuron's grad makes "
-            "42P + 14 visits, not 30P + 11: divide that by 12P + 11 at P = 40"
+            "more visits than the linear model's: divide grad_visits(40), your answer to "
+            "exercise 4, by one value()'s 12P + 11 visits at P = 40"
         )
     if math.isclose(walks, 1 / _Q4_WALKS, rel_tol=0.015):
         raise Incorrect("that is upside down: visits of one grad divided by those of one value()")
