@@ -83,8 +83,7 @@ def phases(repeats: int) -> dict[str, dict[str, float]]:
     engine could still gain on PyTorch."""
     import statistics
 
-    from tinyml.optim import Adam
-    from tinyml.tensor import MLP, Tensor, cross_entropy
+    from tinyml.tensor import cross_entropy
 
     batches, _ = speed.digits_batches()
     weights = speed.initial_weights()
@@ -107,11 +106,7 @@ def phases(repeats: int) -> dict[str, dict[str, float]]:
         return spent
 
     def tensor_epoch() -> dict[str, float]:
-        model = MLP(*speed.SIZES, activation="relu", seed=speed.SEED)
-        for p, w in zip(model.parameters(), weights, strict=True):
-            p.data = w.copy()
-        optimizer = Adam(model.parameters(), lr=speed.LR)
-        ready = [(Tensor(x), y) for x, y in batches]
+        model, optimizer, ready = speed.tensor_rig(weights, batches)
         return run(
             optimizer.zero_grad,
             lambda x, y: cross_entropy(model(x), y),
@@ -141,14 +136,7 @@ def phases(repeats: int) -> dict[str, dict[str, float]]:
         import torch
 
         def torch_epoch() -> dict[str, float]:
-            model = torch.nn.Sequential(
-                torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)
-            ).double()
-            with torch.no_grad():
-                for p, w in zip(model.parameters(), weights, strict=True):
-                    p.copy_(torch.from_numpy(w))
-            optimizer = torch.optim.Adam(model.parameters(), lr=speed.LR)
-            ready = [(torch.from_numpy(x.copy()), torch.from_numpy(y.copy())) for x, y in batches]
+            model, optimizer, ready = speed.torch_rig(weights, batches)
             return run(
                 optimizer.zero_grad,
                 lambda x, y: torch.nn.functional.cross_entropy(model(x), y),

@@ -66,15 +66,20 @@ def tensor_epoch(model: Any, optimizer: Any, batches: list) -> float:
     return loss.item()
 
 
-def _tensor_setup(weights: list[np.ndarray], batches: list):
+def tensor_rig(weights: list[np.ndarray], batches: list):
+    """``(model, optimizer, ready)`` for ``tinyml.tensor``: the MLP holding copies of
+    ``weights``, its Adam, and the batches with their inputs as Tensors."""
     from tinyml.optim import Adam
     from tinyml.tensor import MLP, Tensor
 
     model = MLP(*SIZES, activation="relu", seed=SEED)
     for p, w in zip(model.parameters(), weights, strict=True):
         p.data = w.copy()
-    ready = [(Tensor(x), y) for x, y in batches]
-    optimizer = Adam(model.parameters(), lr=LR)
+    return model, Adam(model.parameters(), lr=LR), [(Tensor(x), y) for x, y in batches]
+
+
+def _tensor_setup(weights: list[np.ndarray], batches: list):
+    model, optimizer, ready = tensor_rig(weights, batches)
     return lambda: tensor_epoch(model, optimizer, ready), lambda: [
         p.data for p in model.parameters()
     ]
@@ -139,7 +144,9 @@ def torch_available() -> bool:
     return True
 
 
-def _torch_setup(weights: list[np.ndarray], batches: list):
+def torch_rig(weights: list[np.ndarray], batches: list):
+    """``(model, optimizer, ready)`` for PyTorch on one CPU thread: the same MLP in float64
+    holding copies of ``weights``, its Adam, and the batches as torch tensors."""
     import torch
 
     torch.set_num_threads(1)  # as numpy's BLAS in bench/tensors.py: see its docstring
@@ -152,6 +159,13 @@ def _torch_setup(weights: list[np.ndarray], batches: list):
             p.copy_(torch.from_numpy(w))
     optimizer = torch.optim.Adam(model.parameters(), lr=LR)
     ready = [(torch.from_numpy(x.copy()), torch.from_numpy(y.copy())) for x, y in batches]
+    return model, optimizer, ready
+
+
+def _torch_setup(weights: list[np.ndarray], batches: list):
+    import torch
+
+    model, optimizer, ready = torch_rig(weights, batches)
 
     def epoch() -> float:
         for x, y in ready:
