@@ -257,16 +257,9 @@ def test_q1_refuses_the_readers_loop_with_an_extra_step_after_it():
     assert "ran 16 times for steps=15" in feedback.message, feedback.message
     assert "change nothing" in ch06.q1.grade(ch06._train_then_nudge).message
 
-    def honest(loss_fn, optimizer, steps):  # records before the step: still right
-        losses = []
-        for _ in range(steps):
-            optimizer.zero_grad()
-            loss = loss_fn()
-            losses.append(loss.value())
-            loss.backward()
-            optimizer.step()
-        return losses
-
+    honest = ch06._loop(
+        "zero_grad", "loss_fn", "record", "backward", "step"
+    )  # records before the step: still right
     assert ch06.q1.grade(honest).correct
 
 
@@ -477,43 +470,16 @@ def test_q5_names_the_missing_gradient_term():
 
 
 def test_q1_names_backward_twice_and_step_twice():
-    def backward_twice(loss_fn, optimizer, steps):  # a learner's slip: backward() again
-        losses = []
-        for _ in range(steps):
-            optimizer.zero_grad()
-            loss = loss_fn()
-            loss.backward()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.value())
-        return losses
-
-    def step_twice(loss_fn, optimizer, steps):
-        losses = []
-        for _ in range(steps):
-            optimizer.zero_grad()
-            loss = loss_fn()
-            loss.backward()
-            optimizer.step()
-            optimizer.step()
-            losses.append(loss.value())
-        return losses
+    backward_twice, step_twice = ch06._train_backward_twice, ch06._train_step_twice
 
     message = ch06.q1.grade(backward_twice).message
     assert "backward() ran twice per step, so the gradient doubled" in message, message
     message = ch06.q1.grade(step_twice).message
     assert "step() ran twice per step" in message and "backward()" not in message, message
 
-    def record_first(loss_fn, optimizer, steps):  # honest: record before the update
-        losses = []
-        for _ in range(steps):
-            optimizer.zero_grad()
-            loss = loss_fn()
-            losses.append(loss.value())
-            loss.backward()
-            optimizer.step()
-        return losses
-
+    record_first = ch06._loop(
+        "zero_grad", "loss_fn", "record", "backward", "step"
+    )  # honest: record before the update
     assert ch06.q1.grade(record_first).correct
 
 
