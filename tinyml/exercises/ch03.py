@@ -460,51 +460,59 @@ def _no_value_calls(d):
 
 _Q3_DEPTHS = range(12)
 _Q3_LARGE = (25, 30)  # 3^d visits: far too many to measure, instant to predict
-_Q3_CALL_LIMIT = 20_000  # Python calls per prediction; a recursion over d needs about d
+_PREDICT_CALL_LIMIT = 20_000  # Python calls per prediction; a recursion over d needs about d
 
 
-def _q3_predict(visits, d):
-    """visits(d), refused when it measures (runs Beta) or does more than a prediction's work."""
+def _predict(fn, arg, measures: str, too_long: str, table: str):
+    """fn(arg) for an exercise that asks for a prediction. Running Beta or the visit counter
+    is measuring: refused with ``measures``. More than _PREDICT_CALL_LIMIT Python calls is
+    walking the visits one by one: refused with ``too_long``. A crash that looks like a
+    lookup in a table of measured values (IndexError, KeyError) gets ``table`` added."""
     import tinyml.beta
     import tinyml.visits
 
     measuring = {tinyml.beta.__file__, tinyml.visits.__file__}
     calls = 0
 
-    def tracer(frame, event, arg):
+    def tracer(frame, event, arg_):
         nonlocal calls
         if event != "call":
             return None
         if frame.f_code.co_filename in measuring:
-            raise Incorrect(
-                f"predicted_visits({d}) builds the chain and counts its visits: that "
-                "measures instead of predicting, and at d = 30 it would need about 10^16 "
-                "visits. Derive the count from the rule for one level instead"
-            )
+            raise Incorrect(measures)
         calls += 1
-        if calls > _Q3_CALL_LIMIT:
-            raise Incorrect(
-                f"predicted_visits({d}) was stopped after {_Q3_CALL_LIMIT:,} function calls: "
-                "a prediction should take a handful of steps, not walk the visits one by one. "
-                "If it recurses, call it once per level and reuse the result (3 * G(d - 1), "
-                "not G(d - 1) + G(d - 1) + G(d - 1))"
-            )
+        if calls > _PREDICT_CALL_LIMIT:
+            raise Incorrect(too_long)
         return None
 
     old = sys.gettrace()
     sys.settrace(tracer)
     try:
-        return call_learner(visits, d)
+        return call_learner(fn, arg)
     except Incorrect as exc:
         if " raised IndexError" not in str(exc) and " raised KeyError" not in str(exc):
             raise
-        raise Incorrect(
-            f"{exc}. The checker asks for every depth from 0 to 11, and for 25 and 30 "
-            "(3^d visits: far too many to measure), so a table of measured values cannot "
-            "work; predict the count with a rule that follows the recursion"
-        ) from None
+        raise Incorrect(f"{exc}. {table}") from None
     finally:
         sys.settrace(old)
+
+
+def _q3_predict(visits, d):
+    """visits(d), refused when it measures (runs Beta) or does more than a prediction's work."""
+    return _predict(
+        visits,
+        d,
+        measures=f"predicted_visits({d}) builds the chain and counts its visits: that "
+        "measures instead of predicting, and at d = 30 it would need about 10^16 "
+        "visits. Derive the count from the rule for one level instead",
+        too_long=f"predicted_visits({d}) was stopped after {_PREDICT_CALL_LIMIT:,} function "
+        "calls: a prediction should take a handful of steps, not walk the visits one by one. "
+        "If it recurses, call it once per level and reuse the result (3 * G(d - 1), "
+        "not G(d - 1) + G(d - 1) + G(d - 1))",
+        table="The checker asks for every depth from 0 to 11, and for 25 and 30 "
+        "(3^d visits: far too many to measure), so a table of measured values cannot "
+        "work; predict the count with a rule that follows the recursion",
+    )
 
 
 def _visits_word(n) -> str:
@@ -632,49 +640,22 @@ q3 = Question(
 #   Sigmoid.grad: each sigmoid walks its prediction (4P - 1 nodes): 3(4P - 1) = 12P - 3
 #   Mul.grad: both operands of each of the 3P Muls: 6P
 _Q4_POINTS = (1, 2, 5, 40, 10**6)  # a million points: instant to predict, far too big to build
-_Q4_CALL_LIMIT = 20_000
 
 
 def _q4_predict(formula, P):
     """formula(P), refused when it builds Beta nodes (measures) or walks instead of computing."""
-    import tinyml.beta
-    import tinyml.visits
-
-    measuring = {tinyml.beta.__file__, tinyml.visits.__file__}
-    calls = 0
-
-    def tracer(frame, event, arg):
-        nonlocal calls
-        if event != "call":
-            return None
-        if frame.f_code.co_filename in measuring:
-            raise Incorrect(
-                f"grad_visits({P}) builds the loss and counts its visits: that measures "
-                "instead of predicting, and at P = 10^6 the tree alone would have millions "
-                "of nodes. Write the count as a formula in P, row by row, and use "
-                "count_visits only to check it"
-            )
-        calls += 1
-        if calls > _Q4_CALL_LIMIT:
-            raise Incorrect(
-                f"grad_visits({P}) was stopped after {_Q4_CALL_LIMIT:,} function calls: a "
-                "formula in P takes a handful of steps; do not walk the visits one by one"
-            )
-        return None
-
-    old = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        return call_learner(formula, P)
-    except Incorrect as exc:
-        if " raised IndexError" not in str(exc) and " raised KeyError" not in str(exc):
-            raise
-        raise Incorrect(
-            f"{exc}. The checker also asks for P = 10^6, far too many points to measure, so "
-            "a table of measured counts cannot work; write the count as a formula in P"
-        ) from None
-    finally:
-        sys.settrace(old)
+    return _predict(
+        formula,
+        P,
+        measures=f"grad_visits({P}) builds the loss and counts its visits: that measures "
+        "instead of predicting, and at P = 10^6 the tree alone would have millions "
+        "of nodes. Write the count as a formula in P, row by row, and use "
+        "count_visits only to check it",
+        too_long=f"grad_visits({P}) was stopped after {_PREDICT_CALL_LIMIT:,} function calls: "
+        "a formula in P takes a handful of steps; do not walk the visits one by one",
+        table="The checker also asks for P = 10^6, far too many points to measure, so "
+        "a table of measured counts cannot work; write the count as a formula in P",
+    )
 
 
 def grad_visits(P):
