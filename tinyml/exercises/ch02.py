@@ -822,28 +822,25 @@ def _forward_difference_check(expr, x):
     return expr.grad(x), (ahead - expr.value()) / h
 
 
-def _large_step_check(expr, x):  # a true central difference, but h = 0.01
-    analytic, start = expr.grad(x), x.value()
+def _fixed_step_check(h):
+    """A true central difference, but at the fixed step h instead of the default."""
 
-    def f(t):
-        x.set_value(t)
-        return expr.value()
+    def check(expr, x):
+        analytic, start = expr.grad(x), x.value()
 
-    numeric = central_difference(f, start, h=1e-2)
-    x.set_value(start)
-    return analytic, numeric
+        def f(t):
+            x.set_value(t)
+            return expr.value()
+
+        numeric = central_difference(f, start, h=h)
+        x.set_value(start)
+        return analytic, numeric
+
+    return check
 
 
-def _step_1e3_check(expr, x):  # a true central difference at h = 1e-3: fine but for tanh(1000x)
-    analytic, start = expr.grad(x), x.value()
-
-    def f(t):
-        x.set_value(t)
-        return expr.value()
-
-    numeric = central_difference(f, start, h=1e-3)
-    x.set_value(start)
-    return analytic, numeric
+_large_step_check = _fixed_step_check(1e-2)
+_step_1e3_check = _fixed_step_check(1e-3)  # fine, but for tanh(1000x)
 
 
 def _grad_twice(expr, x):  # no finite difference at all
