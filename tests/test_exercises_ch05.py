@@ -3,8 +3,6 @@ or size a checker used to try, from the fourth independent read of chapters 5-6.
 
 from __future__ import annotations
 
-import time
-
 from tinyml.exercises import ch05
 
 
@@ -48,14 +46,6 @@ def test_q1_points_at_the_rule_before_the_numbers():
         assert "(4)" not in message and "4×4" not in message, message
     assert "give a shape" in ch05.q1.grade(None).message
     assert "4×3" in " ".join(ch05.q1.hints()[1:])  # the numbers wait for hint(2)
-
-
-def test_checkers_answer_within_a_second():
-    for q in (ch05.q1, ch05.q2, ch05.q3, ch05.q4):
-        for answer in [q.answer()] + [bad for bad, _ in q.wrong]:
-            start = time.process_time()
-            q.grade(answer)
-            assert time.process_time() - start < 1.0, (q.title, answer)
 
 
 def test_q4_accepts_tuples_and_q1_asks_for_numbers():

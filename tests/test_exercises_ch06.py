@@ -212,16 +212,6 @@ def test_q1_names_a_missing_backward():
     assert "wipes" in ch06.q1.grade(wipes).message
 
 
-def test_checkers_answer_within_a_second():
-    import time
-
-    for q in (ch06.q5, ch06.q4, ch06.q3, ch06.q1, ch06.q2):
-        for answer in [q.answer()] + [bad for bad, _ in q.wrong]:
-            start = time.process_time()
-            q.grade(answer)
-            assert time.process_time() - start < 1.0, (q.title, answer)
-
-
 def test_q5_solution_runs_and_its_nesterov_class_damps_the_overshoot():
     from tinyml.landscapes import QUADRATIC, descend
     from tinyml.optim import Momentum
