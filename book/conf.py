@@ -9,6 +9,7 @@ Everything a page needs — MathJax, fonts, scripts, styles — is served from t
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 from docutils import nodes
@@ -40,6 +41,9 @@ nb_mime_priority_overrides = [
 ]
 myst_enable_extensions = ["dollarmath", "amsmath", "html_image"]
 myst_heading_anchors = 3
+# `[Exercise 2](#Exercises)` resolves as in JupyterLab (case kept); see heading_anchors.py.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+myst_heading_slug_func = "heading_anchors.jupyter_slug"
 
 # --- math: MathJax from _static/mathjax (sphinx-mathjax-offline), never a CDN -----------------
 mathjax3_config = {"options": {"enableMenu": False}}

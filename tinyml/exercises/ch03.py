@@ -721,9 +721,9 @@ def _check_q4(formula):
 q4 = Question(
     title="What one grad costs for a neuron",
     checker=_check_q4,
-    hint_text="Start from the table of the aside: the linear model's rows are the grad() "
-    "calls, the values Square.grad asks for and the values Mul.grad asks for. Which rows "
-    "change when each prediction goes through a Sigmoid, and which row is new?",
+    hint_text="Start from the table in 'Where the 2.5 comes from': the linear model's rows "
+    "are the grad() calls, the values Square.grad asks for and the values Mul.grad asks for. "
+    "Which rows change when each prediction goes through a Sigmoid, and which row is new?",
     more_hints=(
         "Every row changes except Mul.grad's: the tree has three more nodes, each square's "
         "subtree is one node bigger, and one row is new: Sigmoid.grad needs its operand's "
@@ -779,8 +779,8 @@ def _check_q4_walks(walks):
         )
     if math.isclose(walks, 2.5, rel_tol=0.03):
         raise Incorrect(
-            "that is the linear model's 2.5 walks, from the aside; the neuron's grad makes "
-            "more visits than the linear model's: divide grad_visits(40), your answer to "
+            "that is the linear model's 2.5 walks, from the chapter's table; the neuron's grad "
+            "makes more visits than the linear model's: divide grad_visits(40), your answer to "
             "exercise 4, by one value()'s 12P + 11 visits at P = 40"
         )
     if math.isclose(walks, 1 / _Q4_WALKS, rel_tol=0.015):
