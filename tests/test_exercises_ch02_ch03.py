@@ -446,3 +446,103 @@ def test_ch02_q3_a_dash_for_unary_minus_passes_with_a_note(above_2):
     plain = ch02.q3.grade((-8, 10, "**", "neg"))
     assert plain.correct and "Sub" not in plain.message
     assert not ch02.q3.grade((-8, 10, "-", "**")).correct
+
+
+# Answers from the fresh read of chapter 2 (on 0352d73): graded wrongly, or explained misleadingly.
+
+
+def test_ch02_q2_a_cube_whose_grad_is_1_for_a_variable_outside_the_tree_fails():
+    from tinyml.beta import Node, variables
+
+    class Cube(ch02._Cube):
+        def grad(self, x):
+            return 3 * self.a.value() ** 2 * self.a.grad(x) if x in variables(self) else 1
+
+    assert issubclass(Cube, Node)
+    feedback = ch02.q2.grade(Cube)
+    assert feedback.status == "incorrect"
+    assert "Cube(y).grad(x) gave 1; expected 0" in feedback.message
+    assert ch02.q2.grade(ch02._Cube).correct
+
+
+def test_ch02_q2_a_right_value_with_grad_still_unwritten_says_so():
+    class Cube(ch02._Cube):
+        def grad(self, x):
+            raise NotImplementedError("grad(x): your code here")
+
+    feedback = ch02.q2.grade(Cube)
+    assert feedback.status == "not attempted"
+    assert feedback.message == "value() is right; grad(x) still raises NotImplementedError."
+
+
+def test_ch02_q2_several_nodes_built_are_them_and_an_explicit_pow_is_not_called_star_star():
+    from tinyml.beta import Add, Const, Mul, Pow, Square, Sub
+
+    class Cube(ch02._Cube):
+        def value(self):
+            return Mul(self.a, Square(self.a)).value()
+
+    assert "builds Mul and Square nodes and lets them do" in ch02.q2.grade(Cube).message
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    message = ch02.q1.grade(Add(Pow(Sub(x, y), 2), Mul(Const(2), x))).message
+    assert message.startswith("your tree squares with a Pow node") and "Square(" in message
+
+
+def test_ch02_q3_a_value_close_to_but_not_minus_8_is_shown_exactly():
+    message = ch02.q3.grade((-7.999999, 10, "**", "neg")).message
+    assert "-7.999999" in message and "close to, but not exactly" in message
+    assert "= -8 " not in message
+
+
+def test_ch02_q4_a_central_difference_at_a_fixed_point_is_named_as_such():
+    from tinyml.numeric import central_difference
+
+    def derivative_check(expr, x):
+        analytic, start = expr.grad(x), x.value()
+
+        def f(t):
+            x.set_value(t)
+            return expr.value()
+
+        n = central_difference(f, 1.0)
+        x.set_value(start)
+        return analytic, n
+
+    message = ch02.q4.grade(derivative_check).message
+    assert "central difference at x = 1, but x was 0.4" in message
+    assert "one side" not in message and "forward" not in message
+
+
+def test_ch02_q4_a_list_or_a_report_returned_is_named_not_pasted():
+    from tinyml.beta import gradient
+    from tinyml.numeric import central_difference, grad_check
+
+    def as_list(expr, x):
+        start = x.value()
+
+        def f(t):
+            x.set_value(t)
+            return expr.value()
+
+        n = central_difference(f, start)
+        x.set_value(start)
+        return gradient(expr, [x]), n
+
+    message = ch02.q4.grade(as_list).message
+    assert "is a list" in message and "return the number itself, expr.grad(x)" in message
+
+    def report(expr, x):
+        start = x.value()
+
+        def f(t):
+            x.set_value(t)
+            return expr.value()
+
+        r = grad_check(f, [start], [expr.grad(x)])
+        x.set_value(start)
+        return r
+
+    for answer in (report, lambda expr, x: (expr.grad(x), report(expr, x))):
+        message = ch02.q4.grade(answer).message
+        assert "you returned grad_check's report; return the two numbers instead" in message
+        assert "\n" not in message

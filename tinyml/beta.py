@@ -78,11 +78,8 @@ def _show(v: float) -> str:
 def _too_deep(what: str) -> ValueError:
     return ValueError(
         f"{what} went deeper than Python allows: Beta's value(), grad() and printing call "
-        "themselves at every level of the tree (a call or two per level), and Python allows "
-        f"about {sys.getrecursionlimit()} nested calls (sys.getrecursionlimit()). So Beta "
-        "cannot evaluate or differentiate a tree about that many levels deep, nor print one a "
-        "few hundred levels deep (a sum of n terms built with + is n levels deep); chapter "
-        "4's Alpha walks the graph with a loop instead and has no depth limit"
+        "themselves at every level of the tree, and Python allows about "
+        f"{sys.getrecursionlimit()} nested calls; chapter 4's Alpha lifts the limit"
     )
 
 

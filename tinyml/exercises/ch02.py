@@ -9,8 +9,8 @@ import sys
 
 from tinyml import beta
 from tinyml.beta import Const, Node, Var
-from tinyml.exercises import Feedback, Incorrect, Question, ____, call_learner
-from tinyml.numeric import central_difference
+from tinyml.exercises import Feedback, Incorrect, NotAttempted, Question, ____, call_learner
+from tinyml.numeric import GradCheck, central_difference
 
 
 def _is_number(v: object) -> bool:
@@ -185,7 +185,10 @@ def _check_q1(answer):
             "exactly 2: printing rounds numbers to 6 digits. Use Const(2)"
         )
     if got == _q1_variant(lambda d: beta.Pow(d, 2)):
-        raise Incorrect("** 2 builds a Pow node; the exercise asks for a Square node: Square(...)")
+        raise Incorrect(
+            "your tree squares with a Pow node (Pow(..., 2), which ** 2 builds too); the "
+            "exercise asks for a Square node: Square(Sub(x, y))"
+        )
     if got == _q1_variant(lambda d: beta.Mul(d, d)):
         raise Incorrect(
             "Mul(Sub(x, y), Sub(x, y)) computes the same number, but the exercise asks for the "
@@ -282,6 +285,10 @@ q1 = Question(
     wrong=[
         (5.0, "plain floats"),
         (_q1_tree(lambda x, y: (x - y) ** 2 + 2 * x), "Square node"),
+        (
+            _q1_tree(lambda x, y: beta.Add(beta.Pow(beta.Sub(x, y), 2), beta.Mul(Const(2), x))),
+            "squares with a Pow node (Pow(..., 2), which ** 2 builds too)",
+        ),
         (_q1_tree(lambda x, y: beta.Mul(x - y, x - y) + 2 * x), "Square(Sub(x, y))"),
         (_q1_tree(lambda x, y: beta.Square(y - x) + 2 * x), "order of the operands matters"),
         (_q1_tree(lambda x, y: beta.Square(x - y) + x + x), "same function"),
@@ -366,9 +373,12 @@ def _q2_call(node, method, *args, call):
 def _q2_no_nodes_built(built, method):
     if built:
         names = sorted(set(built))
-        what = f"a {names[0]} node" if len(names) == 1 else " and ".join(names) + " nodes"
+        if len(names) == 1:
+            what = f"a {names[0]} node and lets it"
+        else:
+            what = " and ".join(names) + " nodes and lets them"
         raise Incorrect(
-            f"{method} builds {what} and lets it do the work: write the rule "
+            f"{method} builds {what} do the work: write the rule "
             "yourself, with numbers — the child's value(), and in grad(x) its grad(x)"
         )
 
@@ -388,7 +398,12 @@ def _check_q2(cube):
         inner = beta.Mul(beta.Const(2), x) + y  # a Cube of an expression: the chain rule counts
         want = 3 * (2 * t + 0.5) ** 2 * 2
         node = call_learner(lambda inner=inner: cube(inner), call="calling Cube(2x + y)")
-        got, built = _q2_call(node, "grad", x, call="calling Cube(2x + y).grad(x)")
+        try:
+            got, built = _q2_call(node, "grad", x, call="calling Cube(2x + y).grad(x)")
+        except NotAttempted:
+            raise NotAttempted(
+                "value() is right; grad(x) still raises NotImplementedError"
+            ) from None
         _not_a_node(got, "grad(x)")
         _q2_no_nodes_built(built, "grad(x)")
         at = f"at x = {t}, y = 0.5"
@@ -411,6 +426,12 @@ def _check_q2(cube):
             raise Incorrect(
                 f"{at}, Cube(2x + y).grad(y) gave {other!r}; expected 3·(2x + y)²·1 = {want / 2!r}"
             )
+    unrelated = call_learner(lambda: cube(y).grad(x), call="calling Cube(y).grad(x)")
+    if not (_is_number(unrelated) and unrelated == 0):
+        raise Incorrect(
+            f"Cube(y).grad(x) gave {unrelated!r}; expected 0: y³ does not change when x does. "
+            "The chain rule gives it for free: y.grad(x) is 0, so 3·y²·y.grad(x) is 0 too"
+        )
 
 
 class _CubeNoChain(_Cube):
@@ -446,6 +467,16 @@ class _CubeGradViaMul(_Cube):  # a right value(), but grad(x) built from Square 
         return beta.Mul(beta.Square(self.a), self.a).grad(x)
 
 
+class _CubeOneForOthers(_Cube):  # a reader's: grad 1 with respect to a variable not in the tree
+    def grad(self, x):
+        return 3 * self.a.value() ** 2 * self.a.grad(x) if x in beta.variables(self) else 1
+
+
+class _CubeGradNotWritten(_Cube):
+    def grad(self, x):
+        raise NotImplementedError("grad(x): your code here")
+
+
 class _CubeGradNoValue(_Cube):
     def grad(self, x):
         return 3 * self.a**2 * self.a.grad(x)
@@ -469,7 +500,8 @@ q2 = Question(
         (_CubeNoValue, "self.a.value()"),
         (_CubeGradNoValue, "grad(x) returned the expression"),
         (_CubeViaPow, "value() builds a Pow node and lets it do the work"),
-        (_CubeGradViaMul, "grad(x) builds Mul and Square nodes"),
+        (_CubeGradViaMul, "grad(x) builds Mul and Square nodes and lets them do the work"),
+        (_CubeOneForOthers, "Cube(y).grad(x) gave 1; expected 0"),
         (_CubeMisspelt, "calling Cube(x).value() raised AttributeError"),
         (_Cube(Var(1.0)), "pass your class itself"),
     ],
@@ -526,8 +558,13 @@ def _check_q3(answer):
     for k in (0, 1):
         if values[k] != _Q3_VALUES[k]:
             expr = ("-x ** 2 + 1", "(-x) ** 2 + 1")[k]
+            if math.isclose(values[k], _Q3_VALUES[k], rel_tol=1e-3):
+                raise Incorrect(
+                    f"value_{k + 1} = {values[k]!r} is close to, but not exactly, the value of "
+                    f"{expr} at x = 3, a whole number: give it exactly"
+                )
             raise Incorrect(
-                f"value_{k + 1} = {values[k]:g} is not the value of {expr} at x = 3; work it "
+                f"value_{k + 1} = {values[k]!r} is not the value of {expr} at x = 3; work it "
                 "out from the tree, innermost node first"
             )
     if above == _Q3_ABOVE[::-1]:
@@ -590,7 +627,8 @@ q3 = _Q3Question(
         ((-8, -8, "**", "**"), "ignores the parentheses"),
         ((-8, 10, "neg", "neg"), "above_1: in -x ** 2 the power"),
         ((-8, 10, "**", "**"), "above_2: in (-x) ** 2 the parentheses"),
-        ((-9, 10, "**", "neg"), "value_1 = -9 is not the value"),
+        ((-9, 10, "**", "neg"), "value_1 = -9.0 is not the value"),
+        ((-7.999999, 10, "**", "neg"), "value_1 = -7.999999 is close to, but not exactly"),
         ((-8, 10, "**", "square"), "'neg' or '**'"),
         (("-8", 10, "**", "neg"), "should be a number"),
         (("(+ (neg (** x 2)) 1)", "(+ (** (neg x) 2) 1)"), "give four answers"),
@@ -667,9 +705,21 @@ def _check_q4(check):
         finally:
             del expr.grad
             del x.set_value
+        if isinstance(got, GradCheck) or (
+            isinstance(got, (tuple, list)) and any(isinstance(g, GradCheck) for g in got)
+        ):
+            raise Incorrect(
+                "you returned grad_check's report; return the two numbers instead, "
+                "(analytic, numeric)"
+            )
         if not (isinstance(got, (tuple, list)) and len(got) == 2):
             raise Incorrect(f"derivative_check returned {got!r}; return (analytic, numeric)")
         analytic, numeric = got
+        if isinstance(analytic, (tuple, list)):
+            raise Incorrect(
+                f"your first number is a list, {analytic!r}; return the number itself, "
+                "expr.grad(x) (gradient(expr, [x]) gives a list of one)"
+            )
         if x.value() != t:
             raise Incorrect(
                 f"x was {t} before the call and {x.value()} after it: restore x with "
@@ -758,6 +808,13 @@ def _check_q4_points(expr, x, t, numeric, set_to, want) -> float:
             "at x + h and x - h (set x with set_value, read expr.value()), not from grad"
         )
     if not (right and left):
+        centre = _centre_elsewhere(expr, x, t, numeric, set_to)
+        if centre is not None:
+            raise Incorrect(
+                f"for {expr} your second number is a central difference at x = {centre:g}, "
+                f"but x was {t}: take it at x's current value, "
+                "central_difference(f, x.value())"
+            )
         raise Incorrect(
             f"for {expr} you evaluated the expression on one side of x = {t} only: that is a "
             "forward (or backward) difference, whose error shrinks only like h; the exercise "
@@ -791,6 +848,23 @@ def _check_q4_points(expr, x, t, numeric, set_to, want) -> float:
         "difference of the values you computed: (value at x + h - value at x - h) / (2h), "
         "with the same h on both sides"
     )
+
+
+def _centre_elsewhere(expr, x, t, numeric, set_to) -> float | None:
+    """The point c != t where numeric is the central difference of two of the values tried."""
+    tried = sorted({v for v in set_to if _is_number(v) and v != t})
+    try:
+        for i, b in enumerate(tried):
+            for a in tried[i + 1 :]:
+                x.set_value(a)
+                fa = expr.value()
+                x.set_value(b)
+                fb = expr.value()
+                if math.isclose(numeric, (fa - fb) / (a - b), rel_tol=1e-9, abs_tol=1e-12):
+                    return (a + b) / 2
+    finally:
+        x.set_value(t)
+    return None
 
 
 def _analytic_again(expr, t, numeric) -> Incorrect:
@@ -912,6 +986,37 @@ def _var_as_point(expr, x):  # central_difference(f, x) with the Var, not its va
     return analytic, central_difference(f, x)
 
 
+def _difference_at_a_fixed_point(expr, x):  # a reader's: central_difference(f, 1.0)
+    analytic, start = expr.grad(x), x.value()
+
+    def f(t):
+        x.set_value(t)
+        return expr.value()
+
+    numeric = central_difference(f, 1.0)
+    x.set_value(start)
+    return analytic, numeric
+
+
+def _gradient_list(expr, x):  # a reader's: the analytic number as gradient's list of one
+    _, numeric = _derivative_check(expr, x)
+    return beta.gradient(expr, [x]), numeric
+
+
+def _report_returned(expr, x):  # grad_check's report instead of the two numbers
+    from tinyml.numeric import grad_check
+
+    start = x.value()
+
+    def f(t):
+        x.set_value(t)
+        return expr.value()
+
+    report = grad_check(f, [start], [expr.grad(x)])
+    x.set_value(start)
+    return report
+
+
 def _f_ignores_its_argument(expr, x):
     from tinyml.numeric import central_difference
 
@@ -947,6 +1052,9 @@ q4 = Question(
         (_swapped, "wrong order, (numeric, analytic)"),
         (_f_ignores_its_argument, "your f ignores its argument; set x to it"),
         (_var_as_point, "pass x.value(), not the Var x"),
+        (_difference_at_a_fixed_point, "a central difference at x = 1, but x was 0.4"),
+        (_gradient_list, "your first number is a list, [0.72"),
+        (_report_returned, "you returned grad_check's report; return the two numbers instead"),
         (_difference_discarded, "is the analytic derivative again, not the central"),
         (_difference_discarded_small_step, "is the analytic derivative again"),
     ],
