@@ -94,8 +94,8 @@ def test_hints_start_with_a_nudge_and_say_more_each_time():
     for q, answer_words in (
         (ch06.q5, ("g + mu·buf", "g + mu * buf")),
         (ch06.q4, ("0.004", "3.16")),
-        (ch06.q2, ("alpha·v + (1 - alpha)·g²",)),
-        (ch06.q3, ("1 - 100",)),
+        (ch06.q3, ("alpha·v + (1 - alpha)·g²",)),
+        (ch06.q2, ("1 - 100",)),
         (ch06.q1, ("loss.backward()", "optimizer.zero_grad()")),
     ):
         hints = q.hints()
@@ -189,19 +189,19 @@ def test_q5_says_sign_only_when_the_other_direction_is_right():
 
 def test_q4_near_miss_with_five_figures_is_told_how_far_off():
     message = ch06.q4.grade(0.31939).message
-    assert "about 1% off" in message and "significant figures" not in message
+    assert "1.0% off" in message and "significant figures" not in message
     assert "three significant figures" in ch06.q4.grade(0.32).message
 
 
-def test_q3_accepts_only_the_threshold_and_says_near_misses_are_near():
+def test_q2_accepts_only_the_threshold_and_says_near_misses_are_near():
     for right in (0.02, 2 / 100, 0.01999, 0.019985):
-        assert ch06.q3.grade(right).correct, right
+        assert ch06.q2.grade(right).correct, right
     for near in (0.0199, 2 / 101, 0.0195):
-        feedback = ch06.q3.grade(near)
+        feedback = ch06.q2.grade(near)
         assert feedback.status == "incorrect", near
         assert "close to the threshold" in feedback.message and "hits -1" in feedback.message
     for above in (0.0200002, 0.0201):
-        assert ch06.q3.grade(above).status == "incorrect", above
+        assert ch06.q2.grade(above).status == "incorrect", above
 
 
 def test_q1_names_a_missing_backward():
@@ -259,23 +259,23 @@ def test_q4_names_the_step_that_forgot_to_divide():
     assert "is not it" not in feedback.message
 
 
-def test_q2_and_q1_last_hints_stop_short_of_the_code():
+def test_q3_and_q1_last_hints_stop_short_of_the_code():
     assert "theta = theta - lr * (g + mu * buf)" not in " ".join(ch06.q5.hints())
     assert "losses.append(loss.value())" not in " ".join(ch06.q1.hints())
     assert "look-ahead" in ch06.q5.solution_text  # the note on why it is Nesterov's method
 
 
-def test_q2_solution_is_tinymls_rmsprop_step_for_step():
+def test_q3_solution_is_tinymls_rmsprop_step_for_step():
     thetas, averages = ch06._rms_reference()
     theta, v = 0.0, 0.0
     for want_theta, want_v in zip(thetas, averages, strict=True):
-        theta, v = ch06.rmsprop_step(theta, ch06._grad(theta), v, **ch06._Q2)
+        theta, v = ch06.rmsprop_step(theta, ch06._grad(theta), v, **ch06._Q3)
         assert math.isclose(theta, want_theta, rel_tol=1e-12)
         assert math.isclose(v, want_v, rel_tol=1e-12)
     assert abs(thetas[-1] - 1.9) < 0.1  # it gets near the minimum, about 1.9
 
 
-def test_q2_accepts_honest_variants_and_names_each_typical_mistake():
+def test_q3_accepts_honest_variants_and_names_each_typical_mistake():
     import numpy as np
 
     def with_powers(theta, g, v, lr, alpha, eps):
@@ -290,20 +290,20 @@ def test_q2_accepts_honest_variants_and_names_each_typical_mistake():
         return list(ch06.rmsprop_step(theta, g, v, lr, alpha, eps))
 
     for right in (ch06.rmsprop_step, with_powers, with_numpy, as_list):
-        assert ch06.q2.grade(right).correct, right
+        assert ch06.q3.grade(right).correct, right
     for kind, phrase in (
         ("eps inside", "TensorFlow's place for eps"),
         ("old v", "update v first"),
         ("weights swapped", "alpha and 1 - alpha are swapped"),
         ("no root", "divide by the root of v"),
     ):
-        feedback = ch06.q2.grade(ch06._rms_variant(kind))
+        feedback = ch06.q3.grade(ch06._rms_variant(kind))
         assert feedback.status == "incorrect" and phrase in feedback.message, kind
 
     def crashes(theta, g, v, lr, alpha, eps):
         return theta - lr * g / math.sqrt(v - 1), v
 
-    message = ch06.q2.grade(crashes).message
+    message = ch06.q3.grade(crashes).message
     assert "rmsprop_step(0.5, 2.0, 0.3" in message and "ValueError" in message
 
 
@@ -350,30 +350,30 @@ def test_q1_refuses_a_loop_over_a_fixed_fifteen_steps():
     assert ch06.q1.grade(ch06.train).correct
 
 
-def test_q2_names_a_missing_eps_and_settings_written_as_numbers():
+def test_q3_names_a_missing_eps_and_settings_written_as_numbers():
     def no_eps(theta, g, v, lr, alpha, eps):
         v = alpha * v + (1 - alpha) * g * g
         return theta - lr * g / math.sqrt(v), v
 
-    assert "eps is missing" in ch06.q2.grade(no_eps).message
+    assert "eps is missing" in ch06.q3.grade(no_eps).message
 
     def alpha_fixed(theta, g, v, lr, alpha, eps):
         v = 0.9 * v + 0.1 * g * g
         return theta - lr * g / (math.sqrt(v) + eps), v
 
-    message = ch06.q2.grade(alpha_fixed).message
+    message = ch06.q3.grade(alpha_fixed).message
     assert "you wrote 0.9 where alpha belongs" in message
     for name, value in (("lr", "0.1"), ("eps", "0.001")):
-        message = ch06.q2.grade(ch06._rms_fixed(name)).message
+        message = ch06.q3.grade(ch06._rms_fixed(name)).message
         assert f"you wrote {value} where {name} belongs" in message, message
 
 
-def test_q3_says_a_huge_or_infinite_rate_is_far_too_large():
+def test_q2_says_a_huge_or_infinite_rate_is_far_too_large():
     for rate in (math.inf, 1e160, 1e300, 5.0):
-        message = ch06.q3.grade(rate).message
+        message = ch06.q2.grade(rate).message
         assert "far too large" in message and "finite and small" in message, (rate, message)
-    assert "positive" in ch06.q3.grade(-math.inf).message
-    assert "not nan" in ch06.q3.grade(math.nan).message
+    assert "positive" in ch06.q2.grade(-math.inf).message
+    assert "not nan" in ch06.q2.grade(math.nan).message
 
 
 def test_q1_names_loss_fn_and_summarises_a_tuple():
@@ -405,18 +405,18 @@ def test_q1_accepts_a_tuple_of_the_losses_but_not_a_tuple_of_nodes():
     assert "returned 14 losses" in short
 
 
-def test_q3_just_above_the_threshold_is_told_so_with_enough_digits():
+def test_q2_just_above_the_threshold_is_told_so_with_enough_digits():
     for above in (0.02000001, 0.0200002, 0.02002):
-        message = ch06.q3.grade(above).message
+        message = ch06.q2.grade(above).message
         assert "is above it" in message and "Give the threshold itself" in message, above
         assert repr(above) in message, message  # the learner's own value, not rounded
         assert "1 > 1" not in message
-    message = ch06.q3.grade(0.02003).message
+    message = ch06.q2.grade(0.02003).message
     assert "lr=0.02003 GD already fails" in message and "1.003 > 1" in message
-    message = ch06.q3.grade(0.019979).message
+    message = ch06.q2.grade(0.019979).message
     assert "lr=0.019979" in message and "-0.9979 is still above -1" in message
     for right in (0.02, 0.01998):
-        assert ch06.q3.grade(right).correct, right
+        assert ch06.q2.grade(right).correct, right
 
 
 def test_q4_hints_give_m1_and_v1_only_in_the_last_hint():
@@ -473,7 +473,7 @@ def test_q1_names_backward_twice_and_step_twice():
     assert ch06.q1.grade(record_first).correct
 
 
-def test_q2_names_pytorchs_defaults_written_in_as_numbers():
+def test_q3_names_pytorchs_defaults_written_in_as_numbers():
     def eps_fixed(theta, g, v, lr, alpha, eps):
         v = alpha * v + (1 - alpha) * g * g
         return theta - lr * g / (math.sqrt(v) + 1e-8), v
@@ -482,16 +482,16 @@ def test_q2_names_pytorchs_defaults_written_in_as_numbers():
         v = alpha * v + (1 - alpha) * g**2
         return theta - 0.01 * g / (v**0.5 + eps), v
 
-    message = ch06.q2.grade(eps_fixed).message
+    message = ch06.q3.grade(eps_fixed).message
     assert "eps=1e-08 (PyTorch's default)" in message and "Use the eps argument" in message
-    message = ch06.q2.grade(lr_fixed).message
+    message = ch06.q3.grade(lr_fixed).message
     assert "lr=0.01" in message and "Use the lr argument" in message, message
 
     def honest(theta, g, v, lr, alpha, eps):  # g**2 and ** 0.5 say the same
         v = alpha * v + (1 - alpha) * g**2
         return theta - lr * g / (v**0.5 + eps), v
 
-    assert ch06.q2.grade(honest).correct
+    assert ch06.q3.grade(honest).correct
 
 
 def test_q5_names_an_averaged_buffer_and_a_fixed_lr():
@@ -513,3 +513,80 @@ def test_q5_names_an_averaged_buffer_and_a_fixed_lr():
         return theta - lr * g - lr * mu * new_buf, new_buf
 
     assert ch06.q5.grade(honest).correct
+
+
+# Answers from the fifth independent read.
+
+
+def test_every_solution_runs_in_the_chapters_namespace_and_passes():
+    """A solution pasted into its cell must run with only the notebook's own imports."""
+    import json
+    from pathlib import Path
+
+    notebook = Path(__file__).parent.parent / "notebooks" / "06_optimizers.ipynb"
+    cells = json.loads(notebook.read_text())["cells"]
+    namespace: dict = {}
+    for cell in cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and ("import " in source and "def " not in source):
+            lines = [line for line in source.splitlines() if not line.startswith("%")]
+            exec("\n".join(lines), namespace)  # the chapter's import cells, in order
+    names = {"q1": "train", "q2": "critical_lr", "q3": "rmsprop_step", "q4": "first_step",
+             "q5": "nesterov_step"}  # fmt: skip
+    for q, name in names.items():
+        scope = dict(namespace)
+        exec(getattr(ch06, q).solution_text, scope)
+        assert getattr(ch06, q).grade(scope[name]).correct, q
+
+
+def test_q1_names_loss_g_a_kept_list_and_counts_one_loss():
+    def records_g(loss_fn, optimizer, steps):  # the reader's answer
+        losses = []
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.g)
+        return losses
+
+    message = ch06.q1.grade(records_g).message
+    assert "that is loss.g" in message and "Record loss.value()" in message, message
+
+    def kept(loss_fn, optimizer, steps, losses=[]):  # noqa: B006 - the reader's answer
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.value())
+        return losses
+
+    for _ in range(2):  # the list grows from one grade to the next: same message
+        message = ch06.q1.grade(kept).message
+        assert "keeps the losses of earlier calls" in message and "losses=[]" in message
+        assert "use steps, not a number" not in message, message
+
+    def first_only(loss_fn, optimizer, steps):  # right for 15 steps only
+        losses = ch06.train(loss_fn, optimizer, steps)
+        return losses if steps == 15 else losses[:1]
+
+    message = ch06.q1.grade(first_only).message
+    assert "returned 1 loss:" in message, message
+
+
+def test_q3_names_v_to_the_one_half_and_q4_says_how_far_off_to_one_decimal():
+    def half(theta, g, v, lr, alpha, eps):  # the reader's answer: v ** 1/2 is v / 2
+        v = alpha * v + (1 - alpha) * g * g
+        return theta - lr * g / (v**1 / 2 + eps), v
+
+    message = ch06.q3.grade(half).message
+    assert "v ** 1/2 is (v ** 1) / 2" in message and "math.sqrt(v)" in message, message
+    for near in (0.317, 0.315):
+        message = ch06.q4.grade(near).message
+        assert "counts within 0.1%" in message and "0% off" not in message, message
+    assert "0.2% off" in ch06.q4.grade(0.317).message
+    assert "0.4% off" in ch06.q4.grade(0.315).message
+    assert "three significant figures" in ch06.q4.grade(0.32).message
+    for right in (0.316, 0.3162):
+        assert ch06.q4.grade(right).correct, right

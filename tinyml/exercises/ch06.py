@@ -140,9 +140,11 @@ def _check_q1(train_fn):
     if isinstance(got, tuple):
         got = list(got)  # a tuple of the losses says the same as a list
     if isinstance(got, list) and len(got) != 15:
+        if len(got) > 15 and _first_difference(_floats(got[-15:]), want) is None:
+            raise Incorrect(_KEPT_LIST.format(count=len(got), steps=15))
         raise Incorrect(
-            f"train(loss_fn, optimizer, 15) returned {len(got)} losses; run exactly `steps` "
-            "steps and record one loss per step"
+            f"train(loss_fn, optimizer, 15) returned {_losses(len(got))}; run exactly "
+            "`steps` steps and record one loss per step"
         )
     if not isinstance(got, list):
         what = repr(got) if len(repr(got)) <= 80 else f"a {type(got).__name__}"
@@ -175,6 +177,11 @@ def _check_q1(train_fn):
         raise Incorrect(
             f"x and y never moved: {did}. The order in each step is zero_grad(), forward "
             "(build the loss), backward(), step()"
+        )
+    if set(got) == {1.0}:
+        raise Incorrect(
+            "every loss you recorded is 1.0: that is loss.g, which backward() always sets to 1 "
+            "(d loss / d loss). Record loss.value()"
         )
     if len(set(got)) == 1:
         raise Incorrect(
@@ -216,6 +223,28 @@ def _check_q1(train_fn):
     )
 
 
+_KEPT_LIST = (
+    "train(loss_fn, optimizer, {steps}) returned {count} losses, the last {steps} of them "
+    "right: your list keeps the losses of earlier calls. A default argument such as "
+    "losses=[] is made once and shared by every call; create the list inside the function"
+)
+
+
+def _losses(count: int) -> str:
+    return "1 loss" if count == 1 else f"{count} losses"
+
+
+def _floats(values) -> list[float]:
+    """The numbers in a learner's list, or nan where an entry is not a number."""
+    out = []
+    for v in values:
+        try:
+            out.append(float(v))
+        except (TypeError, ValueError):
+            out.append(math.nan)
+    return out
+
+
 def _check_final_point(learner_steps, where, want_where):
     """Right losses are not enough: the loop must leave the parameters after `steps` steps."""
     if learner_steps > 15:
@@ -240,11 +269,15 @@ def _check_other_steps(train_fn, run):
         got, _ = run(train_fn, steps=steps)
         want, _ = run(train, steps=steps)
         count = len(got) if isinstance(got, list | tuple) else None
+        if count is not None and count > steps:
+            tail = _floats(got[-steps:]) if steps else []
+            if _first_difference(tail, want) is None:
+                raise Incorrect(_KEPT_LIST.format(count=count, steps=steps))
         if count != steps:
             raise Incorrect(
                 f"right for steps=15, but train(loss_fn, optimizer, {steps}) returned "
-                f"{count if count is not None else repr(got)} losses: use steps, not a "
-                "number, in range(steps)"
+                f"{_losses(count) if count is not None else repr(got) + ' losses'}: use "
+                "steps, not a number, in range(steps)"
             )
         if _first_difference([_number("each loss", v) for v in got], want) is not None:
             raise Incorrect(
@@ -404,13 +437,13 @@ q1 = Question(
     ],
 )
 
-# q2 ---------------------------------------------------------------------------------------
+# q3 ---------------------------------------------------------------------------------------
 
-_Q2 = {"lr": 0.1, "alpha": 0.9, "eps": 1e-3}  # a large eps, so that where it goes shows
-_Q2_STEPS = 30
+_Q3 = {"lr": 0.1, "alpha": 0.9, "eps": 1e-3}  # a large eps, so that where it goes shows
+_Q3_STEPS = 30
 # (theta, g, v) to call the learner's step on: positive g and v, so no mistake takes a root
 # of a negative number; the last starts from v = 0, as the first step does.
-_Q2_PROBES = ((0.5, 2.0, 0.3), (1.5, 0.5, 4.0), (-1.0, 3.0, 0.0))
+_Q3_PROBES = ((0.5, 2.0, 0.3), (1.5, 0.5, 4.0), (-1.0, 3.0, 0.0))
 
 
 def rmsprop_step(theta, g, v, lr, alpha, eps):
@@ -426,9 +459,9 @@ def _rms_reference() -> tuple[list[float], list[float]]:
     from tinyml.optim import RMSProp
 
     theta = Var(0.0, name="theta")
-    opt = RMSProp([theta], **_Q2)
+    opt = RMSProp([theta], **_Q3)
     thetas, averages = [], []
-    for _ in range(_Q2_STEPS):
+    for _ in range(_Q3_STEPS):
         opt.zero_grad()
         ((theta - 3) * (theta - 3) + theta**4 / 10).backward()
         opt.step()
@@ -468,6 +501,8 @@ def _rms_variant(kind):
             return theta - lr * g / (root + eps), v
         if kind == "no eps":
             return theta - lr * g / root, new_v
+        if kind == "half v":  # v ** 1/2, read by Python as (v ** 1) / 2
+            return theta - lr * g / (new_v**1 / 2 + eps), new_v
         raise ValueError(kind)
 
     return step
@@ -491,6 +526,8 @@ _RMS_MISTAKES = {
     "uphill": "theta moves uphill: subtract the step, theta - lr·g / (√v + eps)",
     "old v returned": "theta is right, but you return the v you were given; return the new "
     "average, which the next step builds on",
+    "half v": "v ** 1/2 is (v ** 1) / 2, half of v, since ** binds tighter than /: use "
+    "v ** 0.5 or math.sqrt(v)",
     "no eps": "eps is missing: the step is lr·g / (√v + eps), eps added after the root "
     "(it keeps the step finite where v is 0)",
 }
@@ -503,18 +540,18 @@ def _close_pair(got, want) -> bool:
     return _first_difference(list(got), list(want)) is None
 
 
-def _check_q2(step):
+def _check_q3(step):
     if not callable(step):
-        raise Incorrect("pass your function itself, e.g. ch06.q2.check(rmsprop_step)")
-    settings = ", ".join(f"{k}={v:g}" for k, v in _Q2.items())
+        raise Incorrect("pass your function itself, e.g. ch06.q3.check(rmsprop_step)")
+    settings = ", ".join(f"{k}={v:g}" for k, v in _Q3.items())
     answers = []
-    for theta, g, v in _Q2_PROBES:
+    for theta, g, v in _Q3_PROBES:
         call = f"rmsprop_step({theta}, {g}, {v}, {settings})"
-        result = call_learner(step, theta, g, v, *_Q2.values(), call="calling " + call)
+        result = call_learner(step, theta, g, v, *_Q3.values(), call="calling " + call)
         if not isinstance(result, tuple | list) or len(result) != 2:
             raise Incorrect(f"{call} returned {result!r}; return the pair (theta, v)")
         answers.append((_number("theta", result[0]), _number("v", result[1])))
-    wants = [rmsprop_step(theta, g, v, *_Q2.values()) for theta, g, v in _Q2_PROBES]
+    wants = [rmsprop_step(theta, g, v, *_Q3.values()) for theta, g, v in _Q3_PROBES]
     if not all(_close_pair(a, w) for a, w in zip(answers, wants, strict=True)):
         if all(_close_pair(a[::-1], w) for a, w in zip(answers, wants, strict=True)):
             raise Incorrect(
@@ -522,33 +559,33 @@ def _check_q2(step):
                 "(theta, v), so the new theta comes first"
             )
         for name, default in _RMS_DEFAULTS.items():  # PyTorch's default written in
-            fixed = {**_Q2, name: default}
-            probes = [rmsprop_step(theta, g, v, *fixed.values()) for theta, g, v in _Q2_PROBES]
+            fixed = {**_Q3, name: default}
+            probes = [rmsprop_step(theta, g, v, *fixed.values()) for theta, g, v in _Q3_PROBES]
             if all(_close_pair(a, w) for a, w in zip(answers, probes, strict=True)):
                 raise Incorrect(
                     f"your step uses {name}={default:g} (PyTorch's default) whatever the call "
-                    f"says; here {name}={_Q2[name]:g}. Use the {name} argument, not a number"
+                    f"says; here {name}={_Q3[name]:g}. Use the {name} argument, not a number"
                 )
         for kind, why in _RMS_MISTAKES.items():
             variant = _rms_variant(kind)
-            probes = [variant(theta, g, v, *_Q2.values()) for theta, g, v in _Q2_PROBES]
+            probes = [variant(theta, g, v, *_Q3.values()) for theta, g, v in _Q3_PROBES]
             if all(_close_pair(a, w) for a, w in zip(answers, probes, strict=True)):
                 raise Incorrect(why)
         (theta, g, v), got, want = next(
             (p, a, w)
-            for p, a, w in zip(_Q2_PROBES, answers, wants, strict=True)
+            for p, a, w in zip(_Q3_PROBES, answers, wants, strict=True)
             if not _close_pair(a, w)
         )
         raise Incorrect(
             f"rmsprop_step({theta}, {g}, {v}, {settings}) returned "
             f"({got[0]:.6g}, {got[1]:.6g}); RMSProp gives ({want[0]:.6g}, {want[1]:.6g})"
         )
-    _check_q2_other_settings(step)
+    _check_q3_other_settings(step)
     # Right on the probes: now 30 steps in a row, against tinyml.optim.RMSProp itself.
     want_thetas, want_vs = _rms_reference()
     theta, v, thetas, vs = 0.0, 0.0, [], []
-    for k in range(_Q2_STEPS):
-        result = call_learner(step, theta, _checked_grad(theta, k), v, *_Q2.values())
+    for k in range(_Q3_STEPS):
+        result = call_learner(step, theta, _checked_grad(theta, k), v, *_Q3.values())
         theta, v = _number("theta", result[0]), _number("v", result[1])
         thetas.append(theta)
         vs.append(v)
@@ -563,14 +600,14 @@ def _check_q2(step):
         )
 
 
-_Q2_OTHER = ({"lr": 0.05, "alpha": 0.99, "eps": 1e-2}, {"lr": 0.3, "alpha": 0.5, "eps": 0.1})
+_Q3_OTHER = ({"lr": 0.05, "alpha": 0.99, "eps": 1e-2}, {"lr": 0.3, "alpha": 0.5, "eps": 0.1})
 
 
-def _check_q2_other_settings(step) -> None:
+def _check_q3_other_settings(step) -> None:
     """Right with lr=0.1, alpha=0.9, eps=1e-3 is not enough: a number where an argument belongs
     must fail."""
-    for other in _Q2_OTHER:
-        for theta, g, v in _Q2_PROBES:
+    for other in _Q3_OTHER:
+        for theta, g, v in _Q3_PROBES:
             call = "rmsprop_step({}, {}, {}, {})".format(
                 theta, g, v, ", ".join(f"{k}={x:g}" for k, x in other.items())
             )
@@ -581,11 +618,11 @@ def _check_q2_other_settings(step) -> None:
             if _close_pair(got, rmsprop_step(theta, g, v, *other.values())):
                 continue
             for name in other:  # which setting is a number in the learner's code?
-                fixed = {**other, name: _Q2[name]}
+                fixed = {**other, name: _Q3[name]}
                 if _close_pair(got, rmsprop_step(theta, g, v, *fixed.values())):
                     raise Incorrect(
-                        f"right with {name}={_Q2[name]:g}, but {call} is wrong: you wrote "
-                        f"{_Q2[name]:g} where {name} belongs. Use the arguments, not numbers"
+                        f"right with {name}={_Q3[name]:g}, but {call} is wrong: you wrote "
+                        f"{_Q3[name]:g} where {name} belongs. Use the arguments, not numbers"
                     )
             want = rmsprop_step(theta, g, v, *other.values())
             raise Incorrect(
@@ -600,7 +637,7 @@ def _rms_fixed(name):
     """RMSProp's step with one setting written as a number."""
 
     def step(theta, g, v, lr, alpha, eps):
-        settings = {"lr": lr, "alpha": alpha, "eps": eps, name: _Q2[name]}
+        settings = {"lr": lr, "alpha": alpha, "eps": eps, name: _Q3[name]}
         return rmsprop_step(theta, g, v, *settings.values())
 
     return step
@@ -630,9 +667,9 @@ def _rms_with_memory():
     return step
 
 
-q2 = Question(
+q3 = Question(
     title="RMSProp's update for one number",
-    checker=_check_q2,
+    checker=_check_q3,
     hint_text="Section 4's two formulas, for one number: first the new running average v, "
     "then the step. Which of the two uses the other?",
     more_hints=(
@@ -666,6 +703,7 @@ q2 = Question(
         (lambda theta, g, v, lr, alpha, eps: (theta - 0.01, v), "RMSProp gives"),
         (_rms_with_memory(), "state of its own"),
         (_rms_variant("no eps"), "eps is missing"),
+        (_rms_variant("half v"), "v ** 1/2 is (v ** 1) / 2"),
         (_rms_variant("no 1 - alpha"), "weight 1 - alpha"),
         (_rms_fixed("alpha"), "you wrote 0.9 where alpha belongs"),
         (_rms_fixed("lr"), "you wrote 0.1 where lr belongs"),
@@ -676,11 +714,11 @@ q2 = Question(
     ],
 )
 
-# q3 ---------------------------------------------------------------------------------------
+# q2 ---------------------------------------------------------------------------------------
 
 
 def steep_bowl(x, y):
-    """Exercise 3's bowl, f = (x² + 100·y²) / 2: 100× more curved across y than along x."""
+    """Exercise 2's bowl, f = (x² + 100·y²) / 2: 100× more curved across y than along x."""
     return 0.5 * (x * x + 100 * (y * y))
 
 
@@ -688,7 +726,7 @@ _CRITICAL = 2 / 100
 _TOLERANCE = 1e-3 * _CRITICAL  # within 0.1 % below the threshold counts as found
 
 
-def _check_q3(answer):
+def _check_q2(answer):
     from tinyml.landscapes import descend
     from tinyml.optim import GD
 
@@ -753,15 +791,16 @@ def _check_q3(answer):
     )
 
 
-q3 = Question(
+q2 = Question(
     title="The learning rate where gradient descent stops converging",
-    checker=_check_q3,
+    checker=_check_q2,
     hint_text="Section 2 did this for curvature 25. Which direction of this bowl is the "
     "steeper one, and what does one GD step do to that coordinate?",
     more_hints=(
-        "The gradient along y is 100·y, so one GD step multiplies y by (1 - 100·lr). "
-        "y shrinks as long as that factor stays between -1 and 1.",
-        "The threshold is where the factor reaches -1: solve 1 - 100·lr = -1.",
+        "As in section 2's cell, one GD step multiplies each coordinate by a factor of its "
+        "own. Which coordinate's factor can reach -1, and at which rate?",
+        "The gradient along y is 100·y, so one GD step multiplies y by (1 - 100·lr); y "
+        "shrinks while that factor is above -1. Solve 1 - 100·lr = -1.",
     ),
     solution_text="# y ← y - lr·100·y = (1 - 100·lr)·y shrinks only if |1 - 100·lr| < 1\n"
     "critical_lr = 2 / 100  # 0.02: below it GD converges; at it y flips sign forever; "
@@ -814,7 +853,7 @@ def _corrected_first_step(g, lr, beta1, beta2, eps):
     return 1.0 - x.value()
 
 
-def _q2_mistakes() -> dict[str, float]:
+def _q4_mistakes() -> dict[str, float]:
     g, lr, beta1, beta2, eps = _Q4.values()
     m, v = (1 - beta1) * g, (1 - beta2) * g * g
     return {
@@ -828,6 +867,9 @@ def _q2_mistakes() -> dict[str, float]:
     }
 
 
+_Q4_TOLERANCE = 1e-3  # relative: 0.316 and 0.3162 count, 0.317 (0.24 % off) does not
+
+
 def _check_q4(answer):
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give the distance x moves as a number, not {answer!r}")
@@ -835,19 +877,17 @@ def _check_q4(answer):
     if not math.isfinite(got):
         raise Incorrect(f"give a finite distance, not {got!r}")
     want = uncorrected_first_step(**_Q4)
-    if math.isclose(got, want, rel_tol=2e-3):
+    if math.isclose(got, want, rel_tol=_Q4_TOLERANCE):
         return
-    if math.isclose(got, -want, rel_tol=2e-3):
+    if math.isclose(got, -want, rel_tol=_Q4_TOLERANCE):
         raise Incorrect(
             "that is the change in x (it decreases); give the distance it moves, a positive number"
         )
     if math.isclose(got, want, rel_tol=0.05):
+        off = f"{abs(got / want - 1):.1%} off, and an answer counts within 0.1%"
         if float(f"{got:.2g}") == got:  # two significant figures or fewer
-            raise Incorrect(f"{got:g} is close; give at least three significant figures")
-        raise Incorrect(
-            f"{got:g} is close, but about {abs(got / want - 1):.0%} off; compute it rather "
-            "than round on the way"
-        )
+            raise Incorrect(f"{got:g} is close, but {off}: give three significant figures")
+        raise Incorrect(f"{got:g} is close, but {off}: compute it rather than round on the way")
     messages = {
         "corrected": "0.1 is the step with bias correction (the section 5 cell); without it "
         "the step is lr·m₁ / (√v₁ + eps) with the raw averages m₁ and v₁",
@@ -862,8 +902,8 @@ def _check_q4(answer):
         "no denominator": "0.02 = lr·m₁, the numerator alone: Adam then divides by "
         "√v₁ + eps, and v₁ = (1 - beta2)·g² = 0.004 is small, so the step grows",
     }
-    for kind, value in _q2_mistakes().items():
-        if math.isclose(got, value, rel_tol=2e-3):
+    for kind, value in _q4_mistakes().items():
+        if math.isclose(got, value, rel_tol=_Q4_TOLERANCE):
             raise Incorrect(messages[kind])
     raise Incorrect(
         f"{got:g} is not it. Both averages start at 0, so after one step m₁ = (1 - beta1)·g "
@@ -901,7 +941,8 @@ q4 = Question(
         (0.02, "the numerator alone"),
         (-0.3162, "positive"),
         (0.32, "three significant figures"),
-        (0.31939, "about 1% off"),
+        (0.31939, "1.0% off"),
+        (0.317, "0.2% off, and an answer counts within 0.1%"),
         (1.0, "not it"),
         ("0.316", "as a number"),
     ],
