@@ -727,7 +727,7 @@ q4 = Question(
 
 
 def graph_nodes(n, m):
-    """Nodes in section 7's graph for an n×m layer: W (n×m Vars) times a column of m ones, summed."""
+    """Nodes in section 7's graph for an n×m layer: W (n×m Vars) times m ones, summed."""
     return 4 * n * m - 1  # n·m Var, n·m Const, n·m Mul; n·(m - 1) + (n - 1) = n·m - 1 Add
 
 
