@@ -558,14 +558,15 @@ def test_ch05_q1_asks_about_a_transpose_and_names_each_slip():
     from tinyml.matrix import matmul, random_matrix, shape, transpose
 
     P = random_matrix(3, 4, seed=0)
-    assert ch05.q1.grade(shape(matmul(transpose(P), P))).correct
-    assert ch05.q1.grade([4, 4]).correct
+    right = [shape(matmul(P, transpose(P))), shape(matmul(transpose(P), P)), "error"]
+    assert ch05.q1.grade(right).correct
+    assert ch05.q1.grade([[3, 3], [4, 4], "error"]).correct
     for answer, phrase in (
-        (shape(matmul(P, transpose(P))), "the other order"),
-        (shape(transpose(P)), "transpose(P)'s own shape"),
-        (shape(P), "P's own shape"),
-        ("error", "does not fail"),
-        ((2, 2), "chapter's own A·B"),
+        ([shape(matmul(transpose(P), P)), (4, 4), "error"], "the other order"),
+        ([(3, 3), shape(transpose(P)), "error"], "one of the factors"),
+        ([shape(P), (4, 4), "error"], "one of the factors"),
+        (["error", (4, 4), "error"], "does not fail"),
+        ([(3, 3), (4, 4), shape(P)], "must agree"),
     ):
         message = ch05.q1.grade(answer).message
         assert phrase in message and "is not it" not in message, (answer, message)

@@ -40,25 +40,33 @@ def test_q2_refuses_a_formula_patched_for_the_sizes_it_was_tried_on():
 
 
 def test_q1_points_at_the_rule_before_the_numbers():
-    for answer in ((3, 4), (4, 3)):
+    for answer in ([(3, 4), (4, 4), "error"], [(4, 3), (4, 4), "error"]):
         message = ch05.q1.grade(answer).message
         assert "rows of the first factor and the columns of the second" in message, message
-        assert "(4)" not in message and "4×4" not in message, message
-    assert "give a shape" in ch05.q1.grade(None).message
+        assert "(3, 3)" not in message and "3×3" not in message, message
+    assert "give a shape" in ch05.q1.grade([None, (4, 4), "error"]).message
     assert "4×3" in " ".join(ch05.q1.hints()[1:])  # the numbers wait for hint(2)
+    assert '"error"' not in " ".join(ch05.q1.hints()[:2])  # (c)'s answer waits for hint(3)
+    assert "an error" in ch05.q1.hints()[2]
+
+
+def test_q1_asks_for_three_shapes_and_says_which_one_is_wrong():
+    assert ch05.q1.grade(((3.0, 3.0), [4, 4], "Error")).correct
+    message = ch05.q1.grade([(3, 3), (4, 4), (3, 4)]).message
+    assert message.startswith("(c) matmul(P, P)") and "must agree" in message, message
+    assert "three answers" in ch05.q1.grade((4, 4)).message  # the old single answer
 
 
 def test_q4_accepts_tuples_and_q1_asks_for_numbers():
     assert ch05.q4.grade(((2, 4, 6), (-1, -2, -3))).correct
     assert ch05.q4.grade([(2, 4, 6), (-1, -2, -3)]).correct
     assert "row 1 is 1·u" in ch05.q4.grade(((2, 4, 6), (1, 2, 3))).message
-    assert "give numbers" in ch05.q1.grade(("4", "4")).message
-    assert ch05.q1.grade((4.0, 4.0)).correct
+    assert "give numbers" in ch05.q1.grade([(3, 3), ("4", "4"), "error"]).message
     assert "random_matrix" not in ch05.q1.hints()[1] and "random_matrix" in ch05.q1.hints()[2]
 
 
 def test_q1_error_message_and_q2_printing_instead_of_returning():
-    assert ch05.q1.grade("error").message.endswith("they agree.")
+    assert ch05.q1.grade(["error", (4, 4), "error"]).message.endswith("they agree.")
 
     def prints(n, m, p):
         print(n * p * (m - 1))  # the classic slip: printed, not returned
@@ -132,3 +140,61 @@ def test_q4_names_a_doubled_gradient_from_two_backward_calls():
     assert doubled == [[4.0, 8.0, 12.0], [-2.0, -4.0, -6.0]]
     message = ch05.q4.grade(doubled).message
     assert "exactly 2× the answer" in message and "backward() run twice" in message
+
+
+def test_q4_names_stale_gradients_from_section_5s_w():
+    """A reader reused section 5's W (gradients still in it) for exercise 4."""
+    import math
+
+    from tinyml.alpha import Var
+    from tinyml.matrix import apply, column, matmul, random_matrix
+
+    W0 = random_matrix(2, 3, seed=5)  # section 5, as in the notebook
+    W = [[Var(w, name=f"w{i}{j}") for j, w in enumerate(row)] for i, row in enumerate(W0)]
+    x = column([1.0, -2.0, 0.5])
+    h = apply(lambda node: node.tanh(), matmul(W, x))
+    (h[0][0] + h[1][0]).backward()
+    u = column([1.0, 2.0, 3.0])  # the reader's exercise-4 code, on the same W
+    z = matmul(W, u)
+    loss = 2 * z[0][0] - z[1][0]
+    loss.backward()
+    answer = apply(lambda v: v.g, W)
+    assert all(
+        math.isclose(a, b, abs_tol=1e-6)
+        for a, b in zip(ch05._flat(answer), ch05._flat(ch05._Q4_STALE_PLUS_RIGHT), strict=True)
+    )
+    message = ch05.q4.grade(answer).message
+    assert "backward() added to them" in message and "fresh V" in message, message
+
+
+def test_q4_says_a_near_miss_is_close():
+    message = ch05.q4.grade([[2.00001, 4, 6], [-1, -2, -3]]).message
+    assert message.startswith("close, but not within tolerance"), message
+    assert "close" not in ch05.q4.grade([[2.5, 4, 6], [-1, -2, -3]]).message
+
+
+def test_q3_names_x_as_a_column_and_printing():
+    def reader(W, x):  # x indexed like a column, as matmul's second factor
+        y = []
+        for i in range(len(W)):
+            total = 0
+            for j in range(len(x)):
+                total = total + W[i][j] * x[j][0]
+            y.append(total)
+        return y
+
+    message = ch05.q3.grade(reader).message
+    assert "x is a plain list" in message and "not x[j][0]" in message, message
+    assert "did you print instead of return?" in ch05.q3.grade(ch05._matvec_prints).message
+    assert "show(matmul)" not in " ".join(ch05.q3.hints())
+
+
+def test_q5_reference_is_the_real_graph_and_the_formula_matches():
+    for n in range(1, 6):
+        for m in range(1, 6):
+            assert sum(ch05._layer_graph_counts(n, m).values()) == ch05.graph_nodes(n, m)
+    assert ch05.graph_nodes(64, 64) == 16_383  # section 7's printout
+    hints = ch05.q5.hints()
+    assert "4·n·m - 1" not in " ".join(hints[:2]) and "4·n·m - 1" in hints[2]
+    assert ch05.q5.grade(lambda n, m: 4 * m * n - 1).correct
+    assert ch05.q5.grade(lambda n, m: 4 * n * m - 1.0).correct

@@ -14,74 +14,110 @@ from tinyml.exercises import Incorrect, Question, all_close, call_learner
 # q1 ---------------------------------------------------------------------------------------
 
 
+# The three products of exercise 1, for a 3×4 matrix P: (what is asked, its factors' shapes).
+_Q1_PRODUCTS = (
+    ("matmul(P, transpose(P))", (3, 4), (4, 3)),
+    ("matmul(transpose(P), P)", (4, 3), (3, 4)),
+    ("matmul(P, P)", (3, 4), (3, 4)),
+)
+
+
+def _q1_shape(first: tuple[int, int], second: tuple[int, int]) -> tuple[int, int] | str:
+    """The shape of a product of factors with these shapes, or "error" when they do not fit."""
+    return (first[0], second[1]) if first[1] == second[0] else "error"
+
+
 def _check_q1(answer):
-    if isinstance(answer, list) and len(answer) == 2:
-        answer = tuple(answer)  # [4, 4] says the same as (4, 4)
-    if answer is None:
-        raise Incorrect('give a shape, a pair (rows, columns) such as (2, 5), or "error"')
-    if isinstance(answer, str) and "error" in answer.lower():
+    if not isinstance(answer, list | tuple) or len(answer) != 3:
         raise Incorrect(
-            "it does not fail: transpose(P) is 4×3 and P is 3×4, so the inner sizes are 3 "
-            "and 3, and they agree."
+            'give three answers in a list, one per product, e.g. [(2, 5), (5, 5), "error"] '
+            f"— not {answer!r}"
         )
-    if not isinstance(answer, tuple) or len(answer) != 2:
-        raise Incorrect(f"give the shape as a pair (rows, columns), not {answer!r}")
-    if any(isinstance(n, bool) or not isinstance(n, numbers.Real) for n in answer):
-        raise Incorrect(f"give numbers, the counts of rows and columns, not {answer!r}")
-    if answer == (3, 3):
+    for part, given, (asked, first, second) in zip("abc", answer, _Q1_PRODUCTS, strict=True):
+        _check_q1_part(f"({part}) {asked}", given, first, second)
+
+
+def _check_q1_part(label: str, given, first: tuple[int, int], second: tuple[int, int]) -> None:
+    want = _q1_shape(first, second)
+    if isinstance(given, list) and len(given) == 2:
+        given = tuple(given)  # [4, 4] says the same as (4, 4)
+    inner = f"the first factor is {first[0]}×{first[1]}, the second {second[0]}×{second[1]}"
+    if given is None:
         raise Incorrect(
-            "(3, 3) is the shape of matmul(P, transpose(P)), the other order: here the first "
-            "factor is transpose(P), 4×3, so its 4 rows come first"
+            f'{label}: give a shape, a pair (rows, columns) such as (2, 5), or "error"'
         )
-    if answer == (4, 3):
+    if isinstance(given, str) and "error" in given.lower():
+        if want == "error":
+            return
         raise Incorrect(
-            "(4, 3) is transpose(P)'s own shape, not the product's. A product keeps the rows "
-            "of the first factor and the columns of the second: how many columns has P?"
+            f"{label} does not fail: {inner}, so the inner sizes are {first[1]} and "
+            f"{second[0]}, and they agree."
         )
-    if answer == (3, 4):
+    if not isinstance(given, tuple) or len(given) != 2:
         raise Incorrect(
-            "(3, 4) is P's own shape, not the product's. A product keeps the rows of the first "
-            "factor and the columns of the second: what is transpose(P)'s shape?"
+            f'{label}: give the shape as a pair (rows, columns) or "error", not {given!r}'
         )
-    if answer == (2, 2):
+    if any(isinstance(n, bool) or not isinstance(n, numbers.Real) for n in given):
+        raise Incorrect(f"{label}: give numbers, the counts of rows and columns, not {given!r}")
+    if want == "error":
         raise Incorrect(
-            "(2, 2) is the shape of the chapter's own A·B; this exercise's P is 3×4. Build it "
-            "(random_matrix) and ask shape(matmul(transpose(P), P))"
+            f"{label}: {given} cannot be right; the product pairs each row of the first factor "
+            "with each column of the second, so their lengths (the first factor's column count, "
+            "the second's row count) must agree. Do they, for P and P?"
         )
-    if answer != (4, 4):
+    if given == want:
+        return
+    if given in (first, second):
         raise Incorrect(
-            f"{answer} is not it; first write down transpose(P)'s shape, then pair it with P's"
+            f"{label}: {given} is the shape of one of the factors, not of the product. A product "
+            "keeps the rows of the first factor and the columns of the second"
         )
+    if given == (second[0], first[1]):  # the shape of the product in the other order
+        raise Incorrect(
+            f"{label}: {given} belongs to the other order; which factor comes first here, "
+            "and what are its rows?"
+        )
+    raise Incorrect(
+        f"{label}: {given} is not it; first write down each factor's shape, then pair them"
+    )
 
 
 q1 = Question(
     title="The shape of a product",
     checker=_check_q1,
-    hint_text="Start with transpose(P): transposing swaps rows and columns. Then entry [i][j] "
-    "of a product pairs row i of the first factor with column j of the second.",
+    hint_text="Write down each factor's shape first: transposing swaps rows and columns. "
+    "Entry [i][j] of a product pairs row i of the first factor with column j of the second, "
+    "so the row's length and the column's length must agree.",
     more_hints=(
-        "transpose(P) is 4×3. The product keeps the rows of the first factor and the columns "
-        "of the second; the inner size, 3, is what the sum runs over.",
-        "The rows of transpose(P), then the columns of P: a square pair. (Pᵀ·P is always "
-        "square: it pairs every column of P with every column of P.) Or build P with "
-        "random_matrix and ask shape(matmul(transpose(P), P)).",
+        "P is 3×4, so transpose(P) is 4×3. A product keeps the rows of the first factor and "
+        "the columns of the second, and needs the first factor's column count to equal the "
+        "second's row count; otherwise matmul raises an error.",
+        "(a) 3×4 by 4×3: the inner 4s agree, the product is 3×3. (b) 4×3 by 3×4: 4×4. "
+        "(c) 3×4 by 3×4: 4 ≠ 3, an error. Or build P with random_matrix(3, 4) and try "
+        "each product.",
     ),
     solution_text="P = random_matrix(3, 4, seed=0)\n"
-    "print(shape(transpose(P)))             # (4, 3)\n"
-    "print(shape(matmul(transpose(P), P)))  # (4, 4)\n"
-    "product_shape = (4, 4)  # rows of Pᵀ, columns of P; the shared 3 is summed over",
-    answer=lambda: (4, 4),
+    "print(shape(matmul(P, transpose(P))))  # (3, 3): the inner sizes are 4 and 4\n"
+    "print(shape(matmul(transpose(P), P)))  # (4, 4): the inner sizes are 3 and 3\n"
+    "# matmul(P, P) raises ValueError: cannot multiply 3×4 by 3×4: 4 ≠ 3\n"
+    'shapes = [(3, 3), (4, 4), "error"]',
+    answer=lambda: [(3, 3), (4, 4), "error"],
     wrong=[
-        ((3, 3), "other order"),
-        ((4, 3), "transpose(P)'s own shape"),
-        ((3, 4), "P's own shape"),
-        ([3, 4], "P's own shape"),
-        ((2, 2), "chapter's own A·B"),
-        ((4, 2), "not it"),
-        (("4", "4"), "give numbers"),
-        ("error", "does not fail"),
-        (None, "give a shape"),
-        (16, "pair"),
+        ([(4, 4), (4, 4), "error"], "other order"),
+        ([(3, 3), (3, 3), "error"], "other order"),
+        ([(3, 4), (4, 4), "error"], "one of the factors"),
+        ([(3, 3), (4, 3), "error"], "one of the factors"),
+        ([[3, 3], [3, 4], "error"], "one of the factors"),
+        ([(3, 3), (4, 4), (3, 4)], "must agree"),
+        ([(3, 3), (4, 4), (4, 4)], "must agree"),
+        (["error", (4, 4), "error"], "inner sizes are 4 and 4"),
+        ([(3, 3), "error", "error"], "inner sizes are 3 and 3"),
+        ([(3, 3), (4, 2), "error"], "not it"),
+        ([("3", "3"), (4, 4), "error"], "give numbers"),
+        ([None, (4, 4), "error"], "give a shape"),
+        ([(3, 3), 16, "error"], "pair"),
+        ((4, 4), "three answers"),
+        ("error", "three answers"),
     ],
 )
 
@@ -218,6 +254,13 @@ def _explain_index_errors(matvec_fn):
     def wrapped(w, x):
         try:
             return matvec_fn(w, x)
+        except TypeError as exc:
+            if "not subscriptable" not in str(exc):
+                raise
+            raise Incorrect(
+                f"indexing raised TypeError: {exc}. x is a plain list [x0, x1, ...], not a "
+                "column [[x0], [x1], ...]: its entries are x[j], not x[j][0]"
+            ) from None
         except IndexError as exc:
             raise Incorrect(
                 f"an index ran off the end of a list (IndexError: {exc}). Here W has "
@@ -306,6 +349,10 @@ def _check_q3(learner_matvec):
         raise Incorrect(
             f"matvec returned numpy numbers ({type(got).__name__}), so numpy did the "
             "arithmetic; write the loops yourself, with plain lists, + and *"
+        )
+    if got is None:
+        raise Incorrect(
+            "matvec(W, x) returned None (did you print instead of return?); return the list y"
         )
     if not isinstance(got, list):
         raise Incorrect(f"matvec(W, x) returned {got!r}; return a plain list, one entry per row")
@@ -467,6 +514,16 @@ def _matvec_square(w, x):
     return [sum(row[j] * x[j] for j in range(len(w))) for row in w]
 
 
+def _matvec_x_as_column(w, x):
+    """Treats x as a column [[x0], [x1], ...], as matmul's second factor would be."""
+    return [sum(row[j] * x[j][0] for j in range(len(x))) for row in w]
+
+
+def _matvec_prints(w, x):
+    """Right sums, printed instead of returned."""
+    print(matvec(w, x))
+
+
 def _matvec_numpy(w, x):
     import numpy as np
 
@@ -493,8 +550,8 @@ q3 = Question(
     more_hints=(
         "Two loops: one over the rows of W (one y per row), and inside it one over the "
         "entries of the row, as many as x has. Use only + and *, no numpy.",
-        "For each row: total = 0, then total = total + row[j] * x[j] for every j, then "
-        "append total to y (sum(...) over j works too). show(matmul) has the same inner loop.",
+        "y = []; for each row of W: total = 0, then total = total + row[j] * x[j] for "
+        "every j in range(len(x)), then y.append(total). Finally return y.",
     ),
     solution_text=inspect.getsource(matvec),
     answer=lambda: matvec,
@@ -514,6 +571,8 @@ q3 = Question(
         (_matvec_two_rows, "works only for 3 inputs / 2 rows"),
         (_matvec_rounded, "without round()"),
         (_matvec_square, "not the rows of W"),
+        (_matvec_x_as_column, "not a column"),
+        (_matvec_prints, "did you print instead of return?"),
     ],
 )
 
@@ -522,6 +581,14 @@ q3 = Question(
 _Q4_U = [1.0, 2.0, 3.0]  # u, the input column
 _Q4_G = [2.0, -1.0]  # d loss / d z[i] for loss = 2·z[0] - z[1]
 _Q4_WANT = [[g * u for u in _Q4_U] for g in _Q4_G]  # g·uᵀ: [[2, 4, 6], [-1, -2, -3]]
+
+
+# What a reader got by reusing section 5's W, whose Vars still held that section's gradients:
+# those gradients plus the right answer (section 5's layer: seed 5, x = (1, -2, 0.5), tanh).
+_Q4_STALE_PLUS_RIGHT = [
+    [2.838316, 2.323368, 6.419158],
+    [-0.111739, -3.776523, -2.555869],
+]
 
 
 def _check_q4(answer):
@@ -550,6 +617,11 @@ def _check_q4(answer):
         raise Incorrect(
             f"your answer is {rows}×{cols}, but V.g has V's shape, 2×3: one gradient per weight, "
             "2 rows of 3"
+        )
+    if all_close(_flat(answer), _flat(_Q4_WANT), rel_tol=1e-3, abs_tol=1e-3):
+        raise Incorrect(
+            "close, but not within tolerance: every entry here is a whole number; derive it "
+            "exactly (d z[i] / d V[i][j] is u[j]) rather than measuring it"
         )
     if all(v == 0 for row in answer for v in row):
         raise Incorrect(
@@ -583,8 +655,13 @@ def _check_q4(answer):
         )
     raise Incorrect(
         f"{answer} is not it; in z[i] = V[i][0]·u[0] + V[i][1]·u[1] + V[i][2]·u[2], which "
-        "number multiplies V[i][j]? Or build V from Vars, call backward() and look"
+        "number multiplies V[i][j]? If you read it off Vars that already had gradients "
+        "(section 5's W does), backward() added to them: build a fresh V and look again"
     )
+
+
+def _flat(matrix: list) -> list:
+    return [v for row in matrix for v in row]
 
 
 def _multiple_of_u(row: list) -> float | None:
@@ -637,8 +714,94 @@ q4 = Question(
         ([[2, 4, 6]], "1×3"),
         ([2, 4, 6], "list of lists"),
         ([[2, 4, 6], [-1, -2]], "rectangle"),
-        ([[2, 4, 6.001], [-1, -2, -3]], "is not it"),
+        ([[2, 4, 6.001], [-1, -2, -3]], "close, but not within tolerance"),
+        ([[2.00001, 4, 6], [-1, -2, -3]], "close, but not within tolerance"),
+        ([[2.1, 4, 6], [-1, -2, -3]], "added to them"),
+        (_Q4_STALE_PLUS_RIGHT, "backward() added to them"),
         ([[2, 4, "6"], [-1, -2, -3]], "should be a number"),
         ([[2, 4, math.nan], [-1, -2, -3]], "finite number"),
+    ],
+)
+
+# q5 ---------------------------------------------------------------------------------------
+
+
+def graph_nodes(n, m):
+    """Nodes in section 7's graph for an n×m layer: W (n×m Vars) times m ones, summed."""
+    return 4 * n * m - 1  # n·m Var, n·m Const, n·m Mul; n·(m - 1) + (n - 1) = n·m - 1 Add
+
+
+def _layer_graph_counts(n: int, m: int) -> dict[str, int]:
+    """Build section 7's graph for an n×m layer and count its nodes by kind."""
+    from collections import Counter
+
+    from tinyml.alpha import Var, topological_order
+    from tinyml.matrix import column, matmul
+
+    w = [[Var(0.5) for _ in range(m)] for _ in range(n)]
+    out = matmul(w, column([1.0] * m))
+    total = out[0][0]
+    for row in out[1:]:
+        total = total + row[0]
+    return dict(Counter(type(node).__name__ for node in topological_order(total)))
+
+
+_Q5_SIZES = [(1, 1), (1, 4), (4, 1), (2, 3), (3, 2), (5, 7), (4, 4)]
+
+
+def _check_q5(count):
+    if not callable(count):
+        raise Incorrect("pass your function itself, e.g. ch05.q5.check(graph_nodes)")
+    got = {size: call_learner(count, *size) for size in _Q5_SIZES}
+    for (n, m), value in got.items():
+        kinds = _layer_graph_counts(n, m)
+        want = sum(kinds.values())
+        if value is None:
+            raise Incorrect(
+                f"graph_nodes({n}, {m}) returned None (did you print instead of return?)"
+            )
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise Incorrect(f"graph_nodes({n}, {m}) returned {value!r}; return a number")
+        if value == want:
+            continue
+        listed = ", ".join(f"{c} {kind}" for kind, c in kinds.items())
+        if all(got[size] == 4 * size[0] ** 2 - 1 for size in _Q5_SIZES):
+            reason = "4n² - 1 holds for square layers only; where does m come in?"
+        elif all(got[(a, b)] == 4 * a * b for a, b in _Q5_SIZES):
+            reason = "one too many: adding up k numbers takes k - 1 additions, not k"
+        elif all(got[(a, b)] == 3 * a * b - 1 for a, b in _Q5_SIZES):
+            reason = "you left out the Const nodes: each input 1.0 becomes a node of its own"
+        elif all(got[(a, b)] == 4 * a * b - a for a, b in _Q5_SIZES):
+            reason = "you counted each row's sum but not the n - 1 Adds that add up the rows"
+        else:
+            reason = "count each kind of node separately"
+        raise Incorrect(
+            f"graph_nodes({n}, {m}) gave {value!r}, but that graph has {want} nodes "
+            f"({listed}): {reason}"
+        )
+
+
+q5 = Question(
+    title="The size of a layer's graph",
+    checker=_check_q5,
+    hint_text="Count each kind of node separately, as section 7's printout does: Var, Const, "
+    "Mul, Add. Which kinds come one per weight?",
+    more_hints=(
+        "W has n·m weights; each is multiplied by its input, a Const: n·m Var, n·m Const, "
+        "n·m Mul. Then each of the n rows adds up its m products, and the n row sums are "
+        "added up too.",
+        "Adding up k numbers takes k - 1 additions: n·(m - 1) + (n - 1) = n·m - 1 Add. In "
+        "all 4·n·m - 1, which is section 7's 4n² - 1 when m = n.",
+    ),
+    solution_text=inspect.getsource(graph_nodes),
+    answer=lambda: graph_nodes,
+    wrong=[
+        (lambda n, m: 4 * n * n - 1, "square layers only"),
+        (lambda n, m: 4 * n * m, "one too many"),
+        (lambda n, m: 3 * n * m - 1, "Const"),
+        (lambda n, m: 4 * n * m - n, "add up the rows"),
+        (lambda n, m: n * m, "count each kind"),
+        (lambda n, m: print(4 * n * m - 1), "did you print instead of return?"),
+        (lambda n, m: str(4 * n * m - 1), "return a number"),
     ],
 )
