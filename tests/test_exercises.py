@@ -454,7 +454,7 @@ def test_ch03_q2_a_bounded_lru_cache_is_told_it_forgets(maxsize):
     assert f"maxsize={maxsize}" in message and "forgets" in message
     assert "never look them up" not in message and "never stored" not in message
 
-    @functools.lru_cache(maxsize=None)
+    @functools.lru_cache(maxsize=None)  # noqa: UP033 - the spelling the message suggests
     def unbounded(n):
         return n if n < 2 else unbounded(n - 1) + unbounded(n - 2)
 
