@@ -228,11 +228,12 @@ def test_ch03_q2_accepts_every_honest_memo():
 def test_ch03_hints_are_staged_nudge_first():
     from tinyml.exercises import ch03
 
-    for q in (ch03.q1, ch03.q3, ch03.q4):
+    for q in (ch03.q1, ch03.q4, ch03.q3):
         hints = q.hints()
         assert len(hints) >= 2
         assert "G(d) = 2 + 3" not in hints[0] and "full.total" not in hints[0]
-    assert "G(d) = 2 + 3" in ch03.q3.hints()[-1]
+    assert "G(d) = 2 + 3" not in ch03.q4.hints()[-1]  # hint(3) stops short of the rule
+    assert "G(d) = 2 + 3" in ch03.q4.solution_text
 
 
 def test_ch08_hints_nudge_before_they_tell():
@@ -418,6 +419,46 @@ def test_ch03_q2_memo_around_fib1_is_refused_quickly():
     feedback = ch03.q2.grade(fib_memo)
     assert time.process_time() - start < 10  # about a second of CPU time; generous
     assert not feedback.correct and "fib1" in feedback.message
+
+
+def test_ch03_q2_a_memo_mixed_with_fib1_is_told_about_fib1_not_the_lookup():
+    """A fresh reader's code: it does look n up; the fault is the fib1 call."""
+    from tinyml.exercises import ch03
+    from tinyml.recursion import fib1
+
+    memo = {}
+
+    def fib_memo(n):
+        if n in memo:
+            return memo[n]
+        if n < 2:
+            return n
+        memo[n] = fib_memo(n - 1) + fib1(n - 2)
+        return memo[n]
+
+    message = ch03.q2.grade(fib_memo).message
+    assert "calls of fib1" in message and "never look them up" not in message
+
+
+@pytest.mark.parametrize("maxsize", [1, 2, 16])
+def test_ch03_q2_a_bounded_lru_cache_is_told_it_forgets(maxsize):
+    import functools
+
+    from tinyml.exercises import ch03
+
+    @functools.lru_cache(maxsize=maxsize)
+    def fib_memo(n):
+        return n if n < 2 else fib_memo(n - 1) + fib_memo(n - 2)
+
+    message = ch03.q2.grade(fib_memo).message
+    assert f"maxsize={maxsize}" in message and "forgets" in message
+    assert "never look them up" not in message and "never stored" not in message
+
+    @functools.lru_cache(maxsize=None)  # noqa: UP033 - the spelling the message suggests
+    def unbounded(n):
+        return n if n < 2 else unbounded(n - 1) + unbounded(n - 2)
+
+    assert ch03.q2.grade(unbounded).correct
 
 
 def test_ch01_q3_accepts_the_hours_rounded_but_not_a_wrong_count():

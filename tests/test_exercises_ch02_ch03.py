@@ -90,43 +90,53 @@ def test_ch02_q1_feedback_names_one_difference_not_the_whole_tree():
         assert "should be" in message, message
 
 
-def test_ch03_q4_the_formula_matches_measured_visits_and_slips_are_named():
+def test_ch03_q3_the_formula_matches_measured_visits_and_slips_are_named():
     for P in (1, 3, 40):
         loss, ws = linear_loss(P, activation=Sigmoid)
         with count_visits() as g:
             loss.grad(ws[0])
         assert g.total == ch03.grad_visits(P) == 42 * P + 14
 
-    def measured(P):  # measuring instead of predicting: refused, as in q3
+    def measured(P):  # measuring instead of predicting: refused, as in q4
         loss, ws = linear_loss(P, activation=Sigmoid)
         with count_visits() as g:
             loss.grad(ws[0])
         return g.total
 
-    feedback = ch03.q4.grade(measured)
+    feedback = ch03.q3.grade(measured)
     assert feedback.status == "incorrect"
     assert "builds the loss and counts" in feedback.message
     table = [42 * P + 14 for P in range(100)]
-    assert "formula in P" in ch03.q4.grade(lambda P: table[P]).message
+    assert "formula in P" in ch03.q3.grade(lambda P: table[P]).message
     rows = lambda P: (12 * P + 11) + 3 * (4 * P + 2) + 3 * (4 * P - 1) + 6 * P  # noqa: E731
-    assert ch03.q4.grade(rows).correct
-    assert ch03.q4.grade(lambda P: 42.0 * P + 14).correct
-    assert "linear model's 30P + 11" in ch03.q4.grade(lambda P: 30 * P + 11).message
-    assert "Sigmoid.grad needs" in ch03.q4.grade(lambda P: 30 * P + 17).message
-    assert "the constant is not" in ch03.q4.grade(lambda P: 42 * P + 8).message
-    assert "row by row" in ch03.q4.grade(lambda P: 45 * P).message
-    assert "function itself" in ch03.q4.grade(1694).message
+    assert ch03.q3.grade(rows).correct
+    assert ch03.q3.grade(lambda P: 42.0 * P + 14).correct
+    assert "linear model's 30P + 11" in ch03.q3.grade(lambda P: 30 * P + 11).message
+    assert "Sigmoid.grad needs" in ch03.q3.grade(lambda P: 30 * P + 17).message
+    assert "the constant is not" in ch03.q3.grade(lambda P: 42 * P + 8).message
+    assert "row by row" in ch03.q3.grade(lambda P: 45 * P).message
+    assert "function itself" in ch03.q3.grade(1694).message
+    # a fresh reader's slip: the value must be shown as given, not rounded to 56
+    message = ch03.q3.grade(lambda P: 42.000001 * P + 14).message
+    assert "grad_visits(1) = 56.000001, but" in message and "makes 56 visits" in message
 
 
 def test_ch03_every_question_has_staged_hints_each_new():
     # Chapter 3's exercises cell promises hint(), hint(2) and hint(3) for every question.
-    for q in (ch03.q1, ch03.q2, ch03.q3, ch03.q4, ch03.q4_walks):
+    for q in (ch03.q1, ch03.q2, ch03.q4, ch03.q3, ch03.q3_walks):
         hints = q.hints()
         assert len(hints) == 3, q.title
         assert len(set(hints)) == 3, q.title
     assert "memo[n]" not in ch03.q2.hints()[0] and "memo[n]" in ch03.q2.hints()[1]
-    assert "42P + 14" not in " ".join(ch03.q4.hints()[:2])
-    assert "42P + 14" in ch03.q4.hints()[2]
+    # hint(3) stops just short of the answer; .solution() gives it
+    for q, answer in (
+        (ch03.q1, "fib2(59)"),
+        (ch03.q3, "42P + 14"),
+        (ch03.q3_walks, "3.45"),
+        (ch03.q4, "G(d) = 2 + 3"),
+    ):
+        assert answer not in " ".join(q.hints()), q.title
+        assert answer in q.solution_text, q.title
 
 
 def test_ch03_exercises_cell_promises_what_the_hints_hold():
@@ -141,7 +151,7 @@ def test_ch03_exercises_cell_promises_what_the_hints_hold():
         assert re.search(rf"# ch03\.q{n}\.hint\(\)  # then hint\(2\), hint\(3\)", text), n
 
 
-def test_ch03_q3_refuses_measuring_and_answers_within_a_second():
+def test_ch03_q4_refuses_measuring_and_answers_within_a_second():
     """The learner's bypass: build the chain and count, instead of predicting."""
     import time
 
@@ -165,11 +175,11 @@ def test_ch03_q3_refuses_measuring_and_answers_within_a_second():
         (lambda d: sum(1 for _ in range(closed_form(d))), "stopped after"),
     ):
         start = time.process_time()
-        feedback = ch03.q3.grade(answer)
+        feedback = ch03.q4.grade(answer)
         assert time.process_time() - start < 1.0
         assert feedback.status == "incorrect" and phrase in feedback.message, feedback.message
     for honest in (closed_form, triple_recursion):
-        assert ch03.q3.grade(honest).correct
+        assert ch03.q4.grade(honest).correct
 
 
 def test_ch03_q2_a_memo_that_is_filled_but_never_read_is_named():
@@ -186,11 +196,11 @@ def test_ch03_q2_a_memo_that_is_filled_but_never_read_is_named():
     assert "never look them up" in feedback.message
 
 
-def test_ch03_q3_and_q4_feedback_reads_right():
+def test_ch03_q4_and_q3_feedback_reads_right():
     from tinyml.exercises import ch03
 
-    assert "makes 1 visit;" in ch03.q3.grade(lambda d: 0).message
-    assert "makes 56 visits" in ch03.q4.grade(lambda P: 140).message
+    assert "makes 1 visit;" in ch03.q4.grade(lambda d: 0).message
+    assert "makes 56 visits" in ch03.q3.grade(lambda P: 140).message
 
 
 def test_ch02_q1_new_vars_named_x_and_y_are_not_the_cells():
@@ -263,15 +273,16 @@ def test_ch03_q2_a_memo_keyed_by_str_n_is_accepted():
     assert "never look them up" in ch03.q2.grade(stores_by_str_but_never_reads).message
 
 
-def test_ch03_q1_hint_2_points_at_the_counts_and_hint_3_names_the_rule():
+def test_ch03_q1_hint_2_points_at_the_counts_and_hint_3_names_the_pattern():
     hints = ch03.q1.hints()
     assert "2, 3, 5, 8" in hints[1] and "F(n - 1)" not in hints[1]
-    assert "F(n - 1)" in hints[2]
+    assert "F(3), F(4), F(5), F(6)" in hints[2] and "F(59)" not in hints[2]
+    assert "F(n - 1)" in ch03.q1.solution_text
 
 
-def test_ch03_q3_a_lookup_table_is_told_why_it_cannot_work():
+def test_ch03_q4_a_lookup_table_is_told_why_it_cannot_work():
     table = [1, 7, 33][:3]
-    message = ch03.q3.grade(lambda d: table[d]).message
+    message = ch03.q4.grade(lambda d: table[d]).message
     assert "a table of measured values cannot work" in message
     assert "25 and 30" in message
 
@@ -306,15 +317,18 @@ def test_ch02_q1_a_var_for_the_2_is_told_it_is_a_constant(monkeypatch):
     assert "Const(2)" not in message and "the variable y" in message
 
 
-def test_ch03_q4_hints_name_the_changing_rows_and_leave_the_walks_to_q4_walks():
-    hints = ch03.q4.hints()
-    assert "except Mul.grad's" in hints[1] and "3.45" not in "".join(hints)
-    assert "3.45" in ch03.q4_walks.solution_text and "more than 2.5" in ch03.q4_walks.solution_text
+def test_ch03_q3_hints_point_to_sigmoid_grad_and_leave_the_walks_to_q3_walks():
+    hints = ch03.q3.hints()
+    assert "3.45" not in "".join(hints)
+    # hint 2 points to Sigmoid.grad's rule and a prediction's size; it does not list the rows
+    assert "Sigmoid.grad" in hints[1] and "How many nodes" in hints[1]
+    assert "except Mul.grad's" not in hints[1] and "4P − 1" not in hints[1]
+    assert "3.45" in ch03.q3_walks.solution_text and "more than 2.5" in ch03.q3_walks.solution_text
 
 
 @pytest.mark.parametrize("walks", [1694 / 491, 3.45, 3.450, 3.4501, 3.46, 3.44])
-def test_ch03_q4_walks_accepts_about_3_45(walks):
-    assert ch03.q4_walks.grade(walks).correct
+def test_ch03_q3_walks_accepts_about_3_45(walks):
+    assert ch03.q3_walks.grade(walks).correct
 
 
 @pytest.mark.parametrize(
@@ -330,8 +344,8 @@ def test_ch03_q4_walks_accepts_about_3_45(walks):
         (3.5, "42 / 12"),
     ],
 )
-def test_ch03_q4_walks_names_the_slips(walks, words):
-    feedback = ch03.q4_walks.grade(walks)
+def test_ch03_q3_walks_names_the_slips(walks, words):
+    feedback = ch03.q3_walks.grade(walks)
     assert feedback.status == "incorrect" and words in feedback.message
 
 

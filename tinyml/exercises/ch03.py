@@ -77,9 +77,9 @@ q1 = Question(
         "The counts for n = 4, 5, 6, 7 are 2, 3, 5, 8. Look familiar? fib1(n) makes "
         "exactly two calls, fib1(n - 1) and fib1(n - 2), and every call of fib1(2) happens "
         "inside one of them: how does the count for n follow from the two before it?",
-        "They are Fibonacci numbers: the count for n is F(n - 1), so during fib1(60) it is "
-        "F(59). Compute that the fast way, with the chapter's fib2 (never with fib1): "
-        "answer = fib2(59).",
+        "They are Fibonacci numbers: 2, 3, 5, 8 are F(3), F(4), F(5), F(6) for n = 4, 5, 6, "
+        "7. Which F(k) is it for n = 60? Compute it the fast way, with the chapter's fib2 "
+        "(never with fib1).",
     ),
     solution_text=(
         "# The count for n is F(n - 1): 2, 3, 5, 8 for n = 4, 5, 6, 7 (check with calls_of).\n"
@@ -107,7 +107,7 @@ _ANY_CALL_LIMIT = 50_000  # calls of any Python function: a memo needs a few hun
 
 
 class _TooManyCalls(Incorrect):
-    pass
+    outside = False  # True when the calls went to another function, such as fib1
 
 
 def _count_calls_of(fn, *args, seen: set | None = None):
@@ -138,12 +138,14 @@ def _count_calls_of(fn, *args, seen: set | None = None):
             others[name] = others.get(name, 0) + 1
         if any_calls > _ANY_CALL_LIMIT:  # stopped early: fib1(40) would run for minutes
             busiest = max(others, key=others.get)
-            raise _TooManyCalls(
+            exc = _TooManyCalls(
                 f"fib_memo({args[0]}) was stopped after {_ANY_CALL_LIMIT:,} function calls, "
                 f"{others[busiest]:,} of them calls of {busiest}: the work happens outside "
-                "fib_memo, so the memo never helps. Recurse through fib_memo itself, "
+                "fib_memo, where the memo cannot help. Recurse through fib_memo itself, "
                 "fib_memo(n - 1) + fib_memo(n - 2), not through another Fibonacci function"
             )
+            exc.outside = True
+            raise exc
         return None
 
     old = sys.gettrace()
@@ -218,6 +220,18 @@ def _dict_made_inside(fn) -> str | None:
     return None
 
 
+def _refuse_a_bounded_cache(fib_memo, n) -> None:
+    """An lru_cache with a maxsize forgets results: say so, rather than blame the lookup."""
+    info = getattr(fib_memo, "cache_info", lambda: None)()
+    if info is not None and info.maxsize is not None:
+        raise Incorrect(
+            f"fib_memo({n}): your cache (maxsize={info.maxsize}) keeps only {info.maxsize} "
+            f"result{'s' * (info.maxsize != 1)} and forgets the rest, so asked again it "
+            "recomputes them. Let it keep every result: functools.cache, or "
+            "lru_cache(maxsize=None)"
+        ) from None
+
+
 def _check_q2(fib_memo):
     if not callable(fib_memo):
         raise Incorrect("pass your function itself, e.g. ch03.q2.check(fib_memo)")
@@ -236,12 +250,15 @@ def _check_q2(fib_memo):
     called_with: set = set()
     try:
         got, calls = _count_calls_of(fib_memo, n, seen=called_with)
-    except _TooManyCalls:
+    except _TooManyCalls as exc:
+        if exc.outside:  # fib1 (or another function) does the work: name it first
+            raise
+        _refuse_a_bounded_cache(fib_memo, n)
         if _stored(caches) > before:
             raise Incorrect(
-                f"fib_memo({n}) stores its results (its memo grew by "
-                f"{_stored(caches) - before:,}), but still recomputes them: you store results "
-                "but never look them up. Check `if n in memo` first and return memo[n]"
+                f"fib_memo({n}) stores its results, but was stopped after {_CALL_LIMIT:,} "
+                "calls of itself, still recomputing: you store results but never look them "
+                "up. Check `if n in memo` first and return memo[n]"
             ) from None
         local = _dict_made_inside(fib_memo)
         if local:
@@ -268,6 +285,7 @@ def _check_q2(fib_memo):
             "fib_memo(n - 2), each a call of fib_memo itself — not a loop that does the work"
         )
     if _stored(caches) - before < 25:
+        _refuse_a_bounded_cache(fib_memo, n)
         found = (
             "found no dictionary keyed by the numbers n afterwards"
             if not caches
@@ -439,14 +457,14 @@ q2 = Question(
     ],
 )
 
-# q3 ---------------------------------------------------------------------------------------
+# q4 ---------------------------------------------------------------------------------------
 
 
 def _grad_visits(d):
-    """Visits of shared_chain(d)[0].grad(x): G(0) = 1, G(d) = 2 + 3·G(d-1) + 2·U(d-1)."""
+    """Visits of shared_chain(d)[0].grad(x): G(0) = 1, G(d) = 2 + 3·G(d-1) + 2·V(d-1)."""
     if d == 0:
         return 1
-    value_visits = 2 * 3 ** (d - 1) - 1  # U(d-1): one value() of the level below
+    value_visits = 2 * 3 ** (d - 1) - 1  # V(d-1): one value() of the level below
     return 2 + 3 * _grad_visits(d - 1) + 2 * value_visits
 
 
@@ -458,8 +476,8 @@ def _no_value_calls(d):
     return 2 * 3**d - 1
 
 
-_Q3_DEPTHS = range(12)
-_Q3_LARGE = (25, 30)  # 3^d visits: far too many to measure, instant to predict
+_Q4_DEPTHS = range(12)
+_Q4_LARGE = (25, 30)  # 3^d visits: far too many to measure, instant to predict
 _PREDICT_CALL_LIMIT = 20_000  # Python calls per prediction; a recursion over d needs about d
 
 
@@ -497,7 +515,7 @@ def _predict(fn, arg, measures: str, too_long: str, table: str):
         sys.settrace(old)
 
 
-def _q3_predict(visits, d):
+def _q4_predict(visits, d):
     """visits(d), refused when it measures (runs Beta) or does more than a prediction's work."""
     return _predict(
         visits,
@@ -522,7 +540,7 @@ def _visits_word(n) -> str:
 # Formulas a learner may reach on the way, each with what it misses. Each is compared with
 # the learner's prediction at every depth before it is named, so a formula that only agrees
 # at one depth (3**d and 2d + 1 both give 3 at d = 1) is never mistaken for another.
-_Q3_DIAGNOSES = [
+_Q4_DIAGNOSES = [
     (
         _no_value_calls,
         "2·3^d - 1 counts the grad() calls alone (as many as value() makes); Mul.grad also "
@@ -541,17 +559,17 @@ def _measured_table(d):  # a typical shortcut: the counts measured for d = 0 …
     return [_grad_visits(k) for k in range(10)][d]
 
 
-def _check_q3(visits):
+def _check_q4(visits):
     if not callable(visits):
         raise Incorrect("pass a function of the depth d, e.g. lambda d: ...")
-    got = [_q3_predict(visits, d) for d in _Q3_DEPTHS]
-    want = [_grad_visits(d) for d in _Q3_DEPTHS]
-    for d, g in zip(_Q3_DEPTHS, got, strict=True):
+    got = [_q4_predict(visits, d) for d in _Q4_DEPTHS]
+    want = [_grad_visits(d) for d in _Q4_DEPTHS]
+    for d, g in zip(_Q4_DEPTHS, got, strict=True):
         if isinstance(g, bool) or not isinstance(g, numbers.Real):
             raise Incorrect(f"for depth {d} your function returned {g!r}, not a number")
     if all_close(got, want):  # a float formula such as 3**d * (1 + 4*d/3) is fine too
-        for d in _Q3_LARGE:
-            g = _q3_predict(visits, d)
+        for d in _Q4_LARGE:
+            g = _q4_predict(visits, d)
             if isinstance(g, bool) or not isinstance(g, numbers.Real):
                 raise Incorrect(f"for depth {d} your function returned {g!r}, not a number")
             if not all_close([g], [_grad_visits(d)]):
@@ -560,10 +578,10 @@ def _check_q3(visits):
                     f"makes {_visits_word(_grad_visits(d))}; follow the rule, not a fit"
                 )
         return
-    for formula, why in _Q3_DIAGNOSES:
-        if all_close(got, [formula(d) for d in _Q3_DEPTHS]):
+    for formula, why in _Q4_DIAGNOSES:
+        if all_close(got, [formula(d) for d in _Q4_DEPTHS]):
             raise Incorrect(why)
-    d = next(d for d in _Q3_DEPTHS if not all_close([got[d]], [want[d]]))
+    d = next(d for d in _Q4_DEPTHS if not all_close([got[d]], [want[d]]))
     raise Incorrect(
         f"at depth {d} you predict {got[d]!r}, but grad(x) makes {_visits_word(want[d])}; "
         "count them with count_visits() for small d and compare"
@@ -599,18 +617,19 @@ def _fits_small_depths(d):  # a table of the measured counts: right only where i
     return _FITTED[d] if d < len(_FITTED) else 3**d
 
 
-q3 = Question(
+q4 = Question(
     title="Predict the visits of grad on the shared chain",
-    checker=_check_q3,
+    checker=_check_q4,
     hint_text="Count before you derive: print count_visits() totals of chain.grad(x) for "
     "d = 0, 1, 2 and look at what chain.grad(x) does at the top level: which nodes does it "
     "ask for grad(x), and which for value()?",
     more_hints=(
         "The top node is a·a + a. Add.grad visits the Add and asks the Mul and a for "
         "grad(x); Mul.grad visits the Mul, asks a for grad(x) twice and for value() twice. "
-        "Write G(d) for grad's visits at depth d and U(d) = 2·3^d - 1 for value()'s.",
-        "So G(0) = 1 and G(d) = 2 + 3·G(d-1) + 2·U(d-1): a recursive Python function of d "
-        "that follows this line is a complete answer.",
+        "Write G(d) for grad's visits at depth d and V(d) = 2·3^d - 1 for value()'s.",
+        "Write G(d) from G(0) = 1 and the level below: the Add and the Mul are one visit "
+        "each; how many grad(x) walks of a_{d-1} (each G(d-1)) and how many value() walks "
+        "(each V(d-1)) are there? Check your rule against G(1) = 7 and G(2) = 33.",
     ),
     solution_text=inspect.getsource(_grad_visits).replace("_grad_visits", "predicted_visits")
     + "\n# closed form: 3^(d-1)·(4d + 3), e.g. 255,879 at d = 9",
@@ -631,7 +650,7 @@ q3 = Question(
     ],
 )
 
-# q4 ---------------------------------------------------------------------------------------
+# q3 ---------------------------------------------------------------------------------------
 
 # Visits of one loss.grad(w) for linear_loss(P, activation=Sigmoid), row by row as in the
 # chapter's table (the linear model: 12P + 8, 12P + 3, 6P, together 30P + 11):
@@ -639,10 +658,10 @@ q3 = Question(
 #   Square.grad: each square walks (sigmoid - target) again: 3(4P + 2) = 12P + 6
 #   Sigmoid.grad: each sigmoid walks its prediction (4P - 1 nodes): 3(4P - 1) = 12P - 3
 #   Mul.grad: both operands of each of the 3P Muls: 6P
-_Q4_POINTS = (1, 2, 5, 40, 10**6)  # a million points: instant to predict, far too big to build
+_Q3_POINTS = (1, 2, 5, 40, 10**6)  # a million points: instant to predict, far too big to build
 
 
-def _q4_predict(formula, P):
+def _q3_predict(formula, P):
     """formula(P), refused when it builds Beta nodes (measures) or walks instead of computing."""
     return _predict(
         formula,
@@ -672,22 +691,22 @@ def _measured_grad_visits(P):
     return one_grad.total
 
 
-def _check_q4(formula):
+def _check_q3(formula):
     if not callable(formula):
-        raise Incorrect("pass your function itself, e.g. ch03.q4.check(grad_visits)")
+        raise Incorrect("pass your function itself, e.g. ch03.q3.check(grad_visits)")
     got = {}
-    for P in _Q4_POINTS:
-        got[P] = _q4_predict(formula, P)
+    for P in _Q3_POINTS:
+        got[P] = _q3_predict(formula, P)
         if isinstance(got[P], bool) or not isinstance(got[P], numbers.Real):
             raise Incorrect(f"grad_visits({P}) = {got[P]!r}; give a number of visits")
 
     def same(a, b):
-        return all(got[P] == a * P + b for P in _Q4_POINTS)
+        return all(got[P] == a * P + b for P in _Q3_POINTS)
 
     if same(42, 14):
         return
-    P = next(P for P in _Q4_POINTS if got[P] != 42 * P + 14)
-    shown = f"grad_visits({P}) = {got[P]:g}"
+    P = next(P for P in _Q3_POINTS if got[P] != 42 * P + 14)
+    shown = f"grad_visits({P}) = {got[P]!r}"
     if same(30, 11):
         raise Incorrect(
             f"{shown}: that is the linear model's 30P + 11 from the table. The neuron adds a "
@@ -705,7 +724,7 @@ def _check_q4(formula):
             "is missing: Sigmoid.grad needs σ'(a) = σ(a)(1 − σ(a)), so it asks its operand "
             "(the prediction) for its value"
         )
-    if all(got[P] - 42 * P == got[1] - 42 for P in _Q4_POINTS):
+    if all(got[P] - 42 * P == got[1] - 42 for P in _Q3_POINTS):
         raise Incorrect(
             f"{shown}, but one grad(w1) makes {42 * P + 14} visits: the 42P is right, the "
             "constant is not. Recount each row's nodes at P = 1, or measure with "
@@ -718,19 +737,21 @@ def _check_q4(formula):
     )
 
 
-q4 = Question(
+q3 = Question(
     title="What one grad costs for a neuron",
-    checker=_check_q4,
+    checker=_check_q3,
     hint_text="Start from the table in 'Where the 2.5 comes from': the linear model's rows "
     "are the grad() calls, the values Square.grad asks for and the values Mul.grad asks for. "
     "Which rows change when each prediction goes through a Sigmoid, and which row is new?",
     more_hints=(
-        "Every row changes except Mul.grad's: the tree has three more nodes, each square's "
-        "subtree is one node bigger, and one row is new: Sigmoid.grad needs its operand's "
-        "value for σ'(a) = σ(a)(1 − σ(a)), and each prediction a is a tree of 4P − 1 "
-        "nodes. To check a count: with count_visits() as g: loss.grad(ws[0]), then g.grad "
-        "and g.value.",
-        "(12P + 11) + 3(4P + 2) + 3(4P − 1) + 6P = 42P + 14.",
+        "Chapter 2's Sigmoid.grad computes σ'(a) = σ(a)(1 − σ(a)): it asks its operand a, "
+        "the prediction w·x, for its value. How many nodes does one prediction have, with "
+        "P weights? To check a count: with count_visits() as g: loss.grad(ws[0]), then "
+        "g.grad and g.value.",
+        "Four rows: the grad() calls (the tree now has three Sigmoid nodes more); "
+        "Square.grad's walks of (σ(w·x) − target), one node more per point than before; "
+        "Sigmoid.grad's walks of the three predictions, 4P − 1 nodes each; Mul.grad's 6P, "
+        "unchanged. Write each as a·P + b and add them up.",
     ),
     solution_text=inspect.getsource(grad_visits),
     answer=lambda: grad_visits,
@@ -747,16 +768,16 @@ q4 = Question(
     ],
 )
 
-# q4, last part: one grad in walks of the tree, at P = 40 --------------------------------------
+# q3, last part: one grad in walks of the tree, at P = 40 --------------------------------------
 
-_Q4_WALKS = grad_visits(40) / (12 * 40 + 11)  # 1,694 visits / 491 nodes ≈ 3.45
+_Q3_WALKS = grad_visits(40) / (12 * 40 + 11)  # 1,694 visits / 491 nodes ≈ 3.45
 
 
-def _check_q4_walks(walks):
+def _check_q3_walks(walks):
     if isinstance(walks, bool) or not isinstance(walks, numbers.Real):
         raise Incorrect(f"give a number of walks, e.g. 3.1, not {walks!r}")
     walks = float(walks)
-    if math.isclose(walks, _Q4_WALKS, rel_tol=0.003):  # 3.44 to 3.46: 3.45 is 1,694 / 491
+    if math.isclose(walks, _Q3_WALKS, rel_tol=0.003):  # 3.44 to 3.46: 3.45 is 1,694 / 491
         return
     if math.isclose(walks, grad_visits(40) / (12 * 40 + 8), rel_tol=0.001):  # 1,694 / 488
         raise Incorrect(
@@ -768,7 +789,7 @@ def _check_q4_walks(walks):
             "3.5 is 42 / 12, where the walks head for large P; at P = 40 compute "
             "grad_visits(40) / (12 * 40 + 11) and give two decimals"
         )
-    if math.isclose(walks, _Q4_WALKS, rel_tol=0.03):
+    if math.isclose(walks, _Q3_WALKS, rel_tol=0.03):
         raise Incorrect(
             f"{walks:g} is close but not it: compute grad_visits(40) / (12 * 40 + 11) and "
             "give two decimals"
@@ -781,9 +802,9 @@ def _check_q4_walks(walks):
         raise Incorrect(
             "that is the linear model's 2.5 walks, from the chapter's table; the neuron's grad "
             "makes more visits than the linear model's: divide grad_visits(40), your answer to "
-            "exercise 4, by one value()'s 12P + 11 visits at P = 40"
+            "exercise 3, by one value()'s 12P + 11 visits at P = 40"
         )
-    if math.isclose(walks, 1 / _Q4_WALKS, rel_tol=0.015):
+    if math.isclose(walks, 1 / _Q3_WALKS, rel_tol=0.015):
         raise Incorrect("that is upside down: visits of one grad divided by those of one value()")
     raise Incorrect(
         f"{walks:g} walks is not it: one grad's visits, grad_visits(40), divided by one "
@@ -791,25 +812,25 @@ def _check_q4_walks(walks):
     )
 
 
-q4_walks = Question(
+q3_walks = Question(
     title="What one grad costs, for a neuron: in walks of the tree",
-    checker=_check_q4_walks,
+    checker=_check_q3_walks,
     hint_text="A walk of the tree is one value(): 12P + 11 visits. How many of those is one "
     "grad's grad_visits(40)?",
     more_hints=(
         "grad_visits(40) / (12 * 40 + 11). More or less than the linear model's 2.5?",
-        "1,694 / 491 ≈ 3.45: more. Sigmoid.grad asks each prediction for its value once "
-        "more, and the predictions are most of the tree.",
+        "grad_visits(40) is 1,694 and one value() is 491 visits. Compare the rows with the "
+        "linear model's: which walk is new, and how much of the tree does it cover?",
     ),
     solution_text=(
         "walks_at_40 = grad_visits(40) / (12 * 40 + 11)  # 1,694 / 491 ≈ 3.45, more than 2.5:\n"
         "# Sigmoid.grad walks each prediction once more for σ(a), and predictions fill the tree"
     ),
-    answer=lambda: _Q4_WALKS,
+    answer=lambda: _Q3_WALKS,
     wrong=[
         (2.5, "linear model's 2.5 walks"),
         (1694, "number of visits"),
-        (1 / _Q4_WALKS, "upside down"),
+        (1 / _Q3_WALKS, "upside down"),
         (5.0, "is not it"),
         (1694 / 488, "the linear model's 12P + 8"),
         (3.4, "close but not it"),
