@@ -350,8 +350,8 @@ def test_ch01_ch02_hints_nudge_before_they_tell():
     for q, answer_words in (
         (ch01.q1, ("np.float32(1)", "eps / np.float32(2)")),
         (ch01.q2, ("4·D(h) - D(2h)", "divide by 3")),
-        (ch01.q3, ("n + 1 evaluations",)),
-        (ch01.q4, ("cbrt(ε)", "max(1.0")),
+        (ch01.q4, ("n + 1 evaluations",)),
+        (ch01.q3, ("cbrt(ε)", "max(1.0")),
         (ch01.q5, ("df/da",)),
         (ch02.q1, ("Square(Sub",)),
         (ch02.q2, ("3a²",)),
@@ -461,14 +461,14 @@ def test_ch03_q2_a_bounded_lru_cache_is_told_it_forgets(maxsize):
     assert ch03.q2.grade(unbounded).correct
 
 
-def test_ch01_q3_accepts_the_hours_rounded_but_not_a_wrong_count():
+def test_ch01_q4_accepts_the_hours_rounded_but_not_a_wrong_count():
     from tinyml.exercises import ch01
 
     n = 10**6
     for right in ((n + 1) * n / 1e8 / 3600, n * n / 1e8 / 3600, 2.78, 2.8):
-        assert ch01.q3.grade(right).correct, right
+        assert ch01.q4.grade(right).correct, right
     for wrong in (2.6, 3.0, 5.56, 10_000, float("inf")):
-        assert not ch01.q3.grade(wrong).correct, wrong
+        assert not ch01.q4.grade(wrong).correct, wrong
 
 
 def test_ch01_honest_answers_in_other_forms_pass():
@@ -499,10 +499,10 @@ def test_ch01_honest_answers_in_other_forms_pass():
         lambda x: EPS ** (1 / 3) * (1.0 + abs(x)),
         lambda x: np.cbrt(EPS) * max(1.0, abs(x)),
     ):
-        feedback = ch01.q4.grade(step)
+        feedback = ch01.q3.grade(step)
         assert feedback.correct, feedback.message
     for guess in ((EPS / 3) ** (1 / 3), 1e-6, 2e-6, 2e-5):  # accurate, but off by over 1.6
-        feedback = ch01.q4.grade(lambda x, c=guess: c * max(1.0, abs(x)))
+        feedback = ch01.q3.grade(lambda x, c=guess: c * max(1.0, abs(x)))
         assert "balances the two errors" in feedback.message, (guess, feedback.message)
     for grad in (lambda a, b: (math.cos(a) + b, a), lambda a, b: np.array([b + np.cos(a), a])):
         feedback = ch01.q5.grade(grad)

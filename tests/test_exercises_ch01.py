@@ -237,13 +237,13 @@ def test_q1_hints_hold_the_type_back_until_the_last():
     assert "np.float32(1)" in hints[2]
 
 
-def test_q4_first_hint_names_the_forward_balance_and_the_solution_mentions_cbrt_3eps():
-    assert "forward difference's two errors" in ch01.q4.hints()[0]
-    assert "cbrt(3ε)" in ch01.q4.solution_text
-    assert ch01.q4.grade(lambda x: (3 * ch01.EPS) ** (1 / 3) * max(1.0, abs(x))).correct
+def test_q3_first_hint_names_the_forward_balance_and_the_solution_mentions_cbrt_3eps():
+    assert "forward difference's two errors" in ch01.q3.hints()[0]
+    assert "cbrt(3ε)" in ch01.q3.solution_text
+    assert ch01.q3.grade(lambda x: (3 * ch01.EPS) ** (1 / 3) * max(1.0, abs(x))).correct
 
 
-def test_step_size_plot_does_not_give_exercise_4_away():
+def test_step_size_plot_does_not_give_exercise_3_away():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -267,13 +267,13 @@ _EPS = ch01.EPS
     "k",
     [3, 1, 2, 4, 6, 1.5],  # cbrt(kε): the balanced step, the textbook one, slips in the algebra
 )
-def test_q4_steps_within_1_6_of_cbrt_3eps_pass(k):
+def test_q3_steps_within_1_6_of_cbrt_3eps_pass(k):
     c = (k * _EPS) ** (1 / 3)
-    assert _timed(ch01.q4, lambda x: c * max(1.0, abs(x))).correct
+    assert _timed(ch01.q3, lambda x: c * max(1.0, abs(x))).correct
 
 
-def test_q4_the_round_1e_5_passes_being_1_15_times_the_balanced_step():
-    assert _timed(ch01.q4, lambda x: 1e-5 * max(1.0, abs(x))).correct
+def test_q3_the_round_1e_5_passes_being_1_15_times_the_balanced_step():
+    assert _timed(ch01.q3, lambda x: 1e-5 * max(1.0, abs(x))).correct
 
 
 @pytest.mark.parametrize(
@@ -285,36 +285,89 @@ def test_q4_the_round_1e_5_passes_being_1_15_times_the_balanced_step():
         (2e-5, ["2.3 times larger than cbrt(3ε)"]),
     ],
 )
-def test_q4_steps_outside_the_window_fail_with_the_factor_against_cbrt_3eps(step, words):
-    feedback = _timed(ch01.q4, lambda x: step * max(1.0, abs(x)))
+def test_q3_steps_outside_the_window_fail_with_the_factor_against_cbrt_3eps(step, words):
+    feedback = _timed(ch01.q3, lambda x: step * max(1.0, abs(x)))
     assert not feedback.correct
     assert all(w in feedback.message for w in words), feedback.message
 
 
-def test_q4_window_is_symmetric_about_the_balanced_step():
-    assert ch01._Q4_BALANCED == pytest.approx((3 * _EPS) ** (1 / 3))
+def test_q3_window_is_symmetric_about_the_balanced_step():
+    assert ch01._Q3_BALANCED == pytest.approx((3 * _EPS) ** (1 / 3))
     for factor in (1.55, 1 / 1.55):
-        c = ch01._Q4_BALANCED * factor
-        assert ch01.q4.grade(lambda x, c=c: c * max(1.0, abs(x))).correct
+        c = ch01._Q3_BALANCED * factor
+        assert ch01.q3.grade(lambda x, c=c: c * max(1.0, abs(x))).correct
     for factor in (1.7, 1 / 1.7):
-        c = ch01._Q4_BALANCED * factor
-        assert not ch01.q4.grade(lambda x, c=c: c * max(1.0, abs(x))).correct
+        c = ch01._Q3_BALANCED * factor
+        assert not ch01.q3.grade(lambda x, c=c: c * max(1.0, abs(x))).correct
 
 
-def test_q3_a_truncated_2_7_is_told_to_round():
-    feedback = _timed(ch01.q3, 2.7)
+def test_q4_a_truncated_2_7_is_told_to_round():
+    feedback = _timed(ch01.q4, 2.7)
     assert not feedback.correct and "truncated" in feedback.message
-    assert _timed(ch01.q3, 2.8).correct and _timed(ch01.q3, 2.78).correct
+    assert _timed(ch01.q4, 2.8).correct and _timed(ch01.q4, 2.78).correct
 
 
-@pytest.mark.parametrize("hours", [3, 3.0, 2.75, 2.85, 2.6])
-def test_q3_a_number_within_10_percent_is_told_to_give_two_digits(hours):
-    feedback = _timed(ch01.q3, hours)
+@pytest.mark.parametrize(
+    ("hours", "words"),
+    [
+        (3, "give two significant digits"),
+        (3.0, "give two significant digits"),
+        (2.75, "off by 0.03, in the third significant digit"),  # a reader's answer
+        (2.82, "off by 0.04, in the third significant digit"),  # a reader's answer
+        (2.85, "in the third significant digit"),
+        (2.6, "off by 0.18, in the second significant digit"),
+        (2.9, "in the second significant digit"),
+    ],
+)
+def test_q4_a_number_within_10_percent_says_which_digit_is_off(hours, words):
+    feedback = _timed(ch01.q4, hours)
     assert feedback.status == "incorrect"
-    assert "close" in feedback.message and "two significant digits" in feedback.message
+    assert "close" in feedback.message and words in feedback.message, feedback.message
+    assert not ("two significant digits" in feedback.message and hours != 3)
 
 
 @pytest.mark.parametrize("hours", [2.5, 3.1, 1.0])
-def test_q3_a_number_further_off_is_not_called_close(hours):
-    feedback = _timed(ch01.q3, hours)
+def test_q4_a_number_further_off_is_not_called_close(hours):
+    feedback = _timed(ch01.q4, hours)
     assert feedback.status == "incorrect" and "close" not in feedback.message
+
+
+def test_q3_a_step_off_by_3_at_x_1_and_minus_7_5_fails_the_ratio_there():  # a reader's answer
+    eps = _EPS
+
+    def patchy(x):
+        scale = 3 if x in (1.0, -7.5) else 1
+        return scale * (3 * eps) ** (1 / 3) * max(1, abs(x))
+
+    feedback = _timed(ch01.q3, patchy)
+    assert not feedback.correct
+    assert "central_step(1) =" in feedback.message and "3 times larger" in feedback.message
+
+
+def test_q3_one_plus_abs_x_passes_with_cbrt_eps_but_not_with_cbrt_3eps():
+    # cbrt(ε)·(1 + |x|) stays within 1.6 of cbrt(3ε)·max(1, |x|) at all seven points (1.39 at
+    # x = 1), as the exercise states; cbrt(3ε)·(1 + |x|) is twice the balanced step at x = 1.
+    assert _timed(ch01.q3, lambda x: _EPS ** (1 / 3) * (1 + abs(x))).correct
+    feedback = _timed(ch01.q3, lambda x: (3 * _EPS) ** (1 / 3) * (1 + abs(x)))
+    assert not feedback.correct and "grows like 1 + |x|" in feedback.message, feedback.message
+
+
+def test_q3_max_1_x_without_abs_is_told_negative_x_does_not_grow():  # a reader's answer
+    feedback = _timed(ch01.q3, lambda x: (3 * _EPS) ** (1 / 3) * max(1, x))
+    assert not feedback.correct
+    assert "at negative x your step doesn't grow" in feedback.message, feedback.message
+    assert "abs(x)" in feedback.message
+
+
+def test_q5_a_dict_is_told_to_be_a_list():  # a reader's answer
+    import math
+
+    feedback = _timed(ch01.q5, lambda a, b: {"a": b + math.cos(a), "b": a})
+    assert not feedback.correct
+    assert "return a list of two numbers, not a dict" in feedback.message, feedback.message
+
+
+def test_q1_the_right_answer_says_what_the_exponent_means():
+    feedback = _timed(ch01.q1, 2.0**-23)
+    assert feedback.correct
+    assert "2^-23" in feedback.message and "23 fraction bits" in feedback.message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 import sys
 
@@ -218,3 +219,17 @@ def test_call_counter_prints_the_function_and_count_without_an_address():
     counted(2.0)
     assert repr(counted) == "CallCounter(sin, calls=2)"
     assert "0x" not in repr(CallCounter(lambda t: t))
+
+
+def test_lesson_view_of_the_gradient_functions_folds_only_their_checks():
+    from tinyml import numeric, show
+
+    source = inspect.getsource(numeric.numeric_gradient) + inspect.getsource(numeric.grad_check)
+    for word in numeric.LIST_CHECKS:  # a renamed line would silently show again
+        assert word in source, word
+    text = str(show(numeric.numeric_gradient, numeric.grad_check, view="lesson"))
+    for hidden in ("_check_callable", "_numbers", "_tolerance", "raise ValueError"):
+        assert hidden not in text, hidden
+    assert "All partial derivatives" in text and "def along(i: int)" in text
+    assert "central_difference(along(i), point[i], h)" in text
+    assert "numeric = numeric_gradient(f, point)" in text

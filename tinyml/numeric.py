@@ -71,7 +71,16 @@ INPUT_CHECKS = (
 
 
 # tinyml.show(forward_difference, _step, view="lesson") folds those lines
-SHOW_VIEWS = {"lesson": dict.fromkeys(INPUT_CHECKS, "checks of the inputs")}
+# numeric_gradient's and grad_check's checks too (they also turn params into the list point)
+LIST_CHECKS = (
+    "_numbers(",
+    "if not point",
+    "_tolerance(",
+    "if len(claimed)",
+    "claimed derivatives for",
+    "give one per parameter",
+)
+SHOW_VIEWS = {"lesson": dict.fromkeys(INPUT_CHECKS + LIST_CHECKS, "checks of the inputs")}
 
 
 def show_forward_difference():

@@ -39,7 +39,7 @@ def plot_step_size_errors(ax, f=math.sin, dfdx=math.cos, x: float = 1.0, name: s
         steps, [max(e, floor) for e in cen], "s--", ms=5, mfc="none", label="central difference"
     )
     ax.axvline(FORWARD_STEP, color="C0", ls=":", label=r"$h=\sqrt{\varepsilon}$")
-    # the central difference's best step is chapter 1's exercise 4: the plot does not mark it
+    # the central difference's best step is chapter 1's exercise 3: the plot does not mark it
     ax.axvline(EPS, color="grey", ls="--", label=r"$h=\varepsilon$ (the naive step)")
     ax.set_xlabel("step size h")
     ax.set_ylabel(f"absolute error of d/dx {name}(x) at x = {x:g}")

@@ -128,6 +128,7 @@ class Question:
     wrong: list[tuple[Any, str]] = field(default_factory=list)
     title: str = ""
     more_hints: tuple[str, ...] = ()
+    praise: str = ""  # what a right answer is told instead of "well done."
 
     def __repr__(self) -> str:  # a cell ending in ch01.q1 must not print the solution
         title = f" {self.title!r}" if self.title else ""
@@ -143,7 +144,7 @@ class Question:
             return Feedback("not attempted", f"{exc}.")
         except Incorrect as exc:
             return Feedback("incorrect", str(exc))
-        return Feedback("correct", "well done.")
+        return Feedback("correct", self.praise or "well done.")
 
     def check(self, answer: Any = ____) -> None:
         """Display whether the answer is correct, and if not, why."""

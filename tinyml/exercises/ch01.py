@@ -6,6 +6,7 @@ import inspect
 import math
 import numbers
 import sys
+from collections.abc import Mapping
 
 from tinyml.exercises import Incorrect, Question, call_learner
 from tinyml.numeric import EPS
@@ -54,6 +55,7 @@ def _check_q1(answer):
 q1 = Question(
     title="Machine epsilon of float32",
     checker=_check_q1,
+    praise="2^-23: float32 keeps 23 fraction bits (float64: 52).",
     hint_text="The chapter's halving loop works for any kind of float. What has to change "
     "so that the sum 1 + eps / 2 it tests is computed with 32-bit floats?",
     more_hints=(
@@ -248,120 +250,31 @@ q2 = Question(
 
 # q3 ---------------------------------------------------------------------------------------
 
-_Q3_N = 10**6
-_Q3_RATE = 1e8  # multiply-adds per second
-_Q3_HOURS = (_Q3_N + 1) * _Q3_N / _Q3_RATE / 3600  # n + 1 evaluations of n multiply-adds
-
-
-def _check_q3(answer):
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise Incorrect(f"give a number of hours, not {answer!r}")
-    answer = float(answer)
-    if not math.isfinite(answer):
-        raise Incorrect(f"give a finite number of hours, not {answer!r}")
-    if math.isclose(answer, _Q3_HOURS, rel_tol=0.01):  # n or n + 1 evaluations, rounded
-        return
-
-    def near(value):
-        return math.isclose(answer, value, rel_tol=0.01)
-
-    if math.isclose(answer, math.floor(_Q3_HOURS * 10) / 10, rel_tol=1e-9):  # 2.7
-        raise Incorrect(
-            "close, but truncated: round to two significant digits instead of cutting the "
-            "third one off"
-        )
-    if near(2 * _Q3_HOURS):
-        raise Incorrect(
-            "that counts 2n evaluations, the central difference's; the forward difference "
-            "shares f at the unmoved point: n + 1"
-        )
-    if near(_Q3_HOURS * 3600):
-        raise Incorrect("that is in seconds; give hours (3600 seconds each)")
-    if near(_Q3_HOURS * 60):
-        raise Incorrect("that is in minutes; give hours")
-    if near(_Q3_N / _Q3_RATE / 3600) or near(_Q3_N / _Q3_RATE):
-        raise Incorrect(
-            "that is the time of ONE evaluation of the loss (n multiply-adds); one gradient "
-            "needs n + 1 evaluations"
-        )
-    if near(_Q3_N / _Q3_RATE / 3600 * 1e-6) or near(_Q3_N / _Q3_RATE * 1e-6):
-        raise Incorrect(
-            "that counts one multiply-add per evaluation; each evaluation of the loss costs "
-            "about n of them, so the total grows like n²"
-        )
-    if math.isclose(answer, _Q3_HOURS, rel_tol=0.1):  # 3, 2.75, 2.85: rounded too early
-        raise Incorrect(
-            f"close — {answer:g} hours is within 10%, but give two significant digits: "
-            "(n + 1) evaluations × n multiply-adds / 10^8 per second, then / 3600, and round "
-            "only at the end"
-        )
-    raise Incorrect(
-        f"{answer:g} hours is not it: count the evaluations, times the multiply-adds in each, "
-        "divided by 10^8 per second; then turn seconds into hours"
-    )
-
-
-q3 = Question(
-    title="The cost of a numerical gradient",
-    checker=_check_q3,
-    hint_text="Two numbers multiply: how many evaluations of the loss one gradient needs, "
-    "and how long each one takes.",
-    more_hints=(
-        "The forward difference moves one parameter at a time and shares f at the unmoved "
-        "point. Section 5 says what one evaluation of a model with n parameters costs.",
-        "n + 1 evaluations, each about n multiply-adds, at 10^8 multiply-adds per second, "
-        "gives seconds; divide by 3600 for hours.",
-    ),
-    solution_text=(
-        "n = 10**6\n"
-        "evaluations = n + 1                  # forward: one per parameter, plus f(w) itself\n"
-        "seconds = evaluations * n / 1e8      # each evaluation: about n multiply-adds\n"
-        "hours = seconds / 3600               # about 2.8 hours for ONE gradient"
-    ),
-    answer=lambda: _Q3_HOURS,
-    wrong=[
-        (2 * _Q3_HOURS, "central difference"),
-        (10_000, "seconds"),
-        (166.7, "minutes"),
-        (0.01, "one evaluation"),
-        (_Q3_N / _Q3_RATE / 3600, "one evaluation"),
-        (_Q3_N / _Q3_RATE / 3600 * 1e-6, "grows like n²"),
-        (3.0, "close — 3 hours is within 10%"),
-        (2.75, "give two significant digits"),
-        (3.5, "not it"),
-        (2.7, "close, but truncated: round"),
-        (float("nan"), "finite"),
-        ("2.8", "number of hours"),
-    ],
-)
-
-# q4 ---------------------------------------------------------------------------------------
-
 
 def central_step(x):
     # h/3 - ε/h² = 0 (the derivative of h²/6 + ε/h) gives h³ = 3ε: h = cbrt(3ε) ≈ 8.7e-6
     return (3 * EPS) ** (1 / 3) * max(1.0, abs(x))
 
 
-_Q4_POINTS = [0.0, 1e-3, 1.0, -7.5, 1000.0, -5e7, 3e12]
-_Q4_TOLERANCE = 2e-10
+_Q3_POINTS = [0.0, 1e-3, 1.0, -7.5, 1000.0, -5e7, 3e12]
+_Q3_TOLERANCE = 2e-10
 # The balanced step at |x| = 1 is cbrt(3ε); h / max(1, |x|) must lie within a factor of 1.6 of
 # it either way. Inside: the textbook cbrt(ε) (0.69), cbrt(2ε), cbrt(4ε), cbrt(6ε) and the
 # round 1e-5 (1.15). Outside: cbrt(ε/3) (0.48), cbrt(ε/6) (0.38) and 1e-6 (0.11).
-_Q4_BALANCED = (3 * EPS) ** (1 / 3)
-_Q4_FACTOR = 1.6
+_Q3_BALANCED = (3 * EPS) ** (1 / 3)
+_Q3_FACTOR = 1.6
 
 
-def _q4_function(x):
+def _q3_function(x):
     """The checker's test function e^(t/s), which changes on the scale s = max(1, |x|)."""
     s = max(1.0, abs(x))
     return (lambda t: math.exp(t / s)), math.exp(x / s) / s
 
 
-def _check_q4(step):
+def _check_q3(step):
     if not callable(step):
-        raise Incorrect("pass your function itself, e.g. ch01.q4.check(central_step)")
-    steps = {x: call_learner(step, x) for x in _Q4_POINTS}
+        raise Incorrect("pass your function itself, e.g. ch01.q3.check(central_step)")
+    steps = {x: call_learner(step, x) for x in _Q3_POINTS}
     for x, h in steps.items():
         if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
             raise Incorrect(f"central_step({x:g}) = {h!r}; a step must be a positive number")
@@ -370,13 +283,18 @@ def _check_q4(step):
                 f"at x = {x:g} your step {h:g} is lost: x + h == x in floating point; "
                 "the step must grow with |x|"
             )
+    if steps[1000.0] > 100 * steps[1.0] and steps[-5e7] < 100 * steps[1.0]:  # max(1, x)
+        raise Incorrect(
+            f"central_step(-5e+07) = {steps[-5e7]:g}: at negative x your step doesn't grow "
+            "(it does at x = 1000). Scale with the size of x, abs(x), not x itself"
+        )
     forward = all(
         math.isclose(h, math.sqrt(EPS) * max(1.0, abs(x)), rel_tol=0.05) for x, h in steps.items()
     )
     for x, h in steps.items():
-        f, exact = _q4_function(x)
+        f, exact = _q3_function(x)
         err = abs((f(x + h) - f(x - h)) / (2 * h) - exact) / exact
-        if err <= _Q4_TOLERANCE:
+        if err <= _Q3_TOLERANCE:
             continue
         if forward:
             raise Incorrect(
@@ -387,24 +305,24 @@ def _check_q4(step):
             )
         side = (
             "too large: truncation"
-            if h > _Q4_BALANCED * max(1.0, abs(x))
+            if h > _Q3_BALANCED * max(1.0, abs(x))
             else ("too small: round-off")
         )
         raise Incorrect(
             f"at x = {x:g} the step {h:g} gives a relative error of {err:.1e} (more than "
-            f"{_Q4_TOLERANCE:.0e}); the step is {side} dominates. Balance the two errors, and "
+            f"{_Q3_TOLERANCE:.0e}); the step is {side} dominates. Balance the two errors, and "
             "scale the step with |x|"
         )
-    for x, h in steps.items():  # where max(1, |x|) and 1 + |x| agree: a guess shows here
-        if 1e-3 < abs(x) < 1e3:
-            continue
-        ratio = h / max(1.0, abs(x)) / _Q4_BALANCED
-        if 1 / _Q4_FACTOR <= ratio <= _Q4_FACTOR:
+    for x, h in steps.items():  # the ratio, at every one of the seven points
+        ratio = h / max(1.0, abs(x)) / _Q3_BALANCED
+        if 1 / _Q3_FACTOR <= ratio <= _Q3_FACTOR:
             continue
         way, times = ("larger", ratio) if ratio > 1 else ("smaller", 1 / ratio)
         slip = ""
         if math.isclose(ratio, 3 ** (-2 / 3), rel_tol=0.02):  # cbrt(ε/3)
             slip = " Your step looks like cbrt(ε/3): h/3 - ε/h² = 0 gives h³ = 3ε, not ε/3."
+        if x == 1.0 and math.isclose(h, 2 * steps[0.0], rel_tol=0.02):
+            slip = " Your step grows like 1 + |x|; section 4 scales it by max(1, |x|)."
         raise Incorrect(
             f"central_step({x:g}) = {h:g}: accurate enough here (near the best step the "
             f"total error changes slowly), but {times:.2g} times {way} than cbrt(3ε)·"
@@ -414,9 +332,9 @@ def _check_q4(step):
         )
 
 
-q4 = Question(
+q3 = Question(
     title="The best step for the central difference",
-    checker=_check_q4,
+    checker=_check_q3,
     hint_text="Section 3 balanced the forward difference's two errors at x = 1: do the same "
     "for the central one. Section 4 said how a step has to change as |x| grows. Put the two "
     "together.",
@@ -444,6 +362,101 @@ q4 = Question(
         (lambda x: 1e-6 * max(1.0, abs(x)), "8.7 times smaller than cbrt(3ε)"),
         (lambda x: "1e-5", "positive number"),
         (5.0, "function itself"),
+    ],
+)
+
+# q4 ---------------------------------------------------------------------------------------
+
+_Q4_N = 10**6
+_Q4_RATE = 1e8  # multiply-adds per second
+_Q4_HOURS = (_Q4_N + 1) * _Q4_N / _Q4_RATE / 3600  # n + 1 evaluations of n multiply-adds
+
+
+def _check_q4(answer):
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise Incorrect(f"give a number of hours, not {answer!r}")
+    answer = float(answer)
+    if not math.isfinite(answer):
+        raise Incorrect(f"give a finite number of hours, not {answer!r}")
+    if math.isclose(answer, _Q4_HOURS, rel_tol=0.01):  # n or n + 1 evaluations, rounded
+        return
+
+    def near(value):
+        return math.isclose(answer, value, rel_tol=0.01)
+
+    if math.isclose(answer, math.floor(_Q4_HOURS * 10) / 10, rel_tol=1e-9):  # 2.7
+        raise Incorrect(
+            "close, but truncated: round to two significant digits instead of cutting the "
+            "third one off"
+        )
+    if near(2 * _Q4_HOURS):
+        raise Incorrect(
+            "that counts 2n evaluations, the central difference's; the forward difference "
+            "shares f at the unmoved point: n + 1"
+        )
+    if near(_Q4_HOURS * 3600):
+        raise Incorrect("that is in seconds; give hours (3600 seconds each)")
+    if near(_Q4_HOURS * 60):
+        raise Incorrect("that is in minutes; give hours")
+    if near(_Q4_N / _Q4_RATE / 3600) or near(_Q4_N / _Q4_RATE):
+        raise Incorrect(
+            "that is the time of ONE evaluation of the loss (n multiply-adds); one gradient "
+            "needs n + 1 evaluations"
+        )
+    if near(_Q4_N / _Q4_RATE / 3600 * 1e-6) or near(_Q4_N / _Q4_RATE * 1e-6):
+        raise Incorrect(
+            "that counts one multiply-add per evaluation; each evaluation of the loss costs "
+            "about n of them, so the total grows like n²"
+        )
+    if math.isclose(answer, _Q4_HOURS, rel_tol=0.1):  # 3, 2.75, 2.85: rounded too early
+        if float(f"{answer:.1g}") == answer:  # 3: one digit
+            wrong = "give two significant digits"
+        else:  # 2.9 is off by 0.12: in the second digit; 2.75 and 2.82 in the third
+            digit = "third" if abs(answer - _Q4_HOURS) < 0.1 else "second"
+            wrong = f"it is off by {abs(answer - _Q4_HOURS):.2f}, in the {digit} significant digit"
+        raise Incorrect(
+            f"close — {answer:g} hours is within 10%, but {wrong}: (n + 1) evaluations × n "
+            "multiply-adds / 10^8 per second, then / 3600, and round only at the end"
+        )
+    raise Incorrect(
+        f"{answer:g} hours is not it: count the evaluations, times the multiply-adds in each, "
+        "divided by 10^8 per second; then turn seconds into hours"
+    )
+
+
+q4 = Question(
+    title="The cost of a numerical gradient",
+    checker=_check_q4,
+    hint_text="Two numbers multiply: how many evaluations of the loss one gradient needs, "
+    "and how long each one takes.",
+    more_hints=(
+        "The forward difference moves one parameter at a time and shares f at the unmoved "
+        "point. Section 5 says what one evaluation of a model with n parameters costs.",
+        "n + 1 evaluations, each about n multiply-adds, at 10^8 multiply-adds per second, "
+        "gives seconds; divide by 3600 for hours.",
+    ),
+    solution_text=(
+        "n = 10**6\n"
+        "evaluations = n + 1                  # forward: one per parameter, plus f(w) itself\n"
+        "seconds = evaluations * n / 1e8      # each evaluation: about n multiply-adds\n"
+        "hours = seconds / 3600               # about 2.8 hours for ONE gradient"
+    ),
+    answer=lambda: _Q4_HOURS,
+    wrong=[
+        (2 * _Q4_HOURS, "central difference"),
+        (10_000, "seconds"),
+        (166.7, "minutes"),
+        (0.01, "one evaluation"),
+        (_Q4_N / _Q4_RATE / 3600, "one evaluation"),
+        (_Q4_N / _Q4_RATE / 3600 * 1e-6, "grows like n²"),
+        (3.0, "close — 3 hours is within 10%"),
+        (2.75, "in the third significant digit"),
+        (2.82, "in the third significant digit"),
+        (2.9, "in the second significant digit"),
+        (3.5, "not it"),
+        (2.7, "close, but truncated: round"),
+        (float("nan"), "finite"),
+        ("2.8", "number of hours"),
     ],
 )
 
@@ -634,6 +647,11 @@ def _q5_numbers(learner, point):
             f"grad_f{point} returned one number, {got!r}; a gradient has one partial "
             "derivative per input: return two numbers, [df/da, df/db]"
         )
+    if isinstance(got, Mapping):
+        raise Incorrect(
+            f"grad_f{point} returned a dict, {got!r}; return a list of two numbers, not a "
+            "dict: [df/da, df/db]"
+        )
     if isinstance(got, (str, bytes)) or not hasattr(got, "__len__") or len(got) != 2:
         raise Incorrect(f"grad_f{point} returned {got!r}; return two numbers: [df/da, df/db]")
     for name, v in zip(_NAMES, got, strict=True):
@@ -750,6 +768,7 @@ q5 = Question(
         (lambda a, b: [math.inf, a], "df/da is inf"),
         (lambda a, b: [b + math.cos(a), float("nan")], "df/db is nan"),
         (lambda a, b: ["1", a], "give numbers, not str"),
+        (lambda a, b: {"a": b + math.cos(a), "b": a}, "a list of two numbers, not a dict"),
         (lambda a, b: _via_numeric_gradient(_f5, [a, b]), "called tinyml.numeric's"),
         (_hand_rolled_difference, "that is a finite difference"),
         (_richardson, "that is a finite difference"),
