@@ -560,3 +560,65 @@ def test_ch02_q4_a_list_or_a_report_returned_is_named_not_pasted():
         message = ch02.q4.grade(answer).message
         assert "you returned grad_check's report; return the two numbers instead" in message
         assert "\n" not in message
+
+
+def test_ch02_q4_a_central_difference_that_assigns_x_v_directly_is_accepted():
+    from tinyml.numeric import central_difference
+
+    def derivative_check(expr, x):  # a reader's, exactly: Var stores its value in x.v
+        analytic = expr.grad(x)
+        start = x.v
+
+        def f(t):
+            x.v = t
+            return expr.value()
+
+        numeric = central_difference(f, start)
+        x.v = start
+        return analytic, numeric
+
+    feedback = ch02.q4.grade(derivative_check)
+    assert feedback.correct, feedback.message
+
+    def not_measured(expr, x):  # x.v assigned, but the number is grad's, slightly changed
+        numeric = expr.grad(x) * 1.000001
+        return expr.grad(x), numeric
+
+    message = ch02.q4.grade(not_measured).message
+    assert "was not measured" in message and "x.set_value(t)" in message
+    assert "expr.grad(x) again" not in message
+
+
+def test_ch02_q2_a_cube_that_caches_value_or_grad_is_told_so():
+    from tinyml.beta import Node
+
+    class Cube(Node):  # a reader's value(), exactly: it keeps its first result
+        op = "cube"
+
+        def __init__(self, a):
+            self.a = a
+            self.children = (self.a,)
+
+        def value(self):
+            if not hasattr(self, "_c"):
+                self._c = self.a.value() ** 3
+            return self._c
+
+        def grad(self, x):
+            return 3 * self.a.value() ** 2 * self.a.grad(x)
+
+    message = ch02.q2.grade(Cube).message
+    assert "your value() caches its first result" in message
+
+    class CubeGradCached(Cube):  # the reader's grad twin: grad(y) returns grad(x)'s number
+        def value(self):
+            return self.a.value() ** 3
+
+        def grad(self, x):
+            if not hasattr(self, "_g"):
+                self._g = 3 * self.a.value() ** 2 * self.a.grad(x)
+            return self._g
+
+    message = ch02.q2.grade(CubeGradCached).message
+    assert "grad(y) = 121.5, not 60.75: your grad caches its first result" in message
+    assert ch02.q2.grade(ch02._Cube).correct

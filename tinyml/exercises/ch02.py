@@ -432,6 +432,41 @@ def _check_q2(cube):
             f"Cube(y).grad(x) gave {unrelated!r}; expected 0: y³ does not change when x does. "
             "The chain rule gives it for free: y.grad(x) is 0, so 3·y²·y.grad(x) is 0 too"
         )
+    _q2_nothing_cached(cube, x, y)
+
+
+def _q2_nothing_cached(cube, x, y):
+    """One node asked again after x moves, and for another variable, must answer afresh."""
+    x.set_value(1.0)
+    node = call_learner(lambda: cube(x), call="calling Cube(x)")
+    before = call_learner(node.value, call="calling Cube(x).value()")
+    x.set_value(2.0)
+    again = call_learner(node.value, call="calling Cube(x).value()")
+    if again != 8.0:
+        raise Incorrect(
+            f"one Cube(x) gave value() {before!r} at x = 1, then {again!r} after "
+            "x.set_value(2.0), not 8.0: your value() caches its first result. Compute it "
+            "from self.a.value() on every call; nothing in Beta is cached"
+        )
+    node = call_learner(lambda: cube(beta.Mul(beta.Const(2), x) + y), call="calling Cube(2x + y)")
+    first = call_learner(lambda: node.grad(x), call="calling Cube(2x + y).grad(x)")
+    other = call_learner(lambda: node.grad(y), call="calling Cube(2x + y).grad(y)")
+    want = 3 * (2 * 2.0 + 0.5) ** 2
+    if other != want:
+        raise Incorrect(
+            f"at x = 2, y = 0.5, one Cube(2x + y) gave grad(x) = {first!r}, then grad(y) = "
+            f"{other!r}, not {want!r}: your grad caches its first result. Compute it afresh "
+            "on every call, from self.a.value() and self.a.grad(x) for the x you are given"
+        )
+    x.set_value(1.0)
+    moved = call_learner(lambda: node.grad(x), call="calling Cube(2x + y).grad(x)")
+    want = 3 * (2 * 1.0 + 0.5) ** 2 * 2
+    if moved != want:
+        raise Incorrect(
+            f"one Cube(2x + y) gave grad(x) = {first!r} at x = 2 and {moved!r} after "
+            f"x.set_value(1.0), not {want!r}: your grad caches its first result. Compute it "
+            "afresh on every call"
+        )
 
 
 class _CubeNoChain(_Cube):
@@ -472,6 +507,28 @@ class _CubeOneForOthers(_Cube):  # a reader's: grad 1 with respect to a variable
         return 3 * self.a.value() ** 2 * self.a.grad(x) if x in beta.variables(self) else 1
 
 
+class _CubeValueCached(_Cube):  # a reader's: value() keeps its first result
+    def value(self):
+        if not hasattr(self, "_c"):
+            self._c = self.a.value() ** 3
+        return self._c
+
+
+class _CubeGradCached(_Cube):  # grad(y) returns grad(x)'s number
+    def grad(self, x):
+        if not hasattr(self, "_g"):
+            self._g = 3 * self.a.value() ** 2 * self.a.grad(x)
+        return self._g
+
+
+class _CubeGradCachedPerVar(_Cube):  # a cache per variable: stale once x moves
+    def grad(self, x):
+        self._g = getattr(self, "_g", {})
+        if x not in self._g:
+            self._g[x] = 3 * self.a.value() ** 2 * self.a.grad(x)
+        return self._g[x]
+
+
 class _CubeGradNotWritten(_Cube):
     def grad(self, x):
         raise NotImplementedError("grad(x): your code here")
@@ -503,6 +560,9 @@ q2 = Question(
         (_CubeGradViaMul, "grad(x) builds Mul and Square nodes and lets them do the work"),
         (_CubeOneForOthers, "Cube(y).grad(x) gave 1; expected 0"),
         (_CubeMisspelt, "calling Cube(x).value() raised AttributeError"),
+        (_CubeValueCached, "your value() caches its first result"),
+        (_CubeGradCached, "then grad(y) = 121.5, not 60.75: your grad caches"),
+        (_CubeGradCachedPerVar, "after x.set_value(1.0), not 37.5: your grad caches"),
         (_Cube(Var(1.0)), "pass your class itself"),
     ],
 )
@@ -664,6 +724,16 @@ _Q4_CASES = [
 _Q4_STEEP = 0.001  # the point of the steep case: there only the differences' shape is checked
 
 
+def _watched_value(plain_value, tried_at, x):
+    """expr.value that notes x's value at each call (a slip's expr.value(t) still fails)."""
+
+    def value(*args):
+        tried_at.append(x.value())
+        return plain_value(*args)
+
+    return value
+
+
 def _check_q4(check):
     if not callable(check):
         raise Incorrect("pass your function itself, e.g. ch02.q4.check(derivative_check)")
@@ -678,15 +748,13 @@ def _check_q4(check):
             seen_at.append(x.value())
             return plain_grad(v)
 
-        set_to = []  # every value the learner gave x: the points the expression was tried at
-        plain_set = x.set_value
-
-        def watched_set(v, plain_set=plain_set, set_to=set_to):
-            set_to.append(v)
-            plain_set(v)
+        # x's value at each call of expr.value: the points the expression was tried at, however
+        # x got there (x.set_value(t), or assigning x.v = t as Var's own code does)
+        tried_at = []
+        watched_value = _watched_value(expr.value, tried_at, x)
 
         expr.grad = watched_grad  # these objects only; Beta's classes are not touched
-        x.set_value = watched_set
+        expr.value = watched_value
         try:
             got = call_learner(check, expr, x)
         except Incorrect as exc:
@@ -704,7 +772,7 @@ def _check_q4(check):
             ) from None
         finally:
             del expr.grad
-            del x.set_value
+            del expr.value
         if isinstance(got, GradCheck) or (
             isinstance(got, (tuple, list)) and any(isinstance(g, GradCheck) for g in got)
         ):
@@ -754,7 +822,7 @@ def _check_q4(check):
             raise Incorrect(
                 f"for {expr} at x = {t} your numeric derivative is {numeric!r}, not a number"
             )
-        h = _check_q4_points(expr, x, t, numeric, set_to, want)
+        h = _check_q4_points(expr, x, t, numeric, tried_at, want)
         if t == _Q4_STEEP:
             # Steep: the default step's central difference is off from grad in the 6th digit
             # only; a large step (h = 1e-3 is 15% off) shows a true difference of a bad h.
@@ -788,12 +856,12 @@ def _check_q4(check):
             )
 
 
-def _check_q4_points(expr, x, t, numeric, set_to, want) -> float:
+def _check_q4_points(expr, x, t, numeric, tried_at, want) -> float:
     """The numeric number must be a central difference at t ± h; returns the step h."""
     if t == _Q4_STEEP and numeric == want:
         raise _analytic_again(expr, t, numeric)
-    right = [v for v in set_to if _is_number(v) and v > t]
-    left = [v for v in set_to if _is_number(v) and v < t]
+    right = [v for v in tried_at if _is_number(v) and v > t]
+    left = [v for v in tried_at if _is_number(v) and v < t]
     if not right and not left and numeric == 0:
         raise Incorrect(
             f"for {expr} your second number, {numeric!r}, was not measured: x never moved "
@@ -802,13 +870,15 @@ def _check_q4_points(expr, x, t, numeric, set_to, want) -> float:
             "argument; set x to it (x.set_value(t)) before reading expr.value()"
         )
     if not right and not left:
+        copied = " (you returned expr.grad(x) again)" if numeric == want else ""
         raise Incorrect(
             f"for {expr} your second number, {numeric!r}, was not measured: x never moved "
-            "during your call. The numeric derivative must come from the expression's values "
-            "at x + h and x - h (set x with set_value, read expr.value()), not from grad"
+            f"while the expression was evaluated{copied}. The numeric derivative must come "
+            "from the expression's values at x + h and x - h: set x with x.set_value(t), "
+            "then read expr.value()"
         )
     if not (right and left):
-        centre = _centre_elsewhere(expr, x, t, numeric, set_to)
+        centre = _centre_elsewhere(expr, x, t, numeric, tried_at)
         if centre is not None:
             raise Incorrect(
                 f"for {expr} your second number is a central difference at x = {centre:g}, "
@@ -850,9 +920,9 @@ def _check_q4_points(expr, x, t, numeric, set_to, want) -> float:
     )
 
 
-def _centre_elsewhere(expr, x, t, numeric, set_to) -> float | None:
+def _centre_elsewhere(expr, x, t, numeric, tried_at) -> float | None:
     """The point c != t where numeric is the central difference of two of the values tried."""
-    tried = sorted({v for v in set_to if _is_number(v) and v != t})
+    tried = sorted({v for v in tried_at if _is_number(v) and v != t})
     try:
         for i, b in enumerate(tried):
             for a in tried[i + 1 :]:
