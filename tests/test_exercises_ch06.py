@@ -614,8 +614,10 @@ def test_q5_checks_the_race_class_and_names_a_dropped_buffer():
 
     class Fixed(Momentum):
         def update(self, i, theta, g):
-            theta, self.buffers[i] = nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
-            return theta
+            new_theta, self.buffers[i] = nesterov_step(
+                theta, g, self.buffers[i], self.lr, self.momentum
+            )
+            return new_theta
 
     assert ch06.q5.grade(Fixed).correct
     assert "Momentum unchanged" in ch06.q5.grade(Momentum).message
