@@ -216,8 +216,9 @@ def test_q5_solution_runs_and_its_nesterov_class_damps_the_overshoot():
     from tinyml.landscapes import QUADRATIC, descend
     from tinyml.optim import Momentum
 
-    namespace = {"Momentum": Momentum}
+    namespace = {"Momentum": Momentum, "ch06": ch06}
     exec(ch06.q5.solution_text, namespace)  # the solution as a learner would paste it
+    assert ch06.q5.grade(namespace["Nesterov"]).correct
     nesterov = descend(QUADRATIC, namespace["Nesterov"], lr=0.03, momentum=0.9)
     momentum = descend(QUADRATIC, Momentum, lr=0.03, momentum=0.9)
     assert f"{momentum.losses[-1]:.3g}" == "0.106" and f"{nesterov.losses[-1]:.2g}" == "0.0013"
@@ -363,7 +364,7 @@ def test_q3_names_a_missing_eps_and_settings_written_as_numbers():
 
     message = ch06.q3.grade(alpha_fixed).message
     assert "you wrote 0.9 where alpha belongs" in message
-    for name, value in (("lr", "0.1"), ("eps", "0.001")):
+    for name, value in (("lr", "0.2"), ("eps", "0.001")):
         message = ch06.q3.grade(ch06._rms_fixed(name)).message
         assert f"you wrote {value} where {name} belongs" in message, message
 
@@ -590,3 +591,71 @@ def test_q3_names_v_to_the_one_half_and_q4_says_how_far_off_to_one_decimal():
     assert "three significant figures" in ch06.q4.grade(0.32).message
     for right in (0.316, 0.3162):
         assert ch06.q4.grade(right).correct, right
+
+
+# Answers from the second fresh read of chapter 6 (report ch6b).
+
+
+def test_q5_checks_the_race_class_and_names_a_dropped_buffer():
+    from tinyml.landscapes import QUADRATIC, descend
+    from tinyml.optim import Momentum
+
+    nesterov_step = ch06.nesterov_step
+
+    class Nesterov(Momentum):  # the reader's class, verbatim: the new buffer is dropped
+        def update(self, i, theta, g):
+            theta, buf = nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
+            return theta
+
+    run = descend(QUADRATIC, Nesterov, lr=0.03, momentum=0.9)
+    assert f"{run.losses[-1]:.3g}" == "0.0353"  # beats Momentum's 0.106: it looks right
+    message = ch06.q5.grade(Nesterov).message
+    assert "the buffers stay 0" in message and "self.buffers[i] =" in message, message
+
+    class Fixed(Momentum):
+        def update(self, i, theta, g):
+            new_theta, self.buffers[i] = nesterov_step(
+                theta, g, self.buffers[i], self.lr, self.momentum
+            )
+            return new_theta
+
+    assert ch06.q5.grade(Fixed).correct
+    assert "Momentum unchanged" in ch06.q5.grade(Momentum).message
+
+
+def test_q3_names_an_extra_division_by_one_minus_alpha():
+    def rmsprop_step(theta, g, v, lr, alpha, eps):  # the reader's answer
+        v = alpha * v + (1 - alpha) * g * g
+        return theta - lr * g / (math.sqrt(v) + eps) / (1 - alpha), v
+
+    message = ch06.q3.grade(rmsprop_step).message
+    assert "divided by 1 - alpha as well" in message and "missing" not in message, message
+    assert ch06._Q3["lr"] not in (1 - ch06._Q3["alpha"], 1 / (1 - ch06._Q3["alpha"]))
+
+
+def test_q1_says_unrounded_and_catches_zero_grad_at_the_end():
+    def rounded(loss_fn, optimizer, steps):  # the reader's loop, recording rounded losses
+        losses = []
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            optimizer.step()
+            losses.append(round(loss.value(), 2))
+        return losses
+
+    message = ch06.q1.grade(rounded).message
+    assert "unrounded" in message and "in this order" not in message, message
+
+    def zero_grad_last(loss_fn, optimizer, steps):  # passes from clean gradients only
+        losses = []
+        for _ in range(steps):
+            loss = loss_fn()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.value())
+            optimizer.zero_grad()
+        return losses
+
+    message = ch06.q1.grade(zero_grad_last).message
+    assert "left over" in message and "at the start of each step" in message, message

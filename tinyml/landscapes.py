@@ -390,7 +390,7 @@ class PathPicture:
         optimizer: type,
         steps: int = 50,
         xlim: tuple[float, float] | None = None,
-        loss_range: tuple[float, float] = (1e-16, 1e8),
+        loss_range: tuple[float, float] = (1e-12, 1e6),
     ) -> None:
         self.landscape, self.optimizer, self.steps = landscape, optimizer, size("steps", steps)
         self.xlim, self.loss_range = xlim, loss_range

@@ -38,6 +38,7 @@ _TENSORS = "a Tensor's update, chapter 8"
 # show() cannot hide the blank line between __repr__ and _settings, so _settings gets its own
 # reason: two markers with the same reason in a row would read like a glitch.
 _SETTINGS = "_settings(), the settings it prints, e.g. lr=0.1"
+_BETAS = "a TypeError unless betas is a pair (beta1, beta2)"
 
 #: Named views for ``tinyml.show(..., view=...)``: "lesson" is chapter 6's look at the
 #: classes, the update rules without the printing and chapter 8's arrays.
@@ -50,6 +51,8 @@ SHOW_VIEWS = {
         "type(self).__name__": _PRINTING,
         "def _settings": _SETTINGS,
         'return {"lr": self.lr': _SETTINGS,
+        "isinstance(betas": _BETAS,
+        "betas must be a pair": _BETAS,
     },
 }
 
@@ -319,7 +322,7 @@ class Adam(Optimizer):
 
     def update(self, i: int, theta: float, g: float) -> float:
         beta1, beta2 = self.betas
-        t = self.steps
+        t = self.steps  # t: steps so far, this one included (step() counts first)
         m = beta1 * self.exp_avgs[i] + (1 - beta1) * g
         v = beta2 * self.exp_avg_sqs[i] + (1 - beta2) * g * g
         self.exp_avgs[i], self.exp_avg_sqs[i] = m, v

@@ -89,9 +89,11 @@ def _check_q1(train_fn):
         built[0] += 1
         return quadratic(x, y)
 
-    def run(fn, optimizer=GD, steps=15, **settings):
+    def run(fn, optimizer=GD, steps=15, stale=False, **settings):
         built[0] = 0
         x, y = Var(-4.0, name="x"), Var(1.0, name="y")
+        if stale:  # gradients left over from an earlier backward(), as after a first train()
+            x.g, y.g = 5.0, -3.0
         opt = optimizer([x, y], lr=0.01, **settings)
         step, zero_grad = opt.step, opt.zero_grad
         ever_filled[0] = False
@@ -158,6 +160,7 @@ def _check_q1(train_fn):
         _check_final_point(learner_steps, where, want_where)
         _check_other_steps(train_fn, run)
         _check_with_momentum(train_fn, run, steps_called)
+        _check_stale_gradients(train_fn, run)
         return
     if where == (-4.0, 1.0):
         if not learner_backward:
@@ -216,6 +219,12 @@ def _check_q1(train_fn):
             ".g) and every step went twice as far. Call loss.backward() once per step"
         )
     i = _first_difference(got, want)
+    if all(_rounded(a, b) for a, b in zip(got, want, strict=True)):
+        raise Incorrect(
+            f"loss {i + 1} is {got[i]!r}, but the reference loop records {want[i]!r}: your "
+            "losses agree with it to a few digits only. Record the full value, "
+            "loss.value(), unrounded"
+        )
     raise Incorrect(
         f"loss {i + 1} is {got[i]!r}, but the reference loop records {want[i]!r}. Each step "
         "must do, once each and in this order: zero_grad(), build the loss, backward(), "
@@ -228,6 +237,25 @@ _KEPT_LIST = (
     "right: your list keeps the losses of earlier calls. A default argument such as "
     "losses=[] is made once and shared by every call; create the list inside the function"
 )
+
+
+def _rounded(got: float, want: float) -> bool:
+    """Whether got is want rounded to some number of digits (or within 0.01 %)."""
+    return any(got == round(want, d) for d in range(10)) or math.isclose(got, want, rel_tol=1e-4)
+
+
+def _check_stale_gradients(train_fn, run):
+    """Right from clean gradients is not enough: a zero_grad() at the end of each step lets
+    a gradient left over from before the call into the first step."""
+    got, _ = run(train_fn, stale=True)
+    want, _ = run(train, stale=True)
+    if not isinstance(got, list | tuple) or _first_difference(_floats(got), want) is not None:
+        raise Incorrect(
+            "right when the gradients start at 0, but not when x and y arrive with gradients "
+            "left over from an earlier backward() (as after an earlier train() call): your "
+            "first step adds to them. Call optimizer.zero_grad() at the start of each step, "
+            "before backward()"
+        )
 
 
 def _losses(count: int) -> str:
@@ -355,6 +383,11 @@ _train_backward_twice = _loop("zero_grad", "loss_fn", "backward", "backward", "s
 _train_step_twice = _loop("zero_grad", "loss_fn", "backward", "step", "step", "record")
 
 
+def _train_rounded(loss_fn, optimizer, steps):
+    """The reader's loop, which records round(loss.value(), 2)."""
+    return [round(v, 2) for v in train(loss_fn, optimizer, steps)]
+
+
 def _train_extra_step(loss_fn, optimizer, steps):
     """Right losses, then one more update after the loop (an independent learner's answer)."""
     losses = train(loss_fn, optimizer, steps)
@@ -434,12 +467,16 @@ q1 = Question(
         (_train_fifteen, "use steps, not a number"),
         (_train_backward_twice, "backward() ran twice per step, so the gradient doubled"),
         (_train_step_twice, "step() ran twice per step"),
+        (_loop("loss_fn", "backward", "step", "record", "zero_grad"), "left over"),
+        (_train_rounded, "unrounded"),
     ],
 )
 
 # q3 ---------------------------------------------------------------------------------------
 
-_Q3 = {"lr": 0.1, "alpha": 0.9, "eps": 1e-3}  # a large eps, so that where it goes shows
+# A large eps, so that where it goes shows; lr is neither 1 - alpha nor its inverse, so that
+# "lr missing" and "divided by 1 - alpha" give different numbers.
+_Q3 = {"lr": 0.2, "alpha": 0.9, "eps": 1e-3}
 _Q3_STEPS = 30
 # (theta, g, v) to call the learner's step on: positive g and v, so no mistake takes a root
 # of a negative number; the last starts from v = 0, as the first step does.
@@ -491,6 +528,8 @@ def _rms_variant(kind):
             return theta - lr * g / (math.sqrt(whole) + eps), whole
         if kind == "old v":
             return theta - lr * g / (math.sqrt(v) + eps), new_v
+        if kind == "over 1 - alpha":
+            return theta - lr * g / (root + eps) / (1 - alpha), new_v
         if kind == "no lr":
             return theta - g / (root + eps), new_v
         if kind == "uphill":
@@ -523,6 +562,9 @@ _RMS_MISTAKES = {
     "old v": "the step divides by the root of the v you were given; update v first, then "
     "divide by √(new v) + eps (on the first step the old v is 0 and the step explodes)",
     "no lr": "the learning rate is missing: the step is lr·g / (√v + eps)",
+    "over 1 - alpha": "your step is 1/(1 - alpha) times too large: it is divided by "
+    "1 - alpha as well. RMSProp has no such correction (Adam's bias correction is another "
+    "method's, and divides by 1 - beta**t): the step is lr·g / (√v + eps)",
     "uphill": "theta moves uphill: subtract the step, theta - lr·g / (√v + eps)",
     "old v returned": "theta is right, but you return the v you were given; return the new "
     "average, which the next step builds on",
@@ -600,12 +642,13 @@ def _check_q3(step):
         )
 
 
-_Q3_OTHER = ({"lr": 0.05, "alpha": 0.99, "eps": 1e-2}, {"lr": 0.3, "alpha": 0.5, "eps": 0.1})
+_Q3_OTHER = ({"lr": 0.02, "alpha": 0.99, "eps": 1e-2}, {"lr": 0.3, "alpha": 0.5, "eps": 0.1})
 
 
 def _check_q3_other_settings(step) -> None:
-    """Right with lr=0.1, alpha=0.9, eps=1e-3 is not enough: a number where an argument belongs
+    """Right with _Q3's settings is not enough: a number where an argument belongs
     must fail."""
+    settings = ", ".join(f"{k}={v:g}" for k, v in _Q3.items())
     for other in _Q3_OTHER:
         for theta, g, v in _Q3_PROBES:
             call = "rmsprop_step({}, {}, {}, {})".format(
@@ -626,7 +669,7 @@ def _check_q3_other_settings(step) -> None:
                     )
             want = rmsprop_step(theta, g, v, *other.values())
             raise Incorrect(
-                f"right with lr=0.1, alpha=0.9, eps=0.001, but {call} returned "
+                f"right with {settings}, but {call} returned "
                 f"({got[0]:.6g}, {got[1]:.6g}) where RMSProp gives ({want[0]:.6g}, "
                 f"{want[1]:.6g}): use the arguments lr, alpha and eps everywhere, not numbers, "
                 "and keep no state of your own between calls"
@@ -693,6 +736,7 @@ q3 = Question(
         (_rms_variant("g not squared"), "with g·g"),
         (_rms_variant("old v"), "update v first"),
         (_rms_variant("no lr"), "learning rate is missing"),
+        (_rms_variant("over 1 - alpha"), "divided by 1 - alpha as well"),
         (_rms_variant("uphill"), "uphill"),
         (_rms_variant("old v returned"), "return the new average"),
         (
@@ -706,7 +750,7 @@ q3 = Question(
         (_rms_variant("half v"), "v ** 1/2 is (v ** 1) / 2"),
         (_rms_variant("no 1 - alpha"), "weight 1 - alpha"),
         (_rms_fixed("alpha"), "you wrote 0.9 where alpha belongs"),
-        (_rms_fixed("lr"), "you wrote 0.1 where lr belongs"),
+        (_rms_fixed("lr"), "you wrote 0.2 where lr belongs"),
         (_rms_fixed("eps"), "you wrote 0.001 where eps belongs"),
         (_rms_default("eps"), "uses eps=1e-08 (PyTorch's default)"),
         (_rms_default("lr"), "Use the lr argument"),
@@ -1085,6 +1129,9 @@ _MOMENTUM_MISTAKES = {
 
 
 def _check_q5(step):
+    if isinstance(step, type):
+        _check_q5_class(step)
+        return
     if not callable(step):
         raise Incorrect("pass your function itself, e.g. ch06.q5.check(nesterov_step)")
     lr, mu, steps = 0.02, 0.9, 30
@@ -1128,6 +1175,90 @@ def _check_q5(step):
     raise Incorrect(
         f"after step {i + 1} theta is {got[i]:.6g}; Nesterov momentum gives {want[i]:.6g}"
     )
+
+
+def _nesterov_class(base: type) -> type:
+    """The solution's race class, built on ``base`` (the chapter's Momentum)."""
+
+    class Nesterov(base):
+        def update(self, i, theta, g):
+            theta, self.buffers[i] = nesterov_step(
+                theta, g, self.buffers[i], self.lr, self.momentum
+            )
+            return theta
+
+    return Nesterov
+
+
+def _race_points(optimizer: type, steps: int = 50) -> tuple[list[tuple[float, float]], list]:
+    """(x, y) after each step on the narrow bowl from (-5, 1.5), lr=0.03, momentum=0.9, and
+    the optimizer's buffers at the end: the race of Exercise 5, run by hand."""
+    from tinyml.alpha import Var
+    from tinyml.landscapes import quadratic
+
+    x, y = Var(-5.0, name="x"), Var(1.5, name="y")
+    call = "running Nesterov([x, y], lr=0.03, momentum=0.9)"
+    opt = call_learner(optimizer, [x, y], 0.03, 0.9, call="calling Nesterov([x, y], 0.03, 0.9)")
+    points = []
+    for _ in range(steps):
+        opt.zero_grad()
+        quadratic(x, y).backward()
+        call_learner(opt.step, call=call + ".step()")
+        points.append((x.value(), y.value()))
+    return points, list(getattr(opt, "buffers", []))
+
+
+def _check_q5_class(cls: type) -> None:
+    """The race half of Exercise 5: a Momentum subclass whose update() is Nesterov's."""
+    from tinyml.optim import Momentum
+
+    if not issubclass(cls, Momentum):
+        raise Incorrect(
+            f"{cls.__name__} is not a subclass of Momentum: write class Nesterov(Momentum), so "
+            "that it inherits Momentum's buffers and settings, and override only update()"
+        )
+    got, buffers = _race_points(cls)
+    want, _ = _race_points(_nesterov_class(Momentum))
+    flat = [v for point in got for v in point]
+    i = _first_difference(flat, [v for point in want for v in point])
+    if i is None:
+        return
+    if buffers and all(b == 0 for b in buffers):
+        raise Incorrect(
+            "the buffers stay 0: update() keeps nesterov_step's theta but drops the new "
+            "buffer, so every step starts from buf = 0 (plain gradient descent with a larger "
+            "step). Store it: theta, self.buffers[i] = nesterov_step(...)"
+        )
+    plain, _ = _race_points(Momentum)
+    if _first_difference(flat, [v for point in plain for v in point]) is None:
+        raise Incorrect(
+            "that is the chapter's Momentum unchanged: override update(self, i, theta, g) "
+            "to call your nesterov_step and return its theta"
+        )
+    k = i // 2
+    raise Incorrect(
+        f"after step {k + 1} your race is at ({got[k][0]:.6g}, {got[k][1]:.6g}); Nesterov "
+        f"gives ({want[k][0]:.6g}, {want[k][1]:.6g}). update() should call nesterov_step "
+        "with self.buffers[i], self.lr and self.momentum, store the new buffer, return theta"
+    )
+
+
+def _forgetful_nesterov() -> type:
+    """The reader's race class: it drops the new buffer nesterov_step returns."""
+    from tinyml.optim import Momentum
+
+    class Nesterov(Momentum):
+        def update(self, i, theta, g):
+            theta, _ = nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
+            return theta
+
+    return Nesterov
+
+
+def _plain_momentum_class() -> type:
+    from tinyml.optim import Momentum
+
+    return Momentum
 
 
 _Q5_OTHER = ((0.05, 0.5, 20), (0.01, 0.7, 25))  # (lr, mu, steps): not just lr=0.02, mu=0.9
@@ -1230,12 +1361,13 @@ q5 = Question(
 # then taken at theta, g = grad(theta), and the two lines become buf = mu·buf + g and
 # theta = theta - lr·(g + mu·buf) — nesterov_step's two lines.
 
-# To race it, give the chapter's Momentum this update:
+# To race it, give the chapter's Momentum this update (store the new buffer!):
 class Nesterov(Momentum):
     def update(self, i, theta, g):
         theta, self.buffers[i] = nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
         return theta
 
+ch06.q5.check(Nesterov)
 # descend(QUADRATIC, Momentum, lr=0.03, momentum=0.9) still circles the minimum after 50
 # steps (loss 0.106); descend(QUADRATIC, Nesterov, lr=0.03, momentum=0.9) damps the
 # overshoot (loss 0.0013).
@@ -1267,5 +1399,8 @@ class Nesterov(Momentum):
         ),
         (_momentum_variant("averaged buffer"), "PyTorch's buffer sums; it does not average"),
         (_nesterov_lr_001, "uses lr=0.01 whatever the call says"),
+        (_forgetful_nesterov(), "the buffers stay 0"),
+        (_plain_momentum_class(), "the chapter's Momentum unchanged"),
+        (int, "not a subclass of Momentum"),
     ],
 )
