@@ -788,11 +788,14 @@ def test_the_stale_error_says_whether_anything_was_added(way):
 
 
 def test_the_simple_view_hides_only_strings_the_shown_code_has():
-    # Chapter 4 shows Node.grad, Sub and Mul with view="simple"; a renamed helper would
-    # leave the view hiding nothing, silently.
+    # Chapter 4 shows Node.grad, Sub and Mul, and backward_simple, with view="simple"; a
+    # renamed helper would leave the view hiding nothing, silently.
     import inspect
 
-    shown = "".join(inspect.getsource(o) for o in (alpha.Node.grad, alpha.Sub, alpha.Mul))
+    shown = "".join(
+        inspect.getsource(o)
+        for o in (alpha.Node.grad, alpha.Sub, alpha.Mul, alpha.backward_simple)
+    )
     for word, why in alpha.SHOW_VIEWS["simple"].items():
         assert word in shown, word
         assert why and "\n" not in why
@@ -815,3 +818,18 @@ def test_the_simple_view_of_grad_says_why_a_leaf_and_a_one_operand_node_push_les
     assert "if b is not None:  # a one-operand node (tanh, sigmoid) has no second operand" in code
     leaf, tanh = alpha.Var(0.5), alpha.Var(0.5).tanh()
     assert leaf.children == () and len(tanh.children) == 1
+
+
+def test_the_first_operand_view_hides_exactly_the_second_operands_cases():
+    # Chapter 4's optional section shows _push_once_each with view="first operand".
+    import inspect
+
+    import tinyml
+
+    source = inspect.getsource(alpha._push_once_each)
+    for word in alpha.SHOW_VIEWS["first operand"]:
+        assert word in source, word
+    code = tinyml.show(alpha._push_once_each, view="first operand").code
+    assert "b." not in code and "(b)" not in code
+    assert "heappush(waiting, (-a._serial, a))" in code and "push(heappop(waiting)[1])" in code
+    assert "...  # 16 lines not shown: the same four cases for the second operand, b" in code

@@ -651,3 +651,22 @@ def test_q4_side_graph_nodes_are_named_by_their_printed_form_never_by_their_oper
     assert ch04._printed(alpha.Var(1.0, name="u") * alpha.Var(2.0, name="x")) == "(* u x)"
     root, _ = ch04._chain(3)
     assert ch04._printed(root) is None and ch04._such_as([root]) == ""
+
+
+def test_q3_an_integer_valued_fraction_is_exact_and_a_str_is_told_to_be_an_int():
+    import fractions
+
+    # The reader's code, verbatim: an exact Fraction is not a float.
+    assert _graded_quickly(ch04.q3, lambda d: fractions.Fraction(2 * 4**d - 1)).correct
+    message = _graded_quickly(ch04.q3, lambda d: str(2 * 4**d - 1)).message
+    assert "return an int, not a str" in message and "'1'" in message
+    off = _graded_quickly(ch04.q3, lambda d: fractions.Fraction(2 * 4**d - 1, 3)).message
+    assert "at depth d=0 the push model makes 1 grad() call" in off
+
+
+def test_q2_forgetting_a_or_upstream_on_one_side_gets_its_own_message():
+    forgot_a = _graded_quickly(ch04.q2, lambda a, b, u: (u / b, -u / b**2)).message
+    assert "the derivative towards b involves the numerator" in forgot_a
+    one_sided = _graded_quickly(ch04.q2, lambda a, b, u: (u / b, -a / b**2)).message
+    assert "multiply both local derivatives by upstream" in one_sided
+    assert _graded_quickly(ch04.q2, lambda a, b, u: (u / b, -u * a / b**2)).correct

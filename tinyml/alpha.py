@@ -73,7 +73,14 @@ SHOW_VIEWS = {
         "_overflow": _OVERFLOW,
         "_uses": "bookkeeping for backward(), in the optional Making it fast",
         "stats.pushes": "counts the calls in stats.pushes, used below",
+        "pushed": "counts the nodes that pushed, for measuring (stats.visits)",  # backward_simple
     },
+    # chapter 4's look at _push_once_each: the first operand's four cases only
+    "first operand": dict.fromkeys(
+        ("node._b", "b is not None", "b._serial", "(node, b)", "node._db", "b._a", "b.g ")
+        + ("b._uses", "push(b)", "b._seen", " " * 16 + "else:"),
+        "the same four cases for the second operand, b",
+    ),
 }
 
 

@@ -225,6 +225,16 @@ def _check_q2(learner):
         )
     if like(lambda a, b, u: (u / b, -u * a / b)):
         raise Incorrect("∂(a/b)/∂b = -a/b², not -a/b: the square is missing")
+    if like(lambda a, b, u: (u / b, -u / b**2)):
+        raise Incorrect(
+            "what b receives is missing a: the derivative towards b involves the numerator, "
+            "∂(a/b)/∂b = -a/b² (it is -1/b² only when a = 1)"
+        )
+    if like(lambda a, b, u: (u / b, -a / b**2)) or like(lambda a, b, u: (1 / b, -u * a / b**2)):
+        raise Incorrect(
+            "only one of the two is multiplied by upstream: multiply both local derivatives "
+            "by upstream, what reaches the numerator and what reaches the denominator"
+        )
     if like(lambda a, b, u: (u, u)) or like(lambda a, b, u: (u, -u)):
         raise Incorrect(
             "that is what Add (or Sub) pushes; a division's local derivatives depend on the "
@@ -269,6 +279,9 @@ q2 = Question(
         (lambda a, b, u: (1 / b, -a / b**2), "upstream times the local derivative"),
         (lambda a, b, u: (u / b, u * a / b**2), "wrong sign"),
         (lambda a, b, u: (u / b, -u * a / b), "square"),
+        (lambda a, b, u: (u / b, -u / b**2), "involves the numerator"),
+        (lambda a, b, u: (u / b, -a / b**2), "multiply both"),
+        (lambda a, b, u: (1 / b, -u * a / b**2), "multiply both"),
         (lambda a, b, u: (-u * a / b**2, u / b), "swapped"),
         (lambda a, b, u: (u, u), "Add"),
         (lambda a, b, u: (u * b, u * a), "Div hands"),
@@ -320,7 +333,7 @@ def _same(got, want: int) -> bool:
     integer exactly (below 2**53), so d = 40 needs an exact int."""
     if isinstance(got, bool) or not isinstance(got, numbers.Real):
         return False
-    if isinstance(got, numbers.Integral):
+    if isinstance(got, numbers.Rational):  # an int, or an exact Fraction equal to the count
         return got == want
     return want < 2**53 and got == want
 
@@ -329,7 +342,7 @@ def _is_float_near(got, want: int) -> bool:
     """A float that is the count up to rounding, but not exactly it."""
     return (
         isinstance(got, numbers.Real)
-        and not isinstance(got, numbers.Integral)
+        and not isinstance(got, numbers.Rational)  # ints and Fractions are exact, not floats
         and math.isfinite(got)
         and float(got) != want  # a Python float compares with an int exactly; numpy's may not
         and math.isclose(got, want, rel_tol=1e-12)
@@ -440,6 +453,13 @@ def _check_q3(learner):
     _warm_up(learner)
     first = range(FIRST)
     got = [_predict(learner, d) for d in first]
+    for d, g in zip(first, got, strict=True):
+        if isinstance(g, bool) or not isinstance(g, numbers.Real):
+            kind = type(g).__name__
+            raise Incorrect(
+                f"predicted_pushes({d}) returned {g!r}, a {kind}; return an int, not a {kind}: "
+                "the number of grad() calls"
+            )
     want = [measured_pushes(d) for d in first]
     if all(_same(g, w) for g, w in zip(got, want, strict=True)):
         last = FIRST - 1  # the last depth answered right so far
@@ -579,6 +599,9 @@ q3 = Question(
         (_table_to_6, "right for d = 0 … 6, but at d=7"),
         (lambda d: 2 * 4.0**d - 1, "the result is a float (from the float 4.0)"),
         (lambda d: 2 * 4**d - 1.0, "the result is a float (from the float 1.0)"),
+        (lambda d: str(2 * 4**d - 1), "return an int, not a str"),
+        (lambda d: None, "return an int, not a NoneType"),
+        (lambda d: True, "return an int, not a bool"),
         (lambda d: int(2 * 4.0**d - 1), "passed through a float (from the float 4.0)"),
         (lambda d: int(2 * math.pow(4, d) - 1), "passed through a float (from pow())"),
         (lambda d: 2 * 4**n - 1, "calling it with d=0 raised NameError"),  # noqa: F821
