@@ -849,9 +849,12 @@ q5 = Question(
         "all n·m + m + n·m + (n·m - 1) = 3·n·m + m - 1.",
     ),
     solution_text=inspect.getsource(graph_nodes)
-    + "\n# Check it on a real graph:\n"
-    "# W = [[Var(0.5) for _ in range(m)] for _ in range(n)]; x = [Var(1.0) for _ in range(m)]\n"
-    "# out = matmul(W, column(x)); then add up the outputs and len(topological_order(total))",
+    + (
+        "\n# Check it on a real graph:\n"
+        "# W = [[Var(0.5) for _ in range(m)] for _ in range(n)]\n"
+        "# x = [Var(1.0) for _ in range(m)]\n"
+        "# out = matmul(W, column(x)); add up the outputs; len(topological_order(total))"
+    ),
     answer=lambda: graph_nodes,
     wrong=[
         (lambda n, m: 4 * n * m - 1, "a node used n times is one node"),
