@@ -542,9 +542,9 @@ def test_ch05_hints_nudge_before_they_tell():
 
     for q, answer_words in (
         (ch05.q1, ("4×3",)),
-        (ch05.q2, ("m - 1",)),
-        (ch05.q3, ("total = total + row[j] * x[j]",)),
-        (ch05.q4, ("= u[j]",)),
+        (ch05.q4, ("m - 1",)),
+        (ch05.q2, ("total = total + row[j] * x[j]",)),
+        (ch05.q3, ("= u[j]",)),
     ):
         hints = q.hints()
         assert len(hints) >= 3, q.title
@@ -553,7 +553,7 @@ def test_ch05_hints_nudge_before_they_tell():
         assert any(word in " ".join(hints[1:]) for word in answer_words), q.title
 
 
-def test_ch05_q3_refuses_numpy_even_though_it_gets_the_numbers_and_gradients_right():
+def test_ch05_q2_refuses_numpy_even_though_it_gets_the_numbers_and_gradients_right():
     from tinyml.alpha import Var
     from tinyml.exercises import ch05
 
@@ -569,13 +569,13 @@ def test_ch05_q3_refuses_numpy_even_though_it_gets_the_numbers_and_gradients_rig
     xs = [Var(1.0), Var(2.0)]
     assert len((np.array([[1.0, 2.0]]) @ np.array(xs)).tolist()) == 1  # numpy handles Vars
     for borrowed, phrase in ((with_at, "@ operator"), (with_dot, "numpy (np.")):
-        feedback = ch05.q3.grade(borrowed)
+        feedback = ch05.q2.grade(borrowed)
         assert feedback.status == "incorrect" and phrase in feedback.message, feedback.message
         assert "write them" in feedback.message
-    assert ch05.q3.grade(loops).correct
+    assert ch05.q2.grade(loops).correct
 
 
-def test_ch05_q4_says_what_a_wrong_matrix_looks_like():
+def test_ch05_q3_says_what_a_wrong_matrix_looks_like():
     from tinyml.exercises import ch05
 
     cases = {
@@ -585,10 +585,10 @@ def test_ch05_q4_says_what_a_wrong_matrix_looks_like():
         "did backward() run": [[0, 0, 0], [0, 0, 0]],
     }
     for phrase, answer in cases.items():
-        feedback = ch05.q4.grade(answer)
+        feedback = ch05.q3.grade(answer)
         assert feedback.status == "incorrect" and phrase in feedback.message, feedback.message
         assert "is not it" not in feedback.message
-    assert ch05.q4.grade([[2.0, 4.0, 6.0], [-1.0, -2.0, -3.0]]).correct
+    assert ch05.q3.grade([[2.0, 4.0, 6.0], [-1.0, -2.0, -3.0]]).correct
 
 
 # Answers from the independent read of chapter 5: graded wrongly, or explained misleadingly.
@@ -613,12 +613,12 @@ def test_ch05_q1_asks_about_a_transpose_and_names_each_slip():
         assert phrase in message and "is not it" not in message, (answer, message)
 
 
-def test_ch05_q2_asks_for_the_additions_and_names_the_multiplications():
+def test_ch05_q4_asks_for_the_additions_and_names_the_multiplications():
     from tinyml.exercises import ch05
 
-    assert "number of multiplications" in ch05.q2.grade(lambda n, m, p: n * m * p).message
-    assert "sum of its own" in ch05.q2.grade(lambda n, m, p: n * m * p - 1).message
-    message = ch05.q2.grade(lambda n, m, p: n * p * (m - 1) if m > 1 else n * p).message
+    assert "number of multiplications" in ch05.q4.grade(lambda n, m, p: n * m * p).message
+    assert "sum of its own" in ch05.q4.grade(lambda n, m, p: n * m * p - 1).message
+    message = ch05.q4.grade(lambda n, m, p: n * p * (m - 1) if m > 1 else n * p).message
     assert "nothing to add" in message and "count again" not in message
 
     def counted_loops(n, m, p):  # an honest answer: count the + in matmul's loops
@@ -628,25 +628,25 @@ def test_ch05_q2_asks_for_the_additions_and_names_the_multiplications():
                 total += m - 1
         return total
 
-    assert ch05.q2.grade(counted_loops).correct
-    assert ch05.q2.grade(lambda n, m, p: n * (m - 1) * p).correct
+    assert ch05.q4.grade(counted_loops).correct
+    assert ch05.q4.grade(lambda n, m, p: n * (m - 1) * p).correct
 
 
-def test_ch05_q4_weighted_loss_does_not_give_the_answer_away():
+def test_ch05_q3_weighted_loss_does_not_give_the_answer_away():
     from tinyml.exercises import ch05
 
     for answer in ([[1, 1, 1], [1, 1, 1]], [[1, 2, 3], [1, 2, 3]], [[2, 2, 2], [-1, -1, -1]]):
-        message = ch05.q4.grade(answer).message
-        assert ch05.q4.grade(answer).status == "incorrect", answer
+        message = ch05.q3.grade(answer).message
+        assert ch05.q3.grade(answer).status == "incorrect", answer
         for leak in ("2, 4, 6", "-1, -2, -3", "(2, -1)", "= 2", "is 2", "is -1"):
             assert leak not in message, (answer, message)
-    assert "plain sum" in ch05.q4.grade([[1, 2, 3], [1, 2, 3]]).message
+    assert "plain sum" in ch05.q3.grade([[1, 2, 3], [1, 2, 3]]).message
 
 
-def test_ch05_q3_protects_its_inputs_and_names_an_in_place_matvec():
+def test_ch05_q2_protects_its_inputs_and_names_an_in_place_matvec():
     from tinyml.exercises import ch05
 
-    message = ch05.q3.grade(ch05._matvec_in_place).message
+    message = ch05.q2.grade(ch05._matvec_in_place).message
     assert "your matvec changed W" in message
     assert "[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]" in message  # the W it was given, unchanged
 
@@ -654,16 +654,16 @@ def test_ch05_q3_protects_its_inputs_and_names_an_in_place_matvec():
         x.append(0.0)
         return [sum(row[j] * x[j] for j in range(len(row))) for row in W]
 
-    assert "your matvec changed x" in ch05.q3.grade(appends_to_x).message
+    assert "your matvec changed x" in ch05.q2.grade(appends_to_x).message
 
 
-def test_ch05_q4_accepts_a_gradient_within_rounding():
+def test_ch05_q3_accepts_a_gradient_within_rounding():
     from tinyml.exercises import ch05
 
     for right in ([[2, 4, 6.0000001], [-1, -2, -3]], [[2.0, 4.0, 6.0], [-1, -2, -2.9999999999]]):
-        assert ch05.q4.grade(right).correct, right
-    assert not ch05.q4.grade([[2, 4, 6.001], [-1, -2, -3]]).correct
-    assert "a number" in ch05.q4.grade([[2, 4, None], [-1, -2, -3]]).message
+        assert ch05.q3.grade(right).correct, right
+    assert not ch05.q3.grade([[2, 4, 6.001], [-1, -2, -3]]).correct
+    assert "a number" in ch05.q3.grade([[2, 4, None], [-1, -2, -3]]).message
 
 
 @pytest.mark.parametrize("name,q", QUESTIONS, ids=IDS)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tinyml.exercises import ch05
 
 
-def test_q3_refuses_a_matvec_that_hard_codes_three_inputs_or_two_rows():
+def test_q2_refuses_a_matvec_that_hard_codes_three_inputs_or_two_rows():
     def three_inputs(W, x):  # the reader's answer: right for the 2×3 W only
         return [row[0] * x[0] + row[1] * x[1] + row[2] * x[2] for row in W]
 
@@ -17,7 +17,7 @@ def test_q3_refuses_a_matvec_that_hard_codes_three_inputs_or_two_rows():
         return [sum(row[j] * x[j] for j in range(min(3, len(x)))) for row in W]
 
     for wrong in (three_inputs, two_rows, first_three_only):
-        feedback = ch05.q3.grade(wrong)
+        feedback = ch05.q2.grade(wrong)
         assert feedback.status == "incorrect", wrong
         assert "works only for 3 inputs / 2 rows" in feedback.message, feedback.message
         assert "len(x)" in feedback.message and "len(W)" in feedback.message
@@ -29,14 +29,14 @@ def test_q3_refuses_a_matvec_that_hard_codes_three_inputs_or_two_rows():
         return [sum(w * v for w, v in zip(row, x, strict=True)) for row in W]
 
     for right in (ch05.matvec, by_len, by_zip):
-        assert ch05.q3.grade(right).correct, right
+        assert ch05.q2.grade(right).correct, right
 
 
-def test_q2_refuses_a_formula_patched_for_the_sizes_it_was_tried_on():
-    patched = ch05.q2.grade(lambda n, m, p: n * p * (m - 1) if (n, m, p) != (1, 1, 1) else 1)
+def test_q4_refuses_a_formula_patched_for_the_sizes_it_was_tried_on():
+    patched = ch05.q4.grade(lambda n, m, p: n * p * (m - 1) if (n, m, p) != (1, 1, 1) else 1)
     assert patched.status == "incorrect" and "nothing to add: 0" in patched.message
-    assert ch05.q2.grade(lambda n, m, p: max(n * p * (m - 1), 1)).status == "incorrect"
-    assert ch05.q2.grade(lambda n, m, p: (m - 1) * p * n).correct
+    assert ch05.q4.grade(lambda n, m, p: max(n * p * (m - 1), 1)).status == "incorrect"
+    assert ch05.q4.grade(lambda n, m, p: (m - 1) * p * n).correct
 
 
 def test_q1_points_at_the_rule_before_the_numbers():
@@ -57,27 +57,27 @@ def test_q1_asks_for_three_shapes_and_says_which_one_is_wrong():
     assert "three answers" in ch05.q1.grade((4, 4)).message  # the old single answer
 
 
-def test_q4_accepts_tuples_and_q1_asks_for_numbers():
-    assert ch05.q4.grade(((2, 4, 6), (-1, -2, -3))).correct
-    assert ch05.q4.grade([(2, 4, 6), (-1, -2, -3)]).correct
-    assert "row 1 is 1·u" in ch05.q4.grade(((2, 4, 6), (1, 2, 3))).message
+def test_q3_accepts_tuples_and_q1_asks_for_numbers():
+    assert ch05.q3.grade(((2, 4, 6), (-1, -2, -3))).correct
+    assert ch05.q3.grade([(2, 4, 6), (-1, -2, -3)]).correct
+    assert "row 1 is 1·u" in ch05.q3.grade(((2, 4, 6), (1, 2, 3))).message
     assert "give numbers" in ch05.q1.grade([(3, 3), ("4", "4"), "error"]).message
     assert "random_matrix" not in ch05.q1.hints()[1] and "random_matrix" in ch05.q1.hints()[2]
 
 
-def test_q1_error_message_and_q2_printing_instead_of_returning():
+def test_q1_error_message_and_q4_printing_instead_of_returning():
     assert ch05.q1.grade(["error", (4, 4), "error"]).message.endswith("they agree.")
 
     def prints(n, m, p):
         print(n * p * (m - 1))  # the classic slip: printed, not returned
 
-    feedback = ch05.q2.grade(prints)
+    feedback = ch05.q4.grade(prints)
     assert feedback.status == "incorrect"
     assert "did you print instead of return?" in feedback.message, feedback.message
-    assert ch05.q2.grade(ch05.additions).correct
+    assert ch05.q4.grade(ch05.additions).correct
 
 
-def test_q3_refuses_rounding_and_an_inner_loop_over_the_rows():
+def test_q2_refuses_rounding_and_an_inner_loop_over_the_rows():
     def rounds_floats(W, x):  # tidy on the 2×3 case, and Vars pass through untouched
         y = ch05.matvec(W, x)
         return [round(v, 2) if isinstance(v, float) else v for v in y]
@@ -86,7 +86,7 @@ def test_q3_refuses_rounding_and_an_inner_loop_over_the_rows():
         return [round(v, 4) if isinstance(v, float) else v for v in ch05.matvec(W, x)]
 
     for wrong in (rounds_floats, rounds_to_4):
-        feedback = ch05.q3.grade(wrong)
+        feedback = ch05.q2.grade(wrong)
         assert feedback.status == "incorrect", wrong
         assert "untidy floats" in feedback.message and "without round()" in feedback.message
 
@@ -99,7 +99,7 @@ def test_q3_refuses_rounding_and_an_inner_loop_over_the_rows():
             y.append(total)
         return y
 
-    feedback = ch05.q3.grade(square)
+    feedback = ch05.q2.grade(square)
     assert feedback.status == "incorrect"
     assert "must run over the entries of x (len(x)" in feedback.message, feedback.message
     assert "not the rows of W" in feedback.message
@@ -117,16 +117,16 @@ def test_q3_refuses_rounding_and_an_inner_loop_over_the_rows():
         return [sum(row[j] * x[j] for j in range(len(row))) for row in W]
 
     for right in (from_zero, with_sum):
-        assert ch05.q3.grade(right).correct, right
+        assert ch05.q2.grade(right).correct, right
 
 
-def test_q2_says_a_string_is_not_a_number():
-    message = ch05.q2.grade(lambda n, m, p: str(n * p * (m - 1))).message
+def test_q4_says_a_string_is_not_a_number():
+    message = ch05.q4.grade(lambda n, m, p: str(n * p * (m - 1))).message
     assert "gave the string '20'" in message and "return a number, not a string" in message
     assert "count again" not in message
 
 
-def test_q4_names_a_doubled_gradient_from_two_backward_calls():
+def test_q3_names_a_doubled_gradient_from_two_backward_calls():
     from tinyml.alpha import Var
     from tinyml.matrix import apply, column, matmul
 
@@ -134,16 +134,16 @@ def test_q4_names_a_doubled_gradient_from_two_backward_calls():
     z = matmul(V, column([1.0, 2.0, 3.0]))
     loss = 2 * z[0][0] - z[1][0]
     loss.backward()
-    assert ch05.q4.grade(apply(lambda v: v.g, V)).correct  # one backward(): right
+    assert ch05.q3.grade(apply(lambda v: v.g, V)).correct  # one backward(): right
     loss.backward()  # a second call adds the same gradients again
     doubled = apply(lambda v: v.g, V)
     assert doubled == [[4.0, 8.0, 12.0], [-2.0, -4.0, -6.0]]
-    message = ch05.q4.grade(doubled).message
+    message = ch05.q3.grade(doubled).message
     assert "exactly 2× the answer" in message and "backward() run twice" in message
 
 
-def test_q4_names_stale_gradients_from_section_5s_w():
-    """A reader reused section 5's W (gradients still in it) for exercise 4."""
+def test_q3_names_stale_gradients_from_section_5s_w():
+    """A reader reused section 5's W (gradients still in it) for exercise 3."""
     import math
 
     from tinyml.alpha import Var
@@ -154,26 +154,26 @@ def test_q4_names_stale_gradients_from_section_5s_w():
     x = column([1.0, -2.0, 0.5])
     h = apply(lambda node: node.tanh(), matmul(W, x))
     (h[0][0] + h[1][0]).backward()
-    u = column([1.0, 2.0, 3.0])  # the reader's exercise-4 code, on the same W
+    u = column([1.0, 2.0, 3.0])  # the reader's exercise-3 code, on the same W
     z = matmul(W, u)
     loss = 2 * z[0][0] - z[1][0]
     loss.backward()
     answer = apply(lambda v: v.g, W)
     assert all(
         math.isclose(a, b, abs_tol=1e-6)
-        for a, b in zip(ch05._flat(answer), ch05._flat(ch05._Q4_STALE_PLUS_RIGHT), strict=True)
+        for a, b in zip(ch05._flat(answer), ch05._flat(ch05._Q3_STALE_PLUS_RIGHT), strict=True)
     )
-    message = ch05.q4.grade(answer).message
+    message = ch05.q3.grade(answer).message
     assert "backward() added to them" in message and "fresh V" in message, message
 
 
-def test_q4_says_a_near_miss_is_close():
-    message = ch05.q4.grade([[2.00001, 4, 6], [-1, -2, -3]]).message
+def test_q3_says_a_near_miss_is_close():
+    message = ch05.q3.grade([[2.00001, 4, 6], [-1, -2, -3]]).message
     assert message.startswith("close, but not within tolerance"), message
-    assert "close" not in ch05.q4.grade([[2.5, 4, 6], [-1, -2, -3]]).message
+    assert "close" not in ch05.q3.grade([[2.5, 4, 6], [-1, -2, -3]]).message
 
 
-def test_q3_names_x_as_a_column_and_printing():
+def test_q2_names_x_as_a_column_and_printing():
     def reader(W, x):  # x indexed like a column, as matmul's second factor
         y = []
         for i in range(len(W)):
@@ -183,18 +183,54 @@ def test_q3_names_x_as_a_column_and_printing():
             y.append(total)
         return y
 
-    message = ch05.q3.grade(reader).message
+    message = ch05.q2.grade(reader).message
     assert "x is a plain list" in message and "not x[j][0]" in message, message
-    assert "did you print instead of return?" in ch05.q3.grade(ch05._matvec_prints).message
-    assert "show(matmul)" not in " ".join(ch05.q3.hints())
+    assert "did you print instead of return?" in ch05.q2.grade(ch05._matvec_prints).message
+    assert "show(matmul)" not in " ".join(ch05.q2.hints())
 
 
 def test_q5_reference_is_the_real_graph_and_the_formula_matches():
     for n in range(1, 6):
         for m in range(1, 6):
             assert sum(ch05._layer_graph_counts(n, m).values()) == ch05.graph_nodes(n, m)
-    assert ch05.graph_nodes(64, 64) == 16_383  # section 7's printout
+    kinds = ch05._layer_graph_counts(3, 4)  # inputs are Vars: no Const, each input shared
+    assert kinds == {"Var": 3 * 4 + 4, "Mul": 12, "Add": 11}
     hints = ch05.q5.hints()
-    assert "4·n·m - 1" not in " ".join(hints[:2]) and "4·n·m - 1" in hints[2]
-    assert ch05.q5.grade(lambda n, m: 4 * m * n - 1).correct
-    assert ch05.q5.grade(lambda n, m: 4 * n * m - 1.0).correct
+    assert "3·n·m + m - 1" not in " ".join(hints[:2]) and "3·n·m + m - 1" in hints[2]
+    assert ch05.q5.grade(lambda n, m: 3 * m * n + m - 1).correct
+    assert ch05.q5.grade(lambda n, m: n * m + m + n * m + (n * m - 1.0)).correct
+
+
+def test_q5_is_not_section_7s_count_with_m_for_n():
+    """Second read of chapter 5: the old exercise 5 only swapped n² for n·m in 4n² - 1."""
+    message = ch05.q5.grade(lambda n, m: 4 * n * m - 1).message
+    assert "all n rows share" in message and "a node used n times is one node" in message
+    assert "section 7's count" in ch05.q5.grade(lambda n, m: 4 * n * n - 1).message
+
+
+def test_q2_names_a_running_total_that_is_not_reset_per_row():
+    def reader(W, x):  # second read of chapter 5: total = 0 before `for row in W:`
+        y = []
+        total = 0
+        for row in W:
+            for j in range(len(x)):
+                total = total + row[j] * x[j]
+            y.append(total)
+        return y
+
+    message = ch05.q2.grade(reader).message
+    assert "[-1.0, -0.5]" in message and "looks like a running total" in message, message
+    assert "Start total afresh for each row" in message
+
+
+def test_q3_names_section_5s_input_used_instead_of_u():
+    from tinyml.alpha import Var
+    from tinyml.matrix import apply, column, matmul
+
+    V = [[Var(0.0) for _ in range(3)] for _ in range(2)]  # the reader's code, with section 5's x
+    z = matmul(V, column([1.0, -2.0, 0.5]))
+    (2 * z[0][0] - z[1][0]).backward()
+    answer = apply(lambda v: v.g, V)
+    assert answer == [[2.0, -4.0, 1.0], [-1.0, 2.0, -0.5]]
+    message = ch05.q3.grade(answer).message
+    assert "that's section 5's input x" in message and "u = (1, 2, 3)" in message, message

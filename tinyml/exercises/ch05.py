@@ -124,119 +124,6 @@ q1 = Question(
 # q2 ---------------------------------------------------------------------------------------
 
 
-def additions(n, m, p):
-    """The number of additions in an n×m by m×p matmul."""
-    return n * p * (m - 1)  # n·p entries, each a sum of m products: m - 1 additions
-
-
-_Q2_SIZES = [
-    (2, 3, 5),
-    (1, 5, 1),
-    (7, 1, 3),
-    (10, 10, 10),
-    (3, 4, 2),
-    (1, 1, 1),  # one product, nothing to add: 0
-    (1, 1, 4),
-    (4, 1, 1),
-    (1, 3, 1),
-    (5, 2, 1),
-]
-
-
-def _check_q2(count):
-    if not callable(count):
-        raise Incorrect("pass your function itself, e.g. ch05.q2.check(additions)")
-    got = {size: call_learner(count, *size) for size in _Q2_SIZES}
-
-    def everywhere(formula) -> bool:
-        return all(got[(n, m, p)] == formula(n, m, p) for n, m, p in _Q2_SIZES)
-
-    if everywhere(additions):
-        return
-    n, m, p = next(size for size in _Q2_SIZES if got[size] != additions(*size))
-    wrong = got[(n, m, p)]
-    if everywhere(lambda n, m, p: n * m * p):
-        raise Incorrect(
-            "n·m·p is the number of multiplications, one per (i, j, k); count the additions: "
-            "how many + does it take to add up m products?"
-        )
-    if everywhere(lambda n, m, p: n * m * p - 1):
-        raise Incorrect(
-            "n·m·p - 1 would add up all the products into one number; but each of the n·p "
-            "entries is a sum of its own, of m products, and that takes m - 1 additions"
-        )
-    if everywhere(lambda n, m, p: n * m * p + n * p * (m - 1)):
-        raise Incorrect(
-            "that counts every operation, multiplications too; count only the additions"
-        )
-    if everywhere(lambda n, m, p: n * p):
-        raise Incorrect(
-            f"for {n}×{m} by {m}×{p} you count {wrong}, one per entry of the result; each "
-            f"entry adds up {m} products, which takes {m - 1} additions"
-        )
-    if everywhere(lambda n, m, p: n * m * (p - 1)) or everywhere(lambda n, m, p: (n - 1) * m * p):
-        raise Incorrect(
-            "the sum runs over the inner size m (a's columns, b's rows): each of the n·p "
-            "entries adds m products, so the 'minus one' belongs to m"
-        )
-    if everywhere(lambda n, m, p: n * n * (n - 1)):
-        raise Incorrect("n²(n - 1) is right only for square matrices; use all three sizes")
-    if isinstance(wrong, str):
-        raise Incorrect(
-            f"additions({n}, {m}, {p}) gave the string {wrong!r}: return a number, not a "
-            "string (no str(...) around it)"
-        )
-    if wrong is None:
-        raise Incorrect(
-            f"additions({n}, {m}, {p}) gave None (did you print instead of return?); count "
-            "again: how many entries, and how many + in each entry's sum"
-        )
-    if m == 1:
-        raise Incorrect(
-            f"additions({n}, {m}, {p}) gave {wrong!r}, but with m = 1 each entry is a single "
-            "product, a[i][0] * b[0][j], with nothing to add: 0 additions"
-        )
-    raise Incorrect(
-        f"additions({n}, {m}, {p}) gave {wrong!r}; count again: how many entries, and how "
-        "many + in each entry's sum"
-    )
-
-
-q2 = Question(
-    title="Counting the additions in matmul",
-    checker=_check_q2,
-    hint_text="Every entry of the result is one sum. How many entries are there, and how "
-    "many products does each sum add up?",
-    more_hints=(
-        "An n×m by m×p product has n·p entries, and each adds up m products, one per k. "
-        "How many + does it take to add up 3 numbers? And m numbers?",
-        "Adding up m numbers takes m - 1 additions (matmul starts from the first product, "
-        "not from 0). Multiply by the number of entries, and check with Counted.",
-    ),
-    solution_text=inspect.getsource(additions)
-    + "\n# Section 6 counted n²(n - 1) for square matrices: n = m = p.",
-    answer=lambda: additions,
-    wrong=[
-        (lambda n, m, p: n * m * p, "number of multiplications"),
-        (lambda n, m, p: n * m * p - 1, "sum of its own"),
-        (lambda n, m, p: n * p, "each entry adds up"),
-        (lambda n, m, p: n * p * m + n * p * (m - 1), "multiplications too"),
-        (lambda n, m, p: n * m * (p - 1), "inner size m"),
-        (lambda n, m, p: (n - 1) * m * p, "inner size m"),
-        (lambda n, m, p: n * n * (n - 1), "square"),
-        (lambda n, m, p: n * m + p, "count again"),
-        (lambda n, m, p: None, "did you print instead of return?"),
-        (lambda n, m, p: str(n * p * (m - 1)), "return a number, not a string"),
-        (lambda n, m, p: str(n * m * p), "return a number, not a string"),
-        (lambda n, m, p: n * p * (m - 1) if m > 1 else n * p, "nothing to add"),
-        (lambda n, m, p: n * p * (m - 1) if (n, m, p) != (1, 1, 1) else 1, "nothing to add"),
-        (lambda n, m, p: 0 if m == 1 else n * p * (m - 1) + (p == 1), "count again"),
-    ],
-)
-
-# q3 ---------------------------------------------------------------------------------------
-
-
 def matvec(W, x):
     """W (n×m, list of rows) times the list x (m entries): a list of n entries."""
     y = []
@@ -328,11 +215,11 @@ def _from_numpy(value) -> bool:
     return (type(value).__module__ or "").split(".")[0] == "numpy"
 
 
-def _check_q3(learner_matvec):
+def _check_q2(learner_matvec):
     from tinyml.alpha import Var
 
     if not callable(learner_matvec):
-        raise Incorrect("pass your function itself, e.g. ch05.q3.check(matvec)")
+        raise Incorrect("pass your function itself, e.g. ch05.q2.check(matvec)")
     borrowed = _borrowed_product(learner_matvec)
     if borrowed:
         raise Incorrect(
@@ -373,6 +260,13 @@ def _check_q3(learner_matvec):
                 f"only: the inner loop must run over the entries of x (len(x), here "
                 f"{len(x)}), not the rows of W (len(W), here {len(w)}); W need not be square"
             )
+        running = [want[0], want[0] + want[1]]
+        if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, running, strict=True)):
+            raise Incorrect(
+                f"matvec({w}, {x}) returned {got!r}: y[1] looks like a running total, row 1's "
+                "sum added to row 0's. Start total afresh for each row (total = 0 inside "
+                "`for row in W:`, not before it)"
+            )
         raise Incorrect(f"matvec({w}, {x}) returned {got!r}; expected {want}")
     _check_other_shapes(learner_matvec)
     _check_untidy_floats(learner_matvec)
@@ -399,7 +293,7 @@ def _check_q3(learner_matvec):
 
 
 # Other shapes than the 2×3 one: a matvec that counts 3 inputs or 2 rows must not pass.
-_Q3_SHAPES = (
+_Q2_SHAPES = (
     ([[1.0, -2.0], [0.5, 3.0], [2.0, 1.0]], [2.0, -1.0]),  # 3×2
     ([[1.0, 2.0, -1.0, 0.5]], [1.0, -1.0, 2.0, 4.0]),  # 1×4
     ([[2.0], [-1.0], [0.5], [3.0]], [1.5]),  # 4×1
@@ -408,7 +302,7 @@ _Q3_SHAPES = (
 
 def _check_other_shapes(learner_matvec) -> None:
     """Incorrect if the learner's matvec is right for a 2×3 W only (a number where len belongs)."""
-    for w, x in _Q3_SHAPES:
+    for w, x in _Q2_SHAPES:
         rows, cols = len(w), len(x)
         fixed = (
             f"your matvec is right for the 2×3 W but not for a {rows}×{cols} W (x with {cols} "
@@ -524,6 +418,17 @@ def _matvec_prints(w, x):
     print(matvec(w, x))
 
 
+def _matvec_running_total(w, x):
+    """The reader's slip: total = 0 before the loop over rows, so it is never reset."""
+    y = []
+    total = 0
+    for row in w:
+        for j in range(len(x)):
+            total = total + row[j] * x[j]
+        y.append(total)
+    return y
+
+
 def _matvec_numpy(w, x):
     import numpy as np
 
@@ -542,9 +447,9 @@ def _matvec_by_matmul(w, x):
     return [row[0] for row in matmul(w, [[v] for v in x])]
 
 
-q3 = Question(
+q2 = Question(
     title="Matrix times vector",
-    checker=_check_q3,
+    checker=_check_q2,
     hint_text="y[i] pairs row i of W with x: it is the sum over j of W[i][j] * x[j]. How "
     "many loops does that take?",
     more_hints=(
@@ -573,25 +478,27 @@ q3 = Question(
         (_matvec_square, "not the rows of W"),
         (_matvec_x_as_column, "not a column"),
         (_matvec_prints, "did you print instead of return?"),
+        (_matvec_running_total, "looks like a running total"),
     ],
 )
 
-# q4 ---------------------------------------------------------------------------------------
+# q3 ---------------------------------------------------------------------------------------
 
-_Q4_U = [1.0, 2.0, 3.0]  # u, the input column
-_Q4_G = [2.0, -1.0]  # d loss / d z[i] for loss = 2·z[0] - z[1]
-_Q4_WANT = [[g * u for u in _Q4_U] for g in _Q4_G]  # g·uᵀ: [[2, 4, 6], [-1, -2, -3]]
+_Q3_U = [1.0, 2.0, 3.0]  # u, the input column
+_Q3_G = [2.0, -1.0]  # d loss / d z[i] for loss = 2·z[0] - z[1]
+_SECTION5_X = [1.0, -2.0, 0.5]  # section 5's input, which a learner may reuse by mistake
+_Q3_WANT = [[g * u for u in _Q3_U] for g in _Q3_G]  # g·uᵀ: [[2, 4, 6], [-1, -2, -3]]
 
 
 # What a reader got by reusing section 5's W, whose Vars still held that section's gradients:
 # those gradients plus the right answer (section 5's layer: seed 5, x = (1, -2, 0.5), tanh).
-_Q4_STALE_PLUS_RIGHT = [
+_Q3_STALE_PLUS_RIGHT = [
     [2.838316, 2.323368, 6.419158],
     [-0.111739, -3.776523, -2.555869],
 ]
 
 
-def _check_q4(answer):
+def _check_q3(answer):
     if isinstance(answer, tuple | list) and all(isinstance(row, tuple | list) for row in answer):
         answer = [list(row) for row in answer]  # ((2, 4, 6), (-1, -2, -3)) says the same
     if not isinstance(answer, list) or not all(isinstance(row, list) for row in answer):
@@ -604,7 +511,7 @@ def _check_q4(answer):
                 )
             if not math.isfinite(v):
                 raise Incorrect(f"each gradient here is a finite number, not {v!r}")
-    if _close_to(answer, _Q4_WANT):
+    if _close_to(answer, _Q3_WANT):
         return
     if not answer or not answer[0] or any(len(row) != len(answer[0]) for row in answer):
         raise Incorrect(
@@ -618,7 +525,7 @@ def _check_q4(answer):
             f"your answer is {rows}×{cols}, but V.g has V's shape, 2×3: one gradient per weight, "
             "2 rows of 3"
         )
-    if all_close(_flat(answer), _flat(_Q4_WANT), rel_tol=1e-3, abs_tol=1e-3):
+    if all_close(_flat(answer), _flat(_Q3_WANT), rel_tol=1e-3, abs_tol=1e-3):
         raise Incorrect(
             "close, but not within tolerance: every entry here is a whole number; derive it "
             "exactly (d z[i] / d V[i][j] is u[j]) rather than measuring it"
@@ -628,7 +535,7 @@ def _check_q4(answer):
             "did backward() run? Build the loss from the Vars of V, call loss.backward(), "
             "then read each v.g"
         )
-    if _close_to(answer, [[2 * v for v in row] for row in _Q4_WANT]):
+    if _close_to(answer, [[2 * v for v in row] for row in _Q3_WANT]):
         raise Incorrect(
             "that is exactly 2× the answer: did backward() run twice without resetting the "
             "gradients? Each backward() adds to v.g; build fresh Vars (or call v.zero_grad() on "
@@ -644,9 +551,14 @@ def _check_q4(answer):
             "each row is u, the right idea for the plain sum z[0] + z[1]; but this loss weighs "
             "z[0] and z[1] differently. What gradient arrives at z[0], and at z[1]?"
         )
-    multiples = [_multiple_of_u(row) for row in answer]
+    if all(_multiple_of(row, _SECTION5_X) is not None for row in answer):
+        raise Incorrect(
+            "each row is a multiple of (1, -2, 0.5): that's section 5's input x; this loss "
+            "uses u = (1, 2, 3)"
+        )
+    multiples = [_multiple_of(row, _Q3_U) for row in answer]
     if all(k is not None for k in multiples):
-        wrong = [i for i, (k, g) in enumerate(zip(multiples, _Q4_G, strict=True)) if k != g]
+        wrong = [i for i, (k, g) in enumerate(zip(multiples, _Q3_G, strict=True)) if k != g]
         i = wrong[0]
         raise Incorrect(
             f"each row is a multiple of u, the right idea: d loss / d V[i][j] = u[j] times the "
@@ -664,10 +576,10 @@ def _flat(matrix: list) -> list:
     return [v for row in matrix for v in row]
 
 
-def _multiple_of_u(row: list) -> float | None:
-    """k if the row is k·u (within rounding), else None."""
-    k = row[0] / _Q4_U[0]
-    scaled = [k * u for u in _Q4_U]
+def _multiple_of(row: list, vector: list) -> float | None:
+    """k if the row is k·vector (within rounding), else None."""
+    k = row[0] / vector[0]
+    scaled = [k * v for v in vector]
     return k if all_close(list(row), scaled, rel_tol=1e-6, abs_tol=1e-9) else None
 
 
@@ -679,9 +591,9 @@ def _close_to(answer: list, want: list) -> bool:
     return all_close(got, expected, rel_tol=1e-6, abs_tol=1e-9)
 
 
-q4 = Question(
+q3 = Question(
     title="The gradient of a layer's weights",
-    checker=_check_q4,
+    checker=_check_q3,
     hint_text="V.g has V's shape, 2×3: one gradient per weight. Which term of which z "
     "contains the weight V[i][j], and how much does that z count in the loss?",
     more_hints=(
@@ -709,6 +621,7 @@ q4 = Question(
         ([[0, 0, 0], [0, 0, 0]], "did backward() run"),
         ([[4, 8, 12], [-2, -4, -6]], "did backward() run twice"),
         ([[3, 2, 1], [3, 2, 1]], "not it"),
+        ([[2, -4, 1], [-1, 2, -0.5]], "that's section 5's input x"),
         ((1, 2, 3), "list of lists"),
         (((2, 4, 6), (1, 2, 3)), "row 1 is 1·u"),
         ([[2, 4, 6]], "1×3"),
@@ -717,9 +630,122 @@ q4 = Question(
         ([[2, 4, 6.001], [-1, -2, -3]], "close, but not within tolerance"),
         ([[2.00001, 4, 6], [-1, -2, -3]], "close, but not within tolerance"),
         ([[2.1, 4, 6], [-1, -2, -3]], "added to them"),
-        (_Q4_STALE_PLUS_RIGHT, "backward() added to them"),
+        (_Q3_STALE_PLUS_RIGHT, "backward() added to them"),
         ([[2, 4, "6"], [-1, -2, -3]], "should be a number"),
         ([[2, 4, math.nan], [-1, -2, -3]], "finite number"),
+    ],
+)
+
+# q4 ---------------------------------------------------------------------------------------
+
+
+def additions(n, m, p):
+    """The number of additions in an n×m by m×p matmul."""
+    return n * p * (m - 1)  # n·p entries, each a sum of m products: m - 1 additions
+
+
+_Q4_SIZES = [
+    (2, 3, 5),
+    (1, 5, 1),
+    (7, 1, 3),
+    (10, 10, 10),
+    (3, 4, 2),
+    (1, 1, 1),  # one product, nothing to add: 0
+    (1, 1, 4),
+    (4, 1, 1),
+    (1, 3, 1),
+    (5, 2, 1),
+]
+
+
+def _check_q4(count):
+    if not callable(count):
+        raise Incorrect("pass your function itself, e.g. ch05.q4.check(additions)")
+    got = {size: call_learner(count, *size) for size in _Q4_SIZES}
+
+    def everywhere(formula) -> bool:
+        return all(got[(n, m, p)] == formula(n, m, p) for n, m, p in _Q4_SIZES)
+
+    if everywhere(additions):
+        return
+    n, m, p = next(size for size in _Q4_SIZES if got[size] != additions(*size))
+    wrong = got[(n, m, p)]
+    if everywhere(lambda n, m, p: n * m * p):
+        raise Incorrect(
+            "n·m·p is the number of multiplications, one per (i, j, k); count the additions: "
+            "how many + does it take to add up m products?"
+        )
+    if everywhere(lambda n, m, p: n * m * p - 1):
+        raise Incorrect(
+            "n·m·p - 1 would add up all the products into one number; but each of the n·p "
+            "entries is a sum of its own, of m products, and that takes m - 1 additions"
+        )
+    if everywhere(lambda n, m, p: n * m * p + n * p * (m - 1)):
+        raise Incorrect(
+            "that counts every operation, multiplications too; count only the additions"
+        )
+    if everywhere(lambda n, m, p: n * p):
+        raise Incorrect(
+            f"for {n}×{m} by {m}×{p} you count {wrong}, one per entry of the result; each "
+            f"entry adds up {m} products, which takes {m - 1} additions"
+        )
+    if everywhere(lambda n, m, p: n * m * (p - 1)) or everywhere(lambda n, m, p: (n - 1) * m * p):
+        raise Incorrect(
+            "the sum runs over the inner size m (a's columns, b's rows): each of the n·p "
+            "entries adds m products, so the 'minus one' belongs to m"
+        )
+    if everywhere(lambda n, m, p: n * n * (n - 1)):
+        raise Incorrect("n²(n - 1) is right only for square matrices; use all three sizes")
+    if isinstance(wrong, str):
+        raise Incorrect(
+            f"additions({n}, {m}, {p}) gave the string {wrong!r}: return a number, not a "
+            "string (no str(...) around it)"
+        )
+    if wrong is None:
+        raise Incorrect(
+            f"additions({n}, {m}, {p}) gave None (did you print instead of return?); count "
+            "again: how many entries, and how many + in each entry's sum"
+        )
+    if m == 1:
+        raise Incorrect(
+            f"additions({n}, {m}, {p}) gave {wrong!r}, but with m = 1 each entry is a single "
+            "product, a[i][0] * b[0][j], with nothing to add: 0 additions"
+        )
+    raise Incorrect(
+        f"additions({n}, {m}, {p}) gave {wrong!r}; count again: how many entries, and how "
+        "many + in each entry's sum"
+    )
+
+
+q4 = Question(
+    title="Counting the additions in matmul",
+    checker=_check_q4,
+    hint_text="Every entry of the result is one sum. How many entries are there, and how "
+    "many products does each sum add up?",
+    more_hints=(
+        "An n×m by m×p product has n·p entries, and each adds up m products, one per k. "
+        "How many + does it take to add up 3 numbers? And m numbers?",
+        "Adding up m numbers takes m - 1 additions (matmul starts from the first product, "
+        "not from 0). Multiply by the number of entries, and check with Counted.",
+    ),
+    solution_text=inspect.getsource(additions)
+    + "\n# Section 6 counted n²(n - 1) for square matrices: n = m = p.",
+    answer=lambda: additions,
+    wrong=[
+        (lambda n, m, p: n * m * p, "number of multiplications"),
+        (lambda n, m, p: n * m * p - 1, "sum of its own"),
+        (lambda n, m, p: n * p, "each entry adds up"),
+        (lambda n, m, p: n * p * m + n * p * (m - 1), "multiplications too"),
+        (lambda n, m, p: n * m * (p - 1), "inner size m"),
+        (lambda n, m, p: (n - 1) * m * p, "inner size m"),
+        (lambda n, m, p: n * n * (n - 1), "square"),
+        (lambda n, m, p: n * m + p, "count again"),
+        (lambda n, m, p: None, "did you print instead of return?"),
+        (lambda n, m, p: str(n * p * (m - 1)), "return a number, not a string"),
+        (lambda n, m, p: str(n * m * p), "return a number, not a string"),
+        (lambda n, m, p: n * p * (m - 1) if m > 1 else n * p, "nothing to add"),
+        (lambda n, m, p: n * p * (m - 1) if (n, m, p) != (1, 1, 1) else 1, "nothing to add"),
+        (lambda n, m, p: 0 if m == 1 else n * p * (m - 1) + (p == 1), "count again"),
     ],
 )
 
@@ -727,19 +753,20 @@ q4 = Question(
 
 
 def graph_nodes(n, m):
-    """Nodes in section 7's graph for an n×m layer: W (n×m Vars) times m ones, summed."""
-    return 4 * n * m - 1  # n·m Var, n·m Const, n·m Mul; n·(m - 1) + (n - 1) = n·m - 1 Add
+    """Nodes in the graph of an n×m layer whose m inputs are Vars too, its outputs summed."""
+    return 3 * n * m + m - 1  # n·m Var weights, m Var inputs, n·m Mul, n·m - 1 Add
 
 
 def _layer_graph_counts(n: int, m: int) -> dict[str, int]:
-    """Build section 7's graph for an n×m layer and count its nodes by kind."""
+    """Build exercise 5's graph for an n×m layer (inputs are Vars) and count its nodes by kind."""
     from collections import Counter
 
     from tinyml.alpha import Var, topological_order
     from tinyml.matrix import column, matmul
 
     w = [[Var(0.5) for _ in range(m)] for _ in range(n)]
-    out = matmul(w, column([1.0] * m))
+    x = [Var(1.0) for _ in range(m)]
+    out = matmul(w, column(x))
     total = out[0][0]
     for row in out[1:]:
         total = total + row[0]
@@ -747,6 +774,40 @@ def _layer_graph_counts(n: int, m: int) -> dict[str, int]:
 
 
 _Q5_SIZES = [(1, 1), (1, 4), (4, 1), (2, 3), (3, 2), (5, 7), (4, 4)]
+
+# Wrong formulas a learner is likely to write, and what each one misses.
+_Q5_SLIPS = (
+    (
+        lambda n, m: 4 * n * m - 1,
+        "that counts one input node per weight, n·m of them, like section 7's Consts. Here "
+        "each x_j is one Var that all n rows share, and a node used n times is one node",
+    ),
+    (
+        lambda n, m: 3 * n * m - 1,
+        "you left out the inputs: the m Vars of x are nodes of the graph too",
+    ),
+    (
+        lambda n, m: 3 * n * m + m,
+        "one too many: adding up k numbers takes k - 1 additions, not k",
+    ),
+    (
+        lambda n, m: 3 * n * m + m - n,
+        "you counted each row's sum but not the n - 1 Adds that add up the rows",
+    ),
+    (
+        lambda n, m: 3 * n * m + n - 1,
+        "x has one entry per column of W, m of them, not one per row",
+    ),
+    (
+        lambda n, m: 3 * n * n + n - 1,
+        "that holds for square layers only; where does m come in?",
+    ),
+    (
+        lambda n, m: 4 * n * n - 1,
+        "that is section 7's count, for square layers with Const inputs; here the inputs "
+        "are Vars and the layer is n×m",
+    ),
+)
 
 
 def _check_q5(count):
@@ -765,16 +826,10 @@ def _check_q5(count):
         if value == want:
             continue
         listed = ", ".join(f"{c} {kind}" for kind, c in kinds.items())
-        if all(got[size] == 4 * size[0] ** 2 - 1 for size in _Q5_SIZES):
-            reason = "4n² - 1 holds for square layers only; where does m come in?"
-        elif all(got[(a, b)] == 4 * a * b for a, b in _Q5_SIZES):
-            reason = "one too many: adding up k numbers takes k - 1 additions, not k"
-        elif all(got[(a, b)] == 3 * a * b - 1 for a, b in _Q5_SIZES):
-            reason = "you left out the Const nodes: each input 1.0 becomes a node of its own"
-        elif all(got[(a, b)] == 4 * a * b - a for a, b in _Q5_SIZES):
-            reason = "you counted each row's sum but not the n - 1 Adds that add up the rows"
-        else:
-            reason = "count each kind of node separately"
+        reason = next(
+            (why for slip, why in _Q5_SLIPS if all(got[s] == slip(*s) for s in _Q5_SIZES)),
+            "count each kind of node separately: weights, inputs, Mul, Add",
+        )
         raise Incorrect(
             f"graph_nodes({n}, {m}) gave {value!r}, but that graph has {want} nodes "
             f"({listed}): {reason}"
@@ -784,24 +839,33 @@ def _check_q5(count):
 q5 = Question(
     title="The size of a layer's graph",
     checker=_check_q5,
-    hint_text="Count each kind of node separately, as section 7's printout does: Var, Const, "
-    "Mul, Add. Which kinds come one per weight?",
+    hint_text="Count each kind of node separately, as section 7's printout does. Which kinds "
+    "come one per weight? How many input nodes are there, now that x holds Vars?",
     more_hints=(
-        "W has n·m weights; each is multiplied by its input, a Const: n·m Var, n·m Const, "
-        "n·m Mul. Then each of the n rows adds up its m products, and the n row sums are "
-        "added up too.",
+        "n·m weight Vars and n·m Mul, one per weight; no Const, since Var * Var needs none. "
+        "The m inputs are m Vars, each shared by all n rows: a shared node appears once in "
+        "the graph. Then each row adds up its m products, and the n row sums are added up.",
         "Adding up k numbers takes k - 1 additions: n·(m - 1) + (n - 1) = n·m - 1 Add. In "
-        "all 4·n·m - 1, which is section 7's 4n² - 1 when m = n.",
+        "all n·m + m + n·m + (n·m - 1) = 3·n·m + m - 1.",
     ),
-    solution_text=inspect.getsource(graph_nodes),
+    solution_text=inspect.getsource(graph_nodes)
+    + (
+        "\n# Check it on a real graph:\n"
+        "# W = [[Var(0.5) for _ in range(m)] for _ in range(n)]\n"
+        "# x = [Var(1.0) for _ in range(m)]\n"
+        "# out = matmul(W, column(x)); add up the outputs; len(topological_order(total))"
+    ),
     answer=lambda: graph_nodes,
     wrong=[
-        (lambda n, m: 4 * n * n - 1, "square layers only"),
-        (lambda n, m: 4 * n * m, "one too many"),
-        (lambda n, m: 3 * n * m - 1, "Const"),
-        (lambda n, m: 4 * n * m - n, "add up the rows"),
+        (lambda n, m: 4 * n * m - 1, "a node used n times is one node"),
+        (lambda n, m: 3 * n * m - 1, "left out the inputs"),
+        (lambda n, m: 3 * n * m + m, "one too many"),
+        (lambda n, m: 3 * n * m + m - n, "add up the rows"),
+        (lambda n, m: 3 * n * m + n - 1, "one entry per column of W"),
+        (lambda n, m: 3 * n * n + n - 1, "square layers only"),
+        (lambda n, m: 4 * n * n - 1, "section 7's count"),
         (lambda n, m: n * m, "count each kind"),
-        (lambda n, m: print(4 * n * m - 1), "did you print instead of return?"),
-        (lambda n, m: str(4 * n * m - 1), "return a number"),
+        (lambda n, m: print(3 * n * m + m - 1), "did you print instead of return?"),
+        (lambda n, m: str(3 * n * m + m - 1), "return a number"),
     ],
 )
