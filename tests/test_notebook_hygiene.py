@@ -129,6 +129,38 @@ def test_linked_files_exist(nb):
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_exercise_pointers_link_to_the_exercises_in_order(nb):
+    """ "*Now try [Exercise N](#Exercises).*" after a section: one linked form, in the order of
+    the exercises, and (where a chapter has pointers) none of its exercises left out."""
+    markdown = [_source(c) for c in _cells(nb) if c["cell_type"] == "markdown"]
+    headings = [h for text in markdown for h in re.findall(r"^## (.+)$", text, re.M)]
+    exercises = sorted(
+        {int(n) for text in markdown for n in re.findall(r"^\*\*Exercise (\d+)\b", text, re.M)}
+    )
+    pointers = [line for text in markdown for line in text.splitlines() if "Now try" in line]
+    if not pointers:
+        return
+    assert "Exercises" in headings, f"{nb.name}: pointers but no '## Exercises' section"
+    pointed = []
+    for line in pointers:
+        assert re.fullmatch(r"\*Now try .*\]\(#Exercises\)\.\*", line.strip()), (
+            f"{nb.name}: {line!r} is not '*Now try [Exercise N](#Exercises).*'"
+        )
+        pointed += [int(n) for n in re.findall(r"\d+", line)]
+    assert pointed == sorted(pointed), f"{nb.name}: pointers out of order: {pointed}"
+    assert sorted(set(pointed)) == exercises, f"{nb.name}: points to {pointed}, has {exercises}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_the_setup_cell_imports_the_chapters_exercises(nb):
+    """A learner who follows a pointer to an exercise mid-chapter finds ``chNN`` and ``____``."""
+    setup = _source(_code_cells(nb)[0])
+    found = re.search(r"^from tinyml\.exercises import (.+)$", setup, re.M)
+    names = {n.strip() for n in found.group(1).split("#")[0].split(",")} if found else set()
+    assert {"____", f"ch{nb.name[:2]}"} <= names, f"{nb.name}: setup cell imports {names}"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
 def test_plain_python3_kernel(nb):
     meta = json.loads(nb.read_text(encoding="utf-8"))["metadata"]
     assert meta.get("kernelspec", {}).get("name") == "python3", f"{nb.name}: kernelspec"
