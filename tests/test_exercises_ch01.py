@@ -371,3 +371,68 @@ def test_q1_the_right_answer_says_what_the_exponent_means():
     feedback = _timed(ch01.q1, 2.0**-23)
     assert feedback.correct
     assert "2^-23" in feedback.message and "23 fraction bits" in feedback.message
+
+
+def test_q1_the_right_answer_explains_gradchecks_warning():  # the reader's open question
+    message = _timed(ch01.q1, np.float32(2) ** -23).message
+    assert "rtol = 1e-5" in message and "3e-4" in message, message
+
+
+def test_q2_a_nan_result_is_called_nan_not_a_shrink_factor():  # a reader's answer
+    message = _timed(ch01.q2, lambda f, x, h: float("nan")).message
+    assert "returned nan, not a finite number" in message and "shrinks" not in message
+
+
+def test_q2_messages_name_the_function_they_tried():  # a reader's answer: which f?
+    message = _timed(ch01.q2, lambda f, x, h: 1.0 + h).message
+    assert "better_central(math.exp, 0.5, 0.1)" in message, message
+
+
+def test_q2_two_forward_differences_are_told_they_are_second_order():  # a reader's answer
+    def forward_richardson(f, x, h):
+        def forward(s):
+            return (f(x + s) - f(x)) / s
+
+        return 2 * forward(h) - forward(2 * h)
+
+    feedback = _timed(ch01.q2, forward_richardson)
+    assert not feedback.correct
+    assert "forward difference" in feedback.message and "second order" in feedback.message
+    other = _timed(ch01.q2, lambda f, x, h: (f(x + 1.1 * h) - f(x - 1.1 * h)) / (2.2 * h))
+    assert "second order" in other.message, other.message
+
+
+def test_q3_an_infinite_step_is_called_not_finite_not_lost():  # a reader's answer
+    message = _timed(ch01.q3, lambda x: float("inf")).message
+    assert "finite" in message and "lost" not in message, message
+
+
+def test_q3_the_right_answer_names_the_other_steps_that_pass():  # cbrt(ε), 1.5ε, 6ε
+    feedback = _timed(ch01.q3, ch01.central_step)
+    assert feedback.correct
+    for step in ("cbrt(3ε)", "cbrt(1.5ε)", "cbrt(6ε)", "cbrt(ε)"):
+        assert step in feedback.message
+
+
+def test_q3_text_names_the_range_of_points_the_checker_tries():  # the reader's max(1, x)
+    import json
+    from pathlib import Path
+
+    nb = Path(__file__).parent.parent / "notebooks" / "01_finite_differences.ipynb"
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    text = next("".join(c["source"]) for c in cells if "**Exercise 3" in "".join(c["source"]))
+    assert min(ch01._Q3_POINTS) == -5e7 and max(ch01._Q3_POINTS) == 3e12
+    assert "-5 \\times 10^7" in text and "3 \\times 10^{12}" in text and "including 0" in text
+
+
+@pytest.mark.parametrize("spread", ["array", "offsets"])
+def test_q5_a_difference_through_a_numpy_array_is_named(spread):  # a reader's answer
+    def grad_f(a, b):
+        h = 1e-6
+        points = np.array([a + h, a - h]) if spread == "array" else a + h * np.array([1.0, -1.0])
+        s = np.sin(points)
+        return [b + (s[0] - s[1]) / (2 * h), a]
+
+    message = _timed(ch01.q5, grad_f).message
+    assert "np.sin" in message and "a small step apart" in message, message
+    assert "64-bit" not in message

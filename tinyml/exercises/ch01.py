@@ -55,7 +55,10 @@ def _check_q1(answer):
 q1 = Question(
     title="Machine epsilon of float32",
     checker=_check_q1,
-    praise="2^-23: float32 keeps 23 fraction bits (float64: 52).",
+    praise="2^-23 ≈ 1.2e-7: float32 keeps 23 fraction bits (float64: 52). That is why "
+    "gradcheck wants 64 bits: by section 3, a forward difference's best error is about "
+    "√ε ≈ 3e-4 in float32, and even the central difference's, about ε^(2/3) ≈ 2e-5, is above "
+    "grad_check's rtol = 1e-5.",
     hint_text="The chapter's halving loop works for any kind of float. What has to change "
     "so that the sum 1 + eps / 2 it tests is computed with 32-bit floats?",
     more_hints=(
@@ -104,7 +107,21 @@ def _d2h_over_2h(f, x, h):  # a typical slip: D(2h) with the denominator of D(h)
     return (4 * d1 - d2) / 3
 
 
-_Q2_CASES = [(math.exp, 0.5, 0.1), (math.sin, 1.0, 0.05), (lambda t: t**5, 1.5, 0.25)]
+def _fifth(t):
+    return t**5
+
+
+_Q2_CASES = [(math.exp, 0.5, 0.1), (math.sin, 1.0, 0.05), (_fifth, 1.5, 0.25)]
+_Q2_NAMES = {math.exp: "math.exp", math.sin: "math.sin", _fifth: "lambda t: t**5"}
+
+
+def _q2_call(f, x, h):
+    """How a message names the checker's call, with f spelled out: better_central(math.exp, …)."""
+    return f"better_central({_Q2_NAMES[f]}, {x}, {h})"
+
+
+def _forward(f, x, h):
+    return (f(x + h) - f(x)) / h
 
 
 _Q2_DENOMINATOR = (
@@ -114,9 +131,12 @@ _Q2_DENOMINATOR = (
 
 
 def _q2_number(learner, f, x, h):
-    got = call_learner(learner, f, x, h, call=f"better_central(f, {x}, {h})")
+    call = _q2_call(f, x, h)
+    got = call_learner(learner, f, x, h, call=call)
     if isinstance(got, bool) or not isinstance(got, numbers.Real):
-        raise Incorrect(f"better_central(f, {x}, {h}) returned {got!r}, not a number")
+        raise Incorrect(f"{call} returned {got!r}, not a number")
+    if not math.isfinite(got):
+        raise Incorrect(f"{call} returned {got!r}, not a finite number; f'(x) is finite here")
     return float(got)
 
 
@@ -125,6 +145,7 @@ def _check_q2(learner):
         raise Incorrect("pass your function itself, e.g. ch01.q2.check(better_central)")
     for f, x, h in _Q2_CASES:
         got = _q2_number(learner, f, x, h)
+        call = _q2_call(f, x, h)
         want = better_central(f, x, h)
         if math.isclose(got, want, rel_tol=1e-9):
             continue
@@ -167,25 +188,35 @@ def _check_q2(learner):
             ),
             (4 * d1 - 2 * d2, _Q2_DENOMINATOR),
         ]
+        forward_2 = 2 * _forward(f, x, h) - _forward(f, x, 2 * h)
+        known.append(
+            (
+                forward_2,
+                "that is 2·F(h) - F(2h) with F the forward difference: it cancels the forward "
+                "difference's h error and is second order, its error shrinking 4 times when h "
+                "halves, like the plain central difference. Build it from central differences "
+                "D(h) = (f(x + h) - f(x - h)) / (2h) and D(2h), whose errors are c·h² and 4·c·h²",
+            )
+        )
         for value, why in known:
             if math.isclose(got, value, rel_tol=1e-9):
                 raise Incorrect(why)
         if math.isclose(got, better_central(f, x, h / 2), rel_tol=1e-9):
             raise Incorrect(
-                f"better_central(f, {x}, {h}) gave {got!r}: you used steps h/2 and h; use h "
+                f"{call} gave {got!r}: you used steps h/2 and h; use h "
                 "and 2h, the exercise's D(h) and D(2h) (same weights, 4 and -1, divided by 3)"
             )
         again = _q2_number(learner, f, x, h / 2)
         if again == got:
             raise Incorrect(
-                f"better_central(f, {x}, {h}) and better_central(f, {x}, {h / 2}) gave the "
+                f"{call} and {_q2_call(f, x, h / 2)} gave the "
                 f"same number, {got!r}: your function ignores its h argument; use the h it "
                 "is given"
             )
         factor = got / want if want else math.nan
         if math.isclose(factor, again / better_central(f, x, h / 2), rel_tol=1e-9):
             raise Incorrect(  # the same factor at h and h/2: the steps are right, the sum is not
-                f"better_central(f, {x}, {h}) gave {got!r}; expected {want!r}: your answer "
+                f"{call} gave {got!r}; expected {want!r}: your answer "
                 f"is {factor:.9g} times the right one, at step h and at h/2 alike. A constant "
                 "factor means D(h) and D(2h) are the right steps: check the divisor (or the "
                 "weights). 4·D(h) - D(2h) holds 4·f' - f' = 3·f'(x), so divide by exactly 3"
@@ -194,14 +225,22 @@ def _check_q2(learner):
         err_h, err_half = abs(got - exact), abs(again - exact)
         if err_half and 12 < err_h / err_half < 20:  # the right order, other steps
             raise Incorrect(
-                f"better_central(f, {x}, {h}) gave {got!r}; expected {want!r}. Your error "
+                f"{call} gave {got!r}; expected {want!r}. Your error "
                 f"shrinks {err_h / err_half:.1f} times when h halves, as it should, so your "
                 "combination cancels the h² terms, but with other steps than the exercise's: "
                 "use D(h) and D(2h), the central differences with steps h and 2h"
             )
+        if err_half and 3 < err_h / err_half < 5.5:  # second order: h², not h⁴
+            raise Incorrect(
+                f"{call} gave {got!r}; expected {want!r}. Your error shrinks "
+                f"{err_h / err_half:.1f} times when h halves: that is second order, like one "
+                "central difference; the aim is about 16 times. Build it from central "
+                "differences (not forward ones), D(h) and D(2h), with weights that cancel "
+                "their errors c·h² and 4·c·h²"
+            )
         shrink = f"{err_h / err_half:.1f} times" if err_half else "to 0"
         raise Incorrect(
-            f"better_central(f, {x}, {h}) gave {got!r}; expected {want!r}. When h halves "
+            f"{call} gave {got!r}; expected {want!r}. When h halves "
             f"your error shrinks {shrink}; the aim is about 16 times (the central "
             "difference's shrinks 4 times)"
         )
@@ -210,9 +249,8 @@ def _check_q2(learner):
 q2 = Question(
     title="A better central difference",
     checker=_check_q2,
-    hint_text="Write D(h) for the central difference with step h and D(2h) for the one with "
-    "step 2h. Their errors are about c·h² and 4·c·h²: which combination of the two makes "
-    "the errors cancel?",
+    hint_text="Read it as two equations in two unknowns, f'(x) and c: D(h) = f'(x) + c·h² and "
+    "D(2h) = f'(x) + 4·c·h². Eliminate c, as in any pair of linear equations.",
     more_hints=(
         "4·D(h) has the error 4·c·h², the same as D(2h). So 4·D(h) - D(2h) has no c·h² "
         "term left — but how many f'(x) does it contain?",
@@ -278,7 +316,9 @@ def _check_q3(step):
     for x, h in steps.items():
         if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
             raise Incorrect(f"central_step({x:g}) = {h!r}; a step must be a positive number")
-        if not math.isfinite(h) or x + h == x:
+        if not math.isfinite(h):
+            raise Incorrect(f"central_step({x:g}) = {h!r}; a step must be a finite number")
+        if x + h == x:
             raise Incorrect(
                 f"at x = {x:g} your step {h:g} is lost: x + h == x in floating point; "
                 "the step must grow with |x|"
@@ -327,14 +367,18 @@ def _check_q3(step):
             f"central_step({x:g}) = {h:g}: accurate enough here (near the best step the "
             f"total error changes slowly), but {times:.2g} times {way} than cbrt(3ε)·"
             "max(1, |x|), the step that balances the two errors (within a factor of 1.6 "
-            f"either way passes).{slip} Derive that step rather than guess it: at x = 1, "
-            "minimise h²/6 + ε/h (set its derivative to zero), then scale with |x|"
+            f"either way passes).{slip} To find that step: at x = 1, minimise the total "
+            "h²/6 + ε/h (set its derivative to zero), then scale with |x|"
         )
 
 
 q3 = Question(
     title="The best step for the central difference",
     checker=_check_q3,
+    praise="The steps that pass differ only by small factors: minimising h²/6 + ε/h gives "
+    "cbrt(3ε); the divisor 2h halves the round-off, ε/(2h), which gives cbrt(1.5ε); setting "
+    "the two terms equal instead of minimising gives cbrt(6ε); the package's default is the "
+    "textbook cbrt(ε). Near its minimum the total error is flat, so all of them work.",
     hint_text="Section 3 balanced the forward difference's two errors at x = 1: do the same "
     "for the central one. Section 4 said how a step has to change as |x| grows. Put the two "
     "together.",
@@ -524,6 +568,10 @@ def _math_watchers(learner, calls):
                 x = args[0] if len(args) == 1 else None  # no isinstance(x, numbers.Real):
                 if isinstance(x, (int, float)) and not isinstance(x, bool):  # it runs Python
                     calls.append((_name, float(x)))
+                elif type(x).__name__ == "ndarray" and x.size <= 16:  # np.sin([a + h, a])
+                    calls.extend((_name, v) for v in x.ravel().tolist() if type(v) is float)
+                elif isinstance(x, (list, tuple)) and len(x) <= 16:
+                    calls.extend((_name, float(v)) for v in x if type(v) is float)
                 return _f(*args, **kwargs)
 
             swaps.append((module, name, original, stand_in))
