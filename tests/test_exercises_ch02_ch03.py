@@ -622,3 +622,80 @@ def test_ch02_q2_a_cube_that_caches_value_or_grad_is_told_so():
     message = ch02.q2.grade(CubeGradCached).message
     assert "grad(y) = 121.5, not 60.75: your grad caches its first result" in message
     assert ch02.q2.grade(ch02._Cube).correct
+
+
+# Answers from the third fresh read of chapter 2 (on 6382eba), each exactly as the reader wrote it.
+
+
+def _reader_cube(value=None, grad=None):
+    """A Cube with the reader's value() or grad(x) in place of the solution's."""
+    namespace = {"value": value or ch02._Cube.value, "grad": grad or ch02._Cube.grad}
+    return type("Cube", (ch02._Cube,), namespace)
+
+
+def test_ch02_q2_a_grad_that_divides_by_a_fails_at_a_equal_0():
+    def value(self):
+        return self.a.value() ** 3
+
+    def grad(self, x):
+        return 3 * self.value() / self.a.value() * self.a.grad(x)
+
+    message = ch02.q2.grade(_reader_cube(value, grad)).message
+    assert "calling Cube(x).grad(x) at x = 0 raised ZeroDivisionError" in message
+    assert "don't divide by it" in message and "3 * self.a.value() ** 2" in message
+
+
+def test_ch02_q2_a_grad_of_1_for_a_constant_child_fails():
+    from tinyml.beta import Const
+
+    def grad(self, x):
+        return 3 * self.a.value() ** 2 * self.a.grad(x) + (
+            0 if x in self.children or not isinstance(self.a, Const) else 1
+        )
+
+    message = ch02.q2.grade(_reader_cube(grad=grad)).message
+    assert "Cube(Const(3)).grad(x) gave 1; expected 0" in message
+
+
+def test_ch02_q2_a_right_value_through_exp_and_log_is_accepted():
+    import math
+
+    def value(self):
+        a = self.a.value()
+        return math.exp(3 * math.log(abs(a))) * (1 if a >= 0 else -1) if a != 0 else 0.0
+
+    cube = _reader_cube(value)
+    assert cube(Var(2.0)).value() != 8.0  # 7.999999999999998: right to 1e-15, not exact
+    feedback = ch02.q2.grade(cube)
+    assert feedback.correct, feedback.message
+    assert ch02.q2.grade(ch02._CubeValueCached).status == "incorrect"  # caching still caught
+
+
+def test_ch02_q2_a_numerical_grad_is_told_it_is_close_but_not_exact():
+    from tinyml.numeric import central_difference
+
+    def grad(self, x):  # a central difference inside grad: right to about 8 digits
+        start = x.value()
+
+        def f(t):
+            x.set_value(t)
+            return self.value()
+
+        g = central_difference(f, start)
+        x.set_value(start)
+        return g
+
+    message = ch02.q2.grade(_reader_cube(grad=grad)).message
+    assert "expected 3·(2x + y)²·2" in message
+    assert "close, but not exact. Did you approximate it numerically?" in message
+    assert "3a²·a'" in message
+    assert "approximate" not in ch02.q2.grade(ch02._CubeNoChain).message  # a far miss is not
+
+
+def test_ch02_q3_the_node_classes_name_the_ops_too():
+    from tinyml.beta import Neg, Pow, Sub
+
+    assert ch02.q3.grade((-8, 10, Pow, Neg)).correct
+    assert "nodes above x are swapped" in ch02.q3.grade((-8, 10, Neg, Pow)).message
+    message = ch02.q3.grade((-8, 10, Pow, Sub)).message
+    assert "not Sub (Sub is the node of x - y; unary minus builds Neg)" in message

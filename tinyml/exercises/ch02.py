@@ -394,7 +394,10 @@ def _check_q2(cube):
         _not_a_node(got, "value()")
         _q2_no_nodes_built(built, "value()")
         if not _is_number(got) or not math.isclose(got, t**3, rel_tol=1e-12):
-            raise Incorrect(f"at x = {t}, Cube(x).value() gave {got!r}; expected x³ = {t**3!r}")
+            raise Incorrect(
+                f"at x = {t}, Cube(x).value() gave {got!r}; expected x³ = {t**3!r}"
+                + _q2_not_exact(got, t**3, _Q2_VALUE_RULE)
+            )
         inner = beta.Mul(beta.Const(2), x) + y  # a Cube of an expression: the chain rule counts
         want = 3 * (2 * t + 0.5) ** 2 * 2
         node = call_learner(lambda inner=inner: cube(inner), call="calling Cube(2x + y)")
@@ -418,6 +421,7 @@ def _check_q2(cube):
         if not math.isclose(got, want, rel_tol=1e-9):
             raise Incorrect(
                 f"{at}, Cube(2x + y).grad(x) gave {got!r}; expected 3·(2x + y)²·2 = {want!r}"
+                + _q2_not_exact(got, want, _Q2_RULE)
             )
         other = call_learner(
             lambda inner=inner: cube(inner).grad(y), call="calling Cube(2x + y).grad(y)"
@@ -432,7 +436,47 @@ def _check_q2(cube):
             f"Cube(y).grad(x) gave {unrelated!r}; expected 0: y³ does not change when x does. "
             "The chain rule gives it for free: y.grad(x) is 0, so 3·y²·y.grad(x) is 0 too"
         )
+    _q2_at_zero_and_constant(cube, x)
     _q2_nothing_cached(cube, x, y)
+
+
+_Q2_VALUE_RULE = "compute self.a.value() ** 3, which is exact"
+_Q2_RULE = "use the rule 3a²·a', 3 * self.a.value() ** 2 * self.a.grad(x), which is exact"
+
+
+def _q2_not_exact(got, want, rule) -> str:
+    """The end of a message for a number close to, but not, the exact one: an approximation."""
+    if _is_number(got) and math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-6):
+        return f": close, but not exact. Did you approximate it numerically? Instead {rule}"
+    return ""
+
+
+def _q2_at_zero_and_constant(cube, x):
+    """At a = 0 the derivative is 0 (no division by a), and a constant's cube has none."""
+    x.set_value(0.0)
+    node = call_learner(lambda: cube(x), call="calling Cube(x)")
+    for ask, method, want, rule in (
+        (node.value, "value()", "x³", _Q2_VALUE_RULE),
+        (lambda: node.grad(x), "grad(x)", "3x²·1", _Q2_RULE),
+    ):
+        got = call_learner(
+            ask,
+            call=f"calling Cube(x).{method} at x = 0",
+            advice=f"self.a.value() can be 0, so don't divide by it or take its log: {rule}",
+        )
+        if not (_is_number(got) and got == 0):
+            raise Incorrect(
+                f"at x = 0, Cube(x).{method} gave {got!r}; expected {want} = 0"
+                + _q2_not_exact(got, 0.0, rule)
+            )
+    x.set_value(1.0)
+    const = call_learner(lambda: cube(Const(3)).grad(x), call="calling Cube(Const(3)).grad(x)")
+    if not (_is_number(const) and const == 0):
+        raise Incorrect(
+            f"Cube(Const(3)).grad(x) gave {const!r}; expected 0: 27 does not change when x "
+            "does. The chain rule gives it for free: Const(3).grad(x) is 0, so "
+            "3·a²·a.grad(x) is 0 too; no special case is needed"
+        )
 
 
 def _q2_nothing_cached(cube, x, y):
@@ -442,7 +486,7 @@ def _q2_nothing_cached(cube, x, y):
     before = call_learner(node.value, call="calling Cube(x).value()")
     x.set_value(2.0)
     again = call_learner(node.value, call="calling Cube(x).value()")
-    if again != 8.0:
+    if not (_is_number(again) and math.isclose(again, 8.0, rel_tol=1e-12)):
         raise Incorrect(
             f"one Cube(x) gave value() {before!r} at x = 1, then {again!r} after "
             "x.set_value(2.0), not 8.0: your value() caches its first result. Compute it "
@@ -452,7 +496,7 @@ def _q2_nothing_cached(cube, x, y):
     first = call_learner(lambda: node.grad(x), call="calling Cube(2x + y).grad(x)")
     other = call_learner(lambda: node.grad(y), call="calling Cube(2x + y).grad(y)")
     want = 3 * (2 * 2.0 + 0.5) ** 2
-    if other != want:
+    if not (_is_number(other) and math.isclose(other, want, rel_tol=1e-9)):
         raise Incorrect(
             f"at x = 2, y = 0.5, one Cube(2x + y) gave grad(x) = {first!r}, then grad(y) = "
             f"{other!r}, not {want!r}: your grad caches its first result. Compute it afresh "
@@ -461,7 +505,7 @@ def _q2_nothing_cached(cube, x, y):
     x.set_value(1.0)
     moved = call_learner(lambda: node.grad(x), call="calling Cube(2x + y).grad(x)")
     want = 3 * (2 * 1.0 + 0.5) ** 2 * 2
-    if moved != want:
+    if not (_is_number(moved) and math.isclose(moved, want, rel_tol=1e-9)):
         raise Incorrect(
             f"one Cube(2x + y) gave grad(x) = {first!r} at x = 2 and {moved!r} after "
             f"x.set_value(1.0), not {want!r}: your grad caches its first result. Compute it "
@@ -529,6 +573,30 @@ class _CubeGradCachedPerVar(_Cube):  # a cache per variable: stale once x moves
         return self._g[x]
 
 
+class _CubeDividesByA(_Cube):  # a reader's: right except where a = 0
+    def grad(self, x):
+        return 3 * self.value() / self.a.value() * self.a.grad(x)
+
+
+class _CubeOneForConst(_Cube):  # a reader's: 1 for a Const child
+    def grad(self, x):
+        extra = 0 if x in self.children or not isinstance(self.a, Const) else 1
+        return 3 * self.a.value() ** 2 * self.a.grad(x) + extra
+
+
+class _CubeNumericGrad(_Cube):  # a reader's: a central difference inside grad
+    def grad(self, x):
+        start = x.value()
+
+        def f(t):
+            x.set_value(t)
+            return self.value()
+
+        g = central_difference(f, start)
+        x.set_value(start)
+        return g
+
+
 class _CubeGradNotWritten(_Cube):
     def grad(self, x):
         raise NotImplementedError("grad(x): your code here")
@@ -563,6 +631,9 @@ q2 = Question(
         (_CubeValueCached, "your value() caches its first result"),
         (_CubeGradCached, "then grad(y) = 121.5, not 60.75: your grad caches"),
         (_CubeGradCachedPerVar, "after x.set_value(1.0), not 37.5: your grad caches"),
+        (_CubeDividesByA, "at x = 0 raised ZeroDivisionError"),
+        (_CubeOneForConst, "Cube(Const(3)).grad(x) gave 1; expected 0"),
+        (_CubeNumericGrad, "close, but not exact. Did you approximate it numerically?"),
         (_Cube(Var(1.0)), "pass your class itself"),
     ],
 )
@@ -581,6 +652,8 @@ _Q3_OPS = {"**": "**", "pow": "**", "neg": "neg", "-": "neg"}
 
 
 def _q3_op(text):
+    if text in (beta.Pow, beta.Neg):  # the node classes themselves name the ops too
+        return text.op
     return _Q3_OPS.get(text.strip().lower()) if isinstance(text, str) else None
 
 
@@ -595,9 +668,11 @@ def _check_q3(answer):
             raise Incorrect(f"{name} should be a number (a value at x = 3), not {v!r}")
     for name, op in (("above_1", above1), ("above_2", above2)):
         if _q3_op(op) is None:
+            shown = op.__name__ if isinstance(op, type) else repr(op)
+            sub = " (Sub is the node of x - y; unary minus builds Neg)" if op is beta.Sub else ""
             raise Incorrect(
                 f"{name} should be the op of the node directly above x, 'neg' or '**' "
-                f"(as print shows it), not {op!r}"
+                f"(as print shows it), not {shown}{sub}"
             )
     values, above = (float(v1), float(v2)), (_q3_op(above1), _q3_op(above2))
     if values == _Q3_VALUES[::-1]:
@@ -682,6 +757,8 @@ q3 = _Q3Question(
     answer=lambda: (-8, 10, "**", "neg"),
     wrong=[
         ((-8, 10, "neg", "**"), "nodes above x are swapped"),
+        ((-8, 10, beta.Neg, beta.Pow), "nodes above x are swapped"),
+        ((-8, 10, beta.Pow, beta.Sub), "not Sub (Sub is the node of x - y"),
         ((10, -8, "**", "neg"), "values are swapped"),
         ((10, 10, "neg", "neg"), "binds tighter than unary"),
         ((-8, -8, "**", "**"), "ignores the parentheses"),
