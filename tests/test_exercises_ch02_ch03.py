@@ -121,6 +121,41 @@ def test_ch03_q3_the_formula_matches_measured_visits_and_slips_are_named():
     assert "grad_visits(1) = 56.000001, but" in message and "makes 56 visits" in message
 
 
+def test_ch03_readers_slips_in_exercises_3_and_4_are_named():
+    # Exercise 3: the constants of w·x forgotten, 3P - 1 nodes a prediction instead of 4P - 1
+    def grad_visits(P):
+        return (12 * P + 11) + (12 * P + 6) + 3 * (3 * P - 1) + 6 * P  # 39P + 14
+
+    message = ch03.q3.grade(grad_visits).message
+    assert "grad_visits(1) = 53" in message and "56 visits" in message
+    assert "4P − 1 nodes: P weights, P constants, P Muls, P − 1 Adds" in message
+    # ... and its walks: the division is right, the visits are not
+    for walks_at_40 in (grad_visits(40) / (12 * 40 + 11), 3.2057, 1690 / 491):
+        feedback = ch03.q3_walks.grade(walks_at_40)
+        assert not feedback.correct, walks_at_40
+        assert "isn't right yet; finish Exercise 3 first" in feedback.message
+    assert "1,574" in ch03.q3_walks.grade(3.2057).message
+    for right in (1694 / 491, 3.45, 3.4501, 3.44):
+        assert ch03.q3_walks.grade(right).correct, right
+    assert "is not it" in ch03.q3_walks.grade(5.0).message
+
+    # Exercise 4: G(d) = 3G(d-1) + 2V(d-1), the Add and the Mul themselves left out
+    def predicted_visits(d):
+        if d == 0:
+            return 1
+        return 3 * predicted_visits(d - 1) + 2 * (2 * 3 ** (d - 1) - 1)
+
+    message = ch03.q4.grade(predicted_visits).message
+    assert "count the Add and Mul nodes themselves" in message and "2 visits" in message
+    assert "at depth" not in message
+
+    def one_short(d):  # only one of the Add and the Mul counted
+        return 1 if d == 0 else 1 + 3 * one_short(d - 1) + 2 * (2 * 3 ** (d - 1) - 1)
+
+    message = ch03.q4.grade(one_short).message
+    assert "count the Add and Mul nodes themselves" in message and "one visit each" in message
+
+
 def test_ch03_every_question_has_staged_hints_each_new():
     # Chapter 3's exercises cell promises hint(), hint(2) and hint(3) for every question.
     for q in (ch03.q1, ch03.q2, ch03.q4, ch03.q3, ch03.q3_walks):

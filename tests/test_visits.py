@@ -52,6 +52,30 @@ def test_trace_calls_restores_the_function_and_records_results():
         trace_calls(len, [1])
 
 
+def test_trace_and_count_refuse_too_many_calls_quickly_and_restore_the_function(monkeypatch):
+    import time
+
+    from tinyml import recursion
+
+    start = time.perf_counter()
+    for run in (trace_calls, count_calls):  # fib1(60): 5 million million calls, refused up front
+        with pytest.raises(
+            ValueError,
+            match=r"fib1\(60\) makes more than 1,000,000 calls.*"
+            r"fib1_calls\(n\).*C\(n\) = 1 \+ C\(n-1\) \+ C\(n-2\)",
+        ):
+            run(fib1, 60)
+    assert time.perf_counter() - start < 1
+    assert fib1_calls(27) < recursion.MAX_CALLS < fib1_calls(28)  # fib1(27) is the largest traced
+    with pytest.raises(ValueError, match="more than"):
+        count_calls(fib1, 28)
+    monkeypatch.setattr(recursion, "MAX_CALLS", 100)  # any function: stopped while it runs
+    assert count_calls(fib_iter, 0, 1, 99) == 100
+    with pytest.raises(ValueError, match=r"fib_iter\(0, 1, 100\) makes more than 100 calls"):
+        trace_calls(fib_iter, 0, 1, 100)
+    assert fib_iter.__globals__["fib_iter"] is fib_iter and fib1.__globals__["fib1"] is fib1
+
+
 def test_count_visits_counts_value_and_grad_calls():
     x, y = beta.Var(1.0, name="x"), beta.Var(2.0, name="y")
     z = (x + 2) + y

@@ -75,21 +75,45 @@ class Call:
         return total
 
 
+MAX_CALLS = 1_000_000  # trace_calls and count_calls stop here: fib1(28) already makes more
+
+
+class _TooManyCalls(Exception):
+    pass
+
+
+def _too_many(name: str, args: tuple[Any, ...]) -> ValueError:
+    shown = ", ".join(repr(a) for a in args)
+    return ValueError(
+        f"{name}({shown}) makes more than {MAX_CALLS:,} calls, too many to trace or count "
+        "one by one. Count small cases, find the rule, and compute from it: for fib1, "
+        "fib1_calls(n) counts all the calls of fib1(n) from C(n) = 1 + C(n-1) + C(n-2)"
+    )
+
+
 def trace_calls(f: Callable[..., Any], *args: Any) -> Call:
     """Call f(*args) and record every call of f, including its recursive calls, as a tree.
 
     Recursive calls are caught when f calls itself by its global name, as fib1 and fib_iter
-    do; the name is restored afterwards.
+    do; the name is restored afterwards. More than MAX_CALLS calls is refused (ValueError).
     """
     if not callable(f) or not hasattr(f, "__globals__"):
         raise TypeError(f"trace_calls() needs a plain Python function, got {f!r}")
     module, name = f.__globals__, f.__name__
     if module.get(name) is not f:
         raise ValueError(f"{name} must be a global function that calls itself by name")
+    n = args[0] if len(args) == 1 else None
+    if f is fib1 and type(n) is int and n > 0 and fib1_calls(min(n, 40)) > MAX_CALLS:
+        raise _too_many(name, args)  # known in advance: refuse before filling the memory
     root = Call(f"{name}()")
     stack = [root]
+    calls = 0
 
     def traced(*a: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls > MAX_CALLS:
+            raise _TooManyCalls
         call = Call(f"{name}({', '.join(repr(x) for x in a)})")
         stack[-1].children.append(call)
         stack.append(call)
@@ -102,13 +126,16 @@ def trace_calls(f: Callable[..., Any], *args: Any) -> Call:
     module[name] = traced
     try:
         traced(*args)
+    except _TooManyCalls:
+        root.children.clear()  # free the partial tree before reporting
+        raise _too_many(name, args) from None
     finally:
         module[name] = f
     return root.children[0]
 
 
 def count_calls(f: Callable[..., Any], *args: Any) -> int:
-    """How many calls f(*args) makes in all, the first one included."""
+    """How many calls f(*args) makes in all, the first one included (at most MAX_CALLS)."""
     return trace_calls(f, *args).size
 
 

@@ -552,6 +552,16 @@ _Q4_DIAGNOSES = [
         "(a.value() and b.value(), here the same node twice)",
     ),
     (lambda d: 2 * d + 1, "2d + 1 counts the distinct nodes; grad(x) visits a node once per path"),
+    (
+        lambda d: _grad_visits(d) - (3**d - 1),  # G(d) = 3G(d-1) + 2V(d-1): 2 short a level
+        "count the Add and Mul nodes themselves: each level's grad visits both (2 visits) "
+        "besides its walks of a_{d-1}",
+    ),
+    (
+        lambda d: _grad_visits(d) - (3**d - 1) // 2,  # 1 short a level
+        "count the Add and Mul nodes themselves: each level's grad visits both, one visit "
+        "each, besides its walks of a_{d-1}",
+    ),
 ]
 
 
@@ -586,6 +596,10 @@ def _check_q4(visits):
         f"at depth {d} you predict {got[d]!r}, but grad(x) makes {_visits_word(want[d])}; "
         "count them with count_visits() for small d and compare"
     )
+
+
+def _without_add_and_mul(d):  # a reader's G(d) = 3G(d-1) + 2V(d-1)
+    return 1 if d == 0 else 3 * _without_add_and_mul(d - 1) + 2 * (2 * 3 ** (d - 1) - 1)
 
 
 def _measured_visits(d):  # the bypass: measure instead of predicting
@@ -627,9 +641,9 @@ q4 = Question(
         "The top node is a·a + a. Add.grad visits the Add and asks the Mul and a for "
         "grad(x); Mul.grad visits the Mul, asks a for grad(x) twice and for value() twice. "
         "Write G(d) for grad's visits at depth d and V(d) = 2·3^d - 1 for value()'s.",
-        "Write G(d) from G(0) = 1 and the level below: the Add and the Mul are one visit "
-        "each; how many grad(x) walks of a_{d-1} (each G(d-1)) and how many value() walks "
-        "(each V(d-1)) are there? Check your rule against G(1) = 7 and G(2) = 33.",
+        "Fill in the blanks from hint 2: G(0) = 1 and G(d) = 2 + _·G(d-1) + _·V(d-1), where "
+        "2 is the Add and the Mul themselves, then the grad(x) walks and the value() walks "
+        "of a_{d-1}.",
     ),
     solution_text=inspect.getsource(_grad_visits).replace("_grad_visits", "predicted_visits")
     + "\n# closed form: 3^(d-1)·(4d + 3), e.g. 255,879 at d = 9",
@@ -641,6 +655,7 @@ q4 = Question(
         (_no_value_calls, "grad() calls alone"),
         (_one_value_call, "both operands"),
         (lambda d: 2 * d + 1, "distinct nodes"),
+        (_without_add_and_mul, "count the Add and Mul nodes themselves"),
         (lambda d: "many", "not a number"),
         (17, "function of the depth"),
         (lambda d: 0, "makes 1 visit;"),
@@ -679,6 +694,10 @@ def _q3_predict(formula, P):
 
 def grad_visits(P):
     return (12 * P + 11) + (12 * P + 6) + (12 * P - 3) + 6 * P  # 42P + 14
+
+
+def _constants_forgotten(P):  # a reader's 39P + 14: w·x counted as 3P - 1 nodes, not 4P - 1
+    return (12 * P + 11) + (12 * P + 6) + 3 * (3 * P - 1) + 6 * P
 
 
 def _measured_grad_visits(P):
@@ -724,6 +743,13 @@ def _check_q3(formula):
             "is missing: Sigmoid.grad needs σ'(a) = σ(a)(1 − σ(a)), so it asks its operand "
             "(the prediction) for its value"
         )
+    slope = got[2] - got[1]
+    if slope in (39, 36, 33) and all(got[P] - slope * P == got[1] - slope for P in _Q3_POINTS):
+        raise Incorrect(
+            f"{shown}, but one grad(w1) makes {42 * P + 14} visits: you count 3 nodes per "
+            "weight where a prediction has 4. The prediction w·x has 4P − 1 nodes: P weights, "
+            "P constants, P Muls, P − 1 Adds"
+        )
     if all(got[P] - 42 * P == got[1] - 42 for P in _Q3_POINTS):
         raise Incorrect(
             f"{shown}, but one grad(w1) makes {42 * P + 14} visits: the 42P is right, the "
@@ -760,6 +786,7 @@ q3 = Question(
         (lambda P: 12 * P + 11, "only the grad() calls"),
         (lambda P: 30 * P + 17, "Sigmoid.grad needs"),
         (lambda P: 42 * P + 11, "the constant is not"),
+        (_constants_forgotten, "P weights, P constants, P Muls, P − 1 Adds"),
         (lambda P: 2.5 * P, "row by row"),
         (lambda P: "42P + 14", "give a number"),
         (1694, "function itself"),
@@ -770,13 +797,25 @@ q3 = Question(
 
 # q3, last part: one grad in walks of the tree, at P = 40 --------------------------------------
 
-_Q3_WALKS = grad_visits(40) / (12 * 40 + 11)  # 1,694 visits / 491 nodes ≈ 3.45
+_Q3_VALUE = 12 * 40 + 11  # visits of one value() of the neuron's loss at P = 40
+_Q3_WALKS = grad_visits(40) / _Q3_VALUE  # 1,694 visits / 491 nodes ≈ 3.45
+
+
+def _q3_not_finished(walks: float, visits: int) -> str:
+    return (
+        f"{walks:g} is {visits:,} / 491: the division is right, but your grad_visits(40) = "
+        f"{visits:,} isn't right yet; finish Exercise 3 first (ch03.q3.check(grad_visits))"
+    )
 
 
 def _check_q3_walks(walks):
     if isinstance(walks, bool) or not isinstance(walks, numbers.Real):
         raise Incorrect(f"give a number of walks, e.g. 3.1, not {walks!r}")
     walks = float(walks)
+    visits = walks * _Q3_VALUE  # a whole number when walks is some grad_visits(40) / 491
+    divided = math.isfinite(walks) and not walks.is_integer()  # not a guess such as 5, or inf
+    if divided and abs(visits - round(visits)) < 1e-6 and round(visits) != 1694:
+        raise Incorrect(_q3_not_finished(walks, round(visits)))  # exact: the division is right
     if math.isclose(walks, _Q3_WALKS, rel_tol=0.003):  # 3.44 to 3.46: 3.45 is 1,694 / 491
         return
     if math.isclose(walks, grad_visits(40) / (12 * 40 + 8), rel_tol=0.001):  # 1,694 / 488
@@ -806,6 +845,8 @@ def _check_q3_walks(walks):
         )
     if math.isclose(walks, 1 / _Q3_WALKS, rel_tol=0.015):
         raise Incorrect("that is upside down: visits of one grad divided by those of one value()")
+    if divided and abs(visits - round(visits)) < 0.05:  # rounded to 4 decimals
+        raise Incorrect(_q3_not_finished(walks, round(visits)))
     raise Incorrect(
         f"{walks:g} walks is not it: one grad's visits, grad_visits(40), divided by one "
         "value()'s, 12P + 11 at P = 40"
@@ -836,5 +877,7 @@ q3_walks = Question(
         (3.4, "close but not it"),
         (3.5, "42 / 12"),
         ("3.45", "number of walks"),
+        (_constants_forgotten(40) / 491, "finish Exercise 3 first"),
+        (3.2057, "finish Exercise 3 first"),
     ],
 )
