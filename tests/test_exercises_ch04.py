@@ -691,7 +691,7 @@ def _readers_per_path_push(root, wrt):  # the reader's code, verbatim but for th
         node, up = stack.pop()
         node.g += up
         if node.children:
-            for child, d in zip(node.children, node.local_grads):
+            for child, d in zip(node.children, node.local_grads):  # noqa: B905 (verbatim)
                 if child in need:
                     stack.append((child, up * d))
 
@@ -714,7 +714,7 @@ def test_q4_overwriting_only_the_leaves_is_told_to_add():
         root.g = 1.0
         for node in order:
             if node in need and node.children:
-                for child, d in zip(node.children, node.local_grads):
+                for child, d in zip(node.children, node.local_grads):  # noqa: B905 (verbatim)
                     if child in need:
                         if child.children:
                             child.g += node.g * d
