@@ -46,7 +46,7 @@ def test_every_question_stages_its_hints_nudge_first():
 
 def test_q2_and_q3_first_hints_do_not_give_the_answer_and_the_last_one_does(capsys):
     cases = [
-        (ch04.q2, ("1/b", "b**2", "-a", "b**-1"), ("1/b", "-a/b**2")),
+        (ch04.q2, ("1/b", "b**2", "-a", "b**-1"), ("-b**-2", "upstream")),
         (ch04.q3, ("4**", "2 *", "(a + a)"), ("4**k", "4**d", "geometric")),
     ]
     for q, give_away, needed in cases:
@@ -670,3 +670,66 @@ def test_q2_forgetting_a_or_upstream_on_one_side_gets_its_own_message():
     one_sided = _graded_quickly(ch04.q2, lambda a, b, u: (u / b, -a / b**2)).message
     assert "multiply both local derivatives by upstream" in one_sided
     assert _graded_quickly(ch04.q2, lambda a, b, u: (u / b, -u * a / b**2)).correct
+
+
+def test_q2_the_last_hint_asks_for_the_last_step_and_leaves_the_answer_to_the_solution():
+    # The reader: hint 3 was the whole answer; it now asks what a times -b**-2 gives.
+    assert not any("-a/b**2" in hint or "-a / b**2" in hint for hint in ch04.q2.hints())
+    assert "-a / b**2" in ch04.q2.solution_text and "-a/b**2" in ch04.q2.solution_text
+
+
+def _readers_per_path_push(root, wrt):  # the reader's code, verbatim but for the layout
+    order = topological_order(root)
+    need = set(wrt)
+    for node in reversed(order):
+        if any(c in need for c in node.children):
+            need.add(node)
+    if root not in need:
+        return
+    stack = [(root, 1.0)]
+    while stack:
+        node, up = stack.pop()
+        node.g += up
+        if node.children:
+            for child, d in zip(node.children, node.local_grads):  # noqa: B905 (verbatim)
+                if child in need:
+                    stack.append((child, up * d))
+
+
+def test_q4_a_push_per_path_is_told_so_not_that_it_makes_a_pass_per_leaf():
+    message = _graded_quickly(ch04.q4, _readers_per_path_push).message
+    assert "once per path into it: you push once per path, like grad()" in message
+    assert "wait until a node has all its parents' pushes" in message.lower()
+    assert "one pass per listed leaf" not in message
+    message = _graded_quickly(ch04.q4, ch04._one_pass_per_leaf).message
+    assert "one pass per listed leaf" in message and "per path" not in message
+
+
+def test_q4_overwriting_only_the_leaves_is_told_to_add():
+    def overwrites_leaves(root, wrt):  # the reader's mistake: inner nodes add, leaves take =
+        order = topological_order(root)
+        need = ch04._needed(order, wrt)
+        if root not in need:
+            return
+        root.g = 1.0
+        for node in order:
+            if node in need and node.children:
+                for child, d in zip(node.children, node.local_grads):  # noqa: B905 (verbatim)
+                    if child in need:
+                        if child.children:
+                            child.g += node.g * d
+                        else:
+                            child.g = node.g * d
+
+    message = _graded_quickly(ch04.q4, overwrites_leaves).message
+    assert "x holds only one of the pushes that reached it" in message
+    assert "must add (+=) each push, not overwrite" in message
+    assert "amounts are wrong" not in message
+
+
+def test_q3_an_int64_that_raises_overflowerror_at_d_40_is_told_about_fixed_size_ints():
+    np = pytest.importorskip("numpy")
+    message = _graded_quickly(ch04.q3, lambda d: np.int64(2) * 4**d - 1).message  # the reader's
+    assert "raised OverflowError" in message and "numpy's int64) holds 64 bits" in message
+    assert "needs 81; use Python's 4**d" in message
+    assert "table of measured values" not in message

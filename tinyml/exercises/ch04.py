@@ -268,8 +268,8 @@ q2 = Question(
     more_hints=(
         "Take one operand at a time and hold the other fixed. With b fixed, a / b is a times "
         "the constant 1/b. With a fixed, write a / b as a * b**-1 and use the power rule.",
-        "∂(a/b)/∂a = 1/b and ∂(a/b)/∂b = -a/b**2. Multiply each by upstream and return the "
-        "pair, the numerator's share first.",
+        "With a fixed, d(b**-1)/db = -b**-2: what does a times that give? Then multiply "
+        "each local derivative by upstream and return the pair, the numerator's first.",
     ),
     solution_text=inspect.getsource(div_pushes)
     + "\n\n# compare: alpha.Div(Var(a), Var(b)).local_grads holds (1/b, -a/b**2);"
@@ -469,6 +469,13 @@ def _check_q3(learner):
             except Incorrect as why:
                 if "too much work" in str(why):
                     raise
+                if "raised OverflowError" in str(why):  # np.int64(2) * 4**40: too big for C
+                    right = measured_pushes(d) if d in DEPTHS else predicted_pushes(d)
+                    raise Incorrect(
+                        f"right for {_range(last)}, but {why}: a fixed-size integer (numpy's "
+                        f"int64) holds 64 bits, and the count at d={d}, {right:,}, needs "
+                        f"{right.bit_length()}; use Python's 4**d, whose ints grow as needed"
+                    ) from None
                 raise Incorrect(
                     f"right for {_range(last)}, but at d={d}: {why} — predict any depth, with "
                     "a formula in d rather than a table of measured values"
@@ -1231,6 +1238,34 @@ def _wrong_amounts(learner, index, got, changes, needed, root):
     return None
 
 
+def _arrivals(index) -> list[list[float]]:
+    """Every push that reaches each listed leaf of the index-th fresh graph in a right pass,
+    one list per entry of its wrt."""
+    _, root, wrt, _ = list(_fresh_graphs())[index]
+    order = topological_order(root)
+    needed, grads = _needed(order, wrt), {root: 1.0}
+    arrivals: dict[alpha.Node, list[float]] = {leaf: [] for leaf in wrt}
+    for node in order:
+        if node in needed:
+            for child, d in zip(node.children, node.local_grads, strict=True):
+                if child in needed:
+                    push = grads.get(node, 0.0) * d
+                    grads[child] = grads.get(child, 0.0) + push
+                    if child in arrivals:
+                        arrivals[child].append(push)
+    return [arrivals[leaf] for leaf in wrt]
+
+
+def _keeps_one_arrival(index, wrt, got, want) -> str | None:
+    """The name of a listed leaf whose g is a single one of its several arrivals (an
+    overwrite, child.g = ...), where the sum was wanted; None otherwise."""
+    for leaf, g, w, pushes in zip(wrt, got, want, _arrivals(index), strict=True):
+        if len(pushes) > 1 and not math.isclose(g, w, rel_tol=1e-9, abs_tol=1e-12):
+            if any(math.isclose(g, p, rel_tol=1e-9, abs_tol=1e-12) for p in pushes):
+                return _name(leaf)
+    return None
+
+
 def _leaf_grads(mistake, index):
     """What a known mistake leaves on the listed leaves of the index-th fresh graph."""
     _, root, wrt, _ = list(_fresh_graphs())[index]
@@ -1360,6 +1395,13 @@ def _check_q4_graphs(learner, changed):
                     f"on the graph {text}: {shown}. The nodes are right, but child.g = … "
                     "replaces what the child's other parents pushed; add it with child.g += …"
                 )
+            last = _keeps_one_arrival(i, wrt, got, want)
+            if last:
+                raise Incorrect(
+                    f"on the graph {text}: {shown}. {last} holds only one of the pushes that "
+                    "reached it: a node reached along several edges must add (+=) each push, "
+                    "not overwrite (=) what the others left"
+                )
             amounts = _wrong_amounts(learner, i, got, changes, needed, root)
             if amounts:
                 raise Incorrect(f"on the graph {text}: {shown}. {amounts}")
@@ -1405,11 +1447,20 @@ def _check_q4_graphs(learner, changed):
             if n in needed and seen.grads_reads.get(n, 0) > max(1, len(n.children))
         ]
         if again:
+            reads = max(seen.grads_reads[n] for n in again)
+            nodes = f"{len(again)} needed node{'s' * (len(again) > 1)}{_such_as(again)}"
+            if reads > len(set(wrt)):  # more reads than listed leaves: one per path into it
+                raise Incorrect(
+                    f"on the graph {text}, the gradients are right, but your function read the "
+                    f"local_grads of {nodes} up to {reads} times, once per path into it: you "
+                    "push once per path, like grad(). Wait until a node has all its parents' "
+                    "pushes (walk topological_order(root), parents first), then let it push "
+                    "once, its whole g"
+                )
             raise Incorrect(
                 f"on the graph {text}, the gradients are right, but your function read the "
-                f"local_grads of {len(again)} needed node{'s' * (len(again) > 1)}"
-                f"{_such_as(again)} more than once: you make one pass per listed leaf: push "
-                "every needed node once, in one pass, for all listed leaves together"
+                f"local_grads of {nodes} more than once: you make one pass per listed leaf: "
+                "push every needed node once, in one pass, for all listed leaves together"
             )
         for node in order:
             if changes.get(node, 0) > edges.get(node, 0) + 2:
