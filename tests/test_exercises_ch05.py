@@ -234,3 +234,20 @@ def test_q3_names_section_5s_input_used_instead_of_u():
     assert answer == [[2.0, -4.0, 1.0], [-1.0, 2.0, -0.5]]
     message = ch05.q3.grade(answer).message
     assert "that's section 5's input x" in message and "u = (1, 2, 3)" in message, message
+
+
+def test_q2_names_outputs_rewrapped_in_a_new_var():
+    from tinyml.alpha import Var
+
+    def reader(W, x):  # third read of chapter 5: each sum re-wrapped in a fresh Var
+        y = []
+        for row in W:
+            total = 0
+            for j in range(len(x)):
+                total = total + row[j] * x[j]
+            y.append(Var(total.value()) if hasattr(total, "backward") else total)
+        return y
+
+    message = ch05.q2.grade(reader).message
+    assert "[0.0, 0.0, 0.0], not [5, 7, 9]" in message, message
+    assert "not connected to x's Vars" in message and "Var(...) or float(...)" in message

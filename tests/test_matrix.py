@@ -173,8 +173,8 @@ def test_entries_may_be_number_like_objects_of_ones_own():
 @pytest.mark.parametrize(
     "bad, error, phrase",
     [
-        ([[1, 2], [3]], ValueError, "ragged: row 0 has 2 entries but row 1 has 1"),
-        ([[1], [2, 3]], ValueError, "ragged: row 0 has 1 entries but row 1 has 2"),
+        ([[1, 2], [3]], ValueError, "ragged: row 0 has 2 entries but row 1 has 1 entry;"),
+        ([[1], [2, 3]], ValueError, "ragged: row 0 has 1 entry but row 1 has 2 entries"),
         ([], ValueError, "empty"),
         ([[]], ValueError, "empty row"),
         ([[], []], ValueError, "empty row"),
@@ -215,6 +215,9 @@ def test_numpy_array_is_not_a_list_of_lists():
         (lambda: random_matrix(2, 2, scale=True), TypeError, "scale must be a real number"),
         (lambda: column([]), ValueError, "empty"),
         (lambda: column((1, 2)), TypeError, "list of entries"),
+        (lambda: column([[1]]), TypeError, r"entry 0 is list \[1\]: \[\[1\], \[2\]\] is already"),
+        (lambda: column([1, [2, 3]]), TypeError, "flat list such as"),
+        (lambda: column([1, (2,)]), TypeError, "entry 1 is tuple"),
         (lambda: apply(3, [[1]]), TypeError, "needs a function"),
     ],
 )

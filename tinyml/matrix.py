@@ -43,6 +43,10 @@ __all__ = [
 Matrix = list[list[Any]]
 
 
+def _entries(n: int) -> str:
+    return "1 entry" if n == 1 else f"{n} entries"
+
+
 def _describe(m: object) -> str:
     return f"{type(m).__name__} {m!r}" if len(repr(m)) <= 40 else type(m).__name__
 
@@ -72,8 +76,8 @@ def shape(m: Matrix, name: str = "matrix") -> tuple[int, int]:
     for i, row in enumerate(m):
         if len(row) != cols:
             raise ValueError(
-                f"{name} is ragged: row 0 has {cols} entries but row {i} has {len(row)}; "
-                "every row needs the same length"
+                f"{name} is ragged: row 0 has {_entries(cols)} but row {i} has "
+                f"{_entries(len(row))}; every row needs the same length"
             )
     return len(m), cols
 
@@ -164,6 +168,13 @@ def column(values: list[Any]) -> Matrix:
         raise TypeError(f"column() takes a list of entries, got {_describe(values)}")
     if not values:
         raise ValueError("column() got an empty list: a column needs at least one entry")
+    for i, v in enumerate(values):
+        if isinstance(v, list | tuple):
+            raise TypeError(
+                f"column() takes a flat list such as [1, 2, 3], but entry {i} is "
+                f"{_describe(v)}: [[1], [2]] is already a column, and transpose turns "
+                "a row [[1, 2, 3]] into one"
+            )
     return [[v] for v in values]
 
 

@@ -286,9 +286,16 @@ def _check_q2(learner_matvec):
             "and do not turn them into floats"
         )
     (ys[0] + ys[1]).backward()
-    if [v.g for v in xs] != [5.0, 7.0, 9.0]:
+    grads = [v.g for v in xs]
+    if grads != [5.0, 7.0, 9.0]:
+        unconnected = (
+            ": your outputs are not connected to x's Vars. Did you wrap a result in "
+            "Var(...) or float(...)? Return the sums that + and * built, as they are"
+            if all(g == 0.0 for g in grads)
+            else ""
+        )
         raise Incorrect(
-            f"the gradients through your matvec are {[v.g for v in xs]}, not [5, 7, 9]"
+            f"the gradients through your matvec are {grads}, not [5, 7, 9]{unconnected}"
         )
 
 
