@@ -234,7 +234,73 @@ def test_q2_a_d2h_divided_by_2h_is_named():
 def test_q1_hints_hold_the_type_back_until_the_last():
     hints = ch01.q1.hints()
     assert not any("float32(1)" in h or "np.float32" in h for h in hints[:2])
-    assert "np.float32(1)" in hints[2]
+    # a reader: "it is enough that eps itself starts as a 32-bit one" was the whole answer
+    assert not any("starts as a 32-bit" in h for h in hints[:2])
+    assert hints[1].endswith("?")
+    assert "np.float32(1)" in hints[2] and "starts as a 32-bit float" in hints[2]
+
+
+def test_q2_hints_hold_the_combination_back_until_the_last():  # a reader: hint 2 stated it
+    hints = ch01.q2.hints()
+    assert not any("4·D(h) - D(2h)" in h or "4·D(h)" in h for h in hints[:2])
+    assert "?" in hints[1]
+    assert "4·D(h) - D(2h)" in hints[2] and "divide by 3" in hints[2]
+
+
+@pytest.mark.parametrize("hours", [2.75, 2.78, 2.8, 2.82, 2.84])  # readers' answers
+def test_q4_anything_that_is_2_8_at_two_significant_digits_passes(hours):
+    assert _timed(ch01.q4, hours).correct
+
+
+@pytest.mark.parametrize("days", [0.116, 0.12])  # a reader's answer
+def test_q4_an_answer_in_days_is_named(days):
+    feedback = _timed(ch01.q4, days)
+    assert not feedback.correct and "that is in days" in feedback.message, feedback.message
+
+
+def _d(f, x, h):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda f, x, h: (16 * _d(f, x, h) - _d(f, x, 2 * h)) / 15,  # a reader's answer
+        lambda f, x, h: (5 * _d(f, x, h) - _d(f, x, 2 * h)) / 4,  # a reader's answer
+    ],
+)
+def test_q2_central_combinations_of_second_order_are_not_called_forward(wrong):
+    message = _timed(ch01.q2, wrong).message
+    assert "second order" in message and "forward" not in message, message
+
+
+def test_q2_forward_differences_of_second_order_are_named_forward():
+    def forward(f, x, h):
+        return (f(x + h) - f(x)) / h
+
+    def weighted(f, x, h):  # evaluates f(x): forward differences, their h errors cancelled
+        return (4 * forward(f, x, h) - forward(f, x, 4 * h)) / 3
+
+    message = _timed(ch01.q2, weighted).message
+    assert "second order" in message and "evaluates f at x itself" in message, message
+
+
+def test_q2_a_missing_parenthesis_is_named_not_a_shrink_of_1():  # a reader's answer
+    message = _timed(ch01.q2, lambda f, x, h: 4 * _d(f, x, h) - _d(f, x, 2 * h) / 3).message
+    assert "about 3.67 times the right one" in message and "parentheses" in message, message
+    assert "shrinks 1.0 times" not in message
+
+
+def test_q2_floor_division_is_named_not_an_ignored_h():  # a reader's answer
+    message = _timed(ch01.q2, lambda f, x, h: (4 * _d(f, x, h) - _d(f, x, 2 * h)) // 3).message
+    assert "floor division" in message and "ignores its h" not in message, message
+
+
+def test_q2_messages_tell_the_extrapolation_from_the_exact_derivative():  # a reader's answer
+    message = _timed(ch01.q2, lambda f, x, h: (16 * _d(f, x, h) - _d(f, x, 2 * h)) / 15).message
+    want = ch01.better_central(math.exp, 0.5, 0.1)
+    assert f"the right extrapolation gives {want!r}" in message, message
+    assert f"f'(0.5) itself is {math.exp(0.5)!r}" in message, message
 
 
 def test_q3_first_hint_names_the_forward_balance_and_the_solution_mentions_cbrt_3eps():
@@ -312,9 +378,8 @@ def test_q4_a_truncated_2_7_is_told_to_round():
     [
         (3, "give two significant digits"),
         (3.0, "give two significant digits"),
-        (2.75, "off by 0.03, in the third significant digit"),  # a reader's answer
-        (2.82, "off by 0.04, in the third significant digit"),  # a reader's answer
-        (2.85, "in the third significant digit"),
+        (2.85, "in the third significant digit"),  # 2.9 at two significant digits
+        (2.7499, "off by 0.03, in the third significant digit"),  # 2.7 at two digits
         (2.6, "off by 0.18, in the second significant digit"),
         (2.9, "in the second significant digit"),
     ],

@@ -29,9 +29,21 @@ def step_size_errors(
     return steps, fwd, cen
 
 
-def plot_step_size_errors(ax, f=math.sin, dfdx=math.cos, x: float = 1.0, name: str = "sin"):
-    """Log-log plot of finite-difference error against step size, the forward best step marked."""
+def plot_step_size_errors(
+    ax, f=math.sin, dfdx=math.cos, x: float = 1.0, name: str = "sin", d3fdx=None
+):
+    """Log-log plot of finite-difference error against step size, the forward best step marked.
+
+    Given f's third derivative d3fdx (for sin it is known), the central difference's error
+    formula h²/6·|f‴(x)| + ε·|f(x)|/h is drawn in grey.
+    """
     steps, fwd, cen = step_size_errors(f, dfdx, x)
+    if d3fdx is None and f is math.sin:
+        d3fdx = _minus_cos
+    if d3fdx is not None:
+        formula = [h * h / 6 * abs(d3fdx(x)) + EPS * abs(f(x)) / h for h in steps]
+        label = r"$E_\mathrm{central}(h)$, the formula"
+        ax.loglog(steps, formula, color="grey", lw=1, label=label)
     floor = EPS / 4  # an exact hit (error 0) would vanish from a log plot; draw it at the floor
     ax.loglog(steps, [max(e, floor) for e in fwd], "o-", ms=3, label="forward difference")
     # open squares and a dashed line: where the curves meet (round-off, left) both stay visible
@@ -47,6 +59,10 @@ def plot_step_size_errors(ax, f=math.sin, dfdx=math.cos, x: float = 1.0, name: s
     ax.legend(fontsize=8, loc="lower left")
     ax.grid(True, which="major", alpha=0.3)
     return ax
+
+
+def _minus_cos(t: float) -> float:  # the third derivative of sin
+    return -math.cos(t)
 
 
 def errors_at(h: float, f=math.sin, dfdx=math.cos, x: float = 1.0) -> tuple[float, float]:

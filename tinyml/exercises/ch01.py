@@ -64,12 +64,11 @@ q1 = Question(
     more_hints=(
         "Write section 1's loop out again (start eps at one, halve while 1 + eps / 2 > 1). "
         "NumPy has a 32-bit float type, and in NumPy 2 a plain Python number that meets one "
-        "takes its type, so it is enough that eps itself starts as a 32-bit one. The 64-bit "
-        "mistake is to start from eps = 1.0: then every number in the loop is a plain Python "
-        "float.",
-        "Start from eps = np.float32(1) and keep the chapter's loop as it is: eps / 2, "
-        "eps /= 2 and 1.0 + eps / 2 all stay float32; the cell's last line hands eps to "
-        "the checker.",
+        "takes its type. Which type does eps start as in section 1's loop?",
+        "It is enough that eps itself starts as a 32-bit float: start from eps = np.float32(1) "
+        "and keep the chapter's loop as it is. eps / 2, eps /= 2 and 1.0 + eps / 2 then all "
+        "stay float32. (Starting from eps = 1.0 makes every number a 64-bit Python float.) "
+        "The cell's last line hands eps to the checker.",
     ),
     solution_text=(
         "eps = np.float32(1)  # a 32-bit one: 1.0 and 2 in the loop take its type\n"
@@ -128,6 +127,16 @@ _Q2_DENOMINATOR = (
     "your D(2h) divides by 2h: f(x + 2h) - f(x - 2h) spans a step of 4h, so D(2h) = "
     "(f(x + 2h) - f(x - 2h)) / (4h)"
 )
+
+
+def _recording(f, points):
+    """f, noting each number it is called at (a forward difference calls it at x itself)."""
+
+    def g(t):
+        points.append(t)
+        return f(t)
+
+    return g
 
 
 def _q2_number(learner, f, x, h):
@@ -206,7 +215,17 @@ def _check_q2(learner):
                 f"{call} gave {got!r}: you used steps h/2 and h; use h "
                 "and 2h, the exercise's D(h) and D(2h) (same weights, 4 and -1, divided by 3)"
             )
+        exact = {math.exp: math.exp, math.sin: math.cos}.get(f, lambda t: 5 * t**4)(x)
+        expected = (
+            f"{call} gave {got!r}; the right extrapolation gives {want!r} (f'({x}) itself is "
+            f"{exact!r})"
+        )
         again = _q2_number(learner, f, x, h / 2)
+        if again == got == math.floor(want):
+            raise Incorrect(  # (4·D(h) - D(2h)) // 3: a whole number, the same at every step
+                f"{expected}. Yours is a whole number, the same at step h and h/2: did you "
+                "divide with // (floor division, which rounds down) where / was meant?"
+            )
         if again == got:
             raise Incorrect(
                 f"{call} and {_q2_call(f, x, h / 2)} gave the "
@@ -214,33 +233,48 @@ def _check_q2(learner):
                 "is given"
             )
         factor = got / want if want else math.nan
-        if math.isclose(factor, again / better_central(f, x, h / 2), rel_tol=1e-9):
+        factor_half = again / better_central(f, x, h / 2)
+        if math.isclose(factor, factor_half, rel_tol=1e-9):
             raise Incorrect(  # the same factor at h and h/2: the steps are right, the sum is not
-                f"{call} gave {got!r}; expected {want!r}: your answer "
+                f"{expected}: your answer "
                 f"is {factor:.9g} times the right one, at step h and at h/2 alike. A constant "
                 "factor means D(h) and D(2h) are the right steps: check the divisor (or the "
                 "weights). 4·D(h) - D(2h) holds 4·f' - f' = 3·f'(x), so divide by exactly 3"
             )
-        exact = {math.exp: math.exp, math.sin: math.cos}.get(f, lambda t: 5 * t**4)(x)
+        if abs(factor - 1) > 0.05 and math.isclose(factor, factor_half, rel_tol=1e-2):
+            raise Incorrect(  # 4·D(h) - D(2h) / 3: nearly the same factor at h and h/2
+                f"{expected}: your answer is about {factor:.3g} times the right one, at step h "
+                "and at h/2 alike, so it is not a small error that a smaller step would "
+                "shrink. The right steps combined the wrong way: check your parentheses "
+                "(the division by 3 applies to the whole of 4·D(h) - D(2h)) and the weights"
+            )
         err_h, err_half = abs(got - exact), abs(again - exact)
         if err_half and 12 < err_h / err_half < 20:  # the right order, other steps
             raise Incorrect(
-                f"{call} gave {got!r}; expected {want!r}. Your error "
+                f"{expected}. Your error "
                 f"shrinks {err_h / err_half:.1f} times when h halves, as it should, so your "
                 "combination cancels the h² terms, but with other steps than the exercise's: "
                 "use D(h) and D(2h), the central differences with steps h and 2h"
             )
         if err_half and 3 < err_h / err_half < 5.5:  # second order: h², not h⁴
+            points = []
+            call_learner(learner, _recording(f, points), x, h, call=call)
+            forward = (
+                " Yours evaluates f at x itself, as forward differences do; D(h) and D(2h) "
+                "use only x ± h and x ± 2h."
+                if x in points
+                else ""
+            )
             raise Incorrect(
-                f"{call} gave {got!r}; expected {want!r}. Your error shrinks "
+                f"{expected}. Your error shrinks "
                 f"{err_h / err_half:.1f} times when h halves: that is second order, like one "
-                "central difference; the aim is about 16 times. Build it from central "
-                "differences (not forward ones), D(h) and D(2h), with weights that cancel "
-                "their errors c·h² and 4·c·h²"
+                f"central difference; the aim is about 16 times.{forward} Combine the central "
+                "differences D(h) and D(2h) with weights that cancel their errors c·h² and "
+                "4·c·h²"
             )
         shrink = f"{err_h / err_half:.1f} times" if err_half else "to 0"
         raise Incorrect(
-            f"{call} gave {got!r}; expected {want!r}. When h halves "
+            f"{expected}. When h halves "
             f"your error shrinks {shrink}; the aim is about 16 times (the central "
             "difference's shrinks 4 times)"
         )
@@ -252,10 +286,11 @@ q2 = Question(
     hint_text="Read it as two equations in two unknowns, f'(x) and c: D(h) = f'(x) + c·h² and "
     "D(2h) = f'(x) + 4·c·h². Eliminate c, as in any pair of linear equations.",
     more_hints=(
-        "4·D(h) has the error 4·c·h², the same as D(2h). So 4·D(h) - D(2h) has no c·h² "
-        "term left — but how many f'(x) does it contain?",
-        "4·D(h) - D(2h) is 3·f'(x) plus a much smaller error: divide by 3. Compute D(h) and "
-        "D(2h) inside your function, with f(x ± h) and f(x ± 2h).",
+        "Multiply D(h) by a weight w. What w makes its error, w·c·h², equal to D(2h)'s? "
+        "Subtract D(2h) from w·D(h): how many f'(x) are left?",
+        "w = 4: 4·D(h) - D(2h) has no c·h² term left, and it is 4·f' - f' = 3·f'(x) plus a "
+        "much smaller error, so divide by 3. Compute D(h) and D(2h) inside your function, "
+        "with f(x ± h) and f(x ± 2h).",
     ),
     solution_text=inspect.getsource(better_central),
     answer=lambda: better_central,
@@ -272,6 +307,9 @@ q2 = Question(
         (lambda f, x, h: better_central(f, x, h / 2), "you used steps h/2 and h; use h and 2h"),
         (lambda f, x, h: better_central(f, x, 2 * h), "other steps than the exercise's"),
         (lambda f, x, h: (16 * _central(f, x, h) - _central(f, x, 4 * h)) / 15, "other steps"),
+        (lambda f, x, h: 4 * _central(f, x, h) - _central(f, x, 2 * h) / 3, "parentheses"),
+        (lambda f, x, h: (4 * _central(f, x, h) - _central(f, x, 2 * h)) // 3, "// (floor"),
+        (lambda f, x, h: (5 * _central(f, x, h) - _central(f, x, 2 * h)) / 4, "second order"),
         (lambda f, x, h: "0.5", "not a number"),
         (_d2h_over_2h, "your d(2h) divides by 2h"),
         (3.0, "function itself"),
@@ -424,6 +462,8 @@ def _check_q4(answer):
         raise Incorrect(f"give a finite number of hours, not {answer!r}")
     if math.isclose(answer, _Q4_HOURS, rel_tol=0.01):  # n or n + 1 evaluations, rounded
         return
+    if f"{answer:.2g}" == f"{_Q4_HOURS:.2g}":  # 2.75 … 2.84: 2.8 at two significant digits
+        return
 
     def near(value):
         return math.isclose(answer, value, rel_tol=0.01)
@@ -442,6 +482,8 @@ def _check_q4(answer):
         raise Incorrect("that is in seconds; give hours (3600 seconds each)")
     if near(_Q4_HOURS * 60):
         raise Incorrect("that is in minutes; give hours")
+    if math.isclose(answer, _Q4_HOURS / 24, rel_tol=0.05):  # 0.116 or 0.12
+        raise Incorrect("that is in days; give hours (24 in a day)")
     if near(_Q4_N / _Q4_RATE / 3600) or near(_Q4_N / _Q4_RATE):
         raise Incorrect(
             "that is the time of ONE evaluation of the loss (n multiply-adds); one gradient "
@@ -455,7 +497,7 @@ def _check_q4(answer):
     if math.isclose(answer, _Q4_HOURS, rel_tol=0.1):  # 3, 2.75, 2.85: rounded too early
         if float(f"{answer:.1g}") == answer:  # 3: one digit
             wrong = "give two significant digits"
-        else:  # 2.9 is off by 0.12: in the second digit; 2.75 and 2.82 in the third
+        else:  # 2.9 is off by 0.12: in the second digit; 2.85 and 2.7 in the third
             digit = "third" if abs(answer - _Q4_HOURS) < 0.1 else "second"
             wrong = f"it is off by {abs(answer - _Q4_HOURS):.2f}, in the {digit} significant digit"
         raise Incorrect(
@@ -494,8 +536,8 @@ q4 = Question(
         (_Q4_N / _Q4_RATE / 3600, "one evaluation"),
         (_Q4_N / _Q4_RATE / 3600 * 1e-6, "grows like n²"),
         (3.0, "close — 3 hours is within 10%"),
-        (2.75, "in the third significant digit"),
-        (2.82, "in the third significant digit"),
+        (2.85, "in the third significant digit"),
+        (_Q4_HOURS / 24, "in days"),
         (2.9, "in the second significant digit"),
         (3.5, "not it"),
         (2.7, "close, but truncated: round"),
