@@ -712,3 +712,13 @@ def test_q2_race_class_refuses_written_in_settings_and_a_shared_buffer():
     message = ch06.q2.grade(Shared).message
     assert "share one buffer" in message and "stay 0" not in message
     assert ch06.q2.grade(ch06._nesterov_class(Momentum)).correct
+
+
+def test_q3_blames_state_only_when_the_same_call_made_afresh_is_right():
+    def wrong_for_large_v(theta, g, v, lr, alpha, eps):  # right on the probes, not in the run
+        theta, v = ch06.rmsprop_step(theta, g, v, lr, alpha, eps)
+        return (theta + 0.1 if v > 5 else theta), v
+
+    message = ch06.q3.grade(wrong_for_large_v).message
+    assert "RMSProp gives" in message and "state of its own" not in message, message
+    assert "state of its own" in ch06.q3.grade(ch06._rms_with_memory()).message

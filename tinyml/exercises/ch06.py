@@ -699,10 +699,11 @@ def _check_q3(step):
         want = rmsprop_step(*calls[k], *_Q3.values())
         if not _close_pair([_number("theta", again[0]), _number("v", again[1])], want):
             theta, g, v = calls[k]
+            sign = ": check the sign of theta's step when g < 0" if g < 0 else ""
             raise Incorrect(
                 f"rmsprop_step({theta:.6g}, {g:.6g}, {v:.6g}, {settings}) returned "
                 f"({again[0]:.6g}, {again[1]:.6g}); RMSProp gives ({want[0]:.6g}, "
-                f"{want[1]:.6g})" + (": check the sign of theta's step when g < 0" if g < 0 else "")
+                f"{want[1]:.6g}){sign}"
             )
         raise Incorrect(
             f"after step {k + 1} your (theta, v) is ({thetas[k]:.6g}, {vs[k]:.6g}); "
