@@ -39,17 +39,17 @@ def test_q1_refuses_a_loop_that_calls_step_but_also_updates_by_hand():
     assert ch06.q1.grade(ch06.train).correct
 
 
-def test_q5_messages_show_rounded_numbers():
+def test_q2_messages_show_rounded_numbers():
     def off(theta, g, buf, lr, mu):
         theta, buf = ch06.nesterov_step(theta, g, buf, lr, mu)
         return theta + 1e-3, buf
 
-    feedback = ch06.q5.grade(off)
+    feedback = ch06.q2.grade(off)
     assert feedback.status == "incorrect" and "Nesterov momentum gives" in feedback.message
     assert not re.search(r"\d\.\d{8,}", feedback.message), feedback.message
 
 
-def test_q5_solution_agrees_with_nesterovs_look_ahead_form():
+def test_q2_solution_agrees_with_nesterovs_look_ahead_form():
     """The checker's reference is Nesterov's own form; PyTorch's form gives the same iterates."""
     theta, buf, seen = 0.0, 0.0, []
     for _ in range(30):
@@ -60,7 +60,7 @@ def test_q5_solution_agrees_with_nesterovs_look_ahead_form():
     assert math.isclose(seen[-1], 1.84322741577867, rel_tol=1e-9)  # near the minimum, 1.9
 
 
-def test_q5_reference_matches_torch_sgd_with_nesterov():
+def test_q2_reference_matches_torch_sgd_with_nesterov():
     torch = pytest.importorskip("torch")
     reference = ch06._look_ahead_nesterov(0.02, 0.9, 30)
     p = torch.zeros((), dtype=torch.float64, requires_grad=True)
@@ -72,12 +72,12 @@ def test_q5_reference_matches_torch_sgd_with_nesterov():
         assert math.isclose(p.item(), want, rel_tol=1e-12)
 
 
-def test_q5_refuses_a_copy_of_the_chapters_momentum():
+def test_q2_refuses_a_copy_of_the_chapters_momentum():
     def copied(theta, g, buf, lr, mu):  # Momentum.update, as shown in the chapter
         buf = mu * buf + g
         return theta - lr * buf, buf
 
-    feedback = ch06.q5.grade(copied)
+    feedback = ch06.q2.grade(copied)
     assert feedback.status == "incorrect" and "chapter's Momentum" in feedback.message
 
 
@@ -92,10 +92,10 @@ def test_q4_is_the_uncorrected_step_and_the_corrected_one_is_lr():
 
 def test_hints_start_with_a_nudge_and_say_more_each_time():
     for q, answer_words in (
-        (ch06.q5, ("g + mu·buf", "g + mu * buf")),
+        (ch06.q2, ("g + mu·buf", "g + mu * buf")),
         (ch06.q4, ("0.004", "3.16")),
         (ch06.q3, ("alpha·v + (1 - alpha)·g²",)),
-        (ch06.q2, ("1 - 100",)),
+        (ch06.q5, ("1 - 100",)),
         (ch06.q1, ("loss.backward()", "optimizer.zero_grad()")),
     ):
         hints = q.hints()
@@ -155,12 +155,12 @@ def test_q1_names_the_order_when_step_comes_before_backward():
 # Answers from the independent read of chapter 6: graded wrongly, or explained misleadingly.
 
 
-def test_q5_refuses_sutskevers_form_by_its_buffer():
+def test_q2_refuses_sutskevers_form_by_its_buffer():
     def sutskever(theta, g, buf, lr, mu):  # the same iterates at a constant lr
         buf = mu * buf - lr * g
         return theta + mu * buf - lr * g, buf
 
-    feedback = ch06.q5.grade(sutskever)
+    feedback = ch06.q2.grade(sutskever)
     assert feedback.status == "incorrect"
     assert "Sutskever's form" in feedback.message and "no lr in it" in feedback.message
 
@@ -168,23 +168,23 @@ def test_q5_refuses_sutskevers_form_by_its_buffer():
         new_theta, new_buf = ch06.nesterov_step(theta, g, buf / 2, lr, mu)
         return new_theta, 2 * new_buf
 
-    message = ch06.q5.grade(scaled_buffer).message
+    message = ch06.q2.grade(scaled_buffer).message
     assert "theta is right, but the buffer" in message and "Sutskever" not in message
 
 
-def test_q5_says_sign_only_when_the_other_direction_is_right():
+def test_q2_says_sign_only_when_the_other_direction_is_right():
     def lr_missing_on_g(theta, g, buf, lr, mu):
         buf = mu * buf + g
         return theta - (g + lr * mu * buf), buf
 
-    message = ch06.q5.grade(lr_missing_on_g).message
+    message = ch06.q2.grade(lr_missing_on_g).message
     assert "the step is lr·(g + mu·buf)" in message and "check the sign" not in message
 
     def uphill(theta, g, buf, lr, mu):
         buf = mu * buf + g
         return theta + lr * (g + mu * buf), buf
 
-    assert "check the sign" in ch06.q5.grade(uphill).message
+    assert "check the sign" in ch06.q2.grade(uphill).message
 
 
 def test_q4_near_miss_with_five_figures_is_told_how_far_off():
@@ -193,15 +193,15 @@ def test_q4_near_miss_with_five_figures_is_told_how_far_off():
     assert "three significant figures" in ch06.q4.grade(0.32).message
 
 
-def test_q2_accepts_only_the_threshold_and_says_near_misses_are_near():
+def test_q5_accepts_only_the_threshold_and_says_near_misses_are_near():
     for right in (0.02, 2 / 100, 0.01999, 0.019985):
-        assert ch06.q2.grade(right).correct, right
+        assert ch06.q5.grade(right).correct, right
     for near in (0.0199, 2 / 101, 0.0195):
-        feedback = ch06.q2.grade(near)
+        feedback = ch06.q5.grade(near)
         assert feedback.status == "incorrect", near
         assert "close to the threshold" in feedback.message and "hits -1" in feedback.message
     for above in (0.0200002, 0.0201):
-        assert ch06.q2.grade(above).status == "incorrect", above
+        assert ch06.q5.grade(above).status == "incorrect", above
 
 
 def test_q1_names_a_missing_backward():
@@ -212,17 +212,17 @@ def test_q1_names_a_missing_backward():
     assert "wipes" in ch06.q1.grade(wipes).message
 
 
-def test_q5_solution_runs_and_its_nesterov_class_damps_the_overshoot():
+def test_q2_solution_runs_and_its_nesterov_class_damps_the_overshoot():
     from tinyml.landscapes import QUADRATIC, descend
     from tinyml.optim import Momentum
 
     namespace = {"Momentum": Momentum, "ch06": ch06}
-    exec(ch06.q5.solution_text, namespace)  # the solution as a learner would paste it
-    assert ch06.q5.grade(namespace["Nesterov"]).correct
+    exec(ch06.q2.solution_text, namespace)  # the solution as a learner would paste it
+    assert ch06.q2.grade(namespace["Nesterov"]).correct
     nesterov = descend(QUADRATIC, namespace["Nesterov"], lr=0.03, momentum=0.9)
     momentum = descend(QUADRATIC, Momentum, lr=0.03, momentum=0.9)
     assert f"{momentum.losses[-1]:.3g}" == "0.106" and f"{nesterov.losses[-1]:.2g}" == "0.0013"
-    assert ch06.q5.grade(namespace["nesterov_step"]).correct
+    assert ch06.q2.grade(namespace["nesterov_step"]).correct
 
 
 # Answers from the third independent read of chapter 6.
@@ -261,9 +261,9 @@ def test_q4_names_the_step_that_forgot_to_divide():
 
 
 def test_q3_and_q1_last_hints_stop_short_of_the_code():
-    assert "theta = theta - lr * (g + mu * buf)" not in " ".join(ch06.q5.hints())
+    assert "theta = theta - lr * (g + mu * buf)" not in " ".join(ch06.q2.hints())
     assert "losses.append(loss.value())" not in " ".join(ch06.q1.hints())
-    assert "look-ahead" in ch06.q5.solution_text  # the note on why it is Nesterov's method
+    assert "look-ahead" in ch06.q2.solution_text  # the note on why it is Nesterov's method
 
 
 def test_q3_solution_is_tinymls_rmsprop_step_for_step():
@@ -311,28 +311,28 @@ def test_q3_accepts_honest_variants_and_names_each_typical_mistake():
 # Answers from the fourth independent read: right for the one setting the checker tried.
 
 
-def test_q5_refuses_a_step_with_mu_or_lr_written_as_a_number():
+def test_q2_refuses_a_step_with_mu_or_lr_written_as_a_number():
     def readers(theta, g, buf, lr, mu):  # the reader's answer, 0.9 where mu belongs
         buf = 0.9 * buf + g
         return theta - lr * (g + 0.9 * buf), buf
 
-    message = ch06.q5.grade(readers).message
+    message = ch06.q2.grade(readers).message
     assert "you wrote 0.9 where mu belongs" in message and "lr=0.05, mu=0.5" in message
-    assert "you wrote 0.02 where lr belongs" in ch06.q5.grade(ch06._nesterov_fixed_lr).message
+    assert "you wrote 0.02 where lr belongs" in ch06.q2.grade(ch06._nesterov_fixed_lr).message
 
     def keyword_order(theta, g, buf, lr, mu):  # honest: same rule, written differently
         new_buf = g + buf * mu
         return theta - lr * g - lr * mu * new_buf, new_buf
 
-    assert ch06.q5.grade(keyword_order).correct
+    assert ch06.q2.grade(keyword_order).correct
 
 
-def test_q5_names_a_buffer_that_never_changes():
+def test_q2_names_a_buffer_that_never_changes():
     def keeps_buf(theta, g, buf, lr, mu):
         new = mu * buf + g
         return theta - lr * (g + mu * new), buf
 
-    assert "the buffer you return never changes" in ch06.q5.grade(keeps_buf).message
+    assert "the buffer you return never changes" in ch06.q2.grade(keeps_buf).message
 
 
 def test_q1_refuses_a_loop_over_a_fixed_fifteen_steps():
@@ -369,12 +369,12 @@ def test_q3_names_a_missing_eps_and_settings_written_as_numbers():
         assert f"you wrote {value} where {name} belongs" in message, message
 
 
-def test_q2_says_a_huge_or_infinite_rate_is_far_too_large():
+def test_q5_says_a_huge_or_infinite_rate_is_far_too_large():
     for rate in (math.inf, 1e160, 1e300, 5.0):
-        message = ch06.q2.grade(rate).message
+        message = ch06.q5.grade(rate).message
         assert "far too large" in message and "finite and small" in message, (rate, message)
-    assert "positive" in ch06.q2.grade(-math.inf).message
-    assert "not nan" in ch06.q2.grade(math.nan).message
+    assert "positive" in ch06.q5.grade(-math.inf).message
+    assert "not nan" in ch06.q5.grade(math.nan).message
 
 
 def test_q1_names_loss_fn_and_summarises_a_tuple():
@@ -406,18 +406,19 @@ def test_q1_accepts_a_tuple_of_the_losses_but_not_a_tuple_of_nodes():
     assert "returned 14 losses" in short
 
 
-def test_q2_just_above_the_threshold_is_told_so_with_enough_digits():
-    for above in (0.02000001, 0.0200002, 0.02002):
-        message = ch06.q2.grade(above).message
+def test_q5_just_above_the_threshold_is_told_so_with_enough_digits():
+    for above in (0.02000001, 0.0200002, 0.02002, 1 / 50 * (1 + 1e-12)):
+        message = ch06.q5.grade(above).message
+        assert "here -1" not in message  # a factor rounded to -1 would contradict the point
         assert "is above it" in message and "Give the threshold itself" in message, above
         assert repr(above) in message, message  # the learner's own value, not rounded
         assert "1 > 1" not in message
-    message = ch06.q2.grade(0.02003).message
+    message = ch06.q5.grade(0.02003).message
     assert "lr=0.02003 GD already fails" in message and "1.003 > 1" in message
-    message = ch06.q2.grade(0.019979).message
+    message = ch06.q5.grade(0.019979).message
     assert "lr=0.019979" in message and "-0.9979 is still above -1" in message
     for right in (0.02, 0.01998):
-        assert ch06.q2.grade(right).correct, right
+        assert ch06.q5.grade(right).correct, right
 
 
 def test_q4_hints_give_m1_and_v1_only_in_the_last_hint():
@@ -444,7 +445,7 @@ def test_q1_names_an_extra_step_inside_the_loop():
     assert "an extra step() ran (inside or after the loop)" in feedback.message, feedback.message
 
 
-def test_q5_names_the_missing_gradient_term():
+def test_q2_names_the_missing_gradient_term():
     def new_buffer(theta, g, buf, lr, mu):
         buf = mu * buf + g
         return theta - lr * mu * buf, buf
@@ -453,11 +454,11 @@ def test_q5_names_the_missing_gradient_term():
         return theta - lr * mu * buf, mu * buf + g
 
     for step in (new_buffer, old_buffer):
-        feedback = ch06.q5.grade(step)
+        feedback = ch06.q2.grade(step)
         assert feedback.status == "incorrect"
         assert "the gradient g is missing" in feedback.message, feedback.message
-    assert ch06.q5.grade(ch06.nesterov_step).correct
-    assert "look-ahead" in ch06.q5.solution_text
+    assert ch06.q2.grade(ch06.nesterov_step).correct
+    assert "look-ahead" in ch06.q2.solution_text
 
 
 def test_q1_names_backward_twice_and_step_twice():
@@ -495,7 +496,7 @@ def test_q3_names_pytorchs_defaults_written_in_as_numbers():
     assert ch06.q3.grade(honest).correct
 
 
-def test_q5_names_an_averaged_buffer_and_a_fixed_lr():
+def test_q2_names_an_averaged_buffer_and_a_fixed_lr():
     def averaged(theta, g, buf, lr, mu):
         buf = mu * buf + (1 - mu) * g
         return theta - lr * (g + mu * buf), buf
@@ -504,16 +505,16 @@ def test_q5_names_an_averaged_buffer_and_a_fixed_lr():
         buf = mu * buf + g
         return theta - 0.01 * (g + mu * buf), buf
 
-    message = ch06.q5.grade(averaged).message
+    message = ch06.q2.grade(averaged).message
     assert "PyTorch's buffer sums; it does not average" in message, message
-    message = ch06.q5.grade(lr_fixed).message
+    message = ch06.q2.grade(lr_fixed).message
     assert "lr=0.01" in message and "Use the lr argument" in message, message
 
     def honest(theta, g, buf, lr, mu):  # the step written out term by term
         new_buf = g + mu * buf
         return theta - lr * g - lr * mu * new_buf, new_buf
 
-    assert ch06.q5.grade(honest).correct
+    assert ch06.q2.grade(honest).correct
 
 
 # Answers from the fifth independent read.
@@ -532,8 +533,8 @@ def test_every_solution_runs_in_the_chapters_namespace_and_passes():
         if cell["cell_type"] == "code" and ("import " in source and "def " not in source):
             lines = [line for line in source.splitlines() if not line.startswith("%")]
             exec("\n".join(lines), namespace)  # the chapter's import cells, in order
-    names = {"q1": "train", "q2": "critical_lr", "q3": "rmsprop_step", "q4": "first_step",
-             "q5": "nesterov_step"}  # fmt: skip
+    names = {"q1": "train", "q5": "critical_lr", "q3": "rmsprop_step", "q4": "first_step",
+             "q2": "nesterov_step"}  # fmt: skip
     for q, name in names.items():
         scope = dict(namespace)
         exec(getattr(ch06, q).solution_text, scope)
@@ -596,7 +597,7 @@ def test_q3_names_v_to_the_one_half_and_q4_says_how_far_off_to_one_decimal():
 # Answers from the second fresh read of chapter 6 (report ch6b).
 
 
-def test_q5_checks_the_race_class_and_names_a_dropped_buffer():
+def test_q2_checks_the_race_class_and_names_a_dropped_buffer():
     from tinyml.landscapes import QUADRATIC, descend
     from tinyml.optim import Momentum
 
@@ -609,7 +610,7 @@ def test_q5_checks_the_race_class_and_names_a_dropped_buffer():
 
     run = descend(QUADRATIC, Nesterov, lr=0.03, momentum=0.9)
     assert f"{run.losses[-1]:.3g}" == "0.0353"  # beats Momentum's 0.106: it looks right
-    message = ch06.q5.grade(Nesterov).message
+    message = ch06.q2.grade(Nesterov).message
     assert "the buffers stay 0" in message and "self.buffers[i] =" in message, message
 
     class Fixed(Momentum):
@@ -619,8 +620,8 @@ def test_q5_checks_the_race_class_and_names_a_dropped_buffer():
             )
             return new_theta
 
-    assert ch06.q5.grade(Fixed).correct
-    assert "Momentum unchanged" in ch06.q5.grade(Momentum).message
+    assert ch06.q2.grade(Fixed).correct
+    assert "Momentum unchanged" in ch06.q2.grade(Momentum).message
 
 
 def test_q3_names_an_extra_division_by_one_minus_alpha():
@@ -659,3 +660,65 @@ def test_q1_says_unrounded_and_catches_zero_grad_at_the_end():
 
     message = ch06.q1.grade(zero_grad_last).message
     assert "left over" in message and "at the start of each step" in message, message
+
+
+def test_q1_refuses_a_loop_that_stops_early():
+    """Third fresh read: loops that break once the loss is small or stops changing passed."""
+    for early in (ch06._train_early_stop, ch06._train_stop_when_small):
+        feedback = ch06.q1.grade(early)
+        assert feedback.status == "incorrect" and "stops early" in feedback.message
+    assert ch06.q1.grade(ch06.train).correct
+
+
+def test_q3_names_a_step_that_loses_the_sign_of_g():
+    def abs_g(theta, g, v, lr, alpha, eps):
+        v = alpha * v + (1 - alpha) * g * g
+        return theta - lr * abs(g) / (math.sqrt(v) + eps), v
+
+    message = ch06.q3.grade(abs_g).message
+    assert "wrong way when g < 0" in message and "state of its own" not in message
+
+
+def test_q2_race_class_refuses_written_in_settings_and_a_shared_buffer():
+    """Third fresh read: a class with lr or momentum written in passed, and one buffer shared
+    by x and y was reported as a dropped buffer."""
+    from tinyml.optim import Momentum
+
+    nesterov_step = ch06.nesterov_step
+
+    class Nesterov(Momentum):  # the reader's: 0.9 where self.momentum belongs
+        def update(self, i, theta, g):
+            theta, self.buffers[i] = nesterov_step(theta, g, self.buffers[i], self.lr, 0.9)
+            return theta
+
+    assert "you wrote 0.9 where self.momentum belongs" in ch06.q2.grade(Nesterov).message
+
+    class Hardcoded(Momentum):
+        def update(self, i, theta, g):
+            theta, self.buffers[i] = nesterov_step(theta, g, self.buffers[i], 0.03, 0.9)
+            return theta
+
+    assert "0.03 and 0.9 where self.lr and self.momentum" in ch06.q2.grade(Hardcoded).message
+
+    class Shared(Momentum):
+        def __init__(self, params, lr=0.001, momentum=0.9):
+            super().__init__(params, lr, momentum)
+            self.buf = 0.0
+
+        def update(self, i, theta, g):
+            theta, self.buf = nesterov_step(theta, g, self.buf, self.lr, self.momentum)
+            return theta
+
+    message = ch06.q2.grade(Shared).message
+    assert "share one buffer" in message and "stay 0" not in message
+    assert ch06.q2.grade(ch06._nesterov_class(Momentum)).correct
+
+
+def test_q3_blames_state_only_when_the_same_call_made_afresh_is_right():
+    def wrong_for_large_v(theta, g, v, lr, alpha, eps):  # right on the probes, not in the run
+        theta, v = ch06.rmsprop_step(theta, g, v, lr, alpha, eps)
+        return (theta + 0.1 if v > 5 else theta), v
+
+    message = ch06.q3.grade(wrong_for_large_v).message
+    assert "RMSProp gives" in message and "state of its own" not in message, message
+    assert "state of its own" in ch06.q3.grade(ch06._rms_with_memory()).message

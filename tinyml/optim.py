@@ -58,10 +58,11 @@ SHOW_VIEWS = {
 
 
 def _check_lr(lr: object) -> float:
-    lr = real(lr, "lr")
-    if not lr > 0:
-        raise ValueError(f"lr must be a positive number, got lr={lr}; try lr=0.01")
-    return lr
+    value = real(lr, "lr")
+    if not value > 0:
+        shown = lr if isinstance(lr, int) else value  # as given: lr=0, not lr=0.0
+        raise ValueError(f"lr must be a positive number, got lr={shown}; try lr=0.01")
+    return value
 
 
 def _check_fraction(name: str, beta: object) -> float:

@@ -89,12 +89,12 @@ def _check_q1(train_fn):
         built[0] += 1
         return quadratic(x, y)
 
-    def run(fn, optimizer=GD, steps=15, stale=False, **settings):
+    def run(fn, optimizer=GD, steps=15, stale=False, lr=0.01, **settings):
         built[0] = 0
         x, y = Var(-4.0, name="x"), Var(1.0, name="y")
         if stale:  # gradients left over from an earlier backward(), as after a first train()
             x.g, y.g = 5.0, -3.0
-        opt = optimizer([x, y], lr=0.01, **settings)
+        opt = optimizer([x, y], lr=lr, **settings)
         step, zero_grad = opt.step, opt.zero_grad
         ever_filled[0] = False
 
@@ -161,6 +161,7 @@ def _check_q1(train_fn):
         _check_other_steps(train_fn, run)
         _check_with_momentum(train_fn, run, steps_called)
         _check_stale_gradients(train_fn, run)
+        _check_no_early_stop(train_fn, run)
         return
     if where == (-4.0, 1.0):
         if not learner_backward:
@@ -256,6 +257,57 @@ def _check_stale_gradients(train_fn, run):
             "first step adds to them. Call optimizer.zero_grad() at the start of each step, "
             "before backward()"
         )
+
+
+_CONVERGING = {"steps": 300, "lr": 0.075}  # the loss reaches 1e-20: any early stop shows
+
+
+def _check_no_early_stop(train_fn, run):
+    """Right on runs that never converge is not enough: a loop that breaks out once the loss
+    is small (or stops changing) must fail on a run that converges within its steps."""
+    steps = _CONVERGING["steps"]
+    got, _ = run(train_fn, **_CONVERGING)
+    want, _ = run(train, **_CONVERGING)
+    count = len(got) if isinstance(got, list | tuple) else None
+    if count is not None and count < steps:
+        raise Incorrect(
+            f"on a run that converges (GD, lr={_CONVERGING['lr']}) train(loss_fn, optimizer, "
+            f"{steps}) returned {_losses(count)}: your loop stops early once the loss is small "
+            "or stops changing. Run all `steps` steps, with no break"
+        )
+    if count != steps or _first_difference(_floats(got), want) is not None:
+        raise Incorrect(
+            f"right with lr=0.01, but not on a run with lr={_CONVERGING['lr']} and {steps} "
+            "steps: use only the arguments, and keep no state of your own between calls"
+        )
+
+
+def _train_early_stop(loss_fn, optimizer, steps):
+    """The reader's loop: it breaks once the loss stops changing."""
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.value())
+        if len(losses) > 1 and abs(losses[-1] - losses[-2]) < 1e-6:
+            break
+    return losses
+
+
+def _train_stop_when_small(loss_fn, optimizer, steps):
+    """The reader's other loop: it breaks once the loss is below 1e-3."""
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.value())
+        if loss.value() < 1e-3:
+            break
+    return losses
 
 
 def _losses(count: int) -> str:
@@ -469,6 +521,8 @@ q1 = Question(
         (_train_step_twice, "step() ran twice per step"),
         (_loop("loss_fn", "backward", "step", "record", "zero_grad"), "left over"),
         (_train_rounded, "unrounded"),
+        (_train_early_stop, "stops early"),
+        (_train_stop_when_small, "stops early"),
     ],
 )
 
@@ -478,9 +532,10 @@ q1 = Question(
 # "lr missing" and "divided by 1 - alpha" give different numbers.
 _Q3 = {"lr": 0.2, "alpha": 0.9, "eps": 1e-3}
 _Q3_STEPS = 30
-# (theta, g, v) to call the learner's step on: positive g and v, so no mistake takes a root
-# of a negative number; the last starts from v = 0, as the first step does.
-_Q3_PROBES = ((0.5, 2.0, 0.3), (1.5, 0.5, 4.0), (-1.0, 3.0, 0.0))
+# (theta, g, v) to call the learner's step on: positive v, and g small enough where it is
+# negative that no mistake takes a root of a negative number; one starts from v = 0, as the
+# first step does, and one has g < 0, so that a step that loses g's sign shows.
+_Q3_PROBES = ((0.5, 2.0, 0.3), (1.5, 0.5, 4.0), (-1.0, 3.0, 0.0), (1.0, -1.0, 1.0))
 
 
 def rmsprop_step(theta, g, v, lr, alpha, eps):
@@ -534,6 +589,8 @@ def _rms_variant(kind):
             return theta - g / (root + eps), new_v
         if kind == "uphill":
             return theta + lr * g / (root + eps), new_v
+        if kind == "abs g":
+            return theta - lr * abs(g) / (root + eps), new_v
         if kind == "gd":
             return theta - lr * g, new_v
         if kind == "old v returned":
@@ -566,6 +623,8 @@ _RMS_MISTAKES = {
     "1 - alpha as well. RMSProp has no such correction (Adam's bias correction is another "
     "method's, and divides by 1 - beta**t): the step is lr·g / (√v + eps)",
     "uphill": "theta moves uphill: subtract the step, theta - lr·g / (√v + eps)",
+    "abs g": "theta moves the wrong way when g < 0: the step is lr·g / (√v + eps) with g "
+    "itself, not abs(g), since g's sign says which way is downhill",
     "old v returned": "theta is right, but you return the v you were given; return the new "
     "average, which the next step builds on",
     "half v": "v ** 1/2 is (v ** 1) / 2, half of v, since ** binds tighter than /: use "
@@ -625,9 +684,10 @@ def _check_q3(step):
     _check_q3_other_settings(step)
     # Right on the probes: now 30 steps in a row, against tinyml.optim.RMSProp itself.
     want_thetas, want_vs = _rms_reference()
-    theta, v, thetas, vs = 0.0, 0.0, [], []
+    theta, v, thetas, vs, calls = 0.0, 0.0, [], [], []
     for k in range(_Q3_STEPS):
-        result = call_learner(step, theta, _checked_grad(theta, k), v, *_Q3.values())
+        calls.append((theta, _checked_grad(theta, k), v))
+        result = call_learner(step, *calls[-1], *_Q3.values())
         theta, v = _number("theta", result[0]), _number("v", result[1])
         thetas.append(theta)
         vs.append(v)
@@ -635,6 +695,16 @@ def _check_q3(step):
     j = _first_difference(vs, want_vs)
     if i is not None or j is not None:
         k = min(n for n in (i, j) if n is not None)
+        again = call_learner(step, *calls[k], *_Q3.values())  # the same call, made afresh
+        want = rmsprop_step(*calls[k], *_Q3.values())
+        if not _close_pair([_number("theta", again[0]), _number("v", again[1])], want):
+            theta, g, v = calls[k]
+            sign = ": check the sign of theta's step when g < 0" if g < 0 else ""
+            raise Incorrect(
+                f"rmsprop_step({theta:.6g}, {g:.6g}, {v:.6g}, {settings}) returned "
+                f"({again[0]:.6g}, {again[1]:.6g}); RMSProp gives ({want[0]:.6g}, "
+                f"{want[1]:.6g}){sign}"
+            )
         raise Incorrect(
             f"after step {k + 1} your (theta, v) is ({thetas[k]:.6g}, {vs[k]:.6g}); "
             f"tinyml.optim.RMSProp has ({want_thetas[k]:.6g}, {want_vs[k]:.6g}). Does your "
@@ -738,6 +808,7 @@ q3 = Question(
         (_rms_variant("no lr"), "learning rate is missing"),
         (_rms_variant("over 1 - alpha"), "divided by 1 - alpha as well"),
         (_rms_variant("uphill"), "uphill"),
+        (_rms_variant("abs g"), "wrong way when g < 0"),
         (_rms_variant("old v returned"), "return the new average"),
         (
             lambda theta, g, v, lr, alpha, eps: rmsprop_step(theta, g, v, lr, alpha, eps)[::-1],
@@ -758,11 +829,11 @@ q3 = Question(
     ],
 )
 
-# q2 ---------------------------------------------------------------------------------------
+# q5 ---------------------------------------------------------------------------------------
 
 
 def steep_bowl(x, y):
-    """Exercise 2's bowl, f = (x² + 100·y²) / 2: 100× more curved across y than along x."""
+    """Exercise 5's bowl, f = (x² + 100·y²) / 2: 100× more curved across y than along x."""
     return 0.5 * (x * x + 100 * (y * y))
 
 
@@ -770,7 +841,7 @@ _CRITICAL = 2 / 100
 _TOLERANCE = 1e-3 * _CRITICAL  # within 0.1 % below the threshold counts as found
 
 
-def _check_q2(answer):
+def _check_q5(answer):
     from tinyml.landscapes import descend
     from tinyml.optim import GD
 
@@ -784,7 +855,7 @@ def _check_q2(answer):
     if _CRITICAL < lr <= _CRITICAL + _TOLERANCE:  # as close above as 0.01998 is below
         raise Incorrect(
             f"close to the threshold, but {lr!r} is above it: at exactly 0.02 the factor "
-            f"1 - 100·lr is -1; just above it (here {1 - 100 * lr:.10g}) GD diverges, slowly. "
+            "1 - 100·lr is -1; just above it the factor is below -1 and GD diverges, slowly. "
             "Give the threshold itself"
         )
     if math.isnan(lr):
@@ -835,9 +906,9 @@ def _check_q2(answer):
     )
 
 
-q2 = Question(
+q5 = Question(
     title="The learning rate where gradient descent stops converging",
-    checker=_check_q2,
+    checker=_check_q5,
     hint_text="Section 2 did this for curvature 25. Which direction of this bowl is the "
     "steeper one, and what does one GD step do to that coordinate?",
     more_hints=(
@@ -992,7 +1063,7 @@ q4 = Question(
     ],
 )
 
-# q5 ---------------------------------------------------------------------------------------
+# q2 ---------------------------------------------------------------------------------------
 
 
 def nesterov_step(theta, g, buf, lr, mu):
@@ -1128,12 +1199,12 @@ _MOMENTUM_MISTAKES = {
 }
 
 
-def _check_q5(step):
+def _check_q2(step):
     if isinstance(step, type):
-        _check_q5_class(step)
+        _check_q2_class(step)
         return
     if not callable(step):
-        raise Incorrect("pass your function itself, e.g. ch06.q5.check(nesterov_step)")
+        raise Incorrect("pass your function itself, e.g. ch06.q2.check(nesterov_step)")
     lr, mu, steps = 0.02, 0.9, 30
     want = _look_ahead_nesterov(lr, mu, steps)
     buffers: list[float] = []
@@ -1190,26 +1261,35 @@ def _nesterov_class(base: type) -> type:
     return Nesterov
 
 
-def _race_points(optimizer: type, steps: int = 50) -> tuple[list[tuple[float, float]], list]:
-    """(x, y) after each step on the narrow bowl from (-5, 1.5), lr=0.03, momentum=0.9, and
-    the optimizer's buffers at the end: the race of Exercise 5, run by hand."""
+def _race_points(
+    optimizer: type, steps: int = 50, lr: float = 0.03, momentum: float = 0.9
+) -> tuple[list[tuple[float, float]], list]:
+    """(x, y) after each step on the narrow bowl from (-5, 1.5), and the optimizer's buffers
+    at the end: the race of Exercise 2 (lr=0.03, momentum=0.9), run by hand."""
     from tinyml.alpha import Var
     from tinyml.landscapes import quadratic
 
     x, y = Var(-5.0, name="x"), Var(1.5, name="y")
-    call = "running Nesterov([x, y], lr=0.03, momentum=0.9)"
-    opt = call_learner(optimizer, [x, y], 0.03, 0.9, call="calling Nesterov([x, y], 0.03, 0.9)")
+    made = f"Nesterov([x, y], {lr:g}, {momentum:g})"
+    opt = call_learner(optimizer, [x, y], lr, momentum, call=f"calling {made}")
     points = []
     for _ in range(steps):
         opt.zero_grad()
         quadratic(x, y).backward()
-        call_learner(opt.step, call=call + ".step()")
+        call_learner(opt.step, call=f"running {made}.step()")
         points.append((x.value(), y.value()))
     return points, list(getattr(opt, "buffers", []))
 
 
-def _check_q5_class(cls: type) -> None:
-    """The race half of Exercise 5: a Momentum subclass whose update() is Nesterov's."""
+def _flat(points: list[tuple[float, float]]) -> list[float]:
+    return [v for point in points for v in point]
+
+
+_Q2_OTHER = (0.05, 0.5)  # (lr, momentum): the race class must use self.lr and self.momentum
+
+
+def _check_q2_class(cls: type) -> None:
+    """The race half of Exercise 2: a Momentum subclass whose update() is Nesterov's."""
     from tinyml.optim import Momentum
 
     if not issubclass(cls, Momentum):
@@ -1217,12 +1297,20 @@ def _check_q5_class(cls: type) -> None:
             f"{cls.__name__} is not a subclass of Momentum: write class Nesterov(Momentum), so "
             "that it inherits Momentum's buffers and settings, and override only update()"
         )
+    reference = _nesterov_class(Momentum)
     got, buffers = _race_points(cls)
-    want, _ = _race_points(_nesterov_class(Momentum))
-    flat = [v for point in got for v in point]
-    i = _first_difference(flat, [v for point in want for v in point])
+    want, _ = _race_points(reference)
+    i = _first_difference(_flat(got), _flat(want))
     if i is None:
+        _check_q2_class_settings(cls, reference)
         return
+    shared, _ = _race_points(_shared_buffer_nesterov())
+    if _first_difference(_flat(got), _flat(shared)) is None:
+        raise Incorrect(
+            "x and y share one buffer: each step of y builds on the buffer x just left, and x "
+            "on y's. Each parameter needs its own: pass self.buffers[i] to nesterov_step and "
+            "store the new one there, theta, self.buffers[i] = nesterov_step(...)"
+        )
     if buffers and all(b == 0 for b in buffers):
         raise Incorrect(
             "the buffers stay 0: update() keeps nesterov_step's theta but drops the new "
@@ -1230,7 +1318,7 @@ def _check_q5_class(cls: type) -> None:
             "step). Store it: theta, self.buffers[i] = nesterov_step(...)"
         )
     plain, _ = _race_points(Momentum)
-    if _first_difference(flat, [v for point in plain for v in point]) is None:
+    if _first_difference(_flat(got), _flat(plain)) is None:
         raise Incorrect(
             "that is the chapter's Momentum unchanged: override update(self, i, theta, g) "
             "to call your nesterov_step and return its theta"
@@ -1241,6 +1329,58 @@ def _check_q5_class(cls: type) -> None:
         f"gives ({want[k][0]:.6g}, {want[k][1]:.6g}). update() should call nesterov_step "
         "with self.buffers[i], self.lr and self.momentum, store the new buffer, return theta"
     )
+
+
+def _check_q2_class_settings(cls: type, reference: type) -> None:
+    """Right at lr=0.03, momentum=0.9 is not enough: numbers written in for self.lr or
+    self.momentum must fail."""
+    lr, mu = _Q2_OTHER
+    got, _ = _race_points(cls, 20, lr, mu)
+    if _first_difference(_flat(got), _flat(_race_points(reference, 20, lr, mu)[0])) is None:
+        return
+    for written, guess in (
+        ("0.9 where self.momentum belongs", (lr, 0.9)),
+        ("0.03 where self.lr belongs", (0.03, mu)),
+        ("0.03 and 0.9 where self.lr and self.momentum belong", (0.03, 0.9)),
+    ):
+        if _first_difference(_flat(got), _flat(_race_points(reference, 20, *guess)[0])) is None:
+            raise Incorrect(
+                f"right with lr=0.03, momentum=0.9, but not with Nesterov([x, y], {lr:g}, "
+                f"{mu:g}): you wrote {written}. Pass self.lr and self.momentum to nesterov_step"
+            )
+    raise Incorrect(
+        f"right with lr=0.03, momentum=0.9, but not with Nesterov([x, y], {lr:g}, {mu:g}): "
+        "pass self.lr and self.momentum to nesterov_step, and keep each buffer in "
+        "self.buffers[i]"
+    )
+
+
+def _shared_buffer_nesterov() -> type:
+    """The reader's race class: one buffer for all the parameters."""
+    from tinyml.optim import Momentum
+
+    class Nesterov(Momentum):
+        buf = 0.0
+
+        def update(self, i, theta, g):
+            theta, self.buf = nesterov_step(theta, g, self.buf, self.lr, self.momentum)
+            return theta
+
+    return Nesterov
+
+
+def _fixed_settings_nesterov(lr: float | None, mu: float | None) -> type:
+    """The reader's race class, with lr or momentum (or both) written in as numbers."""
+    from tinyml.optim import Momentum
+
+    class Nesterov(Momentum):
+        def update(self, i, theta, g):
+            theta, self.buffers[i] = nesterov_step(
+                theta, g, self.buffers[i], lr or self.lr, mu or self.momentum
+            )
+            return theta
+
+    return Nesterov
 
 
 def _forgetful_nesterov() -> type:
@@ -1337,9 +1477,9 @@ def _nesterov_same_buf(theta, g, buf, lr, mu):
     return theta - lr * (g + mu * new), buf
 
 
-q5 = Question(
+q2 = Question(
     title="Nesterov momentum",
-    checker=_check_q5,
+    checker=_check_q2,
     hint_text="Start from the chapter's Momentum (show(Momentum.update)): the buffer is "
     "updated exactly as there. Only the step that theta takes is different.",
     more_hints=(
@@ -1367,7 +1507,7 @@ class Nesterov(Momentum):
         theta, self.buffers[i] = nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
         return theta
 
-ch06.q5.check(Nesterov)
+ch06.q2.check(Nesterov)
 # descend(QUADRATIC, Momentum, lr=0.03, momentum=0.9) still circles the minimum after 50
 # steps (loss 0.106); descend(QUADRATIC, Nesterov, lr=0.03, momentum=0.9) damps the
 # overshoot (loss 0.0013).
@@ -1400,6 +1540,10 @@ ch06.q5.check(Nesterov)
         (_momentum_variant("averaged buffer"), "PyTorch's buffer sums; it does not average"),
         (_nesterov_lr_001, "uses lr=0.01 whatever the call says"),
         (_forgetful_nesterov(), "the buffers stay 0"),
+        (_shared_buffer_nesterov(), "share one buffer"),
+        (_fixed_settings_nesterov(None, 0.9), "you wrote 0.9 where self.momentum belongs"),
+        (_fixed_settings_nesterov(0.03, None), "you wrote 0.03 where self.lr belongs"),
+        (_fixed_settings_nesterov(0.03, 0.9), "0.03 and 0.9 where"),
         (_plain_momentum_class(), "the chapter's Momentum unchanged"),
         (int, "not a subclass of Momentum"),
     ],
