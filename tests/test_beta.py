@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import sys
 
 import pytest
@@ -232,6 +233,16 @@ def test_pow_needs_a_constant_exponent():
         2**x
     with pytest.raises(ValueError, match="fractional power"):
         Pow(Const(-8), 1 / 3).value()
+
+
+def test_both_pow_messages_give_the_same_working_advice():
+    x, y = Var(2.0, name="x"), Var(3.0, name="y")
+    advice = "Exp(Log(base) * exponent)"  # Beta's class names, in x ** y and in 2 ** y alike
+    for power in (lambda: x**y, lambda: 2**y):
+        with pytest.raises(TypeError, match=re.escape(advice)):
+            power()
+    assert math.isclose(Exp(Log(x) * y).value(), 2.0**3.0)
+    assert math.isclose(Exp(Log(2) * y).value(), 2**3.0)
 
 
 def test_division_by_zero_is_a_value_error_naming_the_denominator():

@@ -734,3 +734,119 @@ def test_ch02_q3_the_node_classes_name_the_ops_too():
     assert "nodes above x are swapped" in ch02.q3.grade((-8, 10, Neg, Pow)).message
     message = ch02.q3.grade((-8, 10, Pow, Sub)).message
     assert "not Sub (Sub is the node of x - y; unary minus builds Neg)" in message
+
+
+# Answers from the fourth fresh read of chapter 2 (on 6dce4ef), each as the reader wrote it.
+
+
+def test_ch02_q4_an_answer_that_ignores_its_x_argument_fails():
+    from tinyml.beta import Tanh, variables
+    from tinyml.numeric import central_difference
+
+    def derivative_check(expr, x):
+        v = variables(expr)[0]  # ignores x
+        start = v.value()
+
+        def f(t):
+            v.set_value(t)
+            return expr.value()
+
+        numeric = central_difference(f, start)
+        v.set_value(start)
+        return expr.grad(x), numeric
+
+    w1, w2, b = Var(0.5, name="w1"), Var(-1.0, name="w2"), Var(0.25, name="b")
+    neuron = Tanh(w1 * 2.0 + w2 * 0.5 + b)
+    analytic, numeric = derivative_check(neuron, w2)  # the reader's demonstration
+    assert abs(analytic - numeric) > 0.8
+    message = ch02.q4.grade(derivative_check).message
+    assert "with respect to y: you varied x, not y, the Var passed to" in message
+
+    def last_variable(expr, x):  # the same slip with the last variable: caught by another case
+        v = variables(expr)[-1]
+        start = v.value()
+        numeric = central_difference(lambda t: (v.set_value(t), expr.value())[1], start)
+        v.set_value(start)
+        return expr.grad(x), numeric
+
+    message = ch02.q4.grade(last_variable).message
+    assert "(* x y)) with respect to x: you varied y, not x" in message
+    assert ch02.q4.grade(ch02._derivative_check).correct
+
+
+def test_ch02_q4_other_variables_must_stay_where_they_are():
+    from tinyml.beta import variables
+    from tinyml.numeric import central_difference
+
+    def derivative_check(expr, x):  # sets every variable to t (and puts them back)
+        vs = variables(expr)
+        starts = [v.value() for v in vs]
+
+        def f(t):
+            for v in vs:
+                v.set_value(t)
+            return expr.value()
+
+        numeric = central_difference(f, x.value())
+        for v, s in zip(vs, starts, strict=True):
+            v.set_value(s)
+        return expr.grad(x), numeric
+
+    message = ch02.q4.grade(derivative_check).message
+    assert "your f moved x as well as y" in message and "set only the Var" in message
+
+    def leaves_others_moved(expr, x):  # varies x alone, but leaves the others at 0 afterwards
+        analytic, numeric = ch02._derivative_check(expr, x)
+        for v in variables(expr):
+            if v is not x:
+                v.set_value(0.0)
+        return analytic, numeric
+
+    message = ch02.q4.grade(leaves_others_moved).message
+    assert "x was 0.7 before the call and 0.0 after it" in message
+
+
+def test_ch02_q2_a_cube_that_hands_the_work_to_pow_by_inheriting_or_in_init_fails():
+    from tinyml.beta import Node, Pow, Square
+
+    class Cube(Pow):  # the reader's, exactly
+        def __init__(self, a):
+            super().__init__(a, 3)
+
+    message = ch02.q2.grade(Cube).message
+    assert "your Cube inherits value() and grad(x) from Pow, so Pow does the work" in message
+
+    class CubeOnSquare(Square):  # value() its own, grad(x) still Square's
+        def value(self):
+            return self.a.value() ** 3
+
+    message = ch02.q2.grade(CubeOnSquare).message
+    assert "inherits grad(x) from Square, so Square does the work" in message
+
+    class Delegating(Node):  # builds a Pow once, in __init__, and asks it
+        op = "cube"
+
+        def __init__(self, a):
+            self.a = a
+            self.children = (a,)
+            self._p = Pow(self.a, 3)
+
+        def value(self):
+            return self._p.value()
+
+        def grad(self, x):
+            return self._p.grad(x)
+
+    message = ch02.q2.grade(Delegating).message
+    assert "your __init__ builds a Pow node and lets it do the work" in message
+    assert ch02.q2.grade(ch02._Cube).correct
+
+
+def test_ch02_q2_a_chain_rule_that_drops_the_sign_of_the_inner_derivative_fails():
+    class Cube(ch02._Cube):
+        def grad(self, x):  # the reader's, exactly
+            return 3 * self.a.value() ** 2 * abs(self.a.grad(x))
+
+    message = ch02.q2.grade(Cube).message
+    assert "Cube(y - 2x).grad(x) gave 73.5; expected 3·(y - 2x)²·(-2) = -73.5" in message
+    assert "the sign is lost" in message

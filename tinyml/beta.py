@@ -191,7 +191,7 @@ class Node:
     def __rpow__(self, base: object) -> Node:
         raise TypeError(
             f"{base!r} ** ({self}) has a non-constant exponent; Pow only takes a constant "
-            "exponent. Write it as Exp(log(base) * exponent) instead"
+            "exponent. Write it as Exp(Log(base) * exponent) instead"
         )
 
     def __neg__(self) -> Node:
@@ -456,7 +456,7 @@ class Pow(Node):
         if isinstance(exponent, Node):
             raise TypeError(
                 f"Pow needs a constant exponent, got the expression {exponent}; "
-                "for a variable exponent write Exp(Log(a) * exponent)"
+                "for a variable exponent write Exp(Log(base) * exponent)"
             )
         self.exponent = _check_number("Pow's exponent", exponent)
 

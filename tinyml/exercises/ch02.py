@@ -352,6 +352,11 @@ def _not_a_node(got, method):
 
 def _q2_call(node, method, *args, call):
     """node.method(*args) for the learner, and the names of the Beta nodes it built on the way."""
+    return _q2_traced(lambda: getattr(node, method)(*args), call=call)
+
+
+def _q2_traced(work, call):
+    """work() for the learner, and the names of the Beta nodes it built on the way."""
     built: list[str] = []
     beta_file = beta.__file__
 
@@ -364,10 +369,27 @@ def _q2_call(node, method, *args, call):
     old = sys.gettrace()
     sys.settrace(tracer)
     try:
-        got = call_learner(lambda: getattr(node, method)(*args), call=call)
+        got = call_learner(work, call=call)
     finally:
         sys.settrace(old)
     return got, built
+
+
+def _q2_own_methods(cube):
+    """value() and grad(x) must be written on the learner's class, not inherited from Beta's."""
+    inherited = {}
+    for method in ("value", "grad"):
+        owner = next(k for k in cube.__mro__ if method in vars(k))
+        if owner is not Node and owner.__module__ == beta.__name__:
+            inherited[method] = owner.__name__
+    if inherited:
+        what = " and ".join(f"{m}()" if m == "value" else f"{m}(x)" for m in inherited)
+        owners = " and ".join(sorted(set(inherited.values())))
+        raise Incorrect(
+            f"your Cube inherits {what} from {owners}, so {owners} does the work: subclass "
+            "Node, as the template does, and write value() and grad(x) in Cube itself, with "
+            "numbers — the child's value(), and in grad(x) its grad(x)"
+        )
 
 
 def _q2_no_nodes_built(built, method):
@@ -386,7 +408,10 @@ def _q2_no_nodes_built(built, method):
 def _check_q2(cube):
     if not (isinstance(cube, type) and issubclass(cube, Node)):
         raise Incorrect("pass your class itself, e.g. ch02.q2.check(Cube); it must subclass Node")
+    _q2_own_methods(cube)
     x, y = Var(1.0, name="x"), Var(0.5, name="y")
+    _, built = _q2_traced(lambda: cube(x), call="calling Cube(x)")
+    _q2_no_nodes_built(built, "your __init__")
     for t in _Q2_POINTS:
         x.set_value(t)
         node = call_learner(lambda: cube(x), call="calling Cube(x)")
@@ -429,6 +454,22 @@ def _check_q2(cube):
         if not (_is_number(other) and math.isclose(other, want / 2, rel_tol=1e-9)):
             raise Incorrect(
                 f"{at}, Cube(2x + y).grad(y) gave {other!r}; expected 3·(2x + y)²·1 = {want / 2!r}"
+            )
+        falling = y - beta.Mul(beta.Const(2), x)  # a' = -2 < 0: the sign of a' counts too
+        want = 3 * (0.5 - 2 * t) ** 2 * -2
+        got = call_learner(
+            lambda falling=falling: cube(falling).grad(x), call="calling Cube(y - 2x).grad(x)"
+        )
+        if not (_is_number(got) and math.isclose(got, want, rel_tol=1e-9)):
+            flipped = _is_number(got) and math.isclose(got, -want, rel_tol=1e-9)
+            raise Incorrect(
+                f"{at}, Cube(y - 2x).grad(x) gave {got!r}; expected 3·(y - 2x)²·(-2) = {want!r}"
+                + (
+                    ": the sign is lost. y - 2x falls as x grows, so a.grad(x) is -2; "
+                    "multiply by self.a.grad(x) as it is"
+                    if flipped
+                    else _q2_not_exact(got, want, _Q2_RULE)
+                )
             )
     unrelated = call_learner(lambda: cube(y).grad(x), call="calling Cube(y).grad(x)")
     if not (_is_number(unrelated) and unrelated == 0):
@@ -597,6 +638,31 @@ class _CubeNumericGrad(_Cube):  # a reader's: a central difference inside grad
         return g
 
 
+class _CubeAbsChain(_Cube):  # a reader's: right whenever a' > 0
+    def grad(self, x):
+        return 3 * self.a.value() ** 2 * abs(self.a.grad(x))
+
+
+class _CubeInheritsPow(beta.Pow):  # a reader's: Pow's value() and grad(x) do the work
+    def __init__(self, a):
+        super().__init__(a, 3)
+
+
+class _CubePowInInit(Node):  # a reader's: a Pow built in __init__ does the work
+    op = "cube"
+
+    def __init__(self, a):
+        self.a = a if isinstance(a, Node) else Const(a)
+        self.children = (self.a,)
+        self._p = beta.Pow(self.a, 3)
+
+    def value(self):
+        return self._p.value()
+
+    def grad(self, x):
+        return self._p.grad(x)
+
+
 class _CubeGradNotWritten(_Cube):
     def grad(self, x):
         raise NotImplementedError("grad(x): your code here")
@@ -634,6 +700,9 @@ q2 = Question(
         (_CubeDividesByA, "at x = 0 raised ZeroDivisionError"),
         (_CubeOneForConst, "Cube(Const(3)).grad(x) gave 1; expected 0"),
         (_CubeNumericGrad, "close, but not exact. Did you approximate it numerically?"),
+        (_CubeAbsChain, "gave 73.5; expected 3·(y - 2x)²·(-2) = -73.5: the sign is lost"),
+        (_CubeInheritsPow, "inherits value() and grad(x) from Pow, so Pow does the work"),
+        (_CubePowInInit, "your __init__ builds a Pow node and lets it do the work"),
         (_Cube(Var(1.0)), "pass your class itself"),
     ],
 )
@@ -799,24 +868,70 @@ _Q4_CASES = [
     (lambda x: beta.Tanh(1000 * x), 0.001),
 ]
 _Q4_STEEP = 0.001  # the point of the steep case: there only the differences' shape is checked
+# Several variables (w = 1.5, x = 0.7, y = -1.0): only the Var given may move. It is never
+# variables(expr)[0], and once neither first nor last nor named x, so an answer that picks a
+# variable of its own instead of the one given is caught.
+_Q4_SEVERAL = [
+    (lambda w, x, y: x * y + beta.Tanh(y), "y"),  # variables: x, y
+    (lambda w, x, y: w * beta.Sigmoid(x) + x * y, "x"),  # variables: w, x, y
+]
 
 
-def _watched_value(plain_value, tried_at, x):
-    """expr.value that notes x's value at each call (a slip's expr.value(t) still fails)."""
+def _q4_cases():
+    """(expr, the Var to differentiate by, the other Vars) for each case, made afresh."""
+    for build, t in _Q4_CASES:
+        x = Var(t, name="x")
+        yield build(x), x, []
+    for build, name in _Q4_SEVERAL:
+        expr = build(Var(1.5, name="w"), Var(0.7, name="x"), Var(-1.0, name="y"))
+        given = next(v for v in beta.variables(expr) if v.name == name)
+        yield expr, given, [v for v in beta.variables(expr) if v is not given]
+
+
+def _watched_value(plain_value, tried_at, x, others=(), others_at=None):
+    """expr.value that notes x's value at each call (a slip's expr.value(t) still fails),
+    and the other variables' values in others_at."""
 
     def value(*args):
         tried_at.append(x.value())
+        if others_at is not None:
+            others_at.append([o.value() for o in others])
         return plain_value(*args)
 
     return value
 
 
+def _q4_others_left_alone(about, x, others, starts, others_at, tried_at):
+    """Only x may move during the call, and every other variable ends where it started."""
+    for i, other in enumerate(others):
+        moved = any(values[i] != starts[i] for values in others_at)
+        if moved and all(v == x.value() for v in tried_at):
+            raise Incorrect(
+                f"for {about}: you varied {other.name}, not {x.name}, the Var passed to "
+                f"derivative_check(expr, x). Vary the x you are given (x.set_value(t) in "
+                "your f), not one picked from variables(expr)"
+            )
+        if moved:
+            raise Incorrect(
+                f"for {about}: your f moved {other.name} as well as {x.name}. A derivative "
+                f"with respect to {x.name} varies {x.name} alone and holds every other "
+                "variable where it is: in your f, set only the Var you were given"
+            )
+        if other.value() != starts[i]:
+            raise Incorrect(
+                f"for {about}: {other.name} was {starts[i]} before the call and "
+                f"{other.value()} after it; derivative_check must leave every variable of "
+                "the expression as it found it"
+            )
+
+
 def _check_q4(check):
     if not callable(check):
         raise Incorrect("pass your function itself, e.g. ch02.q4.check(derivative_check)")
-    for build, t in _Q4_CASES:
-        x = Var(t, name="x")
-        expr = build(x)
+    for expr, x, others in _q4_cases():
+        t, starts = x.value(), [o.value() for o in others]
+        about = f"{expr} with respect to {x.name}" if others else str(expr)
+        at = f"{about} at {x.name} = {t}"
         want = expr.grad(x)
         seen_at = []  # x's value at each call of expr.grad, to explain a grad taken too late
         plain_grad = expr.grad
@@ -827,8 +942,8 @@ def _check_q4(check):
 
         # x's value at each call of expr.value: the points the expression was tried at, however
         # x got there (x.set_value(t), or assigning x.v = t as Var's own code does)
-        tried_at = []
-        watched_value = _watched_value(expr.value, tried_at, x)
+        tried_at, others_at = [], []
+        watched_value = _watched_value(expr.value, tried_at, x, others, others_at)
 
         expr.grad = watched_grad  # these objects only; Beta's classes are not touched
         expr.value = watched_value
@@ -870,6 +985,7 @@ def _check_q4(check):
                 f"x was {t} before the call and {x.value()} after it: restore x with "
                 "set_value, or every later value() of the expression is wrong"
             )
+        _q4_others_left_alone(about, x, others, starts, others_at, tried_at)
         swapped = (
             _is_number(analytic)
             and _is_number(numeric)
@@ -879,7 +995,7 @@ def _check_q4(check):
         )
         if swapped:
             raise Incorrect(
-                f"for {expr} at x = {t} you returned ({analytic!r}, {numeric!r}): the numbers "
+                f"for {at} you returned ({analytic!r}, {numeric!r}): the numbers "
                 "are right but in the wrong order, (numeric, analytic). Return "
                 "(analytic, numeric): expr.grad(x) first, then the central difference"
             )
@@ -887,25 +1003,23 @@ def _check_q4(check):
             moved = [v for v in seen_at if v != t]
             if moved:
                 raise Incorrect(
-                    f"for {expr}: x had moved to {moved[0]!r} (not {t}) when you called "
+                    f"for {about}: x had moved to {moved[0]!r} (not {t}) when you called "
                     "expr.grad(x), so you got the derivative at the wrong point; take "
                     "expr.grad(x) before you vary x, or after you have put it back"
                 )
             raise Incorrect(
-                f"for {expr} at x = {t} the first number you return, {analytic!r}, should be "
+                f"for {at} the first number you return, {analytic!r}, should be "
                 f"the analytic derivative expr.grad(x) = {want!r}"
             )
         if not _is_number(numeric):
-            raise Incorrect(
-                f"for {expr} at x = {t} your numeric derivative is {numeric!r}, not a number"
-            )
-        h = _check_q4_points(expr, x, t, numeric, tried_at, want)
+            raise Incorrect(f"for {at} your numeric derivative is {numeric!r}, not a number")
+        h = _check_q4_points(expr, about, x, t, numeric, tried_at, want)
         if t == _Q4_STEEP:
             # Steep: the default step's central difference is off from grad in the 6th digit
             # only; a large step (h = 1e-3 is 15% off) shows a true difference of a bad h.
             if not math.isclose(numeric, analytic, rel_tol=1e-4):
                 raise Incorrect(
-                    f"for {expr} at x = {t} your numeric derivative {numeric!r} is far from "
+                    f"for {at} your numeric derivative {numeric!r} is far from "
                     f"{analytic!r}: your step h = {h:.1g} is too large for tanh(1000x), whose "
                     "slope changes within a thousandth; leave h out for chapter 1's default "
                     "step (central_difference(f, x.value()))"
@@ -914,34 +1028,35 @@ def _check_q4(check):
         if math.isclose(numeric, analytic, rel_tol=1e-3):
             if not math.isclose(numeric, analytic, rel_tol=1e-6) and h < 1e-8 * max(1, abs(t)):
                 raise Incorrect(
-                    f"for {expr} at x = {t} your numeric derivative {numeric!r} is close to "
+                    f"for {at} your numeric derivative {numeric!r} is close to "
                     f"{analytic!r} but off in the 6th digit: your step h = {h:.1g} is so small "
                     "that round-off swamps the difference (chapter 1, section 3); leave h out "
                     "of central_difference for its default step"
                 )
             if not math.isclose(numeric, analytic, rel_tol=1e-6):
                 raise Incorrect(
-                    f"for {expr} at x = {t} your numeric derivative {numeric!r} is close to "
+                    f"for {at} your numeric derivative {numeric!r} is close to "
                     f"{analytic!r} but off in the 6th digit: your step h = {h:.1g} is too "
                     "large, so truncation error shows (chapter 1, section 3); leave h out of "
                     "central_difference for its default step"
                 )
         if not (_is_number(numeric) and math.isclose(numeric, analytic, rel_tol=1e-6)):
             raise Incorrect(
-                f"for {expr} at x = {t} your numeric derivative {numeric!r} is far from "
+                f"for {at} your numeric derivative {numeric!r} is far from "
                 f"{analytic!r}; vary x with set_value and use central_difference"
             )
 
 
-def _check_q4_points(expr, x, t, numeric, tried_at, want) -> float:
+def _check_q4_points(expr, about, x, t, numeric, tried_at, want) -> float:
     """The numeric number must be a central difference at t ± h; returns the step h."""
+    at = f"{about} at {x.name} = {t}"
     if t == _Q4_STEEP and numeric == want:
-        raise _analytic_again(expr, t, numeric)
+        raise _analytic_again(about, x, t, numeric)
     right = [v for v in tried_at if _is_number(v) and v > t]
     left = [v for v in tried_at if _is_number(v) and v < t]
     if not right and not left and numeric == 0:
         raise Incorrect(
-            f"for {expr} your second number, {numeric!r}, was not measured: x never moved "
+            f"for {about} your second number, {numeric!r}, was not measured: x never moved "
             "during your call. A function such as lambda t: expr.value() gives "
             "central_difference the same value at x + h and x - h: your f ignores its "
             "argument; set x to it (x.set_value(t)) before reading expr.value()"
@@ -949,7 +1064,7 @@ def _check_q4_points(expr, x, t, numeric, tried_at, want) -> float:
     if not right and not left:
         copied = " (you returned expr.grad(x) again)" if numeric == want else ""
         raise Incorrect(
-            f"for {expr} your second number, {numeric!r}, was not measured: x never moved "
+            f"for {about} your second number, {numeric!r}, was not measured: x never moved "
             f"while the expression was evaluated{copied}. The numeric derivative must come "
             "from the expression's values at x + h and x - h: set x with x.set_value(t), "
             "then read expr.value()"
@@ -958,14 +1073,15 @@ def _check_q4_points(expr, x, t, numeric, tried_at, want) -> float:
         centre = _centre_elsewhere(expr, x, t, numeric, tried_at)
         if centre is not None:
             raise Incorrect(
-                f"for {expr} your second number is a central difference at x = {centre:g}, "
-                f"but x was {t}: take it at x's current value, "
+                f"for {about} your second number is a central difference at "
+                f"{x.name} = {centre:g}, but {x.name} was {t}: take it at x's current value, "
                 "central_difference(f, x.value())"
             )
         raise Incorrect(
-            f"for {expr} you evaluated the expression on one side of x = {t} only: that is a "
-            "forward (or backward) difference, whose error shrinks only like h; the exercise "
-            "asks for the central difference, x + h and x - h, whose error shrinks like h²"
+            f"for {about} you evaluated the expression on one side of {x.name} = {t} only: "
+            "that is a forward (or backward) difference, whose error shrinks only like h; the "
+            "exercise asks for the central difference, x + h and x - h, whose error shrinks "
+            "like h²"
         )
 
     def f(v):
@@ -989,9 +1105,9 @@ def _check_q4_points(expr, x, t, numeric, tried_at, want) -> float:
     finally:
         x.set_value(t)
     if math.isclose(numeric, want, rel_tol=1e-13):
-        raise _analytic_again(expr, t, numeric)
+        raise _analytic_again(about, x, t, numeric)
     raise Incorrect(
-        f"for {expr} at x = {t} your second number, {numeric!r}, is not the central "
+        f"for {at} your second number, {numeric!r}, is not the central "
         "difference of the values you computed: (value at x + h - value at x - h) / (2h), "
         "with the same h on both sides"
     )
@@ -1014,9 +1130,10 @@ def _centre_elsewhere(expr, x, t, numeric, tried_at) -> float | None:
     return None
 
 
-def _analytic_again(expr, t, numeric) -> Incorrect:
+def _analytic_again(about, x, t, numeric) -> Incorrect:
+    at = f"{about} at {x.name} = {t}"
     return Incorrect(
-        f"for {expr} at x = {t} your second number, {numeric!r}, is the analytic derivative "
+        f"for {at} your second number, {numeric!r}, is the analytic derivative "
         "again, not the central difference: you moved x, but then returned expr.grad(x) a "
         "second time. Return the number central_difference gave you"
     )
@@ -1164,6 +1281,42 @@ def _report_returned(expr, x):  # grad_check's report instead of the two numbers
     return report
 
 
+def _first_variable_check(expr, x):  # a reader's, exactly: varies variables(expr)[0], not x
+    v = beta.variables(expr)[0]  # ignores x
+    start = v.value()
+
+    def f(t):
+        v.set_value(t)
+        return expr.value()
+
+    numeric = central_difference(f, start)
+    v.set_value(start)
+    return expr.grad(x), numeric
+
+
+def _every_variable_check(expr, x):  # sets every variable to t, and puts each back
+    found = beta.variables(expr)
+    starts = [v.value() for v in found]
+
+    def f(t):
+        for v in found:
+            v.set_value(t)
+        return expr.value()
+
+    numeric = central_difference(f, x.value())
+    for v, start in zip(found, starts, strict=True):
+        v.set_value(start)
+    return expr.grad(x), numeric
+
+
+def _others_zeroed_check(expr, x):  # a right answer, but then every other variable set to 0
+    analytic, numeric = _derivative_check(expr, x)
+    for v in beta.variables(expr):
+        if v is not x:
+            v.set_value(0.0)
+    return analytic, numeric
+
+
 def _f_ignores_its_argument(expr, x):
     from tinyml.numeric import central_difference
 
@@ -1204,5 +1357,8 @@ q4 = Question(
         (_report_returned, "you returned grad_check's report; return the two numbers instead"),
         (_difference_discarded, "is the analytic derivative again, not the central"),
         (_difference_discarded_small_step, "is the analytic derivative again"),
+        (_first_variable_check, "with respect to y: you varied x, not y, the Var passed to"),
+        (_every_variable_check, "with respect to y: your f moved x as well as y"),
+        (_others_zeroed_check, "x was 0.7 before the call and 0.0 after it"),
     ],
 )
