@@ -237,6 +237,17 @@ def test_chapter_views_fold_only_the_checks():
     assert "pred = activation(pred)" in text and "beta.Square(pred" in text
 
 
+def test_chapter_3s_linear_view_shows_the_loop_and_folds_the_neuron():
+    from tinyml import show, visits
+
+    text = str(show(visits.linear_loss, view="linear"))
+    assert "_check_count" not in text and "raise TypeError" not in text
+    assert "pred = activation(pred)" not in text and "Callable" not in text
+    assert "assert loss" not in text and "the neuron of Exercise 3" in text
+    for line in ("for w in weights[1:]:", "beta.Square(pred - round(", "return loss, weights"):
+        assert line in text
+
+
 @pytest.mark.parametrize("h", [3e-3, 1e-2])
 def test_ch02_q4_a_central_difference_with_a_large_step_is_told_to_leave_h_out(h):
     feedback = _graded(ch02.q4, _honest(h, "central_difference"))

@@ -135,9 +135,19 @@ def test_ch03_readers_slips_in_exercises_3_and_4_are_named():
         assert not feedback.correct, walks_at_40
         assert "isn't right yet; finish Exercise 3 first" in feedback.message
     assert "1,574" in ch03.q3_walks.grade(3.2057).message
-    for right in (1694 / 491, 3.45, 3.4501, 3.44):
+    for right in (1694 / 491, 3.45, 3.4501, 3.451):
         assert ch03.q3_walks.grade(right).correct, right
     assert "is not it" in ch03.q3_walks.grade(5.0).message
+    # the third reader: "to two decimals" means 3.45; 3.44 (the wrong 42P + 11, rounded) and
+    # 3.46 were graded correct
+    for off in (3.44, 3.46, round((42 * 40 + 11) / (12 * 40 + 11), 2)):
+        feedback = ch03.q3_walks.grade(off)
+        assert not feedback.correct, off
+        assert "is off in the second decimal" in feedback.message, off
+        assert "ch03.q3.check(grad_visits)" in feedback.message, off
+    message = ch03.q3_walks.grade((42 * 40 + 11) / (12 * 40 + 11)).message
+    assert "1,691 / 491" in message and "finish Exercise 3 first" in message
+    assert "finish Exercise 3 first" in ch03.q3_walks.grade(round(1691 / 491, 4)).message
 
     # Exercise 4: G(d) = 3G(d-1) + 2V(d-1), the Add and the Mul themselves left out
     def predicted_visits(d):
@@ -156,6 +166,30 @@ def test_ch03_readers_slips_in_exercises_3_and_4_are_named():
     assert "count the Add and Mul nodes themselves" in message and "one visit each" in message
 
 
+def test_ch03_q4_an_int_prediction_off_by_one_at_a_large_depth_fails():
+    """The third reader: within 1e-12 relative tolerance, v + 1 at d = 25 passed."""
+
+    def right(d):
+        return 1 if d == 0 else 2 + 3 * right(d - 1) + 2 * (2 * 3 ** (d - 1) - 1)
+
+    def predicted_visits(d):
+        v = right(d)
+        return v + 1 if d == 25 else v
+
+    feedback = ch03.q4.grade(predicted_visits)
+    assert not feedback.correct
+    assert "right up to depth 11, but at depth 25" in feedback.message
+    assert "follow the rule, not a fit" in feedback.message
+
+    def one_off_early(d):
+        return right(d) + (d == 11)
+
+    assert "at depth 11 you predict" in ch03.q4.grade(one_off_early).message
+    assert ch03.q4.grade(right).correct
+    assert ch03.q4.grade(lambda d: 3 ** (d - 1) * (4 * d + 3)).correct  # float at d = 0
+    assert ch03.q4.grade(lambda d: round(3 ** (d - 1) * (4 * d + 3))).correct
+
+
 def test_ch03_every_question_has_staged_hints_each_new():
     # Chapter 3's exercises cell promises hint(), hint(2) and hint(3) for every question.
     for q in (ch03.q1, ch03.q2, ch03.q4, ch03.q3, ch03.q3_walks):
@@ -163,6 +197,10 @@ def test_ch03_every_question_has_staged_hints_each_new():
         assert len(hints) == 3, q.title
         assert len(set(hints)) == 3, q.title
     assert "memo[n]" not in ch03.q2.hints()[0] and "memo[n]" in ch03.q2.hints()[1]
+    # hint(2) asks the learner to compare their own counts; only hint(3) names them
+    assert "2, 3, 5, 8" not in ch03.q1.hints()[1] and "fib2" in ch03.q1.hints()[1]
+    assert "1,694" not in " ".join(ch03.q3_walks.hints())
+    assert "grad_visits(40) / (12 * 40 + 11)" not in " ".join(ch03.q3_walks.hints())
     # hint(3) stops just short of the answer; .solution() gives it
     for q, answer in (
         (ch03.q1, "fib2(59)"),
@@ -309,8 +347,12 @@ def test_ch03_q2_a_memo_keyed_by_str_n_is_accepted():
 
 
 def test_ch03_q1_hint_2_points_at_the_counts_and_hint_3_names_the_pattern():
+    # hint(2) has the learner compare their own counts with fib2's numbers (the third
+    # reader: giving the counts skipped the counting); hint(3) names them
     hints = ch03.q1.hints()
-    assert "2, 3, 5, 8" in hints[1] and "F(n - 1)" not in hints[1]
+    assert "your counts" in hints[1] and "fib2(k)" in hints[1]
+    assert "2, 3, 5, 8" not in hints[1] and "F(n - 1)" not in hints[1]
+    assert "2, 3, 5, 8" in hints[2]
     assert "F(3), F(4), F(5), F(6)" in hints[2] and "F(59)" not in hints[2]
     assert "F(n - 1)" in ch03.q1.solution_text
 
@@ -361,9 +403,14 @@ def test_ch03_q3_hints_point_to_sigmoid_grad_and_leave_the_walks_to_q3_walks():
     assert "3.45" in ch03.q3_walks.solution_text and "more than 2.5" in ch03.q3_walks.solution_text
 
 
-@pytest.mark.parametrize("walks", [1694 / 491, 3.45, 3.450, 3.4501, 3.46, 3.44])
-def test_ch03_q3_walks_accepts_about_3_45(walks):
+@pytest.mark.parametrize("walks", [1694 / 491, 3.45, 3.450, 3.4501, 3.451])
+def test_ch03_q3_walks_accepts_3_45_to_two_decimals_or_more(walks):
     assert ch03.q3_walks.grade(walks).correct
+
+
+@pytest.mark.parametrize("walks", [3.44, 3.46, 3.456])
+def test_ch03_q3_walks_refuses_another_second_decimal(walks):
+    assert not ch03.q3_walks.grade(walks).correct
 
 
 @pytest.mark.parametrize(

@@ -114,6 +114,7 @@ def _check_count(n: object, name: str, least: int) -> None:
 
 # tinyml.show(linear_loss, view="lesson"): the input checks folded, the loop in full
 _CHECKS = "checks of the inputs"
+_NEURON = "the activation, for the neuron of Exercise 3"
 SHOW_VIEWS = {
     "lesson": {
         "_check_count": _CHECKS,
@@ -121,7 +122,19 @@ SHOW_VIEWS = {
         "raise TypeError": _CHECKS,
         'f"activation must be': _CHECKS,
         "        )": _CHECKS,
-    }
+    },
+    # chapter 3's first look: the linear model's loop; the neuron of Exercise 3 folded
+    "linear": {
+        "_check_count": _CHECKS,
+        "if activation is not None and not callable": _CHECKS,
+        "raise TypeError": _CHECKS,
+        'f"activation must be': _CHECKS,
+        "        )": _CHECKS,
+        "activation: Callable": _NEURON,
+        "if activation is not None:": _NEURON,
+        "pred = activation(pred)": _NEURON,
+        "assert loss is not None": "a note for the type checker",
+    },
 }
 
 

@@ -74,9 +74,10 @@ q1 = Question(
     "fib1(7) too, with calls_of(trace_calls(fib1, n), 'fib1(2)'): do the counts look "
     "familiar?",
     more_hints=(
-        "The counts for n = 4, 5, 6, 7 are 2, 3, 5, 8. Look familiar? fib1(n) makes "
-        "exactly two calls, fib1(n - 1) and fib1(n - 2), and every call of fib1(2) happens "
-        "inside one of them: how does the count for n follow from the two before it?",
+        "Put your counts for n = 4, 5, 6, 7 beside fib2's numbers, [fib2(k) for k in "
+        "range(10)]: where do they appear? Why: fib1(n) makes exactly two calls, "
+        "fib1(n - 1) and fib1(n - 2), and every call of fib1(2) happens inside one of them, "
+        "so how does the count for n follow from the two before it?",
         "They are Fibonacci numbers: 2, 3, 5, 8 are F(3), F(4), F(5), F(6) for n = 4, 5, 6, "
         "7. Which F(k) is it for n = 60? Compute it the fast way, with the chapter's fib2 "
         "(never with fib1).",
@@ -569,6 +570,13 @@ def _measured_table(d):  # a typical shortcut: the counts measured for d = 0 …
     return [_grad_visits(k) for k in range(10)][d]
 
 
+def _same_count(got, want: int) -> bool:
+    """A whole number of visits must be exact; a float formula may round in the last digits."""
+    if isinstance(got, numbers.Integral):
+        return int(got) == want
+    return all_close([got], [want])
+
+
 def _check_q4(visits):
     if not callable(visits):
         raise Incorrect("pass a function of the depth d, e.g. lambda d: ...")
@@ -577,12 +585,12 @@ def _check_q4(visits):
     for d, g in zip(_Q4_DEPTHS, got, strict=True):
         if isinstance(g, bool) or not isinstance(g, numbers.Real):
             raise Incorrect(f"for depth {d} your function returned {g!r}, not a number")
-    if all_close(got, want):  # a float formula such as 3**d * (1 + 4*d/3) is fine too
+    if all(map(_same_count, got, want)):  # a float formula such as 3**d * (1 + 4*d/3) is fine
         for d in _Q4_LARGE:
             g = _q4_predict(visits, d)
             if isinstance(g, bool) or not isinstance(g, numbers.Real):
                 raise Incorrect(f"for depth {d} your function returned {g!r}, not a number")
-            if not all_close([g], [_grad_visits(d)]):
+            if not _same_count(g, _grad_visits(d)):
                 raise Incorrect(
                     f"right up to depth 11, but at depth {d} you predict {g!r}, and grad(x) "
                     f"makes {_visits_word(_grad_visits(d))}; follow the rule, not a fit"
@@ -591,7 +599,7 @@ def _check_q4(visits):
     for formula, why in _Q4_DIAGNOSES:
         if all_close(got, [formula(d) for d in _Q4_DEPTHS]):
             raise Incorrect(why)
-    d = next(d for d in _Q4_DEPTHS if not all_close([got[d]], [want[d]]))
+    d = next(d for d in _Q4_DEPTHS if not _same_count(got[d], want[d]))
     raise Incorrect(
         f"at depth {d} you predict {got[d]!r}, but grad(x) makes {_visits_word(want[d])}; "
         "count them with count_visits() for small d and compare"
@@ -816,7 +824,7 @@ def _check_q3_walks(walks):
     divided = math.isfinite(walks) and not walks.is_integer()  # not a guess such as 5, or inf
     if divided and abs(visits - round(visits)) < 1e-6 and round(visits) != 1694:
         raise Incorrect(_q3_not_finished(walks, round(visits)))  # exact: the division is right
-    if math.isclose(walks, _Q3_WALKS, rel_tol=0.003):  # 3.44 to 3.46: 3.45 is 1,694 / 491
+    if abs(walks - _Q3_WALKS) < 0.005:  # 3.45, or more decimals of 1,694 / 491 = 3.4501…
         return
     if math.isclose(walks, grad_visits(40) / (12 * 40 + 8), rel_tol=0.001):  # 1,694 / 488
         raise Incorrect(
@@ -827,6 +835,15 @@ def _check_q3_walks(walks):
         raise Incorrect(
             "3.5 is 42 / 12, where the walks head for large P; at P = 40 compute "
             "grad_visits(40) / (12 * 40 + 11) and give two decimals"
+        )
+    two_decimals = round(walks, 2) == walks
+    if not two_decimals and divided and abs(visits - round(visits)) < 0.05:  # 4 decimals
+        raise Incorrect(_q3_not_finished(walks, round(visits)))
+    if two_decimals and abs(walks - _Q3_WALKS) < 0.015:  # 3.44 or 3.46: a digit off
+        raise Incorrect(
+            f"{walks:g} is off in the second decimal: round grad_visits(40) / (12 * 40 + 11) "
+            "to two decimals with round(..., 2); if that still gives "
+            f"{walks:g}, check your grad_visits first, with ch03.q3.check(grad_visits)"
         )
     if math.isclose(walks, _Q3_WALKS, rel_tol=0.03):
         raise Incorrect(
@@ -845,8 +862,6 @@ def _check_q3_walks(walks):
         )
     if math.isclose(walks, 1 / _Q3_WALKS, rel_tol=0.015):
         raise Incorrect("that is upside down: visits of one grad divided by those of one value()")
-    if divided and abs(visits - round(visits)) < 0.05:  # rounded to 4 decimals
-        raise Incorrect(_q3_not_finished(walks, round(visits)))
     raise Incorrect(
         f"{walks:g} walks is not it: one grad's visits, grad_visits(40), divided by one "
         "value()'s, 12P + 11 at P = 40"
@@ -856,12 +871,15 @@ def _check_q3_walks(walks):
 q3_walks = Question(
     title="What one grad costs, for a neuron: in walks of the tree",
     checker=_check_q3_walks,
-    hint_text="A walk of the tree is one value(): 12P + 11 visits. How many of those is one "
-    "grad's grad_visits(40)?",
+    hint_text="As in the chapter's table: walks per grad = one grad's visits / one walk's "
+    "visits, and a walk of the tree is one value(). Where does each number come from?",
     more_hints=(
-        "grad_visits(40) / (12 * 40 + 11). More or less than the linear model's 2.5?",
-        "grad_visits(40) is 1,694 and one value() is 491 visits. Compare the rows with the "
-        "linear model's: which walk is new, and how much of the tree does it cover?",
+        "One grad's visits at P = 40 is your formula from the first cell, once "
+        "ch03.q3.check(grad_visits) passes; one value() of the neuron's loss is 12P + 11 "
+        "visits (check it: count_visits() around loss.value()).",
+        "At P = 40 one walk is 12 · 40 + 11 = 491 visits. Divide and round to two decimals, "
+        "round(..., 2). Is it more or less than the linear model's 2.5, and which row of "
+        "your grad_visits makes the difference?",
     ),
     solution_text=(
         "walks_at_40 = grad_visits(40) / (12 * 40 + 11)  # 1,694 / 491 ≈ 3.45, more than 2.5:\n"
@@ -875,6 +893,8 @@ q3_walks = Question(
         (5.0, "is not it"),
         (1694 / 488, "the linear model's 12P + 8"),
         (3.4, "close but not it"),
+        (3.44, "off in the second decimal"),
+        (3.46, "off in the second decimal"),
         (3.5, "42 / 12"),
         ("3.45", "number of walks"),
         (_constants_forgotten(40) / 491, "finish Exercise 3 first"),
