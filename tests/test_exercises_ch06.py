@@ -95,7 +95,7 @@ def test_hints_start_with_a_nudge_and_say_more_each_time():
         (ch06.q2, ("g + mu·buf", "g + mu * buf")),
         (ch06.q4, ("0.004", "3.16")),
         (ch06.q3, ("alpha·v + (1 - alpha)·g²",)),
-        (ch06.q5, ("1 - 100",)),
+        (ch06.q5, ("λ = 100",)),
         (ch06.q1, ("loss.backward()", "optimizer.zero_grad()")),
     ):
         hints = q.hints()
@@ -194,14 +194,32 @@ def test_q4_near_miss_with_five_figures_is_told_how_far_off():
 
 
 def test_q5_accepts_only_the_threshold_and_says_near_misses_are_near():
-    for right in (0.02, 2 / 100, 0.01999, 0.019985):
+    for right in (0.038, 2 * (1 + 0.9) / 100, 0.03797, 0.037965):
         assert ch06.q5.grade(right).correct, right
-    for near in (0.0199, 2 / 101, 0.0195):
+    for near in (0.0379, 0.0375, 0.0365):
         feedback = ch06.q5.grade(near)
         assert feedback.status == "incorrect", near
-        assert "close to the threshold" in feedback.message and "hits -1" in feedback.message
-    for above in (0.0200002, 0.0201):
+        assert "close to the threshold" in feedback.message and "2(1 + mu)/λ" in feedback.message
+    for above in (0.0380002, 0.0381):
         assert ch06.q5.grade(above).status == "incorrect", above
+
+
+def test_q5_the_threshold_is_where_momentum_stops_converging_on_the_steep_bowl():
+    from tinyml.landscapes import descend
+    from tinyml.optim import Momentum
+
+    def run(lr):
+        return descend(ch06.steep_bowl, Momentum, lr=lr, momentum=0.9, steps=500, start=(-5, 1.5))
+
+    assert run(0.038 * 0.99).losses[-1] < 1e-15
+    assert run(0.038 * 1.01).diverged and run(0.038 * 1.001).diverged
+
+
+def test_q5_names_the_limits_of_section_2_and_3_mixed_up():
+    assert "plain GD's limit on this bowl" in ch06.q5.grade(0.02).message  # GD's, not Momentum's
+    assert "chapter's bowl" in ch06.q5.grade(0.152).message  # section 3's 25, not 100
+    assert "chapter's bowl" in ch06.q5.grade(0.08).message
+    assert "2(1 + mu)/λ" in ch06.q5.grade(0.2).message  # 2/(λ(1 - mu))
 
 
 def test_q1_names_a_missing_backward():
@@ -407,17 +425,15 @@ def test_q1_accepts_a_tuple_of_the_losses_but_not_a_tuple_of_nodes():
 
 
 def test_q5_just_above_the_threshold_is_told_so_with_enough_digits():
-    for above in (0.02000001, 0.0200002, 0.02002, 1 / 50 * (1 + 1e-12)):
+    for above in (0.03800001, 0.0380002, 0.038002, 0.038 * (1 + 1e-12)):
         message = ch06.q5.grade(above).message
-        assert "here -1" not in message  # a factor rounded to -1 would contradict the point
         assert "is above it" in message and "Give the threshold itself" in message, above
         assert repr(above) in message, message  # the learner's own value, not rounded
-        assert "1 > 1" not in message
-    message = ch06.q5.grade(0.02003).message
-    assert "lr=0.02003 GD already fails" in message and "1.003 > 1" in message
-    message = ch06.q5.grade(0.019979).message
-    assert "lr=0.019979" in message and "-0.9979 is still above -1" in message
-    for right in (0.02, 0.01998):
+    message = ch06.q5.grade(0.03804).message
+    assert "lr=0.03804 Momentum already fails" in message and "0.11% above" in message
+    message = ch06.q5.grade(0.03795).message
+    assert "lr=0.03795" in message and "0.13% below" in message
+    for right in (0.038, 0.037962):
         assert ch06.q5.grade(right).correct, right
 
 
@@ -722,3 +738,78 @@ def test_q3_blames_state_only_when_the_same_call_made_afresh_is_right():
     message = ch06.q3.grade(wrong_for_large_v).message
     assert "RMSProp gives" in message and "state of its own" not in message, message
     assert "state of its own" in ch06.q3.grade(ch06._rms_with_memory()).message
+
+
+# Answers from the fourth fresh read of chapter 6 (report ch6d).
+
+
+def test_q2_race_class_blames_the_learners_nesterov_step_when_update_delegates():
+    from tinyml.optim import Momentum
+
+    learner = """
+def nesterov_step(theta, g, buf, lr, mu):
+    buf = mu*buf+g
+    return theta - lr*buf, buf
+
+
+class Nesterov(Momentum):
+    def update(self, i, theta, g):
+        theta, self.buffers[i] = nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
+        return theta
+"""  # the reader's cell: the class is right, its nesterov_step is Momentum's step
+    scope = {"Momentum": Momentum}
+    exec(learner, scope)
+    message = ch06.q2.grade(scope["Nesterov"]).message
+    assert "your Nesterov steps like Momentum" in message, message
+    assert "ch06.q2.check(nesterov_step)" in message and "unchanged" not in message
+    assert "Momentum unchanged" in ch06.q2.grade(Momentum).message  # no update of its own
+    scope = {"Momentum": Momentum}
+    exec(learner.replace("return theta - lr*buf", "return theta - lr*(g + mu*buf)"), scope)
+    assert ch06.q2.grade(scope["Nesterov"]).correct
+
+
+def test_q2_race_class_says_where_mu_lives_and_what_update_returns():
+    from tinyml.optim import Momentum
+
+    nesterov_step = ch06.nesterov_step
+
+    class UsesMu(Momentum):  # the reader's class: self.mu
+        def update(self, i, theta, g):
+            theta, self.buffers[i] = nesterov_step(theta, g, self.buffers[i], self.lr, self.mu)
+            return theta
+
+    class ReturnsPair(Momentum):  # the reader's class: update returns (theta, buf)
+        def update(self, i, theta, g):
+            return nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
+
+    message = ch06.q2.grade(UsesMu).message
+    assert "no attribute 'mu'" in message and "Momentum keeps mu in self.momentum" in message
+    message = ch06.q2.grade(ReturnsPair).message
+    assert "update returns only the new theta" in message and "self.buffers[i]" in message
+
+
+def test_q3_names_eps_used_as_a_floor():
+    def rmsprop_step(theta, g, v, lr, alpha, eps):  # the reader's answer
+        v = alpha * v + (1 - alpha) * g * g
+        return theta - lr * g / max(math.sqrt(v), eps), v
+
+    message = ch06.q3.grade(rmsprop_step).message
+    assert "not used as a floor" in message and "eps is missing" not in message
+    assert "eps is missing" in ch06.q3.grade(ch06._rms_variant("no eps")).message
+
+
+def test_q1_refuses_a_loop_that_counts_with_optimizer_steps():
+    def train(loss_fn, optimizer, steps):  # the reader's loop
+        losses = []
+        while optimizer.steps < steps:
+            optimizer.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.value())
+        return losses
+
+    message = ch06.q1.grade(train).message
+    assert "already taken 3 steps" in message and "returned 12 losses" in message, message
+    assert "not with optimizer.steps" in message
+    assert ch06.q1.grade(ch06.train).correct

@@ -366,7 +366,7 @@ def plot_lr_sweep(
         if bad:  # each method's crosses on its own row, so they do not hide each other
             ax.loglog(bad, [top * 4**i] * len(bad), "x", color=colour, ms=6)
     ax.axhline(top / 2, color="#999999", lw=0.6, ls=":")
-    ax.plot([], [], "x", color="#555555", label="diverged or ended worse (above the dotted line)")
+    ax.plot([], [], "x", color="#555555", label="diverged (above the dotted line)")
     if any(v < floor for v in finite):
         ax.axhline(floor, color="#999999", lw=0.6, ls="--", label=f"{floor:g} or lower")
     ax.set_xlabel("learning rate lr (log scale)")

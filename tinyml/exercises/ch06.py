@@ -6,7 +6,7 @@ import inspect
 import math
 import numbers
 
-from tinyml.exercises import Incorrect, Question, call_learner
+from tinyml.exercises import Incorrect, NotAttempted, Question, call_learner
 
 
 def _grad(theta: float) -> float:
@@ -89,12 +89,16 @@ def _check_q1(train_fn):
         built[0] += 1
         return quadratic(x, y)
 
-    def run(fn, optimizer=GD, steps=15, stale=False, lr=0.01, **settings):
+    def run(fn, optimizer=GD, steps=15, stale=False, lr=0.01, used=False, **settings):
         built[0] = 0
         x, y = Var(-4.0, name="x"), Var(1.0, name="y")
         if stale:  # gradients left over from an earlier backward(), as after a first train()
             x.g, y.g = 5.0, -3.0
         opt = optimizer([x, y], lr=lr, **settings)
+        for _ in range(_USED_STEPS if used else 0):  # an earlier run: optimizer.steps > 0
+            opt.zero_grad()
+            quadratic(x, y).backward()
+            opt.step()
         step, zero_grad = opt.step, opt.zero_grad
         ever_filled[0] = False
 
@@ -162,6 +166,7 @@ def _check_q1(train_fn):
         _check_with_momentum(train_fn, run, steps_called)
         _check_stale_gradients(train_fn, run)
         _check_no_early_stop(train_fn, run)
+        _check_used_optimizer(train_fn, run)
         return
     if where == (-4.0, 1.0):
         if not learner_backward:
@@ -259,6 +264,25 @@ def _check_stale_gradients(train_fn, run):
         )
 
 
+_USED_STEPS = 3  # how many steps the optimizer of _check_used_optimizer has already taken
+
+
+def _check_used_optimizer(train_fn, run):
+    """Right with a fresh optimizer is not enough: a loop that counts with optimizer.steps
+    runs too few steps when the optimizer has stepped before."""
+    got, _ = run(train_fn, used=True)
+    want, _ = run(train, used=True)
+    count = len(got) if isinstance(got, list | tuple) else None
+    if count != len(want) or _first_difference(_floats(got), want) is not None:
+        did = f"returned {_losses(count)}" if count is not None else f"returned {got!r}"
+        raise Incorrect(
+            f"right with a fresh optimizer, but with one that has already taken "
+            f"{_USED_STEPS} steps (optimizer.steps is {_USED_STEPS}) train(loss_fn, "
+            f"optimizer, 15) {did}: count the steps of this call yourself, "
+            "for _ in range(steps), not with optimizer.steps"
+        )
+
+
 _CONVERGING = {"steps": 300, "lr": 0.075}  # the loss reaches 1e-20: any early stop shows
 
 
@@ -307,6 +331,18 @@ def _train_stop_when_small(loss_fn, optimizer, steps):
         losses.append(loss.value())
         if loss.value() < 1e-3:
             break
+    return losses
+
+
+def _train_while_steps(loss_fn, optimizer, steps):
+    """The reader's loop: it counts with optimizer.steps, which an earlier run has raised."""
+    losses = []
+    while optimizer.steps < steps:
+        optimizer.zero_grad()
+        loss = loss_fn()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.value())
     return losses
 
 
@@ -523,6 +559,7 @@ q1 = Question(
         (_train_rounded, "unrounded"),
         (_train_early_stop, "stops early"),
         (_train_stop_when_small, "stops early"),
+        (_train_while_steps, "not with optimizer.steps"),
     ],
 )
 
@@ -535,7 +572,14 @@ _Q3_STEPS = 30
 # (theta, g, v) to call the learner's step on: positive v, and g small enough where it is
 # negative that no mistake takes a root of a negative number; one starts from v = 0, as the
 # first step does, and one has g < 0, so that a step that loses g's sign shows.
-_Q3_PROBES = ((0.5, 2.0, 0.3), (1.5, 0.5, 4.0), (-1.0, 3.0, 0.0), (1.0, -1.0, 1.0))
+# The last has √v < eps, so that eps used as a floor, max(√v, eps), differs from no eps.
+_Q3_PROBES = (
+    (0.5, 2.0, 0.3),
+    (1.5, 0.5, 4.0),
+    (-1.0, 3.0, 0.0),
+    (1.0, -1.0, 1.0),
+    (0.5, 1e-3, 0.0),
+)
 
 
 def rmsprop_step(theta, g, v, lr, alpha, eps):
@@ -597,6 +641,8 @@ def _rms_variant(kind):
             return theta - lr * g / (root + eps), v
         if kind == "no eps":
             return theta - lr * g / root, new_v
+        if kind == "eps floor":
+            return theta - lr * g / max(root, eps), new_v
         if kind == "half v":  # v ** 1/2, read by Python as (v ** 1) / 2
             return theta - lr * g / (new_v**1 / 2 + eps), new_v
         raise ValueError(kind)
@@ -631,6 +677,8 @@ _RMS_MISTAKES = {
     "v ** 0.5 or math.sqrt(v)",
     "no eps": "eps is missing: the step is lr·g / (√v + eps), eps added after the root "
     "(it keeps the step finite where v is 0)",
+    "eps floor": "eps is added after the root, not used as a floor: the step is "
+    "lr·g / (√v + eps), not lr·g / max(√v, eps)",
 }
 
 
@@ -818,6 +866,7 @@ q3 = Question(
         (lambda theta, g, v, lr, alpha, eps: (theta - 0.01, v), "RMSProp gives"),
         (_rms_with_memory(), "state of its own"),
         (_rms_variant("no eps"), "eps is missing"),
+        (_rms_variant("eps floor"), "not used as a floor"),
         (_rms_variant("half v"), "v ** 1/2 is (v ** 1) / 2"),
         (_rms_variant("no 1 - alpha"), "weight 1 - alpha"),
         (_rms_fixed("alpha"), "you wrote 0.9 where alpha belongs"),
@@ -837,26 +886,27 @@ def steep_bowl(x, y):
     return 0.5 * (x * x + 100 * (y * y))
 
 
-_CRITICAL = 2 / 100
+_MU = 0.9
+_CRITICAL = 2 * (1 + _MU) / 100  # section 3's 2(1 + mu)/lambda, with lambda = 100 across y
 _TOLERANCE = 1e-3 * _CRITICAL  # within 0.1 % below the threshold counts as found
 
 
 def _check_q5(answer):
     from tinyml.landscapes import descend
-    from tinyml.optim import GD
+    from tinyml.optim import Momentum
 
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give the learning rate as a number, not {answer!r}")
     lr = float(answer)
-    # Below 0.02 every rate converges and at 0.02 itself y flips sign forever; above it y
-    # grows. So the threshold is 0.02: a rate at most 0.1 % below it counts as found.
+    # Below 0.038 every rate converges; at 0.038 itself y's swing neither grows nor shrinks;
+    # above it the swing grows. A rate at most 0.1 % below the threshold counts as found.
     if _CRITICAL - _TOLERANCE - 1e-15 <= lr <= _CRITICAL + 1e-15:
         return
-    if _CRITICAL < lr <= _CRITICAL + _TOLERANCE:  # as close above as 0.01998 is below
+    if _CRITICAL < lr <= _CRITICAL + _TOLERANCE:  # as close above as 0.037962 is below
         raise Incorrect(
-            f"close to the threshold, but {lr!r} is above it: at exactly 0.02 the factor "
-            "1 - 100·lr is -1; just above it the factor is below -1 and GD diverges, slowly. "
-            "Give the threshold itself"
+            f"close to the threshold, but {lr!r} is above it: at exactly 2(1 + mu)/100 = 0.038 "
+            "y's swing keeps its size; just above it the swing grows and Momentum diverges, "
+            "slowly. Give the threshold itself"
         )
     if math.isnan(lr):
         raise Incorrect("give the learning rate as a number, not nan")
@@ -864,79 +914,86 @@ def _check_q5(answer):
         raise Incorrect(f"a learning rate must be positive, got {lr:g}")
     if not math.isfinite(lr):
         raise Incorrect(f"{lr:g} is far too large: the threshold is finite and small")
-    if math.isclose(lr, 2 / 25, rel_tol=0.02):
-        raise Incorrect(
-            "0.08 = 2/25 is the threshold of the chapter's bowl, curved 25× across y; this one "
-            "is curved 100× across y"
-        )
-    if math.isclose(lr, 2.0):
-        raise Incorrect("2 is the limit along x, where the curvature is 1; y is 100× more curved")
-    if math.isclose(lr, 1 / 100) or math.isclose(lr, 1 / 101):
-        raise Incorrect(
-            f"GD still converges above {lr:g}: it zigzags across y, but the zigzag shrinks "
-            "as long as |1 - 100·lr| < 1"
-        )
+    named = {
+        2 / 100: "0.02 = 2/100 is plain GD's limit on this bowl; momentum raises it by the "
+        "factor 1 + mu (section 3)",
+        2 * (1 + _MU) / 25: "0.152 is Momentum's limit on the chapter's bowl, curved 25× "
+        "across y; this one is curved 100× across y",
+        2 / 25: "0.08 = 2/25 is GD's limit on the chapter's bowl, curved 25× across y; this "
+        "one is curved 100×, and the question is about Momentum",
+        2 * (1 + _MU): "3.8 is the limit along x, where the curvature is 1; y is 100× more curved",
+        2 / (100 * (1 - _MU)): "1/(1 - mu) is how much momentum speeds up a steady direction; "
+        "at the limit y's gradients alternate in sign, and section 3's limit is 2(1 + mu)/λ",
+        2 * _MU / 100: "2·mu/λ drops the 1: section 3's limit is 2(1 + mu)/λ",
+        (1 + _MU) / 100: "half the limit: section 3's limit is 2(1 + mu)/λ",
+    }
+    for value, why in named.items():
+        if math.isclose(lr, value, rel_tol=0.02):
+            raise Incorrect(why)
     if 0.95 * _CRITICAL <= lr < _CRITICAL:
         raise Incorrect(
-            f"close to the threshold, but GD still converges at lr={lr!r}: the factor "
-            f"1 - 100·lr = {1 - 100 * lr:.10g} is still above -1. Give the rate where the factor "
-            "hits -1 exactly"
+            f"close to the threshold, but Momentum still converges at lr={lr!r}: it is "
+            f"{1 - lr / _CRITICAL:.2%} below the limit. Give the rate 2(1 + mu)/λ itself"
         )
     if lr < _CRITICAL:
         raise Incorrect(
-            f"GD still converges at lr={lr:g}: both |1 - lr| and |1 - 100·lr| are below 1; "
-            "the threshold is higher"
+            f"Momentum (mu = 0.9) still converges at lr={lr:g}: the threshold is higher. "
+            "Section 3's limit is 2(1 + mu)/λ, for the largest curvature λ"
         )
     if lr > 1:  # y blows up within a few steps; no need to run (or overflow) descend
         raise Incorrect(
-            f"{lr:g} is far too large: the threshold is finite and small. At lr={lr:g} the "
-            f"factor |1 - 100·lr| = {abs(1 - 100 * lr):.3g} is far above 1, so y grows every step"
+            f"{lr:g} is far too large: the threshold is finite and small. At lr={lr:g} "
+            "y's swing grows every step"
         )
-    run = descend(steep_bowl, GD, lr=lr, steps=500, start=(-5.0, 1.5))
+    run = descend(steep_bowl, Momentum, lr=lr, momentum=_MU, steps=500, start=(-5.0, 1.5))
     if run.diverged:
-        seen = f"descend(steep_bowl, GD, lr={lr:g}, …) is marked diverged"
+        seen = f"descend(steep_bowl, Momentum, lr={lr:g}, momentum=0.9, …) is marked diverged"
     else:  # just above the threshold the growth is too slow for 500 steps to show it
         seen = (
-            f"so slowly that descend(steep_bowl, GD, lr={lr:g}, …) still ends at loss "
-            f"{run.losses[-1]:.3g}, but it never settles"
+            f"it grows so slowly that descend(steep_bowl, Momentum, lr={lr:g}, …) still ends "
+            f"at loss {run.losses[-1]:.3g}, but it never settles"
         )
+    above = (
+        f"{lr / _CRITICAL - 1:.2%} above the limit"
+        if lr < 2 * _CRITICAL
+        else f"{lr / _CRITICAL:.3g} times the limit"
+    )
     raise Incorrect(
-        f"at lr={lr!r} GD already fails: |1 - 100·lr| = {abs(1 - 100 * lr):.10g} > 1, so y "
-        f"grows every step ({seen}); the threshold is lower"
+        f"at lr={lr!r} Momentum already fails: the rate is {above}, so y's swing grows every "
+        f"step ({seen}); the threshold is lower"
     )
 
 
 q5 = Question(
-    title="The learning rate where gradient descent stops converging",
+    title="The learning rate where momentum stops converging",
     checker=_check_q5,
-    hint_text="Section 2 did this for curvature 25. Which direction of this bowl is the "
-    "steeper one, and what does one GD step do to that coordinate?",
+    hint_text="Section 3 gave Momentum's largest stable rate for one direction. Which "
+    "direction of this bowl is the steepest, and what is its curvature?",
     more_hints=(
-        "As in section 2's cell, one GD step multiplies each coordinate by a factor of its "
-        "own. Which coordinate's factor can reach -1, and at which rate?",
-        "The gradient along y is 100·y, so one GD step multiplies y by (1 - 100·lr); y "
-        "shrinks while that factor is above -1. Solve 1 - 100·lr = -1.",
+        "As in section 2, the gradient along y is 100·y: the curvature across y is 100, "
+        "along x only 1. The steepest direction sets the limit.",
+        "Section 3's limit is 2(1 + mu)/λ: put in λ = 100 and mu = 0.9.",
     ),
-    solution_text="# y ← y - lr·100·y = (1 - 100·lr)·y shrinks only if |1 - 100·lr| < 1\n"
-    "critical_lr = 2 / 100  # 0.02: below it GD converges; at it y flips sign forever; "
-    "above it y grows.\n# In general: 2 / (the largest curvature).",
+    solution_text="# Section 3: Momentum converges while lr < 2(1 + mu)/λ, λ the largest "
+    "curvature.\n# Here λ = 100 (across y) and mu = 0.9:\n"
+    "critical_lr = 2 * (1 + 0.9) / 100  # 0.038: plain GD's limit 2/100, times 1 + mu",
     answer=lambda: _CRITICAL,
     wrong=[
-        (2 / 25, "chapter's bowl"),  # the answer copied from section 2
-        (2.0, "curvature is 1"),
-        (0.01, "still converges"),
-        (0.015, "threshold is higher"),
-        (0.0195, "close to the threshold"),
-        (0.0199, "factor hits -1"),
-        (2 / 101, "close to the threshold"),
-        (0.018, "threshold is higher"),
-        (0.025, "threshold is lower"),
-        (0.0201, "marked diverged"),  # a rate at which descend diverges must not pass
-        (0.0200002, "is above it"),
-        (0.02000001, "Give the threshold itself"),
-        (0.02002, "is above it"),
-        (0.02003, "GD already fails"),
-        (-0.02, "positive"),
+        (2 / 100, "plain GD's limit on this bowl"),
+        (2 * 1.9 / 25, "chapter's bowl"),
+        (2 / 25, "chapter's bowl"),
+        (3.8, "curvature is 1"),
+        (0.2, "1/(1 - mu)"),
+        (0.018, "drops the 1"),
+        (0.019, "half the limit"),
+        (0.03, "threshold is higher"),
+        (0.0375, "close to the threshold"),
+        (0.03795, "close to the threshold"),
+        (0.0385, "marked diverged"),  # a rate at which descend diverges must not pass
+        (0.03800001, "is above it"),
+        (0.038002, "Give the threshold itself"),
+        (0.04, "Momentum already fails"),
+        (-0.038, "positive"),
         (0, "positive"),
         (math.inf, "far too large"),
         (1e160, "far too large"),
@@ -1276,9 +1333,40 @@ def _race_points(
     for _ in range(steps):
         opt.zero_grad()
         quadratic(x, y).backward()
-        call_learner(opt.step, call=f"running {made}.step()")
+        try:
+            call_learner(opt.step, call=f"running {made}.step()")
+        except Incorrect as exc:
+            raise Incorrect(_update_advice(str(exc))) from None
         points.append((x.value(), y.value()))
     return points, list(getattr(opt, "buffers", []))
+
+
+def _update_advice(reason: str) -> str:
+    """A crash in the learner's update(), with what Momentum's attributes and update's
+    return value are."""
+    if "has no attribute 'mu'" in reason:
+        return f"{reason}. Momentum keeps mu in self.momentum (and lr in self.lr)"
+    if "has no attribute" in reason:
+        return (
+            f"{reason}. Momentum's attributes are self.lr, self.momentum and self.buffers "
+            "(one buffer per parameter)"
+        )
+    if "of type tuple" in reason or "of type list" in reason:
+        return (
+            f"{reason}. update returns only the new theta; store the new buffer in "
+            "self.buffers[i]: theta, self.buffers[i] = nesterov_step(...)"
+        )
+    return reason
+
+
+def _learners_step(cls: type):
+    """The nesterov_step that cls.update calls by name, if it is not the reference's."""
+    update = cls.__dict__.get("update")
+    code = getattr(update, "__code__", None)
+    if code is None or "nesterov_step" not in code.co_names:
+        return None
+    step = getattr(update, "__globals__", {}).get("nesterov_step")
+    return step if callable(step) and step is not nesterov_step else None
 
 
 def _flat(points: list[tuple[float, float]]) -> list[float]:
@@ -1317,6 +1405,21 @@ def _check_q2_class(cls: type) -> None:
             "buffer, so every step starts from buf = 0 (plain gradient descent with a larger "
             "step). Store it: theta, self.buffers[i] = nesterov_step(...)"
         )
+    step = _learners_step(cls)
+    if step is not None:  # update() delegates: is the learner's nesterov_step the culprit?
+        try:
+            _check_q2(step)
+        except (Incorrect, NotAttempted):
+            like = (
+                "like Momentum"
+                if _first_difference(_flat(got), _flat(_race_points(Momentum)[0])) is None
+                else "wrongly"
+            )
+            raise Incorrect(
+                f"your Nesterov steps {like}: its update() calls your nesterov_step, which is "
+                "not right yet. Check nesterov_step first with ch06.q2.check(nesterov_step), "
+                "which says what is wrong"
+            ) from None
     plain, _ = _race_points(Momentum)
     if _first_difference(_flat(got), _flat(plain)) is None:
         raise Incorrect(
