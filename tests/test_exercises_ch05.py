@@ -254,7 +254,7 @@ def test_q2_names_outputs_rewrapped_in_a_new_var():
 
 
 def test_q2_tells_a_sum_one_short_from_an_inner_loop_over_the_rows():
-    """Fourth read: the reader's off-by-one was told it looped over len(W); on 2×3 the two agree."""
+    """Fourth read: an off-by-one was told it looped over len(W); on 2×3 the two agree."""
 
     def one_short(W, x):  # the reader's exact code
         return [sum(W[i][j] * x[j] for j in range(len(x) - 1)) for i in range(len(W))]

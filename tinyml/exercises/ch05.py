@@ -755,7 +755,7 @@ q4 = Question(
         "not from 0). Multiply by the number of entries, and check with Counted.",
     ),
     solution_text=inspect.getsource(additions)
-    + "\n# Section 6 counted n²(n - 1) for square matrices: n = m = p.",
+    + "\n# For square matrices (n = m = p) that is n²(n - 1).",
     answer=lambda: additions,
     wrong=[
         (lambda n, m, p: n * m * p, "number of multiplications"),
