@@ -117,3 +117,24 @@ def test_an_unknown_view_names_the_views_there_are():
         show(alpha.Sub, view="fast")
     with pytest.raises(ValueError, match="has: none"):
         show(show, view="simple")
+
+
+def test_shown_code_drops_linter_noqa_comments_but_keeps_their_reasons():
+    from tinyml import beta, matrix, show
+    from tinyml.source import strip_noqa
+
+    code = (
+        "f = lambda: 1  # noqa: E731\n"
+        "g = 2  # noqa\n"
+        "raise  # noqa: PLE0704 - an outer call reports it\n"
+        "import torch  # noqa: F401, E402\n"
+        "h = 3  # twice, no linter here\n"
+    )
+    assert strip_noqa(code) == (
+        "f = lambda: 1\ng = 2\nraise  # an outer call reports it\nimport torch\n"
+        "h = 3  # twice, no linter here\n"
+    )
+    shown = show(matrix.random_matrix).code
+    assert "noqa" not in shown and "draw = lambda: rng.uniform(-scale, scale)\n" in shown
+    assert "noqa" not in show(beta).code
+    assert "# an outer call of the walk will report it" in show(beta).code

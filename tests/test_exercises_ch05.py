@@ -251,3 +251,29 @@ def test_q2_names_outputs_rewrapped_in_a_new_var():
     message = ch05.q2.grade(reader).message
     assert "[0.0, 0.0, 0.0], not [5, 7, 9]" in message, message
     assert "not connected to x's Vars" in message and "Var(...) or float(...)" in message
+
+
+def test_q2_tells_a_sum_one_short_from_an_inner_loop_over_the_rows():
+    """Fourth read: an off-by-one was told it looped over len(W); on 2×3 the two agree."""
+
+    def one_short(W, x):  # the reader's exact code
+        return [sum(W[i][j] * x[j] for j in range(len(x) - 1)) for i in range(len(W))]
+
+    message = ch05.q2.grade(one_short).message
+    assert "first 2 of the 3 entries" in message, message
+    assert "range(len(x) - 1) stops one short" in message, message
+    assert "not the rows of W" not in message, message
+
+    def over_rows(W, x):
+        return [sum(W[i][j] * x[j] for j in range(len(W))) for i in range(len(W))]
+
+    message = ch05.q2.grade(over_rows).message
+    assert "not the rows of W (len(W), here 2)" in message and "stops one short" not in message
+
+    def neither(W, x):  # short on 2×3 and crashing on the probe: the neutral advice
+        if len(x) != 3:
+            raise IndexError("probe")
+        return [row[0] * x[0] + row[1] * x[1] for row in W]
+
+    message = ch05.q2.grade(neither).message
+    assert message.endswith("all the entries of x: range(len(x)), or zip(row, x)"), message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 import textwrap
 
@@ -38,6 +39,20 @@ def highlight_html(code: str) -> str:
 
         return f"<pre>{html.escape(code)}</pre>"
     return highlight(code, PythonLexer(), HtmlFormatter(noclasses=True, style="default"))
+
+
+# A linter's noqa comment ("noqa: E731") says nothing to a learner: shown code drops it,
+# keeping any reason written after it ("noqa: B018 - why" shows as just "why").
+_NOQA = re.compile(
+    r"[ \t]*#[ \t]*noqa\b(?::[ \t]*[A-Z]+[0-9]+(?:[ \t]*,[ \t]*[A-Z]+[0-9]+)*)?"
+    r"(?:[ \t]*[-–—:][ \t]*(?P<why>\S.*))?[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def strip_noqa(code: str) -> str:
+    """The code without linter ``# noqa`` comments (a reason written after one is kept)."""
+    return _NOQA.sub(lambda m: f"  # {m['why']}" if m["why"] else "", code)
 
 
 def _where(obj: object) -> str:
@@ -93,7 +108,7 @@ def show(
             raise TypeError(
                 f"show() can display functions, classes and modules, not {obj!r} ({exc})"
             ) from None
-        parts.append(textwrap.dedent(code).rstrip())
+        parts.append(strip_noqa(textwrap.dedent(code)).rstrip())
         titles.append(_where(obj))
     text = "\n\n\n".join(parts) + "\n"
     reasons = {**{w: r for w, r in viewed.items() if w in text}, **reasons}

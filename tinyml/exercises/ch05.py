@@ -255,11 +255,7 @@ def _check_q2(learner_matvec):
     if not all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, want, strict=True)):
         square = [sum(row[j] * x[j] for j in range(len(w))) for row in w]
         if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, square, strict=True)):
-            raise Incorrect(
-                f"matvec({w}, {x}) returned {got!r}, the sums over the first {len(w)} entries "
-                f"only: the inner loop must run over the entries of x (len(x), here "
-                f"{len(x)}), not the rows of W (len(W), here {len(w)}); W need not be square"
-            )
+            raise Incorrect(_short_sum_advice(learner_matvec, w, x, got))
         running = [want[0], want[0] + want[1]]
         if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, running, strict=True)):
             raise Incorrect(
@@ -297,6 +293,29 @@ def _check_q2(learner_matvec):
         raise Incorrect(
             f"the gradients through your matvec are {grads}, not [5, 7, 9]{unconnected}"
         )
+
+
+def _short_sum_advice(learner_matvec, w, x, got) -> str:
+    """Why the sums stop early: a 2×4 W tells range(len(W)) from range(len(x) - 1)."""
+    said = (
+        f"matvec({w}, {x}) returned {got!r}, the sums over the first {len(w)} of the "
+        f"{len(x)} entries only: the inner loop must run over "
+    )
+    w4, x4 = [[1.0, 2.0, 3.0, 4.0], [-1.0, 0.5, 2.0, 1.0]], [1.0, 1.0, 1.0, 1.0]
+    try:
+        got4 = learner_matvec(copy.deepcopy(w4), list(x4))
+    except Exception:  # noqa: BLE001 - any failure here leaves the neutral advice
+        got4 = None
+    if got4 == [sum(row[:3]) for row in w4]:
+        return (
+            said + "all the entries of x, but range(len(x) - 1) stops one short: use range(len(x))"
+        )
+    if got4 == [sum(row[:2]) for row in w4]:
+        return (
+            said + f"the entries of x (len(x), here {len(x)}), not the rows of W (len(W), here "
+            f"{len(w)}); W need not be square"
+        )
+    return said + "all the entries of x: range(len(x)), or zip(row, x)"
 
 
 # Other shapes than the 2×3 one: a matvec that counts 3 inputs or 2 rows must not pass.
@@ -736,7 +755,7 @@ q4 = Question(
         "not from 0). Multiply by the number of entries, and check with Counted.",
     ),
     solution_text=inspect.getsource(additions)
-    + "\n# Section 6 counted n²(n - 1) for square matrices: n = m = p.",
+    + "\n# For square matrices (n = m = p) that is n²(n - 1).",
     answer=lambda: additions,
     wrong=[
         (lambda n, m, p: n * m * p, "number of multiplications"),
