@@ -836,7 +836,7 @@ def test_the_first_operand_view_hides_exactly_the_second_operands_cases():
 
 
 def test_the_bookkeeping_view_of_add_shows_the_bookkeeping_and_hides_the_rest():
-    # Chapter 4's optional section shows Add with view="bookkeeping": the three lines for backward()
+    # Chapter 4's optional section shows Add with view="bookkeeping": its lines for backward()
     import tinyml
 
     code = tinyml.show(alpha.Add, view="bookkeeping").code
