@@ -833,3 +833,13 @@ def test_the_first_operand_view_hides_exactly_the_second_operands_cases():
     assert "b." not in code and "(b)" not in code
     assert "heappush(waiting, (-a._serial, a))" in code and "push(heappop(waiting)[1])" in code
     assert "...  # 16 lines not shown: the same four cases for the second operand, b" in code
+
+
+def test_the_bookkeeping_view_of_add_shows_the_bookkeeping_and_hides_the_rest():
+    # Chapter 4's optional section shows Add with view="bookkeeping": its lines for backward()
+    import tinyml
+
+    code = tinyml.show(alpha.Add, view="bookkeeping").code
+    assert "self._uses, self._serial, self._seen = 0, _next_serial(), 0" in code
+    assert "a._uses += 1" in code
+    assert "__slots__" not in code and "_isinf" not in code and "_overflow" not in code

@@ -733,3 +733,62 @@ def test_q3_an_int64_that_raises_overflowerror_at_d_40_is_told_about_fixed_size_
     assert "raised OverflowError" in message and "numpy's int64) holds 64 bits" in message
     assert "needs 81; use Python's 4**d" in message
     assert "table of measured values" not in message
+
+
+# -- the third fresh read of the structural pass (report ch4c) ----------------------------
+def _readers_root_counted_per_listing(root, wrt):  # the reader's code, verbatim but for names
+    order = topological_order(root)
+    needed = set(wrt)
+    for n in reversed(order):
+        if any(c in needed for c in n.children):
+            needed.add(n)
+    for w in wrt:
+        if w is root:
+            root.g += 1.0  # 1 per listing
+    if root in needed and root.children:
+        root.g = 1.0
+    for n in order:
+        if n in needed:
+            for c, d in zip(n.children, n.local_grads):  # noqa: B905 (verbatim)
+                if c in needed:
+                    c.g += n.g * d
+
+
+def test_q4_a_root_listed_twice_still_gets_its_gradient_once():
+    assert any("a single leaf, with wrt = [x, x]" in text for text, *_ in _graphs())
+    message = _graded_quickly(ch04.q4, _readers_root_counted_per_listing).message
+    assert "a single leaf, with wrt = [x, x]" in message
+    assert "x.g = 2 (backward_simple: 1)" in message
+    assert "x is listed twice; it still gets its gradient once" in message
+    assert _graded_quickly(ch04.q4, ch04.backward_to).correct
+
+
+def test_q3_an_int_off_by_one_is_not_blamed_on_a_float():
+    message = _graded_quickly(ch04.q3, lambda d: 2 * 4**d - (1 if d < 8 else 0)).message
+    assert "right for d = 0 … 7, but at d=40" in message
+    assert "(+1 off)" in message and "float" not in message
+    # an int that did pass through a float is still told so
+    rounded = _graded_quickly(ch04.q3, lambda d: int(2 * 4.0**d - 1)).message
+    assert "passed through a float (from the float 4.0)" in rounded
+
+
+def test_q4_one_pass_per_leaf_gives_the_count_of_reread_nodes_as_a_lower_bound():
+    message = _graded_quickly(ch04.q4, ch04._one_pass_per_leaf).message
+    assert "local_grads of at least one needed node more than once" in message
+    assert "of 1 needed node" not in message
+
+
+def test_q4_every_number_of_a_message_has_the_same_format():
+    def wrong_x(root, wrt):
+        ch04.backward_to(root, wrt)
+        wrt[0].g += 1.0
+
+    y = ch04._leaf_grads(ch04.backward_to, 0)[1]
+    message = _graded_quickly(ch04.q4, wrong_x).message
+    assert f"y.g = {y:g} (backward_simple: {y:g})" in message
+    assert repr(y) not in message
+
+
+def test_q1_first_hint_points_at_the_node_that_uses_x_twice():
+    nudge = ch04.q1.hints()[0]
+    assert "x * x" in nudge and "g accumulates" not in nudge and "clears" not in nudge

@@ -75,6 +75,12 @@ SHOW_VIEWS = {
         "stats.pushes": "counts the calls in stats.pushes, used below",
         "pushed": "counts the nodes that pushed, for measuring (stats.visits)",  # backward_simple
     },
+    # chapter 4's optional look at an operation's bookkeeping for backward()
+    "bookkeeping": {
+        "__slots__": "a memory-saving detail",
+        "_isinf": _OVERFLOW,
+        "_overflow": _OVERFLOW,
+    },
     # chapter 4's look at _push_once_each: the first operand's four cases only
     "first operand": dict.fromkeys(
         ("node._b", "b is not None", "b._serial", "(node, b)", "node._db", "b._a", "b.g ")
@@ -412,9 +418,9 @@ class Sub(Node):
         v = a._v - b._v
         if _isinf(v):
             raise _overflow(f"(- {a} {b})", a, b)
-        self._v = v
-        self._da, self._db = 1.0, -1.0
-        self.g = 0.0
+        self._v = v  # the value, computed once, here
+        self._da, self._db = 1.0, -1.0  # the local derivatives: node.local_grads
+        self.g = 0.0  # what passes through this node adds up here
         self._uses, self._serial, self._seen = 0, _next_serial(), 0
         a._uses += 1
         b._uses += 1
