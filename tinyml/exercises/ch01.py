@@ -56,7 +56,7 @@ q1 = Question(
     title="Machine epsilon of float32",
     checker=_check_q1,
     praise="2^-23 ≈ 1.2e-7: float32 keeps 23 fraction bits (float64: 52). Hence gradcheck's "
-    "warning: a finite difference's best error is about √ε (section 3), ≈ 3e-4 in float32, "
+    "warning: a finite difference's best error is about √ε (section 3a), ≈ 3e-4 in float32, "
     "far above grad_check's rtol = 1e-5.",
     hint_text="The chapter's halving loop works for any kind of float. What has to change "
     "so that the sum 1 + eps / 2 it tests is computed with 32-bit floats?",
@@ -405,7 +405,7 @@ def _check_q3(step):
                 f"that is the forward difference's best step, √ε·max(1, |x|); at x = {x:g} "
                 f"it leaves the central difference a relative error of {err:.1e}. The central "
                 "difference's truncation error shrinks like h², not h: balance h²/6 against "
-                "ε/h (section 3)"
+                "ε/h (section 3b)"
             )
         side = (
             "too large: truncation"
@@ -443,7 +443,7 @@ q3 = Question(
     "cbrt(3ε); the divisor 2h halves the round-off, ε/(2h), which gives cbrt(1.5ε); setting "
     "the two terms equal instead of minimising gives cbrt(6ε); the package's default is the "
     "textbook cbrt(ε). Near its minimum the total error is flat, so all of them work.",
-    hint_text="Section 3 balanced the forward difference's two errors at x = 1: do the same "
+    hint_text="Section 3a balanced the forward difference's two errors at x = 1: do the same "
     "for the central one. Section 4 said how a step has to change as |x| grows. Put the two "
     "together.",
     more_hints=(
