@@ -43,6 +43,7 @@ ODD_ANSWERS = {
     "function returning None": lambda *args, **kwargs: None,
     "function returning a string": lambda *args, **kwargs: "x",
     "function returning inf": lambda *args, **kwargs: math.inf,
+    "function returning a huge number": lambda *args, **kwargs: 1e10,
     "function returning nan": lambda *args, **kwargs: math.nan,
 }
 

@@ -501,3 +501,53 @@ def test_q5_a_difference_through_a_numpy_array_is_named(spread):  # a reader's a
     message = _timed(ch01.q5, grad_f).message
     assert "np.sin" in message and "a small step apart" in message, message
     assert "64-bit" not in message
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        lambda x: _EPS ** (-1 / 3) * max(1, abs(x)),  # a reader's answer: the exponent's sign
+        lambda x: (3 / _EPS) ** (1 / 3) * max(1, abs(x)),  # a reader's answer
+        lambda x: 1e10 * max(1, abs(x)),  # a reader's answer
+        lambda x: 1e200 * max(1, abs(x)),
+    ],
+)
+def test_q3_a_huge_step_is_named_not_an_overflow(step):  # it crashed in e^(t/s)
+    feedback = _timed(ch01.q3, step)
+    assert feedback.status == "incorrect", feedback.message
+    assert "far too large" in feedback.message and "invert the exponent" in feedback.message
+
+
+def test_q3_a_step_a_thousand_times_too_large_is_far_too_large_without_the_exponent_guess():
+    feedback = _timed(ch01.q3, lambda x: 1e-2 * max(1.0, abs(x)))
+    assert "far too large" in feedback.message and "exponent" not in feedback.message
+
+
+@pytest.mark.parametrize(
+    "wrong,named",
+    [  # a reader: the first wrong attempt was told the whole combination
+        (lambda f, x, h: (4 * _d(f, x, h) - _d(f, x, 2 * h)) / 4, "check the divisor"),
+        (lambda f, x, h: (_d(f, x, 2 * h) - 4 * _d(f, x, h)) / 3, "sign is flipped"),
+        (lambda f, x, h: (4 * _d(f, x, 2 * h) - _d(f, x, h)) / 3, "wrong way round"),
+        (lambda f, x, h: 4 * _d(f, x, h) - _d(f, x, 2 * h) / 3, "parentheses"),
+        (lambda f, x, h: 4 * _d(f, x, h) - _d(f, x, 2 * h), "divide by that"),
+    ],
+)
+def test_q2_feedback_names_the_mistake_without_the_combination(wrong, named):
+    message = _timed(ch01.q2, wrong).message
+    assert named in message, message
+    for answer in ("divide by 3", "divide by exactly 3", "(4·D(h) - D(2h)) / 3", "weight 4"):
+        assert answer not in message, message
+
+
+def test_q2_two_extrapolations_are_named_more_than_asked_not_a_failure_to_shrink():
+    def twice(f, x, h):  # a reader's answer: a second Richardson step over h, 2h, 4h
+        return (16 * ch01.better_central(f, x, h) - ch01.better_central(f, x, 2 * h)) / 15
+
+    message = _timed(ch01.q2, twice).message
+    assert "two extrapolations (sixth order)" in message and "the aim is" not in message
+
+
+def test_q1_the_right_answer_cites_no_formula_the_chapter_never_states():  # a reader
+    message = _timed(ch01.q1, 2.0**-23).message
+    assert "2/3" not in message and "section 6" not in message, message

@@ -55,26 +55,24 @@ def _check_q1(answer):
 q1 = Question(
     title="Machine epsilon of float32",
     checker=_check_q1,
-    praise="2^-23 ≈ 1.2e-7: float32 keeps 23 fraction bits (float64: 52). That is why "
-    "gradcheck wants 64 bits: by section 3, a forward difference's best error is about "
-    "√ε ≈ 3e-4 in float32, and even the central difference's, about ε^(2/3) ≈ 2e-5, is above "
-    "grad_check's rtol = 1e-5.",
+    praise="2^-23 ≈ 1.2e-7: float32 keeps 23 fraction bits (float64: 52). Hence gradcheck's "
+    "warning: a finite difference's best error is about √ε (section 3a), ≈ 3e-4 in float32, "
+    "far above grad_check's rtol = 1e-5.",
     hint_text="The chapter's halving loop works for any kind of float. What has to change "
     "so that the sum 1 + eps / 2 it tests is computed with 32-bit floats?",
     more_hints=(
-        "Write section 1's loop out again (start eps at one, halve while 1 + eps / 2 > 1). "
-        "NumPy has a 32-bit float type, and in NumPy 2 a plain Python number that meets one "
-        "takes its type. Which type does eps start as in section 1's loop?",
+        "The cell already holds section 1's loop; only the start value is yours. NumPy has a "
+        "32-bit float type, and in NumPy 2 a plain Python number that meets one takes its "
+        "type. Which type does eps start as in section 1's loop?",
         "It is enough that eps itself starts as a 32-bit float: start from eps = np.float32(1) "
         "and keep the chapter's loop as it is. eps / 2, eps /= 2 and 1.0 + eps / 2 then all "
-        "stay float32. (Starting from eps = 1.0 makes every number a 64-bit Python float.) "
-        "The cell's last line hands eps to the checker.",
+        "stay float32. (Starting from eps = 1.0 makes every number a 64-bit Python float.)",
     ),
     solution_text=(
         "eps = np.float32(1)  # a 32-bit one: 1.0 and 2 in the loop take its type\n"
         "while 1.0 + eps / 2 > 1.0:\n"
         "    eps /= 2\n"
-        "eps32 = eps  # 2**-23, about 1.19e-07"
+        "ch01.q1.check(eps)  # 2**-23, about 1.19e-07"
     ),
     answer=float32_epsilon,
     wrong=[
@@ -104,6 +102,10 @@ def _d2h_over_2h(f, x, h):  # a typical slip: D(2h) with the denominator of D(h)
     d1 = (f(x + h) - f(x - h)) / (2 * h)
     d2 = (f(x + 2 * h) - f(x - 2 * h)) / (2 * h)
     return (4 * d1 - d2) / 3
+
+
+def _two_extrapolations(f, x, h):  # a reader's answer: Richardson over h, 2h and 4h
+    return (16 * better_central(f, x, h) - better_central(f, x, 2 * h)) / 15
 
 
 def _fifth(t):
@@ -172,12 +174,13 @@ def _check_q2(learner):
             ),
             (
                 4 * d1 - d2,
-                "4·D(h) - D(2h) cancels the c·h² terms, but it is 4·f' - f' = 3·f': divide by 3",
+                "4·D(h) - D(2h) cancels the c·h² terms, but it holds f'(x) more than once: "
+                "count how many times, and divide by that",
             ),
             (
                 (4 * d2 - d1) / 3,
-                "the weights are swapped: the error is 4 times LARGER in "
-                "D(2h), so it is D(h) that gets the weight 4",
+                "the weights are the wrong way round: which of D(h) and D(2h) has the "
+                "smaller error, and so needs scaling up to match the other's?",
             ),
             (
                 (d1 + d2) / 2,
@@ -190,7 +193,7 @@ def _check_q2(learner):
                 "difference's); the central difference's error is proportional to h², so at 2h "
                 "it is 4 times, not 2 times, larger",
             ),
-            ((d2 - 4 * d1) / 3, "the sign is flipped: (4·D(h) - D(2h)) / 3, not the reverse"),
+            ((d2 - 4 * d1) / 3, "the sign is flipped: yours is -f'(x); subtract the other way"),
             (
                 (4 * d1 - 2 * d2) / 3,
                 _Q2_DENOMINATOR,
@@ -239,14 +242,14 @@ def _check_q2(learner):
                 f"{expected}: your answer "
                 f"is {factor:.9g} times the right one, at step h and at h/2 alike. A constant "
                 "factor means D(h) and D(2h) are the right steps: check the divisor (or the "
-                "weights). 4·D(h) - D(2h) holds 4·f' - f' = 3·f'(x), so divide by exactly 3"
+                "weights)"
             )
         if abs(factor - 1) > 0.05 and math.isclose(factor, factor_half, rel_tol=1e-2):
             raise Incorrect(  # 4·D(h) - D(2h) / 3: nearly the same factor at h and h/2
                 f"{expected}: your answer is about {factor:.3g} times the right one, at step h "
                 "and at h/2 alike, so it is not a small error that a smaller step would "
                 "shrink. The right steps combined the wrong way: check your parentheses "
-                "(the division by 3 applies to the whole of 4·D(h) - D(2h)) and the weights"
+                "(what does your divisor divide?) and the weights"
             )
         err_h, err_half = abs(got - exact), abs(again - exact)
         if err_half and 12 < err_h / err_half < 20:  # the right order, other steps
@@ -255,6 +258,13 @@ def _check_q2(learner):
                 f"shrinks {err_h / err_half:.1f} times when h halves, as it should, so your "
                 "combination cancels the h² terms, but with other steps than the exercise's: "
                 "use D(h) and D(2h), the central differences with steps h and 2h"
+            )
+        if err_half and 40 < err_h / err_half < 90:  # sixth order: two extrapolations
+            raise Incorrect(
+                f"{call} gave {got!r}. Your error shrinks {err_h / err_half:.0f} times when h "
+                "halves: that is two extrapolations (sixth order), more than this exercise "
+                "asks. Make one: combine only D(h) and D(2h), and the error shrinks about 16 "
+                "times"
             )
         if err_half and 3 < err_h / err_half < 5.5:  # second order: h², not h⁴
             points = []
@@ -297,11 +307,12 @@ q2 = Question(
     wrong=[
         (_central, "plain central difference d(h)"),
         (lambda f, x, h: _central(f, x, 2 * h), "with step 2h"),
-        (lambda f, x, h: 4 * _central(f, x, h) - _central(f, x, 2 * h), "divide by 3"),
-        (lambda f, x, h: (4 * _central(f, x, 2 * h) - _central(f, x, h)) / 3, "swapped"),
+        (lambda f, x, h: 4 * _central(f, x, h) - _central(f, x, 2 * h), "divide by that"),
+        (lambda f, x, h: (4 * _central(f, x, 2 * h) - _central(f, x, h)) / 3, "wrong way round"),
         (lambda f, x, h: (_central(f, x, h) + _central(f, x, 2 * h)) / 2, "same sign"),
         (lambda f, x, h: 2 * _central(f, x, h) - _central(f, x, 2 * h), "4 times, not 2"),
-        (lambda f, x, h: (_central(f, x, 2 * h) - 4 * _central(f, x, h)) / 3, "sign"),
+        (lambda f, x, h: (_central(f, x, 2 * h) - 4 * _central(f, x, h)) / 3, "sign is flipped"),
+        (_two_extrapolations, "two extrapolations (sixth order)"),
         (lambda f, x, h: better_central(f, x, 0.01), "ignores its h argument"),
         (lambda f, x, h: (4 * _central(f, x, h) - _central(f, x, 3 * h)) / 3, "16 times"),
         (lambda f, x, h: better_central(f, x, h / 2), "you used steps h/2 and h; use h and 2h"),
@@ -339,6 +350,7 @@ _Q3_TOLERANCE = 2e-10
 # round 1e-5 (1.15). Outside: cbrt(ε/3) (0.48), cbrt(ε/6) (0.38) and 1e-6 (0.11).
 _Q3_BALANCED = (3 * EPS) ** (1 / 3)
 _Q3_FACTOR = 1.6
+_Q3_FAR = 1e3  # a step this many times the balanced one is refused before it is tried
 
 
 def _q3_function(x):
@@ -366,12 +378,26 @@ def _check_q3(step):
             f"central_step(-5e+07) = {steps[-5e7]:g}: at negative x your step doesn't grow "
             "(it does at x = 1000). Scale with the size of x, abs(x), not x itself"
         )
+    for x, h in steps.items():  # e^(t/s) overflows at t ≈ 700·s: refuse such steps first
+        times = h / (_Q3_BALANCED * max(1.0, abs(x)))
+        if times >= _Q3_FAR:
+            slip = " (did you invert the exponent?)" if times >= 1e6 else ""
+            raise Incorrect(
+                f"central_step({x:g}) = {h:g}: the step is far too large, {times:.2g} times "
+                f"the step that balances the two errors; truncation swamps everything{slip}"
+            )
     forward = all(
         math.isclose(h, math.sqrt(EPS) * max(1.0, abs(x)), rel_tol=0.05) for x, h in steps.items()
     )
     for x, h in steps.items():
         f, exact = _q3_function(x)
-        err = abs((f(x + h) - f(x - h)) / (2 * h) - exact) / exact
+        try:
+            err = abs((f(x + h) - f(x - h)) / (2 * h) - exact) / exact
+        except OverflowError:
+            raise Incorrect(
+                f"central_step({x:g}) = {h:g}: the step is far too large; the test function "
+                "overflows at x ± h"
+            ) from None
         if err <= _Q3_TOLERANCE:
             continue
         if forward:
@@ -379,7 +405,7 @@ def _check_q3(step):
                 f"that is the forward difference's best step, √ε·max(1, |x|); at x = {x:g} "
                 f"it leaves the central difference a relative error of {err:.1e}. The central "
                 "difference's truncation error shrinks like h², not h: balance h²/6 against "
-                "ε/h (section 3)"
+                "ε/h (section 3b)"
             )
         side = (
             "too large: truncation"
@@ -417,7 +443,7 @@ q3 = Question(
     "cbrt(3ε); the divisor 2h halves the round-off, ε/(2h), which gives cbrt(1.5ε); setting "
     "the two terms equal instead of minimising gives cbrt(6ε); the package's default is the "
     "textbook cbrt(ε). Near its minimum the total error is flat, so all of them work.",
-    hint_text="Section 3 balanced the forward difference's two errors at x = 1: do the same "
+    hint_text="Section 3a balanced the forward difference's two errors at x = 1: do the same "
     "for the central one. Section 4 said how a step has to change as |x| grows. Put the two "
     "together.",
     more_hints=(
