@@ -206,6 +206,21 @@ def test_building_from_non_numbers_is_a_type_error():
         Add(x, "a")
 
 
+def test_a_blank_left_in_a_constructor_says_to_fill_it_in():
+    # A reader's partial answer to chapter 2's Exercise 1: the blank reaches Add's constructor
+    # before the checker can run, so Beta's own message must name it.
+    from tinyml.beta import Mul, Square, Sub
+    from tinyml.exercises import ____
+
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    with pytest.raises(TypeError, match=r"replace every ____ with your answer first"):
+        Add(Square(Sub(x, y)), ____)
+    with pytest.raises(TypeError, match=r"blank ____"):
+        Square(____)
+    assert isinstance(x + ____, type(____))  # the operators keep a blank a blank
+    assert str(Add(Square(Sub(x, y)), Mul(Const(2), x))) == "(+ (square (- x y)) (* 2 x))"
+
+
 def test_grad_needs_a_var():
     x = Var(1.0, name="x")
     with pytest.raises(TypeError, match="with respect to a Var"):

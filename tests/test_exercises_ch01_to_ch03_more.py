@@ -232,6 +232,9 @@ def test_chapter_views_fold_only_the_checks():
     assert "_evaluate(f, x + h)" in text and "best * max(1.0, abs(x))" in text
     text = str(show(beta.Const, beta.Var, view="lesson"))
     assert "_check_var" not in text and "return 1 if x is self else 0" in text
+    text = str(show(beta.gradient, view="lesson"))
+    assert "_check_params" not in text and "raise" not in text and "checks of the input" in text
+    assert "params = variables(expr)" in text and "[expr.grad(p) for p in params]" in text
     text = str(show(visits.linear_loss, view="lesson"))
     assert "_check_count" not in text and "raise TypeError" not in text
     assert "pred = activation(pred)" in text and "beta.Square(pred" in text

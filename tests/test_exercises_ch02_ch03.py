@@ -897,3 +897,39 @@ def test_ch02_q2_a_chain_rule_that_drops_the_sign_of_the_inner_derivative_fails(
     message = ch02.q2.grade(Cube).message
     assert "Cube(y - 2x).grad(x) gave 73.5; expected 3·(y - 2x)²·(-2) = -73.5" in message
     assert "the sign is lost" in message
+
+
+# Answers from the fifth fresh read of chapter 2 (on bc269cb).
+
+
+def test_ch02_q1_a_second_x_in_the_place_of_y_is_located():
+    from tinyml.beta import Add, Const, Mul, Square, Sub
+
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")  # the exercise cell's variables
+    feedback = ch02.q1.grade(Add(Square(Sub(x, Var(2.0, name="x"))), Mul(Const(2), x)))
+    assert feedback.status == "incorrect"
+    assert "in your (- x x), the right operand is a second Var named x" in feedback.message
+    assert "it should be the variable y" in feedback.message
+    assert "your variables are named" not in feedback.message
+    assert "named a, b" in ch02.q1.grade(ch02._q1_tree_named("a", "b")).message
+    assert ch02.q1.grade(Add(Square(Sub(x, y)), Mul(Const(2), x))).correct
+
+
+def test_ch02_q2_a_right_class_that_does_not_subclass_node_is_told_so_first():
+    class Cube:  # the reader's: correct methods, no Node
+        def __init__(self, a):
+            self.a = a
+            self.children = (a,)
+
+        def value(self):
+            return self.a.value() ** 3
+
+        def grad(self, x):
+            return 3 * self.a.value() ** 2 * self.a.grad(x)
+
+    feedback = ch02.q2.grade(Cube)
+    assert feedback.status == "incorrect"
+    assert feedback.message.startswith("Cube must subclass Beta's Node: write class Cube(Node):")
+    assert "pass your class itself" not in feedback.message
+    assert "pass your class itself" in ch02.q2.grade(ch02._Cube(Var(1.0))).message
+    assert ch02.q2.grade(ch02._Cube).correct

@@ -60,10 +60,23 @@ def _check_var(x: object) -> None:
         )
 
 
+def _check_params(params: object) -> None:
+    if params is not None and (isinstance(params, Node) or not isinstance(params, (list, tuple))):
+        raise TypeError(
+            f"gradient(expr, params) takes a list of Vars, got {params!r}; for one variable "
+            "write gradient(expr, [x]), or expr.grad(x) for the number itself"
+        )
+
+
 def _node(v: object) -> Node:
     """A node as it is; a plain number promoted to a Const."""
     if isinstance(v, Node):
         return v
+    if type(v).__name__ == "Blank" and type(v).__module__ == "tinyml.exercises":
+        raise TypeError(
+            "an expression cannot hold the exercise's blank ____: replace every ____ with "
+            "your answer first"
+        )
     if isinstance(v, bool) or not isinstance(v, numbers.Real):
         raise TypeError(
             f"an expression is built from nodes and numbers, got {v!r} of type {type(v).__name__}"
@@ -241,11 +254,12 @@ def _is_operand(v: object) -> bool:
     return isinstance(v, Node) or (isinstance(v, numbers.Real) and not isinstance(v, bool))
 
 
-# tinyml.show(Const, Var, view="lesson") folds the lines that only check their input
+# tinyml.show(Const, Var, gradient, view="lesson") folds the lines that only check their input
 _CHECKS = "checks of the input"
 SHOW_VIEWS = {
     "lesson": {
         "_check_var(x)": _CHECKS,
+        "_check_params(params)": _CHECKS,
         "if name is not None and not isinstance(name, str)": _CHECKS,
         "a Var's name must be a string": _CHECKS,
     }
@@ -613,11 +627,7 @@ def variables(expr: Node) -> list[Var]:
 
 def gradient(expr: Node, params: list[Var] | None = None) -> list[float]:
     """The full gradient: one grad(p) call, a whole walk of the tree, per parameter p."""
+    _check_params(params)
     if params is None:
         params = variables(expr)
-    elif isinstance(params, Node) or not isinstance(params, (list, tuple)):
-        raise TypeError(
-            f"gradient(expr, params) takes a list of Vars, got {params!r}; for one variable "
-            "write gradient(expr, [x]), or expr.grad(x) for the number itself"
-        )
     return [expr.grad(p) for p in params]

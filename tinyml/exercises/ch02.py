@@ -156,6 +156,13 @@ def _check_q1(answer):
             + use_the_cells
         )
     if names != ["x", "y"] and _canonical(_renamed(answer)) == _canonical(_q1_answer()):
+        if len(names) < len(found):  # two different Vars share a name: say where the new one is
+            where, want = _first_difference(answer, _q1_answer()).split(" should be ")
+            twice = next(n for n in names if [v.name for v in found].count(n) > 1)
+            raise Incorrect(
+                f"the shape is right, but {where} is a second Var named {twice}; it should be "
+                f"{want.split(';')[0]}. " + cells_vars
+            )
         raise Incorrect(
             f"the shape is right, but your variables are named {', '.join(names)}; "
             + use_the_cells
@@ -311,6 +318,10 @@ q1 = Question(
         ),
         (_q1_tree_named("a", "b"), "named a, b"),
         (
+            _q1_tree(lambda x, y: beta.Add(beta.Square(x - Var(2.0, name="x")), 2 * x)),
+            "the right operand is a second Var named x; it should be the variable y",
+        ),
+        (
             _q1_tree(lambda x, y: beta.Square(x - y) + beta.Mul(Const(2.0000001), x)),
             "not exactly 2",
         ),
@@ -406,8 +417,13 @@ def _q2_no_nodes_built(built, method):
 
 
 def _check_q2(cube):
-    if not (isinstance(cube, type) and issubclass(cube, Node)):
-        raise Incorrect("pass your class itself, e.g. ch02.q2.check(Cube); it must subclass Node")
+    if isinstance(cube, type) and not issubclass(cube, Node):
+        raise Incorrect(
+            "Cube must subclass Beta's Node: write class Cube(Node):, with Node from "
+            "tinyml.beta, so that it gets children, printing and the operators"
+        )
+    if not isinstance(cube, type):
+        raise Incorrect("pass your class itself, e.g. ch02.q2.check(Cube), not an instance")
     _q2_own_methods(cube)
     x, y = Var(1.0, name="x"), Var(0.5, name="y")
     _, built = _q2_traced(lambda: cube(x), call="calling Cube(x)")
@@ -648,6 +664,20 @@ class _CubeInheritsPow(beta.Pow):  # a reader's: Pow's value() and grad(x) do th
         super().__init__(a, 3)
 
 
+class _CubeNotANode:  # a reader's: right methods, but `class Cube:` without Node
+    op = "cube"
+
+    def __init__(self, a):
+        self.a = a if isinstance(a, Node) else Const(a)
+        self.children = (self.a,)
+
+    def value(self):
+        return self.a.value() ** 3
+
+    def grad(self, x):
+        return 3 * self.a.value() ** 2 * self.a.grad(x)
+
+
 class _CubePowInInit(Node):  # a reader's: a Pow built in __init__ does the work
     op = "cube"
 
@@ -704,6 +734,7 @@ q2 = Question(
         (_CubeInheritsPow, "inherits value() and grad(x) from Pow, so Pow does the work"),
         (_CubePowInInit, "your __init__ builds a Pow node and lets it do the work"),
         (_Cube(Var(1.0)), "pass your class itself"),
+        (_CubeNotANode, "Cube must subclass Beta's Node: write class Cube(Node):"),
     ],
 )
 
