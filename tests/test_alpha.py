@@ -843,3 +843,13 @@ def test_the_bookkeeping_view_of_add_shows_the_bookkeeping_and_hides_the_rest():
     assert "self._uses, self._serial, self._seen = 0, _next_serial(), 0" in code
     assert "a._uses += 1" in code
     assert "__slots__" not in code and "_isinf" not in code and "_overflow" not in code
+
+
+def test_a_blank_left_in_an_expression_says_to_fill_it_in():
+    # chapter 4's exercises start from ____; the blank reaches an operator before check() runs
+    from tinyml.exercises import ____
+
+    x = Var(2.0, name="x")
+    for build in (lambda: x * ____, lambda: x + ____, lambda: x - ____, lambda: x.tanh() / ____):
+        with pytest.raises(TypeError, match=r"blank ____: replace every ____"):
+            build()

@@ -45,6 +45,8 @@ ODD_ANSWERS = {
     "function returning inf": lambda *args, **kwargs: math.inf,
     "function returning a huge number": lambda *args, **kwargs: 1e10,
     "function returning nan": lambda *args, **kwargs: math.nan,
+    "function returning 1e300": lambda *args, **kwargs: 1e300,
+    "function returning a large negative number": lambda *args, **kwargs: -1e10,
 }
 
 
