@@ -933,3 +933,42 @@ def test_ch02_q2_a_right_class_that_does_not_subclass_node_is_told_so_first():
     assert "pass your class itself" not in feedback.message
     assert "pass your class itself" in ch02.q2.grade(ch02._Cube(Var(1.0))).message
     assert ch02.q2.grade(ch02._Cube).correct
+
+
+def test_ch03_a_half_filled_blank_is_said_to_contain_it():
+    """A fourth reader's `return ____ * P + 14`: not attempted, and the message says so."""
+    from tinyml.exercises import ____
+
+    def grad_visits(P):
+        return ____ * P + 14
+
+    def predicted_visits(d):
+        return 3 ** (d - 1) * ____
+
+    for question, fn in ((ch03.q3, grad_visits), (ch03.q4, predicted_visits)):
+        feedback = question.grade(fn)
+        assert feedback.status == "not attempted"
+        assert "still contains the blank ____" in feedback.message, feedback.message
+    assert ch03.q3.grade(ch03.grad_visits).correct and ch03.q4.grade(ch03._grad_visits).correct
+
+
+def test_ch03_q2_a_memo_filled_in_advance_is_told_it_is_a_table():
+    """A fourth reader's memo pre-filled by a loop: it used to get a bare KeyError: 1029."""
+    memo = {0: 0, 1: 1}
+    for k in range(2, 1000):
+        memo[k] = memo[k - 1] + memo[k - 2]
+
+    def fib_memo(n):
+        return memo[n]
+
+    message = ch03.q2.grade(fib_memo).message
+    assert "raised KeyError: 1029" in message, message
+    assert "n = 1029, 30 more than the largest number already in your memo (999)" in message
+    assert "filled in advance, by a loop, is a table, not memoisation" in message
+
+    def fills_itself(n):  # the same memo, now filled by fib_memo's own recursion: passes
+        if n not in memo:
+            memo[n] = fills_itself(n - 1) + fills_itself(n - 2)
+        return memo[n]
+
+    assert ch03.q2.grade(fills_itself).correct

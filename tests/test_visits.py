@@ -88,6 +88,33 @@ def test_count_visits_counts_value_and_grad_calls():
     assert (visits.value, visits.grad) == (2, 3)
 
 
+def test_asked_by_splits_the_value_calls_by_the_rule_that_asked():
+    x, y = beta.Var(1.0, name="x"), beta.Var(2.0, name="y")
+    z = beta.Square(x * y + 1)
+    with count_visits() as visits:
+        z.value()  # no grad() running: nobody asked
+    assert visits.asked_by == {}
+    with count_visits() as outer:
+        with count_visits() as visits:
+            z.grad(x)  # Square.grad walks x*y + 1 (5 nodes); Mul.grad asks x and y once each
+        assert visits.asked_by == {"Square": 5, "Mul": 2} == outer.asked_by
+    for P in (1, 2, 7):  # chapter 3's table: Square.grad 3(4P + 1), Mul.grad 6P
+        loss, ws = linear_loss(P)
+        with count_visits() as visits:
+            loss.grad(ws[-1])
+        assert visits.asked_by == {"Square": 3 * (4 * P + 1), "Mul": 6 * P}
+        loss, ws = linear_loss(P, activation=beta.Sigmoid)  # Exercise 3's neuron
+        with count_visits() as visits:
+            loss.grad(ws[0])
+        want = {"Square": 3 * (4 * P + 2), "Sigmoid": 3 * (4 * P - 1), "Mul": 6 * P}
+        assert visits.asked_by == want and visits.value == sum(want.values())
+    with pytest.raises(ValueError, match="division by zero"), count_visits():
+        (x / (y - 2)).grad(x)  # a grad that fails leaves nobody asking
+    with count_visits() as visits:
+        (x + y).value()
+    assert visits.asked_by == {}
+
+
 def test_count_visits_leaves_the_classes_as_they_were():
     before = beta.Add.value
     with count_visits() as outer:
