@@ -796,7 +796,7 @@ def test_q1_first_hint_points_at_the_node_that_uses_x_twice():
 
 
 # -- the fourth fresh read of the fixed chapter (report ch4d) ------------------------------
-def _readers_zeroing_to_be_safe(root, wrt):  # the reader's code, verbatim but for the layout
+def _readers_zeroing_to_be_safe(root, wrt):  # the reader's code, but for layout and strict=
     order = topological_order(root)
     needed = set(wrt)
     for node in reversed(order):
@@ -809,7 +809,7 @@ def _readers_zeroing_to_be_safe(root, wrt):  # the reader's code, verbatim but f
         root.g = 1.0
     for node in order:
         if node in needed:
-            for c, d in zip(node.children, node.local_grads):
+            for c, d in zip(node.children, node.local_grads, strict=True):
                 if c in needed:
                     c.g += node.g * d
 
@@ -822,7 +822,7 @@ def _adds_zero_into_pruned_children(root, wrt):
         root.g = 1.0
     for node in order:
         if node in needed:
-            for c, d in zip(node.children, node.local_grads):
+            for c, d in zip(node.children, node.local_grads, strict=True):
                 c.g += node.g * d if c in needed else 0.0
 
 
@@ -853,7 +853,7 @@ def _first_seen_order(root, wrt):
         root.g = 1.0
     for node in order:
         if node in needed:
-            for c, d in zip(node.children, node.local_grads):
+            for c, d in zip(node.children, node.local_grads, strict=True):
                 if c in needed:
                     c.g += node.g * d
 
