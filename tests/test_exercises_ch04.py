@@ -863,3 +863,29 @@ def test_q4_an_own_first_seen_order_is_told_it_is_not_parents_first():
     assert "your own order is not parents-first" in message and "pruned too much" not in message
     # with topological_order called, deciding forwards is still "pruned too much"
     assert "pruned too much" in _graded_quickly(ch04.q4, ch04._needed_forwards).message
+
+
+def test_q4_an_own_parents_first_order_that_prunes_too_much_is_not_blamed_on_the_order():
+    def own_kahn_order_deciding_forwards(root, wrt):
+        parents, todo = {root: 0}, [root]
+        while todo:
+            for child in todo.pop().children:
+                parents[child] = parents.get(child, 0) + 1
+                if parents[child] == 1:
+                    todo.append(child)
+        order, ready = [], [root]
+        while ready:
+            node = ready.pop()
+            order.append(node)
+            for child in node.children:
+                parents[child] -= 1
+                if parents[child] == 0:
+                    ready.append(child)
+        needed = set(wrt)
+        for node in order:  # forwards: a parent is decided before its children
+            if any(child in needed for child in node.children):
+                needed.add(node)
+        ch04._push_where(order, needed, root)
+
+    message = _graded_quickly(ch04.q4, own_kahn_order_deciding_forwards).message
+    assert "pruned too much" in message and "not parents-first" not in message
