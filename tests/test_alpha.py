@@ -807,7 +807,25 @@ def test_the_simple_view_of_grad_hides_the_call_counter_and_says_so():
     code = tinyml.show(alpha.Node.grad, alpha.Sub, view="simple").code
     assert "stats.pushes += 1" not in code
     assert "...  # 1 line not shown: counts the calls in stats.pushes, used below" in code
+
+
+def test_the_first_look_maps_mul_to_children_and_local_grads_and_folds_the_rest():
+    # Chapter 4's first listing of Alpha: Node.grad and Mul, one reason for every folded line.
+    import inspect
+
+    import tinyml
+
+    shown = inspect.getsource(alpha.Node.grad) + inspect.getsource(alpha.Mul)
+    assert all(word in shown for word in alpha.SHOW_VIEWS["first look"])
+    code = tinyml.show(alpha.Node.grad, alpha.Mul, view="first look").code
+    assert "stats.pushes" not in code and "_uses" not in code and "_real" not in code
     assert "self._a = a = ... keeps the child twice" in code
+    assert "node.children == (self._a, self._b)" in code
+    assert "# the local derivatives: node.local_grads" in code
+    reasons = {line.split(": ", 1)[1] for line in code.splitlines() if "not shown" in line}
+    assert reasons == {"checks and bookkeeping, not needed to follow the push"}
+    x, y = alpha.Var(2.0), alpha.Var(5.0)
+    assert (x * y).children == (x, y) and (x * y).local_grads == (5.0, 2.0)
 
 
 def test_the_simple_view_of_grad_says_why_a_leaf_and_a_one_operand_node_push_less():

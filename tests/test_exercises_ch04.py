@@ -281,8 +281,9 @@ def test_q4_helpers_that_push_everywhere_are_refused_and_topological_order_is_al
 def test_q4_hints_go_from_a_question_to_near_code():
     nudge, middle, last = ch04.q4.hints()
     assert "?" in nudge and "backwards" not in nudge and "+=" not in nudge
-    assert "backwards" in middle and "needed" in middle
-    assert "root.g = 1.0" in last and "local_grads" in last
+    # the middle hint asks for the order of the decisions; the last one gives it
+    assert "in what order" in middle and "needed" in middle and "backwards" not in middle
+    assert "backwards" in last and "root.g = 1.0" in last and "local_grads" in last
 
 
 # -- the fifth learner read (review 4e) ----------------------------------------------------
@@ -792,3 +793,99 @@ def test_q4_every_number_of_a_message_has_the_same_format():
 def test_q1_first_hint_points_at_the_node_that_uses_x_twice():
     nudge = ch04.q1.hints()[0]
     assert "x * x" in nudge and "g accumulates" not in nudge and "clears" not in nudge
+
+
+# -- the fourth fresh read of the fixed chapter (report ch4d) ------------------------------
+def _readers_zeroing_to_be_safe(root, wrt):  # the reader's code, but for layout and strict=
+    order = topological_order(root)
+    needed = set(wrt)
+    for node in reversed(order):
+        if any(c in needed for c in node.children):
+            needed.add(node)
+    for node in order:
+        if node not in needed:
+            node.g = 0.0
+    if root in needed:
+        root.g = 1.0
+    for node in order:
+        if node in needed:
+            for c, d in zip(node.children, node.local_grads, strict=True):
+                if c in needed:
+                    c.g += node.g * d
+
+
+def _adds_zero_into_pruned_children(root, wrt):
+    """Needed nodes only, but 0.0 added (g += 0.0) into their pruned children."""
+    order = topological_order(root)
+    needed = ch04._needed(order, wrt)
+    if root in needed:
+        root.g = 1.0
+    for node in order:
+        if node in needed:
+            for c, d in zip(node.children, node.local_grads, strict=True):
+                c.g += node.g * d if c in needed else 0.0
+
+
+def test_q4_setting_pruned_nodes_to_zero_passes_and_adding_zero_is_described_as_such():
+    assert _graded_quickly(ch04.q4, _readers_zeroing_to_be_safe).correct
+    message = _graded_quickly(ch04.q4, _adds_zero_into_pruned_children).message
+    assert "still walk the pruned part: your function added 0.0 to the g of 2 nodes" in message
+    assert "local_grads of" not in message
+    message = _graded_quickly(ch04.q4, ch04._pushes_zero_into_the_pruned_part).message
+    assert "read the local_grads of 26 nodes and added 0.0 to the g of 26 nodes" in message
+
+
+def _first_seen_order(root, wrt):
+    """Its own order, each node where a walk from the root first sees it: not parents-first."""
+    order, seen, stack = [], {root}, [root]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for c in node.children:
+            if c not in seen:
+                seen.add(c)
+                stack.append(c)
+    needed = set(wrt)
+    for node in reversed(order):
+        if any(c in needed for c in node.children):
+            needed.add(node)
+    if root in needed:
+        root.g = 1.0
+    for node in order:
+        if node in needed:
+            for c, d in zip(node.children, node.local_grads, strict=True):
+                if c in needed:
+                    c.g += node.g * d
+
+
+def test_q4_an_own_first_seen_order_is_told_it_is_not_parents_first():
+    message = _graded_quickly(ch04.q4, _first_seen_order).message
+    assert "your own order is not parents-first" in message and "pruned too much" not in message
+    # with topological_order called, deciding forwards is still "pruned too much"
+    assert "pruned too much" in _graded_quickly(ch04.q4, ch04._needed_forwards).message
+
+
+def test_q4_an_own_parents_first_order_that_prunes_too_much_is_not_blamed_on_the_order():
+    def own_kahn_order_deciding_forwards(root, wrt):
+        parents, todo = {root: 0}, [root]
+        while todo:
+            for child in todo.pop().children:
+                parents[child] = parents.get(child, 0) + 1
+                if parents[child] == 1:
+                    todo.append(child)
+        order, ready = [], [root]
+        while ready:
+            node = ready.pop()
+            order.append(node)
+            for child in node.children:
+                parents[child] -= 1
+                if parents[child] == 0:
+                    ready.append(child)
+        needed = set(wrt)
+        for node in order:  # forwards: a parent is decided before its children
+            if any(child in needed for child in node.children):
+                needed.add(node)
+        ch04._push_where(order, needed, root)
+
+    message = _graded_quickly(ch04.q4, own_kahn_order_deciding_forwards).message
+    assert "pruned too much" in message and "not parents-first" not in message

@@ -75,6 +75,11 @@ SHOW_VIEWS = {
         "stats.pushes": "counts the calls in stats.pushes, used below",
         "pushed": "counts the nodes that pushed, for measuring (stats.visits)",  # backward_simple
     },
+    # chapter 4's first look at Alpha: Node.grad and Mul, every left-out line for one reason
+    "first look": dict.fromkeys(
+        ("_real", "_check_fresh", "__slots__", "_isinf", "_overflow", "_uses", "stats.pushes"),
+        "checks and bookkeeping, not needed to follow the push",
+    ),
     # chapter 4's optional look at an operation's bookkeeping for backward()
     "bookkeeping": {
         "__slots__": "a memory-saving detail",
@@ -416,16 +421,14 @@ class Sub(Node):
     op = "-"
 
     def __init__(self, a: Operand, b: Operand) -> None:
-        # An Operand is a node or a plain number; _node turns a plain number into a Const.
-        # self._a = a = ... keeps the child twice: in self._a, and in a for the lines below.
         self._a = a = a if isinstance(a, Node) else _node(a)
         self._b = b = b if isinstance(b, Node) else _node(b)
         v = a._v - b._v
         if _isinf(v):
             raise _overflow(f"(- {a} {b})", a, b)
-        self._v = v  # the value, computed once, here
-        self._da, self._db = 1.0, -1.0  # the local derivatives: node.local_grads
-        self.g = 0.0  # what passes through this node adds up here
+        self._v = v
+        self._da, self._db = 1.0, -1.0
+        self.g = 0.0
         self._uses, self._serial, self._seen = 0, _next_serial(), 0
         a._uses += 1
         b._uses += 1
@@ -438,15 +441,16 @@ class Mul(Node):
     op = "*"
 
     def __init__(self, a: Operand, b: Operand) -> None:
+        # The children, node.children == (self._a, self._b); a plain number becomes a Const.
+        # self._a = a = ... keeps the child twice: in self._a, and in a for the lines below.
         self._a = a = a if isinstance(a, Node) else _node(a)
         self._b = b = b if isinstance(b, Node) else _node(b)
-        self._da = bv = b._v
-        self._db = av = a._v
-        v = av * bv
+        v = a._v * b._v
         if _isinf(v):  # too large for a float: an error now, rather than inf (or nan) later
             raise _overflow(f"(* {a} {b})", a, b)
-        self._v = v
-        self.g = 0.0
+        self._v = v  # the value, computed once, here
+        self._da, self._db = b._v, a._v  # the local derivatives: node.local_grads
+        self.g = 0.0  # what passes through this node adds up here
         self._uses, self._serial, self._seen = 0, _next_serial(), 0
         a._uses += 1
         b._uses += 1

@@ -950,9 +950,11 @@ def _then_clears(root, wrt):
 # -- watching the learner's function: its pushes and its reads -----------------------------
 _CHANGES: dict[alpha.Node, int] = {}
 _ASSIGNED: set[alpha.Node] = set()  # nodes whose g the learner's function set, changed or not
+_G_READ: set[alpha.Node] = set()  # nodes whose g it read (g += reads it first; g = 0.0 does not)
 _GRADS_READ: set[alpha.Node] = set()  # nodes whose local_grads it read
 _READS: dict[alpha.Node, int] = {}  # reads of node.children and node.local_grads
 _GRADS_READS: dict[alpha.Node, int] = {}  # reads of node.local_grads alone
+_GRADS_FIRST: dict[alpha.Node, int] = {}  # when it first read each local_grads: its push order
 _ALLOWED: dict[alpha.Node, int] = {}  # reads a walk may make: a few per node, a few per edge
 _COUNTING: dict[type, type] = {}
 _G = alpha.Node.g  # the slot that holds g
@@ -985,6 +987,11 @@ def _counting(cls):
             except AttributeError:  # a node being built has no g yet
                 return None
 
+        def get_g(node):
+            if _ALLOWED:
+                _G_READ.add(node)
+            return _G.__get__(node)
+
         def set_g(node, value):
             if _ALLOWED:
                 _ASSIGNED.add(node)
@@ -999,6 +1006,7 @@ def _counting(cls):
         def local_grads(node):
             if _ALLOWED:
                 _GRADS_READ.add(node)
+                _GRADS_FIRST.setdefault(node, len(_GRADS_FIRST))
                 _GRADS_READS[node] = _GRADS_READS.get(node, 0) + 1
             _count_read(node)
             return _LOCAL_GRADS(node)
@@ -1008,7 +1016,7 @@ def _counting(cls):
             (cls,),
             {
                 "__slots__": (),
-                "g": property(_G.__get__, set_g),
+                "g": property(get_g, set_g),
                 "children": property(children),
                 "local_grads": property(local_grads),
             },
@@ -1016,6 +1024,7 @@ def _counting(cls):
     return _COUNTING[cls]
 
 
+_TOPOLOGICAL_ORDER = topological_order.__code__
 _NOT_ALLOWED = {
     alpha.backward_simple.__code__: "backward_simple()",
     alpha.Node.backward.__code__: "backward()",
@@ -1054,6 +1063,9 @@ class _Watched:
         self.too_deep = False
         self.limit_changed = None  # (before, what the function set), if it changed the limit
         self.assigned: set[alpha.Node] = set()  # nodes whose g it set (even to the same value)
+        self.g_read: set[alpha.Node] = set()  # nodes whose g it read
+        self.ordered = False  # whether it called topological_order
+        self.pushed_early = False  # whether a node pushed (read local_grads) before a parent
         self.grads_read: set[alpha.Node] = set()  # nodes whose local_grads it read
         self.grads_reads: dict[alpha.Node, int] = {}  # how often it read each one
 
@@ -1069,8 +1081,10 @@ def _call_watched(learner, root, wrt, order, edges, text):
     _CHANGES.clear()
     _READS.clear()
     _ASSIGNED.clear()
+    _G_READ.clear()
     _GRADS_READ.clear()
     _GRADS_READS.clear()
+    _GRADS_FIRST.clear()
     _ALLOWED.update({node: _read_budget(edges, node) for node in order})
     seen = _Watched()
     depth = 0
@@ -1082,6 +1096,8 @@ def _call_watched(learner, root, wrt, order, edges, text):
             if depth > DEPTH:
                 sys.setprofile(None)
                 raise _TooDeep
+            if frame.f_code is _TOPOLOGICAL_ORDER:
+                seen.ordered = True
             if frame.f_code in _NOT_ALLOWED:
                 seen.called.add(_NOT_ALLOWED[frame.f_code])
                 sys.setprofile(None)
@@ -1108,11 +1124,18 @@ def _call_watched(learner, root, wrt, order, edges, text):
             sys.setrecursionlimit(limit)
     changes = dict(_CHANGES)
     seen.assigned, seen.grads_read = set(_ASSIGNED), set(_GRADS_READ)
+    seen.g_read = set(_G_READ)
+    first = dict(_GRADS_FIRST)
+    seen.pushed_early = any(
+        first[child] < first[node] for node in first for child in node.children if child in first
+    )
     seen.grads_reads = dict(_GRADS_READS)
     _CHANGES.clear()
     _ASSIGNED.clear()
+    _G_READ.clear()
     _GRADS_READ.clear()
     _GRADS_READS.clear()
+    _GRADS_FIRST.clear()
     return changes, seen
 
 
@@ -1164,6 +1187,10 @@ def _learners_errors(learner, text):
             ) from None
 
     return run
+
+
+def _count(nodes) -> str:
+    return f"{len(nodes)} node{'s' * (len(nodes) > 1)}"
 
 
 def _name(node, root=None):
@@ -1426,6 +1453,13 @@ def _check_q4_graphs(learner, changed):
             amounts = _wrong_amounts(learner, i, got, changes, needed, root)
             if amounts:
                 raise Incorrect(f"on the graph {text}: {shown}. {amounts}")
+            if not seen.ordered and seen.pushed_early:
+                raise Incorrect(
+                    f"on the graph {text}: {shown}. Your function does not call "
+                    "topological_order(root), and your own order is not parents-first: a node "
+                    "pushed before all its parents had pushed into it. Use "
+                    "topological_order(root): forwards to push, backwards to decide"
+                )
             raise Incorrect(
                 f"on the graph {text}: {shown}. You pruned too much: some node that leads to "
                 "a listed leaf did not push. A node is needed when it is a listed leaf or any "
@@ -1448,19 +1482,25 @@ def _check_q4_graphs(learner, changed):
                 "as PyTorch skips tensors that do not require grad. Which nodes lead to a "
                 "listed leaf? Decide that before pushing, and push only into those"
             )
-        walked = [
+        # Setting a pruned node's g to 0.0 (it stays 0) is allowed; reading its local_grads,
+        # or adding to its g (g += ... reads g first), walks the part the task skips.
+        read = [n for n in order if n not in needed and n in seen.grads_read]
+        added = [
             n
             for n in order
-            if n not in needed and (n in seen.grads_read or (n in seen.assigned and n is not root))
+            if n not in needed and n is not root and n in seen.assigned and n in seen.g_read
         ]
-        if walked:
-            count = f"{len(walked)} node{'s' * (len(walked) > 1)}"
+        if read or added:
+            did = []
+            if read:
+                did.append(f"read the local_grads of {_count(read)}")
+            if added:
+                did.append(f"added 0.0 to the g of {_count(added)}")
             raise Incorrect(
                 f"on the graph {text}, the gradients are right and no pruned g changed, but you "
-                f"still walk the pruned part: your function read the local_grads of, or added "
-                f"to the g of, {count} that lead to no listed leaf{_such_as(walked)}, if only "
-                "to add 0.0. Skip nodes that lead to no "
-                "listed leaf: test `node in needed` before touching a node or its children"
+                f"still walk the pruned part: your function {' and '.join(did)} that lead to "
+                f"no listed leaf{_such_as(read or added)}. Skip nodes that lead to no listed "
+                "leaf: test `node in needed` before touching a node or its children"
             )
         again = [
             n
@@ -1503,12 +1543,11 @@ q4 = Question(
         "Take the checker's first graph, z = a * a + tanh(a) * x + s * a + u * x with "
         "a = x * y, s = u doubled 25 times, and wrt = [x, y]. Is u * x needed? Is u? Is s, "
         "and is s * a? Each answer follows from the children's answers: a node is needed if "
-        "it is a listed leaf or any of its children is needed. Walk topological_order(root) "
-        "backwards, so that children come before their parents, and keep the needed nodes "
-        "in a set.",
-        "needed = set(wrt); for each node of the reversed order, add it when any child is in "
-        "needed. Then root.g = 1.0 if the root is needed, and for each node of the order "
-        "(forwards) that is in "
+        "it is a listed leaf or any of its children is needed. So in what order must the "
+        "nodes be decided?",
+        "Decide children first: walk topological_order(root) backwards. needed = set(wrt); "
+        "for each node of reversed(order), add it when any child is in needed. Then root.g = "
+        "1.0 if the root is needed, and for each node of the order (forwards) that is in "
         "needed, add node.g * d to each child that is in needed (pair node.children with "
         "node.local_grads). No function that calls itself: the chain is 5,000 deep.",
     ),
