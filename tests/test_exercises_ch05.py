@@ -277,3 +277,15 @@ def test_q2_tells_a_sum_one_short_from_an_inner_loop_over_the_rows():
 
     message = ch05.q2.grade(neither).message
     assert message.endswith("all the entries of x: range(len(x)), or zip(row, x)"), message
+
+
+def test_q1_takes_only_error_words_as_a_failure_not_any_text_containing_error():
+    # The fifth read: each of these was graded Correct because it contained "error".
+    for said in ("no error", "not an error", "(3, 4), no error"):
+        feedback = ch05.q1.grade([(3, 3), (4, 4), said])
+        assert feedback.status == "incorrect", said
+        assert feedback.message.startswith("(c) matmul(P, P)"), feedback.message
+        assert 'give the shape as a pair (rows, columns) or "error"' in feedback.message
+    for said in ("error", " Error ", "ValueError", "raises ValueError", "an error", "error."):
+        assert ch05.q1.grade([(3, 3), (4, 4), said]).correct, said
+    assert "does not fail" in ch05.q1.grade(["ValueError", (4, 4), "error"]).message

@@ -37,6 +37,10 @@ def _check_q1(answer):
         _check_q1_part(f"({part}) {asked}", given, first, second)
 
 
+# What says "this product fails" (after strip and lower-case); "no error" and the like do not.
+_Q1_ERROR_WORDS = ("error", "an error", "valueerror", "raises valueerror", "raises an error")
+
+
 def _check_q1_part(label: str, given, first: tuple[int, int], second: tuple[int, int]) -> None:
     want = _q1_shape(first, second)
     if isinstance(given, list) and len(given) == 2:
@@ -46,7 +50,7 @@ def _check_q1_part(label: str, given, first: tuple[int, int], second: tuple[int,
         raise Incorrect(
             f'{label}: give a shape, a pair (rows, columns) such as (2, 5), or "error"'
         )
-    if isinstance(given, str) and "error" in given.lower():
+    if isinstance(given, str) and given.strip().lower().rstrip(".!") in _Q1_ERROR_WORDS:
         if want == "error":
             return
         raise Incorrect(
@@ -110,6 +114,9 @@ q1 = Question(
         ([[3, 3], [3, 4], "error"], "one of the factors"),
         ([(3, 3), (4, 4), (3, 4)], "must agree"),
         ([(3, 3), (4, 4), (4, 4)], "must agree"),
+        ([(3, 3), (4, 4), "no error"], 'or "error", not'),
+        ([(3, 3), (4, 4), "not an error"], 'or "error", not'),
+        ([(3, 3), (4, 4), "(3, 4), no error"], 'or "error", not'),
         (["error", (4, 4), "error"], "inner sizes are 4 and 4"),
         ([(3, 3), "error", "error"], "inner sizes are 3 and 3"),
         ([(3, 3), (4, 2), "error"], "not it"),
