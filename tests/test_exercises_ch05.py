@@ -289,3 +289,10 @@ def test_q1_takes_only_error_words_as_a_failure_not_any_text_containing_error():
     for said in ("error", " Error ", "ValueError", "raises ValueError", "an error", "error."):
         assert ch05.q1.grade([(3, 3), (4, 4), said]).correct, said
     assert "does not fail" in ch05.q1.grade(["ValueError", (4, 4), "error"]).message
+
+
+def test_q5_hint_2_asks_about_the_kinds_and_hint_3_counts_them():
+    # The fifth read: hint(2) listed the weights, the Muls and "no Const", leaving only the Adds.
+    second, third = ch05.q5.hints()[1:]
+    assert "n·m Mul" not in second and "no Const" not in second
+    assert "n·m Mul" in third and "no Const" in third

@@ -875,9 +875,10 @@ q5 = Question(
     hint_text="Count each kind of node separately, as section 7's printout does. Which kinds "
     "come one per weight? How many input nodes are there, now that x holds Vars?",
     more_hints=(
-        "n·m weight Vars and n·m Mul, one per weight; no Const, since Var * Var needs none. "
         "The m inputs are m Vars, each shared by all n rows: a shared node appears once in "
-        "the graph. Then each row adds up its m products, and the n row sums are added up.",
+        "the graph. Which kinds come one per weight, and does Var * Var need a Const? Then "
+        "each row adds up its m products, and the n row sums are added up.",
+        "n·m weight Vars and n·m Mul, one per weight; no Const, since Var * Var needs none. "
         "Adding up k numbers takes k - 1 additions: n·(m - 1) + (n - 1) = n·m - 1 Add. In "
         "all n·m + m + n·m + (n·m - 1) = 3·n·m + m - 1.",
     ),
