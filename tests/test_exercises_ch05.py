@@ -277,3 +277,22 @@ def test_q2_tells_a_sum_one_short_from_an_inner_loop_over_the_rows():
 
     message = ch05.q2.grade(neither).message
     assert message.endswith("all the entries of x: range(len(x)), or zip(row, x)"), message
+
+
+def test_q1_takes_only_error_words_as_a_failure_not_any_text_containing_error():
+    # The fifth read: each of these was graded Correct because it contained "error".
+    for said in ("no error", "not an error", "(3, 4), no error"):
+        feedback = ch05.q1.grade([(3, 3), (4, 4), said])
+        assert feedback.status == "incorrect", said
+        assert feedback.message.startswith("(c) matmul(P, P)"), feedback.message
+        assert 'give the shape as a pair (rows, columns) or "error"' in feedback.message
+    for said in ("error", " Error ", "ValueError", "raises ValueError", "an error", "error."):
+        assert ch05.q1.grade([(3, 3), (4, 4), said]).correct, said
+    assert "does not fail" in ch05.q1.grade(["ValueError", (4, 4), "error"]).message
+
+
+def test_q5_hint_2_asks_about_the_kinds_and_hint_3_counts_them():
+    # The fifth read: hint(2) listed the weights, the Muls and "no Const", leaving only the Adds.
+    second, third = ch05.q5.hints()[1:]
+    assert "n·m Mul" not in second and "no Const" not in second
+    assert "n·m Mul" in third and "no Const" in third

@@ -340,3 +340,21 @@ def test_plot_entry_pairs_row_i_with_column_j_and_writes_the_sum():
         plot_entry(a, b, 2, 0)
     with pytest.raises(ValueError, match="cannot multiply"):
         plot_entry(a, a, 0, 0)
+
+
+def test_the_lesson_view_hides_the_checks_of_random_matrix_and_matmul_and_keeps_their_loops():
+    import inspect
+
+    from tinyml import matrix, show
+
+    shown = inspect.getsource(matrix.random_matrix) + inspect.getsource(matrix.matmul)
+    for word in matrix.SHOW_VIEWS["lesson"]:  # a renamed line would silently show again
+        assert word in shown, word
+    rand = show(matrix.random_matrix, view="lesson").code
+    assert "_check_size" not in rand and "scale > 0" not in rand
+    assert "...  # 4 lines not shown: argument checks" in rand
+    assert "rng = random.Random(seed)" in rand and "init must be 'uniform'" in rand
+    prod = show(matrix.matmul, view="lesson").code
+    assert "cannot multiply" not in prod and "_check_entries" not in prod
+    assert "the error's message" in prod and "every entry must support + and *" in prod
+    assert "total = total + a[i][k] * b[k][j]" in prod and "if m != m2:" in prod

@@ -18,9 +18,18 @@ from typing import Any
 from tinyml.checks import real
 from tinyml.checks import size as _check_size
 
-# show(shape, view="lesson") folds the messages of shape's errors into one "..." line each
-# (chapter 5 shows the checks, and prints the messages in its section 4).
-SHOW_VIEWS = {"lesson": dict.fromkeys(('f"', '"write', '"every row'), "the error's message")}
+# Chapter 5 shows random_matrix and matmul with view="lesson": their argument checks and
+# matmul's error message fold into one "..." line each (section 4 prints the message).
+SHOW_VIEWS = {
+    "lesson": {
+        **dict.fromkeys(
+            ("_check_size", "real(scale", "scale > 0", "scale must be"), "argument checks"
+        ),
+        'f"cannot multiply': "the error's message",
+        "f\"(a's column": "the error's message",
+        "_check_entries": "every entry must support + and *",
+    }
+}
 
 __all__ = [
     "plot_entry",

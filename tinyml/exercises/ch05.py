@@ -37,6 +37,10 @@ def _check_q1(answer):
         _check_q1_part(f"({part}) {asked}", given, first, second)
 
 
+# What says "this product fails" (after strip and lower-case); "no error" and the like do not.
+_Q1_ERROR_WORDS = ("error", "an error", "valueerror", "raises valueerror", "raises an error")
+
+
 def _check_q1_part(label: str, given, first: tuple[int, int], second: tuple[int, int]) -> None:
     want = _q1_shape(first, second)
     if isinstance(given, list) and len(given) == 2:
@@ -46,7 +50,7 @@ def _check_q1_part(label: str, given, first: tuple[int, int], second: tuple[int,
         raise Incorrect(
             f'{label}: give a shape, a pair (rows, columns) such as (2, 5), or "error"'
         )
-    if isinstance(given, str) and "error" in given.lower():
+    if isinstance(given, str) and given.strip().lower().rstrip(".!") in _Q1_ERROR_WORDS:
         if want == "error":
             return
         raise Incorrect(
@@ -110,6 +114,9 @@ q1 = Question(
         ([[3, 3], [3, 4], "error"], "one of the factors"),
         ([(3, 3), (4, 4), (3, 4)], "must agree"),
         ([(3, 3), (4, 4), (4, 4)], "must agree"),
+        ([(3, 3), (4, 4), "no error"], 'or "error", not'),
+        ([(3, 3), (4, 4), "not an error"], 'or "error", not'),
+        ([(3, 3), (4, 4), "(3, 4), no error"], 'or "error", not'),
         (["error", (4, 4), "error"], "inner sizes are 4 and 4"),
         ([(3, 3), "error", "error"], "inner sizes are 3 and 3"),
         ([(3, 3), (4, 2), "error"], "not it"),
@@ -868,9 +875,10 @@ q5 = Question(
     hint_text="Count each kind of node separately, as section 7's printout does. Which kinds "
     "come one per weight? How many input nodes are there, now that x holds Vars?",
     more_hints=(
-        "n·m weight Vars and n·m Mul, one per weight; no Const, since Var * Var needs none. "
         "The m inputs are m Vars, each shared by all n rows: a shared node appears once in "
-        "the graph. Then each row adds up its m products, and the n row sums are added up.",
+        "the graph. Which kinds come one per weight, and does Var * Var need a Const? Then "
+        "each row adds up its m products, and the n row sums are added up.",
+        "n·m weight Vars and n·m Mul, one per weight; no Const, since Var * Var needs none. "
         "Adding up k numbers takes k - 1 additions: n·(m - 1) + (n - 1) = n·m - 1 Add. In "
         "all n·m + m + n·m + (n·m - 1) = 3·n·m + m - 1.",
     ),
