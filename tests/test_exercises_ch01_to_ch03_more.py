@@ -245,8 +245,12 @@ def test_chapter_3s_linear_view_shows_the_loop_and_folds_the_neuron():
 
     text = str(show(visits.linear_loss, view="linear"))
     assert "_check_count" not in text and "raise TypeError" not in text
-    assert "pred = activation(pred)" not in text and "Callable" not in text
-    assert "assert loss" not in text and "the neuron of Exercise 3" in text
+    assert "pred = activation(pred)" not in text and "the neuron of Exercise 3" in text
+    # a fifth reader: no "..." inside the parameter list, no note for a type checker
+    signature = text.split('"""')[0]
+    assert "activation: Callable" in signature and "..." not in signature
+    assert "assert loss" not in text and "type checker" not in text
+    assert text.count("...") == 2  # the input checks, and the activation's two lines
     for line in ("for w in weights[1:]:", "beta.Square(pred - round(", "return loss, weights"):
         assert line in text
 

@@ -972,3 +972,42 @@ def test_ch03_q2_a_memo_filled_in_advance_is_told_it_is_a_table():
         return memo[n]
 
     assert ch03.q2.grade(fills_itself).correct
+
+
+def test_ch03_fifth_readers_loopholes_and_slips():
+    # Exercise 3: a formula right at the few P the checker used to try, wrong at P = 3
+    feedback = ch03.q3.grade(lambda P: 42 * P + 14 if P != 3 else 0)
+    assert not feedback.correct and "grad_visits(3) = 0" in feedback.message
+    assert "140 visits" in feedback.message
+    # its walks: 3.455 rounds to 3.46, not the asked two decimals 3.45
+    feedback = ch03.q3_walks.grade(3.455)
+    assert not feedback.correct and "close but not it" in feedback.message
+    # a wrong grad_visits(40) = 1,217, divided by 491 and rounded, is not "the linear model's"
+    feedback = ch03.q3_walks.grade(2.48)
+    assert not feedback.correct and "linear model's 2.5 walks, from" not in feedback.message
+    assert "1,218 visits" in feedback.message and "check grad_visits first" in feedback.message
+    assert "linear model's 2.5 walks, from" in ch03.q3_walks.grade(2.5).message
+    # Exercise 2: reading memo[n] before it is stored names the test for a key
+    memo = {}
+
+    def fib_memo(n):
+        if memo[n]:
+            return memo[n]
+        memo[n] = n if n < 2 else fib_memo(n - 1) + fib_memo(n - 2)
+        return memo[n]
+
+    message = ch03.q2.grade(fib_memo).message
+    assert "raised KeyError: 0" in message and "`n in memo`" in message
+
+    def nested(n):  # a memoised helper inside: fib_memo itself never recurses
+        seen = {}
+
+        def helper(k):
+            if k not in seen:
+                seen[k] = k if k < 2 else helper(k - 1) + helper(k - 2)
+            return seen[k]
+
+        return helper(n)
+
+    message = ch03.q2.grade(nested).message
+    assert "fib_memo itself must recurse" in message and "helper function inside" in message
