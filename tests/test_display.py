@@ -138,3 +138,20 @@ def test_shown_code_drops_linter_noqa_comments_but_keeps_their_reasons():
     assert "noqa" not in shown and "draw = lambda: rng.uniform(-scale, scale)\n" in shown
     assert "noqa" not in show(beta).code
     assert "# an outer call of the walk will report it" in show(beta).code
+
+
+def test_runs_with_one_reason_split_only_by_blank_lines_show_as_one_marker():
+    from tinyml import optim, show
+    from tinyml.source import _elide
+
+    lines = ["a = 1", "b = 2  # one", "", "c = 3  # one", "", "d = 4  # two", "", "e = 5"]
+    assert _elide("\n".join(lines), {"one": "first", "two": "second"}).splitlines() == [
+        "a = 1",
+        "...  # 2 lines not shown: first",  # the blank between them is neither shown nor counted
+        "",
+        "...  # 1 line not shown: second",
+        "",
+        "e = 5",
+    ]
+    code = show(optim.Optimizer, view="lesson").code  # __repr__ and _settings: one marker
+    assert code.count("not shown: how an optimizer prints") == 1, code

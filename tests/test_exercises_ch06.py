@@ -813,3 +813,54 @@ def test_q1_refuses_a_loop_that_counts_with_optimizer_steps():
     assert "already taken 3 steps" in message and "returned 12 losses" in message, message
     assert "not with optimizer.steps" in message
     assert ch06.q1.grade(ch06.train).correct
+
+
+# Answers from the fifth fresh read of chapter 6 (report ch6e).
+
+
+def test_q2_names_the_unfinished_function_and_accepts_the_class_as_well():
+    from tinyml.alpha import Var
+    from tinyml.optim import Momentum
+
+    learner = """
+def nesterov_step(theta, g, buf, lr, mu):
+    \"\"\"One step of Nesterov momentum, PyTorch's form. Returns (new theta, new buf).\"\"\"
+    raise NotImplementedError
+
+
+class Nesterov(Momentum):
+    def update(self, i, theta, g):
+        theta, self.buffers[i] = nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
+        return theta
+"""  # the reader's cell: the class is finished, its nesterov_step is still the starter
+    scope = {"Momentum": Momentum}
+    exec(learner, scope)
+    feedback = ch06.q2.grade(scope["Nesterov"])
+    assert feedback.status == "not attempted", feedback
+    assert feedback.message.startswith("nesterov_step still raises NotImplementedError")
+
+    class Nesterov(Momentum):  # the starter class
+        def update(self, i, theta, g):
+            raise NotImplementedError
+
+    message = ch06.q2.grade(Nesterov).message
+    assert message.startswith("Nesterov.update still raises NotImplementedError"), message
+    message = ch06.q2.grade(Momentum([Var(1.0, name="w")], lr=0.1)).message  # an instance
+    assert "ch06.q2.check(nesterov_step)" in message and "ch06.q2.check(Nesterov)" in message
+
+
+def test_q1_says_an_ndarray():
+    np = pytest.importorskip("numpy")
+
+    def train(loss_fn, optimizer, steps):  # the reader's loop, returning a numpy array
+        losses = []
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.value())
+        return np.array(losses)
+
+    message = ch06.q1.grade(train).message
+    assert "returned an ndarray; return the list of the 15 losses" in message, message

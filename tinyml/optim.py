@@ -35,9 +35,6 @@ __all__ = ["Optimizer", "GD", "Momentum", "RMSProp", "Adam"]
 
 _PRINTING = "how an optimizer prints, e.g. GD(2 parameters, lr=0.1)"
 _TENSORS = "a Tensor's update, chapter 8"
-# show() cannot hide the blank line between __repr__ and _settings, so _settings gets its own
-# reason: two markers with the same reason in a row would read like a glitch.
-_SETTINGS = "_settings(), the settings it prints, e.g. lr=0.1"
 _BETAS = "a TypeError unless betas is a pair (beta1, beta2)"
 
 #: Named views for ``tinyml.show(..., view=...)``: "lesson" is chapter 6's look at the
@@ -49,8 +46,8 @@ SHOW_VIEWS = {
         "def __repr__": _PRINTING,
         "self._settings().items()": _PRINTING,
         "type(self).__name__": _PRINTING,
-        "def _settings": _SETTINGS,
-        'return {"lr": self.lr': _SETTINGS,
+        "def _settings": _PRINTING,
+        'return {"lr": self.lr': _PRINTING,
         "isinstance(betas": _BETAS,
         "betas must be a pair": _BETAS,
     },
@@ -329,8 +326,8 @@ class Adam(Optimizer):
         self.exp_avgs[i], self.exp_avg_sqs[i] = m, v
         m_hat = m / (1 - beta1**t)
         v_hat = v / (1 - beta2**t)
-        denominator = _sqrt(v_hat) + self.eps
-        return theta - _divide(self.lr * m_hat, denominator, self.eps)
+        denominator = _sqrt(v_hat) + self.eps  # _sqrt is math.sqrt (arrays too: chapter 8)
+        return theta - _divide(self.lr * m_hat, denominator, self.eps)  # a / b; 0 if b is 0
 
     def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps}

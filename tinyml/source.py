@@ -123,7 +123,13 @@ def show(
 
 
 def _elide(text: str, reasons: dict[str, str]) -> str:
-    """Replace each run of lines hidden for the same reason with one ``...`` line."""
+    """Replace each run of lines hidden for the same reason with one ``...`` line.
+
+    Blank lines between two hidden runs with the same reason join them into one run (two
+    methods hidden for one reason show as one line), and are not counted.
+    """
+    lines = text.split("\n")
+    whys = [next((reasons[word] for word in reasons if word in line), None) for line in lines]
     out: list[str] = []
     run: list[str] = []
     run_why = ""
@@ -131,12 +137,19 @@ def _elide(text: str, reasons: dict[str, str]) -> str:
     def flush() -> None:
         if run:
             indent = run[0][: len(run[0]) - len(run[0].lstrip())]
-            lines = "1 line" if len(run) == 1 else f"{len(run)} lines"
+            count = sum(1 for line in run if line.strip())
+            lines = "1 line" if count == 1 else f"{count} lines"
             out.append(f"{indent}...  # {lines} not shown{': ' + run_why if run_why else ''}")
             run.clear()
 
-    for line in text.split("\n"):
-        why = next((reasons[word] for word in reasons if word in line), None)
+    for k, (line, why) in enumerate(zip(lines, whys, strict=True)):
+        if why is None and run and not line.strip():
+            ahead = next(
+                (w for w, ln in zip(whys[k:], lines[k:], strict=True) if ln.strip()), None
+            )
+            if ahead == run_why:  # a blank line inside a run with one reason
+                run.append(line)
+                continue
         if why is None or (run and why != run_why):
             flush()
         if why is None:
