@@ -322,6 +322,8 @@ def test_step_size_plot_does_not_give_exercise_3_away():
     plot_step_size_errors(ax)
     labels = [line.get_label() for line in ax.get_lines()]
     assert not any("central difference's best" in label for label in labels)
+    # nor the central error formula, whose minimum is exercise 3's step (a lead's item)
+    assert not any("central}(h)" in label or "formula" in label for label in labels), labels
     assert all(line.get_xdata()[0] != CENTRAL_STEP for line in ax.get_lines())
     plt.close(fig)
 
@@ -345,10 +347,10 @@ def test_q3_the_round_1e_5_passes_being_1_15_times_the_balanced_step():
 @pytest.mark.parametrize(
     ("step", "words"),
     [
-        ((_EPS / 3) ** (1 / 3), ["2.1 times smaller than cbrt(3ε)", "not ε/3"]),
-        ((_EPS / 6) ** (1 / 3), ["2.6 times smaller than cbrt(3ε)"]),
-        (1e-6, ["8.7 times smaller than cbrt(3ε)"]),
-        (2e-5, ["2.3 times larger than cbrt(3ε)"]),
+        ((_EPS / 3) ** (1 / 3), ["2.08 times smaller than cbrt(3ε)", "not ε/3"]),
+        ((_EPS / 6) ** (1 / 3), ["2.62 times smaller than cbrt(3ε)"]),
+        (1e-6, ["8.73 times smaller than cbrt(3ε)"]),
+        (2e-5, ["2.29 times larger than cbrt(3ε)"]),
     ],
 )
 def test_q3_steps_outside_the_window_fail_with_the_factor_against_cbrt_3eps(step, words):
@@ -376,8 +378,8 @@ def test_q4_a_truncated_2_7_is_told_to_round():
 @pytest.mark.parametrize(
     ("hours", "words"),
     [
-        (3, "give two significant digits"),
-        (3.0, "give two significant digits"),
+        (3, "two significant digits, not to one"),
+        (3.0, "two significant digits, not to one"),
         (2.85, "in the third significant digit"),  # 2.9 at two significant digits
         (2.7499, "off by 0.03, in the third significant digit"),  # 2.7 at two digits
         (2.6, "off by 0.18, in the second significant digit"),
@@ -406,7 +408,7 @@ def test_q3_a_step_off_by_3_at_x_1_and_minus_7_5_fails_the_ratio_there():  # a r
 
     feedback = _timed(ch01.q3, patchy)
     assert not feedback.correct
-    assert "central_step(1) =" in feedback.message and "3 times larger" in feedback.message
+    assert "central_step(1) =" in feedback.message and "3.00 times larger" in feedback.message
 
 
 def test_q3_one_plus_abs_x_passes_with_cbrt_eps_but_not_with_cbrt_3eps():
@@ -440,7 +442,9 @@ def test_q1_the_right_answer_says_what_the_exponent_means():
 
 def test_q1_the_right_answer_explains_gradchecks_warning():  # the reader's open question
     message = _timed(ch01.q1, np.float32(2) ** -23).message
-    assert "rtol = 1e-5" in message and "3e-4" in message, message
+    assert "23 fraction bits" in message and "gradcheck wants 64-bit" in message, message
+    # exercise 1 comes after section 1: no section 3a's √ε, no section 6's rtol (a reader)
+    assert "rtol" not in message and "√ε" not in message and "section 6" not in message, message
 
 
 def test_q2_a_nan_result_is_called_nan_not_a_shrink_factor():  # a reader's answer
@@ -551,3 +555,26 @@ def test_q2_two_extrapolations_are_named_more_than_asked_not_a_failure_to_shrink
 def test_q1_the_right_answer_cites_no_formula_the_chapter_never_states():  # a reader
     message = _timed(ch01.q1, 2.0**-23).message
     assert "2/3" not in message and "section 6" not in message, message
+
+
+def test_feedback_with_a_grad_check_table_keeps_its_line_breaks_in_html(monkeypatch):  # a reader
+    import IPython
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(IPython.display, "display", lambda data, raw: shown.append(data))
+
+    def grad_f(a, b):  # the reader's answer: df/db wrong
+        return [a, b + math.cos(a)]
+
+    ch01.q5.check(grad_f)
+    html = shown[-1]["text/html"]
+    assert "white-space:pre-wrap" in html and "\n" in html and "disagree" in html, html
+    ch01.q4.check(3.5)  # a one-line message: its stored HTML is as before
+    assert "white-space" not in shown[-1]["text/html"]
+
+
+def test_q3_near_the_window_edge_the_factor_has_two_decimals():  # a reader: "1.6 times" for 1.63
+    feedback = _timed(ch01.q3, lambda x: 1.63 * (3 * _EPS) ** (1 / 3) * max(1.0, abs(x)))
+    assert "1.63 times larger" in feedback.message, feedback.message

@@ -199,8 +199,10 @@ def _display(title: str, text: str, colour: str, code: bool = False) -> None:
         body = highlight_html(text)
     else:
         body = html.escape(text)
+    # a message with line breaks (a grad_check table) keeps them; one-line ones stay as they were
+    wrap = ";white-space:pre-wrap" if not code and "\n" in text else ""
     rich = (
-        f'<div style="border-left:4px solid {colour};padding:2px 8px">'
+        f'<div style="border-left:4px solid {colour};padding:2px 8px{wrap}">'
         f'<b style="color:{colour}">{title}</b>{":" if not code else ""} {body}</div>'
     )
     display({"text/plain": plain, "text/html": rich}, raw=True)

@@ -55,9 +55,9 @@ def _check_q1(answer):
 q1 = Question(
     title="Machine epsilon of float32",
     checker=_check_q1,
-    praise="2^-23 ≈ 1.2e-7: float32 keeps 23 fraction bits (float64: 52). Hence gradcheck's "
-    "warning: a finite difference's best error is about √ε (section 3a), ≈ 3e-4 in float32, "
-    "far above grad_check's rtol = 1e-5.",
+    praise="2^-23 ≈ 1.2e-7: float32 keeps 23 fraction bits (float64: 52), about 7 decimal "
+    "digits against 16. A finite difference loses about half of them (the next sections show "
+    "why), which is why gradcheck wants 64-bit inputs.",
     hint_text="The chapter's halving loop works for any kind of float. What has to change "
     "so that the sum 1 + eps / 2 it tests is computed with 32-bit floats?",
     more_hints=(
@@ -131,6 +131,18 @@ _Q2_DENOMINATOR = (
 )
 
 
+_Q2_DENOMINATOR_H = (
+    "your D(h) divides by h: f(x + h) - f(x - h) spans a step of 2h, so D(h) = "
+    "(f(x + h) - f(x - h)) / (2h)"
+)
+
+
+def _dh_over_h(f, x, h):  # the same slip in D(h): a reader's answer
+    d1 = (f(x + h) - f(x - h)) / h
+    d2 = (f(x + 2 * h) - f(x - 2 * h)) / (4 * h)
+    return (4 * d1 - d2) / 3
+
+
 def _recording(f, points):
     """f, noting each number it is called at (a forward difference calls it at x itself)."""
 
@@ -199,6 +211,8 @@ def _check_q2(learner):
                 _Q2_DENOMINATOR,
             ),
             (4 * d1 - 2 * d2, _Q2_DENOMINATOR),
+            ((8 * d1 - d2) / 3, _Q2_DENOMINATOR_H),
+            (8 * d1 - d2, _Q2_DENOMINATOR_H),
         ]
         forward_2 = 2 * _forward(f, x, h) - _forward(f, x, 2 * h)
         known.append(
@@ -323,6 +337,7 @@ q2 = Question(
         (lambda f, x, h: (5 * _central(f, x, h) - _central(f, x, 2 * h)) / 4, "second order"),
         (lambda f, x, h: "0.5", "not a number"),
         (_d2h_over_2h, "your d(2h) divides by 2h"),
+        (_dh_over_h, "your d(h) divides by h:"),
         (3.0, "function itself"),
         (
             lambda f, x, h: (4 * _central(f, x, h) - _central(f, x, 2 * h)) / 3.0000001,
@@ -359,10 +374,29 @@ def _q3_function(x):
     return (lambda t: math.exp(t / s)), math.exp(x / s) / s
 
 
+def _q3_power_slip(steps):
+    """(3 * EPS) ** 1/3 is ((3 * EPS) ** 1) / 3 = ε: ** binds tighter than /."""
+    for k in range(1, 7):  # (k·ε) ** 1/3 = k/3·ε
+        if all(
+            isinstance(h, numbers.Real)
+            and not isinstance(h, bool)
+            and math.isclose(h, k / 3 * EPS * max(1.0, abs(x)), rel_tol=1e-6)
+            for x, h in steps.items()
+        ):
+            size = "ε" if k == 3 else f"{k}/3·ε"
+            wrote = "EPS" if k == 1 else f"({k} * EPS)"
+            raise Incorrect(
+                f"your step is {size}·max(1, |x|), far too small. If you wrote {wrote} ** 1/3: "
+                f"** binds tighter than /, so that is ({wrote} ** 1) / 3. For a cube root "
+                f"write {wrote} ** (1 / 3)"
+            )
+
+
 def _check_q3(step):
     if not callable(step):
         raise Incorrect("pass your function itself, e.g. ch01.q3.check(central_step)")
     steps = {x: call_learner(step, x) for x in _Q3_POINTS}
+    _q3_power_slip(steps)
     for x, h in steps.items():
         if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
             raise Incorrect(f"central_step({x:g}) = {h!r}; a step must be a positive number")
@@ -386,8 +420,16 @@ def _check_q3(step):
                 f"central_step({x:g}) = {h:g}: the step is far too large, {times:.2g} times "
                 f"the step that balances the two errors; truncation swamps everything{slip}"
             )
-    forward = all(
-        math.isclose(h, math.sqrt(EPS) * max(1.0, abs(x)), rel_tol=0.05) for x, h in steps.items()
+    forward = next(  # the forward difference's step, √ε, √(2ε) or √(3ε) (section 3a's h*)
+        (
+            k
+            for k in (1, 2, 3)
+            if all(
+                math.isclose(h, math.sqrt(k * EPS) * max(1.0, abs(x)), rel_tol=0.05)
+                for x, h in steps.items()
+            )
+        ),
+        None,
     )
     for x, h in steps.items():
         f, exact = _q3_function(x)
@@ -401,8 +443,9 @@ def _check_q3(step):
         if err <= _Q3_TOLERANCE:
             continue
         if forward:
+            root = "√ε" if forward == 1 else f"√({forward}ε)"
             raise Incorrect(
-                f"that is the forward difference's best step, √ε·max(1, |x|); at x = {x:g} "
+                f"that is the forward difference's best step, {root}·max(1, |x|); at x = {x:g} "
                 f"it leaves the central difference a relative error of {err:.1e}. The central "
                 "difference's truncation error shrinks like h², not h: balance h²/6 against "
                 "ε/h (section 3b)"
@@ -429,7 +472,7 @@ def _check_q3(step):
             slip = " Your step grows like 1 + |x|; section 4 scales it by max(1, |x|)."
         raise Incorrect(
             f"central_step({x:g}) = {h:g}: accurate enough here (near the best step the "
-            f"total error changes slowly), but {times:.2g} times {way} than cbrt(3ε)·"
+            f"total error changes slowly), but {times:.2f} times {way} than cbrt(3ε)·"
             "max(1, |x|), the step that balances the two errors (within a factor of 1.6 "
             f"either way passes).{slip} To find that step: at x = 1, minimise the total "
             "h²/6 + ε/h (set its derivative to zero), then scale with |x|"
@@ -440,7 +483,8 @@ q3 = Question(
     title="The best step for the central difference",
     checker=_check_q3,
     praise="The steps that pass differ only by small factors: minimising h²/6 + ε/h gives "
-    "cbrt(3ε); the divisor 2h halves the round-off, ε/(2h), which gives cbrt(1.5ε); setting "
+    "cbrt(3ε); counting the divisor 2h but not the rounding of x ± h, ε/(2h), gives cbrt(1.5ε); "
+    "setting "
     "the two terms equal instead of minimising gives cbrt(6ε); the package's default is the "
     "textbook cbrt(ε). Near its minimum the total error is flat, so all of them work.",
     hint_text="Section 3a balanced the forward difference's two errors at x = 1: do the same "
@@ -460,14 +504,19 @@ q3 = Question(
     wrong=[
         (lambda x: EPS, "lost"),
         (lambda x: 1e-5, "grow with |x|"),
-        (lambda x: math.sqrt(EPS) * max(1.0, abs(x)), "forward difference's best step"),
+        (lambda x: math.sqrt(EPS) * max(1.0, abs(x)), "forward difference's best step, √ε"),
+        (lambda x: math.sqrt(2 * EPS) * max(1, abs(x)), "forward difference's best step, √(2ε)"),
+        (lambda x: math.sqrt(3 * EPS) * max(1, abs(x)), "forward difference's best step, √(3ε)"),
+        (lambda x: (3 * EPS) ** 1 / 3 * max(1, abs(x)), "** binds tighter than /"),
+        (lambda x: 3 * EPS / 3 * max(1, abs(x)), "your step is ε·max(1, |x|)"),
+        (lambda x: EPS**1 / 3 * max(1, abs(x)), "write EPS ** (1 / 3)"),
         (lambda x: 1e-3 * max(1.0, abs(x)), "too large"),
         (lambda x: 1e-8 * max(1.0, abs(x)) * 0.2, "too small"),
         (lambda x: EPS ** (1 / 3) * abs(x), "positive number"),
         (lambda x: (EPS / 3) ** (1 / 3) * max(1.0, abs(x)), "not ε/3"),
-        (lambda x: (EPS / 6) ** (1 / 3) * max(1.0, abs(x)), "2.6 times smaller than cbrt(3ε)"),
-        (lambda x: 2e-5 * max(1.0, abs(x)), "2.3 times larger than cbrt(3ε)"),
-        (lambda x: 1e-6 * max(1.0, abs(x)), "8.7 times smaller than cbrt(3ε)"),
+        (lambda x: (EPS / 6) ** (1 / 3) * max(1.0, abs(x)), "2.62 times smaller than cbrt(3ε)"),
+        (lambda x: 2e-5 * max(1.0, abs(x)), "2.29 times larger than cbrt(3ε)"),
+        (lambda x: 1e-6 * max(1.0, abs(x)), "8.73 times smaller than cbrt(3ε)"),
         (lambda x: "1e-5", "positive number"),
         (5.0, "function itself"),
     ],
@@ -522,7 +571,7 @@ def _check_q4(answer):
         )
     if math.isclose(answer, _Q4_HOURS, rel_tol=0.1):  # 3, 2.75, 2.85: rounded too early
         if float(f"{answer:.1g}") == answer:  # 3: one digit
-            wrong = "give two significant digits"
+            wrong = "round the exact value to two significant digits, not to one"
         else:  # 2.9 is off by 0.12: in the second digit; 2.85 and 2.7 in the third
             digit = "third" if abs(answer - _Q4_HOURS) < 0.1 else "second"
             wrong = f"it is off by {abs(answer - _Q4_HOURS):.2f}, in the {digit} significant digit"
@@ -561,7 +610,7 @@ q4 = Question(
         (0.01, "one evaluation"),
         (_Q4_N / _Q4_RATE / 3600, "one evaluation"),
         (_Q4_N / _Q4_RATE / 3600 * 1e-6, "grows like n²"),
-        (3.0, "close — 3 hours is within 10%"),
+        (3.0, "close — 3 hours is within 10%, but round the exact value to two significant"),
         (2.85, "in the third significant digit"),
         (_Q4_HOURS / 24, "in days"),
         (2.9, "in the second significant digit"),
