@@ -724,7 +724,7 @@ def test_ch02_q2_a_grad_that_divides_by_a_fails_at_a_equal_0():
 
     message = ch02.q2.grade(_reader_cube(value, grad)).message
     assert "calling Cube(x).grad(x) at x = 0 raised ZeroDivisionError" in message
-    assert "don't divide by it" in message and "3 * self.a.value() ** 2" in message
+    assert "don't divide by it" in message and "the rule 3a²·a'" in message
 
 
 def test_ch02_q2_a_grad_of_1_for_a_constant_child_fails():
@@ -1011,3 +1011,85 @@ def test_ch03_fifth_readers_loopholes_and_slips():
 
     message = ch03.q2.grade(nested).message
     assert "fib_memo itself must recurse" in message and "helper function inside" in message
+
+
+# Answers from the sixth fresh read of chapter 2 (on 54af98b), each as the reader wrote it.
+
+
+def test_ch02_q1_a_class_or_a_string_is_told_what_to_do_instead():
+    from tinyml.beta import Add
+
+    message = ch02.q1.grade(Add).message
+    assert "you passed the class Add; call it to build a node: Add(...)" in message
+    message = ch02.q1.grade("Add(Square(Sub(x, y)), Mul(Const(2), x))").message
+    assert "is a string; remove the quotes" in message and "not str" not in message
+
+
+def test_ch02_q2_a_numeric_grad_is_given_the_rule_not_the_code():
+    from tinyml.numeric import central_difference
+
+    def grad(self, x):  # the reader's: central_difference inside grad
+        start = x.value()
+
+        def f(t):
+            x.set_value(t)
+            return self.value()
+
+        g = central_difference(f, start)
+        x.set_value(start)
+        return g
+
+    message = ch02.q2.grade(_reader_cube(grad=grad)).message
+    assert "Instead use the rule 3a²·a' with the child's value() and grad(x)" in message
+    assert "self.a.value() ** 2" not in message and "self.a.grad(x)`" not in message
+
+
+def test_ch02_q2_squares_rule_and_a_squared_derivative_are_named():
+    def square_rule(self, x):  # Square's rule copied
+        return 2 * self.a.value() * self.a.grad(x)
+
+    def grad_squared(self, x):  # a' squared instead of a
+        return 3 * self.a.grad(x) ** 2
+
+    message = ch02.q2.grade(_reader_cube(grad=square_rule)).message
+    assert "gave -10.0; expected 3·(2x + y)²·2 = 37.5: that is Square's rule 2a·a'" in message
+    message = ch02.q2.grade(_reader_cube(grad=grad_squared)).message
+    assert "gave 12.0; expected 3·(2x + y)²·2 = 37.5: you squared a'" in message
+    assert ch02.q2.grade(ch02._Cube).correct
+
+
+@pytest.mark.parametrize(
+    "above", [("power", "negation"), ("Pow", "negate"), ("**", "Neg"), ("exponentiation", "neg")]
+)
+def test_ch02_q3_english_names_of_the_ops_pass(above):
+    feedback = ch02.q3.grade((-8, 10, *above))
+    assert feedback.correct, feedback.message
+    assert "print shows neg" not in feedback.message
+
+
+@pytest.mark.parametrize("minus", ["minus", "-", "unary minus"])
+def test_ch02_q3_minus_for_unary_minus_passes_with_the_note(minus):
+    feedback = ch02.q3.grade((-8, 10, "**", minus))
+    assert feedback.correct
+    assert "print shows neg for unary minus; - is Sub" in feedback.message
+    assert not ch02.q3.grade((-8, 10, minus, "power")).correct
+
+
+def test_ch02_q4_the_first_entry_of_gradient_names_the_var_passed_as_x():
+    from tinyml.beta import gradient
+    from tinyml.numeric import central_difference
+
+    def derivative_check(expr, x):  # the reader's: gradient(expr)[0], the first variable's
+        start = x.value()
+
+        def f(t):
+            x.set_value(t)
+            return expr.value()
+
+        num = central_difference(f, start)
+        x.set_value(start)
+        return gradient(expr)[0], num
+
+    message = ch02.q4.grade(derivative_check).message
+    assert "for (+ (* x y) (tanh y)) with respect to y" in message
+    assert "should be the analytic derivative expr.grad(y) (the Var passed as x) = " in message

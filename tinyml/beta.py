@@ -91,8 +91,8 @@ def _show(v: float) -> str:
 def _too_deep(what: str) -> ValueError:
     return ValueError(
         f"{what} went deeper than Python allows: Beta's value(), grad() and printing call "
-        "themselves at every level of the tree, and Python allows about "
-        f"{sys.getrecursionlimit()} nested calls; chapter 4's Alpha lifts the limit"
+        "themselves at every level of the tree (printing several times), and Python allows "
+        f"about {sys.getrecursionlimit()} nested calls; chapter 4's Alpha lifts the limit"
     )
 
 
@@ -433,7 +433,7 @@ class Square(Node):
 
     def value(self) -> float:
         a = self.a.value()
-        return _finite(a * a, self)  # too large: inf, which _finite reports (a ** 2 raises)
+        return _finite(a * a, self)  # on overflow, float ** raises; * gives inf
 
     def grad(self, x: Var) -> float:
         return _finite(2 * self.a.value() * self.a.grad(x), self, "derivative")

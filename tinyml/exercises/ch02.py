@@ -128,6 +128,14 @@ def _check_q1(answer):
             f"{answer!r} is a number, not an expression tree: with plain floats Python only "
             "computes; build it from Var, Const, Add, Sub, Mul and Square"
         )
+    if isinstance(answer, type) and issubclass(answer, Node):
+        name = answer.__name__
+        raise Incorrect(f"you passed the class {name}; call it to build a node: {name}(...)")
+    if isinstance(answer, str):
+        raise Incorrect(
+            f"{answer!r} is a string; remove the quotes: build the expression from the "
+            "classes, Add(...) and the rest, with the x and y made in the cell"
+        )
     if not isinstance(answer, Node):
         raise Incorrect(f"give a Beta expression, not {type(answer).__name__}")
     found = beta.variables(answer)
@@ -325,7 +333,8 @@ q1 = Question(
             _q1_tree(lambda x, y: beta.Square(x - y) + beta.Mul(Const(2.0000001), x)),
             "not exactly 2",
         ),
-        ("(+ (square (- x y)) (* 2 x))", "not str"),
+        ("(+ (square (- x y)) (* 2 x))", "is a string; remove the quotes"),
+        (beta.Add, "you passed the class Add; call it to build a node: Add(...)"),
     ],
 )
 
@@ -338,7 +347,7 @@ class _Cube(Node):
     op = "cube"
 
     def __init__(self, a):
-        self.a = a if isinstance(a, Node) else Const(a)  # Cube(3) works too
+        self.a = a if isinstance(a, Node) else Const(a)
         self.children = (self.a,)
 
     def value(self):
@@ -462,6 +471,7 @@ def _check_q2(cube):
         if not math.isclose(got, want, rel_tol=1e-9):
             raise Incorrect(
                 f"{at}, Cube(2x + y).grad(x) gave {got!r}; expected 3·(2x + y)²·2 = {want!r}"
+                + _q2_known_slip(got, 2 * t + 0.5, 2.0)
                 + _q2_not_exact(got, want, _Q2_RULE)
             )
         other = call_learner(
@@ -497,8 +507,19 @@ def _check_q2(cube):
     _q2_nothing_cached(cube, x, y)
 
 
-_Q2_VALUE_RULE = "compute self.a.value() ** 3, which is exact"
-_Q2_RULE = "use the rule 3a²·a', 3 * self.a.value() ** 2 * self.a.grad(x), which is exact"
+_Q2_VALUE_RULE = "cube the child's value(), which is exact"
+_Q2_RULE = "use the rule 3a²·a' with the child's value() and grad(x), which is exact"
+
+
+def _q2_known_slip(got, a, da) -> str:
+    """The end of a message for a grad that is another rule's: Square's, or a' squared."""
+    if not _is_number(got):
+        return ""
+    if math.isclose(got, 2 * a * da, rel_tol=1e-9):
+        return ": that is Square's rule 2a·a'; the cube's is 3a²·a'"
+    if math.isclose(got, 3 * da**2, rel_tol=1e-9):
+        return ": you squared a' (the child's grad), not a (the child's value): 3a²·a'"
+    return ""
 
 
 def _q2_not_exact(got, want, rule) -> str:
@@ -693,6 +714,16 @@ class _CubePowInInit(Node):  # a reader's: a Pow built in __init__ does the work
         return self._p.grad(x)
 
 
+class _CubeSquaresRule(_Cube):  # a reader's: Square's rule copied, 2a·a'
+    def grad(self, x):
+        return 2 * self.a.value() * self.a.grad(x)
+
+
+class _CubeSquaresTheGrad(_Cube):  # a reader's: a' squared instead of a
+    def grad(self, x):
+        return 3 * self.a.grad(x) ** 2
+
+
 class _CubeGradNotWritten(_Cube):
     def grad(self, x):
         raise NotImplementedError("grad(x): your code here")
@@ -730,6 +761,9 @@ q2 = Question(
         (_CubeDividesByA, "at x = 0 raised ZeroDivisionError"),
         (_CubeOneForConst, "Cube(Const(3)).grad(x) gave 1; expected 0"),
         (_CubeNumericGrad, "close, but not exact. Did you approximate it numerically?"),
+        (_CubeNumericGrad, "Instead use the rule 3a²·a' with the child's value() and grad(x)"),
+        (_CubeSquaresRule, "gave -10.0; expected 3·(2x + y)²·2 = 37.5: that is Square's rule"),
+        (_CubeSquaresTheGrad, "gave 12.0; expected 3·(2x + y)²·2 = 37.5: you squared a'"),
         (_CubeAbsChain, "gave 73.5; expected 3·(y - 2x)²·(-2) = -73.5: the sign is lost"),
         (_CubeInheritsPow, "inherits value() and grad(x) from Pow, so Pow does the work"),
         (_CubePowInInit, "your __init__ builds a Pow node and lets it do the work"),
@@ -748,7 +782,11 @@ _Q3_FORM = (
     "(-x) ** 2 + 1 at x = 3, then the op of the node directly above x in each tree, "
     "'neg' or '**'"
 )
-_Q3_OPS = {"**": "**", "pow": "**", "neg": "neg", "-": "neg"}
+_Q3_POWER = ("**", "pow", "power", "exponentiation")
+_Q3_MINUS = ("-", "minus", "unary minus")  # accepted, with a note on how print names it
+_Q3_OPS = dict.fromkeys(_Q3_POWER, "**") | dict.fromkeys(
+    ("neg", "negation", "negate", "negative", *_Q3_MINUS), "neg"
+)
 
 
 def _q3_op(text):
@@ -829,7 +867,7 @@ class _Q3Question(Question):
     def grade(self, answer=____) -> Feedback:
         feedback = super().grade(answer)
         dashed = isinstance(answer, (tuple, list)) and any(
-            isinstance(op, str) and op.strip() == "-" for op in answer[2:]
+            isinstance(op, str) and op.strip().lower() in _Q3_MINUS for op in answer[2:]
         )
         if feedback.correct and dashed:
             return Feedback("correct", f"well done. {_Q3_DASH_NOTE}")
@@ -857,6 +895,7 @@ q3 = _Q3Question(
     answer=lambda: (-8, 10, "**", "neg"),
     wrong=[
         ((-8, 10, "neg", "**"), "nodes above x are swapped"),
+        ((-8, 10, "negation", "power"), "nodes above x are swapped"),
         ((-8, 10, beta.Neg, beta.Pow), "nodes above x are swapped"),
         ((-8, 10, beta.Pow, beta.Sub), "not Sub (Sub is the node of x - y"),
         ((10, -8, "**", "neg"), "values are swapped"),
@@ -1038,9 +1077,12 @@ def _check_q4(check):
                     "expr.grad(x), so you got the derivative at the wrong point; take "
                     "expr.grad(x) before you vary x, or after you have put it back"
                 )
+            call = (
+                "expr.grad(x)" if x.name == "x" else f"expr.grad({x.name}) (the Var passed as x)"
+            )
             raise Incorrect(
                 f"for {at} the first number you return, {analytic!r}, should be "
-                f"the analytic derivative expr.grad(x) = {want!r}"
+                f"the analytic derivative {call} = {want!r}"
             )
         if not _is_number(numeric):
             raise Incorrect(f"for {at} your numeric derivative is {numeric!r}, not a number")
@@ -1348,6 +1390,18 @@ def _others_zeroed_check(expr, x):  # a right answer, but then every other varia
     return analytic, numeric
 
 
+def _first_of_gradient(expr, x):  # a reader's: gradient(expr)[0], the first variable's
+    start = x.value()
+
+    def f(t):
+        x.set_value(t)
+        return expr.value()
+
+    num = central_difference(f, start)
+    x.set_value(start)
+    return beta.gradient(expr)[0], num
+
+
 def _f_ignores_its_argument(expr, x):
     from tinyml.numeric import central_difference
 
@@ -1391,5 +1445,9 @@ q4 = Question(
         (_first_variable_check, "with respect to y: you varied x, not y, the Var passed to"),
         (_every_variable_check, "with respect to y: your f moved x as well as y"),
         (_others_zeroed_check, "x was 0.7 before the call and 0.0 after it"),
+        (
+            _first_of_gradient,
+            "should be the analytic derivative expr.grad(y) (the Var passed as x)",
+        ),
     ],
 )
