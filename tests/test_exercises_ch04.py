@@ -283,7 +283,9 @@ def test_q4_hints_go_from_a_question_to_near_code():
     assert "?" in nudge and "backwards" not in nudge and "+=" not in nudge
     # the middle hint asks for the order of the decisions; the last one gives it
     assert "in what order" in middle and "needed" in middle and "backwards" not in middle
-    assert "backwards" in last and "root.g = 1.0" in last and "local_grads" in last
+    assert "backwards" in last and "forwards" in last
+    # the recipe (the seed of the root, the pairing with local_grads) is left to solution()
+    assert "root.g = 1.0" not in last and "local_grads" not in last and "set(wrt)" not in last
 
 
 # -- the fifth learner read (review 4e) ----------------------------------------------------
@@ -323,7 +325,7 @@ def test_q4_a_root_that_reaches_no_listed_leaf_keeps_g_0():
     assert "root.g = 1.0 only when the root is needed" in message
     # the old solution, root.g = 1.0 always, is exactly that mistake
     assert "root in needed" in ch04.q4.solution_text
-    assert "root.g = 1.0 if the root is needed" in ch04.q4.hints()[-1]
+    assert "root.g = 1.0" not in ch04.q4.hints()[-1]  # hint 3 stops short of the recipe
 
 
 def test_q2_numbers_that_look_alike_are_shown_in_full():

@@ -8,7 +8,14 @@ import pytest
 
 from tinyml import alpha, beta
 from tinyml.recursion import count_calls, fib1, fib1_calls, fib2, fib_iter, trace_calls
-from tinyml.visits import count_nodes, count_visits, linear_loss, shared_chain, to_alpha
+from tinyml.visits import (
+    as_function,
+    count_nodes,
+    count_visits,
+    linear_loss,
+    shared_chain,
+    to_alpha,
+)
 
 
 def test_fibonacci_values():
@@ -271,3 +278,21 @@ def test_to_alpha_walks_deep_expressions_and_refuses_what_it_cannot_convert():
         to_alpha(alpha.Var(1.0))
     with pytest.raises(ValueError, match="not part of the expression"):
         to_alpha(beta.Var(1.0) + 1.0, [beta.Var(2.0)])
+
+
+def test_as_function_sets_the_weights_and_its_central_differences_match_beta():
+    from tinyml.numeric import numeric_gradient
+
+    loss, ws = linear_loss(4)
+    start = [w.value() for w in ws]
+    f = as_function(loss, ws)
+    assert f(*start) == loss.value()
+    moved = [v + 0.25 for v in start]
+    assert f(*moved) == loss.value() and [w.value() for w in ws] == moved
+    f(*start)
+    numeric = numeric_gradient(f, start)
+    assert all(abs(a - b) < 1e-4 for a, b in zip(numeric, beta.gradient(loss, ws), strict=True))
+    with pytest.raises(ValueError, match="expected 4 values"):
+        f(1.0)
+    with pytest.raises(TypeError, match="Beta Vars"):
+        as_function(loss, [1.0])

@@ -199,10 +199,10 @@ class Node:
         """Add ``upstream`` to ``g``, then push ``upstream * d(self)/d(child)`` to each child."""
         upstream = _real(upstream, "the upstream gradient")
         stats.pushes += 1
+        _check_fresh(self)
         self.g += upstream
         a = self._a
         if a is not None:  # a leaf (Var, Const) has no operand: nothing to push
-            _check_fresh(self)
             a.grad(self._da * upstream)
             b = self._b
             if b is not None:  # a one-operand node (tanh, sigmoid) has no second operand
@@ -441,10 +441,9 @@ class Mul(Node):
     op = "*"
 
     def __init__(self, a: Operand, b: Operand) -> None:
-        # The children, node.children == (self._a, self._b); a plain number becomes a Const.
-        # self._a = a = ... keeps the child twice: in self._a, and in a for the lines below.
-        self._a = a = a if isinstance(a, Node) else _node(a)
-        self._b = b = b if isinstance(b, Node) else _node(b)
+        a = a if isinstance(a, Node) else _node(a)  # a plain number becomes a Const
+        b = b if isinstance(b, Node) else _node(b)
+        self._a, self._b = a, b  # the children: node.children
         v = a._v * b._v
         if _isinf(v):  # too large for a float: an error now, rather than inf (or nan) later
             raise _overflow(f"(* {a} {b})", a, b)

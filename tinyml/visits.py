@@ -22,7 +22,15 @@ from typing import Any
 from tinyml import alpha, beta
 from tinyml.viz import unfolded_size
 
-__all__ = ["Visits", "count_visits", "linear_loss", "shared_chain", "count_nodes", "to_alpha"]
+__all__ = [
+    "Visits",
+    "count_visits",
+    "linear_loss",
+    "shared_chain",
+    "count_nodes",
+    "to_alpha",
+    "as_function",
+]
 
 _METHODS = ("value", "grad")
 
@@ -250,3 +258,20 @@ def to_alpha(
     if missing:
         raise ValueError(f"{missing[0]} is not part of the expression given to to_alpha")
     return made[id(expr)], [made[id(w)] for w in wanted]
+
+
+def as_function(loss: beta.Node, ws: list[beta.Var]) -> Callable[..., float]:
+    """``loss`` as a function of its weights' values: ``f(*values)`` sets each ``w`` in ``ws``
+    to its value and returns ``loss.value()`` (for central differences)."""
+    ws = list(ws)
+    if not all(isinstance(w, beta.Var) for w in ws):
+        raise TypeError(f"ws must be Beta Vars, like the ones linear_loss returns; got {ws!r}")
+
+    def at(*values: float) -> float:
+        if len(values) != len(ws):
+            raise ValueError(f"expected {len(ws)} values, one per weight; got {len(values)}")
+        for w, v in zip(ws, values, strict=True):
+            w.set_value(v)
+        return loss.value()
+
+    return at

@@ -54,6 +54,10 @@ def _check_q1(answer):
         raise Incorrect(
             "x * x pushes to x twice, once as each operand, each time upstream times x"
         )
+    if _near(answer, 4.5):
+        raise Incorrect(
+            "4.5 is y.g (3 from the first call, 1.5 from the second); the question asks for x.g"
+        )
     if any(_near(answer, v) for v in (6.0, 9.0, 12.0, 3.0)):
         raise Incorrect("x also reaches z through y * x, which pushes upstream times y to x")
     raise Incorrect(f"{answer!r} is not it: push from z by hand, once per path, for each call")
@@ -85,6 +89,7 @@ q1 = Question(
         (20, "scales"),
         (10.5, "twice"),
         (9, "y * x"),
+        (4.5, "4.5 is y.g"),
         (11, "not it"),
         (14.5, "14.5 is not it"),
         ("15", "number"),
@@ -1545,11 +1550,9 @@ q4 = Question(
         "and is s * a? Each answer follows from the children's answers: a node is needed if "
         "it is a listed leaf or any of its children is needed. So in what order must the "
         "nodes be decided?",
-        "Decide children first: walk topological_order(root) backwards. needed = set(wrt); "
-        "for each node of reversed(order), add it when any child is in needed. Then root.g = "
-        "1.0 if the root is needed, and for each node of the order (forwards) that is in "
-        "needed, add node.g * d to each child that is in needed (pair node.children with "
-        "node.local_grads). No function that calls itself: the chain is 5,000 deep.",
+        "Two loops over order = topological_order(root). Decide children first: read the "
+        "order backwards. Push parents first: read it forwards, and only from and into "
+        "needed nodes. No function that calls itself: the chain is 5,000 deep.",
     ),
     solution_text=inspect.getsource(backward_to)
     + "\n# The backward loop reads the order forwards (parents first); deciding 'needed' reads"
