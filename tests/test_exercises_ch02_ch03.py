@@ -1093,3 +1093,43 @@ def test_ch02_q4_the_first_entry_of_gradient_names_the_var_passed_as_x():
     message = ch02.q4.grade(derivative_check).message
     assert "for (+ (* x y) (tanh y)) with respect to y" in message
     assert "should be the analytic derivative expr.grad(y) (the Var passed as x) = " in message
+
+
+def test_ch02_q2_value_through_dot_v_works_on_leaves_only_and_is_told_so():
+    # a reader's, exactly: value() reads .v, which only Const and Var have
+    class Cube(ch02._Cube):
+        def value(self):
+            return self.a.v**3  # .v exists only on Const and Var
+
+        def grad(self, x):
+            return 3 * self.a.value() ** 2 * self.a.grad(x)
+
+    class CubeGradV(ch02._Cube):
+        def grad(self, x):
+            return 3 * self.a.v**2 * self.a.grad(x)
+
+    for cube, method in ((Cube, "value()"), (CubeGradV, "grad(x)")):
+        feedback = ch02.q2.grade(cube)
+        assert feedback.status == "incorrect"
+        assert f"Cube(2x + y).{method} raised AttributeError" in feedback.message
+        assert "only Const and Var have .v; ask any child for self.a.value()" in feedback.message
+    assert ch02.q2.grade(ch02._Cube).correct
+
+
+def test_ch02_q2_a_grad_that_tests_whether_the_child_is_x_is_told_about_the_chain_rule():
+    class Cube(ch02._Cube):  # a reader's, exactly
+        def grad(self, x):
+            a = self.a.value()
+            return 3 * a**2 if x is self.a else 0
+
+    feedback = ch02.q2.grade(Cube)
+    assert feedback.status == "incorrect"
+    assert "gave 0; expected 3·(2x + y)²·2 = 37.5" in feedback.message
+    assert "a may contain x deeper down; multiply by self.a.grad(x)" in feedback.message
+
+
+def test_ch02_q3_all_neg_is_told_about_the_value_and_the_op():
+    feedback = ch02.q3.grade((10, 10, "neg", "neg"))
+    assert feedback.status == "incorrect"
+    assert "value_1 = 10" in feedback.message and "above_1 too" in feedback.message
+    assert "above_1" not in ch02.q3.grade((10, 10, "**", "neg")).message

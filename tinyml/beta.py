@@ -262,6 +262,14 @@ SHOW_VIEWS = {
         "_check_params(params)": _CHECKS,
         "if name is not None and not isinstance(name, str)": _CHECKS,
         "a Var's name must be a string": _CHECKS,
+        # Const's and Var's printed forms: shown in use in the chapter, not as code
+        "def __str__(self) -> str:": "printing",
+        "return _show(self.v)": "printing",
+        "def __repr__(self) -> str:": "printing",
+        'return f"Const({self.v!r})"': "printing",
+        "return self.name if self.name is not None": "printing",
+        'named = f", name={self.name!r}"': "printing",
+        'return f"Var({self.v!r}{named})"': "printing",
     }
 }
 
@@ -433,7 +441,7 @@ class Square(Node):
 
     def value(self) -> float:
         a = self.a.value()
-        return _finite(a * a, self)  # on overflow, float ** raises; * gives inf
+        return _finite(a * a, self)  # a * a, not a ** 2: _finite words the overflow
 
     def grad(self, x: Var) -> float:
         return _finite(2 * self.a.value() * self.a.grad(x), self, "derivative")

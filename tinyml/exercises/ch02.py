@@ -284,7 +284,7 @@ def _q1_tree_named(first, second):
 q1 = Question(
     title="Build a tree by hand",
     checker=_check_q1,
-    hint_text="Work from the outside in: which operation does Python do last in "
+    hint_text="Work from the outside in: which operation comes last in the formula "
     "(x - y)² + 2·x? That is the root of the tree.",
     more_hints=(
         "The root is +. Its left operand is the square of (x - y), its right operand is the "
@@ -425,7 +425,19 @@ def _q2_no_nodes_built(built, method):
         )
 
 
+_Q2_NO_V = "only Const and Var have .v; ask any child for self.a.value()"
+
+
 def _check_q2(cube):
+    try:
+        _check_q2_methods(cube)
+    except Incorrect as err:  # .v works on the leaves only: say so, not just AttributeError
+        if "AttributeError" in str(err) and "attribute 'v'" in str(err):
+            raise Incorrect(f"{err}: {_Q2_NO_V}") from None
+        raise
+
+
+def _check_q2_methods(cube):
     if isinstance(cube, type) and not issubclass(cube, Node):
         raise Incorrect(
             "Cube must subclass Beta's Node: write class Cube(Node):, with Node from "
@@ -449,8 +461,15 @@ def _check_q2(cube):
                 + _q2_not_exact(got, t**3, _Q2_VALUE_RULE)
             )
         inner = beta.Mul(beta.Const(2), x) + y  # a Cube of an expression: the chain rule counts
-        want = 3 * (2 * t + 0.5) ** 2 * 2
         node = call_learner(lambda inner=inner: cube(inner), call="calling Cube(2x + y)")
+        got = call_learner(node.value, call="calling Cube(2x + y).value()")
+        want = (2 * t + 0.5) ** 3
+        if not _is_number(got) or not math.isclose(got, want, rel_tol=1e-12):
+            raise Incorrect(
+                f"at x = {t}, y = 0.5, Cube(2x + y).value() gave {got!r}; expected (2x + y)³ = "
+                f"{want!r}: the child may be a whole expression; {_Q2_VALUE_RULE}"
+            )
+        want = 3 * (2 * t + 0.5) ** 2 * 2
         try:
             got, built = _q2_call(node, "grad", x, call="calling Cube(2x + y).grad(x)")
         except NotAttempted:
@@ -519,6 +538,8 @@ def _q2_known_slip(got, a, da) -> str:
         return ": that is Square's rule 2a·a'; the cube's is 3a²·a'"
     if math.isclose(got, 3 * da**2, rel_tol=1e-9):
         return ": you squared a' (the child's grad), not a (the child's value): 3a²·a'"
+    if got == 0:
+        return ": a may contain x deeper down; multiply by self.a.grad(x) (the chain rule)"
     return ""
 
 
@@ -729,6 +750,26 @@ class _CubeGradNotWritten(_Cube):
         raise NotImplementedError("grad(x): your code here")
 
 
+class _CubeValueOfLeaves(_Cube):  # a reader's: .v, which only Const and Var have
+    def value(self):
+        return self.a.v**3
+
+
+class _CubeFirstChildV(_Cube):  # a reader's: the same through children
+    def value(self):
+        return self.children[0].v ** 3
+
+
+class _CubeGradOfLeaves(_Cube):  # .v in grad(x) too
+    def grad(self, x):
+        return 3 * self.a.v**2 * self.a.grad(x)
+
+
+class _CubeOnlyIfChildIsX(_Cube):  # a reader's: 3a² when the child is x itself, else 0
+    def grad(self, x):
+        return 3 * self.a.value() ** 2 if x is self.a else 0
+
+
 class _CubeGradNoValue(_Cube):
     def grad(self, x):
         return 3 * self.a**2 * self.a.grad(x)
@@ -769,6 +810,13 @@ q2 = Question(
         (_CubePowInInit, "your __init__ builds a Pow node and lets it do the work"),
         (_Cube(Var(1.0)), "pass your class itself"),
         (_CubeNotANode, "Cube must subclass Beta's Node: write class Cube(Node):"),
+        (_CubeValueOfLeaves, "'Add' object has no attribute 'v': " + _Q2_NO_V),
+        (_CubeFirstChildV, "Cube(2x + y).value() raised AttributeError"),
+        (_CubeFirstChildV, _Q2_NO_V),
+        (_CubeGradOfLeaves, "Cube(2x + y).grad(x) raised AttributeError"),
+        (_CubeGradOfLeaves, _Q2_NO_V),
+        (_CubeOnlyIfChildIsX, "gave 0; expected 3·(2x + y)²·2 = 37.5: a may contain x deeper"),
+        (_CubeOnlyIfChildIsX, "multiply by self.a.grad(x)"),
     ],
 )
 
@@ -819,9 +867,14 @@ def _check_q3(answer):
             "(-3)² + 1 = 10"
         )
     if values[0] == 10.0:
+        ops = (
+            "; that also puts ** (not neg) directly above x: above_1 too"
+            if above[0] != "**"
+            else ""
+        )
         raise Incorrect(
             "value_1 = 10 reads -x ** 2 as (-x) ** 2; in Python ** binds tighter than unary "
-            "minus, so -x ** 2 is -(x ** 2)"
+            f"minus, so -x ** 2 is -(x ** 2){ops}"
         )
     if values[1] == -8.0:
         raise Incorrect(
@@ -900,6 +953,7 @@ q3 = _Q3Question(
         ((-8, 10, beta.Pow, beta.Sub), "not Sub (Sub is the node of x - y"),
         ((10, -8, "**", "neg"), "values are swapped"),
         ((10, 10, "neg", "neg"), "binds tighter than unary"),
+        ((10, 10, "neg", "neg"), "also puts ** (not neg) directly above x: above_1 too"),
         ((-8, -8, "**", "**"), "ignores the parentheses"),
         ((-8, 10, "neg", "neg"), "above_1: in -x ** 2 the power"),
         ((-8, 10, "**", "**"), "above_2: in (-x) ** 2 the parentheses"),
@@ -924,8 +978,10 @@ def _derivative_check(expr, x):
         x.set_value(t)
         return expr.value()
 
-    numeric = central_difference(f, start)
-    x.set_value(start)  # leave x as we found it
+    try:
+        numeric = central_difference(f, start)
+    finally:
+        x.set_value(start)  # leave x as we found it
     return analytic, numeric
 
 
