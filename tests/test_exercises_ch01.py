@@ -380,10 +380,11 @@ def test_q4_a_truncated_2_7_is_told_to_round():
     [
         (3, "two significant digits, not to one"),
         (3.0, "two significant digits, not to one"),
-        (2.85, "in the third significant digit"),  # 2.9 at two significant digits
-        (2.7499, "off by 0.03, in the third significant digit"),  # 2.7 at two digits
-        (2.6, "off by 0.18, in the second significant digit"),
-        (2.9, "in the second significant digit"),
+        (2.85, "does not round to the right two-digit value"),  # 2.9 at two digits
+        (2.74, "off by 0.04 and does not round to the right two-digit value"),  # a reader's
+        (2.7499, "off by 0.03 and does not round to the right two-digit value"),
+        (2.6, "off by 0.18 and does not round to the right two-digit value"),
+        (2.9, "does not round to the right two-digit value"),
     ],
 )
 def test_q4_a_number_within_10_percent_says_which_digit_is_off(hours, words):
@@ -391,6 +392,7 @@ def test_q4_a_number_within_10_percent_says_which_digit_is_off(hours, words):
     assert feedback.status == "incorrect"
     assert "close" in feedback.message and words in feedback.message, feedback.message
     assert not ("two significant digits" in feedback.message and hours != 3)
+    assert "significant digit" not in feedback.message or hours == 3  # the text says two suffice
 
 
 @pytest.mark.parametrize("hours", [2.5, 3.1, 1.0])
@@ -578,3 +580,39 @@ def test_feedback_with_a_grad_check_table_keeps_its_line_breaks_in_html(monkeypa
 def test_q3_near_the_window_edge_the_factor_has_two_decimals():  # a reader: "1.6 times" for 1.63
     feedback = _timed(ch01.q3, lambda x: 1.63 * (3 * _EPS) ** (1 / 3) * max(1.0, abs(x)))
     assert "1.63 times larger" in feedback.message, feedback.message
+
+
+def test_q1_a_float32_eps_compared_in_64_bits_names_the_comparison():  # a reader's answer
+    eps = np.float32(1)
+    while np.float64(1.0) + eps / 2 > 1.0:
+        eps /= 2
+    message = _timed(ch01.q1, eps).message
+    assert "your loop's comparison happens in 64-bit floats" in message, message
+    assert "every number" not in message
+
+
+def test_q2_richardson_over_h_over_2_is_refused_as_other_steps():  # a reader's answer
+    from tinyml.numeric import central_difference as D
+
+    message = _timed(ch01.q2, lambda f, x, h: (4 * D(f, x, h / 2) - D(f, x, h)) / 3).message
+    assert "you used steps h/2 and h; use h and 2h" in message, message
+
+
+def test_q2_a_fourth_order_answer_not_built_from_d_h_and_d_2h_is_not_said_to_cancel():
+    from tinyml.numeric import central_difference
+
+    def better_central(f, x, h):  # a reader's answer: one central difference, step h²
+        return central_difference(f, x, h**2)
+
+    message = _timed(ch01.q2, better_central).message
+    assert "shrinks 16.0 times" in message and "x ± 0.01" in message, message
+    assert "other steps than the exercise's; use D(h) and D(2h)" in message
+    assert "cancel" not in message
+    assert _timed(ch01.q2, ch01.better_central).correct
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_q3_a_square_root_step_is_not_called_the_forward_best_step(k):  # a reader's answer
+    message = _timed(ch01.q3, lambda x: math.sqrt(k * ch01.EPS) * max(1, abs(x))).message
+    assert "a square-root step" in message and "balances h against 1/h" in message, message
+    assert "forward difference's best step" not in message

@@ -28,7 +28,9 @@ def _check_q1(answer):
         raise Incorrect(f"give a number, not {type(answer).__name__}")
     answer = float(answer)
     if answer == EPS:
-        raise Incorrect("that is the 64-bit epsilon: every number in your loop is a 64-bit float")
+        raise Incorrect(
+            "that is the 64-bit epsilon: your loop's comparison happens in 64-bit floats"
+        )
     if answer == 2**-10:
         raise Incorrect(
             "that is float16's epsilon, 2⁻¹⁰: your loop ran in 16-bit floats; the exercise "
@@ -153,6 +155,21 @@ def _recording(f, points):
     return g
 
 
+def _q2_points(learner, f, x, h):
+    """Which points the learner's answer evaluates f at, told against x ± h and x ± 2h."""
+    points = []
+    call_learner(learner, _recording(f, points), x, h, call=_q2_call(f, x, h))
+    offsets = sorted({abs(t - x) for t in points if isinstance(t, numbers.Real)})
+    others = [d for d in offsets if not any(math.isclose(d, k * h) for k in (1, 2))]
+    if not others:
+        return "with the exercise's points, x ± h and x ± 2h, the value differs: check the sum"
+    spread = ", ".join(dict.fromkeys(f"x ± {d:.3g}" for d in offsets))  # 0.2 once, not twice
+    return (
+        f"with h = {h} yours evaluates f at {spread}: other steps than the exercise's; use "
+        "D(h) and D(2h), the central differences with steps exactly h and 2h"
+    )
+
+
 def _q2_number(learner, f, x, h):
     call = _q2_call(f, x, h)
     got = call_learner(learner, f, x, h, call=call)
@@ -266,12 +283,10 @@ def _check_q2(learner):
                 "(what does your divisor divide?) and the weights"
             )
         err_h, err_half = abs(got - exact), abs(again - exact)
-        if err_half and 12 < err_h / err_half < 20:  # the right order, other steps
+        if err_half and 12 < err_h / err_half < 20:  # the right order, other points
             raise Incorrect(
-                f"{expected}. Your error "
-                f"shrinks {err_h / err_half:.1f} times when h halves, as it should, so your "
-                "combination cancels the h² terms, but with other steps than the exercise's: "
-                "use D(h) and D(2h), the central differences with steps h and 2h"
+                f"{expected}. Your error shrinks {err_h / err_half:.1f} times when h halves, "
+                f"as it should, but {_q2_points(learner, f, x, h)}"
             )
         if err_half and 40 < err_h / err_half < 90:  # sixth order: two extrapolations
             raise Incorrect(
@@ -331,6 +346,7 @@ q2 = Question(
         (lambda f, x, h: (4 * _central(f, x, h) - _central(f, x, 3 * h)) / 3, "16 times"),
         (lambda f, x, h: better_central(f, x, h / 2), "you used steps h/2 and h; use h and 2h"),
         (lambda f, x, h: better_central(f, x, 2 * h), "other steps than the exercise's"),
+        (lambda f, x, h: _central(f, x, h**2), "f at x ± 0.01: other steps"),
         (lambda f, x, h: (16 * _central(f, x, h) - _central(f, x, 4 * h)) / 15, "other steps"),
         (lambda f, x, h: 4 * _central(f, x, h) - _central(f, x, 2 * h) / 3, "parentheses"),
         (lambda f, x, h: (4 * _central(f, x, h) - _central(f, x, 2 * h)) // 3, "// (floor"),
@@ -445,10 +461,11 @@ def _check_q3(step):
         if forward:
             root = "√ε" if forward == 1 else f"√({forward}ε)"
             raise Incorrect(
-                f"that is the forward difference's best step, {root}·max(1, |x|); at x = {x:g} "
+                f"that is a square-root step, {root}·max(1, |x|): a square root balances h "
+                f"against 1/h, the forward difference's errors, not h² against 1/h. At x = {x:g} "
                 f"it leaves the central difference a relative error of {err:.1e}. The central "
-                "difference's truncation error shrinks like h², not h: balance h²/6 against "
-                "ε/h (section 3b)"
+                "difference's truncation error shrinks like h²: balance h²/6 against ε/h "
+                "(section 3b)"
             )
         side = (
             "too large: truncation"
@@ -504,9 +521,9 @@ q3 = Question(
     wrong=[
         (lambda x: EPS, "lost"),
         (lambda x: 1e-5, "grow with |x|"),
-        (lambda x: math.sqrt(EPS) * max(1.0, abs(x)), "forward difference's best step, √ε"),
-        (lambda x: math.sqrt(2 * EPS) * max(1, abs(x)), "forward difference's best step, √(2ε)"),
-        (lambda x: math.sqrt(3 * EPS) * max(1, abs(x)), "forward difference's best step, √(3ε)"),
+        (lambda x: math.sqrt(EPS) * max(1.0, abs(x)), "a square-root step, √ε"),
+        (lambda x: math.sqrt(2 * EPS) * max(1, abs(x)), "a square-root step, √(2ε)"),
+        (lambda x: math.sqrt(3 * EPS) * max(1, abs(x)), "a square-root step, √(3ε)"),
         (lambda x: (3 * EPS) ** 1 / 3 * max(1, abs(x)), "** binds tighter than /"),
         (lambda x: 3 * EPS / 3 * max(1, abs(x)), "your step is ε·max(1, |x|)"),
         (lambda x: EPS**1 / 3 * max(1, abs(x)), "write EPS ** (1 / 3)"),
@@ -572,9 +589,11 @@ def _check_q4(answer):
     if math.isclose(answer, _Q4_HOURS, rel_tol=0.1):  # 3, 2.75, 2.85: rounded too early
         if float(f"{answer:.1g}") == answer:  # 3: one digit
             wrong = "round the exact value to two significant digits, not to one"
-        else:  # 2.9 is off by 0.12: in the second digit; 2.85 and 2.7 in the third
-            digit = "third" if abs(answer - _Q4_HOURS) < 0.1 else "second"
-            wrong = f"it is off by {abs(answer - _Q4_HOURS):.2f}, in the {digit} significant digit"
+        else:  # 2.9, 2.85, 2.74: not 2.8 at two significant digits
+            wrong = (
+                f"it is off by {abs(answer - _Q4_HOURS):.2f} and does not round to the right "
+                "two-digit value"
+            )
         raise Incorrect(
             f"close — {answer:g} hours is within 10%, but {wrong}: (n + 1) evaluations × n "
             "multiply-adds / 10^8 per second, then / 3600, and round only at the end"
@@ -611,9 +630,9 @@ q4 = Question(
         (_Q4_N / _Q4_RATE / 3600, "one evaluation"),
         (_Q4_N / _Q4_RATE / 3600 * 1e-6, "grows like n²"),
         (3.0, "close — 3 hours is within 10%, but round the exact value to two significant"),
-        (2.85, "in the third significant digit"),
+        (2.85, "does not round to the right two-digit"),
         (_Q4_HOURS / 24, "in days"),
-        (2.9, "in the second significant digit"),
+        (2.9, "does not round to the right two-digit"),
         (3.5, "not it"),
         (2.7, "close, but truncated: round"),
         (float("nan"), "finite"),
