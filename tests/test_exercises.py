@@ -440,6 +440,35 @@ def test_ch03_q2_a_memo_mixed_with_fib1_is_told_about_fib1_not_the_lookup():
     assert "calls of fib1" in message and "never look them up" not in message
 
 
+def test_ch03_q2_a_memo_mixed_with_fib2_names_fib2_even_with_a_warm_memo():
+    """A sixth reader's code: `_check_n` was named as the culprit; a warm memo passed."""
+    from tinyml.exercises import ch03
+    from tinyml.recursion import fib2
+
+    memo = {}
+
+    def fib_memo(n):
+        if n in memo:
+            return memo[n]
+        if n < 2:
+            return n
+        memo[n] = fib_memo(n - 1) + fib2(n - 2)
+        return memo[n]
+
+    for _ in range(2):  # fresh memo, then warm (everything up to 300 already stored)
+        message = ch03.q2.grade(fib_memo).message
+        assert "calls fib2" in message and "_check_n" not in message, message
+        fib_memo(300)
+    assert ch03.q2.grade(ch03._fib_memo).correct  # a memo that recurses through itself
+
+
+def test_ch03_q2_work_done_by_fib1_is_counted_as_fib1s():
+    from tinyml.exercises import ch03
+
+    message = ch03.q2.grade(ch03._fib_memo_via_fib1).message
+    assert "calls of fib1" in message and "_check_n" not in message, message
+
+
 @pytest.mark.parametrize("maxsize", [1, 2, 16])
 def test_ch03_q2_a_bounded_lru_cache_is_told_it_forgets(maxsize):
     import functools

@@ -212,6 +212,18 @@ def test_ch03_every_question_has_staged_hints_each_new():
         assert answer in q.solution_text, q.title
 
 
+def test_ch03_q3_q4_printing_instead_of_returning_is_named(capsys):
+    def grad_visits(P):  # a sixth reader's code
+        print(42 * P + 14)
+
+    def predicted_visits(d):
+        print(3 ** (d - 1) * (4 * d + 3))
+
+    assert "print it instead of returning" in ch03.q3.grade(grad_visits).message
+    assert "print it instead of returning" in ch03.q4.grade(predicted_visits).message
+    assert "print" not in ch03.q3.grade(lambda P: "42P + 14").message
+
+
 def test_ch03_exercises_cell_promises_what_the_hints_hold():
     import json
     from pathlib import Path

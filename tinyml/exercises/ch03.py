@@ -111,20 +111,26 @@ class _TooManyCalls(Incorrect):
     outside = False  # True when the calls went to another function, such as fib1
 
 
-def _count_calls_of(fn, *args, seen: set | None = None):
+def _count_calls_of(fn, *args, seen: set | None = None, direct: set | None = None):
     """Call fn(*args), counting calls of fn's own code; stop once there are too many.
 
-    seen, when given, collects the first argument of every call of fn's code."""
+    seen, when given, collects the first argument of every call of fn's code; direct, the
+    (name, file) of every other function fn's code calls itself."""
     code = getattr(getattr(fn, "__wrapped__", fn), "__code__", None)
     calls = 0
-    others: dict[str, int] = {}  # calls of other functions, by name
+    others: dict[str, int] = {}  # calls of other functions, by the function fn called
     any_calls = 0
+    current = getattr(code, "co_name", "?")  # the function fn called, whose work this is
 
     def tracer(frame, event, arg):
-        nonlocal calls, any_calls
+        nonlocal calls, any_calls, current
         if event != "call":
             return None
         any_calls += 1
+        if frame.f_code is not code and frame.f_back and frame.f_back.f_code is code:
+            current = frame.f_code.co_name  # fib2, not the _check_n that fib2 calls
+            if direct is not None:
+                direct.add((current, frame.f_code.co_filename))
         if frame.f_code is code:
             calls += 1
             if seen is not None and code.co_argcount:
@@ -135,8 +141,7 @@ def _count_calls_of(fn, *args, seen: set | None = None):
                     "recomputes; store each result the first time, look it up after"
                 )
         else:
-            name = frame.f_code.co_name
-            others[name] = others.get(name, 0) + 1
+            others[current] = others.get(current, 0) + 1
         if any_calls > _ANY_CALL_LIMIT:  # stopped early: fib1(40) would run for minutes
             busiest = max(others, key=others.get)
             exc = _TooManyCalls(
@@ -257,8 +262,9 @@ def _check_q2(fib_memo):
     n = max([30, *(k + 30 for k in known)])
     before = _stored(caches)
     called_with: set = set()
+    direct: set = set()
     try:
-        got, calls = _count_calls_of(fib_memo, n, seen=called_with)
+        got, calls = _count_calls_of(fib_memo, n, seen=called_with, direct=direct)
     except _TooManyCalls as exc:
         if exc.outside:  # fib1 (or another function) does the work: name it first
             raise
@@ -291,6 +297,15 @@ def _check_q2(fib_memo):
         ) from None
     if got != _fib(n):
         raise Incorrect(f"fib_memo({n}) returned {got!r}; expected {_fib(n)}")
+    import tinyml.recursion
+
+    chapter = sorted(name for name, file in direct if file == tinyml.recursion.__file__)
+    if chapter and calls > 1:  # a warm memo hides the cost: fib2 never reads it
+        raise Incorrect(
+            f"fib_memo({n}) calls {' and '.join(chapter)}, which never reads your memo, so "
+            "its work is done again every time. Recurse through fib_memo itself, "
+            "fib_memo(n - 1) + fib_memo(n - 2)"
+        )
     if calls <= 1:
         raise Incorrect(
             f"fib_memo({n}) never called itself: fib_memo itself must recurse like fib1, "
@@ -454,14 +469,15 @@ q2 = Question(
     hint_text="fib1 is slow because it answers the same question again and again. What if "
     "fib_memo wrote each answer down the first time, and read it back every time after?",
     more_hints=(
-        "Use the dict memo = {} that the cell makes, outside the function. At the start of "
-        "fib_memo(n), look n up in memo; if it is there, return it. Otherwise compute it as "
-        "fib1 does — by calling fib_memo itself for n - 1 and n - 2 — and store it in "
-        "memo[n] before returning it.",
-        "The order inside fib_memo is: look up, compute (recursively, through fib_memo), "
-        "store, return. Forgetting the store, or recursing through fib1 or fib2 instead of "
-        "fib_memo, leaves the recomputation in place. (functools.cache on a plain recursive "
-        "function does the same bookkeeping for you; either passes.)",
+        "The dict memo = {} that the cell makes lives outside the function, so it keeps "
+        "what you put in it between calls. When should fib_memo(n) read memo[n], and when "
+        "write it? And which function should compute the numbers for n - 1 and n - 2, so "
+        "that those calls use the memo too?",
+        "The order inside fib_memo is: look n up in memo and return it if it is there; "
+        "otherwise compute it as fib1 does, but by calling fib_memo itself for n - 1 and "
+        "n - 2; store it in memo[n]; return it. Forgetting the store, or recursing through "
+        "fib1 or fib2, leaves the recomputation in place. (functools.cache on a plain "
+        "recursive function does the same bookkeeping for you; either passes.)",
     ),
     solution_text=(
         "memo = {}\n\n\n"
@@ -565,6 +581,11 @@ def _q4_predict(visits, d):
     )
 
 
+def _printed(got) -> str:
+    """For a function that returned None: the usual cause."""
+    return " (did you print it instead of returning it?)" if got is None else ""
+
+
 def _visits_word(n) -> str:
     return f"{n:,} visit" + ("" if n == 1 else "s")
 
@@ -615,12 +636,16 @@ def _check_q4(visits):
     want = [_grad_visits(d) for d in _Q4_DEPTHS]
     for d, g in zip(_Q4_DEPTHS, got, strict=True):
         if isinstance(g, bool) or not isinstance(g, numbers.Real):
-            raise Incorrect(f"for depth {d} your function returned {g!r}, not a number")
+            raise Incorrect(
+                f"for depth {d} your function returned {g!r}, not a number{_printed(g)}"
+            )
     if all(map(_same_count, got, want)):  # a float formula such as 3**d * (1 + 4*d/3) is fine
         for d in _Q4_LARGE:
             g = _q4_predict(visits, d)
             if isinstance(g, bool) or not isinstance(g, numbers.Real):
-                raise Incorrect(f"for depth {d} your function returned {g!r}, not a number")
+                raise Incorrect(
+                    f"for depth {d} your function returned {g!r}, not a number{_printed(g)}"
+                )
             if not _same_count(g, _grad_visits(d)):
                 raise Incorrect(
                     f"right up to depth 11, but at depth {d} you predict {g!r}, and grad(x) "
@@ -677,12 +702,12 @@ q4 = Question(
     "d = 0, 1, 2 and look at what chain.grad(x) does at the top level: which nodes does it "
     "ask for grad(x), and which for value()?",
     more_hints=(
-        "The top node is a·a + a. Add.grad visits the Add and asks the Mul and a for "
-        "grad(x); Mul.grad visits the Mul, asks a for grad(x) twice and for value() twice. "
+        "The top node is a·a + a. Reread Add.grad and Mul.grad in the chapter: how many "
+        "times do they ask a (that is a_{d-1}) for grad(x), and how many times for value()? "
         "Write G(d) for grad's visits at depth d and V(d) = 2·3^d - 1 for value()'s.",
-        "Fill in the blanks from hint 2: G(0) = 1 and G(d) = 2 + _·G(d-1) + _·V(d-1), where "
-        "2 is the Add and the Mul themselves, then the grad(x) walks and the value() walks "
-        "of a_{d-1}.",
+        "Add.grad visits the Add and asks the Mul and a for grad(x); Mul.grad visits the "
+        "Mul and asks a for grad(x) twice and for value() twice. So G(0) = 1 and "
+        "G(d) = 2 + _·G(d-1) + _·V(d-1), where 2 is the Add and the Mul themselves.",
     ),
     solution_text=inspect.getsource(_grad_visits).replace("_grad_visits", "predicted_visits")
     + "\n# closed form: 3^(d-1)·(4d + 3), e.g. 255,879 at d = 9",
@@ -757,7 +782,9 @@ def _check_q3(formula):
     for P in _Q3_POINTS:
         got[P] = _q3_predict(formula, P)
         if isinstance(got[P], bool) or not isinstance(got[P], numbers.Real):
-            raise Incorrect(f"grad_visits({P}) = {got[P]!r}; give a number of visits")
+            raise Incorrect(
+                f"grad_visits({P}) = {got[P]!r}; give a number of visits{_printed(got[P])}"
+            )
 
     def same(a, b):
         return all(got[P] == a * P + b for P in _Q3_POINTS)
