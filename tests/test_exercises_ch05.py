@@ -296,3 +296,22 @@ def test_q5_hint_2_asks_about_the_kinds_and_hint_3_counts_them():
     second, third = ch05.q5.hints()[1:]
     assert "n·m Mul" not in second and "no Const" not in second
     assert "n·m Mul" in third and "no Const" in third
+
+
+def test_q2_names_x_i_for_x_j_and_swapped_loop_ranges():
+    """Sixth read: x[i] got only the numbers; swapped ranges were told `not W[j][i]`."""
+
+    def x_i(W, x):  # the reader's exact code
+        return [sum(W[i][j] * x[i] for j in range(len(x))) for i in range(len(W))]
+
+    message = ch05.q2.grade(x_i).message
+    assert "multiply W[i][j] by x[j], not x[i]" in message, message
+
+    def ranges_swapped(W, x):  # the reader's exact code
+        return [sum(W[i][j] * x[j] for j in range(len(W[0]))) for i in range(len(x))]
+
+    message = ch05.q2.grade(ranges_swapped).message
+    assert "loop ranges are swapped" in message and "range(len(W))" in message, message
+    assert "W[j][i]" not in message, message
+    message = ch05.q2.grade(ch05._matvec_index_swapped).message
+    assert "not W[j][i]" in message and "swapped" not in message, message

@@ -156,14 +156,37 @@ def _explain_index_errors(matvec_fn):
                 "column [[x0], [x1], ...]: its entries are x[j], not x[j][0]"
             ) from None
         except IndexError as exc:
-            raise Incorrect(
+            said = (
                 f"an index ran off the end of a list (IndexError: {exc}). Here W has "
-                f"{len(w)} rows of {len(w[0])} entries and x has {len(x)} entries: y[i] pairs "
-                "row i of W with x, so use W[i][j] with i over the rows of W and j over the "
-                "entries of x (and of each row) — not W[j][i]"
-            ) from None
+                f"{len(w)} rows of {len(w[0])} entries and x has {len(x)} entries: "
+            )
+            raise Incorrect(said + _index_advice(matvec_fn)) from None
 
     return wrapped
+
+
+def _index_advice(matvec_fn) -> str:
+    """Which index is wrong: a square W tells swapped loop ranges from W[j][i]."""
+    square, x3 = [[1.0, 2.0, 3.0], [4.0, -5.0, 6.0], [0.5, 1.0, -2.0]], [1.0, -1.0, 2.0]
+    try:
+        got = matvec_fn(copy.deepcopy(square), list(x3))
+    except Exception:  # noqa: BLE001 - any failure here leaves the general advice
+        got = None
+    if got == matvec(square, x3):
+        return (
+            "your loop ranges are swapped. In W[i][j], i runs over the rows (range(len(W))) "
+            "and j over the entries of x (range(len(x)))"
+        )
+    if got == matvec(_transpose_of(square), x3):
+        return "y[i] pairs row i of W with x, so use W[i][j] * x[j], not W[j][i]"
+    return (
+        "y[i] is the sum of W[i][j] * x[j], with i over the rows (range(len(W))) and j over "
+        "the entries of x (range(len(x)))"
+    )
+
+
+def _transpose_of(m):
+    return [list(col) for col in zip(*m, strict=True)]
 
 
 def _code_objects(code):
@@ -263,6 +286,12 @@ def _check_q2(learner_matvec):
         square = [sum(row[j] * x[j] for j in range(len(w))) for row in w]
         if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, square, strict=True)):
             raise Incorrect(_short_sum_advice(learner_matvec, w, x, got))
+        row_times_x_i = [x[i] * sum(row) for i, row in enumerate(w)]
+        if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, row_times_x_i, strict=True)):
+            raise Incorrect(
+                f"matvec({w}, {x}) returned {got!r}; expected {want}. Each y[i] is row i's "
+                "sum times x[i]: multiply W[i][j] by x[j], not x[i]"
+            )
         running = [want[0], want[0] + want[1]]
         if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, running, strict=True)):
             raise Incorrect(
@@ -417,6 +446,16 @@ def _matvec_index_swapped(w, x):
     return [sum(w[j][i] * x[j] for j in range(len(x))) for i in range(len(w))]
 
 
+def _matvec_x_i(w, x):
+    """A reader's slip: x[i] where x[j] belongs."""
+    return [sum(w[i][j] * x[i] for j in range(len(x))) for i in range(len(w))]
+
+
+def _matvec_ranges_swapped(w, x):
+    """A reader's slip: W[i][j] right, but i over len(x) and j over len(W[0])."""
+    return [sum(w[i][j] * x[j] for j in range(len(w[0]))) for i in range(len(x))]
+
+
 def _matvec_transposed(w, x):
     return [sum(w[i][j] * x[i] for i in range(len(w))) for j in range(len(w[0]))]
 
@@ -499,6 +538,8 @@ q2 = Question(
         (lambda w, x: [float(v) for v in matvec(w, x)], "not with Vars"),
         (lambda w, x: [getattr(v, "_v", v) for v in matvec(w, x)], "expression nodes"),
         (_matvec_index_swapped, "not W[j][i]"),
+        (_matvec_x_i, "multiply W[i][j] by x[j], not x[i]"),
+        (_matvec_ranges_swapped, "your loop ranges are swapped"),
         (lambda w, x: 3.0, "plain list"),
         (lambda w, x: [[v] for v in matvec(w, x)], "one-entry rows"),
         (_matvec_numpy, "@ operator"),
