@@ -94,7 +94,7 @@ def test_hints_start_with_a_nudge_and_say_more_each_time():
     for q, answer_words in (
         (ch06.q2, ("g + mu·buf", "g + mu * buf")),
         (ch06.q4, ("0.004", "3.16")),
-        (ch06.q3, ("alpha·v + (1 - alpha)·g²",)),
+        (ch06.q3, ("1 - alpha of this step's squared gradient",)),
         (ch06.q5, ("λ = 100",)),
         (ch06.q1, ("loss.backward()", "optimizer.zero_grad()")),
     ):
@@ -864,3 +864,35 @@ def test_q1_says_an_ndarray():
 
     message = ch06.q1.grade(train).message
     assert "returned an ndarray; return the list of the 15 losses" in message, message
+
+
+def test_q2_race_class_is_judged_by_its_steps_not_its_ancestry():
+    """Sixth read: a right Nesterov built on Optimizer with its own buffers was refused."""
+    from tinyml.optim import Momentum, Optimizer
+
+    class Nesterov(Optimizer):  # the reader's rewrite of the template
+        def __init__(self, params, lr, momentum=0.9):
+            super().__init__(params, lr)
+            self.momentum = momentum
+            self.bufs = [0.0] * len(self.params)
+
+        def update(self, i, theta, g):
+            self.bufs[i] = self.momentum * self.bufs[i] + g
+            return theta - self.lr * (g + self.momentum * self.bufs[i])
+
+    assert ch06.q2.grade(Nesterov).correct
+
+    class Silent(Momentum):  # update stores the buffer but returns nothing
+        def update(self, i, theta, g):
+            theta, self.buffers[i] = ch06.nesterov_step(
+                theta, g, self.buffers[i], self.lr, self.momentum
+            )
+
+    message = ch06.q2.grade(Silent).message
+    assert "update returns nothing" in message and "return the new theta" in message
+    assert "check an optimizer class" in ch06.q2.grade(int).message
+
+
+def test_q3_last_hint_does_not_spell_out_the_code():
+    last = ch06.q3.hints()[-1]
+    assert "alpha·v + (1 - alpha)" not in last and "lr·g / (√v + eps)" not in last

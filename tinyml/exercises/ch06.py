@@ -839,8 +839,8 @@ q3 = Question(
         "The new v keeps alpha of the old v and adds 1 - alpha of this step's squared "
         "gradient g·g. The step is the gradient divided by (the root of v, plus eps), "
         "times lr.",
-        "v = alpha·v + (1 - alpha)·g² first; then theta moves against lr·g / (√v + eps) with "
-        "that new v, eps outside the root (math.sqrt). Return the pair with theta first.",
+        "Order matters: v first, then the step with that new v. eps goes outside the root "
+        "(math.sqrt), and theta moves against the gradient. Return the pair with theta first.",
     ),
     solution_text=inspect.getsource(rmsprop_step)
     + """
@@ -900,14 +900,15 @@ def _check_q5(answer):
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give the learning rate as a number, not {answer!r}")
     lr = float(answer)
-    # Below 0.038 every rate converges; at 0.038 itself y's swing neither grows nor shrinks;
-    # above it the swing grows. A rate at most 0.1 % below the threshold counts as found.
+    # Below 0.038 every rate converges (just below it, y's swing first grows up to 19x and
+    # dies out only slowly); at 0.038 it grows 19x and stays; above it the swing keeps growing.
+    # A rate at most 0.1 % below the threshold counts as found.
     if _CRITICAL - _TOLERANCE - 1e-15 <= lr <= _CRITICAL + 1e-15:
         return
     if _CRITICAL < lr <= _CRITICAL + _TOLERANCE:  # as close above as 0.037962 is below
         raise Incorrect(
             f"close to the threshold, but {lr!r} is above it: at exactly 2(1 + mu)/100 = 0.038 "
-            "y's swing keeps its size; just above it the swing grows and Momentum diverges, "
+            "y's swing stops dying out; just above it the swing grows and Momentum diverges, "
             "slowly. Give the threshold itself"
         )
     if math.isnan(lr):
@@ -1361,6 +1362,11 @@ def _update_advice(reason: str) -> str:
             f"{reason}. update returns only the new theta; store the new buffer in "
             "self.buffers[i]: theta, self.buffers[i] = nesterov_step(...)"
         )
+    if "got None of type NoneType" in reason:
+        return (
+            f"{reason}. update returns nothing: it must return the new theta (and store the "
+            "new buffer in self.buffers[i]): theta, self.buffers[i] = nesterov_step(...)"
+        )
     return reason
 
 
@@ -1399,12 +1405,12 @@ def _unfinished(cls: type) -> str:
 
 def _check_q2_class(cls: type) -> None:
     """The race half of Exercise 2: a Momentum subclass whose update() is Nesterov's."""
-    from tinyml.optim import Momentum
+    from tinyml.optim import Momentum, Optimizer
 
-    if not issubclass(cls, Momentum):
+    if not (isinstance(cls, type) and issubclass(cls, Optimizer)):  # any optimizer that steps right
         raise Incorrect(
-            f"{cls.__name__} is not a subclass of Momentum: write class Nesterov(Momentum), so "
-            "that it inherits Momentum's buffers and settings, and override only update()"
+            f"check an optimizer class, not {cls!r}: e.g. class Nesterov(Momentum), which "
+            "inherits Momentum's buffers and settings and overrides only update()"
         )
     reference = _nesterov_class(Momentum)
     try:
@@ -1518,6 +1524,17 @@ def _forgetful_nesterov() -> type:
         def update(self, i, theta, g):
             theta, _ = nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
             return theta
+
+    return Nesterov
+
+
+def _silent_nesterov() -> type:
+    """The reader's race class: update() stores theta's buffer but returns nothing."""
+    from tinyml.optim import Momentum
+
+    class Nesterov(Momentum):
+        def update(self, i, theta, g):
+            theta, self.buffers[i] = nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
 
     return Nesterov
 
@@ -1672,6 +1689,7 @@ ch06.q2.check(Nesterov)
         (_fixed_settings_nesterov(0.03, None), "you wrote 0.03 where self.lr belongs"),
         (_fixed_settings_nesterov(0.03, 0.9), "0.03 and 0.9 where"),
         (_plain_momentum_class(), "the chapter's Momentum unchanged"),
-        (int, "not a subclass of Momentum"),
+        (int, "check an optimizer class"),
+        (_silent_nesterov(), "update returns nothing"),
     ],
 )
