@@ -54,6 +54,8 @@ def test_descend_records_path_and_losses():
     assert run.path[0] == QUADRATIC.start
     assert run.losses == [pytest.approx(quadratic(*p)) for p in run.path]
     assert run.label == "GD(lr=0.05)" and not run.diverged
+    noisy = descend(QUADRATIC, Momentum, steps=1, lr=0.1 + 0.2, momentum=0.9)
+    assert noisy.label == "Momentum(lr=0.3, momentum=0.9)"  # no float noise in labels
     assert run.losses[-1] < run.losses[0]
 
 

@@ -199,10 +199,10 @@ def test_zero_grad_clears_and_step_does_not():
 
 def test_repr_lists_settings():
     x = Var(1.0)
-    assert repr(Adam([x])) == "Adam(1 parameters, lr=0.001, betas=(0.9, 0.999), eps=1e-08)"
-    assert repr(RMSProp([x])) == "RMSProp(1 parameters, lr=0.01, alpha=0.99, eps=1e-08)"
-    assert repr(Momentum([x])) == "Momentum(1 parameters, lr=0.001, momentum=0.9)"
-    assert repr(GD([x], lr=0.5)) == "GD(1 parameters, lr=0.5)"
+    assert repr(Adam([x])) == "Adam(1 parameter, lr=0.001, betas=(0.9, 0.999), eps=1e-08)"
+    assert repr(RMSProp([x])) == "RMSProp(1 parameter, lr=0.01, alpha=0.99, eps=1e-08)"
+    assert repr(Momentum([x])) == "Momentum(1 parameter, lr=0.001, momentum=0.9)"
+    assert repr(GD([x], lr=0.5)) == "GD(1 parameter, lr=0.5)"
 
 
 def test_base_class_has_no_update_rule():

@@ -176,7 +176,10 @@ def descend(
     x, y = Var(start[0], name="x"), Var(start[1], name="y")
     path, losses, diverged = descent_loop(landscape, optimizer([x, y], **settings), x, y, steps)
     if label is None:
-        label = f"{optimizer.__name__}(" + ", ".join(f"{k}={v}" for k, v in settings.items()) + ")"
+        shown = ", ".join(
+            f"{k}={v:.6g}" if type(v) is float else f"{k}={v}" for k, v in settings.items()
+        )
+        label = f"{optimizer.__name__}({shown})"
     return Run(label, path, losses, diverged)
 
 

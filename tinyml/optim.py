@@ -208,7 +208,8 @@ class Optimizer:
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v}" for k, v in self._settings().items())
-        return f"{type(self).__name__}({len(self.params)} parameters, {settings})"
+        n = len(self.params)
+        return f"{type(self).__name__}({n} parameter{'' if n == 1 else 's'}, {settings})"
 
     def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr}
@@ -327,7 +328,8 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta1**t)
         v_hat = v / (1 - beta2**t)
         denominator = _sqrt(v_hat) + self.eps  # _sqrt is math.sqrt (arrays too: chapter 8)
-        return theta - _divide(self.lr * m_hat, denominator, self.eps)  # a / b; 0 if b is 0
+        # _divide(a, b, eps) is a / b, except that 0/0 (possible only with eps=0) gives 0
+        return theta - _divide(self.lr * m_hat, denominator, self.eps)
 
     def _settings(self) -> dict[str, Any]:
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps}

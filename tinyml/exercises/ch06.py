@@ -839,8 +839,8 @@ q3 = Question(
         "The new v keeps alpha of the old v and adds 1 - alpha of this step's squared "
         "gradient g·g. The step is the gradient divided by (the root of v, plus eps), "
         "times lr.",
-        "v = alpha·v + (1 - alpha)·g² first; then theta moves against lr·g / (√v + eps) with "
-        "that new v, eps outside the root (math.sqrt). Return the pair with theta first.",
+        "Order matters: v first, then the step with that new v. eps goes outside the root "
+        "(math.sqrt), and theta moves against the gradient. Return the pair with theta first.",
     ),
     solution_text=inspect.getsource(rmsprop_step)
     + """
@@ -888,119 +888,113 @@ def steep_bowl(x, y):
     return 0.5 * (x * x + 100 * (y * y))
 
 
-_MU = 0.9
-_CRITICAL = 2 * (1 + _MU) / 100  # section 3's 2(1 + mu)/lambda, with lambda = 100 across y
-_TOLERANCE = 1e-3 * _CRITICAL  # within 0.1 % below the threshold counts as found
+_LR = 0.03  # Exercise 5's fixed rate: above plain GD's limit 2/100 on the steep bowl
+_SMALLEST_MU = _LR * 100 / 2 - 1  # 0.03 < 2(1 + mu)/100  <=>  mu > 0.5
+_TOLERANCE = 1e-3 * _SMALLEST_MU  # up to 0.1 % above the threshold counts as found
 
 
-def _check_q5(answer):
+def _steep_run(mu: float):
     from tinyml.landscapes import descend
     from tinyml.optim import Momentum
 
+    return descend(steep_bowl, Momentum, lr=_LR, momentum=mu, steps=500, start=(-5.0, 1.5))
+
+
+def _check_q5(answer):
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise Incorrect(f"give the learning rate as a number, not {answer!r}")
-    lr = float(answer)
-    # Below 0.038 every rate converges; at 0.038 itself y's swing neither grows nor shrinks;
-    # above it the swing grows. A rate at most 0.1 % below the threshold counts as found.
-    if _CRITICAL - _TOLERANCE - 1e-15 <= lr <= _CRITICAL + 1e-15:
+        raise Incorrect(f"give the momentum mu as a number, not {answer!r}")
+    mu = float(answer)
+    if math.isnan(mu):
+        raise Incorrect("give the momentum mu as a number, not nan")
+    # At mu = 0.5 itself y's swing grows 3x and then keeps its size; just above, it first grows
+    # and then dies out slowly; below, it keeps growing. Up to 0.1 % above 0.5 counts.
+    if _SMALLEST_MU - 1e-12 <= mu <= _SMALLEST_MU + _TOLERANCE:
         return
-    if _CRITICAL < lr <= _CRITICAL + _TOLERANCE:  # as close above as 0.037962 is below
-        raise Incorrect(
-            f"close to the threshold, but {lr!r} is above it: at exactly 2(1 + mu)/100 = 0.038 "
-            "y's swing keeps its size; just above it the swing grows and Momentum diverges, "
-            "slowly. Give the threshold itself"
-        )
-    if math.isnan(lr):
-        raise Incorrect("give the learning rate as a number, not nan")
-    if not lr > 0:
-        raise Incorrect(f"a learning rate must be positive, got {lr:g}")
-    if not math.isfinite(lr):
-        raise Incorrect(f"{lr:g} is far too large: the threshold is finite and small")
     named = {
-        2 / 100: "0.02 = 2/100 is plain GD's limit on this bowl; momentum raises it by the "
-        "factor 1 + mu (section 3)",
-        2 * (1 + _MU) / 25: "0.152 is Momentum's limit on the chapter's bowl, curved 25× "
-        "across y; this one is curved 100× across y",
-        2 / 25: "0.08 = 2/25 is GD's limit on the chapter's bowl, curved 25× across y; this "
-        "one is curved 100×, and the question is about Momentum",
-        2 * (1 + _MU): "3.8 is the limit along x, where the curvature is 1; y is 100× more curved",
-        2 / (100 * (1 - _MU)): "1/(1 - mu) is how much momentum speeds up a steady direction; "
-        "at the limit y's gradients alternate in sign, and section 3's limit is 2(1 + mu)/λ",
-        2 * _MU / 100: "2·mu/λ drops the 1: section 3's limit is 2(1 + mu)/λ",
-        (1 + _MU) / 100: "half the limit: section 3's limit is 2(1 + mu)/λ",
+        _LR: "0.03 is the learning rate, fixed here; the question asks for the momentum mu",
+        2 * (1 + 0.9) / 100: "0.038 is the largest rate at mu = 0.9; here the rate is fixed "
+        "at 0.03 and the question asks for the smallest mu",
+        2 / 100: "0.02 = 2/100 is plain GD's limit on this bowl; the question asks for mu",
+        1 - 2 / (100 * _LR): "1 - 2/(100·0.03) uses 1/(1 - mu), how much momentum speeds up a "
+        "steady direction; at the limit y's gradients alternate in sign, and section 3's limit "
+        "is 2(1 + mu)/λ",
+        _LR * 100 / 2: "1.5 is 1 + mu: subtract the 1",
+        _LR * 100 - 1: "2 = 0.03·100 - 1 drops section 3's factor 2: its limit is 2(1 + mu)/λ",
+        _LR * 25 / 2 - 1: "-0.625 uses the chapter's bowl, curved 25× across y; this one is "
+        "curved 100×",
+        0.9: "0.9 works (it is Momentum's default), but it is not the smallest mu that does",
     }
     for value, why in named.items():
-        if math.isclose(lr, value, rel_tol=0.02):
+        if math.isclose(mu, value, rel_tol=0.02):
             raise Incorrect(why)
-    if 0.95 * _CRITICAL <= lr < _CRITICAL:
+    if mu <= 0:
         raise Incorrect(
-            f"close to the threshold, but Momentum still converges at lr={lr!r}: it is "
-            f"{1 - lr / _CRITICAL:.2%} below the limit. Give the rate 2(1 + mu)/λ itself"
+            f"mu must be positive, got {mu:g}: mu = 0 is plain GD, which diverges here (its "
+            "limit is 2/100 = 0.02, below 0.03)"
         )
-    if lr < _CRITICAL:
+    if mu >= 1:
         raise Incorrect(
-            f"Momentum (mu = 0.9) still converges at lr={lr:g}: the threshold is higher. "
-            "Section 3's limit is 2(1 + mu)/λ, for the largest curvature λ"
+            f"mu must be below 1, got {mu:g}: at mu = 1 the buffer never forgets a gradient. "
+            "Solve lr < 2(1 + mu)/λ for mu, with lr = 0.03 and λ = 100"
         )
-    if lr > 1:  # y blows up within a few steps; no need to run (or overflow) descend
+    if mu < _SMALLEST_MU:
+        close = (
+            f"close, but {1 - mu / _SMALLEST_MU:.2%} below the threshold: "
+            if mu >= 0.9 * _SMALLEST_MU
+            else ""
+        )
+        verdict = "is marked diverged" if _steep_run(mu).diverged else "never settles"
         raise Incorrect(
-            f"{lr:g} is far too large: the threshold is finite and small. At lr={lr:g} "
-            "y's swing grows every step"
+            f"{close}Momentum with momentum={mu!r} at lr=0.03 still fails (descend {verdict}): "
+            "the smallest mu is larger. Solve lr < 2(1 + mu)/λ for mu, with λ = 100"
         )
-    run = descend(steep_bowl, Momentum, lr=lr, momentum=_MU, steps=500, start=(-5.0, 1.5))
-    if run.diverged:
-        seen = f"descend(steep_bowl, Momentum, lr={lr:g}, momentum=0.9, …) is marked diverged"
-    else:  # just above the threshold the growth is too slow for 500 steps to show it
-        seen = (
-            f"it grows so slowly that descend(steep_bowl, Momentum, lr={lr:g}, …) still ends "
-            f"at loss {run.losses[-1]:.3g}, but it never settles"
+    if mu <= 1.05 * _SMALLEST_MU:
+        raise Incorrect(
+            f"close: mu={mu!r} works, but it is {mu / _SMALLEST_MU - 1:.2%} above the smallest "
+            "mu that does. Give the threshold itself, where lr = 2(1 + mu)/λ"
         )
-    above = (
-        f"{lr / _CRITICAL - 1:.2%} above the limit"
-        if lr < 2 * _CRITICAL
-        else f"{lr / _CRITICAL:.3g} times the limit"
-    )
     raise Incorrect(
-        f"at lr={lr!r} Momentum already fails: the rate is {above}, so y's swing grows every "
-        f"step ({seen}); the threshold is lower"
+        f"mu={mu!r} works, but so does a smaller mu: find the threshold, where "
+        "lr = 2(1 + mu)/λ with lr = 0.03 and λ = 100"
     )
 
 
 q5 = Question(
-    title="The learning rate where momentum stops converging",
+    title="The smallest momentum that makes a rate work",
     checker=_check_q5,
-    hint_text="Section 3 gave Momentum's largest stable rate for one direction. Which "
-    "direction of this bowl is the steepest, and what is its curvature?",
+    hint_text="Section 3 gave Momentum's largest stable rate, 2(1 + mu)/λ. Which direction of "
+    "this bowl is the steepest, and what is its curvature λ?",
     more_hints=(
-        "As in section 2, the gradient along y is 100·y: the curvature across y is 100, "
-        "along x only 1. The steepest direction sets the limit.",
-        "Section 3's limit is 2(1 + mu)/λ: put in λ = 100 and mu = 0.9.",
+        "As in section 2, the gradient along y is 100·y: λ = 100 across y, 1 along x. The "
+        "steepest direction sets the limit, so Momentum converges while lr < 2(1 + mu)/100.",
+        "Put lr = 0.03 into that inequality and solve it for mu: the threshold is where the two "
+        "sides are equal.",
     ),
     solution_text="# Section 3: Momentum converges while lr < 2(1 + mu)/λ, λ the largest "
-    "curvature.\n# Here λ = 100 (across y) and mu = 0.9:\n"
-    "critical_lr = 2 * (1 + 0.9) / 100  # 0.038: plain GD's limit 2/100, times 1 + mu",
-    answer=lambda: _CRITICAL,
+    "curvature (100, across y).\n"
+    "# 0.03 < 2(1 + mu)/100  <=>  1 + mu > 0.03 · 100 / 2 = 1.5  <=>  mu > 0.5\n"
+    "smallest_mu = 0.03 * 100 / 2 - 1  # 0.5",
+    answer=lambda: _SMALLEST_MU,
     wrong=[
-        (2 / 100, "plain GD's limit on this bowl"),
-        (2 * 1.9 / 25, "chapter's bowl"),
-        (2 / 25, "chapter's bowl"),
-        (3.8, "curvature is 1"),
-        (0.2, "1/(1 - mu)"),
-        (0.018, "drops the 1"),
-        (0.019, "half the limit"),
-        (0.03, "threshold is higher"),
-        (0.0375, "close to the threshold"),
-        (0.03795, "close to the threshold"),
-        (0.0385, "marked diverged"),  # a rate at which descend diverges must not pass
-        (0.03800001, "is above it"),
-        (0.038002, "Give the threshold itself"),
-        (0.04, "Momentum already fails"),
-        (-0.038, "positive"),
-        (0, "positive"),
-        (math.inf, "far too large"),
-        (1e160, "far too large"),
-        (1e300, "far too large"),
+        (0.03, "the learning rate, fixed here"),
+        (0.038, "largest rate at mu = 0.9"),
+        (0.02, "plain GD's limit"),
+        (1 / 3, "1/(1 - mu)"),
+        (1.5, "subtract the 1"),
+        (2.0, "factor 2"),
+        (-0.625, "chapter's bowl"),
+        (0.9, "not the smallest"),
+        (0.0, "plain GD"),
+        (-0.5, "positive"),
+        (1.0, "below 1"),
+        (math.inf, "below 1"),
+        (0.49, "close, but 2.00% below"),
+        (0.4995, "below the threshold"),
+        (0.2, "still fails"),
+        (0.501, "close: mu=0.501 works"),
+        (0.6, "so does a smaller mu"),
         (math.nan, "not nan"),
+        ("0.5", "as a number"),
     ],
 )
 
@@ -1361,6 +1355,11 @@ def _update_advice(reason: str) -> str:
             f"{reason}. update returns only the new theta; store the new buffer in "
             "self.buffers[i]: theta, self.buffers[i] = nesterov_step(...)"
         )
+    if "got None of type NoneType" in reason:
+        return (
+            f"{reason}. update returns nothing: it must return the new theta (and store the "
+            "new buffer in self.buffers[i]): theta, self.buffers[i] = nesterov_step(...)"
+        )
     return reason
 
 
@@ -1399,12 +1398,12 @@ def _unfinished(cls: type) -> str:
 
 def _check_q2_class(cls: type) -> None:
     """The race half of Exercise 2: a Momentum subclass whose update() is Nesterov's."""
-    from tinyml.optim import Momentum
+    from tinyml.optim import Momentum, Optimizer
 
-    if not issubclass(cls, Momentum):
+    if not (isinstance(cls, type) and issubclass(cls, Optimizer)):  # judged by its steps
         raise Incorrect(
-            f"{cls.__name__} is not a subclass of Momentum: write class Nesterov(Momentum), so "
-            "that it inherits Momentum's buffers and settings, and override only update()"
+            f"check an optimizer class, not {cls!r}: e.g. class Nesterov(Momentum), which "
+            "inherits Momentum's buffers and settings and overrides only update()"
         )
     reference = _nesterov_class(Momentum)
     try:
@@ -1518,6 +1517,19 @@ def _forgetful_nesterov() -> type:
         def update(self, i, theta, g):
             theta, _ = nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
             return theta
+
+    return Nesterov
+
+
+def _silent_nesterov() -> type:
+    """The reader's race class: update() stores theta's buffer but returns nothing."""
+    from tinyml.optim import Momentum
+
+    class Nesterov(Momentum):
+        def update(self, i, theta, g):
+            theta, self.buffers[i] = nesterov_step(
+                theta, g, self.buffers[i], self.lr, self.momentum
+            )
 
     return Nesterov
 
@@ -1672,6 +1684,7 @@ ch06.q2.check(Nesterov)
         (_fixed_settings_nesterov(0.03, None), "you wrote 0.03 where self.lr belongs"),
         (_fixed_settings_nesterov(0.03, 0.9), "0.03 and 0.9 where"),
         (_plain_momentum_class(), "the chapter's Momentum unchanged"),
-        (int, "not a subclass of Momentum"),
+        (int, "check an optimizer class"),
+        (_silent_nesterov(), "update returns nothing"),
     ],
 )
