@@ -201,7 +201,7 @@ def test_q1_starter_loop_runs_and_is_not_attempted():
     while 1.0 + eps / 2 > 1.0:
         eps /= 2
     assert ch01.q1.grade(eps).correct  # a np.float32 is accepted as it is
-    assert "eps = np.float32(1)" in ch01.q1.solution_text
+    assert "eps32 = np.float32(1)" in ch01.q1.solution_text
 
 
 @pytest.mark.parametrize("start", [1.0, np.float64(1)])
@@ -616,3 +616,52 @@ def test_q3_a_square_root_step_is_not_called_the_forward_best_step(k):  # a read
     message = _timed(ch01.q3, lambda x: math.sqrt(k * ch01.EPS) * max(1, abs(x))).message
     assert "a square-root step" in message and "balances h against 1/h" in message, message
     assert "forward difference's best step" not in message
+
+
+def test_q3_exercise_1s_32_bit_eps_is_named_not_sent_to_redo_the_calculus():  # a reader's answer
+    scope = {"eps": np.float32(2**-23)}  # Exercise 1 left eps at float32's epsilon
+    exec(
+        "def central_step(x):\n    return (3 * eps) ** (1 / 3) * max(1, abs(x))\n",
+        scope,
+    )
+    message = _timed(ch01.q3, scope["central_step"]).message
+    assert "32-bit epsilon from Exercise 1" in message and "use EPS" in message, message
+    assert "truncation" not in message
+    scope["eps"] = ch01.float32_epsilon()  # the same as a Python float
+    assert "32-bit epsilon from Exercise 1" in _timed(ch01.q3, scope["central_step"]).message
+
+
+def test_q3_a_float32_step_is_named_not_called_too_small():  # a reader's answer
+    def central_step(x):
+        return np.float32((3 * ch01.EPS) ** (1 / 3) * max(1, abs(x)))
+
+    message = _timed(ch01.q3, central_step).message
+    assert "numpy.float32" in message and "64-bit" in message, message
+    assert "too small" not in message
+    assert ch01.q3.grade(lambda x: np.float64(ch01.central_step(x))).correct
+
+
+def test_q1_a_0d_float32_array_is_told_how_to_pass_it():  # a reader's answer
+    message = _timed(ch01.q1, np.array(2**-23, dtype=np.float32)).message
+    assert "eps32.item()" in message and "NumPy scalar" in message, message
+
+
+@pytest.mark.parametrize(
+    ("slip", "named"),
+    [
+        (lambda a, b: [b + math.sin(a), a], "the derivative of sin a is cos a, not sin a"),
+        (lambda a, b: [b, a], "lacks cos a"),
+        (lambda a, b: [a, b + math.cos(a)], "swapped"),
+        (lambda a, b: [b - math.cos(a), a], "+cos a"),
+    ],
+)
+def test_q5_common_slips_get_a_line_above_the_table(slip, named):  # a reader's suggestion
+    message = _timed(ch01.q5, slip).message
+    assert message.startswith(named) or named in message.splitlines()[0], message
+    assert "claimed" in message  # the grad_check table is still there
+
+
+def test_every_solution_ends_with_its_check_call():  # a reader: Q1's did, Q2-Q5's didn't
+    for k in range(1, 6):
+        last = getattr(ch01, f"q{k}").solution_text.strip().splitlines()[-1]
+        assert last.startswith(f"ch01.q{k}.check("), last

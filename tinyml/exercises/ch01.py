@@ -24,6 +24,11 @@ def float32_epsilon():
 
 
 def _check_q1(answer):
+    if type(answer).__name__ == "ndarray" and getattr(answer, "shape", None) == ():
+        raise Incorrect(
+            "give a number, not a 0-d ndarray: pass eps32.item(), or start the loop from a "
+            "NumPy scalar rather than an array"
+        )
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give a number, not {type(answer).__name__}")
     answer = float(answer)
@@ -66,15 +71,16 @@ q1 = Question(
         "The cell already holds section 1's loop; only the start value is yours. NumPy has a "
         "32-bit float type, and in NumPy 2 a plain Python number that meets one takes its "
         "type. Which type does eps start as in section 1's loop?",
-        "It is enough that eps itself starts as a 32-bit float: start from eps = np.float32(1) "
-        "and keep the chapter's loop as it is. eps / 2, eps /= 2 and 1.0 + eps / 2 then all "
-        "stay float32. (Starting from eps = 1.0 makes every number a 64-bit Python float.)",
+        "It is enough that eps32 itself starts as a 32-bit float: start from "
+        "eps32 = np.float32(1) and keep the chapter's loop as it is. eps32 / 2, eps32 /= 2 and "
+        "1.0 + eps32 / 2 then all stay float32. (Starting from eps32 = 1.0 makes every number "
+        "a 64-bit Python float.)",
     ),
     solution_text=(
-        "eps = np.float32(1)  # a 32-bit one: 1.0 and 2 in the loop take its type\n"
-        "while 1.0 + eps / 2 > 1.0:\n"
-        "    eps /= 2\n"
-        "ch01.q1.check(eps)  # 2**-23, about 1.19e-07"
+        "eps32 = np.float32(1)  # a 32-bit one: 1.0 and 2 in the loop take its type\n"
+        "while 1.0 + eps32 / 2 > 1.0:\n"
+        "    eps32 /= 2\n"
+        "ch01.q1.check(eps32)  # 2**-23, about 1.19e-07"
     ),
     answer=float32_epsilon,
     wrong=[
@@ -331,7 +337,7 @@ q2 = Question(
         "much smaller error, so divide by 3. Compute D(h) and D(2h) inside your function, "
         "with f(x ± h) and f(x ± 2h).",
     ),
-    solution_text=inspect.getsource(better_central),
+    solution_text=inspect.getsource(better_central) + "\n\nch01.q2.check(better_central)",
     answer=lambda: better_central,
     wrong=[
         (_central, "plain central difference d(h)"),
@@ -408,14 +414,41 @@ def _q3_power_slip(steps):
             )
 
 
+_EPS32 = 2.0**-23  # float32's epsilon, Exercise 1's answer
+
+
+def _q3_epsilon_32(steps):
+    """A step cbrt(k·2⁻²³), Exercise 1's 32-bit epsilon where EPS belongs (a reader's answer)."""
+    h = steps[0.0]
+    if isinstance(h, bool) or not isinstance(h, numbers.Real):
+        return
+    if any(
+        math.isclose(float(h), (k * _EPS32) ** (1 / 3), rel_tol=1e-4)
+        for k in (0.5, 1, 1.5, 2, 3, 4, 6)
+    ):
+        raise Incorrect(
+            f"your step at x = 0 is {float(h):.3g}: you used the 32-bit epsilon from "
+            "Exercise 1 (2⁻²³ ≈ 1.2e-7). The chapter's floats are 64-bit: use EPS, float64's "
+            "ε ≈ 2.2e-16"
+        )
+
+
 def _check_q3(step):
     if not callable(step):
         raise Incorrect("pass your function itself, e.g. ch01.q3.check(central_step)")
     steps = {x: call_learner(step, x) for x in _Q3_POINTS}
     _q3_power_slip(steps)
+    _q3_epsilon_32(steps)
     for x, h in steps.items():
         if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
             raise Incorrect(f"central_step({x:g}) = {h!r}; a step must be a positive number")
+        if not isinstance(h, (int, float)) and type(h).__module__ == "numpy":
+            raise Incorrect(
+                f"central_step({x:g}) returned a numpy.{type(h).__name__}: x + h is then "
+                f"computed as one too, not in 64-bit floats, and its round-off swamps the "
+                "derivative. Return a Python float: build the step from EPS (or wrap it in "
+                "float(...))"
+            )
         if not math.isfinite(h):
             raise Incorrect(f"central_step({x:g}) = {h!r}; a step must be a finite number")
         if x + h == x:
@@ -516,7 +549,7 @@ q3 = Question(
         "it like section 4 does: multiply by max(1.0, abs(x)), so it grows with |x| and "
         "never vanishes at 0. (ε is EPS; cbrt(3ε) is (3 * EPS) ** (1 / 3).)",
     ),
-    solution_text=inspect.getsource(central_step),
+    solution_text=inspect.getsource(central_step) + "\n\nch01.q3.check(central_step)",
     answer=lambda: central_step,
     wrong=[
         (lambda x: EPS, "lost"),
@@ -535,6 +568,7 @@ q3 = Question(
         (lambda x: 2e-5 * max(1.0, abs(x)), "2.29 times larger than cbrt(3ε)"),
         (lambda x: 1e-6 * max(1.0, abs(x)), "8.73 times smaller than cbrt(3ε)"),
         (lambda x: "1e-5", "positive number"),
+        (lambda x: (3 * 2**-23) ** (1 / 3) * max(1, abs(x)), "32-bit epsilon from exercise 1"),
         (5.0, "function itself"),
     ],
 )
@@ -619,7 +653,8 @@ q4 = Question(
         "n = 10**6\n"
         "evaluations = n + 1                  # forward: one per parameter, plus f(w) itself\n"
         "seconds = evaluations * n / 1e8      # each evaluation: about n multiply-adds\n"
-        "hours = seconds / 3600               # about 2.8 hours for ONE gradient"
+        "hours = seconds / 3600               # about 2.8 hours for ONE gradient\n"
+        "ch01.q4.check(hours)"
     ),
     answer=lambda: _Q4_HOURS,
     wrong=[
@@ -851,6 +886,23 @@ def _q5_numbers(learner, point):
     return [float(v) for v in got]
 
 
+_Q5_SLIPS = [  # common slips, each named above the grad_check table
+    (lambda a, b: [b + math.sin(a), a], "the derivative of sin a is cos a, not sin a"),
+    (lambda a, b: [b, a], "your df/da lacks cos a, the derivative of sin a"),
+    (lambda a, b: [b - math.cos(a), a], "the derivative of sin a is +cos a (cos a's is -sin a)"),
+    (lambda a, b: [a, b + math.cos(a)], "the two partials are swapped: df/da comes first"),
+    (lambda a, b: [math.cos(a), a], "your df/da lacks b, the derivative of a·b by a"),
+]
+
+
+def _q5_slip(point, claimed):
+    for slip, why in _Q5_SLIPS:
+        pairs = zip(claimed, slip(*point), strict=True)
+        if all(math.isclose(c, s, rel_tol=1e-9) for c, s in pairs):
+            return f"{why}. "
+    return ""
+
+
 def _check_q5(learner):
     from tinyml.numeric import grad_check
 
@@ -863,7 +915,8 @@ def _check_q5(learner):
         if not report:
             names = " and ".join(_NAMES[i] for i in report.mismatches)
             verb = "disagrees" if len(report.mismatches) == 1 else "disagree"
-            raise Incorrect(f"at (a, b) = {point} your {names} {verb}:\n{report!r}")
+            slip = _q5_slip(point, claimed)
+            raise Incorrect(f"{slip}At (a, b) = {point} your {names} {verb}:\n{report!r}")
     for point in _Q5_FAR:
         claims[point] = _q5_numbers(learner, point)
     for point, claimed in claims.items():
@@ -936,14 +989,17 @@ q5 = Question(
         "Differentiate a*b + sin(a) once treating b as a constant (that is df/da), once "
         "treating a as a constant (df/db). Return both, as a list of two numbers.",
         "d(a*b)/da = b and d(sin a)/da = cos a; d(a*b)/db = a and sin a does not depend on "
-        "b. To test it yourself first: def f(a, b): return a * b + math.sin(a), then "
-        "grad_check(f, [0.5, 2.0], grad_f(0.5, 2.0)) shows which entry disagrees.",
+        "b. To test it yourself first, uncomment the cell's grad_check line: its table "
+        "shows which entry disagrees.",
     ),
-    solution_text=inspect.getsource(grad_f),
+    solution_text=inspect.getsource(grad_f) + "\n\nch01.q5.check(grad_f)",
     answer=lambda: grad_f,
     wrong=[
         (lambda a, b: [b, a], "df/da disagrees"),
         (lambda a, b: [b + math.cos(a), b], "df/db disagrees"),
+        (lambda a, b: [b + math.sin(a), a], "cos a, not sin a"),
+        (lambda a, b: [b - math.cos(a), a], "is +cos a"),
+        (lambda a, b: [a, b + math.cos(a)], "swapped"),
         (lambda a, b: b + math.cos(a), "returned one number, 2.87"),
         (lambda a, b: None, "returned None"),
         (lambda a, b: [b + math.cos(a)], "return two numbers"),
