@@ -1143,5 +1143,53 @@ def test_ch02_q2_a_grad_that_tests_whether_the_child_is_x_is_told_about_the_chai
 def test_ch02_q3_all_neg_is_told_about_the_value_and_the_op():
     feedback = ch02.q3.grade((10, 10, "neg", "neg"))
     assert feedback.status == "incorrect"
-    assert "value_1 = 10" in feedback.message and "above_1 too" in feedback.message
+    assert "value_1 = 10" in feedback.message and "decides above_1" in feedback.message
+    # the rule first, not the answers: neither -(x ** 2) nor "** above x" is given away
+    assert "-(x ** 2)" not in feedback.message and "(not neg)" not in feedback.message
     assert "above_1" not in ch02.q3.grade((10, 10, "**", "neg")).message
+
+
+def test_ch02_eighth_read_a_right_tree_passes_whatever_its_vars_hold_now():
+    from tinyml.beta import Add, Const, Mul, Square, Sub
+
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    answer = Add(Square(Sub(x, y)), Mul(Const(2), x))
+    assert ch02.q1.grade(answer).correct
+    x.set_value(2.0)  # the learner tries another point
+    assert ch02.q1.grade(answer).correct
+    x, y = Var(2.0, name="x"), Var(2.0, name="y")  # a typo in x's value: the tree is right
+    assert ch02.q1.grade(Add(Square(Sub(x, y)), Mul(Const(2), x))).correct
+    X2 = Var(2.0, name="x")
+    message = ch02.q1.grade(Add(Square(Sub(X2, y)), Mul(Const(2), X2))).message
+    assert "new Var, not the x made in the cell" in message and "Const(2)" not in message
+
+
+def test_ch02_eighth_read_a_rounded_cube_fails_at_a_long_decimal():
+    class CubeRoundedValue(ch02._Cube):
+        def value(self):
+            return round(self.a.value() ** 3, 3)
+
+    class CubeRoundedGrad(ch02._Cube):
+        def grad(self, x):
+            return round(3 * self.a.value() ** 2 * self.a.grad(x), 2)
+
+    message = ch02.q2.grade(CubeRoundedValue).message
+    assert "gave 0.037; expected x³ = 0.037037" in message, message
+    message = ch02.q2.grade(CubeRoundedGrad).message
+    assert "gave 8.17; expected 3·(2x + y)²·2 = 8.1666" in message, message
+
+
+def test_ch02_eighth_read_q4_an_f_returning_the_tree_is_named_in_printed_form():
+    from tinyml.numeric import central_difference
+
+    def derivative_check(expr, x):
+        def f(t):
+            x.set_value(t)
+            return expr
+
+        return expr.grad(x), central_difference(f, x.value())
+
+    message = ch02.q4.grade(derivative_check).message
+    assert "calling it with ((* (tanh x) x), x = 0.4) raised TypeError" in message, message
+    assert "your f returned a tree" in message and "expr.value()" in message
+    assert "Var(" not in message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import re
 import sys
 
 from tinyml import beta
@@ -148,8 +149,8 @@ def _check_q1(answer):
         "names matter: they are how the printed tree (and this checker) tell variables "
         "apart. " + cells_vars
     )
-    if any(
-        isinstance(c, Var) and c.name != "y" and c.value() == 2.0
+    if any(  # a Var standing for the 2: judged by its name, never by its current value
+        isinstance(c, Var) and c.name not in ("x", "y") and c.value() == 2.0
         for node in _walk(answer)
         if isinstance(node, beta.Mul)
         for c in node.children
@@ -357,7 +358,7 @@ class _Cube(Node):
         return 3 * self.a.value() ** 2 * self.a.grad(x)
 
 
-_Q2_POINTS = [-1.5, -0.3, 0.7, 2.0, 12.0]  # 12: |a| >= 10 too, where 2x + y is 24.5
+_Q2_POINTS = [-1.5, -0.3, 0.7, 1 / 3, 2.0, 12.0]  # 12: |a| >= 10 too; 1/3: a cube no rounding hits
 
 
 def _not_a_node(got, method):
@@ -867,14 +868,10 @@ def _check_q3(answer):
             "(-3)² + 1 = 10"
         )
     if values[0] == 10.0:
-        ops = (
-            "; that also puts ** (not neg) directly above x: above_1 too"
-            if above[0] != "**"
-            else ""
-        )
-        raise Incorrect(
-            "value_1 = 10 reads -x ** 2 as (-x) ** 2; in Python ** binds tighter than unary "
-            f"minus, so -x ** 2 is -(x ** 2){ops}"
+        ops = " The same rule decides above_1." if above[0] != "**" else ""
+        raise Incorrect(  # the rule only: the learner redoes value_1 (and above_1) from it
+            "value_1 = 10 reads -x ** 2 as (-x) ** 2, but in Python ** binds tighter than "
+            f"unary minus: which of the two does -x ** 2 apply to x first?{ops}"
         )
     if values[1] == -8.0:
         raise Incorrect(
@@ -953,7 +950,7 @@ q3 = _Q3Question(
         ((-8, 10, beta.Pow, beta.Sub), "not Sub (Sub is the node of x - y"),
         ((10, -8, "**", "neg"), "values are swapped"),
         ((10, 10, "neg", "neg"), "binds tighter than unary"),
-        ((10, 10, "neg", "neg"), "also puts ** (not neg) directly above x: above_1 too"),
+        ((10, 10, "neg", "neg"), "The same rule decides above_1."),
         ((-8, -8, "**", "**"), "ignores the parentheses"),
         ((-8, 10, "neg", "neg"), "above_1: in -x ** 2 the power"),
         ((-8, 10, "**", "**"), "above_2: in (-x) ** 2 the parentheses"),
@@ -1074,13 +1071,20 @@ def _check_q4(check):
         expr.grad = watched_grad  # these objects only; Beta's classes are not touched
         expr.value = watched_value
         try:
-            got = call_learner(check, expr, x)
+            call = f"calling it with ({expr}, {x} = {_show_number(x.value())})"
+            got = call_learner(check, expr, x, call=call)  # x as it was before the call
         except Incorrect as exc:
             if ".value() takes 1 positional argument but 2 were given" in str(exc):
                 raise Incorrect(
                     f"{exc}. central_difference needs a function of one number, and "
                     "expr.value takes none; wrap the expression: def f(t): set x to t, "
                     "return expr.value()"
+                ) from None
+            returned = re.search(r"\) returned (\w+)\(", str(exc))  # f gave back a node
+            if returned and isinstance(getattr(beta, returned.group(1), None), type):
+                raise Incorrect(
+                    f"{call} raised TypeError: your f returned a tree ({returned.group(1)}"
+                    "(…)), not a number; f must return its value: expr.value()"
                 ) from None
             if "must be a real number, got Var(" not in str(exc):
                 raise
