@@ -219,7 +219,7 @@ def test_q2_names_a_running_total_that_is_not_reset_per_row():
         return y
 
     message = ch05.q2.grade(reader).message
-    assert "[-1.0, -0.5]" in message and "looks like a running total" in message, message
+    assert "[1.5, 7.5]" in message and "looks like a running total" in message, message
     assert "Start total afresh for each row" in message
 
 
@@ -315,3 +315,45 @@ def test_q2_names_x_i_for_x_j_and_swapped_loop_ranges():
     assert "W[j][i]" not in message, message
     message = ch05.q2.grade(ch05._matvec_index_swapped).message
     assert "not W[j][i]" in message and "swapped" not in message, message
+
+
+def test_seventh_read_q2_tells_x0_everywhere_from_no_x_at_all():
+    """Seventh read: with x[0] = 1 both slips got the same generic message."""
+
+    def x0_everywhere(W, x):
+        return [sum(W[i][j] * x[0] for j in range(len(x))) for i in range(len(W))]
+
+    def ignores_x(W, x):
+        return [sum(W[i][j] for j in range(len(x))) for i in range(len(W))]
+
+    first, second = ch05.q2.grade(x0_everywhere).message, ch05.q2.grade(ignores_x).message
+    assert "every product uses x[0]" in first and "x[j]" in first, first
+    assert "as if x were all 1s" in second, second
+    assert first != second
+
+
+def test_seventh_read_q3_says_there_is_no_tanh_in_this_loss():
+    import math
+
+    from tinyml.alpha import Var
+    from tinyml.matrix import apply, column, matmul, random_matrix
+
+    # The reader's slip: section 5's tanh kept in exercise 3's loss.
+    V = apply(Var, random_matrix(2, 3, seed=5))
+    z = apply(lambda node: node.tanh(), matmul(V, column([1.0, 2.0, 3.0])))
+    (2 * z[0][0] - z[1][0]).backward()
+    message = ch05.q3.grade(apply(lambda v: v.g, V)).message
+    assert "no tanh in this loss" in message, message
+    # Section 5's tanh' factors on g·uᵀ, computed by hand.
+    t = [1 - math.tanh(0.3) ** 2, 1 - math.tanh(1.2) ** 2]
+    by_hand = [[2 * t[0] * u for u in (1, 2, 3)], [-t[1] * u for u in (1, 2, 3)]]
+    assert "no tanh in this loss" in ch05.q3.grade(by_hand).message
+    assert "no tanh in this loss" in ch05.q3.grade([[3, 2, 1], [3, 2, 1]]).message
+    assert ch05.q3.grade([[2, 4, 6], [-1, -2, -3]]).correct
+
+
+def test_seventh_read_q5_names_row_sums_counted_from_zero():
+    message = ch05.q5.grade(lambda n, m: 3 * n * m + m + n - 1).message
+    assert "each row adds m products with m - 1 Adds" in message, message
+    assert "matmul starts from the first product" in message
+    assert ch05.q5.grade(ch05.graph_nodes).correct

@@ -257,7 +257,7 @@ def _check_q2(learner_matvec):
             "write them: for each row of W, add up row[j] * x[j] over j, with + and * only"
         )
     w = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
-    x = [1.0, 0.5, -1.0]
+    x = [0.5, 2.0, -1.0]  # x[0] ≠ 1, so "x[0] everywhere" and "no x at all" differ
     w_given, x_given = copy.deepcopy(w), list(x)  # the learner's copies: w, x stay intact
     got = call_learner(_explain_index_errors(learner_matvec), w_given, x_given)
     _check_unchanged(w_given, w, x_given, x)
@@ -286,6 +286,18 @@ def _check_q2(learner_matvec):
         square = [sum(row[j] * x[j] for j in range(len(w))) for row in w]
         if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, square, strict=True)):
             raise Incorrect(_short_sum_advice(learner_matvec, w, x, got))
+        if all(math.isclose(a, sum(row), abs_tol=1e-12) for a, row in zip(got, w, strict=True)):
+            raise Incorrect(
+                f"matvec({w}, {x}) returned {got!r}, the plain sum of each row, as if x were all "
+                "1s; multiply each W[i][j] by x[j] before adding"
+            )
+        if all(
+            math.isclose(a, x[0] * sum(row), abs_tol=1e-12) for a, row in zip(got, w, strict=True)
+        ):
+            raise Incorrect(
+                f"matvec({w}, {x}) returned {got!r}: every product uses x[0]; multiply W[i][j] "
+                "by x[j], the entry of x that matches its column"
+            )
         row_times_x_i = [x[i] * sum(row) for i, row in enumerate(w)]
         if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, row_times_x_i, strict=True)):
             raise Incorrect(
@@ -535,6 +547,8 @@ q2 = Question(
     wrong=[
         (_matvec_transposed, "one per row"),
         (lambda w, x: [w[0][0] * x[0], w[1][0] * x[0]], "expected"),
+        (lambda w, x: [sum(row) for row in w], "as if x were all 1s"),
+        (lambda w, x: [sum(v * x[0] for v in row) for row in w], "every product uses x[0]"),
         (lambda w, x: [float(v) for v in matvec(w, x)], "not with Vars"),
         (lambda w, x: [getattr(v, "_v", v) for v in matvec(w, x)], "expression nodes"),
         (_matvec_index_swapped, "not W[j][i]"),
@@ -634,6 +648,12 @@ def _check_q3(answer):
     if all(k is not None for k in multiples):
         wrong = [i for i, (k, g) in enumerate(zip(multiples, _Q3_G, strict=True)) if k != g]
         i = wrong[0]
+        if all(0 < k / g < 1 for k, g in zip(multiples, _Q3_G, strict=True)):
+            raise Incorrect(
+                f"row {i} is {multiples[i]:g}·u: each row looks like g[i]·u shrunk by a factor "
+                "below 1, like section 5's tanh′; but there is no tanh in this loss. What is "
+                f"d loss / d z[{i}] for loss = 2·z[0] - z[1]?"
+            )
         raise Incorrect(
             f"each row is a multiple of u, the right idea: d loss / d V[i][j] = u[j] times the "
             f"gradient arriving at z[i]. But row {i} is {multiples[i]:g}·u: what is "
@@ -641,8 +661,9 @@ def _check_q3(answer):
         )
     raise Incorrect(
         f"{answer} is not it; in z[i] = V[i][0]·u[0] + V[i][1]·u[1] + V[i][2]·u[2], which "
-        "number multiplies V[i][j]? If you read it off Vars that already had gradients "
-        "(section 5's W does), backward() added to them: build a fresh V and look again"
+        "number multiplies V[i][j]? There is no tanh in this loss, unlike section 5's. If "
+        "you read it off Vars that already had gradients (section 5's W does), backward() "
+        "added to them: build a fresh V and look again"
     )
 
 
@@ -695,6 +716,7 @@ q3 = Question(
         ([[0, 0, 0], [0, 0, 0]], "did backward() run"),
         ([[4, 8, 12], [-2, -4, -6]], "did backward() run twice"),
         ([[3, 2, 1], [3, 2, 1]], "not it"),
+        ([[3, 2, 1], [3, 2, 1]], "no tanh in this loss"),
         ([[2, -4, 1], [-1, 2, -0.5]], "that's section 5's input x"),
         ((1, 2, 3), "list of lists"),
         (((2, 4, 6), (1, 2, 3)), "row 1 is 1·u"),
@@ -869,6 +891,11 @@ _Q5_SLIPS = (
         "you counted each row's sum but not the n - 1 Adds that add up the rows",
     ),
     (
+        lambda n, m: 3 * n * m + m + n - 1,
+        "that counts m Adds per row, as if each sum started from 0; each row adds m products "
+        "with m - 1 Adds, since matmul starts from the first product",
+    ),
+    (
         lambda n, m: 3 * n * m + n - 1,
         "x has one entry per column of W, m of them, not one per row",
     ),
@@ -937,6 +964,7 @@ q5 = Question(
         (lambda n, m: 3 * n * m + m, "one too many"),
         (lambda n, m: 3 * n * m + m - n, "add up the rows"),
         (lambda n, m: 3 * n * m + n - 1, "one entry per column of W"),
+        (lambda n, m: 3 * n * m + m + n - 1, "matmul starts from the first product"),
         (lambda n, m: 3 * n * n + n - 1, "square layers only"),
         (lambda n, m: 4 * n * n - 1, "section 7's count"),
         (lambda n, m: n * m, "count each kind"),
