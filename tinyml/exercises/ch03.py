@@ -247,8 +247,7 @@ def _name_a_none_return(fib_memo) -> None:
             return
         if got is None:
             raise Incorrect(
-                f"fib_memo({n}) returned None on its second call: does every path return "
-                "memo[n]?"
+                f"fib_memo({n}) returned None on its second call: does every path return memo[n]?"
             ) from None
 
 
@@ -872,7 +871,7 @@ q3 = Question(
         (lambda P: 42 * P + 11, "the constant is not"),
         (_constants_forgotten, "P weights, P constants, P Muls, P − 1 Adds"),
         (lambda P: 2.5 * P, "column by column"),
-        (lambda P: 42 * P + 14 if P != 3 else 0, "column by column"),  # a reader's: right but at P = 3
+        (lambda P: 42 * P + 14 if P != 3 else 0, "column by column"),  # right but at P = 3
         (lambda P: "42P + 14", "give a number"),
         (1694, "function itself"),
         (_measured_grad_visits, "measures instead of predicting"),
