@@ -114,7 +114,7 @@ def test_ch03_q3_the_formula_matches_measured_visits_and_slips_are_named():
     assert "linear model's 30P + 11" in ch03.q3.grade(lambda P: 30 * P + 11).message
     assert "Sigmoid.grad needs" in ch03.q3.grade(lambda P: 30 * P + 17).message
     assert "the constant is not" in ch03.q3.grade(lambda P: 42 * P + 8).message
-    assert "row by row" in ch03.q3.grade(lambda P: 45 * P).message
+    assert "column by column" in ch03.q3.grade(lambda P: 45 * P).message
     assert "function itself" in ch03.q3.grade(1694).message
     # a fresh reader's slip: the value must be shown as given, not rounded to 56
     message = ch03.q3.grade(lambda P: 42.000001 * P + 14).message
@@ -1193,3 +1193,26 @@ def test_ch02_eighth_read_q4_an_f_returning_the_tree_is_named_in_printed_form():
     assert "calling it with ((* (tanh x) x), x = 0.4) raised TypeError" in message, message
     assert "your f returned a tree" in message and "expr.value()" in message
     assert "Var(" not in message
+
+
+def test_ch03_seventh_readers_slips():
+    # Exercise 2: the cached path forgets to return memo[n]
+    memo = {}
+
+    def fib_memo(n):
+        if n < 2:
+            return n
+        if n not in memo:
+            memo[n] = fib_memo(n - 1) + fib_memo(n - 2)
+            return memo[n]
+
+    feedback = ch03.q2.grade(fib_memo)
+    assert not feedback.correct
+    assert "fib_memo(2) returned None on its second call" in feedback.message
+    assert "NoneType" not in feedback.message
+    # Exercise 3's walks: rounded to one decimal, or to three
+    feedback = ch03.q3_walks.grade(round(1694 / 491, 1))
+    assert not feedback.correct and "rounded to one decimal" in feedback.message
+    feedback = ch03.q3_walks.grade(3.449)
+    assert not feedback.correct and "exactly two decimals" in feedback.message
+    assert ch03.q3_walks.grade(round(1694 / 491, 2)).correct

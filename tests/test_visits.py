@@ -44,6 +44,27 @@ def test_fib2_says_when_it_recurses_deeper_than_python_allows():
         fib2(5 * limit)
 
 
+def test_fib2_near_the_recursion_limit_answers_or_says_why_never_recursion_error():
+    limit = sys.getrecursionlimit()
+    answered = []
+    for n in range(limit - 120, limit + 5):
+        try:
+            answered.append(fib2(n) == fib2(n - 1) + fib2(n - 2))
+        except ValueError as exc:
+            assert "too deep for Python" in str(exc)
+    assert answered and all(answered)
+
+
+def test_the_lesson_view_folds_each_check_of_n_into_one_line():
+    import tinyml
+    from tinyml import recursion
+
+    code = tinyml.show(fib1, fib2, fib_iter, view="lesson").code
+    assert "_check" not in code and code.count("1 line not shown: a check of n") == 3
+    assert "return fib_iter(0, 1, n)" in code and "return fib1(n - 1) + fib1(n - 2)" in code
+    assert set(recursion.SHOW_VIEWS) == {"lesson"}
+
+
 def test_fib1_calls_closed_form():
     for n in range(16):
         assert count_calls(fib1, n) == fib1_calls(n) == 2 * fib2(n + 1) - 1

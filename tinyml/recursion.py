@@ -31,6 +31,21 @@ def _too_deep(n: int) -> ValueError:
     )
 
 
+# tinyml.show(fib1, fib2, fib_iter, view="lesson"): the checks of n folded into one line each
+_CHECK = "a check of n"
+SHOW_VIEWS = {"lesson": {"_check_n(n)": _CHECK}}
+
+
+def _check_depth(n: int) -> int:
+    """n, or a ValueError when fib_iter's n levels would pass Python's recursion limit."""
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    if depth + n + 50 > sys.getrecursionlimit():  # n levels of fib_iter, and a margin
+        raise _too_deep(n)
+    return n
+
+
 def fib1(n: int) -> int:
     """The n-th Fibonacci number, straight from the definition: two recursive calls."""
     n = _check_n(n)
@@ -41,11 +56,8 @@ def fib1(n: int) -> int:
 
 def fib2(n: int) -> int:
     """The n-th Fibonacci number, carrying the last two numbers along: one call per step."""
-    n = _check_n(n)
-    try:
-        return fib_iter(0, 1, n)
-    except RecursionError:
-        raise _too_deep(n) from None
+    n = _check_depth(_check_n(n))
+    return fib_iter(0, 1, n)
 
 
 def fib_iter(n1: int, n2: int, n: int) -> int:

@@ -238,6 +238,19 @@ def _refuse_a_bounded_cache(fib_memo, n) -> None:
         ) from None
 
 
+def _name_a_none_return(fib_memo) -> None:
+    """A crash on None + int: name the n whose call, asked again, returns None."""
+    for n in range(12):
+        try:
+            got = fib_memo(n)  # the checker has asked for it once already
+        except Exception:  # noqa: BLE001 - the learner's bug; the crash is reported as is
+            return
+        if got is None:
+            raise Incorrect(
+                f"fib_memo({n}) returned None on its second call: does every path return memo[n]?"
+            ) from None
+
+
 def _check_q2(fib_memo):
     if not callable(fib_memo):
         raise Incorrect("pass your function itself, e.g. ch03.q2.check(fib_memo)")
@@ -245,6 +258,8 @@ def _check_q2(fib_memo):
         try:
             got, _ = _count_calls_of(fib_memo, n)
         except Incorrect as exc:
+            if "'NoneType'" in str(exc):
+                _name_a_none_return(fib_memo)
             if " raised KeyError" not in str(exc):
                 raise
             raise Incorrect(
@@ -731,7 +746,7 @@ q4 = Question(
 
 # q3 ---------------------------------------------------------------------------------------
 
-# Visits of one loss.grad(w) for linear_loss(P, activation=Sigmoid), row by row as in the
+# Visits of one loss.grad(w) for linear_loss(P, activation=Sigmoid), column by column as in the
 # chapter's table (the linear model: 12P + 8, 12P + 3, 6P, together 30P + 11):
 #   grad() calls: every node of the tree, now 12P + 11 (three Sigmoids more)
 #   Square.grad: each square walks (sigmoid - target) again: 3(4P + 2) = 12P + 6
@@ -748,7 +763,7 @@ def _q3_predict(formula, P):
         P,
         measures=f"grad_visits({P}) builds the loss and counts its visits: that measures "
         "instead of predicting, and at P = 10^6 the tree alone would have millions "
-        "of nodes. Write the count as a formula in P, row by row, and use "
+        "of nodes. Write the count as a formula in P, column by column, and use "
         "count_visits only to check it",
         too_long=f"grad_visits({P}) was stopped after {_PREDICT_CALL_LIMIT:,} function calls: "
         "a formula in P takes a handful of steps; do not walk the visits one by one",
@@ -797,7 +812,7 @@ def _check_q3(formula):
         raise Incorrect(
             f"{shown}: that is the linear model's 30P + 11 from the table. The neuron adds a "
             "Sigmoid per point: the tree grows, each square's subtree grows, and Sigmoid.grad "
-            "asks its operand for its value — a new row"
+            "asks its operand for its value — a new column"
         )
     if same(12, 11):
         raise Incorrect(
@@ -806,7 +821,7 @@ def _check_q3(formula):
         )
     if same(30, 17):
         raise Incorrect(
-            f"{shown}: the grad() calls, Square.grad and Mul.grad rows are right, but a row "
+            f"{shown}: the grad() calls, Square.grad and Mul.grad columns are right, but a column "
             "is missing: Sigmoid.grad needs σ'(a) = σ(a)(1 − σ(a)), so it asks its operand "
             "(the prediction) for its value"
         )
@@ -820,28 +835,29 @@ def _check_q3(formula):
     if all(got[P] - 42 * P == got[1] - 42 for P in _Q3_POINTS):
         raise Incorrect(
             f"{shown}, but one grad(w1) makes {42 * P + 14} visits: the 42P is right, the "
-            "constant is not. Recount each row's nodes at P = 1, or measure with "
+            "constant is not. Recount each column's nodes at P = 1, or measure with "
             "count_visits() and loss.grad(ws[0])"
         )
     raise Incorrect(
         f"{shown}, but one grad(w1) of linear_loss({P}, activation=Sigmoid) makes "
-        f"{42 * P + 14} visits; go through the table row by row (grad() calls, Square.grad, "
-        "Sigmoid.grad, Mul.grad), and check a row with count_visits() (its .grad and .asked_by)"
+        f"{42 * P + 14} visits; go through the table column by column (grad() calls, Square.grad, "
+        "Sigmoid.grad, Mul.grad), and check a column with count_visits() (its .grad and .asked_by)"
     )
 
 
 q3 = Question(
     title="What one grad costs for a neuron",
     checker=_check_q3,
-    hint_text="Start from the table in 'Where the 2.5 comes from': the linear model's rows "
-    "are the grad() calls, the values Square.grad asks for and the values Mul.grad asks for. "
-    "Which rows change when each prediction goes through a Sigmoid, and which row is new?",
+    hint_text="Start from the table in 'Where the 2.5 comes from': the linear model's "
+    "columns are the grad() calls, the values Square.grad asks for and the values Mul.grad "
+    "asks for. Which columns change when each prediction goes through a Sigmoid, and which "
+    "column is new?",
     more_hints=(
         "Chapter 2's Sigmoid.grad computes σ'(a) = σ(a)(1 − σ(a)): it asks its operand a, "
         "the prediction w·x, for its value. How many nodes does one prediction have, with "
         "P weights? To check a count: with count_visits() as g: loss.grad(ws[0]), then "
         "g.grad and g.asked_by (the values each rule asked for).",
-        "Four rows: the grad() calls (the tree now has three Sigmoid nodes more); "
+        "Four columns: the grad() calls (the tree now has three Sigmoid nodes more); "
         "Square.grad's walks of (σ(w·x) − target), one node more per point than before; "
         "Sigmoid.grad's walks of the three predictions, 4P − 1 nodes each; Mul.grad's 6P, "
         "unchanged. Write each as a·P + b and add them up.",
@@ -854,8 +870,8 @@ q3 = Question(
         (lambda P: 30 * P + 17, "Sigmoid.grad needs"),
         (lambda P: 42 * P + 11, "the constant is not"),
         (_constants_forgotten, "P weights, P constants, P Muls, P − 1 Adds"),
-        (lambda P: 2.5 * P, "row by row"),
-        (lambda P: 42 * P + 14 if P != 3 else 0, "row by row"),  # a reader's: right but at P = 3
+        (lambda P: 2.5 * P, "column by column"),
+        (lambda P: 42 * P + 14 if P != 3 else 0, "column by column"),  # right but at P = 3
         (lambda P: "42P + 14", "give a number"),
         (1694, "function itself"),
         (_measured_grad_visits, "measures instead of predicting"),
@@ -893,8 +909,8 @@ def _check_q3_walks(walks):
         )
     if math.isclose(walks, 3.5, rel_tol=0.001):
         raise Incorrect(
-            "3.5 is 42 / 12, where the walks head for large P; at P = 40 compute "
-            "grad_visits(40) / (12 * 40 + 11) and give two decimals"
+            "3.5 is 42 / 12, where the walks head for large P, or you rounded to one "
+            "decimal; at P = 40 compute grad_visits(40) / (12 * 40 + 11) and give two"
         )
     two_decimals = round(walks, 2) == walks
     if not two_decimals and divided and abs(visits - round(visits)) < 0.05:  # 4 decimals
@@ -908,7 +924,7 @@ def _check_q3_walks(walks):
     if math.isclose(walks, _Q3_WALKS, rel_tol=0.03):
         raise Incorrect(
             f"{walks:g} is close but not it: compute grad_visits(40) / (12 * 40 + 11) and "
-            "give two decimals"
+            "give exactly two decimals, round(..., 2)"
         )
     if math.isclose(walks, grad_visits(40), rel_tol=0.01):
         raise Incorrect(
@@ -944,7 +960,7 @@ q3_walks = Question(
         "ch03.q3.check(grad_visits) passes; one value() of the neuron's loss is 12P + 11 "
         "visits (check it: count_visits() around loss.value()).",
         "At P = 40 one walk is 12 · 40 + 11 = 491 visits. Divide and round to two decimals, "
-        "round(..., 2). Is it more or less than the linear model's 2.5, and which row of "
+        "round(..., 2). Is it more or less than the linear model's 2.5, and which column of "
         "your grad_visits makes the difference?",
     ),
     solution_text=(
