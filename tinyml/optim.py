@@ -45,6 +45,7 @@ SHOW_VIEWS = {
         "p.data = self.update": _TENSORS,
         "def __repr__": _PRINTING,
         "self._settings().items()": _PRINTING,
+        "n = len(self.params)": _PRINTING,
         "type(self).__name__": _PRINTING,
         "def _settings": _PRINTING,
         'return {"lr": self.lr': _PRINTING,
