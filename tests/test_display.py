@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from tinyml.exercises import Question
@@ -155,3 +157,9 @@ def test_runs_with_one_reason_split_only_by_blank_lines_show_as_one_marker():
     ]
     code = show(optim.Optimizer, view="lesson").code  # __repr__ and _settings: one marker
     assert code.count("not shown: how an optimizer prints") == 1, code
+    body = inspect.getsource(optim.Optimizer.__repr__) + inspect.getsource(
+        optim.Optimizer._settings
+    )
+    shown = {line.strip() for line in code.splitlines()}
+    for line in filter(str.strip, body.splitlines()):  # a line added to __repr__ is hidden too
+        assert line.strip() not in shown, f"{line.strip()!r} of __repr__ shows in the lesson view"

@@ -45,6 +45,7 @@ SHOW_VIEWS = {
         "p.data = self.update": _TENSORS,
         "def __repr__": _PRINTING,
         "self._settings().items()": _PRINTING,
+        "n = len(self.params)": _PRINTING,
         "type(self).__name__": _PRINTING,
         "def _settings": _PRINTING,
         'return {"lr": self.lr': _PRINTING,
@@ -236,8 +237,7 @@ class Momentum(Optimizer):
     $$b_t = \mu\, b_{t-1} + g_t, \qquad \theta_t = \theta_{t-1} - \eta\, b_t, \qquad b_0 = 0$$
 
     PyTorch: ``torch.optim.SGD(params, lr, momentum=0.9)`` (``b`` is its "momentum_buffer").
-    Some courses average instead of sum, or fold lr into the buffer; chapter 6's "Connection
-    to PyTorch" compares those conventions with this one.
+    Many courses average instead of summing: see chapter 6's "Connection to PyTorch".
     """
 
     def __init__(self, params: Iterable[Var], lr: float = 1e-3, momentum: float = 0.9) -> None:
