@@ -942,8 +942,8 @@ def test_ch02_q2_a_right_class_that_does_not_subclass_node_is_told_so_first():
     feedback = ch02.q2.grade(Cube)
     assert feedback.status == "incorrect"
     assert feedback.message.startswith("Cube must subclass Beta's Node: write class Cube(Node):")
-    assert "pass your class itself" not in feedback.message
-    assert "pass your class itself" in ch02.q2.grade(ch02._Cube(Var(1.0))).message
+    assert "pass your class Cube itself" not in feedback.message
+    assert "pass your class Cube itself" in ch02.q2.grade(ch02._Cube(Var(1.0))).message
     assert ch02.q2.grade(ch02._Cube).correct
 
 
@@ -1216,3 +1216,14 @@ def test_ch03_seventh_readers_slips():
     feedback = ch03.q3_walks.grade(3.449)
     assert not feedback.correct and "exactly two decimals" in feedback.message
     assert ch03.q3_walks.grade(round(1694 / 491, 2)).correct
+
+
+def test_ch02_q2_a_function_passed_instead_of_the_class_is_not_called_an_instance():
+    feedback = ch02.q2.grade(lambda: None)  # the ninth reader's call
+    assert not feedback.correct
+    assert "pass your class Cube itself, e.g. ch02.q2.check(Cube), not a function" in (
+        feedback.message
+    )
+    assert "instance" not in feedback.message
+    assert "not an instance" in ch02.q2.grade(ch02._Cube(Var(1.0))).message
+    assert ch02.q2.grade(ch02._Cube).correct

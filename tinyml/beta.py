@@ -441,7 +441,9 @@ class Square(Node):
 
     def value(self) -> float:
         a = self.a.value()
-        return _finite(a * a, self)  # a * a, not a ** 2: _finite words the overflow
+        # a ** 2 raises a bare OverflowError for huge a; a * a gives inf, which _finite turns
+        # into a clear message
+        return _finite(a * a, self)
 
     def grad(self, x: Var) -> float:
         return _finite(2 * self.a.value() * self.a.grad(x), self, "derivative")

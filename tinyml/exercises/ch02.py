@@ -198,7 +198,7 @@ def _check_q1(answer):
         consts = [repr(c.value()) for c in _constants(answer) if c.value() != 2]
         raise Incorrect(
             f"your tree prints like z's, but its constant is {', '.join(consts)}, not "
-            "exactly 2: printing rounds numbers to 6 digits. Use Const(2)"
+            "exactly 2: printing rounds numbers to 6 significant digits. Use Const(2)"
         )
     if got == _q1_variant(lambda d: beta.Pow(d, 2)):
         raise Incorrect(
@@ -445,7 +445,8 @@ def _check_q2_methods(cube):
             "tinyml.beta, so that it gets children, printing and the operators"
         )
     if not isinstance(cube, type):
-        raise Incorrect("pass your class itself, e.g. ch02.q2.check(Cube), not an instance")
+        what = "an instance" if isinstance(cube, Node) else f"a {type(cube).__name__}"
+        raise Incorrect(f"pass your class Cube itself, e.g. ch02.q2.check(Cube), not {what}")
     _q2_own_methods(cube)
     x, y = Var(1.0, name="x"), Var(0.5, name="y")
     _, built = _q2_traced(lambda: cube(x), call="calling Cube(x)")
@@ -809,7 +810,11 @@ q2 = Question(
         (_CubeAbsChain, "gave 73.5; expected 3·(y - 2x)²·(-2) = -73.5: the sign is lost"),
         (_CubeInheritsPow, "inherits value() and grad(x) from Pow, so Pow does the work"),
         (_CubePowInInit, "your __init__ builds a Pow node and lets it do the work"),
-        (_Cube(Var(1.0)), "pass your class itself"),
+        (
+            _Cube(Var(1.0)),
+            "pass your class Cube itself, e.g. ch02.q2.check(Cube), not an instance",
+        ),
+        (lambda: None, "pass your class Cube itself, e.g. ch02.q2.check(Cube), not a function"),
         (_CubeNotANode, "Cube must subclass Beta's Node: write class Cube(Node):"),
         (_CubeValueOfLeaves, "'Add' object has no attribute 'v': " + _Q2_NO_V),
         (_CubeFirstChildV, "Cube(2x + y).value() raised AttributeError"),
@@ -925,7 +930,7 @@ class _Q3Question(Question):
 
 
 q3 = _Q3Question(
-    title="Read Python's precedence from the tree",
+    title="Predict the tree from Python's precedence",
     checker=_check_q3,
     hint_text="Decide in what order Python applies the three operations in -x ** 2 + 1: "
     "the first one applied sits directly above x, the last one is the root. Then do the "
