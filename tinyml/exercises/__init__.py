@@ -81,6 +81,15 @@ def _contains_blank(value: object, depth: int = 0) -> bool:
     return False
 
 
+def _count_blanks(value: object, depth: int = 0) -> int:
+    if isinstance(value, Blank):
+        return 1
+    if depth < 3 and isinstance(value, (list, tuple, set, dict)):
+        items = value.values() if isinstance(value, dict) else value
+        return sum(_count_blanks(v, depth + 1) for v in items)
+    return 0
+
+
 def all_close(
     got: list[float], want: list[float], rel_tol: float = 1e-9, abs_tol: float = 0.0
 ) -> bool:
@@ -137,6 +146,15 @@ class Question:
     def grade(self, answer: Any = ____) -> Feedback:
         """Return the feedback for an answer without displaying it."""
         if _contains_blank(answer):
+            left = _count_blanks(answer)
+            items = answer.values() if isinstance(answer, dict) else answer
+            partly_filled = isinstance(answer, (list, tuple, dict)) and not all(
+                _contains_blank(v) for v in items
+            )
+            if partly_filled and left > 1:  # e.g. [(3, 3), ____, ____]: say how many remain
+                return Feedback(
+                    "not attempted", f"{left} blanks left: replace them, then run again."
+                )
             return Feedback("not attempted", "replace the ____ with your answer, then run again.")
         try:
             self.checker(answer)

@@ -586,6 +586,15 @@ _Q3_STALE_PLUS_RIGHT = [
 ]
 
 
+def _section5_grads() -> list[list[float]]:
+    """What section 5's backward() left in W = random_matrix(2, 3, seed=5): tanh′(y_i)·x_j."""
+    from tinyml.matrix import random_matrix
+
+    w = random_matrix(2, 3, seed=5)
+    ys = [sum(wij * xj for wij, xj in zip(row, _SECTION5_X, strict=True)) for row in w]
+    return [[(1 - math.tanh(y) ** 2) * xj for xj in _SECTION5_X] for y in ys]
+
+
 def _check_q3(answer):
     if isinstance(answer, tuple | list) and all(isinstance(row, tuple | list) for row in answer):
         answer = [list(row) for row in answer]  # ((2, 4, 6), (-1, -2, -3)) says the same
@@ -628,6 +637,14 @@ def _check_q3(answer):
             "that is exactly 2× the answer: did backward() run twice without resetting the "
             "gradients? Each backward() adds to v.g; build fresh Vars (or call v.zero_grad() on "
             "each) and call backward() once"
+        )
+    extra = [[a - s for a, s in zip(row, srow, strict=True)]
+             for row, srow in zip(answer, _section5_grads(), strict=True)]  # fmt: skip
+    if _close_to(extra, _Q3_WANT) or all_close(_flat(extra), _flat(_Q3_WANT), abs_tol=1e-5):
+        raise Incorrect(
+            "these gradients were added on top of section 5's: W's Vars still held the "
+            "gradients of section 5's loss.backward(), and backward() adds to them. Your answer "
+            "minus those is right: build a fresh V and read its gradients"
         )
     if all(len(set(row)) == 1 for row in answer):
         raise Incorrect(
@@ -700,10 +717,11 @@ q3 = Question(
         "apply(lambda v: v.g, V).",
     ),
     solution_text="V = [[Var(0.0) for _ in range(3)] for _ in range(2)]\n"
-    "z = matmul(V, column([1.0, 2.0, 3.0]))\n"
+    "z = matmul(V, column([1.0, 2.0, 3.0]))  # u\n"
     "(2 * z[0][0] - z[1][0]).backward()\n"
     "weight_grads = apply(lambda v: v.g, V)  # [[2, 4, 6], [-1, -2, -3]]\n"
-    "# g·uᵀ: row i is u times g[i] = d loss / d z[i], here (2, -1)",
+    "# g·uᵀ: row i is u times g[i] = d loss / d z[i], here (2, -1)\n"
+    "# Any values: the loss is linear in V, so its gradient does not depend on them.",
     answer=lambda: [[2.0, 4.0, 6.0], [-1.0, -2.0, -3.0]],
     wrong=[
         ([[2, -1], [4, -2], [6, -3]], "transposed"),
@@ -726,7 +744,7 @@ q3 = Question(
         ([[2, 4, 6.001], [-1, -2, -3]], "close, but not within tolerance"),
         ([[2.00001, 4, 6], [-1, -2, -3]], "close, but not within tolerance"),
         ([[2.1, 4, 6], [-1, -2, -3]], "added to them"),
-        (_Q3_STALE_PLUS_RIGHT, "backward() added to them"),
+        (_Q3_STALE_PLUS_RIGHT, "added on top of section 5's"),
         ([[2, 4, "6"], [-1, -2, -3]], "should be a number"),
         ([[2, 4, math.nan], [-1, -2, -3]], "finite number"),
     ],
@@ -769,7 +787,8 @@ def _check_q4(count):
     if everywhere(lambda n, m, p: n * m * p):
         raise Incorrect(
             "n·m·p is the number of multiplications, one per (i, j, k); count the additions: "
-            "how many + does it take to add up m products?"
+            "how many + does it take to add up m products? (matmul starts each sum from the "
+            "first product, not from 0)"
         )
     if everywhere(lambda n, m, p: n * m * p - 1):
         raise Incorrect(
