@@ -1227,3 +1227,34 @@ def test_ch02_q2_a_function_passed_instead_of_the_class_is_not_called_an_instanc
     assert "instance" not in feedback.message
     assert "not an instance" in ch02.q2.grade(ch02._Cube(Var(1.0))).message
     assert ch02.q2.grade(ch02._Cube).correct
+
+
+def test_ch03_eighth_readers_slips_are_named():
+    # Exercise 3: "one grad is now 3 walks" is not the 3-nodes-a-prediction slip
+    def grad_visits(P):
+        return 3 * (12 * P + 11)
+
+    message = ch03.q3.grade(grad_visits).message
+    assert "3 whole walks overcounts" in message and "count each column separately" in message
+    assert "3 nodes per weight" not in message
+    # a constant off: the measured columns at P = 1 are named, and they are the real counts
+    message = ch03.q3.grade(lambda P: 42 * P + 20).message
+    assert "23 grad() calls" in message and "Square.grad 18, Sigmoid.grad 9, Mul.grad 6" in message
+    loss, ws = linear_loss(1, activation=Sigmoid)
+    with count_visits() as g:
+        loss.grad(ws[0])
+    assert (g.grad, g.asked_by) == (23, {"Square": 18, "Sigmoid": 9, "Mul": 6})
+    # large P printed with thousands separators
+    assert "42,000,014 visits" in ch03.q3.grade(lambda P: 42 * P + 14 if P < 100 else 0).message
+
+    # Exercise 4: V(d) where the operand is the level below, V(d - 1)
+    def predicted_visits(d):
+        if d == 0:
+            return 1
+        return 2 + 3 * predicted_visits(d - 1) + 2 * (2 * 3**d - 1)
+
+    message = ch03.q4.grade(predicted_visits).message
+    assert "the operand a is the level below" in message and "V(d - 1)" in message
+    # the last hint leaves the blanks to the learner
+    last = ch03.q4.more_hints[-1]
+    assert "_·G(d-1) + _·V(d-1)" in last and "twice" not in last

@@ -88,6 +88,8 @@ q1 = Question(
         "# fib1(k) is called F(n - k + 1) times inside fib1(n): the repeats are Fibonacci too"
     ),
     answer=lambda: _fib(_Q1_N - 1),
+    praise="right: fib1(2) is called F(n - 1) times, and in general fib1(k) is called "
+    "F(n - k + 1) times inside fib1(n).",
     wrong=[
         (2 * _fib(_Q1_N + 1) - 1, "every call"),
         (_fib(_Q1_N), "itself"),
@@ -605,6 +607,10 @@ def _visits_word(n) -> str:
     return f"{n:,} visit" + ("" if n == 1 else "s")
 
 
+def _value_of_this_level(d):  # a reader's G(d) = 2 + 3G(d-1) + 2V(d): V(d) for V(d-1)
+    return 1 if d == 0 else 2 + 3 * _value_of_this_level(d - 1) + 2 * (2 * 3**d - 1)
+
+
 # Formulas a learner may reach on the way, each with what it misses. Each is compared with
 # the learner's prediction at every depth before it is named, so a formula that only agrees
 # at one depth (3**d and 2d + 1 both give 3 at d = 1) is never mistaken for another.
@@ -618,6 +624,11 @@ _Q4_DIAGNOSES = [
         _one_value_call,
         "that counts one value() walk per Mul.grad; it asks for the value of both operands "
         "(a.value() and b.value(), here the same node twice)",
+    ),
+    (
+        _value_of_this_level,
+        "Mul.grad asks its operands for their values, and the operand a is the level below: "
+        "each walk is V(d - 1), not V(d)",
     ),
     (lambda d: 2 * d + 1, "2d + 1 counts the distinct nodes; grad(x) visits a node once per path"),
     (
@@ -720,9 +731,8 @@ q4 = Question(
         "The top node is a·a + a. Reread Add.grad and Mul.grad in the chapter: how many "
         "times do they ask a (that is a_{d-1}) for grad(x), and how many times for value()? "
         "Write G(d) for grad's visits at depth d and V(d) = 2·3^d - 1 for value()'s.",
-        "Add.grad visits the Add and asks the Mul and a for grad(x); Mul.grad visits the "
-        "Mul and asks a for grad(x) twice and for value() twice. So G(0) = 1 and "
-        "G(d) = 2 + _·G(d-1) + _·V(d-1), where 2 is the Add and the Mul themselves.",
+        "G(0) = 1 and G(d) = 2 + _·G(d-1) + _·V(d-1), where 2 is the Add and the Mul "
+        "themselves; fill in each blank with your counts from the previous hint.",
     ),
     solution_text=inspect.getsource(_grad_visits).replace("_grad_visits", "predicted_visits")
     + "\n# closed form: 3^(d-1)·(4d + 3), e.g. 255,879 at d = 9",
@@ -735,6 +745,7 @@ q4 = Question(
         (_one_value_call, "both operands"),
         (lambda d: 2 * d + 1, "distinct nodes"),
         (_without_add_and_mul, "count the Add and Mul nodes themselves"),
+        (_value_of_this_level, "the operand a is the level below: each walk is V(d - 1)"),
         (lambda d: "many", "not a number"),
         (17, "function of the depth"),
         (lambda d: 0, "makes 1 visit;"),
@@ -825,23 +836,30 @@ def _check_q3(formula):
             "is missing: Sigmoid.grad needs σ'(a) = σ(a)(1 − σ(a)), so it asks its operand "
             "(the prediction) for its value"
         )
+    if same(36, 33) or same(36, 24):
+        raise Incorrect(
+            f"{shown}, but one grad(w1) makes {42 * P + 14:,} visits: 3 whole walks "
+            "overcounts. Sigmoid.grad walks only w·x and Mul.grad only its two operands, so "
+            "count each column separately"
+        )
     slope = got[2] - got[1]
     if slope in (39, 36, 33) and all(got[P] - slope * P == got[1] - slope for P in _Q3_POINTS):
         raise Incorrect(
-            f"{shown}, but one grad(w1) makes {42 * P + 14} visits: you count 3 nodes per "
+            f"{shown}, but one grad(w1) makes {42 * P + 14:,} visits: you count 3 nodes per "
             "weight where a prediction has 4. The prediction w·x has 4P − 1 nodes: P weights, "
             "P constants, P Muls, P − 1 Adds"
         )
     if all(got[P] - 42 * P == got[1] - 42 for P in _Q3_POINTS):
         raise Incorrect(
-            f"{shown}, but one grad(w1) makes {42 * P + 14} visits: the 42P is right, the "
-            "constant is not. Recount each column's nodes at P = 1, or measure with "
-            "count_visits() and loss.grad(ws[0])"
+            f"{shown}, but one grad(w1) makes {42 * P + 14:,} visits: the 42P is right, the "
+            "constant is not. At P = 1 count_visits() measures 23 grad() calls, and values "
+            "asked by Square.grad 18, Sigmoid.grad 9, Mul.grad 6: which of your columns is off?"
         )
     raise Incorrect(
         f"{shown}, but one grad(w1) of linear_loss({P}, activation=Sigmoid) makes "
-        f"{42 * P + 14} visits; go through the table column by column (grad() calls, Square.grad, "
-        "Sigmoid.grad, Mul.grad), and check a column with count_visits() (its .grad and .asked_by)"
+        f"{42 * P + 14:,} visits; go through the table column by column (grad() calls, "
+        "Square.grad, Sigmoid.grad, Mul.grad), and check a column with count_visits() "
+        "(its .grad and .asked_by)"
     )
 
 
@@ -869,6 +887,9 @@ q3 = Question(
         (lambda P: 12 * P + 11, "only the grad() calls"),
         (lambda P: 30 * P + 17, "Sigmoid.grad needs"),
         (lambda P: 42 * P + 11, "the constant is not"),
+        (lambda P: 42 * P + 8, "Square.grad 18, Sigmoid.grad 9, Mul.grad 6"),
+        (lambda P: 3 * (12 * P + 11), "3 whole walks overcounts"),  # a reader's
+        (lambda P: 36 * P + 33, "count each column separately"),
         (_constants_forgotten, "P weights, P constants, P Muls, P − 1 Adds"),
         (lambda P: 2.5 * P, "column by column"),
         (lambda P: 42 * P + 14 if P != 3 else 0, "column by column"),  # right but at P = 3
