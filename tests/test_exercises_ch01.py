@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from tinyml.exercises import ch01
+from tinyml.numeric import EPS
 
 
 def _f(a, b):
@@ -668,3 +669,12 @@ def test_every_solution_ends_with_its_check_call():  # a reader: Q1's did, Q2-Q5
     for k in range(1, 6):
         last = getattr(ch01, f"q{k}").solution_text.strip().splitlines()[-1]
         assert last.startswith(f"ch01.q{k}.check("), last
+
+
+def test_a_crash_names_the_argument_and_the_failing_line():  # the eighth read's answer
+    def central_step(x):
+        return (3 * EPS) ** (1 / 3) * max(1.0, math.abs(x))
+
+    message = _timed(ch01.q3, central_step).message
+    assert "calling it with x=0.0 raised AttributeError" in message, message
+    assert "(at `return (3 * EPS) ** (1 / 3) * max(1.0, math.abs(x))`)" in message, message
