@@ -663,7 +663,7 @@ def _check_q4(answer):
 q4 = Question(
     title="The cost of a numerical gradient",
     checker=_check_q4,
-    praise="Backpropagation (chapter 3) gets the same gradient for a small multiple of one "
+    praise="Backpropagation (chapter 4) gets the same gradient for a small multiple of one "
     "evaluation's work: hundredths of a second here, not hours.",
     hint_text="Two numbers multiply: how many evaluations of the loss one gradient needs, "
     "and how long each one takes.",
