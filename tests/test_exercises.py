@@ -515,6 +515,10 @@ def test_ch01_honest_answers_in_other_forms_pass():
         return eps
 
     assert ch01.q1.grade(eps32_python_halving()).correct
+    eps32 = np.array(1.0, dtype=np.float32)  # a reader's answer: a 0-d array, halved in float32
+    while 1.0 + eps32 / 2 > 1.0:
+        eps32 /= 2
+    assert ch01.q1.grade(eps32).correct
 
     def five_point(f, x, h):  # the textbook form of the same formula
         return (f(x - 2 * h) - 8 * f(x - h) + 8 * f(x + h) - f(x + 2 * h)) / (12 * h)

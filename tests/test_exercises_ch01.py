@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from tinyml.exercises import ch01
+from tinyml.numeric import EPS
 
 
 def _f(a, b):
@@ -641,9 +642,10 @@ def test_q3_a_float32_step_is_named_not_called_too_small():  # a reader's answer
     assert ch01.q3.grade(lambda x: np.float64(ch01.central_step(x))).correct
 
 
-def test_q1_a_0d_float32_array_is_told_how_to_pass_it():  # a reader's answer
-    message = _timed(ch01.q1, np.array(2**-23, dtype=np.float32)).message
-    assert "eps32.item()" in message and "NumPy scalar" in message, message
+def test_q1_a_0d_array_is_graded_by_its_value():  # readers' answers: a 0-d array is a number
+    assert _timed(ch01.q1, np.array(2**-23, dtype=np.float32)).correct
+    message = _timed(ch01.q1, np.array(2.0**-52)).message  # halved in float64
+    assert "64-bit epsilon" in message, message
 
 
 @pytest.mark.parametrize(
@@ -653,6 +655,8 @@ def test_q1_a_0d_float32_array_is_told_how_to_pass_it():  # a reader's answer
         (lambda a, b: [b, a], "lacks cos a"),
         (lambda a, b: [a, b + math.cos(a)], "swapped"),
         (lambda a, b: [b - math.cos(a), a], "+cos a"),
+        (lambda a, b: [b * math.cos(a), a], "the product rule is not needed"),  # eighth read
+        (lambda a, b: [b + math.cos(a), a + math.cos(a)], "df/db is just a"),  # eighth read
     ],
 )
 def test_q5_common_slips_get_a_line_above_the_table(slip, named):  # a reader's suggestion
@@ -665,3 +669,12 @@ def test_every_solution_ends_with_its_check_call():  # a reader: Q1's did, Q2-Q5
     for k in range(1, 6):
         last = getattr(ch01, f"q{k}").solution_text.strip().splitlines()[-1]
         assert last.startswith(f"ch01.q{k}.check("), last
+
+
+def test_a_crash_names_the_argument_and_the_failing_line():  # the eighth read's answer
+    def central_step(x):
+        return (3 * EPS) ** (1 / 3) * max(1.0, math.abs(x))
+
+    message = _timed(ch01.q3, central_step).message
+    assert "calling it with x=0.0 raised AttributeError" in message, message
+    assert "(at `return (3 * EPS) ** (1 / 3) * max(1.0, math.abs(x))`)" in message, message

@@ -15,6 +15,8 @@ Each chapter's module (``ch01``, ``ch02`` …) defines its questions with :class
 from __future__ import annotations
 
 import html
+import inspect
+import linecache
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,6 +100,27 @@ def all_close(
     return all(math.isclose(g, w, rel_tol=rel_tol, abs_tol=abs_tol) for g, w in pairs)
 
 
+def _described(fn: Callable[..., Any], args: tuple) -> str:
+    """The arguments as the learner named them, "x=0.0", else as a tuple, "(0.0,)"."""
+    try:
+        bound = inspect.signature(fn).bind(*args)
+    except (TypeError, ValueError):
+        return repr(tuple(args))
+    return ", ".join(f"{name}={value!r}" for name, value in bound.arguments.items())
+
+
+def _failing_line(fn: Callable[..., Any], exc: BaseException) -> str:
+    """' (at `line`)': the last line of the learner's own file that ran, when it can be read."""
+    filename = getattr(getattr(fn, "__code__", None), "co_filename", None)
+    line = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = linecache.getline(filename, tb.tb_lineno).strip()
+        tb = tb.tb_next
+    return f" (at `{line}`)" if line else ""
+
+
 def call_learner(fn: Callable[..., Any], *args: Any, call: str = "", advice: str = "") -> Any:
     """Call a learner's function; turn starter code and crashes into feedback, not tracebacks.
 
@@ -112,8 +135,9 @@ def call_learner(fn: Callable[..., Any], *args: Any, call: str = "", advice: str
     except (Incorrect, NotAttempted):
         raise
     except Exception as exc:  # the learner's bug becomes the reason, not a crash
-        call = call or "calling it with (" + ", ".join(repr(a) for a in args) + ")"
-        reason = f"{call} raised {type(exc).__name__}: {str(exc).strip()}"
+        where = "" if call or advice else _failing_line(fn, exc)  # callers' own wording stays
+        call = call or "calling it with " + _described(fn, args)
+        reason = f"{call} raised {type(exc).__name__}: {str(exc).strip()}{where}"
         raise Incorrect(f"{reason}. {advice}" if advice else reason) from None
     if _contains_blank(result):
         raise NotAttempted("the function still returns the blank ____")

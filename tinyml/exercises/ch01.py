@@ -25,10 +25,7 @@ def float32_epsilon():
 
 def _check_q1(answer):
     if type(answer).__name__ == "ndarray" and getattr(answer, "shape", None) == ():
-        raise Incorrect(
-            "give a number, not a 0-d ndarray: pass eps32.item(), or start the loop from a "
-            "NumPy scalar rather than an array"
-        )
+        answer = answer.item()  # np.array(1.0, dtype=np.float32) halves in float32 too
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give a number, not {type(answer).__name__}")
     answer = float(answer)
@@ -151,6 +148,12 @@ def _dh_over_h(f, x, h):  # the same slip in D(h): a reader's answer
     return (4 * d1 - d2) / 3
 
 
+def _sin_not_f(f, x, h):  # a reader's answer: math.sin where f was meant
+    d1 = (math.sin(x + h) - math.sin(x - h)) / (2 * h)
+    d2 = (math.sin(x + 2 * h) - math.sin(x - 2 * h)) / (4 * h)
+    return (4 * d1 - d2) / 3
+
+
 def _recording(f, points):
     """f, noting each number it is called at (a forward difference calls it at x itself)."""
 
@@ -195,6 +198,13 @@ def _check_q2(learner):
         want = better_central(f, x, h)
         if math.isclose(got, want, rel_tol=1e-9):
             continue
+        calls = []
+        call_learner(learner, _recording(f, calls), x, h, call=call)
+        if not calls:
+            raise Incorrect(
+                f"{call} gave {got!r}: your function never calls the f it is given, and f is "
+                "not always sin. Use the f you are given: f(x + h), not math.sin(x + h)"
+            )
         d1, d2 = _central(f, x, h), _central(f, x, 2 * h)
         known = [
             (
@@ -328,6 +338,8 @@ def _check_q2(learner):
 q2 = Question(
     title="A better central difference",
     checker=_check_q2,
+    praise="Its error now shrinks like h⁴. Written out, (4·D(h) - D(2h)) / 3 is the five-point "
+    "stencil (f(x - 2h) - 8·f(x - h) + 8·f(x + h) - f(x + 2h)) / (12h).",
     hint_text="Read it as two equations in two unknowns, f'(x) and c: D(h) = f'(x) + c·h² and "
     "D(2h) = f'(x) + 4·c·h². Eliminate c, as in any pair of linear equations.",
     more_hints=(
@@ -359,6 +371,7 @@ q2 = Question(
         (lambda f, x, h: (5 * _central(f, x, h) - _central(f, x, 2 * h)) / 4, "second order"),
         (lambda f, x, h: "0.5", "not a number"),
         (_d2h_over_2h, "your d(2h) divides by 2h"),
+        (_sin_not_f, "use the f you are given"),
         (_dh_over_h, "your d(h) divides by h:"),
         (3.0, "function itself"),
         (
@@ -456,6 +469,14 @@ def _check_q3(step):
                 f"at x = {x:g} your step {h:g} is lost: x + h == x in floating point; "
                 "the step must grow with |x|"
             )
+    if all(  # cbrt(3ε·max(1, |x|)): the scale inside the root
+        math.isclose(h, steps[1.0] * max(1.0, abs(x)) ** (1 / 3), rel_tol=0.02)
+        for x, h in steps.items()
+    ):
+        raise Incorrect(
+            f"central_step(1000) = {steps[1000.0]:g}: your step grows like the cube root of "
+            "|x|. Multiply the cube root by max(1, |x|); don't take the root of it"
+        )
     if steps[1000.0] > 100 * steps[1.0] and steps[-5e7] < 100 * steps[1.0]:  # max(1, x)
         raise Incorrect(
             f"central_step(-5e+07) = {steps[-5e7]:g}: at negative x your step doesn't grow "
@@ -568,6 +589,7 @@ q3 = Question(
         (lambda x: 2e-5 * max(1.0, abs(x)), "2.29 times larger than cbrt(3ε)"),
         (lambda x: 1e-6 * max(1.0, abs(x)), "8.73 times smaller than cbrt(3ε)"),
         (lambda x: "1e-5", "positive number"),
+        (lambda x: (3 * EPS * max(1, abs(x))) ** (1 / 3), "don't take the root of it"),
         (lambda x: (3 * 2**-23) ** (1 / 3) * max(1, abs(x)), "32-bit epsilon from exercise 1"),
         (5.0, "function itself"),
     ],
@@ -641,6 +663,8 @@ def _check_q4(answer):
 q4 = Question(
     title="The cost of a numerical gradient",
     checker=_check_q4,
+    praise="Backpropagation (chapter 4) gets the same gradient for a small multiple of one "
+    "evaluation's work: hundredths of a second here, not hours.",
     hint_text="Two numbers multiply: how many evaluations of the loss one gradient needs, "
     "and how long each one takes.",
     more_hints=(
@@ -892,6 +916,15 @@ _Q5_SLIPS = [  # common slips, each named above the grad_check table
     (lambda a, b: [b - math.cos(a), a], "the derivative of sin a is +cos a (cos a's is -sin a)"),
     (lambda a, b: [a, b + math.cos(a)], "the two partials are swapped: df/da comes first"),
     (lambda a, b: [math.cos(a), a], "your df/da lacks b, the derivative of a·b by a"),
+    (
+        lambda a, b: [b * math.cos(a), a],
+        "f is a sum, so df/da is the sum of the terms' derivatives, b + cos a: the product "
+        "rule is not needed here",
+    ),
+    (
+        lambda a, b: [b + math.cos(a), a + math.cos(a)],
+        "sin a does not change with b: its derivative by b is 0, so df/db is just a",
+    ),
 ]
 
 
@@ -983,6 +1016,8 @@ def _complex_step_inline(a, b):  # the same with no function of its own: only cm
 q5 = Question(
     title="Check a hand-derived gradient",
     checker=_check_q5,
+    praise="Your gradient matches central differences at every point tried: grad_check will "
+    "referee the later chapters' gradients the same way.",
     hint_text="A gradient has one partial derivative per input: what does f look like if "
     "you treat b as a fixed number?",
     more_hints=(
@@ -1000,6 +1035,8 @@ q5 = Question(
         (lambda a, b: [b + math.sin(a), a], "cos a, not sin a"),
         (lambda a, b: [b - math.cos(a), a], "is +cos a"),
         (lambda a, b: [a, b + math.cos(a)], "swapped"),
+        (lambda a, b: [b * math.cos(a), a], "the product rule is not needed"),
+        (lambda a, b: [b + math.cos(a), a + math.cos(a)], "df/db is just a"),
         (lambda a, b: b + math.cos(a), "returned one number, 2.87"),
         (lambda a, b: None, "returned None"),
         (lambda a, b: [b + math.cos(a)], "return two numbers"),
