@@ -251,3 +251,18 @@ def test_optimizer_lesson_view_has_no_two_identical_markers_in_a_row():
         if "not shown" in line
     ]
     assert all(a != b for a, b in zip(markers, markers[1:], strict=False))
+
+
+def test_optimizer_lesson_view_keeps_the_loop_and_folds_the_non_finite_guarantee():
+    import inspect
+
+    from tinyml import optim, show
+
+    source = inspect.getsource(optim)
+    for word in optim.SHOW_VIEWS["lesson"]:  # a renamed line would silently show again
+        assert word in source, word
+    code = show(optim.Optimizer, view="lesson").code
+    for kept in ("def zero_grad", "def step", "self.update(i, p.value(), g)", "def update"):
+        assert kept in code
+    assert "not finite" not in code
+    assert code.count("not shown: a non-finite gradient raises") == 1, code

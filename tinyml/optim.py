@@ -36,6 +36,7 @@ __all__ = ["Optimizer", "GD", "Momentum", "RMSProp", "Adam"]
 _PRINTING = "how an optimizer prints, e.g. GD(2 parameters, lr=0.1)"
 _TENSORS = "a Tensor's update, chapter 8"
 _BETAS = "a TypeError unless betas is a pair (beta1, beta2)"
+_NON_FINITE = "a non-finite gradient raises before anything moves"
 
 #: Named views for ``tinyml.show(..., view=...)``: "lesson" is chapter 6's look at the
 #: classes, the update rules without the printing and chapter 8's arrays.
@@ -49,6 +50,8 @@ SHOW_VIEWS = {
         "type(self).__name__": _PRINTING,
         "def _settings": _PRINTING,
         'return {"lr": self.lr': _PRINTING,
+        "All gradients are checked before": _NON_FINITE,
+        "and leaves every parameter, every": _NON_FINITE,
         "isinstance(betas": _BETAS,
         "betas must be a pair": _BETAS,
     },
