@@ -444,7 +444,8 @@ def _floats_in_code(learner) -> list[str]:
     found: list[str] = []
     codes = [getattr(learner, "__code__", None)]
     names = dict(getattr(learner, "__globals__", {}))  # a float kept in a name: four = 4.0
-    cells = zip(getattr(codes[0], "co_freevars", ()), getattr(learner, "__closure__", ()) or ())
+    free = getattr(codes[0], "co_freevars", ())
+    cells = zip(free, getattr(learner, "__closure__", None) or (), strict=False)
     names.update((name, cell.cell_contents) for name, cell in cells if _filled(cell))
     while codes:
         code = codes.pop()
@@ -472,7 +473,7 @@ def _floats_in_code(learner) -> list[str]:
 
 def _filled(cell) -> bool:
     try:
-        cell.cell_contents
+        _ = cell.cell_contents
     except ValueError:  # a closure cell not yet assigned
         return False
     return True
