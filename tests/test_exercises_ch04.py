@@ -891,3 +891,28 @@ def test_q4_an_own_parents_first_order_that_prunes_too_much_is_not_blamed_on_the
 
     message = _graded_quickly(ch04.q4, own_kahn_order_deciding_forwards).message
     assert "pruned too much" in message and "not parents-first" not in message
+
+
+def test_q3_an_int_rounded_through_a_hidden_float_still_gets_the_float_explanation():
+    four = 4.0  # a float the bytecode does not show as a constant: a closure cell
+
+    def predicted_pushes(d):
+        return int(2 * four**d - 1)
+
+    message = _graded_quickly(ch04.q3, predicted_pushes).message
+    assert "at d=40" in message and "a rounding error" in message and "53 bits" in message
+    assert "passed through a float (from four = 4.0)" in message
+    assert "table of measured values" not in message
+    FOUR = 4.0
+    hidden_global = eval("lambda d: int(2 * FOUR**d - 1)", {"FOUR": FOUR})
+    assert "(from FOUR = 4.0)" in _graded_quickly(ch04.q3, hidden_global).message
+
+
+def test_q4_setting_every_g_to_1_and_pushing_nothing_is_told_nothing_was_pushed():
+    def backward_to(root, wrt):  # the reader's code: every g = 1.0, no push
+        for node in topological_order(root):
+            node.g = 1.0
+
+    message = _graded_quickly(ch04.q4, backward_to).message
+    assert "Nothing was pushed" in message and "pruned too much" not in message
+    assert "pruned too much" in _graded_quickly(ch04.q4, ch04._needed_forwards).message

@@ -435,7 +435,7 @@ class Sub(Node):
 
 
 class Mul(Node):
-    """a * b; d/da = b, d/db = a: the operands' values are needed again on the way back."""
+    """a * b; d/da = b, d/db = a: the operands' values, cached here as the local derivatives."""
 
     __slots__ = ()
     op = "*"

@@ -443,6 +443,10 @@ def _floats_in_code(learner) -> list[str]:
     """The float constants, float-making calls and true divisions in the learner's code."""
     found: list[str] = []
     codes = [getattr(learner, "__code__", None)]
+    names = dict(getattr(learner, "__globals__", {}))  # a float kept in a name: four = 4.0
+    free = getattr(codes[0], "co_freevars", ())
+    cells = zip(free, getattr(learner, "__closure__", None) or (), strict=False)
+    names.update((name, cell.cell_contents) for name, cell in cells if _filled(cell))
     while codes:
         code = codes.pop()
         if code is None:
@@ -454,6 +458,10 @@ def _floats_in_code(learner) -> list[str]:
                 ins.argval in _FLOAT_MAKERS
             ):
                 found.append(f"{ins.argval}()")
+            elif ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF") and isinstance(
+                names.get(ins.argval), float
+            ):
+                found.append(f"{ins.argval} = {names[ins.argval]!r}")
             elif (ins.opname == "BINARY_OP" and ins.argrepr in ("/", "/=")) or ins.opname in (
                 "BINARY_TRUE_DIVIDE",  # Python 3.10
                 "INPLACE_TRUE_DIVIDE",
@@ -461,6 +469,14 @@ def _floats_in_code(learner) -> list[str]:
                 found.append("the division /; // keeps an int")
         codes.extend(c for c in code.co_consts if inspect.iscode(c))
     return list(dict.fromkeys(found))
+
+
+def _filled(cell) -> bool:
+    try:
+        _ = cell.cell_contents
+    except ValueError:  # a closure cell not yet assigned
+        return False
+    return True
 
 
 def _range(last: int) -> str:
@@ -1464,6 +1480,12 @@ def _check_q4_graphs(learner, changed):
                     "topological_order(root), and your own order is not parents-first: a node "
                     "pushed before all its parents had pushed into it. Use "
                     "topological_order(root): forwards to push, backwards to decide"
+                )
+            if not any(seen.grads_reads.get(n) for n in needed if n.children):
+                raise Incorrect(
+                    f"on the graph {text}: {shown}. Nothing was pushed: your function read no "
+                    "needed node's local_grads. Each needed inner node must hand every needed "
+                    "child child.g += node.g * local, walking topological_order(root) forwards"
                 )
             raise Incorrect(
                 f"on the graph {text}: {shown}. You pruned too much: some node that leads to "
