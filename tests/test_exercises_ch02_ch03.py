@@ -1258,3 +1258,53 @@ def test_ch03_eighth_readers_slips_are_named():
     # the last hint leaves the blanks to the learner
     last = ch03.q4.more_hints[-1]
     assert "_·G(d-1) + _·V(d-1)" in last and "twice" not in last
+
+
+_STALE_SOLUTION = """
+memo = {5: 99}  # left over from an earlier run
+
+def fib_memo(n):
+    if n not in memo:
+        memo[n] = n if n < 2 else fib_memo(n - 1) + fib_memo(n - 2)
+    return memo[n]
+"""
+
+_STALE_FROM_A_BUGGY_RUN = """
+cache = {}
+
+def fib_memo(n):  # a first, buggy version fills the cache
+    if n not in cache:
+        cache[n] = 1 if n < 3 else fib_memo(n - 1) + fib_memo(n - 2)
+    return cache[n]
+
+fib_memo(2)
+cache[2] = 2  # the buggy run stored a wrong fib(2)
+
+def fib_memo(n):  # fixed, but the cache still holds the old entries
+    if n not in cache:
+        cache[n] = n if n < 2 else fib_memo(n - 1) + fib_memo(n - 2)
+    return cache[n]
+"""
+
+
+@pytest.mark.parametrize("source", [_STALE_SOLUTION, _STALE_FROM_A_BUGGY_RUN])
+def test_ch03_q2_a_memo_left_over_from_an_earlier_run_is_named(source):
+    from tinyml.exercises import ch03
+
+    space: dict = {}
+    exec(source, space)  # noqa: S102 - the learner's cells, as globals like in a notebook
+    feedback = ch03.q2.grade(space["fib_memo"])
+    assert feedback.status == "incorrect"
+    assert "already held entries from an earlier run" in feedback.message, feedback.message
+    assert "memo = {}" in feedback.message
+    space[[k for k in ("memo", "cache") if k in space][0]].clear()  # reset, as told
+    assert ch03.q2.grade(space["fib_memo"]).correct
+
+
+def test_ch03_q2_a_memo_warmed_by_a_right_run_still_passes():
+    from tinyml.exercises import ch03
+
+    space: dict = {}
+    exec(_STALE_SOLUTION.replace("{5: 99}", "{}"), space)  # noqa: S102
+    space["fib_memo"](20)  # the learner tried it out first
+    assert ch03.q2.grade(space["fib_memo"]).correct

@@ -253,9 +253,16 @@ def _name_a_none_return(fib_memo) -> None:
             ) from None
 
 
+_STALE = (
+    ". Your memo already held entries from an earlier run, and fib_memo returns them: "
+    "reset it (memo = {}) and run the cell again"
+)
+
+
 def _check_q2(fib_memo):
     if not callable(fib_memo):
         raise Incorrect("pass your function itself, e.g. ch03.q2.check(fib_memo)")
+    held = any(isinstance(c, dict) and c for c in _caches(fib_memo))  # before the check ran
     for n in range(12):
         try:
             got, _ = _count_calls_of(fib_memo, n)
@@ -269,7 +276,7 @@ def _check_q2(fib_memo):
                 "`n in memo` before reading memo[n]"
             ) from None
         if got != _fib(n):
-            raise Incorrect(f"fib_memo({n}) returned {got!r}; expected {_fib(n)}")
+            raise Incorrect(f"fib_memo({n}) returned {got!r}; expected {_fib(n)}" + _STALE * held)
     caches = _caches(fib_memo)
     for c in caches:
         if hasattr(c, "cache_clear"):
@@ -313,7 +320,7 @@ def _check_q2(fib_memo):
             "store it in memo[n], and return it"
         ) from None
     if got != _fib(n):
-        raise Incorrect(f"fib_memo({n}) returned {got!r}; expected {_fib(n)}")
+        raise Incorrect(f"fib_memo({n}) returned {got!r}; expected {_fib(n)}" + _STALE * held)
     import tinyml.recursion
 
     chapter = sorted(name for name, file in direct if file == tinyml.recursion.__file__)
