@@ -681,7 +681,7 @@ def test_ch05_q2_protects_its_inputs_and_names_an_in_place_matvec():
 
     message = ch05.q2.grade(ch05._matvec_in_place).message
     assert "your matvec changed W" in message
-    assert "[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]" in message  # the W it was given, unchanged
+    assert "[[-4.0, 5.0, 1.0], [2.0, -1.0, 3.0]]" in message  # the W it was given, unchanged
 
     def appends_to_x(W, x):
         x.append(0.0)

@@ -220,7 +220,7 @@ def test_q2_names_a_running_total_that_is_not_reset_per_row():
         return y
 
     message = ch05.q2.grade(reader).message
-    assert "[1.5, 7.5]" in message and "looks like a running total" in message, message
+    assert "[7.0, 3.0]" in message and "looks like a running total" in message, message
     assert "Start total afresh for each row" in message
 
 
@@ -250,8 +250,10 @@ def test_q2_names_outputs_rewrapped_in_a_new_var():
         return y
 
     message = ch05.q2.grade(reader).message
-    assert "[0.0, 0.0, 0.0], not [5, 7, 9]" in message, message
-    assert "not connected to x's Vars" in message and "Var(...) or float(...)" in message
+    assert "for x are [0.0, 0.0, 0.0], not [-2.0, 4.0, 4.0]" in message, message
+    assert (
+        "not connected to the Vars of W and x" in message and "Var(...) or float(...)" in message
+    )
 
 
 def test_q2_tells_a_sum_one_short_from_an_inner_loop_over_the_rows():
@@ -381,3 +383,79 @@ def test_q3_solution_answers_whether_the_values_matter():
     assert "the loss is linear in V, so its gradient does not depend on them" in (
         ch05.q3.solution_text
     )
+
+
+def test_ninth_read_q2_puts_vars_in_w_and_names_float():
+    def matvec(W, x):  # the reader's answer: passes with floats and with Vars in x only
+        return [sum(float(row[j]) * x[j] for j in range(len(x))) for row in W]
+
+    feedback = ch05.q2.grade(matvec)
+    assert feedback.status == "incorrect"
+    assert "not with Vars in W and x" in feedback.message, feedback.message
+    assert "float() turns a Var into a plain number" in feedback.message
+    # item 4: the learner's own line, not the checker's wrapper
+    assert "(at `return [sum(float(row[j]) * x[j]" in feedback.message, feedback.message
+    assert "matvec_fn" not in feedback.message
+
+    def detaches_w(W, x):  # no crash, but the weights' gradients never arrive
+        def plain(v):
+            return v.value() if hasattr(v, "value") else v
+
+        return [sum((plain(w) * v for w, v in zip(row, x, strict=True)), 0.0) for row in W]
+
+    message = ch05.q2.grade(detaches_w).message
+    assert "for W are [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]" in message, message
+    assert "d y[i] / d W[i][j] is x[j]" in message
+
+
+def test_ninth_read_q2_says_hard_coded_sizes_only_when_the_sizes_are_to_blame():
+    def abs_weights(W, x):  # the reader's answers: they used to pass the all-positive first W
+        return [sum(abs(w) * v for w, v in zip(row, x)) for row in W]  # noqa: B905
+
+    def sorted_sums(W, x):
+        return sorted([sum(w * v for w, v in zip(row, x)) for row in W])  # noqa: B905
+
+    for wrong in (abs_weights, sorted_sums):
+        message = ch05.q2.grade(wrong).message
+        assert "expected [7.0, -4.0]" in message, message
+        assert "3 inputs / 2 rows" not in message
+
+    def sorted_descending(W, x):  # right on the 2×3 W (7 > -4), wrong order on the 3×2 one
+        return sorted([sum(w * v for w, v in zip(row, x, strict=True)) for row in W], reverse=True)
+
+    message = ch05.q2.grade(sorted_descending).message
+    assert "right for the 2×3 W, but matvec([[1.0, -2.0]" in message, message
+    assert "returned [4.0, 3.0, -2.0], not [4.0, -2.0, 3.0]" in message
+    assert "3 inputs / 2 rows" not in message
+
+    def other_crash(W, x):  # a crash that is not an index running off the end
+        if len(W) != 2:
+            raise ValueError("only two rows, please")
+        return [sum(w * v for w, v in zip(row, x, strict=True)) for row in W]
+
+    message = ch05.q2.grade(other_crash).message
+    assert "raised ValueError: only two rows, please" in message, message
+    assert '(at `raise ValueError("only two rows, please")`)' in message
+    assert "3 inputs / 2 rows" not in message
+
+
+def test_ninth_read_q2_x_i_message_says_your_y_i():
+    message = ch05.q2.grade(ch05._matvec_x_i).message
+    assert "Your y[i] is row i's sum times x[i]; multiply W[i][j] by x[j], not x[i]" in message
+
+
+def test_ninth_read_q2_crashes_name_the_learners_line_not_the_checkers():
+    def reads_value(W, x):  # crashes on floats
+        return [sum(w * v for w, v in zip(row, x, strict=True)) + x[0].value() for row in W]
+
+    message = ch05.q2.grade(reads_value).message
+    assert "AttributeError" in message and "(at `return [sum(w * v" in message, message
+    assert "W=[[-4.0, 5.0, 1.0]" in message  # the learner's own parameter names
+    assert "matvec_fn" not in message
+
+    def vars_only_crash(W, x):  # crashes only with Vars: round() of a Var
+        return [round(sum(w * v for w, v in zip(row, x, strict=True)), 12) for row in W]
+
+    message = ch05.q2.grade(vars_only_crash).message
+    assert "not with Vars in W and x" in message, message
+    assert "(at `return [round(sum(w * v" in message and "matvec_fn" not in message

@@ -111,6 +111,7 @@ def _described(fn: Callable[..., Any], args: tuple) -> str:
 
 def _failing_line(fn: Callable[..., Any], exc: BaseException) -> str:
     """' (at `line`)': the last line of the learner's own file that ran, when it can be read."""
+    fn = inspect.unwrap(fn)  # a checker's functools.wraps wrapper: look for the learner's file
     filename = getattr(getattr(fn, "__code__", None), "co_filename", None)
     line = ""
     tb = exc.__traceback__

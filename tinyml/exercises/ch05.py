@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import copy
 import dis
+import functools
 import inspect
 import math
 import numbers
 import types
 
-from tinyml.exercises import Incorrect, Question, all_close, call_learner
+from tinyml.exercises import Incorrect, Question, _failing_line, all_close, call_learner
 
 # q1 ---------------------------------------------------------------------------------------
 
@@ -145,6 +146,7 @@ def matvec(W, x):
 def _explain_index_errors(matvec_fn):
     """The learner's matvec, with an IndexError turned into advice about which index is which."""
 
+    @functools.wraps(matvec_fn)  # so a crash is reported at the learner's line, not this one
     def wrapped(w, x):
         try:
             return matvec_fn(w, x)
@@ -246,8 +248,6 @@ def _from_numpy(value) -> bool:
 
 
 def _check_q2(learner_matvec):
-    from tinyml.alpha import Var
-
     if not callable(learner_matvec):
         raise Incorrect("pass your function itself, e.g. ch05.q2.check(matvec)")
     borrowed = _borrowed_product(learner_matvec)
@@ -256,7 +256,7 @@ def _check_q2(learner_matvec):
             f"your matvec uses {borrowed}, which does the loops for you; the exercise is to "
             "write them: for each row of W, add up row[j] * x[j] over j, with + and * only"
         )
-    w = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    w = [[-4.0, 5.0, 1.0], [2.0, -1.0, 3.0]]  # signs mixed, so abs() shows; y[0] > y[1]: sorted()
     x = [0.5, 2.0, -1.0]  # x[0] ≠ 1, so "x[0] everywhere" and "no x at all" differ
     w_given, x_given = copy.deepcopy(w), list(x)  # the learner's copies: w, x stay intact
     got = call_learner(_explain_index_errors(learner_matvec), w_given, x_given)
@@ -301,8 +301,8 @@ def _check_q2(learner_matvec):
         row_times_x_i = [x[i] * sum(row) for i, row in enumerate(w)]
         if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, row_times_x_i, strict=True)):
             raise Incorrect(
-                f"matvec({w}, {x}) returned {got!r}; expected {want}. Each y[i] is row i's "
-                "sum times x[i]: multiply W[i][j] by x[j], not x[i]"
+                f"matvec({w}, {x}) returned {got!r}; expected {want}. Your y[i] is row i's "
+                "sum times x[i]; multiply W[i][j] by x[j], not x[i]"
             )
         running = [want[0], want[0] + want[1]]
         if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, running, strict=True)):
@@ -314,33 +314,65 @@ def _check_q2(learner_matvec):
         raise Incorrect(f"matvec({w}, {x}) returned {got!r}; expected {want}")
     _check_other_shapes(learner_matvec)
     _check_untidy_floats(learner_matvec)
-    xs = [Var(v, name=f"x{i}") for i, v in enumerate(x)]
-    w_given, xs_given = copy.deepcopy(w), list(xs)
+    _check_with_vars(learner_matvec, w, x)
+
+
+def _check_with_vars(learner_matvec, w, x) -> None:
+    """Incorrect unless matvec on Vars in W and x builds sums whose gradients are right."""
+    from tinyml.alpha import Var
+
+    ws = [[Var(v, name=f"W{i}{j}") for j, v in enumerate(row)] for i, row in enumerate(w)]
+    xs = [Var(v, name=f"x{j}") for j, v in enumerate(x)]
+    ws_given, xs_given = [list(row) for row in ws], list(xs)
     try:
-        ys = call_learner(_explain_index_errors(learner_matvec), w_given, xs_given)
-    except Incorrect as exc:
+        ys = _explain_index_errors(learner_matvec)(ws_given, xs_given)
+    except Exception as exc:  # noqa: BLE001 - the learner's crash becomes the reason
+        crash = str(exc)
+        if not isinstance(exc, Incorrect):
+            crash = f"{type(exc).__name__}: {exc}{_failing_line(learner_matvec, exc)}"
+        floated = (
+            "float() turns a Var into a plain number, so drop it and multiply the entries as "
+            "they are"
+            if "float" in crash
+            else "build the sums with + and * only, so they work on any numbers"
+        )
         raise Incorrect(
-            f"it works on floats but not with Vars in x ({exc}); build the sums with + and * "
-            "only, so they work on any numbers"
+            f"it works on floats but not with Vars in W and x, as in a layer ({crash}); {floated}"
         ) from None
-    _check_unchanged(w_given, w, xs_given, xs)
+    if [len(row) for row in ws_given] != [len(row) for row in ws] or any(
+        a is not b
+        for row_given, row in zip(ws_given, ws, strict=False)
+        for a, b in zip(row_given, row, strict=True)
+    ):
+        raise Incorrect(
+            "your matvec changed W; leave W and x as they are and collect the sums in a new list y"
+        )
+    _check_unchanged([], [], xs_given, xs)
     if not isinstance(ys, list) or len(ys) != 2 or not all(hasattr(y, "backward") for y in ys):
         raise Incorrect(
-            "with Vars in x it should return expression nodes; build the sums with + and * "
-            "and do not turn them into floats"
+            "with Vars in W and x it should return expression nodes; build the sums with + "
+            "and * and do not turn them into floats"
         )
     (ys[0] + ys[1]).backward()
-    grads = [v.g for v in xs]
-    if grads != [5.0, 7.0, 9.0]:
-        unconnected = (
-            ": your outputs are not connected to x's Vars. Did you wrap a result in "
-            "Var(...) or float(...)? Return the sums that + and * built, as they are"
-            if all(g == 0.0 for g in grads)
-            else ""
-        )
+    x_grads, w_grads = [v.g for v in xs], [[v.g for v in row] for row in ws]
+    want_x = [sum(row[j] for row in w) for j in range(len(x))]  # column sums of W
+    if x_grads == want_x and w_grads == [list(x) for _ in w]:
+        return
+    unconnected = (
+        ": your outputs are not connected to the Vars of W and x. Did you wrap a result in "
+        "Var(...) or float(...)? Return the sums that + and * built, as they are"
+        if all(g == 0.0 for g in x_grads + _flat(w_grads))
+        else ""
+    )
+    if x_grads != want_x:
         raise Incorrect(
-            f"the gradients through your matvec are {grads}, not [5, 7, 9]{unconnected}"
+            f"the gradients through your matvec for x are {x_grads}, not {want_x}{unconnected}"
         )
+    raise Incorrect(
+        f"the gradients through your matvec for W are {w_grads}, not {[list(x) for _ in w]}: "
+        "d y[i] / d W[i][j] is x[j]. Multiply the Vars of W as they are; do not turn them "
+        "into floats"
+    )
 
 
 def _short_sum_advice(learner_matvec, w, x, got) -> str:
@@ -385,18 +417,29 @@ def _check_other_shapes(learner_matvec) -> None:
         )
         try:
             got = learner_matvec(copy.deepcopy(w), list(x))
-        except Exception as exc:  # noqa: BLE001 - any crash here is the same mistake
+        except IndexError:  # a loop that counts 3 inputs or 2 rows runs off the end
+            raise Incorrect(f"{fixed} (on the {rows}×{cols} W it raised IndexError)") from None
+        except Exception as exc:  # noqa: BLE001 - the learner's crash becomes the reason
             raise Incorrect(
-                f"{fixed} (on the {rows}×{cols} W it raised {type(exc).__name__})"
+                f"your matvec is right for the 2×3 W, but on a {rows}×{cols} W it raised "
+                f"{type(exc).__name__}: {exc}{_failing_line(learner_matvec, exc)}"
             ) from None
         want = matvec(w, x)
-        if (
-            not isinstance(got, list)
-            or len(got) != len(want)
-            or not all(isinstance(v, numbers.Real) for v in got)
-            or not all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, want, strict=True))
+        if not isinstance(got, list) or len(got) != len(want):
+            raise Incorrect(f"{fixed}; matvec({w}, {x}) should give {want}, not {got!r}")
+        first_three = [sum(row[j] * x[j] for j in range(min(3, cols))) for row in w]
+        if len(x) > 3 and all(
+            isinstance(v, numbers.Real) and math.isclose(v, b, abs_tol=1e-12)
+            for v, b in zip(got, first_three, strict=True)
         ):
             raise Incorrect(f"{fixed}; matvec({w}, {x}) should give {want}, not {got!r}")
+        if not all(isinstance(v, numbers.Real) for v in got) or not all(
+            math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, want, strict=True)
+        ):
+            raise Incorrect(
+                f"your matvec is right for the 2×3 W, but matvec({w}, {x}) returned {got!r}, "
+                f"not {want}; y[i] is the sum of W[i][j] * x[j] over j, for any W and x"
+            )
 
 
 def _untidy_case() -> tuple[list, list]:
@@ -513,6 +556,16 @@ def _matvec_running_total(w, x):
     return y
 
 
+def _matvec_float_weights(w, x):
+    """The ninth reader's matvec: right on floats and on Vars in x, but float() on W's entries."""
+    return [sum(float(row[j]) * x[j] for j in range(len(x))) for row in w]
+
+
+def _matvec_sorted(w, x):
+    """Right sums in the wrong order."""
+    return sorted(matvec(w, x))
+
+
 def _matvec_numpy(w, x):
     import numpy as np
 
@@ -567,6 +620,8 @@ q2 = Question(
         (_matvec_x_as_column, "not a column"),
         (_matvec_prints, "did you print instead of return?"),
         (_matvec_running_total, "looks like a running total"),
+        (_matvec_float_weights, "float() turns a Var into a plain number"),
+        (_matvec_sorted, "expected"),
     ],
 )
 
