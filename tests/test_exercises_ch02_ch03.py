@@ -1308,3 +1308,17 @@ def test_ch03_q2_a_memo_warmed_by_a_right_run_still_passes():
     exec(_STALE_SOLUTION.replace("{5: 99}", "{}"), space)  # noqa: S102
     space["fib_memo"](20)  # the learner tried it out first
     assert ch03.q2.grade(space["fib_memo"]).correct
+
+
+def test_ch03_q4_a_float_closed_form_rounded_to_an_int_is_told_about_floats():
+    """A final reader's closed form through exp/log, rounded: right rule, last digits wrong."""
+    import math
+
+    def predicted_visits(d):
+        return round(math.exp((d - 1) * math.log(3)) * (3 + 4 * d))
+
+    feedback = ch03.q4.grade(predicted_visits)
+    assert not feedback.correct
+    assert "your rule is right" in feedback.message and "integer arithmetic" in feedback.message
+    assert "not a fit" not in feedback.message
+    assert "not a fit" in ch03.q4.grade(lambda d: 3 ** (d - 1) * (4 * d + 3) + (d == 30)).message

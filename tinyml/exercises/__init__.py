@@ -14,6 +14,7 @@ Each chapter's module (``ch01``, ``ch02`` …) defines its questions with :class
 
 from __future__ import annotations
 
+import dis
 import html
 import inspect
 import linecache
@@ -249,3 +250,46 @@ def _display(title: str, text: str, colour: str, code: bool = False) -> None:
         f'<b style="color:{colour}">{title}</b>{":" if not code else ""} {body}</div>'
     )
     display({"text/plain": plain, "text/html": rich}, raw=True)
+
+
+_FLOAT_MAKERS = ("pow", "float", "exp", "exp2", "float_power", "ldexp", "sqrt", "log", "log2")
+
+
+def floats_in_code(learner) -> list[str]:
+    """The float constants, float-making calls and true divisions in the learner's code."""
+    found: list[str] = []
+    codes = [getattr(learner, "__code__", None)]
+    names = dict(getattr(learner, "__globals__", {}))  # a float kept in a name: four = 4.0
+    free = getattr(codes[0], "co_freevars", ())
+    cells = zip(free, getattr(learner, "__closure__", None) or (), strict=False)
+    names.update((name, cell.cell_contents) for name, cell in cells if _filled(cell))
+    while codes:
+        code = codes.pop()
+        if code is None:
+            continue
+        for ins in dis.get_instructions(code):
+            if ins.opname == "LOAD_CONST" and isinstance(ins.argval, float):
+                found.append(f"the float {ins.argval!r}")
+            elif ins.opname in ("LOAD_ATTR", "LOAD_GLOBAL", "LOAD_NAME", "LOAD_METHOD") and (
+                ins.argval in _FLOAT_MAKERS
+            ):
+                found.append(f"{ins.argval}()")
+            elif ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF") and isinstance(
+                names.get(ins.argval), float
+            ):
+                found.append(f"{ins.argval} = {names[ins.argval]!r}")
+            elif (ins.opname == "BINARY_OP" and ins.argrepr in ("/", "/=")) or ins.opname in (
+                "BINARY_TRUE_DIVIDE",  # Python 3.10
+                "INPLACE_TRUE_DIVIDE",
+            ):
+                found.append("the division /; // keeps an int")
+        codes.extend(c for c in code.co_consts if inspect.iscode(c))
+    return list(dict.fromkeys(found))
+
+
+def _filled(cell) -> bool:
+    try:
+        _ = cell.cell_contents
+    except ValueError:  # a closure cell not yet assigned
+        return False
+    return True

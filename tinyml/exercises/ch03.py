@@ -8,7 +8,14 @@ import math
 import numbers
 import sys
 
-from tinyml.exercises import Incorrect, NotAttempted, Question, all_close, call_learner
+from tinyml.exercises import (
+    Incorrect,
+    NotAttempted,
+    Question,
+    all_close,
+    call_learner,
+    floats_in_code,
+)
 
 # q1 ---------------------------------------------------------------------------------------
 
@@ -680,6 +687,13 @@ def _check_q4(visits):
                     f"for depth {d} your function returned {g!r}, not a number{_printed(g)}"
                 )
             if not _same_count(g, _grad_visits(d)):
+                if abs(g - _grad_visits(d)) < 1e-9 * _grad_visits(d) and floats_in_code(visits):
+                    raise Incorrect(
+                        f"at depth {d} you predict {g!r}, and grad(x) makes "
+                        f"{_visits_word(_grad_visits(d))}: your rule is right, but a float "
+                        "keeps only about 16 digits, and rounding it gives the wrong last ones. "
+                        "Use integer arithmetic (3 ** (d - 1) and the like) all the way"
+                    )
                 raise Incorrect(
                     f"right up to depth 11, but at depth {d} you predict {g!r}, and grad(x) "
                     f"makes {_visits_word(_grad_visits(d))}; follow the rule, not a fit"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import dis
 import inspect
 import math
 import numbers
@@ -15,7 +14,14 @@ from collections import deque
 
 from tinyml import alpha, beta, numeric
 from tinyml.alpha import topological_order
-from tinyml.exercises import Incorrect, NotAttempted, Question, all_close, call_learner
+from tinyml.exercises import (
+    Incorrect,
+    NotAttempted,
+    Question,
+    all_close,
+    call_learner,
+    floats_in_code,
+)
 
 # q1 ---------------------------------------------------------------------------------------
 
@@ -427,56 +433,13 @@ def _warm_up(learner):
         ) from None
 
 
-_FLOAT_MAKERS = ("pow", "float", "exp", "exp2", "float_power", "ldexp", "sqrt", "log", "log2")
-
-
 def _float_source(learner) -> str:
     """What made the learner's count a float, read from its bytecode: float constants (4.0,
     1.0), math.pow or float(), a true division; a general phrase when none shows."""
-    found = _floats_in_code(learner)
+    found = floats_in_code(learner)
     if not found:
         return "some operand or operation made it one"
     return "from " + ", ".join(found)
-
-
-def _floats_in_code(learner) -> list[str]:
-    """The float constants, float-making calls and true divisions in the learner's code."""
-    found: list[str] = []
-    codes = [getattr(learner, "__code__", None)]
-    names = dict(getattr(learner, "__globals__", {}))  # a float kept in a name: four = 4.0
-    free = getattr(codes[0], "co_freevars", ())
-    cells = zip(free, getattr(learner, "__closure__", None) or (), strict=False)
-    names.update((name, cell.cell_contents) for name, cell in cells if _filled(cell))
-    while codes:
-        code = codes.pop()
-        if code is None:
-            continue
-        for ins in dis.get_instructions(code):
-            if ins.opname == "LOAD_CONST" and isinstance(ins.argval, float):
-                found.append(f"the float {ins.argval!r}")
-            elif ins.opname in ("LOAD_ATTR", "LOAD_GLOBAL", "LOAD_NAME", "LOAD_METHOD") and (
-                ins.argval in _FLOAT_MAKERS
-            ):
-                found.append(f"{ins.argval}()")
-            elif ins.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF") and isinstance(
-                names.get(ins.argval), float
-            ):
-                found.append(f"{ins.argval} = {names[ins.argval]!r}")
-            elif (ins.opname == "BINARY_OP" and ins.argrepr in ("/", "/=")) or ins.opname in (
-                "BINARY_TRUE_DIVIDE",  # Python 3.10
-                "INPLACE_TRUE_DIVIDE",
-            ):
-                found.append("the division /; // keeps an int")
-        codes.extend(c for c in code.co_consts if inspect.iscode(c))
-    return list(dict.fromkeys(found))
-
-
-def _filled(cell) -> bool:
-    try:
-        _ = cell.cell_contents
-    except ValueError:  # a closure cell not yet assigned
-        return False
-    return True
 
 
 def _range(last: int) -> str:
@@ -520,7 +483,7 @@ def _check_q3(learner):
             overflow = _overflowed(late, right, d)
             if overflow:
                 raise Incorrect(f"right for {_range(last)}, but {overflow}")
-            if _is_rounded_int(late, right) and _floats_in_code(learner):
+            if _is_rounded_int(late, right) and floats_in_code(learner):
                 raise Incorrect(
                     f"right for {_range(last)}, but at d={d} you said {late!r}, and the push "
                     f"model makes {right:,} grad() calls: {late - right:+,} off, a rounding "
