@@ -630,7 +630,7 @@ def backward_to(root, wrt):
         if any(child in needed for child in node.children):
             needed.add(node)
     if root in needed:  # a root that reaches no listed leaf gets nothing, like the rest
-        root.g = 1.0
+        root.g += 1.0  # as backward_simple: a leaf keeps what earlier passes left
     for node in order:
         if node in needed:
             for child, d in zip(node.children, node.local_grads, strict=True):
