@@ -28,6 +28,7 @@ from itertools import count
 from math import isinf as _isinf
 
 from tinyml.checks import real as _real
+from tinyml.checks import refuse_blank
 
 __all__ = [
     "Node",
@@ -121,11 +122,7 @@ def _node(x: object) -> Node:
     """A node as it is, a plain number promoted to ``Const``; anything else is a TypeError."""
     if isinstance(x, Node):
         return x
-    if type(x).__name__ == "Blank" and type(x).__module__ == "tinyml.exercises":
-        raise TypeError(
-            "an expression cannot hold the exercise's blank ____: replace every ____ with "
-            "your answer first"
-        )
+    refuse_blank(x)
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(
             f"cannot use {x!r} of type {type(x).__name__} in an Alpha expression: "

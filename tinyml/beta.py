@@ -22,7 +22,7 @@ import textwrap
 import types
 from typing import Any
 
-from tinyml.checks import real
+from tinyml.checks import real, refuse_blank
 
 __all__ = [
     "Node",
@@ -72,11 +72,7 @@ def _node(v: object) -> Node:
     """A node as it is; a plain number promoted to a Const."""
     if isinstance(v, Node):
         return v
-    if type(v).__name__ == "Blank" and type(v).__module__ == "tinyml.exercises":
-        raise TypeError(
-            "an expression cannot hold the exercise's blank ____: replace every ____ with "
-            "your answer first"
-        )
+    refuse_blank(v)
     if isinstance(v, bool) or not isinstance(v, numbers.Real):
         raise TypeError(
             f"an expression is built from nodes and numbers, got {v!r} of type {type(v).__name__}"

@@ -24,3 +24,12 @@ def size(what: str, n: object) -> int:
     if n < 1:
         raise ValueError(f"{what} must be at least 1, got {what}={n}")
     return int(n)
+
+
+def refuse_blank(x: object) -> None:
+    """A TypeError if x is the exercises' blank ``____``, left in an expression by mistake."""
+    if type(x).__name__ == "Blank" and type(x).__module__ == "tinyml.exercises":
+        raise TypeError(
+            "an expression cannot hold the exercise's blank ____: replace every ____ with "
+            "your answer first"
+        )
