@@ -765,21 +765,23 @@ def test_ch02_q2_a_right_value_through_exp_and_log_is_accepted():
     assert ch02.q2.grade(ch02._CubeValueCached).status == "incorrect"  # caching still caught
 
 
-def test_ch02_q2_a_numerical_grad_is_told_it_is_close_but_not_exact():
+def _numeric_grad(self, x):
+    """Readers' Cube.grad: a central difference inside grad, right to about 8 digits."""
     from tinyml.numeric import central_difference
 
-    def grad(self, x):  # a central difference inside grad: right to about 8 digits
-        start = x.value()
+    start = x.value()
 
-        def f(t):
-            x.set_value(t)
-            return self.value()
+    def f(t):
+        x.set_value(t)
+        return self.value()
 
-        g = central_difference(f, start)
-        x.set_value(start)
-        return g
+    g = central_difference(f, start)
+    x.set_value(start)
+    return g
 
-    message = ch02.q2.grade(_reader_cube(grad=grad)).message
+
+def test_ch02_q2_a_numerical_grad_is_told_it_is_close_but_not_exact():
+    message = ch02.q2.grade(_reader_cube(grad=_numeric_grad)).message
     assert "expected 3·(2x + y)²·2" in message
     assert "close, but not exact. Did you approximate it numerically?" in message
     assert "3a²·a'" in message
@@ -1038,20 +1040,7 @@ def test_ch02_q1_a_class_or_a_string_is_told_what_to_do_instead():
 
 
 def test_ch02_q2_a_numeric_grad_is_given_the_rule_not_the_code():
-    from tinyml.numeric import central_difference
-
-    def grad(self, x):  # the reader's: central_difference inside grad
-        start = x.value()
-
-        def f(t):
-            x.set_value(t)
-            return self.value()
-
-        g = central_difference(f, start)
-        x.set_value(start)
-        return g
-
-    message = ch02.q2.grade(_reader_cube(grad=grad)).message
+    message = ch02.q2.grade(_reader_cube(grad=_numeric_grad)).message
     assert "Instead use the rule 3a²·a' with the child's value() and grad(x)" in message
     assert "self.a.value() ** 2" not in message and "self.a.grad(x)`" not in message
 

@@ -200,8 +200,8 @@ def _with_a_list_and_zeroing(root, wrt):
                 child.g = child.g + node.g * d
 
 
-def _own_kahn_order(root, wrt):
-    """Right without topological_order: its own Kahn's order, then the same two loops."""
+def _kahn_order(root):
+    """A parents-first order built by hand (Kahn's algorithm), without topological_order."""
     parents, todo = {root: 0}, [root]
     while todo:
         for child in todo.pop().children:
@@ -216,6 +216,12 @@ def _own_kahn_order(root, wrt):
             parents[child] -= 1
             if parents[child] == 0:
                 ready.append(child)
+    return order
+
+
+def _own_kahn_order(root, wrt):
+    """Right without topological_order: its own Kahn's order, then the same two loops."""
+    order = _kahn_order(root)
     needed = ch04._needed(order, wrt)
     if root in needed:  # else nothing is pushed, the root's g included
         ch04._push_where(order, needed, root)
@@ -869,20 +875,7 @@ def test_q4_an_own_first_seen_order_is_told_it_is_not_parents_first():
 
 def test_q4_an_own_parents_first_order_that_prunes_too_much_is_not_blamed_on_the_order():
     def own_kahn_order_deciding_forwards(root, wrt):
-        parents, todo = {root: 0}, [root]
-        while todo:
-            for child in todo.pop().children:
-                parents[child] = parents.get(child, 0) + 1
-                if parents[child] == 1:
-                    todo.append(child)
-        order, ready = [], [root]
-        while ready:
-            node = ready.pop()
-            order.append(node)
-            for child in node.children:
-                parents[child] -= 1
-                if parents[child] == 0:
-                    ready.append(child)
+        order = _kahn_order(root)
         needed = set(wrt)
         for node in order:  # forwards: a parent is decided before its children
             if any(child in needed for child in node.children):
