@@ -75,22 +75,18 @@ _COLOURS = {"correct": "#1a7f37", "incorrect": "#cf222e", "not attempted": "#6e7
 _TITLES = {"correct": "Correct", "incorrect": "Incorrect", "not attempted": "Not attempted yet"}
 
 
-def _contains_blank(value: object, depth: int = 0) -> bool:
-    if isinstance(value, Blank):
-        return True
-    if depth < 3 and isinstance(value, (list, tuple, set, dict)):
-        items = value.values() if isinstance(value, dict) else value
-        return any(_contains_blank(v, depth + 1) for v in items)
-    return False
-
-
 def _count_blanks(value: object, depth: int = 0) -> int:
+    """How many ____ the value holds, looking three containers deep."""
     if isinstance(value, Blank):
         return 1
     if depth < 3 and isinstance(value, (list, tuple, set, dict)):
         items = value.values() if isinstance(value, dict) else value
         return sum(_count_blanks(v, depth + 1) for v in items)
     return 0
+
+
+def _contains_blank(value: object) -> bool:
+    return _count_blanks(value) > 0
 
 
 def all_close(
@@ -171,11 +167,11 @@ class Question:
 
     def grade(self, answer: Any = ____) -> Feedback:
         """Return the feedback for an answer without displaying it."""
-        if _contains_blank(answer):
-            left = _count_blanks(answer)
+        left = _count_blanks(answer)
+        if left:
             items = answer.values() if isinstance(answer, dict) else answer
             partly_filled = isinstance(answer, (list, tuple, dict)) and not all(
-                _contains_blank(v) for v in items
+                _count_blanks(v) for v in items
             )
             if partly_filled and left > 1:  # e.g. [(3, 3), ____, ____]: say how many remain
                 return Feedback(
