@@ -34,7 +34,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-setup: $(STAMP)
+# JupyterLab's defaults for this course (a learner's own settings still win): every cell of a
+# chapter is drawn, so a link such as [Exercise 3](#Exercise-3) lands on its heading. With the
+# default windowing, cells far from the view have estimated heights and the first jump lands
+# thousands of pixels short (make uitest checks every link).
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_OVERRIDES): scripts/jupyterlab-overrides.json $(STAMP)
+	mkdir -p $(dir $@) && cp $< $@
+
+setup: $(STAMP) $(LAB_OVERRIDES)
 	@sh scripts/ensure_graphviz.sh
 
 # Jupyter refuses to run as root unless told; containers and CI machines often are root.

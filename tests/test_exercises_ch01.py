@@ -492,7 +492,7 @@ def test_q3_text_names_the_range_of_points_the_checker_tries():  # the reader's 
 
     nb = Path(__file__).parent.parent / "notebooks" / "01_finite_differences.ipynb"
     cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
-    text = next("".join(c["source"]) for c in cells if "**Exercise 3" in "".join(c["source"]))
+    text = next("".join(c["source"]) for c in cells if "### Exercise 3" in "".join(c["source"]))
     assert min(ch01._Q3_POINTS) == -5e7 and max(ch01._Q3_POINTS) == 3e12
     assert "-5 \\times 10^7" in text and "3 \\times 10^{12}" in text and "including 0" in text
 

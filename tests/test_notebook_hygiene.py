@@ -129,24 +129,44 @@ def test_linked_files_exist(nb):
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
-def test_exercise_pointers_link_to_the_exercises_in_order(nb):
-    """ "*Now try [Exercise N](#Exercises).*" after a section: one linked form, in the order of
-    the exercises, and (where a chapter has pointers) none of its exercises left out."""
+def test_each_exercise_has_its_own_heading(nb):
+    """``### Exercise N``, numbered 1, 2, … under ``## Exercises``: JupyterLab (and the book)
+    give it the anchor ``#Exercise-N`` that the chapter's pointers link to."""
+    markdown = "\n".join(_source(c) for c in _cells(nb) if c["cell_type"] == "markdown")
+    assert not re.search(r"^\*\*Exercise \d", markdown, re.M), (
+        f"{nb.name}: an exercise starts with bold text instead of '### Exercise N'"
+    )
+    after = markdown.split("\n## Exercises", 1)
+    assert len(after) == 2, f"{nb.name}: no '## Exercises' section"
+    numbers = [int(n) for n in re.findall(r"^### Exercise (\d+)$", markdown, re.M)]
+    assert numbers == list(range(1, len(numbers) + 1)) and numbers, f"{nb.name}: {numbers}"
+    assert len(re.findall(r"^### Exercise \d+$", after[1], re.M)) == len(numbers), (
+        f"{nb.name}: an exercise heading sits before '## Exercises'"
+    )
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.name)
+def test_exercise_pointers_link_to_their_exercises_in_order(nb):
+    """ "*Now try [Exercise N](#Exercise-N).*" after a section (or "Exercises [1](#Exercise-1)
+    and [2](#Exercise-2)"): each link to its own exercise, in the order of the exercises, and
+    (where a chapter has pointers) none of its exercises left out."""
     markdown = [_source(c) for c in _cells(nb) if c["cell_type"] == "markdown"]
-    headings = [h for text in markdown for h in re.findall(r"^## (.+)$", text, re.M)]
     exercises = sorted(
-        {int(n) for text in markdown for n in re.findall(r"^\*\*Exercise (\d+)\b", text, re.M)}
+        {int(n) for text in markdown for n in re.findall(r"^### Exercise (\d+)$", text, re.M)}
     )
     pointers = [line for text in markdown for line in text.splitlines() if "Now try" in line]
     if not pointers:
         return
-    assert "Exercises" in headings, f"{nb.name}: pointers but no '## Exercises' section"
     pointed = []
     for line in pointers:
-        assert re.fullmatch(r"\*Now try .*\]\(#Exercises\)\.\*", line.strip()), (
-            f"{nb.name}: {line!r} is not '*Now try [Exercise N](#Exercises).*'"
+        assert re.fullmatch(r"\*Now try .*\]\(#Exercise-\d+\)\.\*", line.strip()), (
+            f"{nb.name}: {line!r} is not '*Now try [Exercise N](#Exercise-N).*'"
         )
-        pointed += [int(n) for n in re.findall(r"\d+", line)]
+        links = re.findall(r"\[([^\]]*)\]\(#([^)]*)\)", line)
+        for text, target in links:
+            number = re.findall(r"\d+", text)[-1]
+            assert target == f"Exercise-{number}", f"{nb.name}: {line!r} links {text} to {target}"
+            pointed.append(int(number))
     assert pointed == sorted(pointed), f"{nb.name}: pointers out of order: {pointed}"
     assert sorted(set(pointed)) == exercises, f"{nb.name}: points to {pointed}, has {exercises}"
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -434,6 +435,70 @@ def test_chapter_in_jupyterlab(chapter, lab, browser, timings):
         page.close()
         lab.shutdown_kernels()
         timings[f"{chapter.name} ({moved} widget controls moved)"] = time.monotonic() - start
+    assert not problems, f"{chapter.name}:\n  " + "\n  ".join(problems)
+
+
+SCROLLER = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer"
+JS_HEADING_TOP = """(id) => {
+  const h = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) '
+      + `.jp-RenderedMarkdown [data-jupyter-id="${id}"]`);
+  return h ? h.getBoundingClientRect().top : null;
+}"""
+
+
+def _exercise_links(nb: dict) -> list[str]:
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    return list(dict.fromkeys(re.findall(r"\]\((#Exercise-\d+)\)", text)))
+
+
+def _scroll_to_link(page, href: str):
+    """JupyterLab draws only the cells near the view: scroll down until the link is drawn."""
+    page.evaluate(f"() => document.querySelector('{SCROLLER}').scrollTop = 0")
+    for _ in range(400):
+        link = page.locator(f'.jp-NotebookPanel:not(.lm-mod-hidden) a[href="{href}"]')
+        if link.count():
+            return link.first
+        page.evaluate(f"() => document.querySelector('{SCROLLER}').scrollTop += 500")
+        page.wait_for_timeout(50)
+    return None
+
+
+POINTED = [c for c in CHAPTERS if _exercise_links(_notebook(c))]
+
+
+@pytest.mark.parametrize("chapter", POINTED, ids=lambda p: p.name)
+def test_exercise_pointers_jump_to_their_exercise(chapter, lab, browser, timings):
+    # "*Now try [Exercise 3](#Exercise-3).*" after a section: clicking it in JupyterLab (whose
+    # headings carry the anchor as data-jupyter-id, and whose cells are drawn only near the
+    # view) must bring that exercise's heading on screen.
+    start = time.monotonic()
+    page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
+    problems = []
+    try:
+        _open(page, lab, chapter.name)
+        for href in _exercise_links(_notebook(chapter)):
+            link = _scroll_to_link(page, href)
+            if link is None:
+                problems.append(f"no link to {href} drawn")
+                continue
+            link.scroll_into_view_if_needed()
+            link.click()
+            try:
+                _wait(
+                    page,
+                    lambda href=href: (
+                        (top := page.evaluate(JS_HEADING_TOP, href[1:])) is not None
+                        and 0 <= top < HEIGHT - 100
+                    ),
+                    10,
+                    f"the heading {href} on screen",
+                )
+            except AssertionError as exc:
+                problems.append(f"{href}: {exc}")
+    finally:
+        page.close()
+        lab.shutdown_kernels()
+        timings[f"{chapter.name} (exercise links)"] = time.monotonic() - start
     assert not problems, f"{chapter.name}:\n  " + "\n  ".join(problems)
 
 
