@@ -555,7 +555,7 @@ def test_q1_text_leaves_the_double_push_to_the_second_hint():
 
     nb = Path(__file__).parent.parent / "notebooks" / "04_backpropagation.ipynb"
     cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
-    text = next("".join(c["source"]) for c in cells if "Exercise 1 —" in "".join(c["source"]))
+    text = next("".join(c["source"]) for c in cells if "### Exercise 1\n" in "".join(c["source"]))
     assert "pushes to `x` twice" not in text and "once as each operand" not in text
     nudge, middle, _ = ch04.q1.hints()
     assert "twice" not in nudge and "twice" in middle
@@ -909,3 +909,41 @@ def test_q4_setting_every_g_to_1_and_pushing_nothing_is_told_nothing_was_pushed(
     message = _graded_quickly(ch04.q4, backward_to).message
     assert "Nothing was pushed" in message and "pruned too much" not in message
     assert "pruned too much" in _graded_quickly(ch04.q4, ch04._needed_forwards).message
+
+
+# -- learner read s4a ---------------------------------------------------------------------
+
+
+def test_q4_pruning_only_the_direct_users_of_a_leaf_is_told_it_pruned_too_much():
+    def backward_to(root, wrt):  # the reader's code: ancestors of a needed node never marked
+        order = topological_order(root)
+        wanted = set(wrt)
+        need = {n for n in order if n in wanted or any(c in wanted for c in n.children)} | {root}
+        root.g = 1.0
+        for n in order:
+            if n not in need or not n.children:
+                continue
+            for c, d in zip(n.children, n.local_grads):
+                if c in need:
+                    c.g += n.g * d
+
+    message = _graded_quickly(ch04.q4, backward_to).message
+    assert "pruned too much" in message and "holds only one" not in message
+
+
+def test_q3_building_the_graph_and_counting_on_it_is_refused():
+    def predicted_pushes(d):  # the reader's code: right, fast, and not a prediction
+        x = alpha.Var(1.0)
+        a = x
+        for _ in range(d):
+            a = a + a + a + a
+        paths = {a: 1}
+        for n in alpha.topological_order(a):
+            for c in n.children:
+                paths[c] = paths.get(c, 0) + paths[n]
+        return sum(paths.values())
+
+    message = _graded_quickly(ch04.q3, predicted_pushes).message
+    assert "builds the graph" in message and "a formula in d" in message
+    assert "did too much work" in _graded_quickly(ch04.q3, ch04._walks_the_paths).message
+    assert _graded_quickly(ch04.q3, ch04.predicted_pushes).correct

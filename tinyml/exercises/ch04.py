@@ -379,11 +379,17 @@ def _is_rounded_int(got, want: int) -> bool:
     )
 
 
+_NO_GRAPH = {os.path.abspath(alpha.__file__): "tinyml.alpha"}  # q3 predicts, it builds nothing
+_NO_GRAPH.update({path.removesuffix("c"): name for path, name in _NO_GRAPH.items()})
+
+
 def _predict(learner, d):
     """The learner's prediction for depth d: measuring (grad()) and endless work refused."""
     pushes = alpha.stats.pushes
     try:
-        got, _ = _watched(learner, d, budget=BUDGET, call=f"calling it with d={d}")
+        got, built = _watched(
+            learner, d, budget=BUDGET, forbidden_files=_NO_GRAPH, call=f"calling it with d={d}"
+        )
     except _TooMuchWork:
         raise Incorrect(
             f"at d={d} your function did too much work and was stopped (the push model "
@@ -394,6 +400,12 @@ def _predict(learner, d):
         raise Incorrect(
             "your function calls grad(), so it measures rather than predicts (and at "
             f"d={FAR} measuring would never finish); work out a formula in d instead"
+        )
+    if built:
+        raise Incorrect(
+            "your function builds the graph with tinyml.alpha (Var, +, topological_order) and "
+            "counts on it. Counting paths node by node is the backward pass's idea, a good "
+            "one, but here the task is to predict without the graph: a formula in d"
         )
     return got
 
@@ -559,13 +571,24 @@ _TABLE = [2 * 4**d - 1 for d in range(FIRST)]
 
 
 def _walks_the_paths(d):
-    """Counts every path without grad(): right, and hopeless at d = 40."""
-    top, _ = quadrupling(d)
-    calls, stack = 0, [top]
-    while stack:
-        calls += 1
-        stack.extend(stack.pop().children)
-    return calls
+    """Walks every path, without a graph or grad(): right, and hopeless at d = 40."""
+    if d == 0:
+        return 1  # x alone
+    # ((a + a) + a) + a: the top, its left operand, that one's left operand; a, four times
+    return 3 + sum(_walks_the_paths(d - 1) for _ in range(4))
+
+
+def _counts_on_the_graph(d):
+    """A learner's answer (read s4a): builds the graph, counts paths in one ordered loop."""
+    x = alpha.Var(1.0)
+    a = x
+    for _ in range(d):
+        a = a + a + a + a
+    paths = {a: 1}
+    for n in topological_order(a):
+        for c in n.children:
+            paths[c] = paths.get(c, 0) + paths[n]
+    return sum(paths.values())
 
 
 def _table_to_6(d):
@@ -616,6 +639,7 @@ q3 = Question(
         (lambda d: 2 * 4**n - 1, "calling it with d=0 raised NameError"),  # noqa: F821
         (lambda d: 2 * 4**d - 1 + (10**6 if d > 7 else 0), "at d=40 the push model makes"),
         (_walks_the_paths, "did too much work"),
+        (_counts_on_the_graph, "builds the graph"),
         (17, "function of the depth"),
     ],
 )
@@ -1427,7 +1451,8 @@ def _check_q4_graphs(learner, changed):
                     f"on the graph {text}: {shown}. The nodes are right, but child.g = … "
                     "replaces what the child's other parents pushed; add it with child.g += …"
                 )
-            last = _keeps_one_arrival(i, wrt, got, want)
+            all_pushed = all(seen.grads_reads.get(n) for n in needed if n.children)
+            last = all_pushed and _keeps_one_arrival(i, wrt, got, want)  # else: pruned too much
             if last:
                 raise Incorrect(
                     f"on the graph {text}: {shown}. {last} holds only one of the pushes that "
