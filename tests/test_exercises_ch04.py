@@ -923,7 +923,7 @@ def test_q4_pruning_only_the_direct_users_of_a_leaf_is_told_it_pruned_too_much()
         for n in order:
             if n not in need or not n.children:
                 continue
-            for c, d in zip(n.children, n.local_grads):
+            for c, d in zip(n.children, n.local_grads, strict=True):
                 if c in need:
                     c.g += n.g * d
 
