@@ -678,3 +678,35 @@ def test_a_crash_names_the_argument_and_the_failing_line():  # the eighth read's
     message = _timed(ch01.q3, central_step).message
     assert "calling it with x=0.0 raised AttributeError" in message, message
     assert "(at `return (3 * EPS) ** (1 / 3) * max(1.0, math.abs(x))`)" in message, message
+
+
+def test_q1_a_float32_loop_started_below_its_epsilon_is_told_it_never_ran():  # a reader's
+    eps32 = np.float32(EPS)
+    while 1.0 + eps32 / 2 > 1.0:  # False at once in float32: the loop never runs
+        eps32 /= 2
+    message = _timed(ch01.q1, eps32).message  # the same float32 as a 64-bit comparison's
+    assert "the loop never ran" in message and "Start from 1" in message, message
+    assert "held in a 32-bit float" in message, message
+    for start in (np.float32(1e-20), np.float16(1e-5)):  # any NumPy float type
+        message = _timed(ch01.q1, start).message
+        assert "the loop never ran" in message and "64-bit" not in message, message
+    for right in (np.float32(2.0**-23), np.array(2.0**-23, dtype=np.float32)):
+        assert _timed(ch01.q1, right).correct
+
+
+def test_q3_a_ratio_just_over_the_limit_is_not_printed_as_the_limit():  # a reader's answer
+    feedback = _timed(ch01.q3, lambda x: 1.4e-5 * max(1, abs(x)))  # 1.603 times cbrt(3ε)
+    assert feedback.status == "incorrect"
+    assert "1.603 times larger" in feedback.message, feedback.message
+    assert "1.60 times" not in feedback.message and "at most 1.6" in feedback.message
+
+
+def test_q3_the_measured_dip_passes_with_a_note_to_derive_it():  # a reader's answer
+    feedback = _timed(ch01.q3, lambda x: 5.6e-6 * max(1, abs(x)))  # cell 3b's printed dip
+    assert feedback.correct
+    assert "the dip section 3b measured" in feedback.message and "Derive" in feedback.message
+    for derived in (ch01.central_step, lambda x: _EPS ** (1 / 3) * max(1.0, abs(x))):
+        message = _timed(ch01.q3, derived).message
+        assert "dip" not in message, message
+    dip = "lowest central error 3.8e-13, at h = 5.6e-06"  # what the chapter prints
+    assert math.isclose(float(dip.rsplit("= ", 1)[1]), ch01._Q3_DIP, rel_tol=0.01)

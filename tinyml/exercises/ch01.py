@@ -8,7 +8,7 @@ import numbers
 import sys
 from collections.abc import Mapping
 
-from tinyml.exercises import Incorrect, Question, call_learner
+from tinyml.exercises import Feedback, Incorrect, Question, ____, call_learner
 from tinyml.numeric import EPS
 
 # q1 ---------------------------------------------------------------------------------------
@@ -23,12 +23,36 @@ def float32_epsilon():
     return float(eps)
 
 
+def _numpy_float_epsilon(answer):
+    """The epsilon of the answer's own NumPy float type (float32: 2⁻²³), or None."""
+    dtype = getattr(answer, "dtype", None)
+    if dtype is None or getattr(dtype, "kind", None) != "f":
+        return None
+    import numpy as np
+
+    return float(np.finfo(dtype).eps)
+
+
 def _check_q1(answer):
+    own_eps = _numpy_float_epsilon(answer)
     if type(answer).__name__ == "ndarray" and getattr(answer, "shape", None) == ():
         answer = answer.item()  # np.array(1.0, dtype=np.float32) halves in float32 too
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give a number, not {type(answer).__name__}")
     answer = float(answer)
+    if own_eps is not None and answer == EPS < own_eps:  # a float32 holding 2⁻⁵²: two readers
+        raise Incorrect(
+            "that is the 64-bit epsilon, 2⁻⁵², held in a 32-bit float. Either your loop's "
+            "comparison happens in 64-bit floats (a np.float64 in it), or eps32 started below "
+            "float32's own epsilon, so 1.0 + eps32 / 2 > 1.0 was False at once and the loop "
+            "never ran. Start from 1, and keep the comparison 32-bit"
+        )
+    if own_eps is not None and 0 < answer < own_eps:  # np.float32(1e-20): a loop that never ran
+        raise Incorrect(
+            f"your loop started at {answer!r}, below the epsilon of its own float type: "
+            "1.0 + eps32 / 2 > 1.0 was False from the start, so the loop never ran and "
+            "returned its start value. Start from 1, as section 1's loop does"
+        )
     if answer == EPS:
         raise Incorrect(
             "that is the 64-bit epsilon: your loop's comparison happens in 64-bit floats"
@@ -536,6 +560,9 @@ def _check_q3(step):
         if 1 / _Q3_FACTOR <= ratio <= _Q3_FACTOR:
             continue
         way, times = ("larger", ratio) if ratio > 1 else ("smaller", 1 / ratio)
+        digits = 2  # 1.603 must not read "1.60" next to "at most 1.6" (a reader's answer)
+        while digits < 6 and f"{times:.{digits}f}" == f"{_Q3_FACTOR:.{digits}f}":
+            digits += 1
         slip = ""
         if math.isclose(ratio, 3 ** (-2 / 3), rel_tol=0.02):  # cbrt(ε/3)
             slip = " Your step looks like cbrt(ε/3): h/3 - ε/h² = 0 gives h³ = 3ε, not ε/3."
@@ -543,14 +570,35 @@ def _check_q3(step):
             slip = " Your step grows like 1 + |x|; section 4 scales it by max(1, |x|)."
         raise Incorrect(
             f"central_step({x:g}) = {h:g}: accurate enough here (near the best step the "
-            f"total error changes slowly), but {times:.2f} times {way} than cbrt(3ε)·"
-            "max(1, |x|), the step that balances the two errors (within a factor of 1.6 "
-            f"either way passes).{slip} To find that step: at x = 1, minimise the total "
+            f"total error changes slowly), but {times:.{digits}f} times {way} than cbrt(3ε)·"
+            "max(1, |x|), the step that balances the two errors (at most 1.6 times larger "
+            f"or smaller passes).{slip} To find that step: at x = 1, minimise the total "
             "h²/6 + ε/h (set its derivative to zero), then scale with |x|"
         )
 
 
-q3 = Question(
+_Q3_DIP = 10**-5.25  # section 3b prints it: "lowest central error 3.8e-13, at h = 5.6e-06"
+
+
+class _StepQuestion(Question):
+    """Exercise 3: a right step that is section 3b's measured dip is told to derive it."""
+
+    def grade(self, answer=____):
+        feedback = super().grade(answer)
+        if not feedback.correct:
+            return feedback
+        h = answer(1.0)  # it passed: at x = 1 it returned a positive float
+        if not math.isclose(h, _Q3_DIP, rel_tol=0.01):  # 5.6e-6 or 5.62e-6
+            return feedback
+        return Feedback(
+            "correct",
+            f"{feedback.message} Note: your step at x = 1, {h:.2g}, is the dip section 3b "
+            "measured (the lowest central error, at h = 5.6e-06), not a derived step. Derive "
+            "one too: set the derivative of h²/6 + ε/h to zero.",
+        )
+
+
+q3 = _StepQuestion(
     title="The best step for the central difference",
     checker=_check_q3,
     praise="The steps that pass differ only by small factors: minimising h²/6 + ε/h gives "
