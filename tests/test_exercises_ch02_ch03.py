@@ -1311,3 +1311,39 @@ def test_ch03_q4_a_float_closed_form_rounded_to_an_int_is_told_about_floats():
     assert "your rule is right" in feedback.message and "integer arithmetic" in feedback.message
     assert "not a fit" not in feedback.message
     assert "not a fit" in ch03.q4.grade(lambda d: 3 ** (d - 1) * (4 * d + 3) + (d == 30)).message
+
+
+def test_ch03_fix_s4a_q4_add_asking_no_grad_is_named():
+    # the reader's G(d) = 2 + 2·G(d−1) + 2·V(d−1): Add.grad's own a.grad(x) left out
+    def visits(d):
+        return 1 if d == 0 else 2 + 2 * visits(d - 1) + 2 * (2 * 3 ** (d - 1) - 1)
+
+    message = ch03.q4.grade(visits).message
+    assert "Mul.grad asks it twice" in message and "Add.grad once more" in message
+    assert ch03.q4.grade(ch03._grad_visits).correct
+
+
+def test_ch03_fix_s4a_q3_the_full_gradient_is_told_it_is_all_p_grads():
+    for full in (lambda P: P * (42 * P + 14), lambda P: P * (30 * P + 11)):
+        message = ch03.q3.grade(full).message
+        assert "all P grads" in message and "one grad(w1)" in message, message
+    assert ch03.q3.grade(ch03.grad_visits).correct
+
+
+@pytest.mark.parametrize("walks", [3.4549, 3.449, 3.446])
+def test_ch03_fix_s4a_q3_walks_says_why_a_value_rounding_to_3_45_is_refused(walks):
+    # the reader's 3.4549: refused while 3.4501 passes, so the message must say why
+    feedback = ch03.q3_walks.grade(walks)
+    assert not feedback.correct and "rounds to 3.45, but its other decimals" in feedback.message
+    assert ch03.q3_walks.grade(3.4501).correct
+
+
+@pytest.mark.parametrize("walks", [3.455, 3.445, 3.4449])
+def test_ch03_fix_s4a_q3_walks_values_rounding_elsewhere_are_not_told_they_round_to_3_45(walks):
+    feedback = ch03.q3_walks.grade(walks)
+    assert not feedback.correct and "rounds to 3.45" not in feedback.message
+
+
+def test_ch03_fix_s4a_q2_both_call_limits_read_alike():
+    message = ch03.q2.grade(ch03._fib_naive).message
+    assert "was stopped after 5,000 calls" in message and "made more than" not in message

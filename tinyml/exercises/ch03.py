@@ -146,8 +146,8 @@ def _count_calls_of(fn, *args, seen: set | None = None, direct: set | None = Non
                 seen.add(frame.f_locals.get(code.co_varnames[0]))
             if calls > _CALL_LIMIT:
                 raise _TooManyCalls(
-                    f"fib_memo({args[0]}) made more than {_CALL_LIMIT:,} calls: it still "
-                    "recomputes; store each result the first time, look it up after"
+                    f"fib_memo({args[0]}) was stopped after {_CALL_LIMIT:,} calls of itself: it "
+                    "still recomputes; store each result the first time, look it up after"
                 )
         else:
             others[current] = others.get(current, 0) + 1
@@ -621,6 +621,10 @@ def _visits_word(n) -> str:
     return f"{n:,} visit" + ("" if n == 1 else "s")
 
 
+def _add_asks_no_grad(d):  # a reader's G(d) = 2 + 2G(d-1) + 2V(d-1): Add.grad's a.grad left out
+    return 1 if d == 0 else 2 + 2 * _add_asks_no_grad(d - 1) + 2 * (2 * 3 ** (d - 1) - 1)
+
+
 def _value_of_this_level(d):  # a reader's G(d) = 2 + 3G(d-1) + 2V(d): V(d) for V(d-1)
     return 1 if d == 0 else 2 + 3 * _value_of_this_level(d - 1) + 2 * (2 * 3**d - 1)
 
@@ -643,6 +647,11 @@ _Q4_DIAGNOSES = [
         _value_of_this_level,
         "Mul.grad asks its operands for their values, and the operand a is the level below: "
         "each walk is V(d - 1), not V(d)",
+    ),
+    (
+        _add_asks_no_grad,
+        "count the grad(x) calls on a_{d-1}: Mul.grad asks it twice (a·a), and Add.grad "
+        "once more (a·a + a), so 3·G(d - 1)",
     ),
     (lambda d: 2 * d + 1, "2d + 1 counts the distinct nodes; grad(x) visits a node once per path"),
     (
@@ -767,6 +776,7 @@ q4 = Question(
         (lambda d: 2 * d + 1, "distinct nodes"),
         (_without_add_and_mul, "count the Add and Mul nodes themselves"),
         (_value_of_this_level, "the operand a is the level below: each walk is V(d - 1)"),
+        (_add_asks_no_grad, "Add.grad once more"),  # a reader's
         (lambda d: "many", "not a number"),
         (17, "function of the depth"),
         (lambda d: 0, "makes 1 visit;"),
@@ -846,6 +856,11 @@ def _check_q3(formula):
             "Sigmoid per point: the tree grows, each square's subtree grows, and Sigmoid.grad "
             "asks its operand for its value — a new column"
         )
+    if any(all(got[P] == P * (a * P + b) for P in _Q3_POINTS) for a, b in ((42, 14), (30, 11))):
+        raise Incorrect(
+            f"{shown}: that is all P grads, the full gradient; the question is one grad(w1). "
+            "Drop the factor P"
+        )
     if same(12, 11):
         raise Incorrect(
             f"{shown} counts only the grad() calls; Square.grad, Sigmoid.grad and Mul.grad "
@@ -911,6 +926,7 @@ q3 = Question(
         (lambda P: 42 * P + 8, "Square.grad 18, Sigmoid.grad 9, Mul.grad 6"),
         (lambda P: 3 * (12 * P + 11), "3 whole walks overcounts"),  # a reader's
         (lambda P: 36 * P + 33, "count each column separately"),
+        (lambda P: P * (42 * P + 14), "that is all P grads"),  # a reader's
         (_constants_forgotten, "P weights, P constants, P Muls, P − 1 Adds"),
         (lambda P: 2.5 * P, "column by column"),
         (lambda P: 42 * P + 14 if P != 3 else 0, "column by column"),  # right but at P = 3
@@ -944,6 +960,11 @@ def _check_q3_walks(walks):
         raise Incorrect(_q3_not_finished(walks, round(visits)))  # exact: the division is right
     if walks == 3.45 or abs(walks - _Q3_WALKS) < 0.001:  # 3.45, or more decimals of 3.4501…
         return
+    if 3.445 < walks < 3.455:  # rounds to 3.45, but more decimals that are not 3.4501…'s
+        raise Incorrect(
+            f"{walks:g} rounds to 3.45, but its other decimals are not those of "
+            "grad_visits(40) / (12 * 40 + 11): give exactly two decimals, round(..., 2)"
+        )
     if math.isclose(walks, grad_visits(40) / (12 * 40 + 8), rel_tol=0.001):  # 1,694 / 488
         raise Incorrect(
             "that divides by the linear model's 12P + 8; the neuron's walk of the tree "
@@ -1014,6 +1035,7 @@ q3_walks = Question(
         (2.5, "linear model's 2.5 walks"),
         (2.48, "check grad_visits first"),  # a reader's wrong grad_visits(40) = 1,217, / 491
         (3.455, "close but not it"),  # rounds to 3.46: a reader's answer, once accepted
+        (3.4549, "rounds to 3.45, but"),  # a reader's
         (1694, "number of visits"),
         (1 / _Q3_WALKS, "upside down"),
         (5.0, "is not it"),
