@@ -46,8 +46,11 @@ def test_q1_points_at_the_rule_before_the_numbers():
         assert "(3, 3)" not in message and "3×3" not in message, message
     assert "give a shape" in ch05.q1.grade([None, (4, 4), "error"]).message
     assert "4×3" in " ".join(ch05.q1.hints()[1:])  # the numbers wait for hint(2)
-    assert '"error"' not in " ".join(ch05.q1.hints()[:2])  # (c)'s answer waits for hint(3)
-    assert "an error" in ch05.q1.hints()[2]
+    assert "3×3" in ch05.q1.hints()[2]  # hint(3) works (a) through
+    # (b) and (c) wait for the solution (s4a read: every hint(3) was the whole answer)
+    for answer_words in ('"error"', "4 ≠ 3", "4×4"):
+        assert answer_words not in " ".join(ch05.q1.hints()), answer_words
+    assert "4 ≠ 3" in ch05.q1.solution_text and "(4, 4)" in ch05.q1.solution_text
 
 
 def test_q1_asks_for_three_shapes_and_says_which_one_is_wrong():
@@ -197,7 +200,8 @@ def test_q5_reference_is_the_real_graph_and_the_formula_matches():
     kinds = ch05._layer_graph_counts(3, 4)  # inputs are Vars: no Const, each input shared
     assert kinds == {"Var": 3 * 4 + 4, "Mul": 12, "Add": 11}
     hints = ch05.q5.hints()
-    assert "3·n·m + m - 1" not in " ".join(hints[:2]) and "3·n·m + m - 1" in hints[2]
+    # The s4a read: hint(3) gave the total; now it gives the kinds and the solution the total.
+    assert "3·n·m + m - 1" not in " ".join(hints) and "3·n·m + m - 1" in ch05.q5.solution_text
     assert ch05.q5.grade(lambda n, m: 3 * m * n + m - 1).correct
     assert ch05.q5.grade(lambda n, m: n * m + m + n * m + (n * m - 1.0)).correct
 
@@ -459,3 +463,27 @@ def test_ninth_read_q2_crashes_name_the_learners_line_not_the_checkers():
     message = ch05.q2.grade(vars_only_crash).message
     assert "not with Vars in W and x" in message, message
     assert "(at `return [round(sum(w * v" in message and "matvec_fn" not in message
+
+
+def test_s4a_read_q1_takes_fails_like_valueerror():
+    # The s4a read: "ValueError" counted as "error" but "fails", the exercise's word, did not.
+    for said in ("fails", "Fails.", " it fails "):
+        assert ch05.q1.grade([(3, 3), (4, 4), said]).correct, said
+    message = ch05.q1.grade(["fails", (4, 4), "error"]).message
+    assert message.startswith("(a) matmul(P, transpose(P)) does not fail"), message
+    for said in ("no error", "does not fail", "fails not"):
+        assert ch05.q1.grade([(3, 3), (4, 4), said]).status == "incorrect", said
+
+
+def test_s4a_read_hint_3_leaves_the_last_step_to_the_learner():
+    assert "(2, -1)" not in " ".join(ch05.q3.hints()) and "(2, -1)" in ch05.q3.solution_text
+    assert "n * p * (m - 1)" in ch05.q4.solution_text
+    for formula in ("n·p·(m - 1)", "n * p * (m - 1)", "n·p·(m-1)"):
+        assert formula not in " ".join(ch05.q4.hints()), formula
+    assert "m - 1 additions" in ch05.q4.hints()[2]
+
+
+def test_s4a_read_q3_solution_says_why_zeros_give_different_rows_here():
+    # Section 5: from zeros both rows got the same gradient; here they do not. Say why.
+    assert "From zeros the rows differ here" in ch05.q3.solution_text
+    assert "weighs z0 and z1 differently" in ch05.q3.solution_text

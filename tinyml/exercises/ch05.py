@@ -39,7 +39,10 @@ def _check_q1(answer):
 
 
 # What says "this product fails" (after strip and lower-case); "no error" and the like do not.
-_Q1_ERROR_WORDS = ("error", "an error", "valueerror", "raises valueerror", "raises an error")
+_Q1_ERROR_WORDS = (
+    *("error", "an error", "valueerror", "raises valueerror", "raises an error"),
+    *("fails", "fail", "it fails"),  # the exercise asks "if that product fails"
+)
 
 
 def _check_q1_part(label: str, given, first: tuple[int, int], second: tuple[int, int]) -> None:
@@ -97,9 +100,9 @@ q1 = Question(
         "P is 3×4, so transpose(P) is 4×3. A product keeps the rows of the first factor and "
         "the columns of the second, and needs the first factor's column count to equal the "
         "second's row count; otherwise matmul raises an error.",
-        "(a) 3×4 by 4×3: the inner 4s agree, the product is 3×3. (b) 4×3 by 3×4: 4×4. "
-        "(c) 3×4 by 3×4: 4 ≠ 3, an error. Or build P with random_matrix(3, 4) and try "
-        "each product.",
+        "(a) is 3×4 by 4×3: the inner sizes, 4 and 4, agree, and the product keeps 3 rows "
+        "and 3 columns: 3×3. Do (b) and (c) the same way, or build P with random_matrix(3, 4) "
+        "and try each product.",
     ),
     solution_text="P = random_matrix(3, 4, seed=0)\n"
     "print(shape(matmul(P, transpose(P))))  # (3, 3): the inner sizes are 4 and 4\n"
@@ -767,16 +770,18 @@ q3 = Question(
         "z[i] = V[i][0]·u[0] + V[i][1]·u[1] + V[i][2]·u[2], so d z[i] / d V[i][j] = u[j]. "
         "The chain rule multiplies it by d loss / d z[i], the gradient arriving at z[i]: "
         "read it off loss = 2·z[0] - z[1].",
-        "d loss / d V[i][j] = g[i]·u[j] with g = (2, -1): the outer product g·uᵀ. Or let "
-        "the Vars tell you: build V from Var(0.0), call backward() on the loss and read "
-        "apply(lambda v: v.g, V).",
+        "d loss / d V[i][j] = g[i]·u[j], the outer product g·uᵀ, where g[i] = d loss / d z[i] "
+        "is the number that multiplies z[i] in the loss. Or let the Vars tell you: build V "
+        "from Var(0.0), call backward() on the loss and read apply(lambda v: v.g, V).",
     ),
     solution_text="V = [[Var(0.0) for _ in range(3)] for _ in range(2)]\n"
     "z = matmul(V, column([1.0, 2.0, 3.0]))  # u\n"
     "(2 * z[0][0] - z[1][0]).backward()\n"
     "weight_grads = apply(lambda v: v.g, V)  # [[2, 4, 6], [-1, -2, -3]]\n"
     "# g·uᵀ: row i is u times g[i] = d loss / d z[i], here (2, -1)\n"
-    "# Any values: the loss is linear in V, so its gradient does not depend on them.",
+    "# Any values: the loss is linear in V, so its gradient does not depend on them.\n"
+    "# From zeros the rows differ here, unlike section 5's: 2·z0 - z1 weighs z0 and z1 "
+    "differently.",
     answer=lambda: [[2.0, 4.0, 6.0], [-1.0, -2.0, -3.0]],
     wrong=[
         ([[2, -1], [4, -2], [6, -3]], "transposed"),
@@ -895,8 +900,9 @@ q4 = Question(
     more_hints=(
         "An n×m by m×p product has n·p entries, and each adds up m products, one per k. "
         "How many + does it take to add up 3 numbers? And m numbers?",
-        "Adding up m numbers takes m - 1 additions (matmul starts from the first product, "
-        "not from 0). Multiply by the number of entries, and check with Counted.",
+        "Adding up m numbers takes m - 1 additions: matmul starts each sum from the first "
+        "product, not from 0. That is one entry; how many entries are there? Check your "
+        "formula with Counted.adds.",
     ),
     solution_text=inspect.getsource(additions)
     + "\n# For square matrices (n = m = p) that is n²(n - 1).",
@@ -1020,11 +1026,12 @@ q5 = Question(
         "The m inputs are m Vars, each shared by all n rows: a shared node appears once in "
         "the graph. Which kinds come one per weight, and does Var * Var need a Const? Then "
         "each row adds up its m products, and the n row sums are added up.",
-        "n·m weight Vars and n·m Mul, one per weight; no Const, since Var * Var needs none. "
-        "Adding up k numbers takes k - 1 additions: n·(m - 1) + (n - 1) = n·m - 1 Add. In "
-        "all n·m + m + n·m + (n·m - 1) = 3·n·m + m - 1.",
+        "n·m weight Vars and n·m Mul, one per weight; no Const, since Var * Var needs none; "
+        "m input Vars. Adding up k numbers takes k - 1 additions: count the Adds in each "
+        "row's sum and in adding up the n row sums, then add up all four kinds.",
     ),
     solution_text=inspect.getsource(graph_nodes)
+    + "# In all: n·m + m + n·m + (n·m - 1) = 3·n·m + m - 1\n"
     + (
         "\n# Check it on a real graph:\n"
         "# W = [[Var(0.5) for _ in range(m)] for _ in range(n)]\n"
