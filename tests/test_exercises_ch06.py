@@ -938,3 +938,21 @@ def test_s4a_readers_answers_get_specific_messages():
     assert "no bias correction" in ch06.q3.grade(corrected).message
     assert "upside down" in ch06.q4.grade(0.0316).message
     assert ch06.q3.grade(ch06.rmsprop_step).correct and ch06.q4.grade(0.316).correct
+
+
+def test_chapter_6_valley_claims_of_the_s4a_fixes_hold():
+    """Section 7 says GD's quick start keeps it below Adam until about step 690, and section 3
+    that a swing shrinks by √μ per step whatever the rate."""
+    from tinyml.landscapes import ROSENBROCK, descend
+    from tinyml.optim import GD, Adam
+
+    gd = descend(ROSENBROCK, GD, steps=1000, lr=0.002).losses
+    adam = descend(ROSENBROCK, Adam, steps=1000, lr=0.1).losses
+    ahead = [t for t in range(1001) if gd[t] < adam[t]]
+    assert 680 <= ahead[-1] <= 700 and all(gd[t] >= adam[t] for t in range(ahead[-1] + 1, 1001))
+    mu = 0.9
+    for lr in (0.00316, 0.01, 0.1):  # the x direction (curvature 1): complex roots of size √μ
+        b = 1 + mu - lr
+        assert b * b < 4 * mu
+        root = complex(b, math.sqrt(4 * mu - b * b)) / 2
+        assert math.isclose(abs(root), math.sqrt(mu))
