@@ -905,3 +905,54 @@ def test_chapter_6_claims_about_the_valley_and_momentum_07_hold():
     assert round(first_diverged, 3) == 0.147 and all(
         finals[lr] is None for lr in lrs if lr > 0.147
     )
+
+
+def test_s4a_readers_answers_get_specific_messages():
+    """Fresh read s4a: five answers that used to get a raw TypeError or a bare mismatch."""
+    from tinyml.optim import Momentum
+
+    nesterov_step = ch06.nesterov_step
+
+    class StoresPair(Momentum):  # the reader's class: the whole tuple in self.buffers[i]
+        def update(self, i, theta, g):
+            self.buffers[i] = nesterov_step(theta, g, self.buffers[i], self.lr, self.momentum)
+            return self.buffers[i][0]
+
+    message = ch06.q2.grade(StoresPair).message
+    assert "holds the whole pair" in message and "Store only the buffer" in message
+
+    def returns_root(theta, g, v, lr, alpha, eps):
+        v = alpha * v + (1 - alpha) * g * g
+        return theta - lr * g / (math.sqrt(v) + eps), math.sqrt(v)
+
+    def sign_only(theta, g, v, lr, alpha, eps):
+        v = alpha * v + (1 - alpha) * g * g
+        return theta - lr * (1 if g > 0 else -1), v
+
+    def corrected(theta, g, v, lr, alpha, eps):
+        v = alpha * v + (1 - alpha) * g * g
+        return theta - lr * g / (math.sqrt(v / (1 - alpha)) + eps), v
+
+    assert "your second value is √v; return v itself" in ch06.q3.grade(returns_root).message
+    assert "lr·sign(g)" in ch06.q3.grade(sign_only).message
+    assert "no bias correction" in ch06.q3.grade(corrected).message
+    assert "upside down" in ch06.q4.grade(0.0316).message
+    assert ch06.q3.grade(ch06.rmsprop_step).correct and ch06.q4.grade(0.316).correct
+
+
+def test_chapter_6_valley_claims_of_the_s4a_fixes_hold():
+    """Section 7 says GD's quick start keeps it below Adam until about step 690, and section 3
+    that a swing shrinks by √μ per step whatever the rate."""
+    from tinyml.landscapes import ROSENBROCK, descend
+    from tinyml.optim import GD, Adam
+
+    gd = descend(ROSENBROCK, GD, steps=1000, lr=0.002).losses
+    adam = descend(ROSENBROCK, Adam, steps=1000, lr=0.1).losses
+    ahead = [t for t in range(1001) if gd[t] < adam[t]]
+    assert 680 <= ahead[-1] <= 700 and all(gd[t] >= adam[t] for t in range(ahead[-1] + 1, 1001))
+    mu = 0.9
+    for lr in (0.00316, 0.01, 0.1):  # the x direction (curvature 1): complex roots of size √μ
+        b = 1 + mu - lr
+        assert b * b < 4 * mu
+        root = complex(b, math.sqrt(4 * mu - b * b)) / 2
+        assert math.isclose(abs(root), math.sqrt(mu))

@@ -181,7 +181,7 @@ class Optimizer:
     update rule."""
 
     def __init__(self, params: Iterable[Var | Tensor], lr: float) -> None:
-        self.params = _check_params(params)
+        self.params = _check_params(params)  # a list of Vars (or Tensors), else an error
         self.lr = _check_lr(lr)
         self.steps = 0  # how many times step() has run: Adam's t
 
@@ -197,7 +197,7 @@ class Optimizer:
         All gradients are checked before anything moves: if one is not finite, step raises
         and leaves every parameter, every running average and ``steps`` as they were.
         """
-        grads = [_gradient(i, p) for i, p in enumerate(self.params)]
+        grads = [_gradient(i, p) for i, p in enumerate(self.params)]  # p.g (a Tensor: p.grad)
         self.steps += 1
         for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
             if isinstance(p, Var):

@@ -645,6 +645,15 @@ def _rms_variant(kind):
             return theta - lr * g / root, new_v
         if kind == "eps floor":
             return theta - lr * g / max(root, eps), new_v
+        if kind == "root returned":
+            return theta - lr * g / (root + eps), root
+        if kind == "sign only":
+            return theta - lr * math.copysign(1.0, g), new_v
+        if kind == "corrected v":  # Adam's bias correction at t = 1: v / (1 - alpha)
+            return theta - lr * g / (math.sqrt(new_v / (1 - alpha)) + eps), new_v
+        if kind == "corrected v returned":
+            hat = new_v / (1 - alpha)
+            return theta - lr * g / (math.sqrt(hat) + eps), hat
         if kind == "half v":  # v ** 1/2, read by Python as (v ** 1) / 2
             return theta - lr * g / (new_v**1 / 2 + eps), new_v
         raise ValueError(kind)
@@ -675,6 +684,15 @@ _RMS_MISTAKES = {
     "itself, not abs(g), since g's sign says which way is downhill",
     "old v returned": "theta is right, but you return the v you were given; return the new "
     "average, which the next step builds on",
+    "root returned": "theta is right, but your second value is √v; return v itself, the "
+    "average of the squared gradients, which the next step builds on",
+    "sign only": "that step is lr·sign(g), the same size whatever g is: RMSProp divides g "
+    "itself by the running average, lr·g / (√v + eps), so a step equals lr only while g "
+    "stays near √v",
+    "corrected v": "RMSProp has no bias correction (that is Adam's, v / (1 - beta2**t)): "
+    "divide by the root of the plain average, lr·g / (√v + eps)",
+    "corrected v returned": "RMSProp has no bias correction (that is Adam's, "
+    "v / (1 - beta2**t)): keep and return the plain average v = alpha·v + (1 - alpha)·g²",
     "half v": "v ** 1/2 is (v ** 1) / 2, half of v, since ** binds tighter than /: use "
     "v ** 0.5 or math.sqrt(v)",
     "no eps": "eps is missing: the step is lr·g / (√v + eps), eps added after the root "
@@ -1033,6 +1051,7 @@ def _q4_mistakes() -> dict[str, float]:
         "only m small": lr * m / abs(g),
         "no root": lr * m / (v + eps),
         "landing point": 1.0 - uncorrected_first_step(**_Q4),
+        "inverted": lr * math.sqrt(1 - beta2) / (1 - beta1),
         "no denominator": lr * m,
     }
 
@@ -1069,6 +1088,8 @@ def _check_q4(answer):
         "too: v₁ = (1 - beta2)·g², so √v₁ is smaller than |g| as well",
         "no root": "the denominator is the square root of v₁: √v₁ + eps",
         "landing point": "that is where x lands (it starts at 1); give how far it moves",
+        "inverted": "that is lr·√(1 - beta2)/(1 - beta1), the ratio upside down: the step "
+        "is lr·m₁/√v₁ = lr·(1 - beta1)·g / (√(1 - beta2)·|g|), with 1 - beta1 on top",
         "no denominator": "0.02 = lr·m₁, the numerator alone: Adam then divides by "
         "√v₁ + eps, and v₁ = (1 - beta2)·g² = 0.004 is small, so the step grows",
     }
@@ -1356,6 +1377,12 @@ def _update_advice(reason: str) -> str:
         return (
             f"{reason}. update returns only the new theta; store the new buffer in "
             "self.buffers[i]: theta, self.buffers[i] = nesterov_step(...)"
+        )
+    if "can't multiply sequence" in reason:  # self.buffers[i] = nesterov_step(...)
+        return (
+            f"{reason}. self.buffers[i] holds the whole pair (theta, buf) that nesterov_step "
+            "returns, so the next step multiplies a tuple by mu. Store only the buffer: "
+            "theta, self.buffers[i] = nesterov_step(...)"
         )
     if "got None of type NoneType" in reason:
         return (
