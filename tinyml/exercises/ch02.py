@@ -800,7 +800,7 @@ q2 = Question(
         (_CubeGradCached, "then grad(y) = 121.5, not 60.75: your grad caches"),
         (_CubeGradCachedPerVar, "after x.set_value(1.0), not 37.5: your grad caches"),
         (_CubeDividesByA, "at x = 0 raised ZeroDivisionError"),
-        (_CubeOneForConst, "Cube(Const(3)).grad(x) gave 1; expected 0"),
+        (_CubeOneForConst, "Cube(Const(3)).grad(x) gave 1.0; expected 0"),
         (_CubeNumericGrad, "close, but not exact. Did you approximate it numerically?"),
         (_CubeNumericGrad, "Instead use the rule 3a²·a' with the child's value() and grad(x)"),
         (_CubeSquaresRule, "gave -10.0; expected 37.5: that is Square's rule"),
