@@ -126,6 +126,9 @@ def test_grad_check_accepts_right_and_names_wrong_partials():
     good = grad_check(f, [0.5, 2.0], [2.0 + math.cos(0.5), 0.5])
     assert good and good.ok and good.mismatches == []
     assert "passed" in repr(good)
+    # the second column holds each parameter's value, not its name (ch02 reader s4a)
+    header, first = repr(good).splitlines()[1:3]
+    assert header.split()[:3] == ["i", "param", "value"] and first.split()[1] == "0.5"
 
     bad = grad_check(f, [0.5, 2.0], [2.0, 0.5])  # forgot the cos term
     assert not bad and bad.mismatches == [0]

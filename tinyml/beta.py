@@ -283,7 +283,7 @@ class Const(Node):
 
     def grad(self, x: Var) -> float:
         _check_var(x)
-        return 0
+        return 0.0
 
     def __str__(self) -> str:
         return _show(self.v)
@@ -311,7 +311,7 @@ class Var(Node):
 
     def grad(self, x: Var) -> float:
         _check_var(x)
-        return 1 if x is self else 0
+        return 1.0 if x is self else 0.0
 
     def __str__(self) -> str:
         return self.name if self.name is not None else f"<var {_show(self.v)}>"
@@ -485,7 +485,7 @@ class Pow(Node):
 
     def grad(self, x: Var) -> float:
         if self.exponent == 0:
-            return 0
+            return 0.0
         a = self.a.value()
         if a == 0 and 0 < self.exponent < 1:  # n * 0 ** (n - 1) divides by 0
             raise ValueError(

@@ -186,7 +186,8 @@ class GradCheck:
     def __repr__(self) -> str:
         n_bad, n = len(self.mismatches), len(self.params)
         head = "gradient check passed" if self.ok else f"gradient check FAILED for {n_bad} of {n}"
-        lines = [head, f"{'i':>3}  {'param':>11}  {'claimed':>13}  {'numeric':>13}  {'error':>9}"]
+        columns = f"{'i':>3}  {'param value':>11}  {'claimed':>13}  {'numeric':>13}  {'error':>9}"
+        lines = [head, columns]
         for i, p in enumerate(self.params):
             mark = "" if self.agrees(i) else "  <-- disagrees"
             lines.append(

@@ -180,14 +180,12 @@ def _lines(*fields: str) -> str:
 # (Graphviz's ordering attribute keeps operands in order too, but a node shared by two
 # parents can make that impossible; the ports still show which operand is which.)
 _PORTS = {"TB": ("sw", "se"), "BT": ("nw", "ne"), "LR": ("nw", "sw"), "RL": ("ne", "se")}
-# Swapping the operands of + or × changes nothing, so Graphviz may place them either way round
-# to keep arrows from crossing (in x·y + 3/x, x is shared by × and ÷; keeping + in order as
-# well would force a crossing). Every other operation with two operands keeps them in order.
-_COMMUTATIVE = {"+", "*"}
 
 
 def _ordered(node: Any) -> bool:
-    return len(tuple(node.children)) == 2 and getattr(node, "op", "") not in _COMMUTATIVE
+    """Every operation with two operands keeps them in order, as its printed form does (even
+    + and ×: a picture whose operands differ from the print would puzzle a reader)."""
+    return len(tuple(node.children)) == 2
 
 
 def _style(node: Any) -> dict[str, str]:
@@ -207,8 +205,8 @@ def draw(
     ``values=True`` adds each node's value, ``grads=True`` each node's gradient ``g`` where it
     has one (micrograd's "value | grad" records). A node shared by several parents is drawn
     once, with an edge to each parent. Arrows point the way values flow, from the leaves to
-    the result. The operands of −, ÷ and ** are drawn in order, the left one on the left;
-    those of + and ×, whose order does not matter, wherever the arrows cross least.
+    the result. The operands of every operation are drawn in order, the left one on the left,
+    as in its printed form (even where that costs a crossing of two arrows).
     ``rankdir="LR"`` draws it left to right. ``note(node)``, if given, adds a line of your own
     to every node (e.g. a visit count).
     """
