@@ -273,8 +273,8 @@ def _chapter2_drawings():
     x, y = Var(2.0, name="x"), Var(3.0, name="y")
     w1, w2, b = Var(0.5, name="w1"), Var(-1.0, name="w2"), Var(0.25, name="b")
     return [
-        -Square(x - y) + x**3,  # chapter 2 drew ** left of neg here before every op kept order
-        x * y + 3 / x,  # x is shared: the right operand of ÷ and the left one of ×
+        x**3 + -Square(x - y),  # x is shared: under ** and under −
+        x * y + y / 3,  # y is shared: the right operand of × and the left one of ÷
         (x + 2) + y,
         Tanh(w1 * 2.0 + w2 * 0.5 + b),
         x * x + y,  # one node as both operands: it cannot be on both sides, and must not fail
@@ -282,9 +282,22 @@ def _chapter2_drawings():
 
 
 @pytest.mark.parametrize("expr", _chapter2_drawings(), ids=str)
+def test_chapter_2_drawings_keep_operand_order_without_crossing_arrows(expr):
+    # Chapter 2 chose its examples so that printed order and uncrossed arrows agree: with
+    # x * y + 3 / x (its old example) they cannot, and three arrows crossed.
+    assert _crossings(viz.draw(expr)) == [], str(expr)
+
+
+def test_the_old_chapter_2_example_would_cross_arrows():
+    # Why chapter 2 draws x * y + y / 3: in order, x * y + 3 / x cannot be drawn uncrossed.
+    x, y = Var(2.0, name="x"), Var(3.0, name="y")
+    assert _crossings(viz.draw(x * y + 3 / x))
+
+
+@pytest.mark.parametrize("expr", _chapter2_drawings(), ids=str)
 def test_every_operation_draws_its_operands_in_printed_order(expr):
-    # The picture must agree with print(expr): (+ (* x y) (/ 3 x)) has × left of ÷, x left of
-    # y under ×, and 3 left of x under ÷, even though that costs one crossing of arrows.
+    # The picture must agree with print(expr): (+ (* x y) (/ y 3)) has × left of ÷, x left of
+    # y under ×, and y left of 3 under ÷.
     drawing = viz.draw(expr)
     where = _positions(drawing)
     nodes = viz.walk(expr)
