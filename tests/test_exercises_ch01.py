@@ -657,6 +657,7 @@ def test_q1_a_0d_array_is_graded_by_its_value():  # readers' answers: a 0-d arra
         (lambda a, b: [b - math.cos(a), a], "+cos a"),
         (lambda a, b: [b * math.cos(a), a], "the product rule is not needed"),  # eighth read
         (lambda a, b: [b + math.cos(a), a + math.cos(a)], "df/db is just a"),  # eighth read
+        (lambda a, b: [b + math.cos(a), b], "d(a·b)/db is a: b is the variable"),  # s4b
     ],
 )
 def test_q5_common_slips_get_a_line_above_the_table(slip, named):  # a reader's suggestion
@@ -687,9 +688,10 @@ def test_q1_a_float32_loop_started_below_its_epsilon_is_told_it_never_ran():  # 
     message = _timed(ch01.q1, eps32).message  # the same float32 as a 64-bit comparison's
     assert "the loop never ran" in message and "Start from 1" in message, message
     assert "held in a 32-bit float" in message, message
-    for start in (np.float32(1e-20), np.float16(1e-5)):  # any NumPy float type
+    for start in (np.float32(1e-20), np.float16(1e-5), np.float32(2.0**-30)):  # any NumPy type
         message = _timed(ch01.q1, start).message
-        assert "the loop never ran" in message and "64-bit" not in message, message
+        assert "a loop started there never runs" in message, message
+        assert "64-bit" not in message and "Start from 1" in message, message
     for right in (np.float32(2.0**-23), np.array(2.0**-23, dtype=np.float32)):
         assert _timed(ch01.q1, right).correct
 
@@ -710,3 +712,47 @@ def test_q3_the_measured_dip_passes_with_a_note_to_derive_it():  # a reader's an
         assert "dip" not in message, message
     dip = "lowest central error 3.8e-13, at h = 5.6e-06"  # what the chapter prints
     assert math.isclose(float(dip.rsplit("= ", 1)[1]), ch01._Q3_DIP, rel_tol=0.01)
+
+
+def _float32_loop(start, halved=True):
+    eps32 = np.float32(start)
+    while (1.0 + eps32 / 2 > 1.0) if halved else (1.0 + eps32 > 1.0):
+        eps32 /= 2
+    return eps32
+
+
+@pytest.mark.parametrize(  # reader s4b: loops that ran were told they never ran
+    ("eps32", "named"),
+    [
+        (_float32_loop(10), "7.45e-08 is not a power of two, and epsilon is one"),
+        (_float32_loop(0.001), "6.1e-08 is not a power of two"),
+        (_float32_loop(10, halved=False), "3.73e-08 is not a power of two"),
+        (_float32_loop(1, halved=False), "one halving too far. Did the loop's condition lose"),
+        (2.0**-24, "lose its /2"),
+    ],
+)
+def test_q1_a_loop_that_ran_is_not_told_it_never_ran(eps32, named):
+    message = _timed(ch01.q1, eps32).message
+    assert named in message, message
+    assert "never ran" not in message and "started at" not in message, message
+
+
+def test_q2_the_precedence_slip_is_named():  # reader s4b: /2*h multiplies by h
+    def better_central(f, x, h):
+        d1 = (f(x + h) - f(x - h)) / 2 * h
+        d2 = (f(x + 2 * h) - f(x - 2 * h)) / 4 * h
+        return (4 * d1 - d2) / 3
+
+    message = _timed(ch01.q2, better_central).message
+    assert "h² = 0.01 times the right answer" in message, message
+    assert "/2*h" in message and "/(2*h)" in message, message
+
+
+def test_q5_a_crash_quotes_the_learners_line_not_the_checkers():  # reader s4b
+    def grad_f(a, b):
+        return [b + cos(a), a]  # noqa: F821 (the reader's typo: math.cos meant)
+
+    message = _timed(ch01.q5, grad_f).message
+    assert "raised NameError" in message, message
+    assert "(at `return [b + cos(a), a]  # noqa" in message, message
+    assert "learner(*args)" not in message, message

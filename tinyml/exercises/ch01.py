@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 import numbers
@@ -35,6 +36,7 @@ def _numpy_float_epsilon(answer):
 
 def _check_q1(answer):
     own_eps = _numpy_float_epsilon(answer)
+    dtype_name = str(getattr(answer, "dtype", ""))
     if type(answer).__name__ == "ndarray" and getattr(answer, "shape", None) == ():
         answer = answer.item()  # np.array(1.0, dtype=np.float32) halves in float32 too
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
@@ -47,11 +49,22 @@ def _check_q1(answer):
             "float32's own epsilon, so 1.0 + eps32 / 2 > 1.0 was False at once and the loop "
             "never ran. Start from 1, and keep the comparison 32-bit"
         )
-    if own_eps is not None and 0 < answer < own_eps:  # np.float32(1e-20): a loop that never ran
+    kind = dtype_name if own_eps is not None else "float32"
+    if answer == (own_eps or 2**-23) / 2:  # np.float32(1) halved while 1.0 + eps32 > 1.0
         raise Incorrect(
-            f"your loop started at {answer!r}, below the epsilon of its own float type: "
-            "1.0 + eps32 / 2 > 1.0 was False from the start, so the loop never ran and "
-            "returned its start value. Start from 1, as section 1's loop does"
+            f"that is half of {kind}'s epsilon: 1 + answer == 1 in {kind}, one halving too "
+            "far. Did the loop's condition lose its /2?"
+        )
+    if own_eps is not None and own_eps / 4 < answer < own_eps:  # a run from np.float32(10)
+        raise Incorrect(
+            f"{answer:.3g} is not a power of two, and epsilon is one: start the loop from 1, "
+            "as section 1's loop does"
+        )
+    if own_eps is not None and 0 < answer < own_eps:  # below where any halving loop ends
+        raise Incorrect(
+            f"{answer:.3g} is below {kind}'s own epsilon: 1.0 + {answer:.3g} / 2 == 1.0 in "
+            f"{kind} already, so a loop started there never runs and returns its start. "
+            "Start from 1, as section 1's loop does"
         )
     if answer == EPS:
         raise Incorrect(
@@ -61,10 +74,6 @@ def _check_q1(answer):
         raise Incorrect(
             "that is float16's epsilon, 2⁻¹⁰: your loop ran in 16-bit floats; the exercise "
             "asks about 32-bit ones"
-        )
-    if answer == 2**-24:
-        raise Incorrect(
-            "that is half of it: 1 + answer == 1 in float32 — you halved once too often"
         )
     if answer == 23:
         raise Incorrect(
@@ -107,7 +116,7 @@ q1 = Question(
     wrong=[
         (EPS, "64-bit"),
         (2**-10, "float16"),
-        (2**-24, "half"),
+        (2**-24, "lose its /2"),
         (2**-22, "one halving too early"),
         (1e-7, "exact power of two"),
         (23, "fraction bits"),
@@ -270,6 +279,11 @@ def _check_q2(learner):
             (4 * d1 - 2 * d2, _Q2_DENOMINATOR),
             ((8 * d1 - d2) / 3, _Q2_DENOMINATOR_H),
             (8 * d1 - d2, _Q2_DENOMINATOR_H),
+            (
+                want * h * h,
+                f"yours is h² = {h * h:g} times the right answer: did you write /2*h where "
+                "/(2*h) was meant? Python reads a / 2 * h as (a / 2) * h, which multiplies by h",
+            ),
         ]
         forward_2 = 2 * _forward(f, x, h) - _forward(f, x, 2 * h)
         known.append(
@@ -873,6 +887,7 @@ def _call_watching(learner, point):
                     seen.append((code.co_name, hit))
                     return
 
+    @functools.wraps(learner)  # so that a crash quotes the learner's line, not this one
     def watched(*args):  # only the learner's own call is watched, not the checker's code
         swaps = _math_watchers(learner, calls)
         old = sys.getprofile()
@@ -964,6 +979,7 @@ _Q5_SLIPS = [  # common slips, each named above the grad_check table
     (lambda a, b: [b - math.cos(a), a], "the derivative of sin a is +cos a (cos a's is -sin a)"),
     (lambda a, b: [a, b + math.cos(a)], "the two partials are swapped: df/da comes first"),
     (lambda a, b: [math.cos(a), a], "your df/da lacks b, the derivative of a·b by a"),
+    (lambda a, b: [b + math.cos(a), b], "d(a·b)/db is a: b is the variable, a the constant"),
     (
         lambda a, b: [b * math.cos(a), a],
         "f is a sum, so df/da is the sum of the terms' derivatives, b + cos a: the product "
