@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tinyml.exercises import ch01
-from tinyml.numeric import EPS
+from tinyml.numeric import CENTRAL_STEP, EPS
 
 
 def _f(a, b):
@@ -712,6 +713,20 @@ def test_q3_the_measured_dip_passes_with_a_note_to_derive_it():  # a reader's an
         assert "dip" not in message, message
     dip = "lowest central error 3.8e-13, at h = 5.6e-06"  # what the chapter prints
     assert math.isclose(float(dip.rsplit("= ", 1)[1]), ch01._Q3_DIP, rel_tol=0.01)
+
+
+def test_q3_the_printed_central_step_passes_with_a_note_to_derive_it():
+    # section 4 prints "CENTRAL_STEP = 6.06e-06": copied into the answer, it passes (it is the
+    # textbook cbrt(ε), within the 1.6 factor) but the learner is told to derive a step
+    printed = "CENTRAL_STEP = 6.06e-06  (central_difference's)"
+    chapter = Path(__file__).parent.parent / "notebooks" / "01_finite_differences.ipynb"
+    assert printed in chapter.read_text(encoding="utf-8")
+    for copied in (lambda x: 6.06e-6 * max(1, abs(x)), lambda x: CENTRAL_STEP * max(1, abs(x))):
+        feedback = _timed(ch01.q3, copied)
+        assert feedback.correct
+        assert "CENTRAL_STEP, the package's default" in feedback.message
+        assert "Derive one too" in feedback.message
+    assert "CENTRAL_STEP" not in _timed(ch01.q3, ch01.central_step).message
 
 
 def _float32_loop(start, halved=True):

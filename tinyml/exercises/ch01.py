@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping
 
 from tinyml.exercises import Feedback, Incorrect, Question, ____, call_learner
-from tinyml.numeric import EPS
+from tinyml.numeric import CENTRAL_STEP, EPS
 
 # q1 ---------------------------------------------------------------------------------------
 
@@ -595,19 +595,25 @@ _Q3_DIP = 10**-5.25  # section 3b prints it: "lowest central error 3.8e-13, at h
 
 
 class _StepQuestion(Question):
-    """Exercise 3: a right step that is section 3b's measured dip is told to derive it."""
+    """Exercise 3: a right step that is a number the chapter printed is told to derive one."""
 
     def grade(self, answer=____):
         feedback = super().grade(answer)
         if not feedback.correct:
             return feedback
         h = answer(1.0)  # it passed: at x = 1 it returned a positive float
-        if not math.isclose(h, _Q3_DIP, rel_tol=0.01):  # 5.6e-6 or 5.62e-6
+        if math.isclose(h, _Q3_DIP, rel_tol=0.01):  # 5.6e-6 or 5.62e-6
+            seen = (
+                "the dip section 3b measured (the lowest central error, at h = 5.6e-06), "
+                "not a derived step"
+            )
+        elif math.isclose(h, CENTRAL_STEP, rel_tol=0.01):  # 6.06e-6, printed in section 4
+            seen = "CENTRAL_STEP, the package's default that section 4 prints (cbrt(ε))"
+        else:
             return feedback
         return Feedback(
             "correct",
-            f"{feedback.message} Note: your step at x = 1, {h:.2g}, is the dip section 3b "
-            "measured (the lowest central error, at h = 5.6e-06), not a derived step. Derive "
+            f"{feedback.message} Note: your step at x = 1, {h:.3g}, is {seen}. Derive "
             "one too: set the derivative of h²/6 + ε/h to zero.",
         )
 
