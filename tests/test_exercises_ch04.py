@@ -947,3 +947,38 @@ def test_q3_building_the_graph_and_counting_on_it_is_refused():
     assert "builds the graph" in message and "a formula in d" in message
     assert "did too much work" in _graded_quickly(ch04.q3, ch04._walks_the_paths).message
     assert _graded_quickly(ch04.q3, ch04.predicted_pushes).correct
+
+
+def _readers_pass_per_leaf_with_a_new_order_each(root, wrt):
+    """A reader's (s4b): a pruned pass per listed leaf, topological_order called in each; its
+    extra reads of root.children trip the per-path budget before the per-leaf test."""
+    for w in set(wrt):
+        order = topological_order(root)
+        needed = {w}
+        for node in reversed(order):
+            if any(c in needed for c in node.children):
+                needed.add(node)
+        for node in order:
+            if node.children:
+                node.g = 0.0
+        if root in needed:
+            root.g = 1.0
+        for node in order:
+            if node in needed and node.children:
+                for c, d in zip(node.children, node.local_grads):  # noqa: B905 (verbatim)
+                    if c in needed:
+                        c.g += node.g * d
+
+
+def test_q4_a_pass_per_leaf_with_an_order_per_leaf_is_told_so_not_per_path():
+    message = _graded_quickly(ch04.q4, _readers_pass_per_leaf_with_a_new_order_each).message
+    assert "called topological_order(root) 2 times, once per listed leaf" in message
+    assert "you make one pass per listed leaf" in message
+    assert "for every path" not in message and "2**" not in message
+    # a walk per path that calls topological_order once is still told it walks per path
+    assert "for every path" in _graded_quickly(ch04.q4, ch04._asks_per_path).message
+
+
+def test_q4_walking_the_pruned_part_names_the_test_without_assuming_the_learners_names():
+    message = _graded_quickly(ch04.q4, ch04._pushes_zero_into_the_pruned_part).message
+    assert "test whether a node leads to a listed leaf (e.g. `node in needed`)" in message

@@ -79,7 +79,7 @@ SHOW_VIEWS = {
     # chapter 4's first look at Alpha: Node.grad and Mul, every left-out line for one reason
     "first look": dict.fromkeys(
         ("_real", "_check_fresh", "__slots__", "_isinf", "_overflow", "_uses", "stats.pushes"),
-        "checks and bookkeeping, not needed to follow the push",
+        "checks and bookkeeping",
     ),
     # chapter 4's optional look at an operation's bookkeeping for backward()
     "bookkeeping": {

@@ -654,7 +654,7 @@ def backward_to(root, wrt):
         if any(child in needed for child in node.children):
             needed.add(node)
     if root in needed:  # a root that reaches no listed leaf gets nothing, like the rest
-        root.g += 1.0  # as backward_simple: a leaf keeps what earlier passes left
+        root.g += 1.0  # += for a root that is itself a leaf: it adds, like backward_simple
     for node in order:
         if node in needed:
             for child, d in zip(node.children, node.local_grads, strict=True):
@@ -1073,6 +1073,7 @@ class _Watched:
         self.assigned: set[alpha.Node] = set()  # nodes whose g it set (even to the same value)
         self.g_read: set[alpha.Node] = set()  # nodes whose g it read
         self.ordered = False  # whether it called topological_order
+        self.orders = 0  # how many times it called topological_order
         self.pushed_early = False  # whether a node pushed (read local_grads) before a parent
         self.grads_read: set[alpha.Node] = set()  # nodes whose local_grads it read
         self.grads_reads: dict[alpha.Node, int] = {}  # how often it read each one
@@ -1106,6 +1107,7 @@ def _call_watched(learner, root, wrt, order, edges, text):
                 raise _TooDeep
             if frame.f_code is _TOPOLOGICAL_ORDER:
                 seen.ordered = True
+                seen.orders += 1
             if frame.f_code in _NOT_ALLOWED:
                 seen.called.add(_NOT_ALLOWED[frame.f_code])
                 sys.setprofile(None)
@@ -1375,6 +1377,13 @@ def _check_q4_graphs(learner, changed):
                 f"{text}); the task is to write a pass that pushes only towards the listed "
                 "leaves (topological_order may help: it is allowed)"
             )
+        if too_often is not None and 1 < seen.orders <= len(wrt):
+            raise Incorrect(
+                f"on the graph {text}, your function called topological_order(root) "
+                f"{seen.orders} times, once per listed leaf: you make one pass per listed "
+                "leaf. Make one pass for all listed leaves together: decide every needed node "
+                "once, then push each one once"
+            )
         if too_often is not None:
             who = _name(too_often, root)
             raise Incorrect(
@@ -1515,7 +1524,8 @@ def _check_q4_graphs(learner, changed):
                 f"on the graph {text}, the gradients are right and no pruned g changed, but you "
                 f"still walk the pruned part: your function {' and '.join(did)} that lead to "
                 f"no listed leaf{_such_as(read or added)}. Skip nodes that lead to no listed "
-                "leaf: test `node in needed` before touching a node or its children"
+                "leaf: test whether a node leads to a listed leaf (e.g. `node in needed`) "
+                "before touching it or its children"
             )
         again = [
             n
