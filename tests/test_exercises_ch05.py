@@ -487,3 +487,24 @@ def test_s4a_read_q3_solution_says_why_zeros_give_different_rows_here():
     # Section 5: from zeros both rows got the same gradient; here they do not. Say why.
     assert "From zeros the rows differ here" in ch05.q3.solution_text
     assert "weighs z0 and z1 differently" in ch05.q3.solution_text
+
+
+def test_s4b_q2_names_rows_left_out_not_hard_coded_numbers():
+    # The s4b read: a slice W[:2] was told "not the numbers 3 and 2", which its code has none of.
+    def matvec(W, x):
+        return [sum(w * v for w, v in zip(row, x, strict=False)) for row in W[:2]]
+
+    message = ch05.q2.grade(matvec).message
+    assert "2 entries for a 3-row W" in message and "loop over every row of W" in message
+    assert "numbers 3 and 2" not in message
+
+    def outer_range_two(W, x):  # a hard-coded outer count: the same symptom, the same advice
+        return [sum(W[i][j] * x[j] for j in range(len(x))) for i in range(2)]
+
+    assert "loop over every row of W" in ch05.q2.grade(outer_range_two).message
+
+
+def test_s4b_q5_hint_2_asks_about_the_shared_inputs_without_answering():
+    second, third = ch05.q5.hints()[1:]
+    assert "distinct input nodes" in second and "appears once" not in second
+    assert "shared by all n rows" in third

@@ -428,7 +428,13 @@ def _check_other_shapes(learner_matvec) -> None:
                 f"{type(exc).__name__}: {exc}{_failing_line(learner_matvec, exc)}"
             ) from None
         want = matvec(w, x)
-        if not isinstance(got, list) or len(got) != len(want):
+        if isinstance(got, list) and len(got) != len(want):  # the reader's W[:2]: rows left out
+            raise Incorrect(
+                f"your matvec is right for the 2×3 W, but matvec({w}, {x}) returned {got!r}: "
+                f"{len(got)} entries for a {rows}-row W. y needs one entry per row: loop over "
+                "every row of W (`for row in W` or range(len(W)))"
+            )
+        if not isinstance(got, list):
             raise Incorrect(f"{fixed}; matvec({w}, {x}) should give {want}, not {got!r}")
         first_three = [sum(row[j] * x[j] for j in range(min(3, cols))) for row in w]
         if len(x) > 3 and all(
@@ -1023,12 +1029,13 @@ q5 = Question(
     hint_text="Count each kind of node separately, as section 7's printout does. Which kinds "
     "come one per weight? How many input nodes are there, now that x holds Vars?",
     more_hints=(
-        "The m inputs are m Vars, each shared by all n rows: a shared node appears once in "
-        "the graph. Which kinds come one per weight, and does Var * Var need a Const? Then "
+        "How many distinct input nodes are there: one per row, or one per entry of x? "
+        "Which kinds come one per weight, and does Var * Var need a Const? Then "
         "each row adds up its m products, and the n row sums are added up.",
         "n·m weight Vars and n·m Mul, one per weight; no Const, since Var * Var needs none; "
-        "m input Vars. Adding up k numbers takes k - 1 additions: count the Adds in each "
-        "row's sum and in adding up the n row sums, then add up all four kinds.",
+        "m input Vars, each one node shared by all n rows. Adding up k numbers takes k - 1 "
+        "additions: count the Adds in each row's sum and in adding up the n row sums, then "
+        "add up all four kinds.",
     ),
     solution_text=inspect.getsource(graph_nodes)
     + "# In all: n·m + m + n·m + (n·m - 1) = 3·n·m + m - 1\n"
