@@ -956,3 +956,33 @@ def test_chapter_6_valley_claims_of_the_s4a_fixes_hold():
         assert b * b < 4 * mu
         root = complex(b, math.sqrt(4 * mu - b * b)) / 2
         assert math.isclose(abs(root), math.sqrt(mu))
+
+
+def test_s4b_readers_answers_get_specific_messages():
+    """Report ch6_s4b, items 1 and 2: the reader's exact wrong answers and what they are told."""
+
+    def g_for_new_buffer(theta, g, buf, lr, mu):  # returns the new buffer: not "stays 0"
+        return theta - lr * (g + mu * g), mu * buf + g
+
+    message = ch06.q2.grade(g_for_new_buffer).message
+    assert "uses g where the new buffer belongs" in message and "never changes" not in message
+
+    def mu_squared(theta, g, buf, lr, mu):  # g left out of the buffer used in the step
+        return theta - lr * (g + mu * mu * buf), mu * buf + g
+
+    message = ch06.q2.grade(mu_squared).message
+    assert message.startswith("your buffer is right, but theta's step is not"), message
+
+    def eps_squared_inside(theta, g, v, lr, alpha, eps):
+        v = alpha * v + (1 - alpha) * g * g
+        return theta - lr * g / math.sqrt(v + eps**2), v
+
+    def eps_subtracted(theta, g, v, lr, alpha, eps):
+        v = alpha * v + (1 - alpha) * g * g
+        return theta - lr * g / math.sqrt(v) - eps, v
+
+    for wrong in (eps_squared_inside, eps_subtracted):
+        message = ch06.q3.grade(wrong).message
+        assert message.startswith("your v is right, but theta's step is not"), message
+    assert "never changes" in ch06.q2.grade(ch06._nesterov_same_buf).message
+    assert ch06.q2.grade(ch06.nesterov_step).correct and ch06.q3.grade(ch06.rmsprop_step).correct

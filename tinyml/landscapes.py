@@ -258,8 +258,10 @@ def _draw_path(
     """One run's path on the landscape's contour map, titled with its label and final loss."""
     _contours(ax, landscape, xlim or landscape.xlim, ylim or landscape.ylim)
     xs, ys = zip(*run.path, strict=True)
-    dots = 2.5 if len(xs) <= 100 else 0  # long runs: a line is clearer than dots
-    ax.plot(xs, ys, "-o", color="#1f77b4", ms=dots, lw=1, label="path")
+    if len(xs) <= 101:  # a dot per step; long runs: a line alone is clearer
+        ax.plot(xs, ys, "-o", color="#1f77b4", ms=2.5, lw=1, label="path, a dot per step")
+    else:
+        ax.plot(xs, ys, "-", color="#1f77b4", lw=1, label="path")
     ax.plot(xs[0], ys[0], "s", color="black", ms=5, label="start")
     end = f"f = {run.losses[-1]:.1e} after {len(xs) - 1}"
     if run.diverged:

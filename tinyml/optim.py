@@ -192,11 +192,9 @@ class Optimizer:
 
     def step(self) -> None:
         """Update every parameter once from its current gradient (``p.g``, or a Tensor's
-        ``p.grad``, whose entries all move at once by the same rule).
-
-        All gradients are checked before anything moves: if one is not finite, step raises
-        and leaves every parameter, every running average and ``steps`` as they were.
-        """
+        ``p.grad``, whose entries all move at once by the same rule)."""
+        # All gradients are checked before anything moves: if one is not finite, step raises
+        # and leaves every parameter, every running average and ``steps`` as they were.
         grads = [_gradient(i, p) for i, p in enumerate(self.params)]  # p.g (a Tensor: p.grad)
         self.steps += 1
         for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):

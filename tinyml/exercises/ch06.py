@@ -745,9 +745,12 @@ def _check_q3(step):
             for p, a, w in zip(_Q3_PROBES, answers, wants, strict=True)
             if not _close_pair(a, w)
         )
+        right_v = all(_close_pair(a[1:], w[1:]) for a, w in zip(answers, wants, strict=True))
         raise Incorrect(
-            f"rmsprop_step({theta}, {g}, {v}, {settings}) returned "
+            ("your v is right, but theta's step is not: " if right_v else "")
+            + f"rmsprop_step({theta}, {g}, {v}, {settings}) returned "
             f"({got[0]:.6g}, {got[1]:.6g}); RMSProp gives ({want[0]:.6g}, {want[1]:.6g})"
+            + (": the step is lr·g / (√v + eps), with the new v" if right_v else "")
         )
     _check_q3_other_settings(step)
     # Right on the probes: now 30 steps in a row, against tinyml.optim.RMSProp itself.
@@ -1318,13 +1321,33 @@ def _check_q2(step):
                 f"mu={mu:g}. Use the {name} argument, not a number"
             )
     if _first_difference(got, _run_momentum(_nesterov_same_buf, lr, mu, steps)) is None:
+        if all(b == 0 for b in buffers):
+            raise Incorrect(
+                "the buffer you return never changes (it stays 0): return the new buffer, "
+                "buf = mu·buf + g, so that the next step builds on it"
+            )
         raise Incorrect(
-            "the buffer you return never changes (it stays 0): return the new buffer, "
-            "buf = mu·buf + g, so that the next step builds on it"
+            "theta's step uses g where the new buffer belongs: it moves by lr·(g + mu·buf), "
+            "with buf = mu·buf + g computed first"
         )
+    right_buffer = _buffer_rule_right(step, lr, mu)
     raise Incorrect(
-        f"after step {i + 1} theta is {got[i]:.6g}; Nesterov momentum gives {want[i]:.6g}"
+        ("your buffer is right, but theta's step is not: " if right_buffer else "")
+        + f"after step {i + 1} theta is {got[i]:.6g}; Nesterov momentum gives {want[i]:.6g}"
+        + (": it moves by lr·(g + mu·buf), with the new buf" if right_buffer else "")
     )
+
+
+def _buffer_rule_right(step, lr: float, mu: float) -> bool:
+    """Whether the learner's step returns buf = mu·buf + g, whatever theta it returns."""
+    for theta, g, buf in ((0.5, 1.25, 0.75), (-1.0, -0.5, 2.0)):
+        try:
+            got = step(theta, g, buf, lr, mu)[1]
+        except Exception:  # noqa: BLE001 - any failure means "no"
+            return False
+        if not isinstance(got, int | float) or not math.isclose(got, mu * buf + g):
+            return False
+    return True
 
 
 def _nesterov_class(base: type) -> type:
