@@ -1375,3 +1375,11 @@ def test_ch02_q2_a_first_miss_without_the_chain_rule_does_not_give_the_rule_away
         assert rule not in feedback.message
     assert "a.grad(x)" in ch02.q2.hints()[2]
     assert ch02.q2.grade(ch02._Cube).correct
+
+
+@pytest.mark.parametrize("walks", [3.45, 1694 / 491, 3.4501])  # a reader's right answers
+def test_ch03_q3_walks_right_answer_says_which_column_passes_2_5_and_where_walks_head(walks):
+    feedback = ch03.q3_walks.grade(walks)
+    assert feedback.correct
+    assert "more than 2.5" in feedback.message and "Sigmoid.grad" in feedback.message
+    assert "12P - 3" in feedback.message and "42 / 12 = 3.5" in feedback.message

@@ -60,12 +60,12 @@ def fib2(n: int) -> int:
     return fib_iter(0, 1, n)
 
 
-def fib_iter(n1: int, n2: int, n: int) -> int:
-    """Step n times from the pair (n1, n2) to (n2, n1 + n2); return the first of the pair."""
+def fib_iter(a: int, b: int, n: int) -> int:
+    """Step n times from the pair (a, b) to (b, a + b); return the first of the pair."""
     n = _check_n(n)
     if n == 0:
-        return n1
-    return fib_iter(n2, n1 + n2, n - 1)
+        return a
+    return fib_iter(b, a + b, n - 1)
 
 
 @dataclass

@@ -1031,6 +1031,8 @@ q3_walks = Question(
         "# Sigmoid.grad walks each prediction once more for σ(a), and predictions fill the tree"
     ),
     answer=lambda: _Q3_WALKS,
+    praise="1,694 / 491 ≈ 3.45, more than 2.5: the Sigmoid.grad column, 12P - 3, walks "
+    "each prediction once more. As P grows, the walks head for 42 / 12 = 3.5.",
     wrong=[
         (2.5, "linear model's 2.5 walks"),
         (2.48, "check grad_visits first"),  # a reader's wrong grad_visits(40) = 1,217, / 491
