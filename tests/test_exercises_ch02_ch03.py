@@ -1383,3 +1383,67 @@ def test_ch03_q3_walks_right_answer_says_which_column_passes_2_5_and_where_walks
     assert feedback.correct
     assert "more than 2.5" in feedback.message and "Sigmoid.grad" in feedback.message
     assert "12P - 3" in feedback.message and "42 / 12 = 3.5" in feedback.message
+
+
+# Answers from fresh read s4b of chapter 2, each as the reader wrote it.
+
+
+def test_ch02_s4b_q4_an_f_that_moves_a_new_var_with_xs_name_is_told_so():
+    from tinyml.numeric import central_difference
+
+    def derivative_check(expr, x):
+        y = Var(x.value(), name=x.name)
+
+        def f(t):
+            y.set_value(t)
+            return expr.value()
+
+        return expr.grad(x), central_difference(f, x.value())
+
+    message = ch02.q4.grade(derivative_check).message
+    assert "your f moved a new Var named x, not the x you were given" in message
+    assert "ignores its argument" not in message
+    assert ch02.q4.grade(ch02._derivative_check).correct
+
+
+def test_ch02_s4b_q4_a_helper_var_beside_the_right_f_is_not_blamed():
+    from tinyml.numeric import central_difference
+
+    def derivative_check(expr, x):  # right, plus a scratch Var that it moves too
+        scratch = Var(0.0, name="x")
+        start = x.value()
+
+        def f(t):
+            scratch.set_value(t)
+            x.set_value(t)
+            return expr.value()
+
+        numeric = central_difference(f, start)
+        x.set_value(start)
+        return expr.grad(x), numeric
+
+    assert ch02.q4.grade(derivative_check).correct
+
+
+@pytest.mark.parametrize(
+    ("answer", "phrase"),
+    [
+        ((-9, 9, "**", "neg"), "are both 1 short: you left out the + 1"),
+        ((-9, 10, "**", "neg"), "value_1 = -9.0 is not the value of -x ** 2 + 1 at x = 3: it is"),
+        ((-8, 9, "**", "neg"), "value_2 = 9.0 is not the value of (-x) ** 2 + 1 at x = 3: it is"),
+    ],
+)
+def test_ch02_s4b_q3_values_without_the_plus_1_are_told_so(answer, phrase):
+    feedback = ch02.q3.grade(answer)
+    assert feedback.status == "incorrect" and phrase in feedback.message
+
+
+def test_ch02_s4b_q3_the_last_hint_lets_python_show_the_precedence():
+    hint = ch02.q3.hints()[2]
+    assert "-3 ** 2" in hint and "-9" not in hint
+
+
+def test_ch02_s4b_q2_a_missing_chain_rule_points_to_the_table_not_to_a_hint():
+    message = ch02.q2.grade(ch02._CubeNoChain).message
+    assert "the chain rule takes you on to x (the a' in the table of rules" in message
+    assert "hint(3)" not in message

@@ -348,7 +348,7 @@ class _Cube(Node):
     op = "cube"
 
     def __init__(self, a):
-        self.a = a if isinstance(a, Node) else Const(a)
+        self.a = a if isinstance(a, Node) else Const(a)  # what Square's _node(a) does
         self.children = (self.a,)
 
     def value(self):
@@ -486,8 +486,8 @@ def _check_q2_methods(cube):
         if math.isclose(got, want / 2, rel_tol=1e-9):
             raise Incorrect(
                 f"{at}, Cube(2x + y).grad(x) gave {got!r}; expected {want!r}. Yours is the "
-                "derivative with respect to the inner 2x + y, not to x (ch02.q2.hint(3) says "
-                "how to go on to x)"
+                "derivative with respect to the inner 2x + y, not to x: the chain "
+                "rule takes you on to x (the a' in the table of rules, section More operations)"
             )
         if not math.isclose(got, want, rel_tol=1e-9):
             raise Incorrect(
@@ -880,6 +880,11 @@ def _check_q3(answer):
             "value_2 = -8 ignores the parentheses: in (-x) ** 2 + 1 Python builds -x first, "
             "and ** squares that"
         )
+    if values == (_Q3_VALUES[0] - 1, _Q3_VALUES[1] - 1):
+        raise Incorrect(
+            f"value_1 = {values[0]!r} and value_2 = {values[1]!r} are both 1 short: you left "
+            "out the + 1 that both expressions end with (it is the root of both trees)"
+        )
     for k in (0, 1):
         if values[k] != _Q3_VALUES[k]:
             expr = ("-x ** 2 + 1", "(-x) ** 2 + 1")[k]
@@ -887,6 +892,11 @@ def _check_q3(answer):
                 raise Incorrect(
                     f"value_{k + 1} = {values[k]!r} is close to, but not exactly, the value of "
                     f"{expr} at x = 3, a whole number: give it exactly"
+                )
+            if values[k] == _Q3_VALUES[k] - 1:
+                raise Incorrect(
+                    f"value_{k + 1} = {values[k]!r} is not the value of {expr} at x = 3: it "
+                    "is 1 short, so you left out the + 1 at the root of the tree"
                 )
             raise Incorrect(
                 f"value_{k + 1} = {values[k]!r} is not the value of {expr} at x = 3; work it "
@@ -935,9 +945,9 @@ q3 = _Q3Question(
     more_hints=(
         "+ comes last, so it is the root. Which binds tighter in Python, unary minus or **? "
         "The tighter one sits directly above x; evaluate the tree from there up at x = 3.",
-        "In Python -3 ** 2 is -9: ** binds tighter, so -x ** 2 + 1 = -9 + 1. In "
-        "(-x) ** 2 + 1 the parentheses come first. Only after you have written your "
-        "answers: build both, x = Var(3.0, name='x'), and print them to compare.",
+        "Run -3 ** 2 in a cell (plain numbers, no Var): its answer shows which of the two "
+        "binds tighter. In (-x) ** 2 + 1 the parentheses come first. Only after you have "
+        "written your answers: build both, x = Var(3.0, name='x'), and print them to compare.",
     ),
     solution_text=(
         "answer = (-8, 10, '**', 'neg')\n"
@@ -957,6 +967,12 @@ q3 = _Q3Question(
         ((-8, 10, "neg", "neg"), "above_1: in -x ** 2 the power"),
         ((-8, 10, "**", "**"), "above_2: in (-x) ** 2 the parentheses"),
         ((-9, 10, "**", "neg"), "value_1 = -9.0 is not the value"),
+        ((-9, 10, "**", "neg"), "you left out the + 1"),
+        ((-9, 9, "**", "neg"), "are both 1 short: you left out the + 1"),
+        (
+            (-8, 9, "**", "neg"),
+            "value_2 = 9.0 is not the value of (-x) ** 2 + 1 at x = 3: it is 1 short",
+        ),
         ((-7.999999, 10, "**", "neg"), "value_1 = -7.999999 is close to, but not exactly"),
         ((-8, 10, "**", "square"), "'neg' or '**'"),
         (("-8", 10, "**", "neg"), "should be a number"),
@@ -1050,6 +1066,28 @@ def _q4_others_left_alone(about, x, others, starts, others_at, tried_at):
             )
 
 
+def _set_values_traced(check, expr, x, others, call):
+    """check(expr, x) for the learner, and the Vars other than x and others it set_value'd."""
+    strays: list[Var] = []
+    beta_file = beta.__file__
+
+    def tracer(frame, event, arg):
+        if event == "call" and frame.f_code.co_name == "set_value":
+            var = frame.f_locals.get("self")
+            known = var is x or any(var is o for o in others) or any(var is v for v in strays)
+            if frame.f_code.co_filename == beta_file and isinstance(var, Var) and not known:
+                strays.append(var)
+        return None
+
+    old = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        got = call_learner(check, expr, x, call=call)
+    finally:
+        sys.settrace(old)
+    return got, strays
+
+
 def _check_q4(check):
     if not callable(check):
         raise Incorrect("pass your function itself, e.g. ch02.q4.check(derivative_check)")
@@ -1074,7 +1112,8 @@ def _check_q4(check):
         expr.value = watched_value
         try:
             call = f"calling it with ({expr}, {x} = {_show_number(x.value())})"
-            got = call_learner(check, expr, x, call=call)  # x as it was before the call
+            # x as it was before the call; strays: other Vars the call moved with set_value
+            got, strays = _set_values_traced(check, expr, x, others, call)
         except Incorrect as exc:
             if ".value() takes 1 positional argument but 2 were given" in str(exc):
                 raise Incorrect(
@@ -1111,6 +1150,13 @@ def _check_q4(check):
             raise Incorrect(
                 f"your first number is a list, {analytic!r}; return the number itself, "
                 "expr.grad(x) (gradient(expr, [x]) gives a list of one)"
+            )
+        if strays and all(v == t for v in tried_at):
+            raise Incorrect(
+                f"for {about}: your f moved a new Var named {strays[0].name}, not the "
+                f"{x.name} you were given. Beta tells variables apart by object, not by name "
+                "(section Constants and variables), so the expression never saw the change: "
+                "set the Var passed in, x.set_value(t)"
             )
         if x.value() != t:
             raise Incorrect(
@@ -1464,6 +1510,18 @@ def _first_of_gradient(expr, x):  # a reader's: gradient(expr)[0], the first var
     return beta.gradient(expr)[0], num
 
 
+def _f_moves_a_namesake(expr, x):  # a reader's: a new Var with x's name, not x itself
+    from tinyml.numeric import central_difference
+
+    y = Var(x.value(), name=x.name)
+
+    def f(t):
+        y.set_value(t)
+        return expr.value()
+
+    return expr.grad(x), central_difference(f, x.value())
+
+
 def _f_ignores_its_argument(expr, x):
     from tinyml.numeric import central_difference
 
@@ -1498,6 +1556,7 @@ q4 = Question(
         (_uneven_steps, "not the central difference"),
         (_swapped, "wrong order, (numeric, analytic)"),
         (_f_ignores_its_argument, "your f ignores its argument; set x to it"),
+        (_f_moves_a_namesake, "your f moved a new Var named x, not the x you were given"),
         (_var_as_point, "pass x.value(), not the Var x"),
         (_difference_at_a_fixed_point, "a central difference at x = 1, but x was 0.4"),
         (_gradient_list, "your first number is a list, [0.72"),
