@@ -1438,12 +1438,49 @@ def test_ch02_s4b_q3_values_without_the_plus_1_are_told_so(answer, phrase):
     assert feedback.status == "incorrect" and phrase in feedback.message
 
 
-def test_ch02_s4b_q3_the_last_hint_lets_python_show_the_precedence():
+def test_ch02_q3_the_last_hint_states_the_precedence_without_running_code():
+    # s4b: the last hint names the rule, not the values; s4c: the exercise says "predict
+    # without running anything", so the hint must not ask for a cell to be run either
     hint = ch02.q3.hints()[2]
-    assert "-3 ** 2" in hint and "-9" not in hint
+    assert "** binds tighter than unary minus" in hint and "-(3 ** 2)" in hint
+    assert "-9" not in hint and "-8" not in hint and "Run" not in hint
 
 
 def test_ch02_s4b_q2_a_missing_chain_rule_points_to_the_table_not_to_a_hint():
     message = ch02.q2.grade(ch02._CubeNoChain).message
     assert "the chain rule takes you on to x (the a' in the table of rules" in message
     assert "hint(3)" not in message
+
+
+# Answers from fresh read s4c of chapter 2, each as the reader wrote it.
+
+
+def test_ch02_s4c_q4_a_step_of_ones_own_passes_with_a_note_to_leave_h_out():
+    from tinyml.numeric import central_difference
+
+    def derivative_check(expr, x):  # the solution's, but with the reader's h = 1e-7
+        analytic = expr.grad(x)
+        start = x.value()
+
+        def f(t):
+            x.set_value(t)
+            return expr.value()
+
+        numeric = central_difference(f, start, 1e-7)
+        x.set_value(start)
+        return analytic, numeric
+
+    feedback = ch02.q4.grade(derivative_check)
+    assert feedback.correct
+    assert "you chose the step h = 1e-07 yourself" in feedback.message.lower()
+    assert "leave h out" in feedback.message
+    assert ch02.q4.grade(ch02._derivative_check).message == "well done."
+
+
+def test_ch02_s4c_q2_the_solution_cubes_as_square_squares_without_a_bare_overflow():
+    assert "return a * a * a" in ch02.q2.solution_text
+    assert "value() ** 3" not in ch02.q2.solution_text
+    huge = ch02._Cube(Var(1e200, name="x"))
+    assert huge.value() == float("inf")  # a ** 3 would raise OverflowError
+    assert huge.grad(huge.a) == float("inf")
+    assert ch02.q2.grade(ch02._Cube).correct

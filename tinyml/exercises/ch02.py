@@ -11,7 +11,7 @@ import sys
 from tinyml import beta
 from tinyml.beta import Const, Node, Var
 from tinyml.exercises import Feedback, Incorrect, NotAttempted, Question, ____, call_learner
-from tinyml.numeric import GradCheck, central_difference
+from tinyml.numeric import CENTRAL_STEP, GradCheck, central_difference
 
 
 def _is_number(v: object) -> bool:
@@ -352,10 +352,12 @@ class _Cube(Node):
         self.children = (self.a,)
 
     def value(self):
-        return self.a.value() ** 3
+        a = self.a.value()
+        return a * a * a  # like Square: a ** 3 would raise a bare OverflowError for huge a
 
     def grad(self, x):
-        return 3 * self.a.value() ** 2 * self.a.grad(x)
+        a = self.a.value()
+        return 3 * a * a * self.a.grad(x)
 
 
 _Q2_POINTS = [-1.5, -0.3, 0.7, 1 / 3, 2.0, 12.0]  # 12: |a| >= 10 too; 1/3: a cube no rounding hits
@@ -945,9 +947,9 @@ q3 = _Q3Question(
     more_hints=(
         "+ comes last, so it is the root. Which binds tighter in Python, unary minus or **? "
         "The tighter one sits directly above x; evaluate the tree from there up at x = 3.",
-        "Run -3 ** 2 in a cell (plain numbers, no Var): its answer shows which of the two "
-        "binds tighter. In (-x) ** 2 + 1 the parentheses come first. Only after you have "
-        "written your answers: build both, x = Var(3.0, name='x'), and print them to compare.",
+        "In Python ** binds tighter than unary minus: -3 ** 2 means -(3 ** 2). In "
+        "(-x) ** 2 + 1 the parentheses come first. Only after you have written your answers: "
+        "build both, x = Var(3.0, name='x'), and print them to compare.",
     ),
     solution_text=(
         "answer = (-8, 10, '**', 'neg')\n"
@@ -1088,7 +1090,11 @@ def _set_values_traced(check, expr, x, others, call):
     return got, strays
 
 
+_q4_own_steps: list[float] = []  # steps h a right answer chose itself (not the default)
+
+
 def _check_q4(check):
+    _q4_own_steps.clear()
     if not callable(check):
         raise Incorrect("pass your function itself, e.g. ch02.q4.check(derivative_check)")
     for expr, x, others in _q4_cases():
@@ -1195,6 +1201,8 @@ def _check_q4(check):
         if not _is_number(numeric):
             raise Incorrect(f"for {at} your numeric derivative is {numeric!r}, not a number")
         h = _check_q4_points(expr, about, x, t, numeric, tried_at, want)
+        if not math.isclose(h, CENTRAL_STEP * max(1.0, abs(t)), rel_tol=1e-3):
+            _q4_own_steps.append(h)
         if t == _Q4_STEEP:
             # Steep: the default step's central difference is off from grad in the 6th digit
             # only; a large step (h = 1e-3 is 15% off) shows a true difference of a bad h.
@@ -1528,7 +1536,22 @@ def _f_ignores_its_argument(expr, x):
     return expr.grad(x), central_difference(lambda v: expr.value(), x.value())
 
 
-q4 = Question(
+class _Q4Question(Question):
+    """A right answer that passes its own step h is correct, with a note on leaving h out."""
+
+    def grade(self, answer=____) -> Feedback:
+        feedback = super().grade(answer)
+        if feedback.correct and _q4_own_steps:
+            return Feedback(
+                "correct",
+                f"well done. (You chose the step h = {_q4_own_steps[0]:.1g} yourself; as the "
+                "exercise says, leave h out: chapter 1's default step balances truncation and "
+                "round-off for you.)",
+            )
+        return feedback
+
+
+q4 = _Q4Question(
     title="Check Beta against chapter 1",
     checker=_check_q4,
     hint_text="The analytic number is one call away. For the numeric one, chapter 1's "
