@@ -885,8 +885,8 @@ def _q3_columns(formula, P):
     shown = f"grad_visits({P}) = {got!r}"
     if isinstance(got, numbers.Real) and not isinstance(got, bool):
         raise Incorrect(
-            f"{shown}, one number; return the four columns as a tuple, like table[P] in "
-            "'Where the 2.5 comes from': (grad() calls, Square.grad, Sigmoid.grad, Mul.grad)"
+            f"{shown}, one number; return the four columns as a tuple, (grad() calls, "
+            "Square.grad, Sigmoid.grad, Mul.grad), each a formula in P"
         )
     if not isinstance(got, (tuple, list)):
         raise Incorrect(
@@ -1053,7 +1053,7 @@ q3_walks = Question(
     hint_text="As in the chapter's table: walks per grad = one grad's visits / one walk's "
     "visits, and a walk of the tree is one value(). Where does each number come from?",
     more_hints=(
-        "One grad's visits at P = 40 is your formula from the first cell, once "
+        "One grad's visits at P = 40 is the sum of your four columns, once "
         "ch03.q3.check(grad_visits) passes; one value() of the neuron's loss is 12P + 11 "
         "visits (check it: count_visits() around loss.value()).",
         "At P = 40 one walk is 12 · 40 + 11 = 491 visits. Divide and round to two decimals, "
