@@ -95,42 +95,69 @@ def test_ch03_q3_the_formula_matches_measured_visits_and_slips_are_named():
         loss, ws = linear_loss(P, activation=Sigmoid)
         with count_visits() as g:
             loss.grad(ws[0])
-        assert g.total == ch03.grad_visits(P) == 42 * P + 14
+        columns = (g.grad, g.asked_by["Square"], g.asked_by["Sigmoid"], g.asked_by["Mul"])
+        assert columns == ch03.grad_visits(P) and g.total == sum(columns) == 42 * P + 14
 
     def measured(P):  # measuring instead of predicting: refused, as in q4
         loss, ws = linear_loss(P, activation=Sigmoid)
         with count_visits() as g:
             loss.grad(ws[0])
-        return g.total
+        return g.grad, g.asked_by["Square"], g.asked_by["Sigmoid"], g.asked_by["Mul"]
 
     feedback = ch03.q3.grade(measured)
     assert feedback.status == "incorrect"
     assert "builds the loss and counts" in feedback.message
-    table = [42 * P + 14 for P in range(100)]
+    table = [ch03.grad_visits(P) for P in range(100)]
     assert "formula in P" in ch03.q3.grade(lambda P: table[P]).message
-    rows = lambda P: (12 * P + 11) + 3 * (4 * P + 2) + 3 * (4 * P - 1) + 6 * P  # noqa: E731
-    assert ch03.q3.grade(rows).correct
-    assert ch03.q3.grade(lambda P: 42.0 * P + 14).correct
-    assert "linear model's 30P + 11" in ch03.q3.grade(lambda P: 30 * P + 11).message
-    assert "Sigmoid.grad needs" in ch03.q3.grade(lambda P: 30 * P + 17).message
-    assert "the constant is not" in ch03.q3.grade(lambda P: 42 * P + 8).message
-    assert "column by column" in ch03.q3.grade(lambda P: 45 * P).message
+    rows = lambda P: [12 * P + 11, 3 * (4 * P + 2), 3 * (4 * P - 1), 6 * P]  # noqa: E731
+    assert ch03.q3.grade(rows).correct  # a list is as good as a tuple
+    assert ch03.q3.grade(lambda P: (12.0 * P + 11, 12 * P + 6, 12 * P - 3, 6.0 * P)).correct
+    linear = lambda P: (12 * P + 8, 12 * P + 3, 0, 6 * P)  # noqa: E731
+    assert "linear model's tree" in ch03.q3.grade(linear).message
+    no_sigmoid = lambda P: (12 * P + 11, 12 * P + 6, 0, 6 * P)  # noqa: E731
+    assert "Sigmoid.grad needs" in ch03.q3.grade(no_sigmoid).message
+    off_sigmoid = lambda P: (12 * P + 11, 12 * P + 6, 12 * P - 6, 6 * P)  # noqa: E731
+    message = ch03.q3.grade(off_sigmoid).message
+    assert "your Sigmoid.grad column is 6" in message and "makes 9 visits there" in message
+    for total in (lambda P: 42 * P + 14, lambda P: 30 * P + 11, lambda P: 45 * P):
+        assert "one number; return the four columns as a tuple" in ch03.q3.grade(total).message
     assert "function itself" in ch03.q3.grade(1694).message
-    # a fresh reader's slip: the value must be shown as given, not rounded to 56
-    message = ch03.q3.grade(lambda P: 42.000001 * P + 14).message
-    assert "grad_visits(1) = 56.000001, but" in message and "makes 56 visits" in message
+    # a fresh reader's slip: the value must be shown as given, not rounded to 23
+    message = ch03.q3.grade(lambda P: (12 * P + 11.25, 12 * P + 6, 12 * P - 3, 6 * P)).message
+    assert "grad() calls column is 23.25, but" in message and "makes 23 visits" in message
+
+
+def test_ch03_q3_cancelling_column_errors_are_caught_column_by_column():
+    """Reader s4c: linear columns kept, Sigmoid.grad as 3 walks of (prediction - target).
+    The total is 42P + 14 (the errors cancel), so a check of the total passed it."""
+
+    def grad_visits(P):
+        return (12 * P + 8, 3 * (4 * P + 1), 3 * (4 * P + 1), 6 * P)
+
+    assert sum(grad_visits(7)) == sum(ch03.grad_visits(7))  # cancels: why columns are checked
+    feedback = ch03.q3.grade(grad_visits)
+    assert not feedback.correct
+    assert "your grad() calls column is 20" in feedback.message
+    # with the grad() calls fixed, the next wrong column is named, with what it misses
+    fixed_calls = lambda P: (12 * P + 11, *grad_visits(P)[1:])  # noqa: E731
+    message = ch03.q3.grade(fixed_calls).message
+    assert "your Square.grad column is 15" in message and "linear model's 3(4P + 1)" in message
+    fixed_square = lambda P: (12 * P + 11, 12 * P + 6, *grad_visits(P)[2:])  # noqa: E731
+    message = ch03.q3.grade(fixed_square).message
+    assert "your Sigmoid.grad column is 15" in message
+    assert "walks (prediction − target)" in message
 
 
 def test_ch03_readers_slips_in_exercises_3_and_4_are_named():
     # Exercise 3: the constants of w·x forgotten, 3P - 1 nodes a prediction instead of 4P - 1
     def grad_visits(P):
-        return (12 * P + 11) + (12 * P + 6) + 3 * (3 * P - 1) + 6 * P  # 39P + 14
+        return (12 * P + 11), (12 * P + 6), 3 * (3 * P - 1), 6 * P  # 39P + 14 together
 
     message = ch03.q3.grade(grad_visits).message
-    assert "grad_visits(1) = 53" in message and "56 visits" in message
+    assert "grad_visits(1): your Sigmoid.grad column is 6" in message
     assert "4P − 1 nodes: P weights, P constants, P Muls, P − 1 Adds" in message
     # ... and its walks: the division is right, the visits are not
-    for walks_at_40 in (grad_visits(40) / (12 * 40 + 11), 3.2057, 1690 / 491):
+    for walks_at_40 in (sum(grad_visits(40)) / (12 * 40 + 11), 3.2057, 1690 / 491):
         feedback = ch03.q3_walks.grade(walks_at_40)
         assert not feedback.correct, walks_at_40
         assert "isn't right yet; finish Exercise 3 first" in feedback.message
@@ -204,7 +231,7 @@ def test_ch03_every_question_has_staged_hints_each_new():
     # hint(3) stops just short of the answer; .solution() gives it
     for q, answer in (
         (ch03.q1, "fib2(59)"),
-        (ch03.q3, "42P + 14"),
+        (ch03.q3, "together 42P + 14"),
         (ch03.q3_walks, "3.45"),
         (ch03.q4, "G(d) = 2 + 3"),
     ):
@@ -214,7 +241,7 @@ def test_ch03_every_question_has_staged_hints_each_new():
 
 def test_ch03_q3_q4_printing_instead_of_returning_is_named(capsys):
     def grad_visits(P):  # a sixth reader's code
-        print(42 * P + 14)
+        print(12 * P + 11, 12 * P + 6, 12 * P - 3, 6 * P)
 
     def predicted_visits(d):
         print(3 ** (d - 1) * (4 * d + 3))
@@ -222,6 +249,7 @@ def test_ch03_q3_q4_printing_instead_of_returning_is_named(capsys):
     assert "print it instead of returning" in ch03.q3.grade(grad_visits).message
     assert "print it instead of returning" in ch03.q4.grade(predicted_visits).message
     assert "print" not in ch03.q3.grade(lambda P: "42P + 14").message
+    assert "print" not in ch03.q3.grade(lambda P: 42 * P + 14).message
 
 
 def test_ch03_exercises_cell_promises_what_the_hints_hold():
@@ -285,7 +313,7 @@ def test_ch03_q4_and_q3_feedback_reads_right():
     from tinyml.exercises import ch03
 
     assert "makes 1 visit;" in ch03.q4.grade(lambda d: 0).message
-    assert "makes 56 visits" in ch03.q3.grade(lambda P: 140).message
+    assert "makes 23 visits there" in ch03.q3.grade(lambda P: (140, 18, 9, 6)).message
 
 
 def test_ch02_q1_new_vars_named_x_and_y_are_not_the_cells():
@@ -955,7 +983,7 @@ def test_ch03_a_half_filled_blank_is_said_to_contain_it():
     from tinyml.exercises import ____
 
     def grad_visits(P):
-        return ____ * P + 14
+        return ____ * P + 11, 12 * P + 6, 12 * P - 3, 6 * P
 
     def predicted_visits(d):
         return 3 ** (d - 1) * ____
@@ -991,9 +1019,13 @@ def test_ch03_q2_a_memo_filled_in_advance_is_told_it_is_a_table():
 
 def test_ch03_fifth_readers_loopholes_and_slips():
     # Exercise 3: a formula right at the few P the checker used to try, wrong at P = 3
-    feedback = ch03.q3.grade(lambda P: 42 * P + 14 if P != 3 else 0)
-    assert not feedback.correct and "grad_visits(3) = 0" in feedback.message
-    assert "140 visits" in feedback.message
+    right_but_3 = lambda P: ch03.grad_visits(P) if P != 3 else (0, 36 + 6, 36 - 3, 18)  # noqa: E731
+    feedback = ch03.q3.grade(right_but_3)
+    assert (
+        not feedback.correct
+        and "grad_visits(3): your grad() calls column is 0" in feedback.message
+    )
+    assert "47 visits" in feedback.message
     # its walks: 3.455 rounds to 3.46, not the asked two decimals 3.45
     feedback = ch03.q3_walks.grade(3.455)
     assert not feedback.correct and "close but not it" in feedback.message
@@ -1223,20 +1255,24 @@ def test_ch02_q2_a_function_passed_instead_of_the_class_is_not_called_an_instanc
 def test_ch03_eighth_readers_slips_are_named():
     # Exercise 3: "one grad is now 3 walks" is not the 3-nodes-a-prediction slip
     def grad_visits(P):
-        return 3 * (12 * P + 11)
+        return 12 * P + 11, 12 * P + 6, 3 * (12 * P + 11), 6 * P
 
     message = ch03.q3.grade(grad_visits).message
-    assert "3 whole walks overcounts" in message and "count each column separately" in message
+    assert "3 whole walks of the tree overcounts" in message
     assert "3 nodes per weight" not in message
-    # a constant off: the measured columns at P = 1 are named, and they are the real counts
-    message = ch03.q3.grade(lambda P: 42 * P + 20).message
-    assert "23 grad() calls" in message and "Square.grad 18, Sigmoid.grad 9, Mul.grad 6" in message
+    # a constant off: the measured column at P = 1 is named, and it is the real count
+    for col, measured in enumerate((23, 18, 9, 6)):
+        off = lambda P, col=col: tuple(v + (i == col) for i, v in enumerate(ch03.grad_visits(P)))  # noqa: E731
+        message = ch03.q3.grade(off).message
+        assert f"makes {measured} visits there" in message, message
+        assert ("g.grad", "Square", "Sigmoid", "Mul")[col] in message
     loss, ws = linear_loss(1, activation=Sigmoid)
     with count_visits() as g:
         loss.grad(ws[0])
     assert (g.grad, g.asked_by) == (23, {"Square": 18, "Sigmoid": 9, "Mul": 6})
     # large P printed with thousands separators
-    assert "42,000,014 visits" in ch03.q3.grade(lambda P: 42 * P + 14 if P < 100 else 0).message
+    big_wrong = lambda P: ch03.grad_visits(P) if P < 100 else (0, 0, 0, 0)  # noqa: E731
+    assert "12,000,011 visits" in ch03.q3.grade(big_wrong).message
 
     # Exercise 4: V(d) where the operand is the level below, V(d - 1)
     def predicted_visits(d):
@@ -1326,7 +1362,7 @@ def test_ch03_fix_s4a_q4_add_asking_no_grad_is_named():
 
 
 def test_ch03_fix_s4a_q3_the_full_gradient_is_told_it_is_all_p_grads():
-    for full in (lambda P: P * (42 * P + 14), lambda P: P * (30 * P + 11)):
+    for full in (lambda P: tuple(P * v for v in ch03.grad_visits(P)),):
         message = ch03.q3.grade(full).message
         assert "all P grads" in message and "one grad(w1)" in message, message
     assert ch03.q3.grade(ch03.grad_visits).correct

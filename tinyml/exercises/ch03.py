@@ -815,11 +815,23 @@ def _q3_predict(formula, P):
 
 
 def grad_visits(P):
-    return (12 * P + 11) + (12 * P + 6) + (12 * P - 3) + 6 * P  # 42P + 14
+    grad_calls = 12 * P + 11  # every node of the tree: 3 Sigmoids more than the linear model
+    square = 3 * (4 * P + 2)  # each square walks (σ(w·x) - target): 4P + 2 nodes
+    sigmoid = 3 * (4 * P - 1)  # each Sigmoid walks its prediction w·x: 4P - 1 nodes
+    mul = 6 * P  # both operands of each of the 3P Muls
+    return grad_calls, square, sigmoid, mul  # together 42P + 14
 
 
-def _constants_forgotten(P):  # a reader's 39P + 14: w·x counted as 3P - 1 nodes, not 4P - 1
-    return (12 * P + 11) + (12 * P + 6) + 3 * (3 * P - 1) + 6 * P
+_Q3_COLUMNS = ("grad() calls", "Square.grad", "Sigmoid.grad", "Mul.grad")
+_Q3_MEASURE = ("g.grad", "g.asked_by['Square']", "g.asked_by['Sigmoid']", "g.asked_by['Mul']")
+
+
+def _constants_forgotten(P):  # a reader's: w·x counted as 3P - 1 nodes, not 4P - 1
+    return 12 * P + 11, 12 * P + 6, 3 * (3 * P - 1), 6 * P
+
+
+def _cancelling(P):  # a reader's linear columns + Sigmoid as 3 walks of (prediction - target)
+    return 12 * P + 8, 12 * P + 3, 3 * (4 * P + 1), 6 * P  # totals 42P + 14: errors cancel
 
 
 def _measured_grad_visits(P):
@@ -827,76 +839,97 @@ def _measured_grad_visits(P):
     from tinyml.visits import count_visits, linear_loss
 
     loss, ws = linear_loss(P, activation=Sigmoid)
-    with count_visits() as one_grad:
+    with count_visits() as g:
         loss.grad(ws[0])
-    return one_grad.total
+    return g.grad, g.asked_by["Square"], g.asked_by["Sigmoid"], g.asked_by["Mul"]
+
+
+# Column-specific slips: (column, a·P + b it gives, what it misses)
+_Q3_COLUMN_SLIPS = [
+    (0, (12, 8), "that is the linear model's tree; the neuron's has 3 Sigmoid nodes more"),
+    (
+        1,
+        (12, 3),
+        "that is the linear model's 3(4P + 1); each square now walks σ(w·x) − target, "
+        "with the Sigmoid one node more",
+    ),
+    (2, (0, 0), "Sigmoid.grad needs σ'(a) = σ(a)(1 − σ(a)), so it asks its operand for its value"),
+    (
+        2,
+        (12, 3),
+        "that walks (prediction − target); Sigmoid.grad asks only its operand, the "
+        "prediction w·x, for its value",
+    ),
+    (
+        2,
+        (12, 6),
+        "that walks (σ(w·x) − target); Sigmoid.grad asks only its operand, the "
+        "prediction w·x, for its value",
+    ),
+    (
+        2,
+        (9, -3),
+        "you count 3 nodes per weight where a prediction has 4. The prediction w·x has "
+        "4P − 1 nodes: P weights, P constants, P Muls, P − 1 Adds",
+    ),
+    (
+        2,
+        (36, 33),
+        "3 whole walks of the tree overcounts: Sigmoid.grad walks only its operand, w·x",
+    ),
+]
+
+
+def _q3_columns(formula, P):
+    got = _q3_predict(formula, P)
+    shown = f"grad_visits({P}) = {got!r}"
+    if isinstance(got, numbers.Real) and not isinstance(got, bool):
+        raise Incorrect(
+            f"{shown}, one number; return the four columns as a tuple, (grad() calls, "
+            "Square.grad, Sigmoid.grad, Mul.grad), each a formula in P"
+        )
+    if not isinstance(got, (tuple, list)):
+        raise Incorrect(
+            f"{shown}; give a tuple of four numbers of visits, (grad() calls, Square.grad, "
+            f"Sigmoid.grad, Mul.grad){_printed(got)}"
+        )
+    if len(got) != 4:
+        raise Incorrect(
+            f"{shown} has {len(got)} columns; give four: (grad() calls, Square.grad, "
+            "Sigmoid.grad, Mul.grad)"
+        )
+    for v in got:
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise Incorrect(f"{shown}: {v!r} is not a number of visits")
+    return tuple(got)
 
 
 def _check_q3(formula):
     if not callable(formula):
         raise Incorrect("pass your function itself, e.g. ch03.q3.check(grad_visits)")
-    got = {}
-    for P in _Q3_POINTS:
-        got[P] = _q3_predict(formula, P)
-        if isinstance(got[P], bool) or not isinstance(got[P], numbers.Real):
-            raise Incorrect(
-                f"grad_visits({P}) = {got[P]!r}; give a number of visits{_printed(got[P])}"
-            )
-
-    def same(a, b):
-        return all(got[P] == a * P + b for P in _Q3_POINTS)
-
-    if same(42, 14):
+    got = {P: _q3_columns(formula, P) for P in _Q3_POINTS}
+    want = {P: grad_visits(P) for P in _Q3_POINTS}
+    if all(got[P] == want[P] for P in _Q3_POINTS):
         return
-    P = next(P for P in _Q3_POINTS if got[P] != 42 * P + 14)
-    shown = f"grad_visits({P}) = {got[P]!r}"
-    if same(30, 11):
+    if all(got[P] == tuple(P * w for w in want[P]) for P in _Q3_POINTS):
         raise Incorrect(
-            f"{shown}: that is the linear model's 30P + 11 from the table. The neuron adds a "
-            "Sigmoid per point: the tree grows, each square's subtree grows, and Sigmoid.grad "
-            "asks its operand for its value — a new column"
+            "your columns are P times too big: that is all P grads, the full gradient; the "
+            "question is one grad(w1). Drop the factor P"
         )
-    if any(all(got[P] == P * (a * P + b) for P in _Q3_POINTS) for a, b in ((42, 14), (30, 11))):
+    for col, name in enumerate(_Q3_COLUMNS):
+        if all(got[P][col] == want[P][col] for P in _Q3_POINTS):
+            continue
+        P = next(P for P in _Q3_POINTS if got[P][col] != want[P][col])
+        shown = f"grad_visits({P}): your {name} column is {got[P][col]!r}"
+        for c, (a, b), why in _Q3_COLUMN_SLIPS:
+            if c == col and all(got[Q][col] == a * Q + b for Q in _Q3_POINTS):
+                raise Incorrect(f"{shown}, off: {why}")
         raise Incorrect(
-            f"{shown}: that is all P grads, the full gradient; the question is one grad(w1). "
-            "Drop the factor P"
+            f"{shown}, but one grad(w1) of linear_loss({P}, activation=Sigmoid) makes "
+            f"{_visits_word(want[P][col])} there; count that column again, and check it with "
+            f"count_visits() ({_Q3_MEASURE[col]})"
         )
-    if same(12, 11):
-        raise Incorrect(
-            f"{shown} counts only the grad() calls; Square.grad, Sigmoid.grad and Mul.grad "
-            "also ask for values, and each is a walk of its own"
-        )
-    if same(30, 17):
-        raise Incorrect(
-            f"{shown}: the grad() calls, Square.grad and Mul.grad columns are right, but a column "
-            "is missing: Sigmoid.grad needs σ'(a) = σ(a)(1 − σ(a)), so it asks its operand "
-            "(the prediction) for its value"
-        )
-    if same(36, 33) or same(36, 24):
-        raise Incorrect(
-            f"{shown}, but one grad(w1) makes {42 * P + 14:,} visits: 3 whole walks "
-            "overcounts. Sigmoid.grad walks only w·x and Mul.grad only its two operands, so "
-            "count each column separately"
-        )
-    slope = got[2] - got[1]
-    if slope in (39, 36, 33) and all(got[P] - slope * P == got[1] - slope for P in _Q3_POINTS):
-        raise Incorrect(
-            f"{shown}, but one grad(w1) makes {42 * P + 14:,} visits: you count 3 nodes per "
-            "weight where a prediction has 4. The prediction w·x has 4P − 1 nodes: P weights, "
-            "P constants, P Muls, P − 1 Adds"
-        )
-    if all(got[P] - 42 * P == got[1] - 42 for P in _Q3_POINTS):
-        raise Incorrect(
-            f"{shown}, but one grad(w1) makes {42 * P + 14:,} visits: the 42P is right, the "
-            "constant is not. At P = 1 count_visits() measures 23 grad() calls, and values "
-            "asked by Square.grad 18, Sigmoid.grad 9, Mul.grad 6: which of your columns is off?"
-        )
-    raise Incorrect(
-        f"{shown}, but one grad(w1) of linear_loss({P}, activation=Sigmoid) makes "
-        f"{42 * P + 14:,} visits; go through the table column by column (grad() calls, "
-        "Square.grad, Sigmoid.grad, Mul.grad), and check a column with count_visits() "
-        "(its .grad and .asked_by)"
-    )
+    raise AssertionError("unreachable: some column differs")  # pragma: no cover
 
 
 q3 = Question(
@@ -904,33 +937,34 @@ q3 = Question(
     checker=_check_q3,
     hint_text="Start from the table in 'Where the 2.5 comes from': the linear model's "
     "columns are the grad() calls, the values Square.grad asks for and the values Mul.grad "
-    "asks for. Which columns change when each prediction goes through a Sigmoid, and which "
-    "column is new?",
+    "asks for. Which of them change when each prediction goes through a Sigmoid?",
     more_hints=(
         "Chapter 2's Sigmoid.grad computes σ'(a) = σ(a)(1 − σ(a)): it asks its operand a, "
         "the prediction w·x, for its value. How many nodes does one prediction have, with "
-        "P weights? To check a count: with count_visits() as g: loss.grad(ws[0]), then "
+        "P weights? To check a column: with count_visits() as g: loss.grad(ws[0]), then "
         "g.grad and g.asked_by (the values each rule asked for).",
-        "Four columns: the grad() calls (the tree now has three Sigmoid nodes more); "
-        "Square.grad's walks of (σ(w·x) − target), one node more per point than before; "
-        "Sigmoid.grad's walks of the three predictions, 4P − 1 nodes each; Mul.grad's 6P, "
-        "unchanged. Write each as a·P + b and add them up.",
+        "The grad() calls: the tree now has three Sigmoid nodes more. Square.grad walks "
+        "(σ(w·x) − target), one node more per point than before. Sigmoid.grad walks the "
+        "three predictions, 4P − 1 nodes each. Mul.grad's 6P is unchanged. Write each "
+        "column as a·P + b.",
     ),
     solution_text=inspect.getsource(grad_visits),
     answer=lambda: grad_visits,
     wrong=[
-        (lambda P: 30 * P + 11, "linear model's 30P + 11"),
-        (lambda P: 12 * P + 11, "only the grad() calls"),
-        (lambda P: 30 * P + 17, "Sigmoid.grad needs"),
-        (lambda P: 42 * P + 11, "the constant is not"),
-        (lambda P: 42 * P + 8, "Square.grad 18, Sigmoid.grad 9, Mul.grad 6"),
-        (lambda P: 3 * (12 * P + 11), "3 whole walks overcounts"),  # a reader's
-        (lambda P: 36 * P + 33, "count each column separately"),
-        (lambda P: P * (42 * P + 14), "that is all P grads"),  # a reader's
+        (lambda P: (12 * P + 8, 12 * P + 3, 0, 6 * P), "linear model's tree"),
+        (lambda P: (12 * P + 11, 12 * P + 3, 12 * P - 3, 6 * P), "linear model's 3(4P + 1)"),
+        (lambda P: (12 * P + 11, 12 * P + 6, 0, 6 * P), "Sigmoid.grad needs"),
+        (_cancelling, "your grad() calls column"),  # a reader's: the totals cancel to 42P + 14
+        (lambda P: (12 * P + 11, 12 * P + 6, 12 * P + 3, 6 * P), "walks (prediction − target)"),
+        (lambda P: (12 * P + 11, 12 * P + 6, 36 * P + 33, 6 * P), "3 whole walks"),
         (_constants_forgotten, "P weights, P constants, P Muls, P − 1 Adds"),
-        (lambda P: 2.5 * P, "column by column"),
-        (lambda P: 42 * P + 14 if P != 3 else 0, "column by column"),  # right but at P = 3
-        (lambda P: "42P + 14", "give a number"),
+        (lambda P: tuple(P * v for v in grad_visits(P)), "that is all P grads"),  # a reader's
+        (lambda P: (12 * P + 11, 12 * P + 6, 12 * P - 3, 6 * P + 1), "your Mul.grad column"),
+        (lambda P: grad_visits(P) if P != 3 else (0, 0, 0, 0), "grad_visits(3)"),
+        (lambda P: 42 * P + 14, "one number"),
+        (lambda P: grad_visits(P)[:3], "has 3 columns"),
+        (lambda P: "42P + 14", "give a tuple"),
+        (lambda P: (12 * P + 11, 12 * P + 6, "12P - 3", 6 * P), "not a number"),
         (1694, "function itself"),
         (_measured_grad_visits, "measures instead of predicting"),
         (lambda P: [grad_visits(k) for k in range(50)][P], "a table of measured counts"),
@@ -940,12 +974,12 @@ q3 = Question(
 # q3, last part: one grad in walks of the tree, at P = 40 --------------------------------------
 
 _Q3_VALUE = 12 * 40 + 11  # visits of one value() of the neuron's loss at P = 40
-_Q3_WALKS = grad_visits(40) / _Q3_VALUE  # 1,694 visits / 491 nodes ≈ 3.45
+_Q3_WALKS = sum(grad_visits(40)) / _Q3_VALUE  # 1,694 visits / 491 nodes ≈ 3.45
 
 
 def _q3_not_finished(walks: float, visits: int) -> str:
     return (
-        f"{walks:g} is {visits:,} / 491: the division is right, but your grad_visits(40) = "
+        f"{walks:g} is {visits:,} / 491: the division is right, but your sum(grad_visits(40)) = "
         f"{visits:,} isn't right yet; finish Exercise 3 first (ch03.q3.check(grad_visits))"
     )
 
@@ -954,7 +988,7 @@ def _check_q3_walks(walks):
     if isinstance(walks, bool) or not isinstance(walks, numbers.Real):
         raise Incorrect(f"give a number of walks, e.g. 3.1, not {walks!r}")
     walks = float(walks)
-    visits = walks * _Q3_VALUE  # a whole number when walks is some grad_visits(40) / 491
+    visits = walks * _Q3_VALUE  # a whole number when walks is some sum(grad_visits(40)) / 491
     divided = math.isfinite(walks) and not walks.is_integer()  # not a guess such as 5, or inf
     if divided and abs(visits - round(visits)) < 1e-6 and round(visits) != 1694:
         raise Incorrect(_q3_not_finished(walks, round(visits)))  # exact: the division is right
@@ -963,52 +997,52 @@ def _check_q3_walks(walks):
     if 3.445 < walks < 3.455:  # rounds to 3.45, but more decimals that are not 3.4501…'s
         raise Incorrect(
             f"{walks:g} rounds to 3.45, but its other decimals are not those of "
-            "grad_visits(40) / (12 * 40 + 11): give exactly two decimals, round(..., 2)"
+            "sum(grad_visits(40)) / (12 * 40 + 11): give exactly two decimals, round(..., 2)"
         )
-    if math.isclose(walks, grad_visits(40) / (12 * 40 + 8), rel_tol=0.001):  # 1,694 / 488
+    if math.isclose(walks, sum(grad_visits(40)) / (12 * 40 + 8), rel_tol=0.001):  # 1,694 / 488
         raise Incorrect(
             "that divides by the linear model's 12P + 8; the neuron's walk of the tree "
-            "is 12P + 11 visits: divide grad_visits(40) by 12 * 40 + 11"
+            "is 12P + 11 visits: divide sum(grad_visits(40)) by 12 * 40 + 11"
         )
     if math.isclose(walks, 3.5, rel_tol=0.001):
         raise Incorrect(
             "3.5 is 42 / 12, where the walks head for large P, or you rounded to one "
-            "decimal; at P = 40 compute grad_visits(40) / (12 * 40 + 11) and give two"
+            "decimal; at P = 40 compute sum(grad_visits(40)) / (12 * 40 + 11) and give two"
         )
     two_decimals = round(walks, 2) == walks
     if not two_decimals and divided and abs(visits - round(visits)) < 0.05:  # 4 decimals
         raise Incorrect(_q3_not_finished(walks, round(visits)))
     if two_decimals and abs(walks - _Q3_WALKS) < 0.015:  # 3.44 or 3.46: a digit off
         raise Incorrect(
-            f"{walks:g} is off in the second decimal: round grad_visits(40) / (12 * 40 + 11) "
+            f"{walks:g} is off in the second decimal: round sum(grad_visits(40)) / (12 * 40 + 11) "
             "to two decimals with round(..., 2); if that still gives "
             f"{walks:g}, check your grad_visits first, with ch03.q3.check(grad_visits)"
         )
     if math.isclose(walks, _Q3_WALKS, rel_tol=0.03):
         raise Incorrect(
-            f"{walks:g} is close but not it: compute grad_visits(40) / (12 * 40 + 11) and "
+            f"{walks:g} is close but not it: compute sum(grad_visits(40)) / (12 * 40 + 11) and "
             "give exactly two decimals, round(..., 2)"
         )
-    if math.isclose(walks, grad_visits(40), rel_tol=0.01):
+    if math.isclose(walks, sum(grad_visits(40)), rel_tol=0.01):
         raise Incorrect(
             "that is the number of visits; divide it by one value()'s visits, 12P + 11 at P = 40"
         )
     if walks == 2.5:
         raise Incorrect(
             "that is the linear model's 2.5 walks, from the chapter's table; the neuron's grad "
-            "makes more visits than the linear model's: divide grad_visits(40), your answer to "
-            "exercise 3, by one value()'s 12P + 11 visits at P = 40"
+            "makes more visits than the linear model's: divide sum(grad_visits(40)), your "
+            "answer to exercise 3, by one value()'s 12P + 11 visits at P = 40"
         )
     if 2.4 <= walks <= 2.6:
         raise Incorrect(
             f"{walks:g} walks is about {visits:,.0f} visits (× 491), near the linear model's "
-            "2.5 walks; the neuron's grad makes more. If you divided your grad_visits(40) by "
+            "2.5 walks; the neuron's grad makes more. If you divided your sum(grad_visits(40)) by "
             "491, check grad_visits first: ch03.q3.check(grad_visits)"
         )
     if math.isclose(walks, 1 / _Q3_WALKS, rel_tol=0.015):
         raise Incorrect("that is upside down: visits of one grad divided by those of one value()")
     raise Incorrect(
-        f"{walks:g} walks is not it: one grad's visits, grad_visits(40), divided by one "
+        f"{walks:g} walks is not it: one grad's visits, sum(grad_visits(40)), divided by one "
         "value()'s, 12P + 11 at P = 40"
     )
 
@@ -1019,7 +1053,7 @@ q3_walks = Question(
     hint_text="As in the chapter's table: walks per grad = one grad's visits / one walk's "
     "visits, and a walk of the tree is one value(). Where does each number come from?",
     more_hints=(
-        "One grad's visits at P = 40 is your formula from the first cell, once "
+        "One grad's visits at P = 40 is the sum of your four columns, once "
         "ch03.q3.check(grad_visits) passes; one value() of the neuron's loss is 12P + 11 "
         "visits (check it: count_visits() around loss.value()).",
         "At P = 40 one walk is 12 · 40 + 11 = 491 visits. Divide and round to two decimals, "
@@ -1027,15 +1061,16 @@ q3_walks = Question(
         "your grad_visits makes the difference?",
     ),
     solution_text=(
-        "walks_at_40 = grad_visits(40) / (12 * 40 + 11)  # 1,694 / 491 ≈ 3.45, more than 2.5:\n"
-        "# Sigmoid.grad walks each prediction once more for σ(a), and predictions fill the tree"
+        "walks_at_40 = sum(grad_visits(40)) / (12 * 40 + 11)  # 1,694 / 491 ≈ 3.45\n"
+        "# more than 2.5: Sigmoid.grad walks each prediction once more for σ(a), and "
+        "predictions fill the tree"
     ),
     answer=lambda: _Q3_WALKS,
     praise="1,694 / 491 ≈ 3.45, more than 2.5: the Sigmoid.grad column, 12P - 3, walks "
     "each prediction once more. As P grows, the walks head for 42 / 12 = 3.5.",
     wrong=[
         (2.5, "linear model's 2.5 walks"),
-        (2.48, "check grad_visits first"),  # a reader's wrong grad_visits(40) = 1,217, / 491
+        (2.48, "check grad_visits first"),  # a reader's wrong sum(grad_visits(40)) = 1,217, / 491
         (3.455, "close but not it"),  # rounds to 3.46: a reader's answer, once accepted
         (3.4549, "rounds to 3.45, but"),  # a reader's
         (1694, "number of visits"),
@@ -1047,7 +1082,7 @@ q3_walks = Question(
         (3.46, "off in the second decimal"),
         (3.5, "42 / 12"),
         ("3.45", "number of walks"),
-        (_constants_forgotten(40) / 491, "finish Exercise 3 first"),
+        (sum(_constants_forgotten(40)) / 491, "finish Exercise 3 first"),
         (3.2057, "finish Exercise 3 first"),
     ],
 )
