@@ -788,3 +788,16 @@ def test_q3_the_printed_central_step_comes_after_exercise_3():  # reader s4c: it
     chapter = Path(__file__).parent.parent / "notebooks" / "01_finite_differences.ipynb"
     text = chapter.read_text(encoding="utf-8")
     assert text.index("### Exercise 3") < text.index("CENTRAL_STEP = 6.06e-06")
+
+
+@pytest.mark.parametrize(
+    "degrees",
+    [
+        lambda a, b: [b + math.cos(math.radians(a)), a],
+        lambda a, b: [b + math.pi / 180 * math.cos(math.radians(a)), a],
+    ],
+)
+def test_q5_a_radians_slip_is_named_above_the_table(degrees):  # reader s4c: only the table
+    feedback = _timed(ch01.q5, degrees)
+    assert not feedback.correct
+    assert "radians" in feedback.message and "math.cos(a)" in feedback.message

@@ -1008,6 +1008,16 @@ _Q5_SLIPS = [  # common slips, each named above the grad_check table
         lambda a, b: [b + math.cos(a), a + math.cos(a)],
         "sin a does not change with b: its derivative by b is 0, so df/db is just a",
     ),
+    (  # a reader's answer (s4c): a treated as degrees
+        lambda a, b: [b + math.cos(math.radians(a)), a],
+        "math.sin and math.cos work in radians and a already is one: cos a is math.cos(a), "
+        "with no math.radians",
+    ),
+    (
+        lambda a, b: [b + math.pi / 180 * math.cos(math.radians(a)), a],
+        "that is the derivative for a in degrees; math.sin(a) takes a in radians, so "
+        "d(sin a)/da is just math.cos(a)",
+    ),
 ]
 
 
