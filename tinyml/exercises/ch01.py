@@ -306,6 +306,11 @@ def _check_q2(learner):
                 "D(h) = (f(x + h) - f(x - h)) / (2h) and D(2h), whose errors are c·h² and 4·c·h²",
             )
         )
+        if want < 0 and math.isclose(got, abs(want), rel_tol=1e-9):  # right for f' > 0
+            raise Incorrect(
+                f"{call} gave {got!r}, but f' is negative there: the right extrapolation gives "
+                f"{want!r}. Is there an abs() in yours? A derivative keeps its sign"
+            )
         for value, why in known:
             if math.isclose(got, value, rel_tol=1e-9):
                 raise Incorrect(why)
