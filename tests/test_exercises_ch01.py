@@ -716,7 +716,7 @@ def test_q3_the_measured_dip_passes_with_a_note_to_derive_it():  # a reader's an
 
 
 def test_q3_the_printed_central_step_passes_with_a_note_to_derive_it():
-    # section 4 prints "CENTRAL_STEP = 6.06e-06": copied into the answer, it passes (it is the
+    # Going further prints "CENTRAL_STEP = 6.06e-06": copied into the answer, it passes (it is the
     # textbook cbrt(ε), within the 1.6 factor) but the learner is told to derive a step
     printed = "CENTRAL_STEP = 6.06e-06  (central_difference's)"
     chapter = Path(__file__).parent.parent / "notebooks" / "01_finite_differences.ipynb"
@@ -771,3 +771,33 @@ def test_q5_a_crash_quotes_the_learners_line_not_the_checkers():  # reader s4b
     assert "raised NameError" in message, message
     assert "(at `return [b + cos(a), a]  # noqa" in message, message
     assert "learner(*args)" not in message, message
+
+
+def test_q2_abs_around_the_right_answer_fails_on_a_negative_derivative():  # reader s4c
+    def central(f, x, h):
+        return (f(x + h) - f(x - h)) / (2 * h)
+
+    feedback = _timed(
+        ch01.q2, lambda f, x, h: abs((4 * central(f, x, h) - central(f, x, 2 * h)) / 3)
+    )
+    assert not feedback.correct
+    assert "f' is negative there" in feedback.message and "abs()" in feedback.message
+
+
+def test_q3_the_printed_central_step_comes_after_exercise_3():  # reader s4c: it half-spoiled it
+    chapter = Path(__file__).parent.parent / "notebooks" / "01_finite_differences.ipynb"
+    text = chapter.read_text(encoding="utf-8")
+    assert text.index("### Exercise 3") < text.index("CENTRAL_STEP = 6.06e-06")
+
+
+@pytest.mark.parametrize(
+    "degrees",
+    [
+        lambda a, b: [b + math.cos(math.radians(a)), a],
+        lambda a, b: [b + math.pi / 180 * math.cos(math.radians(a)), a],
+    ],
+)
+def test_q5_a_radians_slip_is_named_above_the_table(degrees):  # reader s4c: only the table
+    feedback = _timed(ch01.q5, degrees)
+    assert not feedback.correct
+    assert "radians" in feedback.message and "math.cos(a)" in feedback.message

@@ -121,8 +121,6 @@ def forward_difference(f: Callable[[float], float], x: float, h: float | None = 
     _check_callable(f)
     x = real(x, "x")
     h = _step(x, h, FORWARD_STEP)
-    # _evaluate(f, t) is f(t), plus a check that the result is a finite number, so that a
-    # bad f fails with a clear message
     return (_evaluate(f, x + h) - _evaluate(f, x)) / h
 
 

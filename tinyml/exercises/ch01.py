@@ -150,8 +150,19 @@ def _fifth(t):
     return t**5
 
 
-_Q2_CASES = [(math.exp, 0.5, 0.1), (math.sin, 1.0, 0.05), (_fifth, 1.5, 0.25)]
-_Q2_NAMES = {math.exp: "math.exp", math.sin: "math.sin", _fifth: "lambda t: t**5"}
+# math.cos at 1: a negative derivative, so abs() around a right answer fails (reader s4c)
+_Q2_CASES = [
+    (math.exp, 0.5, 0.1),
+    (math.sin, 1.0, 0.05),
+    (_fifth, 1.5, 0.25),
+    (math.cos, 1.0, 0.05),
+]
+_Q2_NAMES = {
+    math.exp: "math.exp",
+    math.sin: "math.sin",
+    _fifth: "lambda t: t**5",
+    math.cos: "math.cos",
+}
 
 
 def _q2_call(f, x, h):
@@ -295,6 +306,11 @@ def _check_q2(learner):
                 "D(h) = (f(x + h) - f(x - h)) / (2h) and D(2h), whose errors are c·h² and 4·c·h²",
             )
         )
+        if want < 0 and math.isclose(got, abs(want), rel_tol=1e-9):  # right for f' > 0
+            raise Incorrect(
+                f"{call} gave {got!r}, but f' is negative there: the right extrapolation gives "
+                f"{want!r}. Is there an abs() in yours? A derivative keeps its sign"
+            )
         for value, why in known:
             if math.isclose(got, value, rel_tol=1e-9):
                 raise Incorrect(why)
@@ -303,7 +319,9 @@ def _check_q2(learner):
                 f"{call} gave {got!r}: you used steps h/2 and h; use h "
                 "and 2h, the exercise's D(h) and D(2h) (same weights, 4 and -1, divided by 3)"
             )
-        exact = {math.exp: math.exp, math.sin: math.cos}.get(f, lambda t: 5 * t**4)(x)
+        exact = {math.exp: math.exp, math.sin: math.cos, math.cos: lambda t: -math.sin(t)}.get(
+            f, lambda t: 5 * t**4
+        )(x)
         expected = (
             f"{call} gave {got!r}; the right extrapolation gives {want!r} (f'({x}) itself is "
             f"{exact!r})"
@@ -607,8 +625,8 @@ class _StepQuestion(Question):
                 "the dip section 3b measured (the lowest central error, at h = 5.6e-06), "
                 "not a derived step"
             )
-        elif math.isclose(h, CENTRAL_STEP, rel_tol=0.01):  # 6.06e-6, printed in section 4
-            seen = "CENTRAL_STEP, the package's default that section 4 prints (cbrt(ε))"
+        elif math.isclose(h, CENTRAL_STEP, rel_tol=0.01):  # 6.06e-6, printed in Going further
+            seen = "CENTRAL_STEP, the package's default that Going further prints (cbrt(ε))"
         else:
             return feedback
         return Feedback(
@@ -994,6 +1012,16 @@ _Q5_SLIPS = [  # common slips, each named above the grad_check table
     (
         lambda a, b: [b + math.cos(a), a + math.cos(a)],
         "sin a does not change with b: its derivative by b is 0, so df/db is just a",
+    ),
+    (  # a reader's answer (s4c): a treated as degrees
+        lambda a, b: [b + math.cos(math.radians(a)), a],
+        "math.sin and math.cos work in radians and a already is one: cos a is math.cos(a), "
+        "with no math.radians",
+    ),
+    (
+        lambda a, b: [b + math.pi / 180 * math.cos(math.radians(a)), a],
+        "that is the derivative for a in degrees; math.sin(a) takes a in radians, so "
+        "d(sin a)/da is just math.cos(a)",
     ),
 ]
 
