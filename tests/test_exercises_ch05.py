@@ -508,3 +508,42 @@ def test_s4b_q5_hint_2_asks_about_the_shared_inputs_without_answering():
     second, third = ch05.q5.hints()[1:]
     assert "distinct input nodes" in second and "appears once" not in second
     assert "shared by all n rows" in third
+
+
+def test_s4c_q5_names_sum_starting_from_0_when_the_graph_was_built_with_sum():
+    # The s4c read: a correct build-and-count, but the outputs added up with sum(), whose 0
+    # adds a Const and an Add. The feedback blamed a formula the learner never wrote.
+    from tinyml.alpha import Var, topological_order
+    from tinyml.matrix import apply, column, matmul, random_matrix
+
+    def graph_nodes(n, m):
+        x = [Var(1.0) for _ in range(m)]
+        W = apply(Var, random_matrix(n, m, seed=0))
+        out = matmul(W, column(x))
+        return len(topological_order(sum(r[0] for r in out)))
+
+    feedback = ch05.q5.grade(graph_nodes)
+    assert feedback.status == "incorrect"
+    assert "sum() adds: it starts from 0" in feedback.message, feedback.message
+    assert "starting from out[0][0], as section 7 does" in feedback.message
+    assert "count each kind of node separately" not in feedback.message
+
+    def by_loop(n, m):  # the same build, added up as section 7 does: right
+        x = [Var(1.0) for _ in range(m)]
+        out = matmul(apply(Var, random_matrix(n, m, seed=0)), column(x))
+        total = out[0][0]
+        for row in out[1:]:
+            total = total + row[0]
+        return len(topological_order(total))
+
+    assert ch05.q5.grade(by_loop).correct
+    assert ch05.q5.grade(ch05.graph_nodes).correct
+
+
+def test_s4c_q4_none_says_return_without_asking_to_count_again():
+    def additions(n, m, p):  # the s4c read: prints, returns None
+        print(n * p * (m - 1))
+
+    message = ch05.q4.grade(additions).message
+    assert "did you print instead of return?" in message, message
+    assert "count again" not in message and "how many entries" not in message

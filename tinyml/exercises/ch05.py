@@ -884,8 +884,8 @@ def _check_q4(count):
         )
     if wrong is None:
         raise Incorrect(
-            f"additions({n}, {m}, {p}) gave None (did you print instead of return?); count "
-            "again: how many entries, and how many + in each entry's sum"
+            f"additions({n}, {m}, {p}) gave None (did you print instead of return?); return "
+            "the count"
         )
     if m == 1:
         raise Incorrect(
@@ -982,6 +982,12 @@ _Q5_SLIPS = (
         "with m - 1 Adds, since matmul starts from the first product",
     ),
     (
+        lambda n, m: 3 * n * m + m + 1,
+        "2 too many, exactly what sum() adds: it starts from 0, which puts a Const 0 and one "
+        "more Add in the graph. Add up the outputs with a loop starting from out[0][0], as "
+        "section 7 does",
+    ),
+    (
         lambda n, m: 3 * n * m + n - 1,
         "x has one entry per column of W, m of them, not one per row",
     ),
@@ -1055,6 +1061,7 @@ q5 = Question(
         (lambda n, m: 3 * n * m + m + n - 1, "matmul starts from the first product"),
         (lambda n, m: 3 * n * n + n - 1, "square layers only"),
         (lambda n, m: 4 * n * n - 1, "section 7's count"),
+        (lambda n, m: 3 * n * m + m + 1, "sum() adds: it starts from 0"),
         (lambda n, m: n * m, "count each kind"),
         (lambda n, m: print(3 * n * m + m - 1), "did you print instead of return?"),
         (lambda n, m: str(3 * n * m + m - 1), "return a number"),
