@@ -986,3 +986,34 @@ def test_s4b_readers_answers_get_specific_messages():
         assert message.startswith("your v is right, but theta's step is not"), message
     assert "never changes" in ch06.q2.grade(ch06._nesterov_same_buf).message
     assert ch06.q2.grade(ch06.nesterov_step).correct and ch06.q3.grade(ch06.rmsprop_step).correct
+
+
+def test_s4c_readers_answers_get_specific_messages():
+    """Report ch6_s4c, items 6 to 8: the reader's exact wrong answers and what they are told."""
+    from tinyml.optim import Momentum
+
+    message = ch06.q4.grade(0.2).message  # m₁ = 0.2 as well as lr·g
+    assert "also m₁ itself" in message and "lr·m₁ / (√v₁ + eps)" in message, message
+
+    def abs_in_v(theta, g, v, lr, alpha, eps):
+        v = alpha * v + (1 - alpha) * abs(g)
+        return theta - lr * g / (math.sqrt(v) + eps), v
+
+    message = ch06.q3.grade(abs_in_v).message
+    assert "v averages the squares" in message and "not abs(g)" in message, message
+
+    nesterov_step = ch06.nesterov_step
+
+    class Nesterov(Momentum):  # the reader's class: stores the buffer, returns it
+        def update(self, i, theta, g):
+            theta, self.buffers[i] = nesterov_step(
+                theta, g, self.buffers[i], self.lr, self.momentum
+            )
+            return self.buffers[i]
+
+    message = ch06.q2.grade(Nesterov).message
+    assert "must return the new theta, not the buffer" in message, message
+    assert (
+        ch06.q3.grade(ch06.rmsprop_step).correct
+        and ch06.q4.grade(0.1 * 0.2 / (0.004**0.5 + 1e-8)).correct
+    )

@@ -262,7 +262,41 @@ def test_optimizer_lesson_view_keeps_the_loop_and_folds_the_non_finite_guarantee
     for word in optim.SHOW_VIEWS["lesson"]:  # a renamed line would silently show again
         assert word in source, word
     code = show(optim.Optimizer, view="lesson").code
-    for kept in ("def zero_grad", "def step", "self.update(i, p.value(), g)", "def update"):
+    for kept in ("def zero_grad", "def step", "self.update(i, p.value(), p.g)", "def update"):
         assert kept in code
+    for hidden in ("_check_params", "_gradient", "isinstance(p", "Tensor's update"):  # chapter 6
+        assert hidden not in code.replace("not shown: a Tensor's update", ""), hidden
     assert "not finite" not in code
     assert code.count("not shown: a non-finite gradient raises") == 1, code
+
+
+def test_sweep_summary_reads_the_first_divergence_the_count_below_and_the_best():
+    from tinyml.landscapes import sweep_summary
+
+    lrs = [0.01, 0.1, 1.0]
+    text = sweep_summary(lrs, {"A": [0.5, 1e-3, None], "B": [2e-3, 5e-3, 3e-3]})
+    a, b = text.splitlines()
+    want = "A first diverged at lr 1 below 1e-2 at 1 of 3 rates lowest loss 1.0e-03 (lr 0.1)"
+    assert a.split() == want.split()
+    assert "first diverged at lr none" in b and "at  3 of 3 rates" in b and "(lr 0.01)" in b
+    assert "lowest" not in sweep_summary(lrs, {"C": [None, None, None]})
+
+
+def test_sweep_summary_matches_lr_sweep_on_the_bowl():
+    from tinyml.landscapes import QUADRATIC, lr_sweep, sweep_summary
+    from tinyml.optim import GD
+
+    lrs = [0.01, 0.05, 0.09]  # GD's limit on the bowl is 0.08
+    finals = lr_sweep(QUADRATIC, GD, lrs)
+    assert finals[2] is None and finals[1] < finals[0]
+    line = sweep_summary(lrs, {"GD": finals})
+    assert "first diverged at lr 0.09" in line and f"lowest loss {finals[1]:.1e} (lr 0.05)" in line
+
+
+def test_sweep_summary_refuses_mismatched_lengths():
+    import pytest
+
+    from tinyml.landscapes import sweep_summary
+
+    with pytest.raises(ValueError, match="2 final losses for 3 rates"):
+        sweep_summary([0.1, 0.2, 0.3], {"GD": [1.0, 2.0]})

@@ -30,6 +30,7 @@ __all__ = [
     "plot_paths",
     "plot_losses",
     "lr_sweep",
+    "sweep_summary",
     "plot_lr_sweep",
     "PathPicture",
     "explore_momentum",
@@ -331,6 +332,29 @@ def lr_sweep(
         run = descend(landscape, optimizer, steps=steps, lr=lr, **settings)
         finals.append(None if run.diverged else run.losses[-1])
     return finals
+
+
+def sweep_summary(
+    lrs: Sequence[float], sweeps: dict[str, list[float | None]], below: float = 1e-2
+) -> str:
+    """One line per optimizer of ``lr_sweep`` results: the first rate that diverged, how many
+    rates ended below ``below``, and the lowest final loss with its rate."""
+    lines = []
+    for name, finals in sweeps.items():
+        if len(finals) != len(lrs):
+            raise ValueError(f"{name} has {len(finals)} final losses for {len(lrs)} rates")
+        diverged = [lr for lr, final in zip(lrs, finals, strict=True) if final is None]
+        first = f"{diverged[0]:.3g}" if diverged else "none"
+        kept = [(final, lr) for lr, final in zip(lrs, finals, strict=True) if final is not None]
+        good = len([final for final, _ in kept if final < below])
+        threshold = f"{below:.0e}".replace("e-0", "e-")  # 1e-2, not 1e-02
+        line = f"{name:14} first diverged at lr {first:7}  below {threshold} at {good:2} of "
+        line += f"{len(lrs)} rates"
+        if kept:
+            best, best_lr = min(kept)
+            line += f"  lowest loss {best:.1e} (lr {best_lr:.3g})"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def plot_lr_sweep(

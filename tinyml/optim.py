@@ -37,13 +37,18 @@ _PRINTING = "how an optimizer prints, e.g. GD(2 parameters, lr=0.1)"
 _TENSORS = "a Tensor's update, chapter 8"
 _BETAS = "a TypeError unless betas is a pair (beta1, beta2)"
 _NON_FINITE = "a non-finite gradient raises before anything moves"
+_CHECKS = "a TypeError or ValueError unless params is a list of Vars"
 
 #: Named views for ``tinyml.show(..., view=...)``: "lesson" is chapter 6's look at the
 #: classes, the update rules without the printing and chapter 8's arrays.
 SHOW_VIEWS = {
     "lesson": {
-        "elif g is not None": _TENSORS,
+        "if isinstance(p, Tensor):  # chapter 8": _TENSORS,
+        "if p.grad is not None:  # a Tensor backward()": _TENSORS,
         "p.data = self.update": _TENSORS,
+        "continue  # the Tensor is done": _TENSORS,
+        "_check_gradients(self.params)": _NON_FINITE,
+        "params = _check_params(params)": _CHECKS,
         "def __repr__": _PRINTING,
         "self._settings().items()": _PRINTING,
         "n = len(self.params)": _PRINTING,
@@ -157,6 +162,12 @@ def _gradient(i: int, p: Var | Tensor) -> float | np.ndarray | None:
     return g
 
 
+def _check_gradients(params: list[Var | Tensor]) -> None:
+    """Raise if any parameter's gradient is not finite (see ``_gradient``)."""
+    for i, p in enumerate(params):
+        _gradient(i, p)
+
+
 def _sqrt(x: float | np.ndarray) -> float | np.ndarray:
     """The square root of a number, or of every entry of an array."""
     return math.sqrt(x) if isinstance(x, float) else np.sqrt(x)
@@ -181,7 +192,8 @@ class Optimizer:
     update rule."""
 
     def __init__(self, params: Iterable[Var | Tensor], lr: float) -> None:
-        self.params = _check_params(params)  # a list of Vars (or Tensors), else an error
+        params = _check_params(params)  # a TypeError or ValueError unless a list of Vars
+        self.params = list(params)
         self.lr = _check_lr(lr)
         self.steps = 0  # how many times step() has run: Adam's t
 
@@ -191,17 +203,17 @@ class Optimizer:
             p.zero_grad()
 
     def step(self) -> None:
-        """Update every parameter once from its current gradient (``p.g``, or a Tensor's
-        ``p.grad``, whose entries all move at once by the same rule)."""
+        """Update every parameter once from its gradient ``p.g``."""
         # All gradients are checked before anything moves: if one is not finite, step raises
         # and leaves every parameter, every running average and ``steps`` as they were.
-        grads = [_gradient(i, p) for i, p in enumerate(self.params)]  # p.g (a Tensor: p.grad)
+        _check_gradients(self.params)
         self.steps += 1
-        for i, (p, g) in enumerate(zip(self.params, grads, strict=True)):
-            if isinstance(p, Var):
-                p.set_value(self.update(i, p.value(), g))
-            elif g is not None:  # a Tensor backward() never reached keeps its value
-                p.data = self.update(i, p.data, g)
+        for i, p in enumerate(self.params):
+            if isinstance(p, Tensor):  # chapter 8: all entries of p.data move at once
+                if p.grad is not None:  # a Tensor backward() never reached keeps its value
+                    p.data = self.update(i, p.data, p.grad)
+                continue  # the Tensor is done
+            p.set_value(self.update(i, p.value(), p.g))
 
     def update(self, i: int, theta: float, g: float) -> float:
         """The new value of parameter i, given its value theta and gradient g (numbers, or

@@ -624,6 +624,9 @@ def _rms_variant(kind):
         if kind == "g not squared":
             plain = alpha * v + (1 - alpha) * g
             return theta - lr * g / (math.sqrt(plain) + eps), plain
+        if kind == "abs g in v":  # |g| averaged instead of g²
+            plain = alpha * v + (1 - alpha) * abs(g)
+            return theta - lr * g / (math.sqrt(plain) + eps), plain
         if kind == "no 1 - alpha":
             whole = alpha * v + g * g
             return theta - lr * g / (math.sqrt(whole) + eps), whole
@@ -671,6 +674,8 @@ _RMS_MISTAKES = {
     "v = alpha·v + (1 - alpha)·g², so the new g² gets only the small weight 1 - alpha",
     "g not squared": "v averages the squares of the gradients: v = alpha·v + (1 - alpha)·g², "
     "with g·g, not g",
+    "abs g in v": "v averages the squares of the gradients: v = alpha·v + (1 - alpha)·g², "
+    "with g·g, not abs(g)",
     "no 1 - alpha": "the new g² needs the weight 1 - alpha: v = alpha·v + (1 - alpha)·g², "
     "so that v stays an average of the squared gradients instead of piling them up",
     "old v": "the step divides by the root of the v you were given; update v first, then "
@@ -1083,7 +1088,8 @@ def _check_q4(answer):
     messages = {
         "corrected": "0.1 is the step with bias correction (the section 5 cell); without it "
         "the step is lr·m₁ / (√v₁ + eps) with the raw averages m₁ and v₁",
-        "gd": "0.2 = lr·g is plain gradient descent's step; Adam divides by √v₁ + eps",
+        "gd": "0.2 is lr·g (plain gradient descent's step), and also m₁ itself: the step "
+        "is lr·m₁ / (√v₁ + eps)",
         "no lr": "that is ten times too far: either the learning rate is missing (multiply "
         "by lr = 0.1), or m was bias-corrected (m̂₁ = g) while v was not; without correction "
         "both stay raw, m₁ = 0.1·g",
@@ -1473,6 +1479,13 @@ def _check_q2_class(cls: type) -> None:
             "x and y share one buffer: each step of y builds on the buffer x just left, and x "
             "on y's. Each parameter needs its own: pass self.buffers[i] to nesterov_step and "
             "store the new one there, theta, self.buffers[i] = nesterov_step(...)"
+        )
+    numeric = len(buffers) == 2 and all(isinstance(b, numbers.Real) for b in buffers)
+    if numeric and _first_difference(_flat(got[-1:]), [float(b) for b in buffers]) is None:
+        raise Incorrect(
+            "update() returns the buffer: x and y land on the new buffer after every step. "
+            "update() must return the new theta, not the buffer: theta, self.buffers[i] = "
+            "nesterov_step(...), then return theta"
         )
     if buffers and all(b == 0 for b in buffers):
         raise Incorrect(
