@@ -1006,4 +1006,3 @@ def test_q2_special_casing_a_zero_or_upstream_zero_is_refused_with_the_case_name
     assert message == "div_pushes(2.5, -2.0, 0.0): Div hands 0 to a, you gave 1"
     assert ch04.q2.grade(ch04.div_pushes).correct
     assert ch04.q2.grade(lambda a, b, u: (u * (1 / b), u * (-a / b**2))).correct
-
