@@ -557,8 +557,10 @@ def test_q1_text_leaves_the_double_push_to_the_second_hint():
     cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
     text = next("".join(c["source"]) for c in cells if "### Exercise 1\n" in "".join(c["source"]))
     assert "pushes to `x` twice" not in text and "once as each operand" not in text
-    nudge, middle, _ = ch04.q1.hints()
-    assert "twice" not in nudge and "twice" in middle
+    nudge, middle, last = ch04.q1.hints()
+    # reader s4c: the second hint asks the x * x question; only the third answers it
+    assert "twice" not in nudge and "twice" not in middle and "twice" in last
+    assert "How many times does x * x push to x" in middle
 
 
 # -- the eighth learner read (review 4h) ---------------------------------------------------
@@ -982,3 +984,25 @@ def test_q4_a_pass_per_leaf_with_an_order_per_leaf_is_told_so_not_per_path():
 def test_q4_walking_the_pruned_part_names_the_test_without_assuming_the_learners_names():
     message = _graded_quickly(ch04.q4, ch04._pushes_zero_into_the_pruned_part).message
     assert "test whether a node leads to a listed leaf (e.g. `node in needed`)" in message
+
+
+# -- learner read s4c: q2 must also hold at a = 0 and upstream = 0 ---------------------------
+
+
+def test_q2_special_casing_a_zero_or_upstream_zero_is_refused_with_the_case_named():
+    def zero_numerator_special(a, b, upstream):  # the reader's code
+        if a == 0:
+            return (upstream / b, 1.0)
+        return upstream / b, -upstream * a / b**2
+
+    def zero_upstream_special(a, b, upstream):
+        if upstream == 0:
+            return (1.0, 0.0)
+        return upstream / b, -upstream * a / b**2
+
+    message = _graded_quickly(ch04.q2, zero_numerator_special).message
+    assert message == "div_pushes(0.0, 2.0, 1.5): Div hands 0 to b, you gave 1"
+    message = _graded_quickly(ch04.q2, zero_upstream_special).message
+    assert message == "div_pushes(2.5, -2.0, 0.0): Div hands 0 to a, you gave 1"
+    assert ch04.q2.grade(ch04.div_pushes).correct
+    assert ch04.q2.grade(lambda a, b, u: (u * (1 / b), u * (-a / b**2))).correct

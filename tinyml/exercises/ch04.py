@@ -76,8 +76,8 @@ q1 = Question(
     "push to each of its operands, and so how many pushes reach x from it?",
     more_hints=(
         "Push by hand for upstream 1.0 first. z = x * x + y * x: the + passes its upstream "
-        "unchanged to both products. Both push to x, and x * x does so twice: x is both of "
-        "its operands, and it pushes to each operand once.",
+        "unchanged to both products, and both push to x. How many times does x * x push to "
+        "x, and how much each time?",
         "x * x pushes upstream * x to x twice (x is both operands); y * x pushes upstream * y "
         "to x. Add up what x receives for upstream 1.0, then for 0.5, then add the two.",
     ),
@@ -154,6 +154,8 @@ def _div_reference(a: float, b: float, upstream: float) -> tuple[float, ...]:
 
 
 Q2_CASES = [(3.0, 2.0, 1.0), (-1.5, 0.5, 2.0), (2.0, -4.0, -0.5), (1.0, 4.0, 3.0)]
+# zeros, checked after the cases above: a = 0 and upstream = 0 must follow the same formula
+Q2_ZERO_CASES = [(0.0, 2.0, 1.5), (2.5, -2.0, 0.0)]
 _NO_DIV = {
     alpha.Div.__init__.__code__: "Div",
     alpha.Node.grad.__code__: "grad()",
@@ -197,7 +199,7 @@ def _check_q2(learner):
     if not callable(learner):
         raise Incorrect("pass your function itself, e.g. ch04.q2.check(div_pushes)")
     got = []
-    for a, b, u in Q2_CASES:
+    for a, b, u in Q2_CASES + Q2_ZERO_CASES:
         pair, called = _watched(learner, a, b, u, forbidden=_NO_DIV, forbidden_files=_NO_HELP)
         if called:
             raise Incorrect(
@@ -221,10 +223,11 @@ def _check_q2(learner):
                 math.isclose(g, w, rel_tol=Q2_TOLERANCE)
                 for g, w in zip(pair, rule(a, b, u), strict=True)
             )
-            for pair, (a, b, u) in zip(got, Q2_CASES, strict=True)
+            for pair, (a, b, u) in zip(got[: len(Q2_CASES)], Q2_CASES, strict=True)
         )
 
     if like(_div_reference):
+        _compare_q2(got[len(Q2_CASES) :], Q2_ZERO_CASES)  # right so far: a = 0, upstream = 0?
         return
     if like(lambda a, b, u: (1 / b, -a / b**2)):
         raise Incorrect(
@@ -260,7 +263,7 @@ def _check_q2(learner):
         )
     if all(
         math.isclose(g, w, rel_tol=1e-5)
-        for pair, case in zip(got, Q2_CASES, strict=True)
+        for pair, case in zip(got[: len(Q2_CASES)], Q2_CASES, strict=True)
         for g, w in zip(pair, _div_reference(*case), strict=True)
     ):
         raise Incorrect(
@@ -268,8 +271,13 @@ def _check_q2(learner):
             "2h are off in the last digits. Work the two local derivatives out by hand, as "
             "formulas in a and b, and return upstream times each"
         )
-    for pair, (a, b, u) in zip(got, Q2_CASES, strict=True):
-        want = _div_reference(a, b, u)
+    _compare_q2(got, Q2_CASES + Q2_ZERO_CASES)
+
+
+def _compare_q2(got, cases):
+    """Name the first number of got that differs from what alpha.Div pushes."""
+    for pair, (a, b, u) in zip(got, cases, strict=True):
+        want = [w + 0.0 for w in _div_reference(a, b, u)]  # + 0.0: -0.0 shows as 0
         for who, g, w in zip(("a", "b"), pair, want, strict=True):
             if not math.isclose(g, w, rel_tol=Q2_TOLERANCE):
                 shown, want_shown = _show_apart(g, w)
