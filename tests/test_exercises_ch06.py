@@ -1017,3 +1017,25 @@ def test_s4c_readers_answers_get_specific_messages():
         ch06.q3.grade(ch06.rmsprop_step).correct
         and ch06.q4.grade(0.1 * 0.2 / (0.004**0.5 + 1e-8)).correct
     )
+
+
+def test_chapter_6_claims_of_the_s4d_fixes_hold():
+    """Report ch6_s4d, items 1, 3 and 4: the averaged buffer (Momentum's docstring), GD below
+    Adam in the valley from about step 20 to 690, and Exercise 5's swing at the threshold."""
+    from tinyml.landscapes import ROSENBROCK, descend
+    from tinyml.optim import GD, Adam, Momentum
+
+    mu, lr, theta, averaged, buf, avg = 0.9, 0.01, 3.0, 3.0, 0.0, 0.0
+    for g_scale in (1.0, -0.5, 2.0, 0.25):  # same path when the averaged form's lr is lr/(1 - μ)
+        buf = mu * buf + g_scale * theta
+        avg = mu * avg + (1 - mu) * g_scale * averaged
+        theta, averaged = theta - lr * buf, averaged - lr / (1 - mu) * avg
+        assert math.isclose(theta, averaged, rel_tol=1e-12)
+    gd = descend(ROSENBROCK, GD, steps=1000, lr=0.002).losses
+    adam = descend(ROSENBROCK, Adam, steps=1000, lr=0.1).losses
+    below = [t for t in range(1001) if gd[t] < adam[t]]
+    start = next(t for t in below if all(gd[s] < adam[s] for s in range(t, below[-1] + 1)))
+    assert 15 <= start <= 25 and max(gd[:start]) > 10 * max(adam[:start])  # the spike
+    run = descend(ch06.steep_bowl, Momentum, lr=0.03, momentum=0.5, steps=500, start=(-5, 1.5))
+    swing = [abs(y) for _, y in run.path[-50:]]
+    assert run.diverged and 1.5 < min(swing) and max(swing) - min(swing) < 1e-6 * max(swing)

@@ -250,7 +250,8 @@ class Momentum(Optimizer):
     $$b_t = \mu\, b_{t-1} + g_t, \qquad \theta_t = \theta_{t-1} - \eta\, b_t, \qquad b_0 = 0$$
 
     PyTorch: ``torch.optim.SGD(params, lr, momentum=0.9)`` (``b`` is its "momentum_buffer").
-    Many courses average instead of summing: see chapter 6's "Connection to PyTorch".
+    Many courses average instead, b_t = μ b_{t-1} + (1 - μ) g_t: the same path if their lr
+    is ours divided by 1 - μ.
     """
 
     def __init__(self, params: Iterable[Var], lr: float = 1e-3, momentum: float = 0.9) -> None:
@@ -273,8 +274,7 @@ class RMSProp(Optimizer):
       \theta_t = \theta_{t-1} - \eta\, \frac{g_t}{\sqrt{v_t} + \epsilon}, \qquad v_0 = 0$$
 
     PyTorch: ``torch.optim.RMSprop(params)`` with its defaults lr=0.01, alpha=0.99,
-    eps=1e-8 (``v`` is its "square_avg"). Other decays and places for ε: see chapter 6's
-    "Connection to PyTorch".
+    eps=1e-8 (``v`` is its "square_avg").
 
     With eps=0, a parameter whose v is still 0 (every gradient so far was 0, or so tiny
     that its square underflowed) would need 0/0; it stays where it is instead. (PyTorch
@@ -309,8 +309,7 @@ class Adam(Optimizer):
 
     Dividing by 1 - β^t (bias correction) undoes the pull towards the zero start: at t = 1,
     m̂ = g exactly. PyTorch: ``torch.optim.Adam(params)`` with its defaults lr=0.001,
-    betas=(0.9, 0.999), eps=1e-8; this is also Algorithm 1 of Kingma & Ba. TensorFlow's
-    variant: see chapter 6's "Connection to PyTorch".
+    betas=(0.9, 0.999), eps=1e-8; this is also Algorithm 1 of Kingma & Ba.
 
     With eps=0, a parameter whose v is still 0 (every gradient so far was 0, or so tiny
     that its square underflowed) would need 0/0; it stays where it is instead. (PyTorch
