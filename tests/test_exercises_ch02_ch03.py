@@ -1520,3 +1520,61 @@ def test_ch02_s4c_q2_the_solution_cubes_as_square_squares_without_a_bare_overflo
     assert huge.value() == float("inf")  # a ** 3 would raise OverflowError
     assert huge.grad(huge.a) == float("inf")
     assert ch02.q2.grade(ch02._Cube).correct
+
+
+def test_ch02_q4_an_f_returning_grad_is_named_the_derivative_of_the_derivative():
+    from tinyml.numeric import central_difference
+
+    def derivative_check(expr, x):  # the reader's, exactly (s4d): f returns expr.grad(x)
+        start = x.value()
+
+        def f(t):
+            x.set_value(t)
+            try:
+                return expr.grad(x)
+            finally:
+                x.set_value(start)
+
+        return expr.grad(x), central_difference(f, start)
+
+    message = ch02.q4.grade(derivative_check).message
+    assert "derivative of the derivative" in message and "return expr.value()" in message
+    assert "never moved" not in message
+    assert ch02.q4.grade(ch02._derivative_check).correct
+
+
+def _cube_with_grad(grad):
+    from tinyml.beta import _node
+
+    class Cube(Node):
+        op = "cube"
+
+        def __init__(self, a):
+            self.a = _node(a)
+            self.children = (self.a,)
+
+        def value(self):
+            return self.a.value() ** 3
+
+    Cube.grad = grad
+    return Cube
+
+
+def test_ch02_q2_names_a_in_place_of_a_prime_and_x_in_place_of_the_child():
+    def a_not_a_prime(self, x):  # the reader's slip: 3a²·a
+        a = self.a.value()
+        return 3 * a * a * a
+
+    def x_not_child(self, x):  # the reader's slip: x's value, not the child's
+        return 3 * x.value() ** 2 * self.a.grad(x)
+
+    message = ch02.q2.grade(_cube_with_grad(a_not_a_prime)).message
+    assert "gave -46.875; expected 37.5" in message
+    assert "chain-rule factor is a' = self.a.grad(x), not a" in message
+    message = ch02.q2.grade(_cube_with_grad(x_not_child)).message
+    assert "gave 13.5; expected 37.5" in message and "use the child's, self.a.value()" in message
+
+    def right(self, x):
+        return 3 * self.a.value() ** 2 * self.a.grad(x)
+
+    assert ch02.q2.grade(_cube_with_grad(right)).correct

@@ -87,8 +87,9 @@ def _show(v: float) -> str:
 def _too_deep(what: str) -> ValueError:
     return ValueError(
         f"{what} went deeper than Python allows: Beta's value(), grad() and printing call "
-        "themselves at every level of the tree (printing several times), and Python allows "
-        f"about {sys.getrecursionlimit()} nested calls; chapter 4's Alpha lifts the limit"
+        "themselves at every level of the tree (printing nests several calls per level), and "
+        f"Python allows about {sys.getrecursionlimit()} nested calls; chapter 4's Alpha lifts "
+        "the limit"
     )
 
 

@@ -489,12 +489,12 @@ def _check_q2_methods(cube):
             raise Incorrect(
                 f"{at}, Cube(2x + y).grad(x) gave {got!r}; expected {want!r}. Yours is the "
                 "derivative with respect to the inner 2x + y, not to x: the chain "
-                "rule takes you on to x (the a' in the table of rules, section More operations)"
+                "rule takes you on to x (the a' in the table of rules, section 6)"
             )
         if not math.isclose(got, want, rel_tol=1e-9):
             raise Incorrect(
                 f"{at}, Cube(2x + y).grad(x) gave {got!r}; expected {want!r}"
-                + _q2_known_slip(got, 2 * t + 0.5, 2.0)
+                + _q2_known_slip(got, 2 * t + 0.5, 2.0, t)
                 + _q2_not_exact(got, want, _Q2_RULE)
             )
         other = call_learner(
@@ -532,10 +532,15 @@ _Q2_VALUE_RULE = "cube the child's value(), which is exact"
 _Q2_RULE = "use the rule 3a²·a' with the child's value() and grad(x), which is exact"
 
 
-def _q2_known_slip(got, a, da) -> str:
-    """The end of a message for a grad that is another rule's: Square's, or a' squared."""
+def _q2_known_slip(got, a, da, xv=None) -> str:
+    """The end of a message for a grad that is another rule's: Square's, a' squared, a in
+    place of a', or x's value in place of the child's (xv: x's value)."""
     if not _is_number(got):
         return ""
+    if math.isclose(got, 3 * a**3, rel_tol=1e-9):
+        return ": that is 3a²·a; the chain-rule factor is a' = self.a.grad(x), not a"
+    if xv is not None and xv != a and math.isclose(got, 3 * xv**2 * da, rel_tol=1e-9):
+        return ": you used x's value; use the child's, self.a.value(), in 3a²·a'"
     if math.isclose(got, 2 * a * da, rel_tol=1e-9):
         return ": that is Square's rule 2a·a'; the cube's is 3a²·a'"
     if math.isclose(got, 3 * da**2, rel_tol=1e-9):
@@ -1161,7 +1166,7 @@ def _check_q4(check):
             raise Incorrect(
                 f"for {about}: your f moved a new Var named {strays[0].name}, not the "
                 f"{x.name} you were given. Beta tells variables apart by object, not by name "
-                "(section Constants and variables), so the expression never saw the change: "
+                "(section 2), so the expression never saw the change: "
                 "set the Var passed in, x.set_value(t)"
             )
         if x.value() != t:
@@ -1200,6 +1205,12 @@ def _check_q4(check):
             )
         if not _is_number(numeric):
             raise Incorrect(f"for {at} your numeric derivative is {numeric!r}, not a number")
+        if not tried_at and any(v != t for v in seen_at):
+            raise Incorrect(
+                f"for {at} your second number, {numeric!r}, is a difference of "
+                "expr.grad(x), the derivative of the derivative: your f moved x but never "
+                "read expr.value(). f must return expr.value()"
+            )
         h = _check_q4_points(expr, about, x, t, numeric, tried_at, want)
         if not math.isclose(h, CENTRAL_STEP * max(1.0, abs(t)), rel_tol=1e-3):
             _q4_own_steps.append(h)
