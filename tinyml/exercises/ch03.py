@@ -291,8 +291,10 @@ def _check_q2(fib_memo):
             ) from None
         if got != _fib(n):
             raise Incorrect(
-            f"fib_memo({n}) returned {got!r}; expected {_fib(n)}" + _float_note(got) + _STALE * held
-        )
+                f"fib_memo({n}) returned {got!r}; expected {_fib(n)}"
+                + _float_note(got)
+                + _STALE * held
+            )
     caches = _caches(fib_memo)
     for c in caches:
         if hasattr(c, "cache_clear"):
@@ -337,7 +339,9 @@ def _check_q2(fib_memo):
         ) from None
     if got != _fib(n):
         raise Incorrect(
-            f"fib_memo({n}) returned {got!r}; expected {_fib(n)}" + _float_note(got) + _STALE * held
+            f"fib_memo({n}) returned {got!r}; expected {_fib(n)}"
+            + _float_note(got)
+            + _STALE * held
         )
     import tinyml.recursion
 
