@@ -1578,3 +1578,35 @@ def test_ch02_q2_names_a_in_place_of_a_prime_and_x_in_place_of_the_child():
         return 3 * self.a.value() ** 2 * self.a.grad(x)
 
     assert ch02.q2.grade(_cube_with_grad(right)).correct
+
+
+def test_ch03_q3_swapped_columns_are_told_to_check_the_order():
+    # a reader's answer (s4d): the Sigmoid.grad and Mul.grad columns swapped
+    def grad_visits(P):
+        return (12 * P + 11, 3 * (4 * P + 2), 6 * P, 3 * (4 * P - 1))
+
+    feedback = ch03.q3.grade(grad_visits)
+    assert feedback.status == "incorrect"
+    assert "wrong order" in feedback.message
+    assert "(grad() calls, Square.grad, Sigmoid.grad, Mul.grad)" in feedback.message
+    assert ch03.q3.grade(ch03.grad_visits).status == "correct"
+
+
+def test_ch03_q2_a_memo_returning_floats_is_told_to_return_ints():
+    # a reader's answer (s4d): a real memo, but its results are floats
+    memo = {}
+
+    def fib_memo(n):
+        if n not in memo:
+            memo[n] = float(n) if n < 2 else fib_memo(n - 1) + fib_memo(n - 2)
+        return memo[n]
+
+    feedback = ch03.q2.grade(fib_memo)
+    assert feedback.status == "incorrect"
+    assert "Return ints: floats lose digits" in feedback.message
+
+
+def test_ch03_q1_praise_does_not_say_right_twice():
+    message = ch03.q1.grade(ch03.q1.answer()).message
+    assert not message.lower().startswith("right"), message
+    assert "fib1(2) is called F(n - 1) times" in message

@@ -95,7 +95,7 @@ q1 = Question(
         "# fib1(k) is called F(n - k + 1) times inside fib1(n): the repeats are Fibonacci too"
     ),
     answer=lambda: _fib(_Q1_N - 1),
-    praise="right: fib1(2) is called F(n - 1) times, and in general fib1(k) is called "
+    praise="fib1(2) is called F(n - 1) times, and in general fib1(k) is called "
     "F(n - k + 1) times inside fib1(n).",
     wrong=[
         (2 * _fib(_Q1_N + 1) - 1, "every call"),
@@ -266,6 +266,13 @@ _STALE = (
 )
 
 
+def _float_note(got) -> str:
+    """Floats hold about 16 digits: say so when a float answer is what went wrong."""
+    if isinstance(got, float):
+        return ". Return ints: floats lose digits past about 16"
+    return ""
+
+
 def _check_q2(fib_memo):
     if not callable(fib_memo):
         raise Incorrect("pass your function itself, e.g. ch03.q2.check(fib_memo)")
@@ -283,7 +290,11 @@ def _check_q2(fib_memo):
                 "`n in memo` before reading memo[n]"
             ) from None
         if got != _fib(n):
-            raise Incorrect(f"fib_memo({n}) returned {got!r}; expected {_fib(n)}" + _STALE * held)
+            raise Incorrect(
+                f"fib_memo({n}) returned {got!r}; expected {_fib(n)}"
+                + _float_note(got)
+                + _STALE * held
+            )
     caches = _caches(fib_memo)
     for c in caches:
         if hasattr(c, "cache_clear"):
@@ -327,7 +338,11 @@ def _check_q2(fib_memo):
             "store it in memo[n], and return it"
         ) from None
     if got != _fib(n):
-        raise Incorrect(f"fib_memo({n}) returned {got!r}; expected {_fib(n)}" + _STALE * held)
+        raise Incorrect(
+            f"fib_memo({n}) returned {got!r}; expected {_fib(n)}"
+            + _float_note(got)
+            + _STALE * held
+        )
     import tinyml.recursion
 
     chapter = sorted(name for name, file in direct if file == tinyml.recursion.__file__)
@@ -372,7 +387,7 @@ def _check_q2(fib_memo):
         )
     got, _ = _count_calls_of(fib_memo, 300)
     if got != _fib(300):
-        raise Incorrect(f"fib_memo(300) returned {got!r}; expected {_fib(300)}")
+        raise Incorrect(f"fib_memo(300) returned {got!r}; expected {_fib(300)}" + _float_note(got))
 
 
 _memo: dict[int, int] = {}
@@ -915,6 +930,11 @@ def _check_q3(formula):
         raise Incorrect(
             "your columns are P times too big: that is all P grads, the full gradient; the "
             "question is one grad(w1). Drop the factor P"
+        )
+    if all(sorted(got[P]) == sorted(want[P]) for P in _Q3_POINTS):
+        raise Incorrect(
+            f"grad_visits({_Q3_POINTS[0]}) = {got[_Q3_POINTS[0]]!r} has the right counts in the "
+            "wrong order: check the order, (grad() calls, Square.grad, Sigmoid.grad, Mul.grad)"
         )
     for col, name in enumerate(_Q3_COLUMNS):
         if all(got[P][col] == want[P][col] for P in _Q3_POINTS):
