@@ -801,3 +801,33 @@ def test_q5_a_radians_slip_is_named_above_the_table(degrees):  # reader s4c: onl
     feedback = _timed(ch01.q5, degrees)
     assert not feedback.correct
     assert "radians" in feedback.message and "math.cos(a)" in feedback.message
+
+
+def test_q1_a_typed_in_epsilon_passes_with_a_note_to_run_the_loop():  # a reader's answer (s4d)
+    typed = _timed(ch01.q1, 2.0**-23)
+    assert typed.correct and "did you type it in? Run the loop too" in typed.message, typed.message
+    looped = _timed(ch01.q1, ch01.q1.answer())  # the loop's own np.float32: no note
+    assert looped.correct and "Note:" not in looped.message, looped.message
+    looked_up = _timed(ch01.q1, np.finfo(np.float32).eps)  # a float32 too: the praise names it
+    assert looked_up.correct and "np.finfo(np.float32).eps looks it up" in looked_up.message
+
+
+def test_q5_a_float32_answer_grad_check_passes_is_told_so_first():  # a reader's answer (s4d)
+    from tinyml.numeric import grad_check
+
+    def grad_f(a, b):
+        return [float(np.float32(b) + np.cos(np.float32(a))), a]
+
+    assert grad_check(lambda a, b: a * b + math.sin(a), (0.5, 2.0), grad_f(0.5, 2.0))
+    feedback = _timed(ch01.q5, grad_f)
+    assert not feedback.correct
+    assert feedback.message.startswith("grad_check passes this"), feedback.message
+    assert "compute in 64-bit floats" in feedback.message
+
+
+def test_q5_hard_coded_numbers_are_told_to_come_from_a_and_b():  # a reader's answer (s4d)
+    feedback = _timed(ch01.q5, lambda a, b: [2 + math.cos(0.5), 0.5])
+    assert not feedback.correct
+    assert "returns the same numbers" in feedback.message, feedback.message
+    assert "Compute it from a and b" in feedback.message and "FAILED" not in feedback.message
+    assert ch01.q5.grade(ch01.grad_f).correct  # a right formula is still right

@@ -24,6 +24,12 @@ def float32_epsilon():
     return float(eps)
 
 
+def _loop_result():  # what the solution's loop ends with: a np.float32, not a Python float
+    import numpy as np
+
+    return np.float32(float32_epsilon())
+
+
 def _numpy_float_epsilon(answer):
     """The epsilon of the answer's own NumPy float type (float32: 2⁻²³), or None."""
     dtype = getattr(answer, "dtype", None)
@@ -89,11 +95,27 @@ def _check_q1(answer):
         raise Incorrect(f"{answer!r} is not the gap between 1 and the next float32")
 
 
-q1 = Question(
+class _EpsilonQuestion(Question):
+    """Exercise 1: a right value that is not a float32 from the loop is asked for the loop."""
+
+    def grade(self, answer=____):
+        feedback = super().grade(answer)
+        if not feedback.correct or _numpy_float_epsilon(answer) is not None:
+            return feedback
+        return Feedback(  # 2.0**-23 typed in: a Python float, not the loop's np.float32
+            "correct",
+            f"{feedback.message} Note: {answer!r} is a plain Python number, not the "
+            "np.float32 the loop ends with: did you type it in? Run the loop too: it finds "
+            "epsilon for any float type.",
+        )
+
+
+q1 = _EpsilonQuestion(
     title="Machine epsilon of float32",
     checker=_check_q1,
     praise="2^-23 ≈ 1.2e-7: float32 keeps 23 fraction bits (float64: 52), about 7 decimal "
-    "digits against 16. A finite difference loses about half of them (the next sections show "
+    "digits against 16 (np.finfo(np.float32).eps looks it up; the loop finds it from the "
+    "arithmetic alone). A finite difference loses about half of them (the next sections show "
     "why), which is why gradcheck wants 64-bit inputs.",
     hint_text="The chapter's halving loop works for any kind of float. What has to change "
     "so that the sum 1 + eps / 2 it tests is computed with 32-bit floats?",
@@ -112,7 +134,7 @@ q1 = Question(
         "    eps32 /= 2\n"
         "ch01.q1.check(eps32)  # 2**-23, about 1.19e-07"
     ),
-    answer=float32_epsilon,
+    answer=lambda: _loop_result(),
     wrong=[
         (EPS, "64-bit"),
         (2**-10, "float16"),
@@ -1043,6 +1065,13 @@ def _check_q5(learner):
     for point in _Q5_POINTS:
         claimed = claims[point] = _q5_numbers(learner, point)
         report = grad_check(_f5, point, claimed)
+        first = _Q5_POINTS[0]
+        if not report and point != first and claimed == claims[first]:
+            raise Incorrect(
+                f"your grad_f returns the same numbers, {claimed}, at (a, b) = {first} and "
+                f"at {point}: a gradient changes with a and b. Compute it from a and b, not "
+                "from numbers worked out at one point"
+            )
         if not report:
             names = " and ".join(_NAMES[i] for i in report.mismatches)
             verb = "disagrees" if len(report.mismatches) == 1 else "disagree"
@@ -1056,6 +1085,7 @@ def _check_q5(learner):
             if error > _Q5_DIGITS:
                 digits = max(0, round(-math.log10(error)))
                 raise Incorrect(
+                    "grad_check passes this (its default tolerances are looser), but "
                     f"at (a, b) = {point} your {name} is {c!r}, the exact value is {e!r}: "
                     f"they agree only to about {digits} digits. If the formula is right, it "
                     f"is computed less accurately than b + cos(a) and a (about 16 digits): "
@@ -1149,6 +1179,7 @@ q5 = Question(
         (_richardson, "that is a finite difference"),
         (_inline_stencil, "two numbers a small step apart"),
         (lambda a, b: [b + math.cos(a) + 1e-9, a], "agree only to about 9 digits"),
+        (lambda a, b: [2 + math.cos(0.5), 0.5], "returns the same numbers"),  # a reader's (s4d)
         (_float32_formula, "computed less accurately"),
         (_complex_step, "complex-step differentiation"),
         (_complex_step_inline, "called cmath.sin with a complex number"),
