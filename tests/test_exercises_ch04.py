@@ -32,6 +32,14 @@ def test_q1_accepts_15_up_to_rounding_and_shows_a_wrong_value_as_given():
     assert "10 is" in ch04.q1.grade(10.000000000000002).message
 
 
+def test_q1_y_times_x_pushing_upstream_times_x_gets_the_other_operand_rule():
+    # the reader's slip: y * x hands x upstream * x (3) instead of upstream * y (4)
+    answer = (3 + 3 + 3) * 1.0 + (3 + 3 + 3) * 0.5
+    feedback = ch04.q1.grade(answer)
+    assert feedback.status == "incorrect" and "*other* operand" in feedback.message
+    assert ch04.q1.grade(15.0).correct
+
+
 def test_q1_and_q4_hints_are_staged():
     for q in (ch04.q1, ch04.q4):
         hints = q.hints()

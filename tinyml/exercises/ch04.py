@@ -64,6 +64,11 @@ def _check_q1(answer):
         raise Incorrect(
             "4.5 is y.g (3 from the first call, 1.5 from the second); the question asks for x.g"
         )
+    if _near(answer, 13.5):
+        raise Incorrect(
+            "13.5 has y * x handing x upstream × x; a product hands each operand upstream × "
+            "the *other* operand's value, so x gets upstream × y = upstream × 4"
+        )
     if any(_near(answer, v) for v in (6.0, 9.0, 12.0, 3.0)):
         raise Incorrect("x also reaches z through y * x, which pushes upstream times y to x")
     raise Incorrect(f"{answer!r} is not it: push from z by hand, once per path, for each call")
@@ -98,6 +103,7 @@ q1 = Question(
         (4.5, "4.5 is y.g"),
         (11, "not it"),
         (14.5, "14.5 is not it"),
+        (13.5, "*other* operand"),
         ("15", "number"),
         (alpha.Var(3.0), "use x.g"),
     ],
