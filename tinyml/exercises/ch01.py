@@ -268,16 +268,17 @@ def _check_q2(learner):
         call_learner(learner, _recording(f, calls), x, h, call=call)
         if not calls:
             if math.isclose(got, math.cos(x), rel_tol=1e-9):  # a reader's answer: cos by hand
-                why = "that is cos(x), the derivative of sin worked out by hand; f can be any "
+                why = "That is cos(x), the derivative of sin worked out by hand; f can be any "
                 why += "function. Combine differences of the f you are given, f(x + h) and so on"
             elif any(
                 math.isclose(got, d, rel_tol=1e-9)
                 for d in (better_central(math.sin, x, h), _central(math.sin, x, h))
             ):
-                why = "f is not always sin. Use the f you are given: f(x + h), not math.sin(x + h)"
+                why = "But f is not always sin. Use the f you are given, f(x + h), "
+                why += "not math.sin(x + h)"
             else:
-                why = "build the answer from calls of the f you are given, f(x + h) and so on"
-            raise Incorrect(f"{call} gave {got!r}: your function never calls f. {why[0].upper()}{why[1:]}")
+                why = "Build the answer from calls of the f you are given, f(x + h) and so on"
+            raise Incorrect(f"{call} gave {got!r}: your function never calls f. {why}")
         d1, d2 = _central(f, x, h), _central(f, x, 2 * h)
         known = [
             (
