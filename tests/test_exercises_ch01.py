@@ -831,3 +831,32 @@ def test_q5_hard_coded_numbers_are_told_to_come_from_a_and_b():  # a reader's an
     assert "returns the same numbers" in feedback.message, feedback.message
     assert "Compute it from a and b" in feedback.message and "FAILED" not in feedback.message
     assert ch01.q5.grade(ch01.grad_f).correct  # a right formula is still right
+
+
+def test_q3_three_times_cbrt_eps_is_named_a_precedence_slip():  # a reader's answer
+    feedback = _timed(ch01.q3, lambda x: 3 * _EPS ** (1 / 3) * max(1, abs(x)))
+    assert not feedback.correct
+    assert "3·cbrt(ε)" in feedback.message and "(3 * EPS) ** (1 / 3)" in feedback.message
+    assert "accurate enough" not in feedback.message, feedback.message
+
+
+def test_q3_abs_x_without_max_is_pointed_to_max_1_x():  # a reader's answer
+    feedback = _timed(ch01.q3, lambda x: (3 * _EPS) ** (1 / 3) * abs(x))
+    assert not feedback.correct
+    assert "central_step(0) = 0.0" in feedback.message
+    assert "max(1, |x|) keeps it from vanishing at 0" in feedback.message, feedback.message
+
+
+@pytest.mark.parametrize(
+    "ignores_f, words",
+    [
+        (lambda f, x, h: math.cos(x), "derivative of sin worked out by hand"),  # a reader's
+        (lambda f, x, h: 1.0, "build the answer from calls of the f you are given"),  # answers
+        (lambda f, x, h: (math.sin(x + h) - math.sin(x - h)) / (2 * h), "not math.sin(x + h)"),
+    ],
+)
+def test_q2_an_answer_that_ignores_f_is_told_what_it_computed(ignores_f, words):
+    feedback = ch01.q2.grade(ignores_f)
+    assert not feedback.correct
+    assert "never calls f" in feedback.message
+    assert words in feedback.message.lower(), feedback.message

@@ -267,10 +267,18 @@ def _check_q2(learner):
         calls = []
         call_learner(learner, _recording(f, calls), x, h, call=call)
         if not calls:
-            raise Incorrect(
-                f"{call} gave {got!r}: your function never calls the f it is given, and f is "
-                "not always sin. Use the f you are given: f(x + h), not math.sin(x + h)"
-            )
+            if math.isclose(got, math.cos(x), rel_tol=1e-9):  # a reader's answer: cos by hand
+                why = "That is cos(x), the derivative of sin worked out by hand; f can be any "
+                why += "function. Combine differences of the f you are given, f(x + h) and so on"
+            elif any(
+                math.isclose(got, d, rel_tol=1e-9)
+                for d in (better_central(math.sin, x, h), _central(math.sin, x, h))
+            ):
+                why = "But f is not always sin. Use the f you are given, f(x + h), "
+                why += "not math.sin(x + h)"
+            else:
+                why = "Build the answer from calls of the f you are given, f(x + h) and so on"
+            raise Incorrect(f"{call} gave {got!r}: your function never calls f. {why}")
         d1, d2 = _central(f, x, h), _central(f, x, 2 * h)
         known = [
             (
@@ -503,6 +511,18 @@ def _q3_power_slip(steps):
                 f"** binds tighter than /, so that is ({wrote} ** 1) / 3. For a cube root "
                 f"write {wrote} ** (1 / 3)"
             )
+    for k in (3, 6):  # k * EPS ** (1 / 3): ** binds tighter than * (a reader's answer)
+        if all(
+            isinstance(h, numbers.Real)
+            and not isinstance(h, bool)
+            and math.isclose(h, k * EPS ** (1 / 3) * max(1.0, abs(x)), rel_tol=1e-6)
+            for x, h in steps.items()
+        ):
+            raise Incorrect(
+                f"your step is {k}·cbrt(ε)·max(1, |x|), not cbrt({k}ε)·max(1, |x|). If you "
+                f"wrote {k} * EPS ** (1 / 3): ** binds tighter than *, so only ε is inside "
+                f"the root. Write ({k} * EPS) ** (1 / 3)"
+            )
 
 
 _EPS32 = 2.0**-23  # float32's epsilon, Exercise 1's answer
@@ -532,7 +552,8 @@ def _check_q3(step):
     _q3_epsilon_32(steps)
     for x, h in steps.items():
         if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
-            raise Incorrect(f"central_step({x:g}) = {h!r}; a step must be a positive number")
+            zero = " (section 4's max(1, |x|) keeps it from vanishing at 0)" if x == 0 else ""
+            raise Incorrect(f"central_step({x:g}) = {h!r}; a step must be a positive number{zero}")
         if not isinstance(h, (int, float)) and type(h).__module__ == "numpy":
             raise Incorrect(
                 f"central_step({x:g}) returned a numpy.{type(h).__name__}: x + h is then "
