@@ -1610,3 +1610,42 @@ def test_ch03_q1_praise_does_not_say_right_twice():
     message = ch03.q1.grade(ch03.q1.answer()).message
     assert not message.lower().startswith("right"), message
     assert "fib1(2) is called F(n - 1) times" in message
+
+
+def test_ch03_q4_value_calls_counted_as_one_visit_each_is_named():
+    """Reader s4e: G(d) = 4 + 3G(d - 1) got only a generic 'at depth 2' message."""
+
+    def predicted_visits(d):
+        return 1 if d == 0 else 4 + 3 * predicted_visits(d - 1)
+
+    message = ch03.q4.grade(predicted_visits).message
+    assert "each value() Mul.grad asks for walks all of a_{d-1}" in message, message
+    assert "V(d - 1) visits, not 1" in message
+
+
+def test_ch03_q4_both_numbers_of_a_near_miss_have_thousands_separators():
+    """Reader s4e: 'you predict 29090242257544, and grad(x) makes 29,090,242,257,543'."""
+
+    def right(d):
+        return 1 if d == 0 else 2 + 3 * right(d - 1) + 2 * (2 * 3 ** (d - 1) - 1)
+
+    message = ch03.q4.grade(lambda d: right(d) + (d == 25)).message
+    want = right(25)
+    assert f"you predict {want + 1:,}, and grad(x) makes {want:,} visits" in message, message
+
+
+def test_ch03_q2_an_even_only_memo_is_told_how_many_entries_it_should_leave():
+    """Reader s4e: '(it grew by 15; …)' did not say 15 what, against which number."""
+    memo = {}
+
+    def fib_memo(n):
+        if n in memo:
+            return memo[n]
+        result = n if n < 2 else fib_memo(n - 1) + fib_memo(n - 2)
+        if n % 2 == 0:
+            memo[n] = result
+        return result
+
+    message = ch03.q2.grade(fib_memo).message
+    assert "memo gained" in message and "entries; fib_memo(" in message, message
+    assert "should leave" in message and "one for each of 0 …" in message, message

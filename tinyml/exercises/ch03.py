@@ -370,9 +370,9 @@ def _check_q2(fib_memo):
         found = (
             "found no dictionary keyed by the numbers n afterwards"
             if not caches
-            else f"found that some results were never stored in its dict (it grew by "
-            f"{_stored(caches) - before}; computing fib_memo({n}) should store one for every "
-            f"number up to {n}, e.g. for n = {n} itself)"
+            else f"found that some results were never stored in its dict (memo gained "
+            f"{_stored(caches) - before} entries; fib_memo({n}) should leave {n + 1}, one for "
+            f"each of 0 … {n})"
         )
         raise Incorrect(
             f"fib_memo({n}) calls itself, but the checker {found}: store each "
@@ -640,6 +640,10 @@ def _add_asks_no_grad(d):  # a reader's G(d) = 2 + 2G(d-1) + 2V(d-1): Add.grad's
     return 1 if d == 0 else 2 + 2 * _add_asks_no_grad(d - 1) + 2 * (2 * 3 ** (d - 1) - 1)
 
 
+def _value_counted_once(d):  # a reader's G(d) = 4 + 3G(d-1): each value() counted as 1 visit
+    return 1 if d == 0 else 4 + 3 * _value_counted_once(d - 1)
+
+
 def _value_of_this_level(d):  # a reader's G(d) = 2 + 3G(d-1) + 2V(d): V(d) for V(d-1)
     return 1 if d == 0 else 2 + 3 * _value_of_this_level(d - 1) + 2 * (2 * 3**d - 1)
 
@@ -657,6 +661,10 @@ _Q4_DIAGNOSES = [
         _one_value_call,
         "that counts one value() walk per Mul.grad; it asks for the value of both operands "
         "(a.value() and b.value(), here the same node twice)",
+    ),
+    (
+        _value_counted_once,
+        "each value() Mul.grad asks for walks all of a_{d-1}: V(d - 1) visits, not 1",
     ),
     (
         _value_of_this_level,
@@ -713,13 +721,13 @@ def _check_q4(visits):
             if not _same_count(g, _grad_visits(d)):
                 if abs(g - _grad_visits(d)) < 1e-9 * _grad_visits(d) and floats_in_code(visits):
                     raise Incorrect(
-                        f"at depth {d} you predict {g!r}, and grad(x) makes "
+                        f"at depth {d} you predict {g:,}, and grad(x) makes "
                         f"{_visits_word(_grad_visits(d))}: your rule is right, but a float "
                         "keeps only about 16 digits, and rounding it gives the wrong last ones. "
                         "Use integer arithmetic (3 ** (d - 1) and the like) all the way"
                     )
                 raise Incorrect(
-                    f"right up to depth 11, but at depth {d} you predict {g!r}, and grad(x) "
+                    f"right up to depth 11, but at depth {d} you predict {g:,}, and grad(x) "
                     f"makes {_visits_word(_grad_visits(d))}; follow the rule, not a fit"
                 )
         return
@@ -728,7 +736,7 @@ def _check_q4(visits):
             raise Incorrect(why)
     d = next(d for d in _Q4_DEPTHS if not _same_count(got[d], want[d]))
     raise Incorrect(
-        f"at depth {d} you predict {got[d]!r}, but grad(x) makes {_visits_word(want[d])}; "
+        f"at depth {d} you predict {got[d]:,}, but grad(x) makes {_visits_word(want[d])}; "
         "count them with count_visits() for small d and compare"
     )
 
@@ -791,6 +799,7 @@ q4 = Question(
         (lambda d: 2 * d + 1, "distinct nodes"),
         (_without_add_and_mul, "count the Add and Mul nodes themselves"),
         (_value_of_this_level, "the operand a is the level below: each walk is V(d - 1)"),
+        (_value_counted_once, "V(d - 1) visits, not 1"),  # a reader's 4 + 3G(d - 1)
         (_add_asks_no_grad, "Add.grad once more"),  # a reader's
         (lambda d: "many", "not a number"),
         (17, "function of the depth"),
