@@ -481,7 +481,7 @@ def test_s4a_read_hint_3_leaves_the_last_step_to_the_learner():
     for formula in ("n·p·(m - 1)", "n * p * (m - 1)", "n·p·(m-1)"):
         assert formula not in " ".join(ch05.q4.hints()), formula
     # the s4e read: hint 3 no longer says "m - 1 additions"; it asks, and the learner counts
-    assert "m - 1" not in ch05.q4.hints()[2] and "add up m numbers" in ch05.q4.hints()[2]
+    assert "m - 1" not in ch05.q4.hints()[2] and "How many for m numbers?" in ch05.q4.hints()[2]
 
 
 def test_s4a_read_q3_solution_says_why_zeros_give_different_rows_here():

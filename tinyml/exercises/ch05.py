@@ -942,8 +942,9 @@ q4 = _FormulaQuestion(
     more_hints=(
         "An n×m by m×p product has n·p entries, and each adds up m products, one per k. "
         "How many + does it take to add up 3 numbers? And m numbers?",
-        "matmul starts each sum from the first product, not from 0: how many + does it take "
-        "to add up m numbers that way? Check your formula with Counted.adds.",
+        "matmul starts each sum from the first product, not from 0: adding up 3 numbers that "
+        "way, (a + b) + c, takes 2 additions. How many for m numbers? Check your formula "
+        "with Counted.adds.",
     ),
     solution_text=inspect.getsource(additions)
     + "\n# For square matrices (n = m = p) that is n²(n - 1).",
