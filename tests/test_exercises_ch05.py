@@ -480,7 +480,8 @@ def test_s4a_read_hint_3_leaves_the_last_step_to_the_learner():
     assert "n * p * (m - 1)" in ch05.q4.solution_text
     for formula in ("n·p·(m - 1)", "n * p * (m - 1)", "n·p·(m-1)"):
         assert formula not in " ".join(ch05.q4.hints()), formula
-    assert "m - 1 additions" in ch05.q4.hints()[2]
+    # the s4e read: hint 3 no longer says "m - 1 additions"; it asks, and the learner counts
+    assert "m - 1" not in ch05.q4.hints()[2] and "How many for m numbers?" in ch05.q4.hints()[2]
 
 
 def test_s4a_read_q3_solution_says_why_zeros_give_different_rows_here():
@@ -547,3 +548,53 @@ def test_s4c_q4_none_says_return_without_asking_to_count_again():
     message = ch05.q4.grade(additions).message
     assert "did you print instead of return?" in message, message
     assert "count again" not in message and "how many entries" not in message
+
+
+def test_s4e_q5_building_and_counting_is_right_but_asked_for_the_formula():
+    from tinyml.alpha import Var, topological_order
+    from tinyml.matrix import apply, column, matmul, random_matrix
+
+    def graph_nodes(n, m):  # the s4e read, verbatim: builds the graph and counts it
+        x=[Var(1.0) for _ in range(m)]; W=apply(Var, random_matrix(n,m,seed=0))  # fmt: skip  # noqa: E702
+        out=matmul(W,column(x)); t=out[0][0]  # fmt: skip  # noqa: E702
+        for r in out[1:]: t=t+r[0]  # fmt: skip  # noqa: E701
+        return len(topological_order(t))
+
+    feedback = ch05.q5.grade(graph_nodes)
+    assert feedback.correct
+    assert "right numbers, measured; now find the formula" in feedback.message
+    plain = ch05.q5.grade(ch05.graph_nodes)
+    assert plain.correct and "Note" not in plain.message
+
+
+def test_s4e_q4_counting_with_counted_is_right_but_asked_for_the_formula():
+    from tinyml.matrix import apply, matmul, random_matrix
+
+    class Counted:  # the notebook's section 6 class
+        muls = adds = 0
+
+        def __init__(self, v):
+            self.v = v
+
+        def __mul__(self, other):
+            Counted.muls += 1
+            return Counted(self.v * other.v)
+
+        def __add__(self, other):
+            Counted.adds += 1
+            return Counted(self.v + other.v)
+
+    def additions(n, m, p):
+        a = apply(Counted, random_matrix(n, m, seed=0))
+        b = apply(Counted, random_matrix(m, p, seed=1))
+        Counted.adds = 0
+        matmul(a, b)
+        return Counted.adds
+
+    feedback = ch05.q4.grade(additions)
+    assert feedback.correct
+    assert "right numbers, measured; now find the formula" in feedback.message
+    plain = ch05.q4.grade(lambda n, m, p: (m - 1) * n * p)
+    assert plain.correct and "Note" not in plain.message
+    wrong = ch05.q4.grade(lambda n, m, p: n * m * p)  # a wrong formula gets no note
+    assert wrong.status == "incorrect" and "Note" not in wrong.message

@@ -10,7 +10,15 @@ import math
 import numbers
 import types
 
-from tinyml.exercises import Incorrect, Question, _failing_line, all_close, call_learner
+from tinyml.exercises import (
+    Feedback,
+    Incorrect,
+    Question,
+    ____,
+    _failing_line,
+    all_close,
+    call_learner,
+)
 
 # q1 ---------------------------------------------------------------------------------------
 
@@ -818,6 +826,34 @@ q3 = Question(
 
 # q4 ---------------------------------------------------------------------------------------
 
+# Names whose use means the function builds and counts instead of computing a formula.
+_MEASURING_NAMES = {"Counted", "adds", "muls", "topological_order", "matmul", "Var", "backward"}
+
+
+def _measures(fn) -> bool:
+    """Whether fn (or a function defined inside it) builds a product or graph and counts it."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return False
+    return any(
+        _MEASURING_NAMES & {*inner.co_names, *inner.co_freevars} for inner in _code_objects(code)
+    )
+
+
+class _FormulaQuestion(Question):
+    """Exercises 4 and 5: right numbers got by building and counting earn a note."""
+
+    def grade(self, answer=____):
+        feedback = super().grade(answer)
+        if not feedback.correct or not _measures(answer):
+            return feedback
+        return Feedback(
+            "correct",
+            f"{feedback.message} Note: right numbers, measured; now find the formula. Your "
+            "function builds and counts; write the count as an expression in the sizes, "
+            "and keep your measurement to check it.",
+        )
+
 
 def additions(n, m, p):
     """The number of additions in an n×m by m×p matmul."""
@@ -898,7 +934,7 @@ def _check_q4(count):
     )
 
 
-q4 = Question(
+q4 = _FormulaQuestion(
     title="Counting the additions in matmul",
     checker=_check_q4,
     hint_text="Every entry of the result is one sum. How many entries are there, and how "
@@ -906,9 +942,9 @@ q4 = Question(
     more_hints=(
         "An n×m by m×p product has n·p entries, and each adds up m products, one per k. "
         "How many + does it take to add up 3 numbers? And m numbers?",
-        "Adding up m numbers takes m - 1 additions: matmul starts each sum from the first "
-        "product, not from 0. That is one entry; how many entries are there? Check your "
-        "formula with Counted.adds.",
+        "matmul starts each sum from the first product, not from 0: adding up 3 numbers that "
+        "way, (a + b) + c, takes 2 additions. How many for m numbers? Check your formula "
+        "with Counted.adds.",
     ),
     solution_text=inspect.getsource(additions)
     + "\n# For square matrices (n = m = p) that is n²(n - 1).",
@@ -1029,7 +1065,7 @@ def _check_q5(count):
         )
 
 
-q5 = Question(
+q5 = _FormulaQuestion(
     title="The size of a layer's graph",
     checker=_check_q5,
     hint_text="Count each kind of node separately, as section 7's printout does. Which kinds "
