@@ -93,7 +93,7 @@ def test_q4_is_the_uncorrected_step_and_the_corrected_one_is_lr():
 def test_hints_start_with_a_nudge_and_say_more_each_time():
     for q, answer_words in (
         (ch06.q2, ("g + mu·buf", "g + mu * buf")),
-        (ch06.q4, ("0.004", "3.16")),
+        (ch06.q4, ("(1 - beta1)·g", "√v₁")),  # formulas, then the comparison (report s4e, 13)
         (ch06.q3, ("1 - alpha of this step's squared gradient",)),
         (ch06.q5, ("λ = 100",)),
         (ch06.q1, ("loss.backward()", "optimizer.zero_grad()")),
