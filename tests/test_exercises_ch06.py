@@ -93,7 +93,7 @@ def test_q4_is_the_uncorrected_step_and_the_corrected_one_is_lr():
 def test_hints_start_with_a_nudge_and_say_more_each_time():
     for q, answer_words in (
         (ch06.q2, ("g + mu·buf", "g + mu * buf")),
-        (ch06.q4, ("0.004", "3.16")),
+        (ch06.q4, ("(1 - beta1)·g", "√v₁")),  # formulas, then the comparison (report s4e, 13)
         (ch06.q3, ("1 - alpha of this step's squared gradient",)),
         (ch06.q5, ("λ = 100",)),
         (ch06.q1, ("loss.backward()", "optimizer.zero_grad()")),
@@ -387,10 +387,10 @@ def test_q1_accepts_a_tuple_of_the_losses_but_not_a_tuple_of_nodes():
     assert "returned 14 losses" in short
 
 
-def test_q4_hints_give_m1_and_v1_only_in_the_last_hint():
+def test_q4_hints_never_give_m1_and_v1_the_last_asks_to_compare_them_with_g():
     hints = ch06.q4.hints()
-    assert "0.004" not in " ".join(hints[:2]) and "0.2 " not in " ".join(hints[:2])
-    assert "0.004" in hints[-1]
+    assert "0.004" not in " ".join(hints) and "0.2 " not in " ".join(hints)
+    assert "√v₁" in hints[-1] and "|g|" in hints[-1]
 
 
 def test_q1_names_an_extra_step_inside_the_loop():
@@ -1039,3 +1039,32 @@ def test_chapter_6_claims_of_the_s4d_fixes_hold():
     run = descend(ch06.steep_bowl, Momentum, lr=0.03, momentum=0.5, steps=500, start=(-5, 1.5))
     swing = [abs(y) for _, y in run.path[-50:]]
     assert run.diverged and 1.5 < min(swing) and max(swing) - min(swing) < 1e-6 * max(swing)
+
+
+def test_s4e_sign_error_names_the_function_whose_minimum_is_1_9():
+    """Report ch6_s4e, item 12: the blow-up message names the checker's test function."""
+
+    def plus_sign(theta, g, buf, lr, mu):  # the reader's `+` instead of `-`
+        buf = mu * buf + g
+        return theta + lr * (g + mu * buf), buf
+
+    message = ch06.q2.grade(plus_sign).message
+    assert "blow up" in message and "(theta - 3)² + theta⁴/10, at about 1.9" in message
+    assert "theta - lr·(g + mu·buf)" in message
+    assert ch06.q2.grade(ch06.nesterov_step).correct
+
+
+def test_s4e_chapter_claims_hold():
+    """Report ch6_s4e, items 1, 2 and 6: Momentum(0.9)'s best bowl rate is a lucky step 50, GD
+    works on the valley between grid rates 0.00147 and 0.00215, and at lr < 0.08 the bowl's loss
+    shrinks by under 16 % per step."""
+    from tinyml.landscapes import QUADRATIC, ROSENBROCK, descend
+    from tinyml.optim import GD, Momentum
+
+    lr = 10 ** (-14 / 6)  # 0.00464, the sweep's grid rate
+    losses = descend(QUADRATIC, Momentum, steps=52, lr=lr).losses
+    assert losses[50] < 1e-2 < min(losses[48], losses[52])
+    assert descend(ROSENBROCK, GD, steps=500, lr=10 ** (-17 / 6)).losses[-1] > 1
+    assert descend(ROSENBROCK, GD, steps=500, lr=10 ** (-16 / 6)).diverged
+    assert descend(ROSENBROCK, GD, steps=500, lr=0.002).losses[-1] < 1e-3
+    assert 1 - (1 - 0.08) ** 2 < 0.16

@@ -37,7 +37,7 @@ _PRINTING = "how an optimizer prints, e.g. GD(2 parameters, lr=0.1)"
 _TENSORS = "a Tensor's update, chapter 8"
 _BETAS = "a TypeError unless betas is a pair (beta1, beta2)"
 _NON_FINITE = "a non-finite gradient raises before anything moves"
-_CHECKS = "a TypeError or ValueError unless params is a list of Vars"
+_CHECKS = "a TypeError or ValueError unless a list of Vars (or Tensors)"
 
 #: Named views for ``tinyml.show(..., view=...)``: "lesson" is chapter 6's look at the
 #: classes, the update rules without the printing and chapter 8's arrays.
@@ -192,7 +192,7 @@ class Optimizer:
     update rule."""
 
     def __init__(self, params: Iterable[Var | Tensor], lr: float) -> None:
-        params = _check_params(params)  # a TypeError or ValueError unless a list of Vars
+        params = _check_params(params)  # a TypeError or ValueError unless Vars or Tensors
         self.params = list(params)
         self.lr = _check_lr(lr)
         self.steps = 0  # how many times step() has run: Adam's t
@@ -340,7 +340,7 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta1**t)
         v_hat = v / (1 - beta2**t)
         denominator = _sqrt(v_hat) + self.eps  # _sqrt is math.sqrt (arrays too: chapter 8)
-        # _divide(a, b, eps) is a / b, except that 0/0 (possible only with eps=0) gives 0
+        # _divide(a, b, eps) is a / b (0 if b is 0)
         return theta - _divide(self.lr * m_hat, denominator, self.eps)
 
     def _settings(self) -> dict[str, Any]:

@@ -55,7 +55,7 @@ def _checked_grad(theta: float, step: int) -> float:
     if not (math.isfinite(theta) and math.isfinite(g) and abs(theta) < 1e6):
         raise _BlownUp(
             f"your iterates blow up (theta is {theta:.3g} after step {step}) instead of "
-            "settling near the minimum at about 1.9"
+            "settling near the minimum of (theta - 3)² + theta⁴/10, at about 1.9"
         )
     return g
 
@@ -1119,8 +1119,8 @@ q4 = Question(
     more_hints=(
         "After one step, m₁ = beta1·0 + (1 - beta1)·g and v₁ = beta2·0 + (1 - beta2)·g². "
         "What are m₁ and v₁ here? Without correction the step is lr·m₁ / (√v₁ + eps).",
-        "m₁ = 0.1·2 = 0.2 and v₁ = 0.001·2² = 0.004. Put them into lr·m₁ / (√v₁ + eps) and "
-        "compare the result with lr.",
+        "m₁ is g times (1 - beta1), but √v₁ is |g| times √(1 - beta2): which factor is "
+        "smaller? The step lr·m₁ / (√v₁ + eps) is lr times the ratio of the two factors.",
     ),
     solution_text="m1 = (1 - 0.9) * 2              # 0.2: ten times smaller than g\n"
     "v1 = (1 - 0.999) * 2 * 2        # 0.004: so √v1 ≈ 0.063 is 31.6 times smaller than |g|\n"
