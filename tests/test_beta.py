@@ -169,7 +169,7 @@ def test_a_var_name_must_be_a_string():
 def test_numbers_are_checked_as_tinyml_checks_real_does_but_ints_stay_ints():
     from tinyml.checks import real
 
-    assert Var(1).value() == 1 and type(Var(1).value()) is int  # so chapter 2 prints 5, not 5.0
+    assert Var(1).value() == 1 and type(Var(1).value()) is int  # Var keeps the number it is given
     assert type(Const(0.5).value()) is float and (Var(2) + Const(3)).value() == 5
     for bad in ["1", True, math.nan, -math.inf]:
         with pytest.raises((TypeError, ValueError)) as ours:

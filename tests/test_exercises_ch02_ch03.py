@@ -1649,3 +1649,57 @@ def test_ch03_q2_an_even_only_memo_is_told_how_many_entries_it_should_leave():
     message = ch03.q2.grade(fib_memo).message
     assert "memo gained" in message and "entries; fib_memo(" in message, message
     assert "should leave" in message and "one for each of 0 …" in message, message
+
+
+# Answers from the fifth fresh read of chapter 2 (s4e), each as the reader wrote it.
+
+
+def test_ch02_q2_only_the_inner_derivative_approximated_fails():
+    message = ch02.q2.grade(ch02._CubeNumericChildGrad).message  # the reader's code, exactly
+    assert "Cube(tanh(x) * y).grad(x) gave" in message
+    assert "close, but not exact. Did you approximate it numerically?" in message
+
+
+def test_ch02_q2_right_answers_written_other_ways_still_pass():
+    def grad_reordered(self, x):
+        return self.a.grad(x) * self.a.value() ** 2 * 3
+
+    def grad_times_itself(self, x):
+        a = self.a.value()
+        return 3 * a * a * self.a.grad(x)
+
+    for grad in (grad_reordered, grad_times_itself):
+        assert ch02.q2.grade(_reader_cube(grad=grad)).correct
+
+
+def test_ch02_q2_a_missing_3_and_a_squared_a_prime_are_named():
+    def no_three(self, x):
+        return self.a.value() ** 2 * self.a.grad(x)
+
+    def squared(self, x):
+        return 3 * self.a.value() ** 2 * self.a.grad(x) ** 2
+
+    message = ch02.q2.grade(_reader_cube(grad=no_three)).message
+    assert "gave 12.5; expected 37.5: d(a³)/da = 3a², so a factor 3 is missing" in message
+    message = ch02.q2.grade(_reader_cube(grad=squared)).message
+    assert "gave 75.0; expected 37.5: a' enters once, not squared" in message
+
+
+def test_ch02_q2_recursion_and_x_in_place_of_the_child_are_named():
+    def value(self):
+        return self.value() ** 3
+
+    def grad(self, x):
+        return 3 * x**2 * self.a.grad(x)
+
+    message = ch02.q2.grade(_reader_cube(value=value)).message
+    assert "never returned: value() calls itself (self.value())" in message
+    assert "ask the child: self.a.value()" in message
+    message = ch02.q2.grade(_reader_cube(grad=grad)).message
+    assert "x is the Var you differentiate with respect to" in message
+    assert "self.a is a node" not in message
+
+
+def test_ch02_q4_restoring_x_only_to_3_decimals_fails():
+    message = ch02.q4.grade(ch02._restores_x_rounded).message  # the reader's code, exactly
+    assert "x was 0.41234567891 before the call and 0.412 after it" in message

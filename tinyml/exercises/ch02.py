@@ -363,8 +363,16 @@ class _Cube(Node):
 _Q2_POINTS = [-1.5, -0.3, 0.7, 1 / 3, 2.0, 12.0]  # 12: |a| >= 10 too; 1/3: a cube no rounding hits
 
 
-def _not_a_node(got, method):
+def _not_a_node(got, method, child=None, x=None):
     """A returned expression instead of a number: the child's value() was forgotten."""
+    if isinstance(got, Node) and x is not None and x is not child:
+        nodes = list(_walk(got))
+        if any(n is x for n in nodes) and not any(n is child for n in nodes):
+            raise Incorrect(
+                f"{method} returned the expression {got} — a tree, not a number, built on "
+                f"x: x is the Var you differentiate with respect to; the rule needs the "
+                "child's value, self.a.value(), and its grad, self.a.grad(x)"
+            )
     if isinstance(got, Node):
         raise Incorrect(
             f"{method} returned the expression {got} — a tree, not a number. self.a is a "
@@ -437,6 +445,14 @@ def _check_q2(cube):
     except Incorrect as err:  # .v works on the leaves only: say so, not just AttributeError
         if "AttributeError" in str(err) and "attribute 'v'" in str(err):
             raise Incorrect(f"{err}: {_Q2_NO_V}") from None
+        for method, child in (("value()", "self.a.value()"), ("grad(x)", "self.a.grad(x)")):
+            deep = ("RecursionError", "ValueError: value() went deeper", "ValueError: grad")
+            if any(f".{method} raised {what}" in str(err) for what in deep):
+                call = str(err).split(" raised ")[0]
+                raise Incorrect(
+                    f"{call} never returned: {method} calls itself (self.{method}) without "
+                    f"end; ask the child: {child}"
+                ) from None
         raise
 
 
@@ -480,7 +496,7 @@ def _check_q2_methods(cube):
             raise NotAttempted(
                 "value() is right; grad(x) still raises NotImplementedError"
             ) from None
-        _not_a_node(got, "grad(x)")
+        _not_a_node(got, "grad(x)", inner, x)
         _q2_no_nodes_built(built, "grad(x)")
         at = f"at x = {t}, y = 0.5"
         if not _is_number(got):
@@ -518,6 +534,9 @@ def _check_q2_methods(cube):
                     else _q2_not_exact(got, want, _Q2_RULE)
                 )
             )
+    for t in _Q2_POINTS:  # after the straight-line children, whose messages come first
+        x.set_value(t)
+        _q2_curved_child(cube, x, y, f"at x = {t}, y = 0.5")
     unrelated = call_learner(lambda: cube(y).grad(x), call="calling Cube(y).grad(x)")
     if not (_is_number(unrelated) and unrelated == 0):
         raise Incorrect(
@@ -526,6 +545,18 @@ def _check_q2_methods(cube):
         )
     _q2_at_zero_and_constant(cube, x)
     _q2_nothing_cached(cube, x, y)
+
+
+def _q2_curved_child(cube, x, y, at):
+    """A child whose own derivative is no straight line: there an approximated a' shows."""
+    curved = beta.Tanh(x) * y
+    want = 3 * curved.value() ** 2 * curved.grad(x)  # a', and so 3a²a', exact up to rounding
+    got = call_learner(lambda: cube(curved).grad(x), call="calling Cube(tanh(x) * y).grad(x)")
+    if not (_is_number(got) and math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-300)):
+        raise Incorrect(
+            f"{at}, Cube(tanh(x) * y).grad(x) gave {got!r}; expected {want!r}"
+            + _q2_not_exact(got, want, _Q2_RULE)
+        )
 
 
 _Q2_VALUE_RULE = "cube the child's value(), which is exact"
@@ -545,6 +576,10 @@ def _q2_known_slip(got, a, da, xv=None) -> str:
         return ": that is Square's rule 2a·a'; the cube's is 3a²·a'"
     if math.isclose(got, 3 * da**2, rel_tol=1e-9):
         return ": you squared a' (the child's grad), not a (the child's value): 3a²·a'"
+    if math.isclose(got, a**2 * da, rel_tol=1e-9):
+        return ": d(a³)/da = 3a², so a factor 3 is missing: 3a²·a'"
+    if math.isclose(got, 3 * a**2 * da**2, rel_tol=1e-9):
+        return ": a' enters once, not squared: 3a²·a'"
     if got == 0:
         return ": a may contain x deeper down, not only be x itself (see ch02.q2.hint(3))"
     return ""
@@ -777,6 +812,46 @@ class _CubeOnlyIfChildIsX(_Cube):  # a reader's: 3a² when the child is x itself
         return 3 * self.a.value() ** 2 if x is self.a else 0
 
 
+class _CubeNumericChildGrad(_Cube):  # a reader's, exactly: only a' approximated numerically
+    def grad(self, x):
+        x0 = x.value()
+
+        def f(v):
+            x.set_value(v)
+            r = self.a.value()
+            x.set_value(x0)
+            return r
+
+        return 3 * self.a.value() ** 2 * central_difference(f, x0)
+
+
+class _CubeNoThree(_Cube):  # a reader's: the 3 left out
+    def grad(self, x):
+        return self.a.value() ** 2 * self.a.grad(x)
+
+
+class _CubeGradSquaredToo(_Cube):  # a reader's: a' squared as well
+    def grad(self, x):
+        return 3 * self.a.value() ** 2 * self.a.grad(x) ** 2
+
+
+class _CubeValueRecurses(_Cube):  # a reader's: value() asks itself, not the child
+    def value(self):
+        return self.value() ** 3
+
+
+class _CubeValueRecursesLate(_Cube):  # the same, set on the class afterwards, as a reader did
+    pass
+
+
+_CubeValueRecursesLate.value = lambda self: self.value() ** 3
+
+
+class _CubeGradOfX(_Cube):  # a reader's: x, the Var, in place of the child's value
+    def grad(self, x):
+        return 3 * x**2 * self.a.grad(x)
+
+
 class _CubeGradNoValue(_Cube):
     def grad(self, x):
         return 3 * self.a**2 * self.a.grad(x)
@@ -827,6 +902,14 @@ q2 = Question(
         (_CubeGradOfLeaves, "Cube(2x + y).grad(x) raised AttributeError"),
         (_CubeGradOfLeaves, _Q2_NO_V),
         (_CubeOnlyIfChildIsX, "gave 0; expected 37.5: a may contain x deeper"),
+        (_CubeNumericChildGrad, "Cube(tanh(x) * y).grad(x) gave"),
+        (_CubeNumericChildGrad, "close, but not exact. Did you approximate it numerically?"),
+        (_CubeNoThree, "gave 12.5; expected 37.5: d(a³)/da = 3a², so a factor 3 is missing"),
+        (_CubeGradSquaredToo, "gave 75.0; expected 37.5: a' enters once, not squared"),
+        (_CubeValueRecurses, "value() calls itself (self.value()) without end; ask the child"),
+        (_CubeValueRecursesLate, "calling Cube(x).value() never returned: value() calls"),
+        (_CubeValueRecursesLate, "value() calls itself (self.value()) without end; ask the"),
+        (_CubeGradOfX, "x is the Var you differentiate with respect to; the rule needs the"),
     ],
 )
 
@@ -1014,6 +1097,7 @@ _Q4_CASES = [
     # A steep curve: its central difference at the usual step is off from grad in the 6th
     # digit (a large third derivative), so "numeric" cannot quietly be grad again.
     (lambda x: beta.Tanh(1000 * x), 0.001),
+    (lambda x: beta.Exp(x) * x, 0.41234567891),  # many digits: x must come back exactly
 ]
 _Q4_STEEP = 0.001  # the point of the steep case: there only the differences' shape is checked
 # Several variables (w = 1.5, x = 0.7, y = -1.0): only the Var given may move. It is never
@@ -1541,6 +1625,18 @@ def _f_moves_a_namesake(expr, x):  # a reader's: a new Var with x's name, not x 
     return expr.grad(x), central_difference(f, x.value())
 
 
+def _restores_x_rounded(expr, x):  # a reader's: x put back only to 3 decimals
+    analytic, x0 = expr.grad(x), x.value()
+
+    def f(t):
+        x.set_value(t)
+        return expr.value()
+
+    numeric = central_difference(f, x0)
+    x.set_value(round(x0, 3))
+    return analytic, numeric
+
+
 def _f_ignores_its_argument(expr, x):
     from tinyml.numeric import central_difference
 
@@ -1590,6 +1686,7 @@ q4 = _Q4Question(
         (_uneven_steps, "not the central difference"),
         (_swapped, "wrong order, (numeric, analytic)"),
         (_f_ignores_its_argument, "your f ignores its argument; set x to it"),
+        (_restores_x_rounded, "x was 0.41234567891 before the call and 0.412 after it"),
         (_f_moves_a_namesake, "your f moved a new Var named x, not the x you were given"),
         (_var_as_point, "pass x.value(), not the Var x"),
         (_difference_at_a_fixed_point, "a central difference at x = 1, but x was 0.4"),
