@@ -598,3 +598,41 @@ def test_s4e_q4_counting_with_counted_is_right_but_asked_for_the_formula():
     assert plain.correct and "Note" not in plain.message
     wrong = ch05.q4.grade(lambda n, m, p: n * m * p)  # a wrong formula gets no note
     assert wrong.status == "incorrect" and "Note" not in wrong.message
+
+
+def test_s4f_read_q2_names_append_inside_the_inner_loop_and_total_replaced():
+    def append_inside(W, x):  # the reader's answer: y.append one level too deep
+        y = []
+        for row in W:
+            total = 0
+            for j in range(len(x)):
+                total += row[j] * x[j]
+                y.append(total)
+        return y
+
+    def replaced(W, x):  # the reader's answer: `=` where `+=` was meant
+        y = []
+        for row in W:
+            total = 0
+            for j in range(len(x)):
+                total = row[j] * x[j]
+            y.append(total)
+        return y
+
+    message = ch05.q2.grade(append_inside).message
+    assert "[-2.0, 8.0, 7.0, 1.0, -1.0, -4.0]" in message, message
+    assert "6 entries, one per product" in message and "after the inner loop" in message
+    message = ch05.q2.grade(replaced).message
+    assert "[-1.0, -3.0]" in message and "only the last product" in message, message
+    assert "total +=" in message
+
+    def right(W, x):  # the same loops, fixed, still pass
+        y = []
+        for row in W:
+            total = 0
+            for j in range(len(x)):
+                total += row[j] * x[j]
+            y.append(total)
+        return y
+
+    assert ch05.q2.grade(right).correct

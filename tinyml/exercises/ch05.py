@@ -291,6 +291,11 @@ def _check_q2(learner_matvec):
             f"matvec returned the column {got!r}; return a plain list of numbers, "
             "[y0, y1], not a list of one-entry rows"
         )
+    if len(got) == len(w) * len(x):
+        raise Incorrect(
+            f"matvec({w}, {x}) returned {got!r}: {len(got)} entries, one per product. Append "
+            "once per row, after the inner loop has added up the row"
+        )
     if len(got) != 2 or not all(isinstance(v, numbers.Real) for v in got):
         raise Incorrect(f"matvec({w}, {x}) returned {got!r}; expected {want}")
     if not all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, want, strict=True)):
@@ -314,6 +319,12 @@ def _check_q2(learner_matvec):
             raise Incorrect(
                 f"matvec({w}, {x}) returned {got!r}; expected {want}. Your y[i] is row i's "
                 "sum times x[i]; multiply W[i][j] by x[j], not x[i]"
+            )
+        last = [row[-1] * x[-1] for row in w]
+        if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, last, strict=True)):
+            raise Incorrect(
+                f"matvec({w}, {x}) returned {got!r}: each y[i] is only the last product, "
+                "W[i][-1] * x[-1]. Add each product to total (total += ...), do not replace it"
             )
         running = [want[0], want[0] + want[1]]
         if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, running, strict=True)):
