@@ -94,7 +94,7 @@ def test_hints_start_with_a_nudge_and_say_more_each_time():
     for q, answer_words in (
         (ch06.q2, ("g + mu·buf", "g + mu * buf")),
         (ch06.q4, ("(1 - beta1)·g", "√v₁")),  # formulas, then the comparison (report s4e, 13)
-        (ch06.q3, ("1 - alpha of this step's squared gradient",)),
+        (ch06.q3, ("eps goes outside the root",)),
         (ch06.q5, ("λ = 100",)),
         (ch06.q1, ("loss.backward()", "optimizer.zero_grad()")),
     ):
@@ -1068,3 +1068,10 @@ def test_s4e_chapter_claims_hold():
     assert descend(ROSENBROCK, GD, steps=500, lr=10 ** (-16 / 6)).diverged
     assert descend(ROSENBROCK, GD, steps=500, lr=0.002).losses[-1] < 1e-3
     assert 1 - (1 - 0.08) ** 2 < 0.16
+
+
+def test_q3_second_hint_asks_instead_of_restating_section_4s_formula():
+    # report s4f, 8: hint 2 spelled out the formula in words; now it asks the two questions
+    hint = ch06.q3.hints()[1]
+    assert "1 - alpha of this step's squared" not in hint and "plus eps" not in hint
+    assert "where does eps go?" in hint

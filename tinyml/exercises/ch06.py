@@ -862,9 +862,8 @@ q3 = Question(
     hint_text="Section 4's two formulas, for one number: first the new running average v, "
     "then the step. Which of the two uses the other?",
     more_hints=(
-        "The new v keeps alpha of the old v and adds 1 - alpha of this step's squared "
-        "gradient g·g. The step is the gradient divided by (the root of v, plus eps), "
-        "times lr.",
+        "The new v keeps alpha of the old v: what does it add, and with what weight? "
+        "The step is lr times the gradient divided by what, and where does eps go?",
         "Order matters: v first, then the step with that new v. eps goes outside the root "
         "(math.sqrt), and theta moves against the gradient. Return the pair with theta first.",
     ),
