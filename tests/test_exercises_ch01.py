@@ -860,3 +860,29 @@ def test_q2_an_answer_that_ignores_f_is_told_what_it_computed(ignores_f, words):
     assert not feedback.correct
     assert "never calls f" in feedback.message
     assert words in feedback.message.lower(), feedback.message
+
+
+def test_q3_a_bare_constant_passes_with_a_note_to_derive_it():  # reader s4f's answers
+    for bare in (
+        lambda x: 1e-5 * max(1, abs(x)),
+        lambda x: (4 * _EPS) ** (1 / 3) * max(1, abs(x)),
+    ):
+        feedback = _timed(ch01.q3, bare)
+        assert feedback.correct
+        assert "not cbrt(kε)" in feedback.message and "Derive one too" in feedback.message
+    for k in (1.5, 3, 6):  # the derived steps the praise names: no note
+        message = _timed(ch01.q3, lambda x, k=k: (k * _EPS) ** (1 / 3) * max(1, abs(x))).message
+        assert "Note:" not in message, message
+
+
+def test_q1_a_typed_in_numpy_float64_gets_the_note_too():  # reader s4f's answer
+    feedback = _timed(ch01.q1, np.float64(2**-23))
+    assert feedback.correct
+    assert "is a float64" in feedback.message and "did you type it in?" in feedback.message
+
+
+def test_q1_the_unchanged_start_value_is_told_the_loop_never_halved():  # reader s4f's answer
+    for start in (np.float32(1), 1.0):
+        feedback = _timed(ch01.q1, start)
+        assert feedback.status == "incorrect"
+        assert "never halved" in feedback.message and "1.0 + eps32 / 2 > 1.0" in feedback.message

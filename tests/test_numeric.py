@@ -231,8 +231,9 @@ def test_lesson_view_of_the_gradient_functions_folds_only_their_checks():
     for word in numeric.LIST_CHECKS:  # a renamed line would silently show again
         assert word in source, word
     text = str(show(numeric.numeric_gradient, numeric.grad_check, view="lesson"))
-    for hidden in ("_check_callable", "_numbers", "_tolerance", "raise ValueError"):
+    for hidden in ("_check_callable", "_tolerance", "raise ValueError"):
         assert hidden not in text, hidden
+    assert 'point = _numbers(params, "params")' in text  # a reader: point was never defined
     assert "All partial derivatives" in text and "def along(i: int)" in text
     assert "central_difference(along(i), point[i], h)" in text
     assert "numeric = numeric_gradient(f, point)" in text

@@ -71,9 +71,8 @@ INPUT_CHECKS = (
 
 
 # tinyml.show(forward_difference, _step, view="lesson") folds those lines
-# numeric_gradient's and grad_check's checks too (they also turn params into the list point)
+# numeric_gradient's and grad_check's checks too (the line making the list point stays shown)
 LIST_CHECKS = (
-    "_numbers(",
     "if not point",
     "_tolerance(",
     "if len(claimed)",

@@ -91,6 +91,11 @@ def _check_q1(answer):
         raise Incorrect(
             f"{answer!r} is close, but epsilon is an exact power of two: find it by halving"
         )
+    if answer == 1.0:  # the start value as it is: the loop never ran (a reader's answer)
+        raise Incorrect(
+            "1.0 is where the loop starts: your loop never halved. Did it run, and is its "
+            "condition `1.0 + eps32 / 2 > 1.0`?"
+        )
     if answer != 2**-23:
         raise Incorrect(f"{answer!r} is not the gap between 1 and the next float32")
 
@@ -100,11 +105,14 @@ class _EpsilonQuestion(Question):
 
     def grade(self, answer=____):
         feedback = super().grade(answer)
-        if not feedback.correct or _numpy_float_epsilon(answer) is not None:
+        if not feedback.correct or str(getattr(answer, "dtype", "")) == "float32":
             return feedback
-        return Feedback(  # 2.0**-23 typed in: a Python float, not the loop's np.float32
+        kind = "a plain Python number"  # 2.0**-23 typed in; np.float64(2**-23) too (a reader)
+        if _numpy_float_epsilon(answer) is not None:
+            kind = f"a {answer.dtype}"
+        return Feedback(
             "correct",
-            f"{feedback.message} Note: {answer!r} is a plain Python number, not the "
+            f"{feedback.message} Note: {answer!r} is {kind}, not the "
             "np.float32 the loop ends with: did you type it in? Run the loop too: it finds "
             "epsilon for any float type.",
         )
@@ -655,6 +663,9 @@ def _check_q3(step):
 _Q3_DIP = 10**-5.25  # section 3b prints it: "lowest central error 3.8e-13, at h = 5.6e-06"
 
 
+_Q3_KS = (1, 1.5, 3, 6)  # cbrt(kε): the steps the praise derives (a bare 1e-5 gets a note)
+
+
 class _StepQuestion(Question):
     """Exercise 3: a right step that is a number the chapter printed is told to derive one."""
 
@@ -670,6 +681,8 @@ class _StepQuestion(Question):
             )
         elif math.isclose(h, CENTRAL_STEP, rel_tol=0.01):  # 6.06e-6, printed in Going further
             seen = "CENTRAL_STEP, the package's default that Going further prints (cbrt(ε))"
+        elif not any(math.isclose(h, (k * EPS) ** (1 / 3), rel_tol=0.01) for k in _Q3_KS):
+            seen = "not cbrt(kε) for k = 1, 1.5, 3 or 6, the steps derived above; it passes"
         else:
             return feedback
         return Feedback(
