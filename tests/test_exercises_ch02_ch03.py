@@ -1703,3 +1703,29 @@ def test_ch02_q2_recursion_and_x_in_place_of_the_child_are_named():
 def test_ch02_q4_restoring_x_only_to_3_decimals_fails():
     message = ch02.q4.grade(ch02._restores_x_rounded).message  # the reader's code, exactly
     assert "x was 0.41234567891 before the call and 0.412 after it" in message
+
+
+def test_ch03_q4_a_right_formula_truncated_by_int_is_named_a_float_problem():
+    # a reader's (learner read s4f): the closed form through floats, cut by int(): 1,862 at d = 5
+    feedback = ch03.q4.grade(lambda d: int((4 / 3) * d * 3**d + 3**d))
+    assert feedback.status == "incorrect"
+    assert "formula is right" in feedback.message and "3**(d-1) * (4*d + 3)" in feedback.message
+    assert "count them with count_visits()" not in feedback.message
+    # an integer formula off by one is still sent to count, not told it is right
+    off = ch03.q4.grade(lambda d: 1 if d == 0 else 3 ** (d - 1) * (4 * d + 3) - 1)
+    assert off.status == "incorrect" and "formula is right" not in off.message
+
+
+def test_ch03_q2_and_q4_praise_teaches_a_line():
+    def fib_memo(n, memo={}):  # noqa: B006
+        if n not in memo:
+            memo[n] = n if n < 2 else fib_memo(n - 1) + fib_memo(n - 2)
+        return memo[n]
+
+    assert "2n - 1 calls" in ch03.q2.grade(fib_memo).message
+    right = ch03.q4.grade(lambda d: 1 if d == 0 else 3 ** (d - 1) * (4 * d + 3))
+    assert right.correct and "3^(d-1)·(4d + 3)" in right.message
+
+
+def test_ch03_q3_walks_one_decimal_is_asked_for_two():
+    assert "it has one decimal; give two" in ch03.q3_walks.grade(3.4).message

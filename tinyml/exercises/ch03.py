@@ -547,6 +547,8 @@ q2 = Question(
         (_fib_calls_itself_for_show, "calls itself, but never as fib_memo("),
         (_fib_reads_a_prefilled_table, "filled in advance, by a loop, is a table"),
     ],
+    praise="with an empty memo fib_memo(n) computes each F(k) once and finds the second "
+    "request in memo: 2n - 1 calls, linear like fib_iter's n + 1, against fib1's 2F(n+1) - 1.",
 )
 
 # q4 ---------------------------------------------------------------------------------------
@@ -731,10 +733,17 @@ def _check_q4(visits):
                     f"makes {_visits_word(_grad_visits(d))}; follow the rule, not a fit"
                 )
         return
+    d = next(d for d in _Q4_DEPTHS if not _same_count(got[d], want[d]))
+    if all(abs(g - w) <= 1 for g, w in zip(got, want, strict=True)) and floats_in_code(visits):
+        raise Incorrect(  # a reader's int((4/3)*d*3**d + 3**d): right, but 1,862 at d = 5
+            f"at depth {d} you predict {got[d]:,}, and grad(x) makes "
+            f"{_visits_word(want[d])}: your formula is right, but float rounding (or int() "
+            "cutting off a .9999…) lost a visit. Use integers, e.g. 3**(d-1) * (4*d + 3) "
+            "for d ≥ 1, or round() the float"
+        )
     for formula, why in _Q4_DIAGNOSES:
         if all_close(got, [formula(d) for d in _Q4_DEPTHS]):
             raise Incorrect(why)
-    d = next(d for d in _Q4_DEPTHS if not _same_count(got[d], want[d]))
     raise Incorrect(
         f"at depth {d} you predict {got[d]:,}, but grad(x) makes {_visits_word(want[d])}; "
         "count them with count_visits() for small d and compare"
@@ -807,7 +816,10 @@ q4 = Question(
         (_measured_visits, "measures instead of predicting"),
         (_exponential_recursion, "stopped after"),
         (_fits_small_depths, "at depth 25"),
+        (lambda d: int((4 / 3) * d * 3**d + 3**d), "float rounding"),  # a reader's
     ],
+    praise="G(d) = 3^(d-1)·(4d + 3), e.g. 255,879 at d = 9: 3^d times (4d + 3) / 3, "
+    "the factor about d that makes grad grow a little faster than 3^d.",
 )
 
 # q3 ---------------------------------------------------------------------------------------
@@ -970,8 +982,9 @@ q3 = Question(
     more_hints=(
         "Chapter 2's Sigmoid.grad computes σ'(a) = σ(a)(1 − σ(a)): it asks its operand a, "
         "the prediction w·x, for its value. How many nodes does one prediction have, with "
-        "P weights? To check a column: with count_visits() as g: loss.grad(ws[0]), then "
-        "g.grad and g.asked_by (the values each rule asked for).",
+        "P weights? Predict the columns, then measure to check: for P in (1, 2, 3): loss, ws "
+        "= linear_loss(P, activation=Sigmoid); with count_visits() as g: loss.grad(ws[0]); "
+        "print(P, g.grad, g.asked_by) (the values each rule asked for).",
         "The grad() calls: the tree now has three Sigmoid nodes more. Square.grad walks "
         "(σ(w·x) − target), one node more per point than before. Sigmoid.grad walks the "
         "three predictions, 4P − 1 nodes each. Mul.grad's 6P is unchanged. Write each "
@@ -1047,6 +1060,11 @@ def _check_q3_walks(walks):
             "to two decimals with round(..., 2); if that still gives "
             f"{walks:g}, check your grad_visits first, with ch03.q3.check(grad_visits)"
         )
+    if math.isclose(walks, _Q3_WALKS, rel_tol=0.03) and round(walks, 1) == walks:  # 3.4
+        raise Incorrect(
+            f"{walks:g} is close but not it: it has one decimal; give two, "
+            "round(sum(grad_visits(40)) / (12 * 40 + 11), 2)"
+        )
     if math.isclose(walks, _Q3_WALKS, rel_tol=0.03):
         raise Incorrect(
             f"{walks:g} is close but not it: compute sum(grad_visits(40)) / (12 * 40 + 11) and "
@@ -1106,7 +1124,7 @@ q3_walks = Question(
         (1 / _Q3_WALKS, "upside down"),
         (5.0, "is not it"),
         (1694 / 488, "the linear model's 12P + 8"),
-        (3.4, "close but not it"),
+        (3.4, "it has one decimal; give two"),
         (3.44, "off in the second decimal"),
         (3.46, "off in the second decimal"),
         (3.5, "42 / 12"),
