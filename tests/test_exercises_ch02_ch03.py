@@ -52,7 +52,7 @@ def test_ch02_q3_values_and_the_node_above_x_read_off_the_trees_pass():
     (v1, op1), (v2, op2) = _tree_facts("-x ** 2 + 1"), _tree_facts("(-x) ** 2 + 1")
     assert ch02.q3.grade((v1, v2, op1, op2)).correct
     assert ch02.q3.grade([int(v1), int(v2), f" {op1.upper()} ", op2]).correct
-    assert ch02.q3.grade((-8, 10, "pow", "-")).correct
+    assert ch02.q3.grade((-8, 10, "pow", "minus")).correct
 
 
 @pytest.mark.parametrize(
@@ -575,9 +575,11 @@ def test_ch03_q2_a_plain_recursion_is_not_told_about_a_memo_inside():
 
 
 @pytest.mark.parametrize("above_2", ["-", " - "])
-def test_ch02_q3_a_dash_for_unary_minus_passes_with_a_note(above_2):
+def test_ch02_q3_a_dash_for_unary_minus_fails_with_the_note(above_2):
+    # the s4f read: '-' names Sub, a different node; the question asks 'neg' or '**'
     feedback = ch02.q3.grade((-8, 10, "**", above_2))
-    assert feedback.correct
+    assert feedback.status == "incorrect"
+    assert "above_2 = '-' names Sub, not neg" in feedback.message
     assert "print shows neg for unary minus; - is Sub" in feedback.message
     plain = ch02.q3.grade((-8, 10, "**", "neg"))
     assert plain.correct and "Sub" not in plain.message
@@ -1101,7 +1103,7 @@ def test_ch02_q3_english_names_of_the_ops_pass(above):
     assert "print shows neg" not in feedback.message
 
 
-@pytest.mark.parametrize("minus", ["minus", "-", "unary minus"])
+@pytest.mark.parametrize("minus", ["minus", "unary minus"])
 def test_ch02_q3_minus_for_unary_minus_passes_with_the_note(minus):
     feedback = ch02.q3.grade((-8, 10, "**", minus))
     assert feedback.correct
@@ -1729,3 +1731,39 @@ def test_ch03_q2_and_q4_praise_teaches_a_line():
 
 def test_ch03_q3_walks_one_decimal_is_asked_for_two():
     assert "it has one decimal; give two" in ch03.q3_walks.grade(3.4).message
+
+
+# Answers from the fresh read s4f of chapter 2: explained misleadingly.
+
+
+def test_ch02_q3_the_readers_dash_is_incorrect_with_the_note():
+    feedback = ch02.q3.grade((-8, 10, "**", "-"))  # the reader's, exactly
+    assert feedback.status == "incorrect"
+    assert "(print shows neg for unary minus; - is Sub, the node of x - y)" in feedback.message
+
+
+def test_ch02_q2_a_grad_gated_on_the_sign_of_the_child_is_told_so():
+    class Cube(ch02._Cube):  # the reader's, exactly
+        def grad(self, x):
+            a = self.a
+            grad = 3 * a.value() ** 2 * a.grad(x) if a.value() > 0 else 0.0
+            return grad
+
+    feedback = ch02.q2.grade(Cube)
+    assert feedback.status == "incorrect"
+    assert "it gave 0 where a = -2.5 < 0, but the rule 3a²·a' holds for every a" in (
+        feedback.message
+    )
+    assert "deeper down" not in feedback.message
+    assert ch02.q2.grade(ch02._Cube).correct
+
+
+def test_ch02_q1_a_wrong_operand_of_a_product_is_not_called_left_or_right():
+    from tinyml.beta import Add, Mul, Square, Sub
+
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    answer = Add(Square(Sub(x, y)), Mul(x, x))  # the reader's, exactly
+    feedback = ch02.q1.grade(answer)
+    assert feedback.status == "incorrect"
+    assert "in your (* x x), one operand of * should be the constant 2" in feedback.message
+    assert "right operand" not in feedback.message

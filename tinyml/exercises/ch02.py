@@ -256,10 +256,12 @@ def _first_difference(got: Node, want: Node, where: str = "the root") -> str:
             target[0]
         ):
             target.reverse()
-    names = ["operand"] if len(target) == 1 else ["left operand", "right operand"]
+    names = ["the operand"] if len(target) == 1 else ["the left operand", "the right operand"]
+    if want.op in ("+", "*") and len(target) == 2:  # either order: "left" would be odd
+        names = [f"one operand of {want.op}"] * 2
     for name, g, w in zip(names, mine, target, strict=True):
         if _canonical(g) != _canonical(w):
-            return _first_difference(g, w, f"in your {got}, the {name}")
+            return _first_difference(g, w, f"in your {got}, {name}")
     return ""
 
 
@@ -311,7 +313,7 @@ q1 = Question(
         (_q1_tree(lambda x, y: x * y), "the root should be a + node; yours is a * node"),
         (
             _q1_tree(lambda x, y: beta.Square(x - y) + 3 * x),
-            "in your (* 3 x), the left operand should be the constant 2; yours is the constant 3",
+            "in your (* 3 x), one operand of * should be the constant 2; yours is the constant 3",
         ),
         (
             _q1_tree(lambda x, y: beta.Square(x + y) + 2 * x),
@@ -510,6 +512,7 @@ def _check_q2_methods(cube):
         if not math.isclose(got, want, rel_tol=1e-9):
             raise Incorrect(
                 f"{at}, Cube(2x + y).grad(x) gave {got!r}; expected {want!r}"
+                + (_q2_zero_note(cube, x, inner, t) if got == 0 else "")
                 + _q2_known_slip(got, 2 * t + 0.5, 2.0, t)
                 + _q2_not_exact(got, want, _Q2_RULE)
             )
@@ -580,8 +583,26 @@ def _q2_known_slip(got, a, da, xv=None) -> str:
         return ": d(a³)/da = 3a², so a factor 3 is missing: 3a²·a'"
     if math.isclose(got, 3 * a**2 * da**2, rel_tol=1e-9):
         return ": a' enters once, not squared: 3a²·a'"
-    if got == 0:
+    return ""
+
+
+def _q2_zero_note(cube, x, inner, t) -> str:
+    """Why Cube(2x + y).grad(x) gave 0: x looked for only as the child itself (Cube(x) is
+    right), or a grad gated on the child's sign (right where a > 0)."""
+    direct = call_learner(lambda: cube(x).grad(x), call="calling Cube(x).grad(x)")
+    if _is_number(direct) and math.isclose(direct, 3 * t**2, rel_tol=1e-9):
         return ": a may contain x deeper down, not only be x itself (see ch02.q2.hint(3))"
+    a = inner.value()
+    if a < 0:
+        x.set_value(1.0)  # a = 2.5 > 0 there
+        try:
+            positive = call_learner(
+                lambda: cube(inner).grad(x), call="calling Cube(2x + y).grad(x)"
+            )
+        finally:
+            x.set_value(t)
+        if _is_number(positive) and math.isclose(positive, 37.5, rel_tol=1e-9):
+            return f": it gave 0 where a = {a!r} < 0, but the rule 3a²·a' holds for every a"
     return ""
 
 
@@ -924,9 +945,9 @@ _Q3_FORM = (
     "'neg' or '**'"
 )
 _Q3_POWER = ("**", "pow", "power", "exponentiation")
-_Q3_MINUS = ("-", "minus", "unary minus")  # accepted, with a note on how print names it
+_Q3_MINUS = ("minus", "unary minus")  # accepted, with a note on how print names it
 _Q3_OPS = dict.fromkeys(_Q3_POWER, "**") | dict.fromkeys(
-    ("neg", "negation", "negate", "negative", *_Q3_MINUS), "neg"
+    ("neg", "negation", "negate", "negative", "-", *_Q3_MINUS), "neg"
 )
 
 
@@ -1008,13 +1029,16 @@ def _check_q3(answer):
             "above_2: in (-x) ** 2 the parentheses build neg of x first, so neg sits directly "
             "above x and ** above the neg"
         )
+    for name, op in (("above_1", above1), ("above_2", above2)):
+        if isinstance(op, str) and op.strip() == "-":  # the right node, named as Sub
+            raise Incorrect(f"{name} = '-' names Sub, not neg {_Q3_DASH_NOTE}")
 
 
 _Q3_DASH_NOTE = "(print shows neg for unary minus; - is Sub, the node of x - y)"
 
 
 class _Q3Question(Question):
-    """Accepts '-' for unary minus, and says how print names it."""
+    """Accepts 'minus' for unary minus, and says how print names it."""
 
     def grade(self, answer=____) -> Feedback:
         feedback = super().grade(answer)
