@@ -1014,3 +1014,18 @@ def test_q2_special_casing_a_zero_or_upstream_zero_is_refused_with_the_case_name
     assert message == "div_pushes(2.5, -2.0, 0.0): Div hands 0 to a, you gave 1"
     assert ch04.q2.grade(ch04.div_pushes).correct
     assert ch04.q2.grade(lambda a, b, u: (u * (1 / b), u * (-a / b**2))).correct
+
+
+def test_q2_a_and_b_swapped_in_the_formula_gets_the_number_not_a_crash_at_a_0():
+    # A fresh learner's answer (report s4f): it divides by a, so a = 0 would raise; the cases
+    # with a != 0 come first, and the message names the number b should have received.
+    message = ch04.q2.grade(lambda a, b, u: (u / b, -u * b / a**2)).message
+    assert "div_pushes(3.0, 2.0, 1.0): Div hands -0.75 to b, you gave -0.222222" in message
+    assert "ZeroDivisionError" not in message
+
+
+def test_q1_the_chapters_example_18_and_12_forgetting_y_times_x_and_the_half_are_named():
+    # A fresh learner's slips (report s4f): 18 is x.g from the zero_grad example; 12 = 6 + 6.
+    assert "chapter's example" in ch04.q1.grade(18).message
+    message = ch04.q1.grade(12.0).message
+    assert "y * x was left out" in message and "0.5, not 1" in message

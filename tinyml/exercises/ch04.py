@@ -69,7 +69,17 @@ def _check_q1(answer):
             "13.5 has y * x handing x upstream × x; a product hands each operand upstream × "
             "the *other* operand's value, so x gets upstream × y = upstream × 4"
         )
-    if any(_near(answer, v) for v in (6.0, 9.0, 12.0, 3.0)):
+    if _near(answer, 18.0):
+        raise Incorrect(
+            "18 is x.g in the chapter's example, z = x * y + x with y = 5; here z = x * x + "
+            "y * x with y = 4: x is used three times"
+        )
+    if _near(answer, 12.0):
+        raise Incorrect(
+            "12 is 6 + 6: x * x pushed for both calls, but y * x was left out (it pushes "
+            "upstream × y to x), and the second call starts with 0.5, not 1"
+        )
+    if any(_near(answer, v) for v in (6.0, 9.0, 3.0)):
         raise Incorrect("x also reaches z through y * x, which pushes upstream times y to x")
     raise Incorrect(f"{answer!r} is not it: push from z by hand, once per path, for each call")
 
@@ -104,6 +114,8 @@ q1 = Question(
         (11, "not it"),
         (14.5, "14.5 is not it"),
         (13.5, "*other* operand"),
+        (18, "chapter's example"),
+        (12, "0.5, not 1"),
         ("15", "number"),
         (alpha.Var(3.0), "use x.g"),
     ],
@@ -201,11 +213,10 @@ def _is_pair(value) -> bool:
         return False
 
 
-def _check_q2(learner):
-    if not callable(learner):
-        raise Incorrect("pass your function itself, e.g. ch04.q2.check(div_pushes)")
+def _q2_pairs(learner, cases):
+    """The learner's pair for each case, as floats; Incorrect for helpers or a non-pair."""
     got = []
-    for a, b, u in Q2_CASES + Q2_ZERO_CASES:
+    for a, b, u in cases:
         pair, called = _watched(learner, a, b, u, forbidden=_NO_DIV, forbidden_files=_NO_HELP)
         if called:
             raise Incorrect(
@@ -222,6 +233,13 @@ def _check_q2(learner):
         if not all(isinstance(g, numbers.Real) and not isinstance(g, bool) for g in pair):
             raise Incorrect(f"div_pushes({a}, {b}, {u}) returned {pair!r}; give two numbers")
         got.append(tuple(float(g) for g in pair))
+    return got
+
+
+def _check_q2(learner):
+    if not callable(learner):
+        raise Incorrect("pass your function itself, e.g. ch04.q2.check(div_pushes)")
+    got = _q2_pairs(learner, Q2_CASES)  # a != 0 first: a formula that divides by a is named
 
     def like(rule) -> bool:
         return all(
@@ -229,11 +247,11 @@ def _check_q2(learner):
                 math.isclose(g, w, rel_tol=Q2_TOLERANCE)
                 for g, w in zip(pair, rule(a, b, u), strict=True)
             )
-            for pair, (a, b, u) in zip(got[: len(Q2_CASES)], Q2_CASES, strict=True)
+            for pair, (a, b, u) in zip(got, Q2_CASES, strict=True)
         )
 
-    if like(_div_reference):
-        _compare_q2(got[len(Q2_CASES) :], Q2_ZERO_CASES)  # right so far: a = 0, upstream = 0?
+    if like(_div_reference):  # right so far: a = 0, upstream = 0?
+        _compare_q2(_q2_pairs(learner, Q2_ZERO_CASES), Q2_ZERO_CASES)
         return
     if like(lambda a, b, u: (1 / b, -a / b**2)):
         raise Incorrect(
@@ -269,7 +287,7 @@ def _check_q2(learner):
         )
     if all(
         math.isclose(g, w, rel_tol=1e-5)
-        for pair, case in zip(got[: len(Q2_CASES)], Q2_CASES, strict=True)
+        for pair, case in zip(got, Q2_CASES, strict=True)
         for g, w in zip(pair, _div_reference(*case), strict=True)
     ):
         raise Incorrect(
@@ -277,7 +295,7 @@ def _check_q2(learner):
             "2h are off in the last digits. Work the two local derivatives out by hand, as "
             "formulas in a and b, and return upstream times each"
         )
-    _compare_q2(got, Q2_CASES + Q2_ZERO_CASES)
+    _compare_q2(got, Q2_CASES)
 
 
 def _compare_q2(got, cases):
@@ -317,6 +335,7 @@ q2 = Question(
         (lambda a, b, u: (-u * a / b**2, u / b), "swapped"),
         (lambda a, b, u: (u, u), "Add"),
         (lambda a, b, u: (u * b, u * a), "Div hands"),
+        (lambda a, b, u: (u / b, -u * b / a**2), "Div hands -0.75 to b"),  # a, b swapped
         (lambda a, b, u: (u / b, -u * a / b**2 * (1 + 1e-7)), "close, but not exact"),
         (lambda a, b, u: (u / b, -u * a / b**2 * (1 + 1e-4)), "you gave -0.750075"),
         (lambda a, b, u: u / b, "pair"),
