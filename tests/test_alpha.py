@@ -840,22 +840,25 @@ def test_the_simple_view_of_grad_says_why_a_leaf_and_a_one_operand_node_push_les
     assert leaf.children == () and len(tanh.children) == 1
 
 
-def test_the_skeleton_view_shows_the_docstring_and_the_loops_but_not_the_cases():
-    # Chapter 4's optional section shows _push_once_each with view="skeleton".
+def test_the_one_child_view_shows_the_four_cases_once_and_folds_their_copy():
+    # Chapter 4's optional section shows _push_once_each with view="one child".
     import inspect
 
     import tinyml
 
     source = inspect.getsource(alpha._push_once_each)
-    for word in alpha.SHOW_VIEWS["skeleton"]:
+    for word in alpha.SHOW_VIEWS["one child"]:
         assert word in source, word
-    code = tinyml.show(alpha._push_once_each, view="skeleton").code
+    code = tinyml.show(alpha._push_once_each, view="one child").code
     assert alpha._push_once_each.__doc__.splitlines()[0] in code
-    for line in ("while ready:", "node = pop()", "if not waiting:", "push(heappop(waiting)[1])"):
+    for line in ("a = node._a", "elif a._uses == 1:", "heappush(waiting, (-a._serial, a))"):
         assert line in code, line
-    for gone in ("_uses", "_seen", "_stale", "this_pass", "heappush(", "# The same"):
+    for line in ("while ready:", "if not waiting:", "push(heappop(waiting)[1])"):
+        assert line in code, line
+    assert "else:  # shared, a later push: add up" in code
+    for gone in ("node._b", "b._uses", "push(b)", "b.g"):
         assert gone not in code, gone
-    assert "...  # 35 lines not shown: push g times the local derivative into each child" in code
+    assert "...  # 16 lines not shown: the same four cases for the second child, b" in code
 
 
 def test_the_bookkeeping_view_of_add_shows_the_bookkeeping_and_hides_the_rest():

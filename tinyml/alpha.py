@@ -87,17 +87,14 @@ SHOW_VIEWS = {
         "_isinf": _OVERFLOW,
         "_overflow": _OVERFLOW,
     },
-    # chapter 4's optional look at _push_once_each: its docstring and loop skeleton only
-    "skeleton": {
-        "this_pass = _next": "marks this pass, to tell a node's first push from later ones",
-        **dict.fromkeys(
-            ("g = node.g", "node._serial", "# The same", "# would", "node._a", "node._b")
-            + ("._serial > s", "raise _stale", "d = node._d", "._a is None", "a.g ", "b.g ")
-            + ("._uses == 1", "push(a)", "push(b)", "._seen", "heappush(", "else:")
-            + ("b is not None",),
-            "push g times the local derivative into each child",
-        ),
-    },
+    # chapter 4's optional look at _push_once_each: the four cases for the first child, a; the
+    # second child's copy of them is folded
+    "one child": dict.fromkeys(
+        ("b = node._b", "b is not None", "b._serial > s", "raise _stale(node, b)", "node._db")
+        + ("b._a is None", "b.g ", "b._uses", "push(b)", "b._seen", "heappush(waiting, (-b")
+        + ("                else:",),
+        "the same four cases for the second child, b",
+    ),
 }
 
 
