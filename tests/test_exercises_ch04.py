@@ -1029,3 +1029,27 @@ def test_q1_the_chapters_example_18_and_12_forgetting_y_times_x_and_the_half_are
     assert "chapter's example" in ch04.q1.grade(18).message
     message = ch04.q1.grade(12.0).message
     assert "y * x was left out" in message and "0.5, not 1" in message
+
+
+def test_q4_a_pass_that_grows_the_callers_wrt_list_is_told_to_keep_its_own():
+    # a reader's answer (s4g): right gradients, but needed = wrt appends inner nodes to wrt
+    def backward_to(root, wrt):
+        order = topological_order(root)
+        needed = wrt  # the caller's list
+        for n in reversed(order):
+            if any(c in needed for c in n.children):
+                needed.append(n)  # adds inner nodes to wrt
+        if root in needed:
+            root.g = 1.0
+        for n in order:
+            if n not in needed:
+                continue
+            for c, d in zip(n.children, n.local_grads, strict=True):
+                if c in needed:
+                    c.g += n.g * d
+
+    feedback = ch04.q4.grade(backward_to)
+    assert not feedback.correct
+    assert "changed the list wrt it was given" in feedback.message
+    assert "needed = set(wrt)" in feedback.message
+    assert ch04.q4.grade(ch04.backward_to).correct

@@ -1397,7 +1397,8 @@ def _check_q4_graphs(learner, changed):
         want = [leaf.g for leaf in ref_wrt]
         order = topological_order(root)
         edges, needed = _edges(order), _needed(order, wrt)
-        changes, seen = _call_watched(learner, root, list(wrt), order, edges, text)
+        given = list(wrt)  # the learner's own copy: it must come back unchanged
+        changes, seen = _call_watched(learner, root, given, order, edges, text)
         called, too_often = seen.called, seen.too_often
         if seen.limit_changed and not changed:
             changed.append(seen.limit_changed)
@@ -1424,6 +1425,12 @@ def _check_q4_graphs(learner, changed):
                 f"local_grads) more than {_read_budget(edges, too_often)} times: it asks again "
                 "for every path whether a node leads to a listed leaf, and the side graph has "
                 f"2**{SIDE} paths. Decide each node once, from its children's answers"
+            )
+        if len(given) != len(wrt) or any(a is not b for a, b in zip(given, wrt, strict=True)):
+            raise Incorrect(
+                f"on the graph {text}, your function changed the list wrt it was given (it "
+                f"came back with {len(given)} nodes, not the {len(wrt)} listed): the caller's "
+                "list is theirs. Keep your own, e.g. needed = set(wrt)"
             )
         got = [leaf.g for leaf in wrt]
         if not all_close(got, want, rel_tol=1e-9, abs_tol=1e-12):
