@@ -150,6 +150,8 @@ class Question:
     otherwise. ``answer`` returns a correct answer (the tests use it to check the checker);
     ``wrong`` lists typical wrong answers with a phrase their feedback must contain.
     ``more_hints`` stage the help: ``hint()`` gives a nudge, ``hint(2)``, ``hint(3)`` … more.
+    ``note(answer)``, for a right answer, may return a remark added after the praise (e.g. a
+    number copied from the chapter: "Note: … derive one too"), or "" for none.
     """
 
     checker: Callable[[Any], None]
@@ -160,6 +162,7 @@ class Question:
     title: str = ""
     more_hints: tuple[str, ...] = ()
     praise: str = ""  # what a right answer is told instead of "well done."
+    note: Callable[[Any], str] | None = None
 
     def __repr__(self) -> str:  # a cell ending in ch01.q1 must not print the solution
         title = f" {self.title!r}" if self.title else ""
@@ -184,7 +187,9 @@ class Question:
             return Feedback("not attempted", f"{exc}.")
         except Incorrect as exc:
             return Feedback("incorrect", str(exc))
-        return Feedback("correct", self.praise or "well done.")
+        message = self.praise or "well done."
+        remark = self.note(answer) if self.note else ""
+        return Feedback("correct", f"{message} {remark}" if remark else message)
 
     def check(self, answer: Any = ____) -> None:
         """Display whether the answer is correct, and if not, why."""

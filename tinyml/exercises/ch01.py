@@ -9,7 +9,7 @@ import numbers
 import sys
 from collections.abc import Mapping
 
-from tinyml.exercises import Feedback, Incorrect, Question, ____, call_learner
+from tinyml.exercises import Incorrect, Question, call_learner
 from tinyml.numeric import CENTRAL_STEP, EPS
 
 # q1 ---------------------------------------------------------------------------------------
@@ -100,27 +100,23 @@ def _check_q1(answer):
         raise Incorrect(f"{answer!r} is not the gap between 1 and the next float32")
 
 
-class _EpsilonQuestion(Question):
+def _q1_note(answer) -> str:
     """Exercise 1: a right value that is not a float32 from the loop is asked for the loop."""
-
-    def grade(self, answer=____):
-        feedback = super().grade(answer)
-        if not feedback.correct or str(getattr(answer, "dtype", "")) == "float32":
-            return feedback
-        kind = "a plain Python number"  # 2.0**-23 typed in; np.float64(2**-23) too (a reader)
-        if _numpy_float_epsilon(answer) is not None:
-            kind = f"a {answer.dtype}"
-        return Feedback(
-            "correct",
-            f"{feedback.message} Note: {answer!r} is {kind}, not the "
-            "np.float32 the loop ends with: did you type it in? Run the loop too: it finds "
-            "epsilon for any float type.",
-        )
+    if str(getattr(answer, "dtype", "")) == "float32":
+        return ""
+    kind = "a plain Python number"  # 2.0**-23 typed in; np.float64(2**-23) too (a reader)
+    if _numpy_float_epsilon(answer) is not None:
+        kind = f"a {answer.dtype}"
+    return (
+        f"Note: {answer!r} is {kind}, not the np.float32 the loop ends with: did you type it "
+        "in? Run the loop too: it finds epsilon for any float type."
+    )
 
 
-q1 = _EpsilonQuestion(
+q1 = Question(
     title="Machine epsilon of float32",
     checker=_check_q1,
+    note=_q1_note,
     praise="2^-23 ≈ 1.2e-7: float32 keeps 23 fraction bits (float64: 52), about 7 decimal "
     "digits against 16 (np.finfo(np.float32).eps looks it up; the loop finds it from the "
     "arithmetic alone). A finite difference loses about half of them (the next sections show "
@@ -666,35 +662,30 @@ _Q3_DIP = 10**-5.25  # section 3b prints it: "lowest central error 3.8e-13, at h
 _Q3_KS = (1, 1.5, 3, 6)  # cbrt(kε): the steps the praise derives (a bare 1e-5 gets a note)
 
 
-class _StepQuestion(Question):
+def _q3_note(central_step) -> str:
     """Exercise 3: a right step that is a number the chapter printed is told to derive one."""
-
-    def grade(self, answer=____):
-        feedback = super().grade(answer)
-        if not feedback.correct:
-            return feedback
-        h = answer(1.0)  # it passed: at x = 1 it returned a positive float
-        if math.isclose(h, _Q3_DIP, rel_tol=0.01):  # 5.6e-6 or 5.62e-6
-            seen = (
-                "the dip section 3b measured (the lowest central error, at h = 5.6e-06), "
-                "not a derived step"
-            )
-        elif math.isclose(h, CENTRAL_STEP, rel_tol=0.01):  # 6.06e-6, printed in Going further
-            seen = "CENTRAL_STEP, the package's default that Going further prints (cbrt(ε))"
-        elif not any(math.isclose(h, (k * EPS) ** (1 / 3), rel_tol=0.01) for k in _Q3_KS):
-            seen = "not cbrt(kε) for k = 1, 1.5, 3 or 6, the steps derived above; it passes"
-        else:
-            return feedback
-        return Feedback(
-            "correct",
-            f"{feedback.message} Note: your step at x = 1, {h:.3g}, is {seen}. Derive "
-            "one too: set the derivative of h²/6 + ε/h to zero.",
+    h = central_step(1.0)  # it passed: at x = 1 it returned a positive float
+    if math.isclose(h, _Q3_DIP, rel_tol=0.01):  # 5.6e-6 or 5.62e-6
+        seen = (
+            "the dip section 3b measured (the lowest central error, at h = 5.6e-06), "
+            "not a derived step"
         )
+    elif math.isclose(h, CENTRAL_STEP, rel_tol=0.01):  # 6.06e-6, printed in Going further
+        seen = "CENTRAL_STEP, the package's default that Going further prints (cbrt(ε))"
+    elif not any(math.isclose(h, (k * EPS) ** (1 / 3), rel_tol=0.01) for k in _Q3_KS):
+        seen = "not cbrt(kε) for k = 1, 1.5, 3 or 6, the steps derived above; it passes"
+    else:
+        return ""
+    return (
+        f"Note: your step at x = 1, {h:.3g}, is {seen}. Derive one too: set the derivative "
+        "of h²/6 + ε/h to zero."
+    )
 
 
-q3 = _StepQuestion(
+q3 = Question(
     title="The best step for the central difference",
     checker=_check_q3,
+    note=_q3_note,
     praise="The steps that pass differ only by small factors: minimising h²/6 + ε/h gives "
     "cbrt(3ε); counting the divisor 2h but not the rounding of x ± h, ε/(2h), gives cbrt(1.5ε); "
     "setting "

@@ -10,7 +10,7 @@ import sys
 
 from tinyml import beta
 from tinyml.beta import Const, Node, Var
-from tinyml.exercises import Feedback, Incorrect, NotAttempted, Question, ____, call_learner
+from tinyml.exercises import Incorrect, NotAttempted, Question, call_learner
 from tinyml.numeric import CENTRAL_STEP, GradCheck, central_difference
 
 
@@ -1037,20 +1037,14 @@ def _check_q3(answer):
 _Q3_DASH_NOTE = "(print shows neg for unary minus; - is Sub, the node of x - y)"
 
 
-class _Q3Question(Question):
-    """Accepts 'minus' for unary minus, and says how print names it."""
-
-    def grade(self, answer=____) -> Feedback:
-        feedback = super().grade(answer)
-        dashed = isinstance(answer, (tuple, list)) and any(
-            isinstance(op, str) and op.strip().lower() in _Q3_MINUS for op in answer[2:]
-        )
-        if feedback.correct and dashed:
-            return Feedback("correct", f"well done. {_Q3_DASH_NOTE}")
-        return feedback
+def _q3_note(answer) -> str:
+    """A right answer that says 'minus' for unary minus is told how print names it."""
+    dashed = any(isinstance(op, str) and op.strip().lower() in _Q3_MINUS for op in answer[2:])
+    return _Q3_DASH_NOTE if dashed else ""
 
 
-q3 = _Q3Question(
+q3 = Question(
+    note=_q3_note,
     title="Predict the tree from Python's precedence",
     checker=_check_q3,
     hint_text="Decide in what order Python applies the three operations in -x ** 2 + 1: "
@@ -1667,22 +1661,18 @@ def _f_ignores_its_argument(expr, x):
     return expr.grad(x), central_difference(lambda v: expr.value(), x.value())
 
 
-class _Q4Question(Question):
-    """A right answer that passes its own step h is correct, with a note on leaving h out."""
-
-    def grade(self, answer=____) -> Feedback:
-        feedback = super().grade(answer)
-        if feedback.correct and _q4_own_steps:
-            return Feedback(
-                "correct",
-                f"well done. (You chose the step h = {_q4_own_steps[0]:.1g} yourself; as the "
-                "exercise says, leave h out: chapter 1's default step balances truncation and "
-                "round-off for you.)",
-            )
-        return feedback
+def _q4_note(_answer) -> str:
+    """A right answer that passes its own step h is told to leave h out."""
+    if not _q4_own_steps:  # the steps _check_q4 found the answer passing
+        return ""
+    return (
+        f"(You chose the step h = {_q4_own_steps[0]:.1g} yourself; as the exercise says, leave "
+        "h out: chapter 1's default step balances truncation and round-off for you.)"
+    )
 
 
-q4 = _Q4Question(
+q4 = Question(
+    note=_q4_note,
     title="Check Beta against chapter 1",
     checker=_check_q4,
     hint_text="The analytic number is one call away. For the numeric one, chapter 1's "

@@ -11,10 +11,8 @@ import numbers
 import types
 
 from tinyml.exercises import (
-    Feedback,
     Incorrect,
     Question,
-    ____,
     _failing_line,
     all_close,
     call_learner,
@@ -851,19 +849,15 @@ def _measures(fn) -> bool:
     )
 
 
-class _FormulaQuestion(Question):
+def _formula_note(answer) -> str:
     """Exercises 4 and 5: right numbers got by building and counting earn a note."""
-
-    def grade(self, answer=____):
-        feedback = super().grade(answer)
-        if not feedback.correct or not _measures(answer):
-            return feedback
-        return Feedback(
-            "correct",
-            f"{feedback.message} Note: right numbers, measured; now find the formula. Your "
-            "function builds and counts; write the count as an expression in the sizes, "
-            "and keep your measurement to check it.",
-        )
+    if not _measures(answer):
+        return ""
+    return (
+        "Note: right numbers, measured; now find the formula. Your function builds and "
+        "counts; write the count as an expression in the sizes, and keep your measurement "
+        "to check it."
+    )
 
 
 def additions(n, m, p):
@@ -945,7 +939,8 @@ def _check_q4(count):
     )
 
 
-q4 = _FormulaQuestion(
+q4 = Question(
+    note=_formula_note,
     title="Counting the additions in matmul",
     checker=_check_q4,
     hint_text="Every entry of the result is one sum. How many entries are there, and how "
@@ -1076,7 +1071,8 @@ def _check_q5(count):
         )
 
 
-q5 = _FormulaQuestion(
+q5 = Question(
+    note=_formula_note,
     title="The size of a layer's graph",
     checker=_check_q5,
     hint_text="Count each kind of node separately, as section 7's printout does. Which kinds "
