@@ -30,6 +30,53 @@ def _near(answer: float, target: float) -> bool:
     return math.isclose(answer, target, rel_tol=1e-6)
 
 
+# Exercise 1's likely slips: the numbers they give, and what each one missed
+_Q1_SLIPS: tuple[tuple[tuple[float, ...], str], ...] = (
+    (
+        (10.0,),
+        "10 is ∂z/∂x, what one push of 1.0 leaves in x.g; the second call's push is "
+        "added to it, because nothing cleared x.g in between: g accumulates",
+    ),
+    (
+        (5.0,),
+        "5 is what the second call (upstream 0.5) delivers on its own; the first call's "
+        "10 is still in x.g, because g accumulates",
+    ),
+    (
+        (20.0,),
+        "the second call starts with 0.5 at the top, not 1: the upstream number scales "
+        "everything that push delivers",
+    ),
+    (
+        (7.0, 10.5, 3.5),
+        "x * x pushes to x twice, once as each operand, each time upstream times x",
+    ),
+    (
+        (4.5,),
+        "4.5 is y.g (3 from the first call, 1.5 from the second); the question asks for x.g",
+    ),
+    (
+        (13.5,),
+        "13.5 has y * x handing x upstream × x; a product hands each operand upstream × "
+        "the *other* operand's value, so x gets upstream × y = upstream × 4",
+    ),
+    (
+        (18.0,),
+        "18 is x.g in the chapter's example, z = x * y + x with y = 5; here z = x * x + "
+        "y * x with y = 4: x is used three times",
+    ),
+    (
+        (12.0,),
+        "12 is 6 + 6: x * x pushed for both calls, but y * x was left out (it pushes "
+        "upstream × y to x), and the second call starts with 0.5, not 1",
+    ),
+    (
+        (6.0, 9.0, 3.0),
+        "x also reaches z through y * x, which pushes upstream times y to x",
+    ),
+)
+
+
 def _check_q1(answer):
     if isinstance(answer, alpha.Node):
         raise Incorrect(
@@ -41,46 +88,9 @@ def _check_q1(answer):
     answer = float(answer)
     if _near(answer, 15.0):  # 15.000000000000002 from rounding is 15 too
         return
-    if _near(answer, 10.0):
-        raise Incorrect(
-            "10 is ∂z/∂x, what one push of 1.0 leaves in x.g; the second call's push is "
-            "added to it, because nothing cleared x.g in between: g accumulates"
-        )
-    if _near(answer, 5.0):
-        raise Incorrect(
-            "5 is what the second call (upstream 0.5) delivers on its own; the first call's "
-            "10 is still in x.g, because g accumulates"
-        )
-    if _near(answer, 20.0):
-        raise Incorrect(
-            "the second call starts with 0.5 at the top, not 1: the upstream number scales "
-            "everything that push delivers"
-        )
-    if any(_near(answer, v) for v in (7.0, 10.5, 3.5)):
-        raise Incorrect(
-            "x * x pushes to x twice, once as each operand, each time upstream times x"
-        )
-    if _near(answer, 4.5):
-        raise Incorrect(
-            "4.5 is y.g (3 from the first call, 1.5 from the second); the question asks for x.g"
-        )
-    if _near(answer, 13.5):
-        raise Incorrect(
-            "13.5 has y * x handing x upstream × x; a product hands each operand upstream × "
-            "the *other* operand's value, so x gets upstream × y = upstream × 4"
-        )
-    if _near(answer, 18.0):
-        raise Incorrect(
-            "18 is x.g in the chapter's example, z = x * y + x with y = 5; here z = x * x + "
-            "y * x with y = 4: x is used three times"
-        )
-    if _near(answer, 12.0):
-        raise Incorrect(
-            "12 is 6 + 6: x * x pushed for both calls, but y * x was left out (it pushes "
-            "upstream × y to x), and the second call starts with 0.5, not 1"
-        )
-    if any(_near(answer, v) for v in (6.0, 9.0, 3.0)):
-        raise Incorrect("x also reaches z through y * x, which pushes upstream times y to x")
+    for values, why in _Q1_SLIPS:
+        if any(_near(answer, v) for v in values):
+            raise Incorrect(why)
     raise Incorrect(f"{answer!r} is not it: push from z by hand, once per path, for each call")
 
 
