@@ -805,7 +805,7 @@ def test_q5_a_radians_slip_is_named_above_the_table(degrees):  # reader s4c: onl
 
 def test_q1_a_typed_in_epsilon_passes_with_a_note_to_run_the_loop():  # a reader's answer (s4d)
     typed = _timed(ch01.q1, 2.0**-23)
-    assert typed.correct and "did you type it in? Run the loop too" in typed.message, typed.message
+    assert typed.correct and "if you typed the value in, run the loop too" in typed.message
     looped = _timed(ch01.q1, ch01.q1.answer())  # the loop's own np.float32: no note
     assert looped.correct and "Note:" not in looped.message, looped.message
     looked_up = _timed(ch01.q1, np.finfo(np.float32).eps)  # a float32 too: the praise names it
@@ -878,7 +878,7 @@ def test_q3_a_bare_constant_passes_with_a_note_to_derive_it():  # reader s4f's a
 def test_q1_a_typed_in_numpy_float64_gets_the_note_too():  # reader s4f's answer
     feedback = _timed(ch01.q1, np.float64(2**-23))
     assert feedback.correct
-    assert "is a float64" in feedback.message and "did you type it in?" in feedback.message
+    assert "is a float64" in feedback.message and "if you typed the value in" in feedback.message
 
 
 def test_q1_the_unchanged_start_value_is_told_the_loop_never_halved():  # reader s4f's answer
@@ -886,3 +886,26 @@ def test_q1_the_unchanged_start_value_is_told_the_loop_never_halved():  # reader
         feedback = _timed(ch01.q1, start)
         assert feedback.status == "incorrect"
         assert "never halved" in feedback.message and "1.0 + eps32 / 2 > 1.0" in feedback.message
+
+
+def test_q1_a_loop_with_a_float32_condition_is_not_told_it_typed_the_value():  # reader s4g
+    eps32 = 1.0  # the start left as it was; the 32-bit float sits in the condition instead
+    while np.float32(1.0) + eps32 / 2 > 1.0:
+        eps32 /= 2
+    assert type(eps32) is float and eps32 == 2.0**-23
+    feedback = _timed(ch01.q1, eps32)
+    assert feedback.correct, feedback.message
+    assert "did you type it in?" not in feedback.message, feedback.message
+    assert "made its sum 32-bit another way, fine" in feedback.message, feedback.message
+
+
+def test_q4_praise_and_section_5_name_the_same_chapter_for_the_fast_gradient():  # reader s4g
+    import json
+
+    said = "Backpropagation (chapter 4) gets all n partial derivatives for a small multiple of"
+    assert ch01.q4.praise.startswith(said)
+    chapter = Path(__file__).parent.parent / "notebooks" / "01_finite_differences.ipynb"
+    cells = json.loads(chapter.read_text(encoding="utf-8"))["cells"]
+    text = " ".join("".join(c["source"]).replace("$", "") for c in cells)
+    assert said in " ".join(text.split()), "section 5 says it another way"
+    assert "Chapters 2–4" not in text

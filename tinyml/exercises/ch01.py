@@ -107,9 +107,10 @@ def _q1_note(answer) -> str:
     kind = "a plain Python number"  # 2.0**-23 typed in; np.float64(2**-23) too (a reader)
     if _numpy_float_epsilon(answer) is not None:
         kind = f"a {answer.dtype}"
-    return (
-        f"Note: {answer!r} is {kind}, not the np.float32 the loop ends with: did you type it "
-        "in? Run the loop too: it finds epsilon for any float type."
+    return (  # a loop with np.float32 in its condition ends on a plain float too (reader s4g)
+        f"Note: {answer!r} is {kind}, not the np.float32 the loop ends with. If your loop "
+        "made its sum 32-bit another way, fine; if you typed the value in, run the loop too: "
+        "it finds epsilon for any float type."
     )
 
 
@@ -796,8 +797,8 @@ def _check_q4(answer):
 q4 = Question(
     title="The cost of a numerical gradient",
     checker=_check_q4,
-    praise="Backpropagation (chapter 4) gets the same gradient for a small multiple of one "
-    "evaluation's work: hundredths of a second here, not hours.",
+    praise="Backpropagation (chapter 4) gets all n partial derivatives for a small multiple of "
+    "one evaluation's work: hundredths of a second here, not hours.",
     hint_text="Two numbers multiply: how many evaluations of the loss one gradient needs, "
     "and how long each one takes.",
     more_hints=(
