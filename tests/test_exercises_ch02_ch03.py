@@ -1767,3 +1767,29 @@ def test_ch02_q1_a_wrong_operand_of_a_product_is_not_called_left_or_right():
     assert feedback.status == "incorrect"
     assert "in your (* x x), one operand of * should be the constant 2" in feedback.message
     assert "right operand" not in feedback.message
+
+
+# Answers from the fresh read s4g of chapter 2: feedback that read inconsistently.
+
+
+def test_ch02_s4g_q3_a_dash_in_the_first_slot_gets_the_sub_note_too():
+    feedback = ch02.q3.grade((-8, 10, "-", "neg"))  # the reader's, exactly
+    assert feedback.status == "incorrect"
+    assert "above_1 = '-' names Sub, not neg" in feedback.message
+    assert "print shows neg for unary minus; - is Sub" in feedback.message
+    assert "neg is not the node directly above x in -x ** 2" in feedback.message
+    second = ch02.q3.grade((-8, 10, "**", "-")).message  # the other slot: the note alone
+    assert "above_2 = '-' names Sub, not neg" in second and "either" not in second
+    assert ch02.q3.grade((-8, 10, "**", "neg")).correct
+
+
+def test_ch02_s4g_q1_messages_say_a_tuple_and_name_the_formula_not_z():
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")
+    assert "give a Beta expression, not a tuple" in ch02.q1.grade((x, y)).message
+    message = ch02.q1.grade(x * y).message
+    assert "the tree of z = (x - y)² + 2x" in message and "z's" not in message
+
+
+def test_ch02_s4g_q2_hint_2_gives_3a_squared_with_the_chain_rule_caveat():
+    hint = ch02.q2.hints()[1]
+    assert "3a²" in hint and "grad(x) asks for d/dx, and a may depend on x" in hint

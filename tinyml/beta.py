@@ -392,6 +392,8 @@ class Div(Node):
 
 def _finite(v: float, node: Node, what: str = "value") -> float:
     """v, or a ValueError if it overflowed: finite floats can combine into one too large."""
+    # Square computes a * a, not a ** 2: for a huge a, ** raises a bare OverflowError where *
+    # gives the inf this check turns into a message naming the node.
     if abs(v) == math.inf or v != v:  # inf, or nan from inf - inf
         raise _overflow(node, what)
     return v
@@ -438,8 +440,6 @@ class Square(Node):
 
     def value(self) -> float:
         a = self.a.value()
-        # a ** 2 raises a bare OverflowError for huge a; a * a gives inf, which _finite turns
-        # into a clear message
         return _finite(a * a, self)
 
     def grad(self, x: Var) -> float:

@@ -138,7 +138,7 @@ def _check_q1(answer):
             "classes, Add(...) and the rest, with the x and y made in the cell"
         )
     if not isinstance(answer, Node):
-        raise Incorrect(f"give a Beta expression, not {type(answer).__name__}")
+        raise Incorrect(f"give a Beta expression, not a {type(answer).__name__}")
     found = beta.variables(answer)
     names = sorted({str(v.name) for v in found if v.name is not None})
     cells_vars = (
@@ -197,8 +197,9 @@ def _check_q1(answer):
     if _canonical(answer, exact=False) == _canonical(_q1_answer(), exact=False):
         consts = [repr(c.value()) for c in _constants(answer) if c.value() != 2]
         raise Incorrect(
-            f"your tree prints like z's, but its constant is {', '.join(consts)}, not "
-            "exactly 2: printing rounds numbers to 6 significant digits. Use Const(2)"
+            "your tree prints like the tree of z = (x - y)² + 2x, but its constant is "
+            f"{', '.join(consts)}, not exactly 2: printing rounds numbers to 6 significant "
+            "digits. Use Const(2)"
         )
     if got == _q1_variant(lambda d: beta.Pow(d, 2)):
         raise Incorrect(
@@ -219,11 +220,13 @@ def _check_q1(answer):
     difference = _first_difference(answer, _q1_answer())
     if _same_function(answer):
         raise Incorrect(
-            f"your tree {printed} computes the same function, but it is not z's tree node for "
-            f"node: build (x - y)² + 2·x as written. The first difference: {difference}"
+            f"your tree {printed} computes the same function, but it is not the tree of "
+            "z = (x - y)² + 2x node for node: build it as written. The first difference: "
+            + difference
         )
     raise Incorrect(
-        f"your tree prints as {printed}. The first difference from z's tree: {difference}"
+        f"your tree prints as {printed}. The first difference from the tree of "
+        f"z = (x - y)² + 2x: {difference}"
     )
 
 
@@ -355,7 +358,7 @@ class _Cube(Node):
 
     def value(self):
         a = self.a.value()
-        return a * a * a  # like Square: a ** 3 would raise a bare OverflowError for huge a
+        return a * a * a  # as Square computes a * a
 
     def grad(self, x):
         a = self.a.value()
@@ -884,7 +887,8 @@ q2 = Question(
     hint_text="Model Cube on Square: what does Square's value() ask its child for, and "
     "what does its grad(x) multiply?",
     more_hints=(
-        "value(): the child's value to the third power. grad(x): d(a³)/da = 3a².",
+        "value(): the child's value to the third power. grad(x): d(a³)/da = 3a²; but "
+        "grad(x) asks for d/dx, and a may depend on x (the a' in the table of rules).",
         "The child a may itself be an expression, so by the chain rule multiply by its "
         "derivative: 3 · a.value() ** 2 · a.grad(x).",
     ),
@@ -1013,6 +1017,15 @@ def _check_q3(answer):
                 f"value_{k + 1} = {values[k]!r} is not the value of {expr} at x = 3; work it "
                 "out from the tree, innermost node first"
             )
+    for k, (name, op) in enumerate((("above_1", above1), ("above_2", above2))):
+        if isinstance(op, str) and op.strip() == "-":  # in either slot, before the rest
+            also = ""
+            if above[k] != _Q3_ABOVE[k]:
+                also = (
+                    "; and neg is not the node directly above x in -x ** 2 either: ** binds "
+                    "tighter than unary minus, so the power is applied to x first"
+                )
+            raise Incorrect(f"{name} = '-' names Sub, not neg {_Q3_DASH_NOTE}{also}")
     if above == _Q3_ABOVE[::-1]:
         raise Incorrect(
             "the nodes above x are swapped: the node applied to x first sits directly above "
@@ -1029,9 +1042,6 @@ def _check_q3(answer):
             "above_2: in (-x) ** 2 the parentheses build neg of x first, so neg sits directly "
             "above x and ** above the neg"
         )
-    for name, op in (("above_1", above1), ("above_2", above2)):
-        if isinstance(op, str) and op.strip() == "-":  # the right node, named as Sub
-            raise Incorrect(f"{name} = '-' names Sub, not neg {_Q3_DASH_NOTE}")
 
 
 _Q3_DASH_NOTE = "(print shows neg for unary minus; - is Sub, the node of x - y)"
