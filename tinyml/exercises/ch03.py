@@ -1077,8 +1077,8 @@ def _check_q3_walks(walks):
     if 2.4 <= walks <= 2.6:
         raise Incorrect(
             f"{walks:g} walks is near the linear model's 2.5; the neuron's grad makes more. "
-            f"If that is your sum(grad_visits(40)), about {visits:,.0f} visits, divided by one "
-            "walk, check grad_visits first: ch03.q3.check(grad_visits)"
+            f"If you divided your sum(grad_visits(40)) by one walk, that sum is about "
+            f"{visits:,.0f} visits: check grad_visits first, ch03.q3.check(grad_visits)"
         )
     if math.isclose(walks, 1 / _Q3_WALKS, rel_tol=0.015):
         raise Incorrect("that is upside down: visits of one grad divided by those of one value()")
