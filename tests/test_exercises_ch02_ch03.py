@@ -1238,8 +1238,7 @@ def test_ch03_seventh_readers_slips():
     # Exercise 3's walks: rounded to one decimal, or to three
     feedback = ch03.q3_walks.grade(round(1694 / 491, 1))
     assert not feedback.correct and "rounded to one decimal" in feedback.message
-    feedback = ch03.q3_walks.grade(3.449)
-    assert not feedback.correct and "exactly two decimals" in feedback.message
+    assert ch03.q3_walks.grade(3.449).correct  # rounds to 3.45, as 3.4501 does (reader s4g)
     assert ch03.q3_walks.grade(round(1694 / 491, 2)).correct
 
 
@@ -1371,10 +1370,10 @@ def test_ch03_fix_s4a_q3_the_full_gradient_is_told_it_is_all_p_grads():
 
 
 @pytest.mark.parametrize("walks", [3.4549, 3.449, 3.446])
-def test_ch03_fix_s4a_q3_walks_says_why_a_value_rounding_to_3_45_is_refused(walks):
-    # the reader's 3.4549: refused while 3.4501 passes, so the message must say why
-    feedback = ch03.q3_walks.grade(walks)
-    assert not feedback.correct and "rounds to 3.45, but its other decimals" in feedback.message
+def test_ch03_fix_s4a_q3_walks_accepts_every_value_rounding_to_3_45(walks):
+    # the reader's 3.4549 was refused while 3.4501 passed; reader s4g found 3.449 refused
+    # too: "to two decimals" now accepts exactly what rounds to 3.45, on both sides
+    assert ch03.q3_walks.grade(walks).correct
     assert ch03.q3_walks.grade(3.4501).correct
 
 
@@ -1793,3 +1792,30 @@ def test_ch02_s4g_q1_messages_say_a_tuple_and_name_the_formula_not_z():
 def test_ch02_s4g_q2_hint_2_gives_3a_squared_with_the_chain_rule_caveat():
     hint = ch02.q2.hints()[1]
     assert "3a²" in hint and "grad(x) asks for d/dx, and a may depend on x" in hint
+
+
+def test_ch03_q3_walks_wrong_answers_do_not_give_the_recipe_away():
+    """Reader s4g: every wrong answer spelled out sum(grad_visits(40)) / (12 * 40 + 11),
+    the walk size the learner is meant to measure: more than hint(3) held."""
+    for wrong in (2.5, 2.48, 3.4, 3.44, 3.46, 3.455, 3.5, 5.0, 1694, 1694 / 488):
+        feedback = ch03.q3_walks.grade(wrong)
+        assert not feedback.correct, wrong
+        for recipe in ("12 * 40 + 11", "12P + 11", "/ (12", "491"):
+            assert recipe not in feedback.message, (wrong, feedback.message)
+    assert "one value()'s visits of the neuron's loss" in ch03.q3_walks.grade(5.0).message
+    assert "12P + 11" in ch03.q3_walks.hints()[2] and "12P + 11" not in ch03.q3_walks.hints()[1]
+
+
+def test_ch03_q3_walks_accepts_exactly_what_rounds_to_3_45():
+    """Reader s4g: 3.4501 passed but 3.449, just as close, did not; both round to 3.45."""
+    for right in (3.449, 3.4501, 3.4549, 3.4451, 1694 / 491):
+        assert ch03.q3_walks.grade(right).correct, right
+    for wrong in (3.4449, 3.455, 3.46):
+        assert not ch03.q3_walks.grade(wrong).correct, wrong
+
+
+def test_ch03_q3_last_hint_leaves_the_node_counts_to_the_learner():
+    """Reader s4g: hint(3) gave 3 Sigmoids more, 4P + 2 per square and 4P - 1 per Sigmoid."""
+    last = ch03.q3.hints()[2]
+    for count in ("4P − 1", "4P - 1", "4P + 2", "three Sigmoid", "3 Sigmoid", "6P"):
+        assert count not in last, count

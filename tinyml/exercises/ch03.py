@@ -985,10 +985,9 @@ q3 = Question(
         "P weights? Predict the columns, then measure to check: for P in (1, 2, 3): loss, ws "
         "= linear_loss(P, activation=Sigmoid); with count_visits() as g: loss.grad(ws[0]); "
         "print(P, g.grad, g.asked_by) (the values each rule asked for).",
-        "The grad() calls: the tree now has three Sigmoid nodes more. Square.grad walks "
-        "(σ(w·x) − target), one node more per point than before. Sigmoid.grad walks the "
-        "three predictions, 4P − 1 nodes each. Mul.grad's 6P is unchanged. Write each "
-        "column as a·P + b.",
+        "Square.grad now walks σ(prediction) − target; Sigmoid.grad walks the prediction "
+        "w·x. How many nodes is each, per point? Count them as the chapter's table of parts "
+        "did (one value() of each part, for P = 1, 2, 3), and write each column as a·P + b.",
     ),
     solution_text=inspect.getsource(grad_visits),
     answer=lambda: grad_visits,
@@ -1021,9 +1020,12 @@ _Q3_WALKS = sum(grad_visits(40)) / _Q3_VALUE  # 1,694 visits / 491 nodes ≈ 3.4
 
 def _q3_not_finished(walks: float, visits: int) -> str:
     return (
-        f"{walks:g} is {visits:,} / 491: the division is right, but your sum(grad_visits(40)) = "
+        f"{walks:g} is {visits:,} / 491: the walk is right, but your sum(grad_visits(40)) = "
         f"{visits:,} isn't right yet; finish Exercise 3 first (ch03.q3.check(grad_visits))"
     )
+
+
+_Q3_HOW = "divide one grad's visits by one value()'s visits of the neuron's loss"
 
 
 def _check_q3_walks(walks):
@@ -1034,64 +1036,53 @@ def _check_q3_walks(walks):
     divided = math.isfinite(walks) and not walks.is_integer()  # not a guess such as 5, or inf
     if divided and abs(visits - round(visits)) < 1e-6 and round(visits) != 1694:
         raise Incorrect(_q3_not_finished(walks, round(visits)))  # exact: the division is right
-    if walks == 3.45 or abs(walks - _Q3_WALKS) < 0.001:  # 3.45, or more decimals of 3.4501…
+    if math.isfinite(walks) and round(walks, 2) == round(_Q3_WALKS, 2):  # anything that rounds
         return
-    if 3.445 < walks < 3.455:  # rounds to 3.45, but more decimals that are not 3.4501…'s
-        raise Incorrect(
-            f"{walks:g} rounds to 3.45, but its other decimals are not those of "
-            "sum(grad_visits(40)) / (12 * 40 + 11): give exactly two decimals, round(..., 2)"
-        )
     if math.isclose(walks, sum(grad_visits(40)) / (12 * 40 + 8), rel_tol=0.001):  # 1,694 / 488
         raise Incorrect(
-            "that divides by the linear model's 12P + 8; the neuron's walk of the tree "
-            "is 12P + 11 visits: divide sum(grad_visits(40)) by 12 * 40 + 11"
+            "that divides by the linear model's 12P + 8; the neuron's walk of the tree is "
+            "longer: measure one value() of linear_loss(40, activation=Sigmoid)"
         )
     if math.isclose(walks, 3.5, rel_tol=0.001):
         raise Incorrect(
             "3.5 is 42 / 12, where the walks head for large P, or you rounded to one "
-            "decimal; at P = 40 compute sum(grad_visits(40)) / (12 * 40 + 11) and give two"
+            f"decimal; at P = 40, {_Q3_HOW}, and give two decimals"
         )
     two_decimals = round(walks, 2) == walks
     if not two_decimals and divided and abs(visits - round(visits)) < 0.05:  # 4 decimals
         raise Incorrect(_q3_not_finished(walks, round(visits)))
     if two_decimals and abs(walks - _Q3_WALKS) < 0.015:  # 3.44 or 3.46: a digit off
         raise Incorrect(
-            f"{walks:g} is off in the second decimal: round sum(grad_visits(40)) / (12 * 40 + 11) "
-            "to two decimals with round(..., 2); if that still gives "
-            f"{walks:g}, check your grad_visits first, with ch03.q3.check(grad_visits)"
+            f"{walks:g} is off in the second decimal: {_Q3_HOW}, then round to two decimals "
+            f"with round(..., 2); if that still gives {walks:g}, check your grad_visits "
+            "first, with ch03.q3.check(grad_visits)"
         )
     if math.isclose(walks, _Q3_WALKS, rel_tol=0.03) and round(walks, 1) == walks:  # 3.4
-        raise Incorrect(
-            f"{walks:g} is close but not it: it has one decimal; give two, "
-            "round(sum(grad_visits(40)) / (12 * 40 + 11), 2)"
-        )
+        raise Incorrect(f"{walks:g} is close but not it: it has one decimal; give two")
     if math.isclose(walks, _Q3_WALKS, rel_tol=0.03):
         raise Incorrect(
-            f"{walks:g} is close but not it: compute sum(grad_visits(40)) / (12 * 40 + 11) and "
-            "give exactly two decimals, round(..., 2)"
+            f"{walks:g} is close but not it: it does not round to the answer. {_Q3_HOW[0].upper()}"
+            f"{_Q3_HOW[1:]}, and round to two decimals, round(..., 2)"
         )
     if math.isclose(walks, sum(grad_visits(40)), rel_tol=0.01):
         raise Incorrect(
-            "that is the number of visits; divide it by one value()'s visits, 12P + 11 at P = 40"
+            "that is the number of visits of one grad; divide it by the visits of one value() "
+            "of the neuron's loss at P = 40"
         )
     if walks == 2.5:
         raise Incorrect(
             "that is the linear model's 2.5 walks, from the chapter's table; the neuron's grad "
-            "makes more visits than the linear model's: divide sum(grad_visits(40)), your "
-            "answer to exercise 3, by one value()'s 12P + 11 visits at P = 40"
+            f"makes more visits than the linear model's: {_Q3_HOW}, at P = 40"
         )
     if 2.4 <= walks <= 2.6:
         raise Incorrect(
-            f"{walks:g} walks is about {visits:,.0f} visits (× 491), near the linear model's "
-            "2.5 walks; the neuron's grad makes more. If you divided your sum(grad_visits(40)) by "
-            "491, check grad_visits first: ch03.q3.check(grad_visits)"
+            f"{walks:g} walks is near the linear model's 2.5; the neuron's grad makes more. "
+            f"If you divided your sum(grad_visits(40)) by one walk, that sum is about "
+            f"{visits:,.0f} visits: check grad_visits first, ch03.q3.check(grad_visits)"
         )
     if math.isclose(walks, 1 / _Q3_WALKS, rel_tol=0.015):
         raise Incorrect("that is upside down: visits of one grad divided by those of one value()")
-    raise Incorrect(
-        f"{walks:g} walks is not it: one grad's visits, sum(grad_visits(40)), divided by one "
-        "value()'s, 12P + 11 at P = 40"
-    )
+    raise Incorrect(f"{walks:g} walks is not it: {_Q3_HOW}, at P = 40")
 
 
 q3_walks = Question(
@@ -1101,11 +1092,11 @@ q3_walks = Question(
     "visits, and a walk of the tree is one value(). Where does each number come from?",
     more_hints=(
         "One grad's visits at P = 40 is the sum of your four columns, once "
-        "ch03.q3.check(grad_visits) passes; one value() of the neuron's loss is 12P + 11 "
-        "visits (check it: count_visits() around loss.value()).",
-        "At P = 40 one walk is 12 · 40 + 11 = 491 visits. Divide and round to two decimals, "
-        "round(..., 2). Is it more or less than the linear model's 2.5, and which column of "
-        "your grad_visits makes the difference?",
+        "ch03.q3.check(grad_visits) passes. One walk: measure it, count_visits() around "
+        "loss.value() for loss, ws = linear_loss(40, activation=Sigmoid).",
+        "One walk of the neuron's tree is 12P + 11 visits (the linear model's 12P + 8, plus "
+        "3 Sigmoids): 491 at P = 40. Divide and round to two decimals, round(..., 2). Is it "
+        "more or less than the linear model's 2.5, and which column makes the difference?",
     ),
     solution_text=(
         "walks_at_40 = sum(grad_visits(40)) / (12 * 40 + 11)  # 1,694 / 491 ≈ 3.45\n"
@@ -1118,8 +1109,7 @@ q3_walks = Question(
     wrong=[
         (2.5, "linear model's 2.5 walks"),
         (2.48, "check grad_visits first"),  # a reader's wrong sum(grad_visits(40)) = 1,217, / 491
-        (3.455, "close but not it"),  # rounds to 3.46: a reader's answer, once accepted
-        (3.4549, "rounds to 3.45, but"),  # a reader's
+        (3.455, "does not round to the answer"),  # rounds to 3.46: a reader's, once accepted
         (1694, "number of visits"),
         (1 / _Q3_WALKS, "upside down"),
         (5.0, "is not it"),
