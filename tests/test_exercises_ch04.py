@@ -65,6 +65,8 @@ def test_q2_and_q3_first_hints_do_not_give_the_answer_and_the_last_one_does(caps
         q.hint(len(q.hints()))
         nudge, last = capsys.readouterr().out.splitlines()
         assert "hint(2) says more" in nudge and "solution()" in last
+    # reader s4g: the last hint of q3 gives the counts per level, not the sum term by term
+    assert "3 * 4**k" not in ch04.q3.hints()[-1]
 
 
 def _graded_quickly(q, answer):

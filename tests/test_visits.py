@@ -12,7 +12,9 @@ from tinyml.visits import (
     as_function,
     count_nodes,
     count_visits,
+    gradient_seconds,
     linear_loss,
+    plot_costs,
     shared_chain,
     to_alpha,
 )
@@ -317,3 +319,48 @@ def test_as_function_sets_the_weights_and_its_central_differences_match_beta():
         f(1.0)
     with pytest.raises(TypeError, match="Beta Vars"):
         as_function(loss, [1.0])
+
+
+def test_gradient_seconds_times_the_three_methods_and_refuses_bad_sizes():
+    seconds = gradient_seconds(3, repeat=1)
+    assert len(seconds) == 3 and all(isinstance(t, float) and t > 0 for t in seconds)
+    for bad in (0, 2.0, True):
+        with pytest.raises((TypeError, ValueError), match="n_params"):
+            gradient_seconds(bad)
+    with pytest.raises(ValueError, match="repeat must be 1 or more"):
+        gradient_seconds(3, repeat=0)
+
+
+def test_plot_costs_draws_one_log_log_line_per_method_with_the_data():
+    from matplotlib.figure import Figure
+
+    Ps, rows = [1, 2, 5], [(40, 41, 29), (128, 142, 45), (680, 805, 93)]
+    ax = plot_costs(Ps, rows, "node visits", ax=Figure().subplots())
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert ax.get_ylabel() == "node visits" and "node visits" in ax.get_title()
+    lines = ax.get_lines()
+    assert [line.get_label() for line in lines][0] == "central differences"
+    assert [list(line.get_ydata()) for line in lines] == [
+        [40, 128, 680],
+        [41, 142, 805],
+        [29, 45, 93],
+    ]
+    assert all(list(line.get_xdata()) == Ps for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("Ps", "rows", "unit", "error", "words"),
+    [
+        ([1, 2], [(1, 2, 3)], "seconds", ValueError, "one row of costs per P"),
+        ([1], [(1, 2)], "seconds", ValueError, "3 positive costs"),
+        ([1], [(1, 0, 3)], "seconds", ValueError, "cannot show 0"),
+        ([1], [(1, "2", 3)], "seconds", ValueError, "3 positive costs"),
+        ([0], [(1, 2, 3)], "seconds", ValueError, "each P"),
+        ([1], [(1, 2, 3)], None, TypeError, "unit must be a string"),
+    ],
+)
+def test_plot_costs_refuses_bad_input_by_name(Ps, rows, unit, error, words):
+    from matplotlib.figure import Figure
+
+    with pytest.raises(error, match=words):
+        plot_costs(Ps, rows, unit, ax=Figure().subplots())

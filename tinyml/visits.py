@@ -13,8 +13,10 @@ is temporarily wrapped by a counting version; on leaving it the originals are pu
 from __future__ import annotations
 
 import functools
+import numbers
 import random
-from collections.abc import Callable, Iterator
+import timeit
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +32,8 @@ __all__ = [
     "count_nodes",
     "to_alpha",
     "as_function",
+    "gradient_seconds",
+    "plot_costs",
 ]
 
 _METHODS = ("value", "grad")
@@ -275,3 +279,67 @@ def as_function(loss: beta.Node, ws: list[beta.Var]) -> Callable[..., float]:
         return loss.value()
 
     return at
+
+
+# Chapter 4's headline: the full gradient of linear_loss(P) by three methods, timed and drawn.
+
+METHODS = ("central differences", "Beta (grad per parameter)", "Alpha (forward + backward)")
+
+
+def gradient_seconds(n_params: int, repeat: int = 3) -> tuple[float, float, float]:
+    """Seconds for the full gradient of ``linear_loss(n_params)`` by central differences, by
+    Beta and by Alpha (``forward()`` then ``backward_simple``), each the best of ``repeat`` runs
+    (the run least disturbed by other programs). Building the graphs is not timed."""
+    from tinyml.numeric import numeric_gradient
+
+    _check_count(n_params, "n_params", 1)
+    _check_count(repeat, "repeat", 1)
+    loss_b, ws_b = linear_loss(n_params)
+    at, start = as_function(loss_b, ws_b), [w.value() for w in ws_b]
+    loss_a, _ = to_alpha(loss_b, ws_b)
+    runs = (
+        lambda: numeric_gradient(at, start),
+        lambda: beta.gradient(loss_b, ws_b),
+        lambda: (loss_a.forward(), alpha.backward_simple(loss_a)),
+    )
+    fd, b, a = (min(timeit.repeat(run, number=1, repeat=repeat)) for run in runs)
+    return fd, b, a
+
+
+def plot_costs(
+    n_params: Sequence[int], costs: Sequence[Sequence[float]], unit: str, ax: Any = None
+) -> Any:
+    """Log-log plot of the cost of the full gradient against P, one line per method.
+
+    ``costs[i]`` is (central differences, Beta, Alpha) at ``n_params[i]``, in ``unit``
+    (e.g. "node visits" or "seconds"). Draws on ``ax`` (a new figure without one); returns it.
+    """
+    if not isinstance(unit, str):
+        raise TypeError(f"unit must be a string such as 'seconds', got {unit!r}")
+    n_params, costs = list(n_params), [tuple(row) for row in costs]
+    if len(n_params) != len(costs) or not costs:
+        raise ValueError(
+            f"need one row of costs per P: got {len(n_params)} values of P and {len(costs)} rows"
+        )
+    for P, row in zip(n_params, costs, strict=True):
+        _check_count(P, "each P", 1)
+        if len(row) != len(METHODS) or not all(
+            isinstance(c, numbers.Real) and not isinstance(c, bool) and c > 0 for c in row
+        ):
+            raise ValueError(
+                f"each row must be 3 positive costs (central differences, Beta, Alpha), "
+                f"got {row!r} at P={P}: a log scale cannot show 0 or less"
+            )
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7, 4.2))
+    for column, style, label in zip(
+        zip(*costs, strict=True), ("s--", "o-", "^-"), METHODS, strict=True
+    ):
+        ax.loglog(n_params, column, style, label=label)
+    ax.set(xlabel="number of parameters P", ylabel=unit)
+    ax.set_title(f"Cost of the full gradient: {unit}")
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend()
+    return ax

@@ -649,8 +649,8 @@ q3 = Question(
         "Python builds a + a + a + a as ((a + a) + a) + a, so every level has three nodes, "
         "and each of them uses the level below. How many paths reach the top of the level k "
         "levels down? Each of its other two nodes? And x, d levels down?",
-        "4**k paths reach the top of the level k levels down, and as many each of its other "
-        "two nodes; 4**d reach x. Add 3 * 4**k for k = 0 … d - 1, then 4**d: a geometric "
+        "Each of the three nodes of the level k levels down is reached by 4**k paths; x, "
+        "d levels down, by 4**d. Set up the sum over the levels and x yourself: a geometric "
         "series.",
     ),
     solution_text=inspect.getsource(predicted_pushes)
