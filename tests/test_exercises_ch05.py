@@ -268,14 +268,14 @@ def test_q2_tells_a_sum_one_short_from_an_inner_loop_over_the_rows():
 
     message = ch05.q2.grade(one_short).message
     assert "first 2 of the 3 entries" in message, message
-    assert "range(len(x) - 1) stops one short" in message, message
+    assert "the last entry of x is never used" in message, message
     assert "not the rows of W" not in message, message
 
     def over_rows(W, x):
         return [sum(W[i][j] * x[j] for j in range(len(W))) for i in range(len(W))]
 
     message = ch05.q2.grade(over_rows).message
-    assert "not the rows of W (len(W), here 2)" in message and "stops one short" not in message
+    assert "not the rows of W (len(W), here 2)" in message and "never used" not in message
 
     def neither(W, x):  # short on 2×3 and crashing on the probe: the neutral advice
         if len(x) != 3:
@@ -508,7 +508,7 @@ def test_s4b_q2_names_rows_left_out_not_hard_coded_numbers():
 def test_s4b_q5_hint_2_asks_about_the_shared_inputs_without_answering():
     second, third = ch05.q5.hints()[1:]
     assert "distinct input nodes" in second and "appears once" not in second
-    assert "shared by all n rows" in third
+    assert "Add the input Vars" in third  # s4g: hint 3 no longer gives their number away
 
 
 def test_s4c_q5_names_sum_starting_from_0_when_the_graph_was_built_with_sum():
@@ -529,7 +529,7 @@ def test_s4c_q5_names_sum_starting_from_0_when_the_graph_was_built_with_sum():
     assert "starting from out[0][0], as section 7 does" in feedback.message
     assert "count each kind of node separately" not in feedback.message
 
-    def by_loop(n, m):  # the same build, added up as section 7 does: right
+    def by_loop(n, m):  # the same build, added up as section 7 does: right numbers
         x = [Var(1.0) for _ in range(m)]
         out = matmul(apply(Var, random_matrix(n, m, seed=0)), column(x))
         total = out[0][0]
@@ -537,7 +537,8 @@ def test_s4c_q5_names_sum_starting_from_0_when_the_graph_was_built_with_sum():
             total = total + row[0]
         return len(topological_order(total))
 
-    assert ch05.q5.grade(by_loop).correct
+    feedback = ch05.q5.grade(by_loop)  # but measured, not a formula (s4g)
+    assert feedback.status == "incorrect" and "right numbers, but measured" in feedback.message
     assert ch05.q5.grade(ch05.graph_nodes).correct
 
 
@@ -550,7 +551,7 @@ def test_s4c_q4_none_says_return_without_asking_to_count_again():
     assert "count again" not in message and "how many entries" not in message
 
 
-def test_s4e_q5_building_and_counting_is_right_but_asked_for_the_formula():
+def test_s4e_s4g_q5_building_and_counting_is_refused_it_asks_for_the_formula():
     from tinyml.alpha import Var, topological_order
     from tinyml.matrix import apply, column, matmul, random_matrix
 
@@ -560,14 +561,15 @@ def test_s4e_q5_building_and_counting_is_right_but_asked_for_the_formula():
         for r in out[1:]: t=t+r[0]  # fmt: skip  # noqa: E701
         return len(topological_order(t))
 
-    feedback = ch05.q5.grade(graph_nodes)
-    assert feedback.correct
-    assert "right numbers, measured; now find the formula" in feedback.message
+    feedback = ch05.q5.grade(graph_nodes)  # s4g: passing it went against "write a formula"
+    assert feedback.status == "incorrect"
+    assert "right numbers, but measured" in feedback.message
+    assert "return the count as an expression in the sizes" in feedback.message
     plain = ch05.q5.grade(ch05.graph_nodes)
     assert plain.correct and "Note" not in plain.message
 
 
-def test_s4e_q4_counting_with_counted_is_right_but_asked_for_the_formula():
+def test_s4e_q4_counting_with_counted_is_refused_it_asks_for_the_formula():
     from tinyml.matrix import apply, matmul, random_matrix
 
     class Counted:  # the notebook's section 6 class
@@ -591,13 +593,13 @@ def test_s4e_q4_counting_with_counted_is_right_but_asked_for_the_formula():
         matmul(a, b)
         return Counted.adds
 
-    feedback = ch05.q4.grade(additions)
-    assert feedback.correct
-    assert "right numbers, measured; now find the formula" in feedback.message
+    feedback = ch05.q4.grade(additions)  # refused like q5's measurement (s4g)
+    assert feedback.status == "incorrect"
+    assert "right numbers, but measured" in feedback.message
     plain = ch05.q4.grade(lambda n, m, p: (m - 1) * n * p)
     assert plain.correct and "Note" not in plain.message
-    wrong = ch05.q4.grade(lambda n, m, p: n * m * p)  # a wrong formula gets no note
-    assert wrong.status == "incorrect" and "Note" not in wrong.message
+    wrong = ch05.q4.grade(lambda n, m, p: n * m * p)  # a wrong formula is told what it counts
+    assert wrong.status == "incorrect" and "measured" not in wrong.message
 
 
 def test_s4f_read_q2_names_append_inside_the_inner_loop_and_total_replaced():
@@ -636,3 +638,44 @@ def test_s4f_read_q2_names_append_inside_the_inner_loop_and_total_replaced():
         return y
 
     assert ch05.q2.grade(right).correct
+
+
+def test_s4g_q2_names_a_sum_without_its_first_term_and_a_return_in_the_row_loop():
+    def skips_first(W, x):  # the reader's mix of matmul's two styles: total = 0, j from 1
+        y = []
+        for row in W:
+            total = 0
+            for j in range(1, len(x)):
+                total = total + row[j] * x[j]
+            y.append(total)
+        return y
+
+    message = ch05.q2.grade(skips_first).message
+    assert "returned [9.0, -5.0]" in message, message
+    assert "Each sum is missing its first term, W[i][0] * x[0]" in message, message
+
+    def returns_early(W, x):  # the reader's code: return one level too deep
+        y = []
+        for row in W:
+            total = 0
+            for j in range(len(x)):
+                total = total + row[j] * x[j]
+            y.append(total)
+            return y
+
+    message = ch05.q2.grade(returns_early).message
+    assert "returned [7.0], only y[0]" in message, message
+    assert "Is `return y` inside the row loop?" in message, message
+
+    def sliced(W, x):  # x[:-1]: the message names the symptom, not a range it cannot see
+        return [sum(w * v for w, v in zip(row, x[:-1], strict=False)) for row in W]
+
+    message = ch05.q2.grade(sliced).message
+    assert "the last entry of x is never used" in message and "range(len(x) - 1)" not in message
+    assert ch05.q2.grade(ch05.matvec).correct
+
+
+def test_s4g_q5_hint_3_leaves_the_input_count_to_the_learner():
+    third = ch05.q5.hints()[2]
+    assert "count the Adds in each row's sum and between the row sums" in third
+    assert "m input Vars" not in third and "shared by all n rows" not in third

@@ -294,6 +294,11 @@ def _check_q2(learner_matvec):
             f"matvec({w}, {x}) returned {got!r}: {len(got)} entries, one per product. Append "
             "once per row, after the inner loop has added up the row"
         )
+    if len(got) == 1 and isinstance(got[0], numbers.Real) and math.isclose(got[0], want[0]):
+        raise Incorrect(
+            f"matvec({w}, {x}) returned {got!r}, only y[0]; expected {want}. Is `return y` "
+            "inside the row loop? Indent it one level less, so it runs after every row"
+        )
     if len(got) != 2 or not all(isinstance(v, numbers.Real) for v in got):
         raise Incorrect(f"matvec({w}, {x}) returned {got!r}; expected {want}")
     if not all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, want, strict=True)):
@@ -317,6 +322,13 @@ def _check_q2(learner_matvec):
             raise Incorrect(
                 f"matvec({w}, {x}) returned {got!r}; expected {want}. Your y[i] is row i's "
                 "sum times x[i]; multiply W[i][j] by x[j], not x[i]"
+            )
+        no_first = [b - row[0] * x[0] for b, row in zip(want, w, strict=True)]
+        if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, no_first, strict=True)):
+            raise Incorrect(
+                f"matvec({w}, {x}) returned {got!r}; expected {want}. Each sum is missing its "
+                "first term, W[i][0] * x[0]: start total at 0 and loop j over range(len(x)), "
+                "or start it at the first product and loop from 1"
             )
         last = [row[-1] * x[-1] for row in w]
         if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, last, strict=True)):
@@ -408,7 +420,8 @@ def _short_sum_advice(learner_matvec, w, x, got) -> str:
         got4 = None
     if got4 == [sum(row[:3]) for row in w4]:
         return (
-            said + "all the entries of x, but range(len(x) - 1) stops one short: use range(len(x))"
+            said + "all the entries of x, but the last entry of x is never used: loop over "
+            "all of x, range(len(x))"
         )
     if got4 == [sum(row[:2]) for row in w4]:
         return (
@@ -849,15 +862,14 @@ def _measures(fn) -> bool:
     )
 
 
-def _formula_note(answer) -> str:
-    """Exercises 4 and 5: right numbers got by building and counting earn a note."""
-    if not _measures(answer):
-        return ""
-    return (
-        "Note: right numbers, measured; now find the formula. Your function builds and "
-        "counts; write the count as an expression in the sizes, and keep your measurement "
-        "to check it."
-    )
+def _refuse_measuring(answer) -> None:
+    """Exercises 4 and 5 ask for a formula: right numbers got by building and counting fail."""
+    if _measures(answer):
+        raise Incorrect(
+            "right numbers, but measured: your function builds and counts. The exercise asks "
+            "for a formula: return the count as an expression in the sizes, and keep your "
+            "measurement to check it"
+        )
 
 
 def additions(n, m, p):
@@ -888,6 +900,7 @@ def _check_q4(count):
         return all(got[(n, m, p)] == formula(n, m, p) for n, m, p in _Q4_SIZES)
 
     if everywhere(additions):
+        _refuse_measuring(count)
         return
     n, m, p = next(size for size in _Q4_SIZES if got[size] != additions(*size))
     wrong = got[(n, m, p)]
@@ -940,7 +953,6 @@ def _check_q4(count):
 
 
 q4 = Question(
-    note=_formula_note,
     title="Counting the additions in matmul",
     checker=_check_q4,
     hint_text="Every entry of the result is one sum. How many entries are there, and how "
@@ -1069,10 +1081,10 @@ def _check_q5(count):
             f"graph_nodes({n}, {m}) gave {value!r}, but that graph has {want} nodes "
             f"({listed}): {reason}"
         )
+    _refuse_measuring(count)
 
 
 q5 = Question(
-    note=_formula_note,
     title="The size of a layer's graph",
     checker=_check_q5,
     hint_text="Count each kind of node separately, as section 7's printout does. Which kinds "
@@ -1081,10 +1093,8 @@ q5 = Question(
         "How many distinct input nodes are there: one per row, or one per entry of x? "
         "Which kinds come one per weight, and does Var * Var need a Const? Then "
         "each row adds up its m products, and the n row sums are added up.",
-        "n·m weight Vars and n·m Mul, one per weight; no Const, since Var * Var needs none; "
-        "m input Vars, each one node shared by all n rows. Adding up k numbers takes k - 1 "
-        "additions: count the Adds in each row's sum and in adding up the n row sums, then "
-        "add up all four kinds.",
+        "n·m weight Vars and n·m Mul, one per weight; no Const, since Var * Var needs none. "
+        "Add the input Vars, then count the Adds in each row's sum and between the row sums.",
     ),
     solution_text=inspect.getsource(graph_nodes)
     + "# In all: n·m + m + n·m + (n·m - 1) = 3·n·m + m - 1\n"
