@@ -886,7 +886,7 @@ def test_q5_the_threshold_is_where_momentum_starts_to_converge_on_the_steep_bowl
 
 
 def test_chapter_6_claims_about_the_valley_and_momentum_07_hold():
-    """Seventh read: section 7's answer and section 8's Momentum bullet state these numbers."""
+    """Seventh read: section 7's answer (0.003 to 0.05, none below 0.04), and older claims."""
     from tinyml.landscapes import QUADRATIC, ROSENBROCK, descend, lr_sweep
     from tinyml.optim import Adam, Momentum, RMSProp
 
@@ -1075,3 +1075,38 @@ def test_q3_second_hint_asks_instead_of_restating_section_4s_formula():
     hint = ch06.q3.hints()[1]
     assert "1 - alpha of this step's squared" not in hint and "plus eps" not in hint
     assert "where does eps go?" in hint
+
+
+def test_s5a_reader_answers_get_specific_messages():
+    """Report ch6_s4g, items 1, 8 and 9: the reader's exact code for each, with the message it
+    must now get; right answers still pass."""
+
+    def eps_on_theta(th, g, v, lr, a, e):  # item 8: eps added to theta
+        v_new = a * v + (1 - a) * g * g
+        return th - lr * g / math.sqrt(v_new) + e, v_new
+
+    def no_sqrt(th, g, v, lr, a, e):  # item 8: the same, math.sqrt dropped
+        v_new = a * v + (1 - a) * g * g
+        return th - lr * g / v_new + e, v_new
+
+    def no_sqrt_no_eps(th, g, v, lr, a, e):
+        v_new = a * v + (1 - a) * g * g
+        return th - lr * g / v_new, v_new
+
+    assert "eps is added to theta, not to the root" in ch06.q3.grade(eps_on_theta).message
+    assert "two slips" in ch06.q3.grade(no_sqrt).message
+    assert "not by v itself" in ch06.q3.grade(no_sqrt_no_eps).message
+    assert ch06.q3.grade(ch06.rmsprop_step).correct
+
+    def buffer_times_mu(theta, g, buf, lr, mu):  # item 9
+        new = mu * buf + g
+        return theta - lr * (g + mu * new), mu * new
+
+    message = ch06.q2.grade(buffer_times_mu).message
+    assert "your buffer is off" in message and "mu·buf + g" in message
+    assert ch06.q2.grade(ch06.nesterov_step).correct
+
+    message = ch06.q5.grade(0.49999).message  # item 1: was "0.00% below"
+    assert "0.002% below the threshold" in message and "0.00%" not in message
+    assert "0.2% above" in ch06.q5.grade(0.501).message
+    assert ch06.q5.grade(0.5).correct

@@ -646,6 +646,12 @@ def _rms_variant(kind):
             return theta - lr * g / (root + eps), v
         if kind == "no eps":
             return theta - lr * g / root, new_v
+        if kind == "eps on theta":  # eps added to theta instead of to the root
+            return theta - lr * g / root + eps, new_v
+        if kind == "no root, no eps":
+            return theta - lr * g / new_v, new_v
+        if kind == "no root, eps on theta":
+            return theta - lr * g / new_v + eps, new_v
         if kind == "eps floor":
             return theta - lr * g / max(root, eps), new_v
         if kind == "root returned":
@@ -702,6 +708,12 @@ _RMS_MISTAKES = {
     "v ** 0.5 or math.sqrt(v)",
     "no eps": "eps is missing: the step is lr·g / (√v + eps), eps added after the root "
     "(it keeps the step finite where v is 0)",
+    "eps on theta": "eps is added to theta, not to the root: the step is lr·g / (√v + eps), "
+    "with eps inside the denominator (it keeps the step finite where v is 0)",
+    "no root, no eps": "divide by the root of v, √v + eps (math.sqrt), not by v itself: v "
+    "averages squared gradients, so only its root has the size of a gradient",
+    "no root, eps on theta": "two slips: divide by the root of v (math.sqrt), not by v, and "
+    "add eps to that root, not to theta: the step is lr·g / (√v + eps)",
     "eps floor": "eps is added after the root, not used as a floor: the step is "
     "lr·g / (√v + eps), not lr·g / max(√v, eps)",
 }
@@ -894,6 +906,9 @@ q3 = Question(
         (_rms_with_memory(), "state of its own"),
         (_rms_variant("no eps"), "eps is missing"),
         (_rms_variant("eps floor"), "not used as a floor"),
+        (_rms_variant("eps on theta"), "eps is added to theta"),
+        (_rms_variant("no root, no eps"), "not by v itself"),
+        (_rms_variant("no root, eps on theta"), "two slips"),
         (_rms_variant("half v"), "v ** 1/2 is (v ** 1) / 2"),
         (_rms_variant("no 1 - alpha"), "weight 1 - alpha"),
         (_rms_fixed("alpha"), "you wrote 0.9 where alpha belongs"),
@@ -923,6 +938,11 @@ def _steep_run(mu: float):
     from tinyml.optim import Momentum
 
     return descend(steep_bowl, Momentum, lr=_LR, momentum=mu, steps=500, start=(-5.0, 1.5))
+
+
+def _percent(fraction: float) -> str:
+    """A small relative gap as a percentage with 2 significant figures: 0.002%, not 0.00%."""
+    return f"{float(f'{100 * fraction:.2g}'):g}%"
 
 
 def _check_q5(answer):
@@ -965,7 +985,7 @@ def _check_q5(answer):
         )
     if mu < _SMALLEST_MU:
         close = (
-            f"close, but {1 - mu / _SMALLEST_MU:.2%} below the threshold: "
+            f"close, but {_percent(1 - mu / _SMALLEST_MU)} below the threshold: "
             if mu >= 0.9 * _SMALLEST_MU
             else ""
         )
@@ -977,8 +997,8 @@ def _check_q5(answer):
         )
     if mu <= 1.05 * _SMALLEST_MU:
         raise Incorrect(
-            f"close: mu={mu!r} works, but it is {mu / _SMALLEST_MU - 1:.2%} above the smallest "
-            "mu that does. Give the threshold itself, where lr = 2(1 + mu)/λ"
+            f"close: mu={mu!r} works, but it is {_percent(mu / _SMALLEST_MU - 1)} above the "
+            "smallest mu that does. Give the threshold itself, where lr = 2(1 + mu)/λ"
         )
     raise Incorrect(
         f"mu={mu!r} works, but so does a smaller mu: find the threshold, where "
@@ -1015,8 +1035,9 @@ q5 = Question(
         (-0.5, "positive"),
         (1.0, "below 1"),
         (math.inf, "below 1"),
-        (0.49, "close, but 2.00% below"),
-        (0.4995, "below the threshold"),
+        (0.49, "close, but 2% below"),
+        (0.4995, "0.1% below the threshold"),
+        (0.49999, "0.002% below the threshold"),
         (0.2, "still fails"),
         (0.501, "close: mu=0.501 works"),
         (0.6, "so does a smaller mu"),
@@ -1336,11 +1357,31 @@ def _check_q2(step):
             "with buf = mu·buf + g computed first"
         )
     right_buffer = _buffer_rule_right(step, lr, mu)
+    if not right_buffer:
+        _check_buffer_alone(step, lr, mu)
     raise Incorrect(
         ("your buffer is right, but theta's step is not: " if right_buffer else "")
         + f"after step {i + 1} theta is {got[i]:.6g}; Nesterov momentum gives {want[i]:.6g}"
         + (": it moves by lr·(g + mu·buf), with the new buf" if right_buffer else "")
     )
+
+
+def _check_buffer_alone(step, lr: float, mu: float) -> None:
+    """Incorrect, naming the buffer, if theta's step is right for the buffer it is given but
+    the buffer returned is not mu·buf + g."""
+    theta, g, buf = 0.5, 1.25, 0.75
+    try:
+        got = step(theta, g, buf, lr, mu)
+        got_theta, got_buf = float(got[0]), float(got[1])
+    except Exception:  # noqa: BLE001 - the generic message covers it
+        return
+    want_theta, want_buf = nesterov_step(theta, g, buf, lr, mu)
+    if math.isclose(got_theta, want_theta) and not math.isclose(got_buf, want_buf):
+        raise Incorrect(
+            f"theta's step is right, but your buffer is off: nesterov_step({theta}, {g}, {buf}, "
+            f"lr={lr:g}, mu={mu:g}) returns buf {got_buf:.6g}; the new buffer is "
+            f"buf = mu·buf + g = {want_buf:.6g}, with no further factor"
+        )
 
 
 def _buffer_rule_right(step, lr: float, mu: float) -> bool:
