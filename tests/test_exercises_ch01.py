@@ -701,7 +701,23 @@ def test_q3_a_ratio_just_over_the_limit_is_not_printed_as_the_limit():  # a read
     feedback = _timed(ch01.q3, lambda x: 1.4e-5 * max(1, abs(x)))  # 1.603 times cbrt(3ε)
     assert feedback.status == "incorrect"
     assert "1.603 times larger" in feedback.message, feedback.message
-    assert "1.60 times" not in feedback.message and "at most 1.6" in feedback.message
+    assert "1.60 times" not in feedback.message and "up to 1.6" in feedback.message
+
+
+def test_q3_a_too_small_step_is_not_called_accurate_enough():  # a reader's answer (s5a)
+    feedback = _timed(ch01.q3, lambda x: 4e-6 * max(1, abs(x)))
+    assert not feedback.correct
+    assert "accurate enough" not in feedback.message, feedback.message
+    assert "2.18 times smaller than cbrt(3ε)" in feedback.message, feedback.message
+    assert "accepts up to 1.6" in feedback.message, feedback.message
+
+
+def test_q3_a_negative_step_is_told_to_drop_the_minus_sign():  # a reader's answer (s5a)
+    feedback = _timed(ch01.q3, lambda x: -((3 * _EPS) ** (1 / 3)) * max(1, abs(x)))
+    assert not feedback.correct
+    assert "drop the minus sign" in feedback.message, feedback.message
+    assert "vanishing" not in feedback.message, feedback.message
+    assert "vanishing at 0" in _timed(ch01.q3, lambda x: _EPS ** (1 / 3) * abs(x)).message
 
 
 def test_q3_the_measured_dip_passes_with_a_note_to_derive_it():  # a reader's answer
@@ -909,3 +925,26 @@ def test_q4_praise_and_section_5_name_the_same_chapter_for_the_fast_gradient(): 
     text = " ".join("".join(c["source"]).replace("$", "") for c in cells)
     assert said in " ".join(text.split()), "section 5 says it another way"
     assert "Chapters 2–4" not in text
+
+
+def test_q2_a_float32_answer_is_told_about_its_precision():  # a reader's answer (s5a)
+    def d(f, x, h):
+        return (f(x + h) - f(x - h)) / (2 * h)
+
+    feedback = _timed(ch01.q2, lambda f, x, h: np.float32((4 * d(f, x, h) - d(f, x, 2 * h)) / 3))
+    assert not feedback.correct
+    assert "numpy.float32" in feedback.message and "64-bit" in feedback.message, feedback.message
+    assert "check the sum" not in feedback.message, feedback.message
+
+
+def test_q2_an_added_constant_is_named_not_a_factor_of_1():  # a reader's answer (s5a)
+    feedback = _timed(
+        ch01.q2,
+        lambda f, x, h: (
+            (8 * (f(x + h) - f(x - h)) - (f(x + 2 * h) - f(x - 2 * h))) / (12 * h) + 1e-9
+        ),
+    )
+    assert not feedback.correct
+    assert "a constant added to the answer" in feedback.message, feedback.message
+    assert "1 times the right one" not in feedback.message, feedback.message
+    assert ch01.q2.grade(ch01.better_central).correct

@@ -11,7 +11,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from tinyml.numeric import EPS, central_difference, forward_difference  # noqa: E402
-from tinyml.plots import errors_at, explore_step_size, step_size_figure  # noqa: E402
+from tinyml.plots import (  # noqa: E402
+    errors_at,
+    explore_step_size,
+    plot_error_model,
+    step_size_errors,
+    step_size_figure,
+)
 from tinyml.widgets import PNG_MAGIC  # noqa: E402
 
 
@@ -54,3 +60,18 @@ def test_the_slider_stays_where_steps_survive_rounding_at_x():
     assert 1.0 + slider.base**slider.min != 1.0  # the smallest step is not lost at x = 1
     with pytest.raises(ValueError, match="plotted range"):
         explore_step_size(h=1.0)
+
+
+def test_the_error_model_plot_draws_the_measured_errors_the_two_terms_and_their_sum():
+    steps, fwd, _ = step_size_errors()
+    trunc = [h / 2 * math.sin(1.0) for h in steps]
+    roundoff = [EPS * math.sin(1.0) / h for h in steps]
+    ax = plot_error_model(steps, fwd, trunc, roundoff, math.sqrt(2 * EPS))
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert list(lines["forward difference, measured"].get_ydata()) == fwd
+    assert list(lines["their sum"].get_ydata()) == [t + r for t, r in zip(trunc, roundoff)]
+    assert list(lines["their sum"].get_xdata()) == steps
+    (vline,) = [ln for label, ln in lines.items() if label.startswith("$h^*")]
+    assert list(vline.get_xdata()) == [math.sqrt(2 * EPS)] * 2
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    plt.close(ax.figure)

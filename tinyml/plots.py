@@ -57,6 +57,24 @@ def plot_step_size_errors(ax, f=math.sin, dfdx=math.cos, x: float = 1.0, name: s
     return ax
 
 
+def plot_error_model(steps, measured, trunc, roundoff, h_star):
+    """Chapter 1's forward-difference error: measured, the model's two terms, their sum, h*."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.loglog(steps, measured, "o-", ms=3, label="forward difference, measured")
+    ax.loglog(steps, trunc, ":", color="C2", label=r"truncation term $\frac{h}{2}|f''|$")
+    ax.loglog(steps, roundoff, ":", color="C3", label=r"round-off term $\varepsilon |f| / h$")
+    total = [t + r for t, r in zip(trunc, roundoff)]
+    ax.loglog(steps, total, color="grey", label="their sum")
+    ax.axvline(h_star, color="grey", ls="--", label=r"$h^* = \sqrt{2\varepsilon}$")
+    ax.set(
+        xlabel="step size h", ylabel="absolute error", title="Forward difference of sin at x = 1"
+    )
+    ax.legend(loc="upper center", fontsize=9)
+    return ax
+
+
 def errors_at(h: float, f=math.sin, dfdx=math.cos, x: float = 1.0) -> tuple[float, float]:
     """Absolute errors of forward_difference and central_difference of f at x with step h."""
     exact = dfdx(x)

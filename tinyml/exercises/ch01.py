@@ -269,6 +269,13 @@ def _check_q2(learner):
         want = better_central(f, x, h)
         if math.isclose(got, want, rel_tol=1e-9):
             continue
+        raw = call_learner(learner, f, x, h, call=call)
+        if type(raw).__module__ == "numpy" and not isinstance(raw, float):
+            if math.isclose(got, want, rel_tol=1e-6):  # a reader's answer: np.float32(...)
+                raise Incorrect(
+                    f"{call} returned a numpy.{type(raw).__name__}, {got!r}: right to about 7 "
+                    "digits, all a 32-bit float holds. Return a 64-bit Python float"
+                )
         calls = []
         call_learner(learner, _recording(f, calls), x, h, call=call)
         if not calls:
@@ -375,6 +382,17 @@ def _check_q2(learner):
             )
         factor = got / want if want else math.nan
         factor_half = again / better_central(f, x, h / 2)
+        offset = got - want  # an added constant stays put when f doubles; a factor doubles too
+        doubled = call_learner(learner, lambda t, _f=f: 2 * _f(t), x, h, call=f"{call}, f doubled")
+        if (
+            math.isclose(factor, 1, rel_tol=1e-6)
+            and isinstance(doubled, numbers.Real)
+            and math.isclose(float(doubled) - 2 * want, offset, rel_tol=1e-2)
+        ):
+            raise Incorrect(  # a reader's answer: the right formula + 1e-9
+                f"{expected}: yours is off by {offset:.3g}, also when f is doubled: a constant "
+                "added to the answer. Drop it: the answer combines D(h) and D(2h) only"
+            )
         if math.isclose(factor, factor_half, rel_tol=1e-9):
             raise Incorrect(  # the same factor at h and h/2: the steps are right, the sum is not
                 f"{expected}: your answer "
@@ -556,6 +574,10 @@ def _check_q3(step):
     _q3_power_slip(steps)
     _q3_epsilon_32(steps)
     for x, h in steps.items():
+        if not isinstance(h, bool) and isinstance(h, numbers.Real) and h < 0:
+            raise Incorrect(
+                f"central_step({x:g}) = {h!r}; the step must be positive: drop the minus sign"
+            )
         if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
             zero = " (section 4's max(1, |x|) keeps it from vanishing at 0)" if x == 0 else ""
             raise Incorrect(f"central_step({x:g}) = {h!r}; a step must be a positive number{zero}")
@@ -649,10 +671,9 @@ def _check_q3(step):
         if x == 1.0 and math.isclose(h, 2 * steps[0.0], rel_tol=0.02):
             slip = " Your step grows like 1 + |x|; section 4 scales it by max(1, |x|)."
         raise Incorrect(
-            f"central_step({x:g}) = {h:g}: accurate enough here (near the best step the "
-            f"total error changes slowly), but {times:.{digits}f} times {way} than cbrt(3ε)·"
-            "max(1, |x|), the step that balances the two errors (at most 1.6 times larger "
-            f"or smaller passes).{slip} To find that step: at x = 1, minimise the total "
+            f"central_step({x:g}) = {h:g}: close to the best step, but {times:.{digits}f} "
+            f"times {way} than cbrt(3ε)·max(1, |x|), the step that balances the two errors "
+            f"(the checker accepts up to 1.6 times larger or smaller).{slip} To find that step: at x = 1, minimise the total "
             "h²/6 + ε/h (set its derivative to zero), then scale with |x|"
         )
 
@@ -671,8 +692,8 @@ def _q3_note(central_step) -> str:
             "the dip section 3b measured (the lowest central error, at h = 5.6e-06), "
             "not a derived step"
         )
-    elif math.isclose(h, CENTRAL_STEP, rel_tol=0.01):  # 6.06e-6, printed in Going further
-        seen = "CENTRAL_STEP, the package's default that Going further prints (cbrt(ε))"
+    elif math.isclose(h, CENTRAL_STEP, rel_tol=0.01):  # 6.06e-6, cbrt(ε)
+        seen = "CENTRAL_STEP, the package's default (cbrt(ε))"
     elif not any(math.isclose(h, (k * EPS) ** (1 / 3), rel_tol=0.01) for k in _Q3_KS):
         seen = "not cbrt(kε) for k = 1, 1.5, 3 or 6, the steps derived above; it passes"
     else:
@@ -723,6 +744,7 @@ q3 = Question(
         (lambda x: 2e-5 * max(1.0, abs(x)), "2.29 times larger than cbrt(3ε)"),
         (lambda x: 1e-6 * max(1.0, abs(x)), "8.73 times smaller than cbrt(3ε)"),
         (lambda x: "1e-5", "positive number"),
+        (lambda x: -((3 * EPS) ** (1 / 3)) * max(1, abs(x)), "drop the minus sign"),
         (lambda x: (3 * EPS * max(1, abs(x))) ** (1 / 3), "don't take the root of it"),
         (lambda x: (3 * 2**-23) ** (1 / 3) * max(1, abs(x)), "32-bit epsilon from exercise 1"),
         (5.0, "function itself"),
