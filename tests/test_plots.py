@@ -69,7 +69,9 @@ def test_the_error_model_plot_draws_the_measured_errors_the_two_terms_and_their_
     ax = plot_error_model(steps, fwd, trunc, roundoff, math.sqrt(2 * EPS))
     lines = {ln.get_label(): ln for ln in ax.get_lines()}
     assert list(lines["forward difference, measured"].get_ydata()) == fwd
-    assert list(lines["their sum"].get_ydata()) == [t + r for t, r in zip(trunc, roundoff)]
+    assert list(lines["their sum"].get_ydata()) == [
+        t + r for t, r in zip(trunc, roundoff, strict=True)
+    ]
     assert list(lines["their sum"].get_xdata()) == steps
     (vline,) = [ln for label, ln in lines.items() if label.startswith("$h^*")]
     assert list(vline.get_xdata()) == [math.sqrt(2 * EPS)] * 2

@@ -65,7 +65,7 @@ def plot_error_model(steps, measured, trunc, roundoff, h_star):
     ax.loglog(steps, measured, "o-", ms=3, label="forward difference, measured")
     ax.loglog(steps, trunc, ":", color="C2", label=r"truncation term $\frac{h}{2}|f''|$")
     ax.loglog(steps, roundoff, ":", color="C3", label=r"round-off term $\varepsilon |f| / h$")
-    total = [t + r for t, r in zip(trunc, roundoff)]
+    total = [t + r for t, r in zip(trunc, roundoff, strict=True)]
     ax.loglog(steps, total, color="grey", label="their sum")
     ax.axvline(h_star, color="grey", ls="--", label=r"$h^* = \sqrt{2\varepsilon}$")
     ax.set(

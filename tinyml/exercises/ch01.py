@@ -671,10 +671,10 @@ def _check_q3(step):
         if x == 1.0 and math.isclose(h, 2 * steps[0.0], rel_tol=0.02):
             slip = " Your step grows like 1 + |x|; section 4 scales it by max(1, |x|)."
         raise Incorrect(
-            f"central_step({x:g}) = {h:g}: close to the best step, but {times:.{digits}f} "
-            f"times {way} than cbrt(3ε)·max(1, |x|), the step that balances the two errors "
-            f"(the checker accepts up to 1.6 times larger or smaller).{slip} To find that step: at x = 1, minimise the total "
-            "h²/6 + ε/h (set its derivative to zero), then scale with |x|"
+            f"central_step({x:g}) = {h:g}: {times:.{digits}f} times {way} than "
+            "cbrt(3ε)·max(1, |x|), the step that balances the two errors (the checker accepts "
+            f"up to 1.6 times larger or smaller).{slip} To find that step: at x = 1, minimise "
+            "the total h²/6 + ε/h (set its derivative to zero), then scale with |x|"
         )
 
 
