@@ -1819,3 +1819,38 @@ def test_ch03_q3_last_hint_leaves_the_node_counts_to_the_learner():
     last = ch03.q3.hints()[2]
     for count in ("4P − 1", "4P - 1", "4P + 2", "three Sigmoid", "3 Sigmoid", "6P"):
         assert count not in last, count
+
+
+def test_ch02_q2_the_s5a_readers_two_grad_slips_are_named():
+    class Cube(Node):  # the template, with a right value()
+        op = "cube"
+
+        def __init__(self, a):
+            self.a = a if isinstance(a, Node) else Const(a)
+            self.children = (self.a,)
+
+        def value(self):
+            return self.a.value() ** 3
+
+    class CubeOfSelf(Cube):  # the reader's: self.value() is a³, not a²
+        def grad(self, x):
+            return 3 * self.value() * self.a.grad(x)
+
+    class CubeOfX(Cube):  # the reader's: x's value, and no chain-rule factor
+        def grad(self, x):
+            return 3 * x.value() ** 2
+
+    feedback = ch02.q2.grade(CubeOfSelf)
+    assert feedback.status == "incorrect"
+    assert "gave -93.75; expected 37.5" in feedback.message
+    assert "self.value() is a³, and the rule needs a²" in feedback.message
+    feedback = ch02.q2.grade(CubeOfX)
+    assert feedback.status == "incorrect"
+    assert "gave 6.75; expected 37.5" in feedback.message
+    assert "x's value and no chain-rule factor" in feedback.message
+
+    class Right(Cube):
+        def grad(self, x):
+            return 3 * self.a.value() ** 2 * self.a.grad(x)
+
+    assert ch02.q2.grade(Right).correct

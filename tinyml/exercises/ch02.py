@@ -576,8 +576,15 @@ def _q2_known_slip(got, a, da, xv=None) -> str:
         return ""
     if math.isclose(got, 3 * a**3, rel_tol=1e-9):
         return ": that is 3a²·a; the chain-rule factor is a' = self.a.grad(x), not a"
+    if math.isclose(got, 3 * a**3 * da, rel_tol=1e-9):
+        return ": that is 3a³·a'; self.value() is a³, and the rule needs a²: 3a²·a'"
     if xv is not None and xv != a and math.isclose(got, 3 * xv**2 * da, rel_tol=1e-9):
         return ": you used x's value; use the child's, self.a.value(), in 3a²·a'"
+    if xv is not None and xv != a and math.isclose(got, 3 * xv**2, rel_tol=1e-9):
+        return (
+            ": that is 3x², with x's value and no chain-rule factor; use the child's value, "
+            "self.a.value(), and its grad, self.a.grad(x): 3a²·a'"
+        )
     if math.isclose(got, 2 * a * da, rel_tol=1e-9):
         return ": that is Square's rule 2a·a'; the cube's is 3a²·a'"
     if math.isclose(got, 3 * da**2, rel_tol=1e-9):
@@ -876,6 +883,16 @@ class _CubeGradOfX(_Cube):  # a reader's: x, the Var, in place of the child's va
         return 3 * x**2 * self.a.grad(x)
 
 
+class _CubeValueOfSelf(_Cube):  # a reader's, exactly: self.value() (a³) in place of a²
+    def grad(self, x):
+        return 3 * self.value() * self.a.grad(x)
+
+
+class _CubeXValueNoChain(_Cube):  # a reader's, exactly: x's value and no a'
+    def grad(self, x):
+        return 3 * x.value() ** 2
+
+
 class _CubeGradNoValue(_Cube):
     def grad(self, x):
         return 3 * self.a**2 * self.a.grad(x)
@@ -935,6 +952,8 @@ q2 = Question(
         (_CubeValueRecursesLate, "calling Cube(x).value() never returned: value() calls"),
         (_CubeValueRecursesLate, "value() calls itself (self.value()) without end; ask the"),
         (_CubeGradOfX, "x is the Var you differentiate with respect to; the rule needs the"),
+        (_CubeValueOfSelf, "gave -93.75; expected 37.5: that is 3a³·a'; self.value() is a³"),
+        (_CubeXValueNoChain, "gave 6.75; expected 37.5: that is 3x², with x's value and no"),
     ],
 )
 
