@@ -111,6 +111,8 @@ def test_ch03_q3_the_formula_matches_measured_visits_and_slips_are_named():
     assert "formula in P" in ch03.q3.grade(lambda P: table[P]).message
     rows = lambda P: [12 * P + 11, 3 * (4 * P + 2), 3 * (4 * P - 1), 6 * P]  # noqa: E731
     assert ch03.q3.grade(rows).correct  # a list is as good as a tuple
+    praise = ch03.q3.grade(ch03.grad_visits).message  # a reader found "well done." too bare
+    assert "42P + 14" in praise and "12P - 3" in praise and "12P + 6" in praise
     assert ch03.q3.grade(lambda P: (12.0 * P + 11, 12 * P + 6, 12 * P - 3, 6.0 * P)).correct
     linear = lambda P: (12 * P + 8, 12 * P + 3, 0, 6 * P)  # noqa: E731
     assert "linear model's tree" in ch03.q3.grade(linear).message

@@ -976,6 +976,8 @@ def _check_q3(formula):
 q3 = Question(
     title="What one grad costs for a neuron",
     checker=_check_q3,
+    praise="42P + 14 visits in all: Sigmoid.grad adds a walk of each prediction (12P - 3), "
+    "and each of Square.grad's three walks takes in one Sigmoid more (12P + 6).",
     hint_text="Start from the table in 'Where the 2.5 comes from': the linear model's "
     "columns are the grad() calls, the values Square.grad asks for and the values Mul.grad "
     "asks for. Which of them change when each prediction goes through a Sigmoid?",
