@@ -416,7 +416,7 @@ def _short_sum_advice(learner_matvec, w, x, got) -> str:
     """Why the sums stop early: a 2×4 W tells range(len(W)) from range(len(x) - 1)."""
     said = (
         f"matvec({w}, {x}) returned {got!r}, the sums over the first {len(w)} of the "
-        f"{len(x)} entries only: "
+        f"{len(x)} entries only; "
     )
     w4, x4 = [[1.0, 2.0, 3.0, 4.0], [-1.0, 0.5, 2.0, 1.0]], [1.0, 1.0, 1.0, 1.0]
     try:
