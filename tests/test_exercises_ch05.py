@@ -679,3 +679,22 @@ def test_s4g_q5_hint_3_leaves_the_input_count_to_the_learner():
     third = ch05.q5.hints()[2]
     assert "count the Adds in each row's sum and between the row sums" in third
     assert "m input Vars" not in third and "shared by all n rows" not in third
+
+
+def test_s5a_read_q1_one_rule_for_fails_and_q2_says_range_once():
+    # The s5a read: "error", "ValueError" and "fails" passed but "err" did not; now one rule.
+    for said in ("err", "Err.", "error", "ValueError", "fails", "it fails", "raises an error"):
+        assert ch05.q1.grade([(3, 3), (4, 4), said]).correct, said
+    rejected = ("no error", "not an error", "does not fail", "doesn't fail", "fails not", "(3,3)")
+    for said in rejected:
+        feedback = ch05.q1.grade([(3, 3), (4, 4), said])
+        assert feedback.status == "incorrect", said
+        assert 'or "error", not' in feedback.message, feedback.message
+    assert "does not fail" in ch05.q1.grade(["err", (4, 4), "error"]).message
+
+    def one_short(W, x):  # the reader's off-by-one; the message said "all of x" twice
+        return [sum(W[i][j] * x[j] for j in range(len(x) - 1)) for i in range(len(W))]
+
+    message = ch05.q2.grade(one_short).message
+    assert message.endswith("the last entry of x is never used: loop over range(len(x))")
+    assert "all the entries" not in message and "all of x" not in message, message
