@@ -84,3 +84,117 @@ def test_every_solution_finds_its_names_in_the_chapter(path):
             if unknown:
                 missing[name] = sorted(unknown)
     assert not missing, f"{path.name}: solutions use names the chapter never defines: {missing}"
+
+
+# A solved exercise must not change what the chapter's later cells print. Exercise 2 of
+# chapter 6 once told the learner to uncomment `race = [...]`, which silently replaced
+# section 6's `race` and emptied a loop of the optional section after the exercises.
+
+_HELP = (".hint(", ".solution(")
+
+
+def _solved(source: str) -> str:
+    """An exercise cell as a learner leaves it: its commented code lines uncommented (all but
+    the hint() and solution() lines, which only print)."""
+    lines = []
+    for line in source.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith("# ") and not any(h in stripped for h in _HELP):
+            candidate = line.replace("# ", "", 1)
+            try:  # code, or the header of a block ("for mu in ...:") whose body follows
+                ast.parse(candidate.strip() + ("\n    pass" if candidate.endswith(":") else ""))
+            except SyntaxError:
+                lines.append(line)  # a comment in words
+                continue
+            lines.append(candidate)
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _globals_bound(tree: ast.Module) -> set[str]:
+    """Names a cell binds at the top level (a function's locals and a comprehension's loop
+    variable excluded; imports excluded too: importing the same thing again changes nothing)."""
+    names = set()
+
+    def visit(node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            return
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return names
+
+
+def _reads_before_binding(tree: ast.Module) -> set[str]:
+    """Names a cell reads from what earlier cells left (before it binds them itself)."""
+    free, bound = set(), set()
+
+    def loads(node) -> set[str]:
+        local = set()
+        for sub in ast.walk(node):
+            if isinstance(sub, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                local |= {n.id for g in sub.generators for n in ast.walk(g.target)
+                          if isinstance(n, ast.Name)}
+            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                local |= _defined(sub)
+        return _read(node) - local
+
+    def run(statements):
+        for stmt in statements:
+            if isinstance(stmt, (ast.For, ast.AsyncFor)):
+                free.update(loads(stmt.iter) - bound)
+                bound.update(_globals_bound(ast.Module([ast.Expr(stmt.target)], [])))
+                run(stmt.body + stmt.orelse)
+            else:
+                free.update(loads(stmt) - bound)
+                bound.update(_globals_bound(ast.Module([stmt], [])))
+
+    run(tree.body)
+    return free
+
+
+def _regions(path: Path) -> tuple[list[str], list[str]]:
+    """The code of the exercise cells, and of the code cells after them."""
+    exercises, later, where = [], [], "main"
+    for cell in json.loads(path.read_text())["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            if source.startswith("## Exercises"):
+                where = "exercises"
+            elif where == "exercises" and source.startswith("## "):
+                where = "after"
+        elif where != "main":
+            lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+            (exercises if where == "exercises" else later).append("\n".join(lines))
+    return exercises, later
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name[:2])
+def test_solved_exercises_leave_the_later_cells_alone(path):
+    """What a solved exercise binds (its cell with the commented lines uncommented, and each
+    solution pasted in) is never read by a later cell that does not bind it first."""
+    module = importlib.import_module(f"tinyml.exercises.ch{path.name[:2]}")
+    solutions = [q.solution_text for q in vars(module).values() if isinstance(q, Question)]
+    exercises, later = _regions(path)
+    assert exercises, f"{path.name}: no code cells under '## Exercises'"
+    bound = {}
+    for source in exercises:
+        for name in _globals_bound(ast.parse(_solved(source))):
+            bound.setdefault(name, "an exercise cell")
+    for solution in solutions:
+        for tree in _code(solution):
+            for name in _globals_bound(tree):
+                bound.setdefault(name, "a solution")
+    clashes = {
+        name: f"{bound[name]} binds it, and the later cell {source.splitlines()[0]!r} reads it"
+        for source in later
+        for name in _reads_before_binding(ast.parse(source)) & set(bound)
+    }
+    assert not clashes, f"{path.name}: solving the exercises changes later cells: {clashes}"
