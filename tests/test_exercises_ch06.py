@@ -1110,3 +1110,32 @@ def test_s5a_reader_answers_get_specific_messages():
     assert "0.002% below the threshold" in message and "0.00%" not in message
     assert "0.2% above" in ch06.q5.grade(0.501).message
     assert ch06.q5.grade(0.5).correct
+
+
+# Answers from the fresh read of chapter 6 (report ch6_s5a).
+
+
+def test_q2_race_class_that_overrides_update_but_steps_like_momentum_is_not_told_to_override():
+    from tinyml.optim import Momentum
+
+    learner = """
+def step_with_old_buffer(theta, g, buf, lr, mu):
+    new = mu*buf + g
+    return theta - lr*(g + mu*buf), new  # the old buffer: Momentum's step
+
+
+class Nesterov(Momentum):
+    def update(self, i, theta, g):
+        theta, self.buffers[i] = step_with_old_buffer(theta, g, self.buffers[i], self.lr,
+                                                      self.momentum)
+        return theta
+"""  # update() is overridden and calls a step; the step is Momentum's
+    scope = {"Momentum": Momentum}
+    exec(learner, scope)
+    message = ch06.q2.grade(scope["Nesterov"]).message
+    assert "your update behaves like Momentum" in message, message
+    assert "new buffer" in message and "override" not in message, message
+    assert "Momentum unchanged" in ch06.q2.grade(Momentum).message  # no update of its own
+    scope = {"Momentum": Momentum}
+    exec(learner.replace("mu*buf), new", "mu*new), new"), scope)
+    assert ch06.q2.grade(scope["Nesterov"]).correct

@@ -4,12 +4,19 @@ A learner pastes ``chNN.qK.solution()`` into the exercise cell; a name the chapt
 defines or imports (``math`` in a chapter that imports no ``math``) would turn the official
 answer into a NameError. Checked statically: the names a solution reads must be defined by the
 solution itself, by some code cell of its chapter, or be builtins.
+
+And a solved exercise leaves the rest of the chapter alone: the names it binds are not read by
+a later cell (checked statically, every chapter), and a run of the chapter with every exercise
+solved prints what the later cells stored (run for chapter 6; TINYML_SOLVED_RUNS=all or
+=04,05 runs other chapters too).
 """
 
 import ast
 import builtins
 import importlib
 import json
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -84,3 +91,192 @@ def test_every_solution_finds_its_names_in_the_chapter(path):
             if unknown:
                 missing[name] = sorted(unknown)
     assert not missing, f"{path.name}: solutions use names the chapter never defines: {missing}"
+
+
+# A solved exercise must not change what the chapter's later cells print. Exercise 2 of
+# chapter 6 once told the learner to uncomment `race = [...]`, which silently replaced
+# section 6's `race` and emptied a loop of the optional section after the exercises.
+
+_HELP = (".hint(", ".solution(")
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _solved(source: str) -> str:
+    """An exercise cell as a learner leaves it: its commented code lines uncommented (all but
+    the hint() and solution() lines, which only print)."""
+    lines = []
+    for line in source.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith("# ") and not any(h in stripped for h in _HELP):
+            candidate = line.replace("# ", "", 1)
+            try:  # code, or the header of a block ("for mu in ...:") whose body follows
+                ast.parse(candidate.strip() + ("\n    pass" if candidate.endswith(":") else ""))
+            except SyntaxError:
+                lines.append(line)  # a comment in words
+                continue
+            lines.append(candidate)
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _globals_bound(tree: ast.Module) -> set[str]:
+    """Names a cell binds at the top level (a function's locals and a comprehension's loop
+    variable excluded; imports excluded too: importing the same thing again changes nothing)."""
+    names = set()
+
+    def visit(node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+            return
+        if isinstance(node, (ast.Lambda, *_COMPREHENSIONS)):
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return names
+
+
+def _reads_before_binding(tree: ast.Module) -> set[str]:
+    """Names a cell reads from what earlier cells left (before it binds them itself)."""
+    free, bound = set(), set()
+
+    def loads(node) -> set[str]:
+        local = set()
+        for sub in ast.walk(node):
+            if isinstance(sub, _COMPREHENSIONS):
+                local |= {
+                    n.id
+                    for g in sub.generators
+                    for n in ast.walk(g.target)
+                    if isinstance(n, ast.Name)
+                }
+            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                local |= _defined(sub)
+        return _read(node) - local
+
+    def run(statements):
+        for stmt in statements:
+            if isinstance(stmt, (ast.For, ast.AsyncFor)):
+                free.update(loads(stmt.iter) - bound)
+                bound.update(_globals_bound(ast.Module([ast.Expr(stmt.target)], [])))
+                run(stmt.body + stmt.orelse)
+            else:
+                free.update(loads(stmt) - bound)
+                bound.update(_globals_bound(ast.Module([stmt], [])))
+
+    run(tree.body)
+    return free
+
+
+def _regions(path: Path) -> tuple[list[str], list[str]]:
+    """The code of the exercise cells, and of the code cells after them."""
+    exercises, later, where = [], [], "main"
+    for cell in json.loads(path.read_text())["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            if source.startswith("## Exercises"):
+                where = "exercises"
+            elif where == "exercises" and source.startswith("## "):
+                where = "after"
+        elif where != "main":
+            lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+            (exercises if where == "exercises" else later).append("\n".join(lines))
+    return exercises, later
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name[:2])
+def test_solved_exercises_leave_the_later_cells_alone(path):
+    """What a solved exercise binds (its cell with the commented lines uncommented, and each
+    solution pasted in) is never read by a later cell that does not bind it first."""
+    module = importlib.import_module(f"tinyml.exercises.ch{path.name[:2]}")
+    solutions = [q.solution_text for q in vars(module).values() if isinstance(q, Question)]
+    exercises, later = _regions(path)
+    assert exercises, f"{path.name}: no code cells under '## Exercises'"
+    bound = {}
+    for source in exercises:
+        for name in _globals_bound(ast.parse(_solved(source))):
+            bound.setdefault(name, "an exercise cell")
+    for solution in solutions:
+        for tree in _code(solution):
+            for name in _globals_bound(tree):
+                bound.setdefault(name, "a solution")
+    clashes = {
+        name: f"{bound[name]} binds it, and the later cell {source.splitlines()[0]!r} reads it"
+        for source in later
+        for name in _reads_before_binding(ast.parse(source)) & set(bound)
+    }
+    assert not clashes, f"{path.name}: solving the exercises changes later cells: {clashes}"
+
+
+def _question_cells(path: Path) -> list[tuple[int, str]]:
+    """(index, question name) of each exercise code cell that checks a question."""
+    found, inside = [], False
+    for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and source.startswith("## "):
+            inside = source.startswith("## Exercises")
+        elif cell["cell_type"] == "code" and inside:
+            names = re.findall(r"ch\d\d\.(q\d+)\.check\(", source)
+            if names:
+                found.append((i, names[0]))
+    return found
+
+
+def _solve_cell(source: str, solution: str) -> str:
+    """The cell with its starter definitions replaced by the solution's, and its commented
+    code lines uncommented: what a learner who follows the instructions runs."""
+    trees = _code(solution)
+    given = set().union(*(_globals_bound(t) for t in trees))
+    kept = [
+        stmt
+        for stmt in ast.parse(_solved(source)).body
+        if not (_globals_bound(ast.Module([stmt], [])) & given)
+    ]
+    return "\n\n".join([*(ast.unparse(t) for t in trees), ast.unparse(ast.Module(kept, []))])
+
+
+def _text(cell: dict) -> str:
+    """What a cell prints: its streams, then its results' and displays' text (the order in
+    which the committed notebooks keep them)."""
+    outputs = cell.get("outputs", [])
+    streams = "".join("".join(o["text"]) for o in outputs if o["output_type"] == "stream")
+    shown = "".join(
+        "".join(o.get("data", {}).get("text/plain", ""))
+        for o in outputs
+        if o["output_type"] in ("execute_result", "display_data")
+    )
+    return re.sub(r"\b0x[0-9a-fA-F]{6,}\b", "0xADDRESS", streams + shown)  # as nbval does
+
+
+_SOLVED_RUNS = os.environ.get("TINYML_SOLVED_RUNS", "06").split(",")  # "all": every chapter
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in CHAPTERS if "all" in _SOLVED_RUNS or p.name[:2] in _SOLVED_RUNS],
+    ids=lambda p: p.name[:2],
+)
+def test_a_run_with_every_exercise_solved_prints_every_later_output(path):
+    """Run the chapter with each exercise solved as its cell says (solution in, commented
+    lines uncommented): every check passes, and each later cell prints what it stored."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    module = importlib.import_module(f"tinyml.exercises.ch{path.name[:2]}")
+    stored = nbformat.read(path, as_version=4)
+    solved = nbformat.read(path, as_version=4)
+    cells = _question_cells(path)
+    for i, name in cells:
+        source = solved.cells[i].source
+        solved.cells[i].source = _solve_cell(source, getattr(module, name).solution_text)
+    nbclient.NotebookClient(solved, kernel_name="python3", timeout=600).execute()
+    for i, name in cells:
+        assert "Correct" in _text(solved.cells[i]), f"{name}: {_text(solved.cells[i])}"
+    last = cells[-1][0]
+    for i, (want, got) in enumerate(zip(stored.cells, solved.cells, strict=True)):
+        ignored = "nbval-ignore-output" in want.metadata.get("tags", [])  # timings
+        if i > last and want.cell_type == "code" and not ignored:
+            assert _text(got) == _text(want), f"cell {i} prints differently once solved"

@@ -1550,6 +1550,11 @@ def _check_q2_class(cls: type) -> None:
             ) from None
     plain, _ = _race_points(Momentum)
     if _first_difference(_flat(got), _flat(plain)) is None:
+        if getattr(cls, "update", None) is not Momentum.update:  # overridden, yet Momentum's steps
+            raise Incorrect(
+                "your update behaves like Momentum: check that nesterov_step steps along "
+                "g + mu times the new buffer, with ch06.q2.check(nesterov_step)"
+            )
         raise Incorrect(
             "that is the chapter's Momentum unchanged: override update(self, i, theta, g) "
             "to call your nesterov_step and return its theta"
