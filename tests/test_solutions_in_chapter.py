@@ -7,8 +7,8 @@ solution itself, by some code cell of its chapter, or be builtins.
 
 And a solved exercise leaves the rest of the chapter alone: the names it binds are not read by
 a later cell (checked statically, every chapter), and a run of the chapter with every exercise
-solved prints what the later cells stored (run for chapter 6; TINYML_SOLVED_RUNS=all or
-=04,05 runs other chapters too).
+solved prints what the later cells stored (every chapter; TINYML_SOLVED_RUNS=04,05 runs only
+those chapters).
 """
 
 import ast
@@ -252,7 +252,7 @@ def _text(cell: dict) -> str:
     return re.sub(r"\b0x[0-9a-fA-F]{6,}\b", "0xADDRESS", streams + shown)  # as nbval does
 
 
-_SOLVED_RUNS = os.environ.get("TINYML_SOLVED_RUNS", "06").split(",")  # "all": every chapter
+_SOLVED_RUNS = os.environ.get("TINYML_SOLVED_RUNS", "all").split(",")  # "all": every chapter
 
 
 @pytest.mark.parametrize(

@@ -307,7 +307,7 @@ q3 = Question(
     ),
     solution_text="x has 4 · 5 = 20 entries and loss = (x[0, 0] + … + x[3, 4]) / 20, so every "
     "entry of x.grad is 1/20 = 0.05:\n\nx = Tensor(np.ones((4, 5)), requires_grad=True)\n"
-    "x.mean().backward()\nx.grad  # 0.05 everywhere",
+    "x.mean().backward()\nx.grad  # 0.05 everywhere\n\nmean_grad_entry = 1 / 20",
     answer=lambda: 1 / 20,
     wrong=[
         (1.0, "gradient of x.sum()"),
