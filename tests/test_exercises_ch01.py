@@ -948,3 +948,10 @@ def test_q2_an_added_constant_is_named_not_a_factor_of_1():  # a reader's answer
     assert "a constant added to the answer" in feedback.message, feedback.message
     assert "1 times the right one" not in feedback.message, feedback.message
     assert ch01.q2.grade(ch01.better_central).correct
+
+
+def test_q2_a_step_too_small_says_the_error_grows():  # a reader's answer (s5b item 3)
+    message = _timed(
+        ch01.q2, lambda f, x, h: (4 * _d(f, x, h * 1e-3) - _d(f, x, 2 * h * 1e-3)) / 3
+    ).message
+    assert "your error grows 2.1 times" in message and "shrinks 0." not in message, message

@@ -436,10 +436,15 @@ def _check_q2(learner):
                 "differences D(h) and D(2h) with weights that cancel their errors c·h² and "
                 "4·c·h²"
             )
-        shrink = f"{err_h / err_half:.1f} times" if err_half else "to 0"
+        if not err_half:
+            shrink = "shrinks to 0"
+        elif err_h < err_half:  # a step too small for round-off: the error grows
+            shrink = f"grows {err_half / err_h:.1f} times"
+        else:
+            shrink = f"shrinks {err_h / err_half:.1f} times"
         raise Incorrect(
             f"{expected}. When h halves "
-            f"your error shrinks {shrink}; the aim is about 16 times (the central "
+            f"your error {shrink}; the aim is about 16 times (the central "
             "difference's shrinks 4 times)"
         )
 
