@@ -1055,3 +1055,28 @@ def test_q4_a_pass_that_grows_the_callers_wrt_list_is_told_to_keep_its_own():
     assert "changed the list wrt it was given" in feedback.message
     assert "needed = set(wrt)" in feedback.message
     assert ch04.q4.grade(ch04.backward_to).correct
+
+
+# -- fresh read s5b ------------------------------------------------------------------------
+def test_q1_a_by_hand_answer_must_be_exact_up_to_rounding():
+    # reader s5b: 15.000001 was graded correct; a by-hand answer is exact
+    message = _graded_quickly(ch04.q1, 15.000001).message
+    assert not _graded_quickly(ch04.q1, 15.000001).correct
+    assert "close, but not exact" in message
+    assert _graded_quickly(ch04.q1, 15.000000000000002).correct  # rounding is fine
+
+
+def test_chapter_text_names_what_refuses_stale_values_and_counts_central_differences():
+    import json
+    from pathlib import Path
+
+    nb = Path(__file__).parent.parent / "notebooks" / "04_backpropagation.ipynb"
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells)
+    outputs = "\n".join(
+        "".join(o.get("text", "")) for c in cells if c["cell_type"] == "code" for o in c["outputs"]
+    )
+    assert "Alpha refuses them" not in text  # reader s5b: say who refuses what
+    # reader s5b: the 40 of central differences at P = 1 is printed as 2 passes of 20 visits
+    assert "one value() pass 20 visits" in outputs and "central differences 40" in outputs
+    assert "2 passes × 20 visits" in text

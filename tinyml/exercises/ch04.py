@@ -27,7 +27,7 @@ from tinyml.exercises import (
 
 
 def _near(answer: float, target: float) -> bool:
-    return math.isclose(answer, target, rel_tol=1e-6)
+    return math.isclose(answer, target, rel_tol=1e-9)  # exact by hand, up to float rounding
 
 
 # Exercise 1's likely slips: the numbers they give, and what each one missed
@@ -91,6 +91,8 @@ def _check_q1(answer):
     for values, why in _Q1_SLIPS:
         if any(_near(answer, v) for v in values):
             raise Incorrect(why)
+    if math.isclose(answer, 15.0, rel_tol=1e-3):
+        raise Incorrect(f"{answer!r} is close, but not exact: pushes by hand give an exact number")
     raise Incorrect(f"{answer!r} is not it: push from z by hand, once per path, for each call")
 
 
