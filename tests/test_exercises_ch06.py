@@ -1162,3 +1162,8 @@ def test_s5b_q5_curvature_must_be_read_off_the_bowl():
     message = ch06.q5.grade(0.03 * 50 / 2 - 1).message  # λ = 50 read from f's 50·y²
     assert "takes λ = 50" in message and "∂f/∂y = 100·y" in message, message
     assert ch06.q5.grade(0.5).correct
+
+
+def test_s5b_q4_last_hint_asks_which_factor_is_smaller_without_giving_the_ratio():
+    hint = ch06.q4.hints()[2]
+    assert "Which of the two factors is smaller" in hint and "ratio" not in hint

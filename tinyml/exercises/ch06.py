@@ -1142,8 +1142,8 @@ q4 = Question(
     more_hints=(
         "After one step, m₁ = beta1·0 + (1 - beta1)·g and v₁ = beta2·0 + (1 - beta2)·g². "
         "What are m₁ and v₁ here? Without correction the step is lr·m₁ / (√v₁ + eps).",
-        "m₁ is g times (1 - beta1), but √v₁ is |g| times √(1 - beta2): which factor is "
-        "smaller? The step lr·m₁ / (√v₁ + eps) is lr times the ratio of the two factors.",
+        "m₁ is g times (1 - beta1), but √v₁ is |g| times √(1 - beta2). Which of the two "
+        "factors is smaller, and so is the step lr·m₁ / (√v₁ + eps) above or below lr?",
     ),
     solution_text="m1 = (1 - 0.9) * 2              # 0.2: ten times smaller than g\n"
     "v1 = (1 - 0.999) * 2 * 2        # 0.004: so √v1 ≈ 0.063 is 31.6 times smaller than |g|\n"
