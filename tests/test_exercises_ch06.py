@@ -1139,3 +1139,31 @@ class Nesterov(Momentum):
     scope = {"Momentum": Momentum}
     exec(learner.replace("mu*buf), new", "mu*new), new"), scope)
     assert ch06.q2.grade(scope["Nesterov"]).correct
+
+
+# Report ch6_s5b: Exercise 5 now writes the bowl as x²/2 + 50·y², so the learner reads λ off f.
+
+
+def test_s5b_q5_curvature_must_be_read_off_the_bowl():
+    import json
+    from pathlib import Path
+
+    from tinyml.alpha import Var
+
+    x, y = Var(0.7, name="x"), Var(-0.3, name="y")
+    ch06.steep_bowl(x, y).backward()
+    assert math.isclose(x.g, 0.7) and math.isclose(y.g, -30.0)  # gradient (x, 100·y): λ = 100
+    notebook = Path(__file__).parent.parent / "notebooks" / "06_optimizers.ipynb"
+    cells = json.loads(notebook.read_text())["cells"]
+    prompt = next(
+        "".join(c["source"]) for c in cells if "".join(c["source"]).startswith("### Exercise 5")
+    )
+    assert "\\tfrac12 x^2 + 50\\,y^2" in prompt and "100" not in prompt
+    message = ch06.q5.grade(0.03 * 50 / 2 - 1).message  # λ = 50 read from f's 50·y²
+    assert "takes λ = 50" in message and "∂f/∂y = 100·y" in message, message
+    assert ch06.q5.grade(0.5).correct
+
+
+def test_s5b_q4_last_hint_asks_which_factor_is_smaller_without_giving_the_ratio():
+    hint = ch06.q4.hints()[2]
+    assert "Which of the two factors is smaller" in hint and "ratio" not in hint

@@ -924,8 +924,8 @@ q3 = Question(
 
 
 def steep_bowl(x, y):
-    """Exercise 5's bowl, f = (x² + 100·y²) / 2: 100× more curved across y than along x."""
-    return 0.5 * (x * x + 100 * (y * y))
+    """Exercise 5's bowl, f = x²/2 + 50·y²: gradient (x, 100·y), 100× more curved across y."""
+    return 0.5 * (x * x) + 50 * (y * y)
 
 
 _LR = 0.03  # Exercise 5's fixed rate: above plain GD's limit 2/100 on the steep bowl
@@ -966,6 +966,8 @@ def _check_q5(answer):
         "is 2(1 + mu)/λ",
         _LR * 100 / 2: "1.5 is 1 + mu: subtract the 1",
         _LR * 100 - 1: "2 = 0.03·100 - 1 drops section 3's factor 2: its limit is 2(1 + mu)/λ",
+        _LR * 50 / 2 - 1: "-0.25 takes λ = 50 from f's 50·y²; the curvature is the factor in "
+        "the gradient, ∂f/∂y = 100·y, so λ = 100 (as QUADRATIC's 25 comes from ½·25·y²)",
         _LR * 25 / 2 - 1: "-0.625 uses the chapter's bowl, curved 25× across y; this one is "
         "curved 100×",
         0.9: "0.9 works (it is Momentum's default), but it is not the smallest mu that does",
@@ -1009,16 +1011,16 @@ def _check_q5(answer):
 q5 = Question(
     title="The smallest momentum that makes a rate work",
     checker=_check_q5,
-    hint_text="Section 3 gave Momentum's largest stable rate, 2(1 + mu)/λ. Which direction of "
-    "this bowl is the steepest, and what is its curvature λ?",
+    hint_text="Section 3 gave Momentum's largest stable rate, 2(1 + mu)/λ, with λ the factor in "
+    "a direction's gradient. Which direction of this bowl is the steepest, and what is its λ?",
     more_hints=(
-        "As in section 2, the gradient along y is 100·y: λ = 100 across y, 1 along x. The "
+        "Differentiate f: the gradient along y is 100·y, so λ = 100 across y, 1 along x. The "
         "steepest direction sets the limit, so Momentum converges while lr < 2(1 + mu)/100.",
         "Put lr = 0.03 into that inequality and solve it for mu: the threshold is where the two "
         "sides are equal.",
     ),
     solution_text="# Section 3: Momentum converges while lr < 2(1 + mu)/λ, λ the largest "
-    "curvature (100, across y).\n"
+    "curvature: ∂f/∂y = 100·y, so λ = 100 across y.\n"
     "# 0.03 < 2(1 + mu)/100  <=>  1 + mu > 0.03 · 100 / 2 = 1.5  <=>  mu > 0.5\n"
     "smallest_mu = 0.03 * 100 / 2 - 1  # 0.5",
     answer=lambda: _SMALLEST_MU,
@@ -1030,6 +1032,7 @@ q5 = Question(
         (1.5, "subtract the 1"),
         (2.0, "factor 2"),
         (-0.625, "chapter's bowl"),
+        (-0.25, "the curvature is the factor in the gradient"),
         (0.9, "not the smallest"),
         (0.0, "plain GD"),
         (-0.5, "positive"),
@@ -1139,8 +1142,8 @@ q4 = Question(
     more_hints=(
         "After one step, m₁ = beta1·0 + (1 - beta1)·g and v₁ = beta2·0 + (1 - beta2)·g². "
         "What are m₁ and v₁ here? Without correction the step is lr·m₁ / (√v₁ + eps).",
-        "m₁ is g times (1 - beta1), but √v₁ is |g| times √(1 - beta2): which factor is "
-        "smaller? The step lr·m₁ / (√v₁ + eps) is lr times the ratio of the two factors.",
+        "m₁ is g times (1 - beta1), but √v₁ is |g| times √(1 - beta2). Which of the two "
+        "factors is smaller, and so is the step lr·m₁ / (√v₁ + eps) above or below lr?",
     ),
     solution_text="m1 = (1 - 0.9) * 2              # 0.2: ten times smaller than g\n"
     "v1 = (1 - 0.999) * 2 * 2        # 0.004: so √v1 ≈ 0.063 is 31.6 times smaller than |g|\n"
