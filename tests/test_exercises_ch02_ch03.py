@@ -1856,3 +1856,52 @@ def test_ch02_q2_the_s5a_readers_two_grad_slips_are_named():
             return 3 * self.a.value() ** 2 * self.a.grad(x)
 
     assert ch02.q2.grade(Right).correct
+
+
+def _readers_cube(val, gr):  # reader s5c's harness, exactly: value and grad given as lambdas
+    class Cube(Node):
+        op = "cube"
+
+        def __init__(self, a):
+            self.a = a if isinstance(a, Node) else Const(a)
+            self.children = (self.a,)
+
+        def value(self):
+            return val(self)
+
+        def grad(self, x):
+            return gr(self, x)
+
+    return Cube
+
+
+def test_ch02_q2_three_a_times_a_prime_is_named():
+    three_a = _readers_cube(lambda s: s.a.value() ** 3, lambda s, x: 3 * s.a.value() * s.a.grad(x))
+    feedback = ch02.q2.grade(three_a)
+    assert feedback.status == "incorrect"
+    assert "gave -15.0; expected 37.5: that is 3a·a'; the rule is 3a²·a'" in feedback.message
+    right = _readers_cube(
+        lambda s: s.a.value() ** 3, lambda s, x: 3 * s.a.value() ** 2 * s.a.grad(x)
+    )
+    assert ch02.q2.grade(right).correct
+    by_hand = _readers_cube(  # the reader's a·a·a form passes too
+        lambda s: s.a.value() * s.a.value() * s.a.value(),
+        lambda s, x: 3 * s.a.value() * s.a.value() * s.a.grad(x),
+    )
+    assert ch02.q2.grade(by_hand).correct
+
+
+def test_ch02_q1_renamed_vars_are_told_about_identity_not_names():
+    from tinyml.beta import Add, Const, Mul, Square, Sub
+
+    x, y = Var(1.0, name="a"), Var(2.0, name="b")  # the reader's: the cell's line, renamed
+    message = ch02.q1.grade(Square(x - y) + 2 * x).message
+    assert "these are the cell's x and y objects, but you renamed them a, b" in message
+    assert "names matter" not in message
+    x, y = Var(1.0, name="x"), Var(2.0, name="y")  # the cell as given, and two new Vars
+    a, b = Var(1.0, name="a"), Var(2.0, name="b")
+    z = Add(Square(Sub(a, b)), Mul(Const(2), a))
+    message = ch02.q1.grade(z).message
+    assert "new Vars named a, b, not the x and y made in the cell" in message
+    assert "z.grad(x) with the cell's x would be 0" in message and z.grad(x) == 0
+    assert ch02.q1.grade(Add(Square(Sub(x, y)), Mul(Const(2), x))).correct

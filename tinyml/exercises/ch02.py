@@ -172,9 +172,17 @@ def _check_q1(answer):
                 f"the shape is right, but {where} is a second Var named {twice}; it should be "
                 f"{want.split(';')[0]}. " + cells_vars
             )
+        cell = _cell_variables()
+        if cell and {id(v) for v in found} == {id(v) for v in cell}:  # the cell's, renamed
+            raise Incorrect(
+                f"the shape is right, and these are the cell's x and y objects, but you renamed "
+                f"them {', '.join(names)}: keep the cell's line x, y = Var(1.0, name='x'), "
+                "Var(2.0, name='y') as it is, and use those objects"
+            )
         raise Incorrect(
-            f"the shape is right, but your variables are named {', '.join(names)}; "
-            + use_the_cells
+            f"the shape is right, but your variables are new Vars named {', '.join(names)}, "
+            "not the x and y made in the cell: z.grad(x) with the cell's x would be 0. "
+            + cells_vars
         )
     got = _canonical(answer)
     if got == _canonical(_q1_answer()):
@@ -330,7 +338,7 @@ q1 = Question(
             beta.Add(beta.Square(beta.Sub(Var(1.0), Var(2.0))), beta.Mul(beta.Const(2), Var(1.0))),
             "without names",
         ),
-        (_q1_tree_named("a", "b"), "named a, b"),
+        (_q1_tree_named("a", "b"), "new Vars named a, b, not the x and y made in the cell"),
         (
             _q1_tree(lambda x, y: beta.Add(beta.Square(x - Var(2.0, name="x")), 2 * x)),
             "the right operand is a second Var named x; it should be the variable y",
@@ -587,6 +595,8 @@ def _q2_known_slip(got, a, da, xv=None) -> str:
         )
     if math.isclose(got, 2 * a * da, rel_tol=1e-9):
         return ": that is Square's rule 2a·a'; the cube's is 3a²·a'"
+    if math.isclose(got, 3 * a * da, rel_tol=1e-9):
+        return ": that is 3a·a'; the rule is 3a²·a', with the child's value squared"
     if math.isclose(got, 3 * da**2, rel_tol=1e-9):
         return ": you squared a' (the child's grad), not a (the child's value): 3a²·a'"
     if math.isclose(got, a**2 * da, rel_tol=1e-9):
@@ -893,6 +903,11 @@ class _CubeXValueNoChain(_Cube):  # a reader's, exactly: x's value and no a'
         return 3 * x.value() ** 2
 
 
+class _CubeThreeA(_Cube):  # a reader's: 3a·a', the square left out
+    def grad(self, x):
+        return 3 * self.a.value() * self.a.grad(x)
+
+
 class _CubeGradNoValue(_Cube):
     def grad(self, x):
         return 3 * self.a**2 * self.a.grad(x)
@@ -954,6 +969,7 @@ q2 = Question(
         (_CubeGradOfX, "x is the Var you differentiate with respect to; the rule needs the"),
         (_CubeValueOfSelf, "gave -93.75; expected 37.5: that is 3a³·a'; self.value() is a³"),
         (_CubeXValueNoChain, "gave 6.75; expected 37.5: that is 3x², with x's value and no"),
+        (_CubeThreeA, "gave -15.0; expected 37.5: that is 3a·a'; the rule is 3a²·a'"),
     ],
 )
 
