@@ -219,6 +219,22 @@ def test_ch03_q1_hints_come_in_stages_and_the_solution_runs_fast():
     assert fib2(59) == ch03.q1.answer()
 
 
+def test_calls_of_counts_the_calls_with_one_label_as_exercise_1_uses_it():
+    """calls_of, which Exercise 1 counts with, agrees with counting the tree by hand, and the
+    count of fib1(2) during fib1(n) is F(n - 1), the rule the exercise asks for."""
+    from tinyml.recursion import calls_of, fib1, fib2, trace_calls
+
+    for n in range(2, 12):
+        tree = trace_calls(fib1, n)
+        labels, stack = [], [tree]
+        while stack:
+            node = stack.pop()
+            labels.append(node.label)
+            stack.extend(node.children)
+        assert calls_of(tree, "fib1(2)") == labels.count("fib1(2)") == fib2(n - 1)
+        assert calls_of(tree, f"fib1({n})") == 1 and calls_of(tree, "fib1(99)") == 0
+
+
 @pytest.mark.parametrize("h", [1e-10, 1e-11])
 def test_ch02_q4_a_central_difference_with_a_tiny_step_is_told_about_round_off(h):
     feedback = _graded(ch02.q4, _honest(h, "central_difference"))

@@ -280,3 +280,92 @@ def test_a_run_with_every_exercise_solved_prints_every_later_output(path):
         ignored = "nbval-ignore-output" in want.metadata.get("tags", [])  # timings
         if i > last and want.cell_type == "code" and not ignored:
             assert _text(got) == _text(want), f"cell {i} prints differently once solved"
+
+
+_IPYTHON = {"display", "get_ipython", "In", "Out"}  # names a Jupyter kernel provides
+
+
+def _bound_at_top(tree: ast.Module) -> set[str]:
+    """Names a cell leaves bound for later cells: its top-level bindings and its imports."""
+    imported = {
+        (a.asname or a.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for a in node.names
+    }
+    return _globals_bound(tree) | imported
+
+
+def _exercise_names(path: Path) -> list[tuple[str, set[str], set[str]]]:
+    """For each exercise: its name, the names its cells read (commented code lines
+    uncommented), and the names bound by the code cells above its first pointer."""
+    cells = json.loads(path.read_text())["cells"]
+    codes = [
+        "\n".join(
+            ln
+            for ln in "".join(c["source"]).splitlines()
+            if not ln.lstrip().startswith(("%", "!"))
+        )
+        for c in cells
+    ]
+    found = []
+    for i, cell in enumerate(cells):
+        heading = re.match(r"### (Exercise \d+)\b", "".join(cell["source"]))
+        if cell["cell_type"] != "markdown" or not heading:
+            continue
+        name = heading.group(1)
+        anchor = f"](#{name.replace(' ', '-')})"
+        pointer = next((j for j, c in enumerate(cells[:i]) if anchor in "".join(c["source"])), i)
+        own = []
+        for cell2, code in zip(cells[i + 1 :], codes[i + 1 :], strict=True):
+            if cell2["cell_type"] == "markdown" and "".join(cell2["source"]).startswith("#"):
+                break
+            if cell2["cell_type"] == "code":
+                own.append(_solved(code))
+        reads = _reads_before_binding(ast.parse("\n\n".join(own)))
+        above = set().union(
+            *(
+                _bound_at_top(ast.parse(code))
+                for c, code in zip(cells[:pointer], codes[:pointer], strict=True)
+                if c["cell_type"] == "code"
+            )
+        )
+        found.append((name, reads, above))
+    return found
+
+
+@pytest.mark.parametrize("path", CHAPTERS[:8], ids=lambda p: p.name[:2])
+def test_following_a_pointer_to_an_exercise_never_lands_on_a_name_error(path):
+    """A learner who follows the first "[Exercise N](#Exercise-N)" link in the chapter runs
+    the exercise's cells with only the cells above that link run: every name those cells read
+    (their commented code uncommented) is bound above the link, by the exercise's own cells,
+    or is a builtin. (Code quoted in the exercise's prose is not checked: prose also names
+    formulas and the functions the learner is asked to write.)"""
+    missing = {
+        name: sorted(reads - above - set(dir(builtins)) - _IPYTHON)
+        for name, reads, above in _exercise_names(path)
+    }
+    missing = {name: names for name, names in missing.items() if names}
+    assert not missing, f"{path.name}: unbound when reached from the first pointer: {missing}"
+
+
+def test_the_pointer_check_finds_a_name_defined_only_below_the_pointer(tmp_path):
+    """Chapter 3 as a learner found it in session 5: `calls_of` defined just above the
+    exercise, the pointer far above it, and the exercise's scratch line reading it."""
+
+    def cell(kind, source):
+        return {"cell_type": kind, "source": source, "metadata": {}}
+
+    notebook = {
+        "cells": [
+            cell("code", "from tinyml.recursion import fib1, trace_calls"),
+            cell("markdown", "*Now try [Exercise 1](#Exercise-1).*"),
+            cell("code", "def calls_of(tree, label):\n    return 0"),
+            cell("markdown", "### Exercise 1"),
+            cell("code", '# print(calls_of(trace_calls(fib1, 5), "fib1(2)"))\nanswer = 1'),
+        ]
+    }
+    path = tmp_path / "03_x.ipynb"
+    path.write_text(json.dumps(notebook))
+    [(name, reads, above)] = _exercise_names(path)
+    assert name == "Exercise 1" and reads - above - set(dir(builtins)) == {"calls_of"}

@@ -8,7 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["fib1", "fib2", "fib_iter", "Call", "trace_calls", "count_calls", "fib1_calls"]
+__all__ = [
+    "fib1",
+    "fib2",
+    "fib_iter",
+    "Call",
+    "trace_calls",
+    "calls_of",
+    "count_calls",
+    "fib1_calls",
+]
 
 
 def _check_n(n: object) -> int:
@@ -144,6 +153,11 @@ def trace_calls(f: Callable[..., Any], *args: Any) -> Call:
     finally:
         module[name] = f
     return root.children[0]
+
+
+def calls_of(tree: Call, label: str) -> int:
+    """How many calls in a call tree from trace_calls have this label."""
+    return (tree.label == label) + sum(calls_of(child, label) for child in tree.children)
 
 
 def count_calls(f: Callable[..., Any], *args: Any) -> int:

@@ -1032,7 +1032,7 @@ _Q3_HOW = "divide one grad's visits by one value()'s visits of the neuron's loss
 
 def _check_q3_walks(walks):
     if isinstance(walks, bool) or not isinstance(walks, numbers.Real):
-        raise Incorrect(f"give a number of walks, e.g. 3.1, not {walks!r}")
+        raise Incorrect(f"give a number of walks, e.g. 2.75, not {walks!r}")
     walks = float(walks)
     visits = walks * _Q3_VALUE  # a whole number when walks is some sum(grad_visits(40)) / 491
     divided = math.isfinite(walks) and not walks.is_integer()  # not a guess such as 5, or inf
