@@ -1079,4 +1079,13 @@ def test_chapter_text_names_what_refuses_stale_values_and_counts_central_differe
     assert "Alpha refuses them" not in text  # reader s5b: say who refuses what
     # reader s5b: the 40 of central differences at P = 1 is printed as 2 passes of 20 visits
     assert "one value() pass 20 visits" in outputs and "central differences 40" in outputs
-    assert "2 passes × 20 visits" in text
+    assert "2 passes × 20 = 40" in text
+    # reader s5c: why 20 visits for Beta but 18 Alpha nodes (w1 once per point vs shared)
+    assert "holds $w_1$ at each of the 3 points: 20 nodes" in text and "one $w_1$:\n18" in text
+
+
+def test_q1_thirty_every_push_counted_twice_is_named():
+    # A fresh learner's slip (report s5c): 30 got only the generic "push from z by hand"
+    message = ch04.q1.grade(30).message
+    assert "twice the answer" in message and "push from z by hand" not in message
+    assert ch04.q1.grade(15.0).correct

@@ -440,7 +440,7 @@ class Mul(Node):
     op = "*"
 
     def __init__(self, a: Operand, b: Operand) -> None:
-        a = a if isinstance(a, Node) else _node(a)  # a plain number becomes a Const
+        a = a if isinstance(a, Node) else _node(a)  # an Operand: a node, or a number made a Const
         b = b if isinstance(b, Node) else _node(b)
         self._a, self._b = a, b  # the children: node.children
         v = a._v * b._v

@@ -71,6 +71,11 @@ _Q1_SLIPS: tuple[tuple[tuple[float, ...], str], ...] = (
         "upstream × y to x), and the second call starts with 0.5, not 1",
     ),
     (
+        (30.0,),
+        "30 is exactly twice the answer: each push adds to x.g once; recount without "
+        "counting any push twice",
+    ),
+    (
         (6.0, 9.0, 3.0),
         "x also reaches z through y * x, which pushes upstream times y to x",
     ),
