@@ -358,3 +358,19 @@ def test_the_lesson_view_hides_the_checks_of_random_matrix_and_matmul_and_keeps_
     assert "cannot multiply" not in prod and "_check_entries" not in prod
     assert "the error's message" in prod and "every entry must support + and *" in prod
     assert "total = total + a[i][k] * b[k][j]" in prod and "if m != m2:" in prod
+
+
+def test_tuple_matrix_message_suggests_the_same_matrix_as_lists():
+    """Learner read s5c: a 2×2 tuple was told to write a 2×3 matrix; the example now matches."""
+    with pytest.raises(
+        TypeError, match=re.escape("got tuple ((1, 2), (3, 4)); write it as [[1, 2], [3, 4]]")
+    ):
+        shape(((1, 2), (3, 4)))
+    with pytest.raises(TypeError, match=re.escape("write it as [[1, 2, 3], [4, 5, 6]]")):
+        shape(((1, 2, 3), (4, 5, 6)))
+    # no rectangle to convert (ragged, flat, not a tuple): the generic example stays
+    for bad in [((1, 2), (3,)), (1, 2), "ab", None]:
+        with pytest.raises(
+            TypeError, match=re.escape("write a 2×3 matrix as [[1, 2, 3], [4, 5, 6]]")
+        ):
+            shape(bad)

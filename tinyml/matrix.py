@@ -60,12 +60,21 @@ def _describe(m: object) -> str:
     return f"{type(m).__name__} {m!r}" if len(repr(m)) <= 40 else type(m).__name__
 
 
+def _as_lists(m: object) -> str:
+    """How to write m as a list of lists: m itself converted when it is a short rectangle of
+    tuples or lists (so the example matches the input), else a generic 2×3 example."""
+    if isinstance(m, tuple) and m and all(isinstance(row, (tuple, list)) for row in m):
+        rows = [list(row) for row in m]
+        if len({len(row) for row in rows}) == 1 and rows[0] and len(repr(rows)) <= 40:
+            return f"write it as {rows!r}"
+    return "write a 2×3 matrix as [[1, 2, 3], [4, 5, 6]]"
+
+
 def shape(m: Matrix, name: str = "matrix") -> tuple[int, int]:
     """The (rows, columns) of a matrix, after checking it is a non-empty rectangle of lists."""
     if not isinstance(m, list):
         raise TypeError(
-            f"{name} must be a list of rows (lists), got {_describe(m)}; "
-            "write a 2×3 matrix as [[1, 2, 3], [4, 5, 6]]"
+            f"{name} must be a list of rows (lists), got {_describe(m)}; {_as_lists(m)}"
         )
     if not m:
         raise ValueError(
