@@ -340,7 +340,7 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta1**t)
         v_hat = v / (1 - beta2**t)
         denominator = _sqrt(v_hat) + self.eps  # _sqrt is math.sqrt (arrays too: chapter 8)
-        # _divide(a, b, eps) is a / b (0 if b is 0)
+        # _divide(a, b, eps) is a / b, or 0 where b is 0 (possible only if eps = 0)
         return theta - _divide(self.lr * m_hat, denominator, self.eps)
 
     def _settings(self) -> dict[str, Any]:
