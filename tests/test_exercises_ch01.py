@@ -667,6 +667,12 @@ def test_q5_common_slips_get_a_line_above_the_table(slip, named):  # a reader's 
     assert "claimed" in message  # the grad_check table is still there
 
 
+def test_q5_a_square_root_that_drops_cos_sign_is_not_called_a_sign_slip():  # reader s5d
+    message = _timed(ch01.q5, lambda a, b: [b + math.sqrt(1 - math.sin(a) ** 2), a]).message
+    assert "+cos a" not in message, message
+    assert message.startswith("At (a, b) = (3.0, -4.0) your df/da disagrees"), message
+
+
 def test_every_solution_ends_with_its_check_call():  # a reader: Q1's did, Q2-Q5's didn't
     for k in range(1, 6):
         last = getattr(ch01, f"q{k}").solution_text.strip().splitlines()[-1]

@@ -127,7 +127,7 @@ q1 = Question(
     more_hints=(
         "The cell already holds section 1's loop; only the start value is yours. NumPy has a "
         "32-bit float type, and in NumPy 2 a plain Python number that meets one takes its "
-        "type. Which type does eps start as in section 1's loop?",
+        "type. Which of the loop's numbers can carry a 32-bit type into the sum?",
         "It is enough that eps32 itself starts as a 32-bit float: start from "
         "eps32 = np.float32(1) and keep the chapter's loop as it is. eps32 / 2, eps32 /= 2 and "
         "1.0 + eps32 / 2 then all stay float32. (Starting from eps32 = 1.0 makes every number "
@@ -1101,9 +1101,11 @@ _Q5_SLIPS = [  # common slips, each named above the grad_check table
 ]
 
 
-def _q5_slip(point, claimed):
+def _q5_slip(claims):
+    """Name a slip only if it matches every point tried so far (a reader's answer,
+    b + sqrt(1 - sin(a)**2), equals b - cos a only where cos a < 0: not a sign slip)."""
     for slip, why in _Q5_SLIPS:
-        pairs = zip(claimed, slip(*point), strict=True)
+        pairs = [pair for p, c in claims.items() for pair in zip(c, slip(*p), strict=True)]
         if all(math.isclose(c, s, rel_tol=1e-9) for c, s in pairs):
             return f"{why}. "
     return ""
@@ -1128,7 +1130,7 @@ def _check_q5(learner):
         if not report:
             names = " and ".join(_NAMES[i] for i in report.mismatches)
             verb = "disagrees" if len(report.mismatches) == 1 else "disagree"
-            slip = _q5_slip(point, claimed)
+            slip = _q5_slip(claims)
             raise Incorrect(f"{slip}At (a, b) = {point} your {names} {verb}:\n{report!r}")
     for point in _Q5_FAR:
         claims[point] = _q5_numbers(learner, point)
