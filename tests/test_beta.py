@@ -262,10 +262,22 @@ def test_both_pow_messages_give_the_same_working_advice():
 
 def test_division_by_zero_is_a_value_error_naming_the_denominator():
     x = Var(1.0, name="x")
-    with pytest.raises(ValueError, match=r"the denominator \(- x 1\) is 0"):
+    with pytest.raises(ValueError, match=r"the denominator \(- x 1\) evaluates to 0"):
         (1 / (x - 1)).value()
-    with pytest.raises(ValueError, match=r"the denominator \(- x 1\) is 0"):
+    with pytest.raises(ValueError, match=r"the denominator \(- x 1\) evaluates to 0"):
         (1 / (x - 1)).grad(x)
+    with pytest.raises(ValueError, match=r"^division by zero: the denominator is the constant 0$"):
+        (x / 0).value()  # not "the denominator 0 is 0"
+    with pytest.raises(ValueError, match="the denominator y evaluates to 0"):
+        (x / Var(0.0, name="y")).value()
+
+
+def test_a_variable_exponent_message_shows_the_expression_without_extra_parentheses():
+    x = Var(2.0, name="x")
+    with pytest.raises(TypeError, match=re.escape("2 ** x has a non-constant exponent")):
+        2**x
+    with pytest.raises(TypeError, match=re.escape("2 ** (+ x 1) has a non-constant exponent")):
+        2 ** (x + 1)
 
 
 # Random expressions: Beta's grad agrees with central differences where the function is smooth.

@@ -1905,3 +1905,31 @@ def test_ch02_q1_renamed_vars_are_told_about_identity_not_names():
     assert "new Vars named a, b, not the x and y made in the cell" in message
     assert "z.grad(x) with the cell's x would be 0" in message and z.grad(x) == 0
     assert ch02.q1.grade(Add(Square(Sub(x, y)), Mul(Const(2), x))).correct
+
+
+def test_ch02_q4_the_grad_method_returned_uncalled_is_named_not_its_wrapper():
+    from tinyml.numeric import central_difference
+
+    def derivative_check(expr, x):  # the s5d reader's answer: expr.grad without (x)
+        start = x.value()
+
+        def f(t):
+            x.set_value(t)
+            return expr.value()
+
+        n = central_difference(f, start)
+        x.set_value(start)
+        return expr.grad, n
+
+    message = ch02.q4.grade(derivative_check).message
+    assert "your first number is the method expr.grad itself, not a number" in message
+    assert "call it: expr.grad(x)" in message
+    assert "watched" not in message and "<locals>" not in message and "0x" not in message
+
+    def uncalled_difference(expr, x):
+        return expr.grad(x), central_difference
+
+    message = ch02.q4.grade(uncalled_difference).message
+    assert "your second number is a function, not a number" in message
+    assert "<function" not in message
+    assert ch02.q4.grade(ch02._derivative_check).correct

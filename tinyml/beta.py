@@ -200,7 +200,7 @@ class Node:
 
     def __rpow__(self, base: object) -> Node:
         raise TypeError(
-            f"{base!r} ** ({self}) has a non-constant exponent; Pow only takes a constant "
+            f"{base!r} ** {self} has a non-constant exponent; Pow only takes a constant "
             "exponent. Write it as Exp(Log(base) * exponent) instead"
         )
 
@@ -409,7 +409,9 @@ def _overflow(node: Node, what: str = "value") -> ValueError:
 def _nonzero(b: Node) -> float:
     v = b.value()
     if v == 0:
-        raise ValueError(f"division by zero: the denominator {b} is 0")
+        if isinstance(b, Const):
+            raise ValueError("division by zero: the denominator is the constant 0")
+        raise ValueError(f"division by zero: the denominator {b} evaluates to 0")
     return v
 
 

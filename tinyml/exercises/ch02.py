@@ -1309,6 +1309,15 @@ def _check_q4(check):
                 f"your first number is a list, {analytic!r}; return the number itself, "
                 "expr.grad(x) (gradient(expr, [x]) gives a list of one)"
             )
+        if callable(analytic):
+            grad_call = "expr.grad(x)" if x.name == "x" else f"expr.grad({x.name})"
+            what = "the method expr.grad itself" if analytic is watched_grad else "a function"
+            raise Incorrect(f"your first number is {what}, not a number; call it: {grad_call}")
+        if callable(numeric):
+            raise Incorrect(
+                "your second number is a function, not a number; return the result of "
+                "calling central_difference(f, x.value())"
+            )
         if strays and all(v == t for v in tried_at):
             raise Incorrect(
                 f"for {about}: your f moved a new Var named {strays[0].name}, not the "
