@@ -548,7 +548,8 @@ q2 = Question(
         (_fib_reads_a_prefilled_table, "filled in advance, by a loop, is a table"),
     ],
     praise="with an empty memo fib_memo(n) computes each F(k) once and finds the second "
-    "request in memo: 2n - 1 calls, linear like fib_iter's n + 1, against fib1's 2F(n+1) - 1.",
+    "request in memo: about 2n calls (2n - 1 for the memo above), linear like fib_iter's n + 1, "
+    "against fib1's 2F(n+1) - 1.",
 )
 
 # q4 ---------------------------------------------------------------------------------------
