@@ -1089,3 +1089,34 @@ def test_q1_thirty_every_push_counted_twice_is_named():
     message = ch04.q1.grade(30).message
     assert "twice the answer" in message and "push from z by hand" not in message
     assert ch04.q1.grade(15.0).correct
+
+
+# -- learner read s5d ---------------------------------------------------------------------
+def test_q4_central_differences_are_told_they_push_nothing_not_that_they_ask_per_path():
+    # the reader's code: central differences through set_value/forward, no local_grads read
+    def central_differences(root, wrt):
+        h = 1e-6
+        for w in dict.fromkeys(wrt):
+            v = w.value()
+            w.set_value(v + h)
+            up = root.forward()
+            w.set_value(v - h)
+            down = root.forward()
+            w.set_value(v)
+            root.forward()
+            w.g += (up - down) / (2 * h)
+
+    message = _graded_quickly(ch04.q4, central_differences).message
+    assert "uses no push at all" in message and "local_grads" in message
+    assert "asks again for every path" not in message
+    # a walk per path that does read local_grads keeps its own message
+    assert "asks again for every path" in _graded_quickly(ch04.q4, ch04._asks_per_path).message
+    assert ch04.q4.grade(ch04.backward_to).correct
+
+
+def test_q1_values_instead_of_derivatives_and_the_last_hint_leaves_the_second_call():
+    for values in (21, 31.5):  # z's value, and 1.5 times it
+        feedback = ch04.q1.grade(values)
+        assert feedback.status == "incorrect" and "z's value" in feedback.message
+    last = ch04.q1.hints()[-1]
+    assert "x.g = 10" in last and "0.5" in last and "15" not in last and "1.5" not in last

@@ -76,6 +76,11 @@ _Q1_SLIPS: tuple[tuple[tuple[float, ...], str], ...] = (
         "counting any push twice",
     ),
     (
+        (21.0, 31.5),
+        "that is z's value (21, or 1.5 × 21), not what reaches x: push the derivatives, "
+        "upstream × each local derivative",
+    ),
+    (
         (6.0, 9.0, 3.0),
         "x also reaches z through y * x, which pushes upstream times y to x",
     ),
@@ -110,8 +115,8 @@ q1 = Question(
         "Push by hand for upstream 1.0 first. z = x * x + y * x: the + passes its upstream "
         "unchanged to both products, and both push to x. How many times does x * x push to "
         "x, and how much each time?",
-        "x * x pushes upstream * x to x twice (x is both operands); y * x pushes upstream * y "
-        "to x. Add up what x receives for upstream 1.0, then for 0.5, then add the two.",
+        "For upstream 1.0: x * x pushes 3 to x twice (x is both operands) and y * x pushes "
+        "4, so the first call leaves x.g = 10. What does the call with 0.5 add?",
     ),
     solution_text=(
         "x, y = Var(3.0), Var(4.0)\n"
@@ -126,6 +131,8 @@ q1 = Question(
         (5, "still in x.g"),
         (20, "scales"),
         (10.5, "twice"),
+        (31.5, "z's value"),
+        (21, "z's value"),
         (9, "y * x"),
         (4.5, "4.5 is y.g"),
         (11, "not it"),
@@ -1089,6 +1096,8 @@ _NOT_ALLOWED = {
     alpha.Node.grad.__code__: "grad()",
 }
 
+_EVALUATES = {alpha.Node.forward.__code__, alpha.Var.set_value.__code__}
+
 
 def _read_budget(edges, node):
     return 12 + 4 * edges.get(node, 0)
@@ -1124,6 +1133,7 @@ class _Watched:
         self.g_read: set[alpha.Node] = set()  # nodes whose g it read
         self.ordered = False  # whether it called topological_order
         self.orders = 0  # how many times it called topological_order
+        self.evaluated = False  # whether it called forward() or set_value (re-evaluation)
         self.pushed_early = False  # whether a node pushed (read local_grads) before a parent
         self.grads_read: set[alpha.Node] = set()  # nodes whose local_grads it read
         self.grads_reads: dict[alpha.Node, int] = {}  # how often it read each one
@@ -1158,6 +1168,8 @@ def _call_watched(learner, root, wrt, order, edges, text):
             if frame.f_code is _TOPOLOGICAL_ORDER:
                 seen.ordered = True
                 seen.orders += 1
+            if frame.f_code in _EVALUATES:
+                seen.evaluated = True
             if frame.f_code in _NOT_ALLOWED:
                 seen.called.add(_NOT_ALLOWED[frame.f_code])
                 sys.setprofile(None)
@@ -1434,6 +1446,14 @@ def _check_q4_graphs(learner, changed):
                 f"{seen.orders} times, once per listed leaf: you make one pass per listed "
                 "leaf. Make one pass for all listed leaves together: decide every needed node "
                 "once, then push each one once"
+            )
+        if too_often is not None and seen.evaluated and not seen.grads_read:
+            raise Incorrect(
+                f"on the graph {text}, your function looked at "
+                f"{_name(too_often, root)} far more often "
+                "than one pass needs, and read no node's local_grads: it uses no push at "
+                "all (forward() or value() re-evaluates the graph). Push from the root with "
+                "local_grads, in topological order"
             )
         if too_often is not None:
             who = _name(too_often, root)
