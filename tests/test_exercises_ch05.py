@@ -377,10 +377,14 @@ def test_q1_partly_filled_counts_the_blanks_left():
         assert ch05.q1.grade(starter).message.startswith("replace the ____"), starter
 
 
-def test_q4_n_m_p_says_sums_start_from_the_first_product():
+def test_q4_n_m_p_points_at_matmuls_loop_but_leaves_hint_3_to_the_hints():
+    # s5d read: the message said hint 3 ("starts each sum from the first product") on the
+    # first try; it now asks how matmul's loop adds up m products and leaves that to the hint.
     message = ch05.q4.grade(lambda n, m, p: n * m * p).message
     assert "number of multiplications" in message, message
-    assert "starts each sum from the first product, not from 0" in message, message
+    assert "how many + does matmul's loop take to add up m products?" in message, message
+    assert "first product" not in message and "from 0" not in message, message
+    assert "starts each sum from the first product" in ch05.q4.hints()[2]
 
 
 def test_q3_solution_answers_whether_the_values_matter():
@@ -698,3 +702,16 @@ def test_s5a_read_q1_one_rule_for_fails_and_q2_says_range_once():
     message = ch05.q2.grade(one_short).message
     assert message.endswith("the last entry of x is never used: loop over range(len(x))")
     assert "all the entries" not in message and "all of x" not in message, message
+
+
+def test_s5d_q5_a_const_per_weight_with_var_inputs_gets_its_own_message():
+    def graph_nodes(n, m):  # the reader's answer: adds the m input Vars, keeps n·m Consts
+        return 4 * n * m + m - 1
+
+    message = ch05.q5.grade(graph_nodes).message
+    assert message.endswith(
+        "you still count a Const per weight: with x made of Vars, Var * Var needs no Const"
+    ), message
+    assert "count each kind of node separately" not in message, message
+    assert ch05.q5.grade(ch05.graph_nodes).correct
+    assert ch05.q5.grade(lambda n, m: 3 * n * m + m - 1).correct

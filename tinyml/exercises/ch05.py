@@ -911,8 +911,7 @@ def _check_q4(count):
     if everywhere(lambda n, m, p: n * m * p):
         raise Incorrect(
             "n·m·p is the number of multiplications, one per (i, j, k); count the additions: "
-            "how many + does it take to add up m products? (matmul starts each sum from the "
-            "first product, not from 0)"
+            "how many + does matmul's loop take to add up m products?"
         )
     if everywhere(lambda n, m, p: n * m * p - 1):
         raise Incorrect(
@@ -1023,6 +1022,10 @@ _Q5_SLIPS = (
         "each x_j is one Var that all n rows share, and a node used n times is one node",
     ),
     (
+        lambda n, m: 4 * n * m + m - 1,
+        "you still count a Const per weight: with x made of Vars, Var * Var needs no Const",
+    ),
+    (
         lambda n, m: 3 * n * m - 1,
         "you left out the inputs: the m Vars of x are nodes of the graph too",
     ),
@@ -1111,6 +1114,7 @@ q5 = Question(
     answer=lambda: graph_nodes,
     wrong=[
         (lambda n, m: 4 * n * m - 1, "a node used n times is one node"),
+        (lambda n, m: 4 * n * m + m - 1, "still count a Const per weight"),
         (lambda n, m: 3 * n * m - 1, "left out the inputs"),
         (lambda n, m: 3 * n * m + m, "one too many"),
         (lambda n, m: 3 * n * m + m - n, "add up the rows"),
