@@ -1208,3 +1208,16 @@ def test_s5c_q4_root_of_v1_is_named():
         message = ch06.q4.grade(slip).message
         assert "0.0632 is √v₁" in message and "lr·m₁ / (√v₁ + eps)" in message, message
     assert ch06.q4.grade(0.316).correct
+
+
+# Report ch6_s5d.
+
+
+def test_s5d_a_passing_nesterov_step_points_to_steps_2_and_3_and_the_class_does_not():
+    step_feedback = ch06.q2.grade(ch06.nesterov_step)
+    assert step_feedback.correct and "steps 2 and 3" in step_feedback.message
+    assert "Nesterov.update" in step_feedback.message
+    from tinyml.optim import Momentum
+
+    class_feedback = ch06.q2.grade(ch06._nesterov_class(Momentum))
+    assert class_feedback.correct and "steps 2 and 3" not in class_feedback.message

@@ -1735,6 +1735,14 @@ def _nesterov_same_buf(theta, g, buf, lr, mu):
     return theta - lr * (g + mu * new), buf
 
 
+def _q2_note(answer) -> str:
+    """After a right nesterov_step (not the class), point to the exercise's next steps."""
+    if isinstance(answer, type):
+        return ""
+    step_2 = "fill in Nesterov.update"
+    return f"Next, steps 2 and 3: {step_2}, then uncomment check(Nesterov) and the race."
+
+
 q2 = Question(
     title="Nesterov momentum",
     checker=_check_q2,
@@ -1771,6 +1779,7 @@ ch06.q2.check(Nesterov)
 # overshoot (loss 0.0013).
 """,
     answer=lambda: nesterov_step,
+    note=_q2_note,
     wrong=[
         (_momentum_variant("gd"), "plain gradient descent"),
         (_momentum_variant("plain momentum"), "chapter's Momentum"),
