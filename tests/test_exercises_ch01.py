@@ -730,6 +730,7 @@ def test_q3_the_measured_dip_passes_with_a_note_to_derive_it():  # a reader's an
     feedback = _timed(ch01.q3, lambda x: 5.6e-6 * max(1, abs(x)))  # cell 3b's printed dip
     assert feedback.correct
     assert "the dip section 3b measured" in feedback.message and "Derive" in feedback.message
+    assert "Works, but not derived: your step at x = 1, 5.6e-06" in feedback.message  # s5e
     for derived in (ch01.central_step, lambda x: _EPS ** (1 / 3) * max(1.0, abs(x))):
         message = _timed(ch01.q3, derived).message
         assert "dip" not in message, message
@@ -961,3 +962,14 @@ def test_q2_a_step_too_small_says_the_error_grows():  # a reader's answer (s5b i
         ch01.q2, lambda f, x, h: (4 * _d(f, x, h * 1e-3) - _d(f, x, 2 * h * 1e-3)) / 3
     ).message
     assert "your error grows 2.1 times" in message and "shrinks 0." not in message, message
+
+
+def test_q3_a_numpy_array_step_is_told_to_return_a_float_not_called_not_positive():  # s5e
+    def central_step(x):  # the reader's exact answer
+        return np.array((3 * EPS) ** (1 / 3) * max(1, abs(x)))
+
+    feedback = _timed(ch01.q3, central_step)
+    assert feedback.status == "incorrect"
+    assert "return a Python float, not a NumPy array" in feedback.message, feedback.message
+    assert "positive" not in feedback.message, feedback.message
+    assert _timed(ch01.q3, lambda x: float(central_step(x))).correct

@@ -583,6 +583,11 @@ def _check_q3(step):
             raise Incorrect(
                 f"central_step({x:g}) = {h!r}; the step must be positive: drop the minus sign"
             )
+        if type(h).__name__ == "ndarray":  # a reader's np.array(step): positive, not a float
+            raise Incorrect(
+                f"central_step({x:g}) returned a NumPy array, {h!r}: return a Python float, "
+                "not a NumPy array (drop np.array, or wrap the step in float(...))"
+            )
         if isinstance(h, bool) or not isinstance(h, numbers.Real) or not h > 0:
             zero = " (section 4's max(1, |x|) keeps it from vanishing at 0)" if x == 0 else ""
             raise Incorrect(f"central_step({x:g}) = {h!r}; a step must be a positive number{zero}")
@@ -692,11 +697,10 @@ _Q3_KS = (1, 1.5, 3, 6)  # cbrt(kε): the steps the praise derives (a bare 1e-5 
 def _q3_note(central_step) -> str:
     """Exercise 3: a right step that is a number the chapter printed is told to derive one."""
     h = central_step(1.0)  # it passed: at x = 1 it returned a positive float
-    if math.isclose(h, _Q3_DIP, rel_tol=0.01):  # 5.6e-6 or 5.62e-6
-        seen = (
-            "the dip section 3b measured (the lowest central error, at h = 5.6e-06), "
-            "not a derived step"
-        )
+    lead = "Note:"  # cbrt(ε) or cbrt(2ε) may well be derived: not called underived
+    if math.isclose(h, _Q3_DIP, rel_tol=0.01):  # 5.6e-6 or 5.62e-6: read off, never derived
+        lead = "Works, but not derived:"  # the title "Correct" is the shared Question's
+        seen = "the dip section 3b measured (the lowest central error, at h = 5.6e-06)"
     elif math.isclose(h, CENTRAL_STEP, rel_tol=0.01):  # 6.06e-6, cbrt(ε)
         seen = "CENTRAL_STEP, the package's default (cbrt(ε))"
     elif not any(math.isclose(h, (k * EPS) ** (1 / 3), rel_tol=0.01) for k in _Q3_KS):
@@ -704,7 +708,7 @@ def _q3_note(central_step) -> str:
     else:
         return ""
     return (
-        f"Note: your step at x = 1, {h:.3g}, is {seen}. Derive one too: set the derivative "
+        f"{lead} your step at x = 1, {h:.3g}, is {seen}. Derive one too: set the derivative "
         "of h²/6 + ε/h to zero."
     )
 
