@@ -1845,7 +1845,7 @@ def test_ch02_q2_the_s5a_readers_two_grad_slips_are_named():
     feedback = ch02.q2.grade(CubeOfSelf)
     assert feedback.status == "incorrect"
     assert "gave -93.75; expected 37.5" in feedback.message
-    assert "self.value() is a³, and the rule needs a²" in feedback.message
+    assert "that is 3a³·a'; you used a³ where the rule needs a²" in feedback.message
     feedback = ch02.q2.grade(CubeOfX)
     assert feedback.status == "incorrect"
     assert "gave 6.75; expected 37.5" in feedback.message
@@ -1933,3 +1933,59 @@ def test_ch02_q4_the_grad_method_returned_uncalled_is_named_not_its_wrapper():
     assert "your second number is a function, not a number" in message
     assert "<function" not in message
     assert ch02.q4.grade(ch02._derivative_check).correct
+
+
+# The s5e reader's answers to chapter 2's Exercise 2, each as the report gives it.
+
+
+def test_ch02_q2_a_cube_without_children_fails_and_says_what_it_costs():
+    from tinyml.beta import gradient, variables
+
+    class Cube(Node):
+        op = "cube"
+
+        def __init__(self, a):
+            self.a = a if isinstance(a, Node) else Const(a)  # children line removed
+
+        def value(self):
+            return self.a.value() ** 3
+
+        def grad(self, x):
+            return 3 * self.a.value() ** 2 * self.a.grad(x)
+
+    x = Var(1.0, name="x")
+    assert str(Cube(x) + x) == "(+ (cube) x)" and variables(Cube(x)) == []
+    assert gradient(Cube(x)) == []  # what the message says it costs
+    feedback = ch02.q2.grade(Cube)
+    assert not feedback.correct
+    assert "Cube(x).children is (), not (x,): print shows Cube(x) as (cube)" in feedback.message
+    assert "gradient(Cube(x)) is []" in feedback.message
+    assert "keep the template's line self.children = (self.a,)" in feedback.message
+
+    class CubeListChildren(Cube):  # a list holds the child as well as a tuple: passes
+        def __init__(self, a):
+            super().__init__(a)
+            self.children = [self.a]
+
+    assert ch02.q2.grade(CubeListChildren).correct
+    assert ch02.q2.grade(ch02._Cube).correct
+
+
+def test_ch02_q2_the_chain_factor_alone_and_a_cubed_are_diagnosed():
+    def only_the_chain_factor(self, x):
+        return self.a.grad(x)
+
+    message = ch02.q2.grade(_reader_cube(grad=only_the_chain_factor)).message
+    assert "gave 2.0; expected 37.5: that is a' alone" in message
+    assert "you kept the chain-rule factor a' = self.a.grad(x) but dropped d(a³)/da = 3a²" in (
+        message
+    )
+
+    def a_cubed(self, x):
+        return 3 * self.a.value() ** 3 * self.a.grad(x)
+
+    message = ch02.q2.grade(_reader_cube(grad=a_cubed)).message
+    assert "gave -93.75; expected 37.5: that is 3a³·a'; you used a³ where the rule needs a²" in (
+        message
+    )
+    assert "self.value()" not in message

@@ -480,8 +480,9 @@ def _check_q2_methods(cube):
         raise Incorrect(f"pass your class Cube itself, e.g. ch02.q2.check(Cube), not {what}")
     _q2_own_methods(cube)
     x, y = Var(1.0, name="x"), Var(0.5, name="y")
-    _, built = _q2_traced(lambda: cube(x), call="calling Cube(x)")
+    node, built = _q2_traced(lambda: cube(x), call="calling Cube(x)")
     _q2_no_nodes_built(built, "your __init__")
+    _q2_children(node, x)
     for t in _Q2_POINTS:
         x.set_value(t)
         node = call_learner(lambda: cube(x), call="calling Cube(x)")
@@ -561,6 +562,24 @@ def _check_q2_methods(cube):
     _q2_nothing_cached(cube, x, y)
 
 
+def _q2_children(node, x):
+    """Cube(x).children must be (x,): printing, variables() and gradient() walk it."""
+    children = getattr(node, "children", None)
+    if isinstance(children, (tuple, list)) and len(children) == 1 and children[0] is x:
+        return
+    why = ""
+    try:  # what the missing child costs, as far as it can be shown
+        why = f": print shows Cube(x) as {node}"
+        if not beta.variables(node):
+            why += ", and variables(Cube(x)) is [], so gradient(Cube(x)) is []"
+    except Exception:  # noqa: BLE001 - children so odd that printing fails: say only that
+        pass
+    raise Incorrect(
+        f"Cube(x).children is {children!r}, not (x,){why}; keep the template's line "
+        "self.children = (self.a,) in __init__"
+    )
+
+
 def _q2_curved_child(cube, x, y, at):
     """A child whose own derivative is no straight line: there an approximated a' shows."""
     curved = beta.Tanh(x) * y
@@ -585,13 +604,18 @@ def _q2_known_slip(got, a, da, xv=None) -> str:
     if math.isclose(got, 3 * a**3, rel_tol=1e-9):
         return ": that is 3a²·a; the chain-rule factor is a' = self.a.grad(x), not a"
     if math.isclose(got, 3 * a**3 * da, rel_tol=1e-9):
-        return ": that is 3a³·a'; self.value() is a³, and the rule needs a²: 3a²·a'"
+        return ": that is 3a³·a'; you used a³ where the rule needs a²: 3a²·a'"
     if xv is not None and xv != a and math.isclose(got, 3 * xv**2 * da, rel_tol=1e-9):
         return ": you used x's value; use the child's, self.a.value(), in 3a²·a'"
     if xv is not None and xv != a and math.isclose(got, 3 * xv**2, rel_tol=1e-9):
         return (
             ": that is 3x², with x's value and no chain-rule factor; use the child's value, "
             "self.a.value(), and its grad, self.a.grad(x): 3a²·a'"
+        )
+    if math.isclose(got, da, rel_tol=1e-9):
+        return (
+            ": that is a' alone; you kept the chain-rule factor a' = self.a.grad(x) but "
+            "dropped d(a³)/da = 3a²: 3a²·a'"
         )
     if math.isclose(got, 2 * a * da, rel_tol=1e-9):
         return ": that is Square's rule 2a·a'; the cube's is 3a²·a'"
@@ -898,6 +922,29 @@ class _CubeValueOfSelf(_Cube):  # a reader's, exactly: self.value() (a³) in pla
         return 3 * self.value() * self.a.grad(x)
 
 
+class _CubeCubesA(_Cube):  # a reader's: a³ from the child, 3a³·a'
+    def grad(self, x):
+        return 3 * self.a.value() ** 3 * self.a.grad(x)
+
+
+class _CubeChainFactorOnly(_Cube):  # a reader's: only the chain-rule factor a'
+    def grad(self, x):
+        return self.a.grad(x)
+
+
+class _CubeNoChildren(Node):  # a reader's, exactly: the template's children line removed
+    op = "cube"
+
+    def __init__(self, a):
+        self.a = a if isinstance(a, Node) else Const(a)  # children line removed
+
+    def value(self):
+        return self.a.value() ** 3
+
+    def grad(self, x):
+        return 3 * self.a.value() ** 2 * self.a.grad(x)
+
+
 class _CubeXValueNoChain(_Cube):  # a reader's, exactly: x's value and no a'
     def grad(self, x):
         return 3 * x.value() ** 2
@@ -967,7 +1014,10 @@ q2 = Question(
         (_CubeValueRecursesLate, "calling Cube(x).value() never returned: value() calls"),
         (_CubeValueRecursesLate, "value() calls itself (self.value()) without end; ask the"),
         (_CubeGradOfX, "x is the Var you differentiate with respect to; the rule needs the"),
-        (_CubeValueOfSelf, "gave -93.75; expected 37.5: that is 3a³·a'; self.value() is a³"),
+        (_CubeValueOfSelf, "gave -93.75; expected 37.5: that is 3a³·a'; you used a³ where"),
+        (_CubeCubesA, "gave -93.75; expected 37.5: that is 3a³·a'; you used a³ where the rule"),
+        (_CubeChainFactorOnly, "gave 2.0; expected 37.5: that is a' alone; you kept the"),
+        (_CubeNoChildren, "Cube(x).children is (), not (x,): print shows Cube(x) as (cube)"),
         (_CubeXValueNoChain, "gave 6.75; expected 37.5: that is 3x², with x's value and no"),
         (_CubeThreeA, "gave -15.0; expected 37.5: that is 3a·a'; the rule is 3a²·a'"),
     ],
