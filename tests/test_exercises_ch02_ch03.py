@@ -406,6 +406,35 @@ def test_ch03_q4_a_lookup_table_is_told_why_it_cannot_work():
     assert "25 and 30" in message
 
 
+def test_ch03_q4_an_indexing_bug_is_not_blamed_on_a_table():
+    # reader s5e: a plain off-by-one IndexError (no table of measured values) was told
+    # "so a table of measured values cannot work", as if that were the cause
+    def predicted_visits(d):
+        V = [2 * 3**k - 1 for k in range(d)]
+        G = [1]
+        for k in range(1, d + 1):
+            G.append(2 + 3 * G[k - 1] + 2 * V[k])  # bug: V[k - 1]
+        return G[d]
+
+    message = ch03.q4.grade(predicted_visits).message
+    assert "raised IndexError" in message
+    assert "If predicted_visits looks its answers up in a table of measured values" in message
+    assert ". The checker asks" not in message
+
+
+def test_ch03_q2_praise_names_no_memo_above():
+    # reader s5e: "(2n - 1 for the memo above)" was shown for a functools.cache answer
+    import functools
+
+    @functools.cache
+    def fib_memo(n):
+        return n if n < 2 else fib_memo(n - 1) + fib_memo(n - 2)
+
+    result = ch03.q2.grade(fib_memo)
+    assert result.correct, result.message
+    assert "memo above" not in result.message
+
+
 def test_ch03_q2_a_memo_that_stores_only_small_n_is_told_some_results_were_not_stored():
     memo = {}
 

@@ -548,7 +548,7 @@ q2 = Question(
         (_fib_reads_a_prefilled_table, "filled in advance, by a loop, is a table"),
     ],
     praise="with an empty memo fib_memo(n) computes each F(k) once and finds the second "
-    "request in memo: about 2n calls (2n - 1 for the memo above), linear like fib_iter's n + 1, "
+    "request in memo: about 2n calls, linear like fib_iter's n + 1, "
     "against fib1's 2F(n+1) - 1.",
 )
 
@@ -624,7 +624,8 @@ def _q4_predict(visits, d):
         "calls: a prediction should take a handful of steps, not walk the visits one by one. "
         "If it recurses, call it once per level and reuse the result (3 * G(d - 1), "
         "not G(d - 1) + G(d - 1) + G(d - 1))",
-        table="The checker asks for every depth from 0 to 11, and for 25 and 30 "
+        table="If predicted_visits looks its answers up in a table of measured values: "
+        "the checker asks for every depth from 0 to 11, and for 25 and 30 "
         "(3^d visits: far too many to measure), so a table of measured values cannot "
         "work; predict the count with a rule that follows the recursion",
     )
@@ -846,7 +847,8 @@ def _q3_predict(formula, P):
         "count_visits only to check it",
         too_long=f"grad_visits({P}) was stopped after {_PREDICT_CALL_LIMIT:,} function calls: "
         "a formula in P takes a handful of steps; do not walk the visits one by one",
-        table="The checker also asks for P = 10^6, far too many points to measure, so "
+        table="If grad_visits looks its answers up in a table of measured counts: the "
+        "checker also asks for P = 10^6, far too many points to measure, so "
         "a table of measured counts cannot work; write the count as a formula in P",
     )
 
