@@ -1151,7 +1151,7 @@ def test_q4_a_search_below_every_node_is_accepted_with_a_note_but_per_path_is_no
     # (quadratic, and the task asks only for no recursion); once per path is exponential.
     feedback = _graded_quickly(ch04.q4, _readers_search_per_node)
     assert feedback.correct, feedback.message
-    assert "grows with the square" in feedback.message and "decide each node once" in (
+    assert "grow with the square" in feedback.message and "decide each node once" in (
         feedback.message
     )
     assert "Note" not in ch04.q4.grade(ch04.backward_to).message  # linear: no note

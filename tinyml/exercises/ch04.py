@@ -1417,7 +1417,7 @@ def _q4_note(_learner) -> str:
     if not _QUADRATIC[0]:
         return ""
     return (
-        "Note: your function searches the graph below every node again, so its work grows "
+        "Note: your function searches the graph below every node again, so its work can grow "
         "with the square of the graph's size. A linear way exists: decide each node once, "
         "from its children's answers (walk topological_order(root) backwards)"
     )
@@ -1669,7 +1669,7 @@ q4 = Question(
     hint_text="Which nodes lead to a listed leaf? Decide that for every node before any "
     "push, then push only from and into those nodes.",
     more_hints=(
-        "Take the checker's first graph, z = a * a + tanh(a) * x + s * a + u * x with "
+        "Take this graph: z = a * a + tanh(a) * x + s * a + u * x with "
         "a = x * y, s = u doubled 25 times, and wrt = [x, y]. Is u * x needed? Is u? Is s, "
         "and is s * a? Each answer follows from the children's answers: a node is needed if "
         "it is a listed leaf or any of its children is needed. So in what order must the "
