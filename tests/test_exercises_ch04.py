@@ -1120,3 +1120,40 @@ def test_q1_values_instead_of_derivatives_and_the_last_hint_leaves_the_second_ca
         assert feedback.status == "incorrect" and "z's value" in feedback.message
     last = ch04.q1.hints()[-1]
     assert "x.g = 10" in last and "0.5" in last and "15" not in last and "1.5" not in last
+
+
+def _readers_search_per_node(root, wrt):  # the reader's code (s5e), verbatim but for the layout
+    order = topological_order(root)
+    w = set(wrt)
+    needed = set()
+    for n in order:  # one iterative DFS per node, with a seen set
+        stack, seen = [n], {n}
+        while stack:
+            m = stack.pop()
+            if m in w:
+                needed.add(n)
+                break
+            for c in m.children:
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+    if root in needed:
+        root.g += 1.0
+    for node in order:
+        if node in needed:
+            for c, d in zip(node.children, node.local_grads):  # noqa: B905 (verbatim)
+                if c in needed:
+                    c.g += node.g * d
+
+
+def test_q4_a_search_below_every_node_is_accepted_with_a_note_but_per_path_is_not():
+    # The reader: a search with a seen set looks at a node at most once per node of the graph
+    # (quadratic, and the task asks only for no recursion); once per path is exponential.
+    feedback = _graded_quickly(ch04.q4, _readers_search_per_node)
+    assert feedback.correct, feedback.message
+    assert "grow with the square" in feedback.message and "decide each node once" in (
+        feedback.message
+    )
+    assert "Note" not in ch04.q4.grade(ch04.backward_to).message  # linear: no note
+    message = _graded_quickly(ch04.q4, ch04._asks_per_path).message
+    assert "for every path" in message and f"2**{ch04.SIDE}" in message

@@ -1020,7 +1020,10 @@ _GRADS_READ: set[alpha.Node] = set()  # nodes whose local_grads it read
 _READS: dict[alpha.Node, int] = {}  # reads of node.children and node.local_grads
 _GRADS_READS: dict[alpha.Node, int] = {}  # reads of node.local_grads alone
 _GRADS_FIRST: dict[alpha.Node, int] = {}  # when it first read each local_grads: its push order
-_ALLOWED: dict[alpha.Node, int] = {}  # reads a walk may make: a few per node, a few per edge
+_ALLOWED: dict[alpha.Node, int] = {}  # reads a walk may make: a few per node and per edge, and
+# one per node of the graph (a search below every node: quadratic, allowed); once per path is not
+_LINEAR: dict[alpha.Node, int] = {}  # reads a linear pass makes at most: more is a search per node
+_OVER: list[alpha.Node] = []  # the first node read more often than a linear pass reads it
 _COUNTING: dict[type, type] = {}
 _G = alpha.Node.g  # the slot that holds g
 _CHILDREN, _LOCAL_GRADS = alpha.Node.children.fget, alpha.Node.local_grads.fget
@@ -1039,6 +1042,8 @@ def _count_read(node):
         n = _READS[node] = _READS.get(node, 0) + 1
         if n > _ALLOWED.get(node, 0):
             raise _PerPath(node)
+        if n > _LINEAR.get(node, 0) and not _OVER:
+            _OVER.append(node)
 
 
 def _counting(cls):
@@ -1128,6 +1133,7 @@ class _Watched:
         self.called: set[str] = set()
         self.too_often = None  # the node looked at far too often, if any
         self.too_deep = False
+        self.quadratic = None  # a node read more than a linear pass reads it (allowed, slow)
         self.limit_changed = None  # (before, what the function set), if it changed the limit
         self.assigned: set[alpha.Node] = set()  # nodes whose g it set (even to the same value)
         self.g_read: set[alpha.Node] = set()  # nodes whose g it read
@@ -1154,7 +1160,9 @@ def _call_watched(learner, root, wrt, order, edges, text):
     _GRADS_READ.clear()
     _GRADS_READS.clear()
     _GRADS_FIRST.clear()
-    _ALLOWED.update({node: _read_budget(edges, node) for node in order})
+    _LINEAR.update({node: _read_budget(edges, node) for node in order})
+    _ALLOWED.update({node: _read_budget(edges, node) + 2 * len(order) for node in order})
+    _OVER.clear()
     seen = _Watched()
     depth = 0
 
@@ -1191,6 +1199,8 @@ def _call_watched(learner, root, wrt, order, edges, text):
     finally:
         sys.setprofile(before)
         _ALLOWED.clear()
+        _LINEAR.clear()
+        seen.quadratic = _OVER[0] if _OVER else None
         if sys.getrecursionlimit() != limit:
             seen.limit_changed = (limit, sys.getrecursionlimit())
             sys.setrecursionlimit(limit)
@@ -1400,10 +1410,24 @@ def _limit_note(limit_changed) -> str:
     )
 
 
+_QUADRATIC = [False]  # whether the last function checked searched below every node again
+
+
+def _q4_note(_learner) -> str:
+    if not _QUADRATIC[0]:
+        return ""
+    return (
+        "Note: your function searches the graph below every node again, so its work can grow "
+        "with the square of the graph's size. A linear way exists: decide each node once, "
+        "from its children's answers (walk topological_order(root) backwards)"
+    )
+
+
 def _check_q4(learner):
     if not callable(learner):
         raise Incorrect("pass your function itself, e.g. ch04.q4.check(backward_to)")
     changed: list[tuple[int, int]] = []  # the recursion limit, if the function changed it
+    _QUADRATIC[0] = False
     try:
         _check_q4_graphs(learner, changed)
     except Incorrect as why:
@@ -1429,6 +1453,8 @@ def _check_q4_graphs(learner, changed):
         given = list(wrt)  # the learner's own copy: it must come back unchanged
         changes, seen = _call_watched(learner, root, given, order, edges, text)
         called, too_often = seen.called, seen.too_often
+        _QUADRATIC[0] = _QUADRATIC[0] or seen.quadratic is not None
+        slow = too_often if too_often is not None else seen.quadratic  # read too often
         if seen.limit_changed and not changed:
             changed.append(seen.limit_changed)
         if seen.too_deep:
@@ -1440,17 +1466,17 @@ def _check_q4_graphs(learner, changed):
                 f"{text}); the task is to write a pass that pushes only towards the listed "
                 "leaves (topological_order may help: it is allowed)"
             )
-        if too_often is not None and 1 < seen.orders <= len(wrt):
+        if slow is not None and 1 < seen.orders <= len(wrt):
             raise Incorrect(
                 f"on the graph {text}, your function called topological_order(root) "
                 f"{seen.orders} times, once per listed leaf: you make one pass per listed "
                 "leaf. Make one pass for all listed leaves together: decide every needed node "
                 "once, then push each one once"
             )
-        if too_often is not None and seen.evaluated and not seen.grads_read:
+        if slow is not None and seen.evaluated and not seen.grads_read:
             raise Incorrect(
                 f"on the graph {text}, your function looked at "
-                f"{_name(too_often, root)} far more often "
+                f"{_name(slow, root)} far more often "
                 "than one pass needs, and read no node's local_grads: it uses no push at "
                 "all (forward() or value() re-evaluates the graph). Push from the root with "
                 "local_grads, in topological order"
@@ -1459,9 +1485,10 @@ def _check_q4_graphs(learner, changed):
             who = _name(too_often, root)
             raise Incorrect(
                 f"on the graph {text}, your function looked at {who} (its children or "
-                f"local_grads) more than {_read_budget(edges, too_often)} times: it asks again "
-                "for every path whether a node leads to a listed leaf, and the side graph has "
-                f"2**{SIDE} paths. Decide each node once, from its children's answers"
+                f"local_grads) more than {_read_budget(edges, too_often) + 2 * len(order)} "
+                f"times, in a graph of {len(order)} nodes: it asks again for every path whether "
+                f"a node leads to a listed leaf, and the side graph has 2**{SIDE} paths. Decide "
+                "each node once, from its children's answers"
             )
         if len(given) != len(wrt) or any(a is not b for a, b in zip(given, wrt, strict=True)):
             raise Incorrect(
@@ -1642,7 +1669,7 @@ q4 = Question(
     hint_text="Which nodes lead to a listed leaf? Decide that for every node before any "
     "push, then push only from and into those nodes.",
     more_hints=(
-        "Take the checker's first graph, z = a * a + tanh(a) * x + s * a + u * x with "
+        "Take this graph: z = a * a + tanh(a) * x + s * a + u * x with "
         "a = x * y, s = u doubled 25 times, and wrt = [x, y]. Is u * x needed? Is u? Is s, "
         "and is s * a? Each answer follows from the children's answers: a node is needed if "
         "it is a listed leaf or any of its children is needed. So in what order must the "
@@ -1655,6 +1682,7 @@ q4 = Question(
     + "\n# The backward loop reads the order forwards (parents first); deciding 'needed' reads"
     "\n# it backwards (children first), so a node is decided after all of its children.",
     answer=lambda: backward_to,
+    note=_q4_note,
     wrong=[
         (_pushes_everywhere, "no listed leaf can be reached"),
         (_skips_unlisted_leaves, "no listed leaf can be reached"),
