@@ -574,21 +574,7 @@ def test_s4e_s4g_q5_building_and_counting_is_refused_it_asks_for_the_formula():
 
 
 def test_s4e_q4_counting_with_counted_is_refused_it_asks_for_the_formula():
-    from tinyml.matrix import apply, matmul, random_matrix
-
-    class Counted:  # the notebook's section 6 class
-        muls = adds = 0
-
-        def __init__(self, v):
-            self.v = v
-
-        def __mul__(self, other):
-            Counted.muls += 1
-            return Counted(self.v * other.v)
-
-        def __add__(self, other):
-            Counted.adds += 1
-            return Counted(self.v + other.v)
+    from tinyml.matrix import Counted, apply, matmul, random_matrix  # Counted: section 6's
 
     def additions(n, m, p):
         a = apply(Counted, random_matrix(n, m, seed=0))
@@ -604,6 +590,19 @@ def test_s4e_q4_counting_with_counted_is_refused_it_asks_for_the_formula():
     assert plain.correct and "Note" not in plain.message
     wrong = ch05.q4.grade(lambda n, m, p: n * m * p)  # a wrong formula is told what it counts
     assert wrong.status == "incorrect" and "measured" not in wrong.message
+
+
+def test_s5e_q4_measuring_with_only_one_matrix_wrapped_runs_and_is_refused():
+    from tinyml.matrix import Counted, apply, matmul, random_matrix
+
+    def additions(n, m, p):  # the reader's check: only A wrapped, B plain floats
+        Counted.adds = 0
+        matmul(apply(Counted, random_matrix(n, m, seed=0)), random_matrix(m, p, seed=1))
+        return Counted.adds
+
+    assert additions(2, 3, 4) == (3 - 1) * 2 * 4  # no AttributeError: 'float' has no 'v'
+    feedback = ch05.q4.grade(additions)
+    assert feedback.status == "incorrect" and "right numbers, but measured" in feedback.message
 
 
 def test_s4f_read_q2_names_append_inside_the_inner_loop_and_total_replaced():

@@ -153,21 +153,30 @@ def test_entries_may_be_numbers_of_any_real_type_and_nodes_of_either_engine():
 
 
 def test_entries_may_be_number_like_objects_of_ones_own():
-    class Counted:  # as in chapter 5: a number that counts the operations done with it
-        muls = 0
-
-        def __init__(self, v):
-            self.v = v
-
-        def __mul__(self, other):
-            Counted.muls += 1
-            return Counted(self.v * other.v)
-
-        def __add__(self, other):
-            return Counted(self.v + other.v)
+    from tinyml.matrix import Counted  # chapter 5's number that counts its * and +
 
     a = apply(Counted, [[1, 2], [3, 4]])
-    assert apply(lambda c: c.v, matmul(a, a)) == [[7, 10], [15, 22]] and Counted.muls == 8
+    Counted.muls = Counted.adds = 0
+    assert apply(lambda c: c.v, matmul(a, a)) == [[7, 10], [15, 22]]
+    assert (Counted.muls, Counted.adds) == (8, 4)
+
+
+@pytest.mark.parametrize("wrapped", ["a", "b"])
+def test_counted_mixes_with_plain_numbers(wrapped):
+    """s5e: a learner wrapped only one matrix and got AttributeError: 'float' ... 'v'."""
+    from tinyml.matrix import Counted
+
+    a, b = random_matrix(2, 3, seed=0), random_matrix(3, 4, seed=1)
+    want = matmul(a, b)
+    if wrapped == "a":
+        a = apply(Counted, a)
+    else:
+        b = apply(Counted, b)
+    Counted.muls = Counted.adds = 0
+    got = apply(lambda c: c.v, matmul(a, b))
+    assert got == want  # same floats, same order of operations
+    assert (Counted.muls, Counted.adds) == (2 * 3 * 4, 2 * 2 * 4)
+    assert (Counted(2.0) + 1.5).v == 3.5 and (1.5 + Counted(2.0)).v == 3.5
 
 
 @pytest.mark.parametrize(

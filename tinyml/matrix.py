@@ -47,6 +47,7 @@ __all__ = [
     "mul",
     "scale",
     "apply",
+    "Counted",
 ]
 
 Matrix = list[list[Any]]
@@ -273,6 +274,25 @@ def apply(f: Callable[[Any], Any], m: Matrix) -> Matrix:
         raise TypeError(f"apply(f, m) needs a function f, got {_describe(f)}")
     shape(m)
     return [[f(x) for x in row] for row in m]
+
+
+class Counted:
+    """A number that counts every * and + done with it (class-wide counters)."""
+
+    muls = adds = 0
+
+    def __init__(self, v: Any) -> None:
+        self.v = v
+
+    def __mul__(self, other: Any) -> Counted:
+        Counted.muls += 1
+        return Counted(self.v * getattr(other, "v", other))  # other may be a plain number
+
+    def __add__(self, other: Any) -> Counted:
+        Counted.adds += 1
+        return Counted(self.v + getattr(other, "v", other))
+
+    __rmul__, __radd__ = __mul__, __add__  # plain number * Counted, plain number + Counted
 
 
 def plot_entry(a: Matrix, b: Matrix, i: int, j: int) -> Any:
