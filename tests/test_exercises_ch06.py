@@ -1243,5 +1243,5 @@ def test_s5f_chapter_claims_hold():
     lrs = [10 ** (k / 6) for k in range(-18, 1)]
     for optimizer, best in ((Adam, 0.147), (RMSProp, 0.681)):
         finals = lr_sweep(QUADRATIC, optimizer, lrs, steps=50)
-        ok = [(f, lr) for f, lr in zip(finals, lrs) if f is not None]
+        ok = [(f, lr) for f, lr in zip(finals, lrs, strict=True) if f is not None]
         assert round(min(ok)[1], 3) == best
