@@ -1221,3 +1221,27 @@ def test_s5d_a_passing_nesterov_step_points_to_steps_2_and_3_and_the_class_does_
 
     class_feedback = ch06.q2.grade(ch06._nesterov_class(Momentum))
     assert class_feedback.correct and "steps 2 and 3" not in class_feedback.message
+
+
+def test_s5f_chapter_claims_hold():
+    """Report ch6_s5e, items 1, 4 and 7: Adam finishes section 6's race last; without momentum
+    section 7's Adam ends near 0.25, not 6.6e-7; 0.15 and 0.68 are Adam's and RMSProp's best
+    bowl rates on section 8's grid."""
+    from tinyml.landscapes import QUADRATIC, ROSENBROCK, descend, lr_sweep
+    from tinyml.optim import GD, Adam, Momentum, RMSProp
+
+    race = [
+        descend(QUADRATIC, GD, lr=0.075),
+        descend(QUADRATIC, Momentum, lr=0.03, momentum=0.7),
+        descend(QUADRATIC, RMSProp, lr=0.1),
+    ]
+    adam = descend(QUADRATIC, Adam, lr=0.15).losses[-1]
+    assert all(run.losses[-1] < adam for run in race)
+    with_momentum = descend(ROSENBROCK, Adam, steps=1000, lr=0.1).losses[-1]
+    without = descend(ROSENBROCK, Adam, steps=1000, lr=0.1, betas=(0, 0.999)).losses[-1]
+    assert round(without, 2) == 0.25 and f"{with_momentum:.1e}" == "6.6e-07"
+    lrs = [10 ** (k / 6) for k in range(-18, 1)]
+    for optimizer, best in ((Adam, 0.147), (RMSProp, 0.681)):
+        finals = lr_sweep(QUADRATIC, optimizer, lrs, steps=50)
+        ok = [(f, lr) for f, lr in zip(finals, lrs, strict=True) if f is not None]
+        assert round(min(ok)[1], 3) == best

@@ -1767,6 +1767,7 @@ q2 = Question(
 # then taken at theta, g = grad(theta), and the two lines become buf = mu·buf + g and
 # theta = theta - lr·(g + mu·buf) — nesterov_step's two lines.
 
+# ---- Steps 2 and 3 below: stop here if you wanted help with step 1 only. ----
 # To race it, give the chapter's Momentum this update (store the new buffer!):
 class Nesterov(Momentum):
     def update(self, i, theta, g):
