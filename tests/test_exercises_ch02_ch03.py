@@ -2018,3 +2018,17 @@ def test_ch02_q2_the_chain_factor_alone_and_a_cubed_are_diagnosed():
         message
     )
     assert "self.value()" not in message
+
+
+def test_ch03_q4_a_float_that_is_a_thousand_visits_off_is_refused():
+    """Reader s5f: a float answer 1,000 visits too high for d > 11 passed (relative tolerance
+    1e-10 at d = 25); as an int it was refused. A float must now round to the count."""
+    cheat = lambda d: float(3 ** (d - 1) * (3 + 4 * d) + 1000 * (d > 11)) if d else 1  # noqa: E731
+    feedback = ch03.q4.grade(cheat)  # the reader's, exactly
+    assert not feedback.correct
+    assert "follow the rule, not a fit" in feedback.message
+    assert "float keeps only about 16 digits" not in feedback.message
+    nudged = lambda d: (3 ** (d - 1) * (4 * d + 3) if d else 1) * (1 + 1e-10)  # noqa: E731
+    assert not ch03.q4.grade(nudged).correct
+    for right in (lambda d: 3**d * (1 + 4 * d / 3), lambda d: (4 * d + 3) / 3 * 3**d):
+        assert ch03.q4.grade(right).correct
