@@ -139,7 +139,7 @@ q1 = Question(
         "    eps32 /= 2\n"
         "ch01.q1.check(eps32)  # 2**-23, about 1.19e-07"
     ),
-    answer=lambda: _loop_result(),
+    answer=_loop_result,
     wrong=[
         (EPS, "64-bit"),
         (2**-10, "float16"),

@@ -596,38 +596,43 @@ _Q2_VALUE_RULE = "cube the child's value(), which is exact"
 _Q2_RULE = "use the rule 3a²·a' with the child's value() and grad(x), which is exact"
 
 
+def _q2_slips(a, da, xv):
+    """(what a slip's grad(x) gives, the end of its message), in the order they are tried:
+    another rule's (Square's, a' squared), a in place of a', or x's value (xv) in place of
+    the child's."""
+    x_slips = []
+    if xv is not None and xv != a:  # where x's value differs from the child's
+        x_slips = [
+            (3 * xv**2 * da, ": you used x's value; use the child's, self.a.value(), in 3a²·a'"),
+            (
+                3 * xv**2,
+                ": that is 3x², with x's value and no chain-rule factor; use the child's "
+                "value, self.a.value(), and its grad, self.a.grad(x): 3a²·a'",
+            ),
+        ]
+    return [
+        (3 * a**3, ": that is 3a²·a; the chain-rule factor is a' = self.a.grad(x), not a"),
+        (3 * a**3 * da, ": that is 3a³·a'; you used a³ where the rule needs a²: 3a²·a'"),
+        *x_slips,
+        (
+            da,
+            ": that is a' alone; you kept the chain-rule factor a' = self.a.grad(x) but "
+            "dropped d(a³)/da = 3a²: 3a²·a'",
+        ),
+        (2 * a * da, ": that is Square's rule 2a·a'; the cube's is 3a²·a'"),
+        (3 * a * da, ": that is 3a·a'; the rule is 3a²·a', with the child's value squared"),
+        (3 * da**2, ": you squared a' (the child's grad), not a (the child's value): 3a²·a'"),
+        (a**2 * da, ": d(a³)/da = 3a², so a factor 3 is missing: 3a²·a'"),
+        (3 * a**2 * da**2, ": a' enters once, not squared: 3a²·a'"),
+    ]
+
+
 def _q2_known_slip(got, a, da, xv=None) -> str:
-    """The end of a message for a grad that is another rule's: Square's, a' squared, a in
-    place of a', or x's value in place of the child's (xv: x's value)."""
+    """The end of a message for a grad that is a known slip's (xv: x's value), or ""."""
     if not _is_number(got):
         return ""
-    if math.isclose(got, 3 * a**3, rel_tol=1e-9):
-        return ": that is 3a²·a; the chain-rule factor is a' = self.a.grad(x), not a"
-    if math.isclose(got, 3 * a**3 * da, rel_tol=1e-9):
-        return ": that is 3a³·a'; you used a³ where the rule needs a²: 3a²·a'"
-    if xv is not None and xv != a and math.isclose(got, 3 * xv**2 * da, rel_tol=1e-9):
-        return ": you used x's value; use the child's, self.a.value(), in 3a²·a'"
-    if xv is not None and xv != a and math.isclose(got, 3 * xv**2, rel_tol=1e-9):
-        return (
-            ": that is 3x², with x's value and no chain-rule factor; use the child's value, "
-            "self.a.value(), and its grad, self.a.grad(x): 3a²·a'"
-        )
-    if math.isclose(got, da, rel_tol=1e-9):
-        return (
-            ": that is a' alone; you kept the chain-rule factor a' = self.a.grad(x) but "
-            "dropped d(a³)/da = 3a²: 3a²·a'"
-        )
-    if math.isclose(got, 2 * a * da, rel_tol=1e-9):
-        return ": that is Square's rule 2a·a'; the cube's is 3a²·a'"
-    if math.isclose(got, 3 * a * da, rel_tol=1e-9):
-        return ": that is 3a·a'; the rule is 3a²·a', with the child's value squared"
-    if math.isclose(got, 3 * da**2, rel_tol=1e-9):
-        return ": you squared a' (the child's grad), not a (the child's value): 3a²·a'"
-    if math.isclose(got, a**2 * da, rel_tol=1e-9):
-        return ": d(a³)/da = 3a², so a factor 3 is missing: 3a²·a'"
-    if math.isclose(got, 3 * a**2 * da**2, rel_tol=1e-9):
-        return ": a' enters once, not squared: 3a²·a'"
-    return ""
+    slips = _q2_slips(a, da, xv)
+    return next((end for value, end in slips if math.isclose(got, value, rel_tol=1e-9)), "")
 
 
 def _q2_zero_note(cube, x, inner, t) -> str:
