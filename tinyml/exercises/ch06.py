@@ -1739,8 +1739,10 @@ def _q2_note(answer) -> str:
     """After a right nesterov_step (not the class), point to the exercise's next steps."""
     if isinstance(answer, type):
         return ""
-    step_2 = "fill in Nesterov.update"
-    return f"Next, steps 2 and 3: {step_2}, then uncomment check(Nesterov) and the race."
+    return (
+        "Next, steps 2 and 3: fill in Nesterov.update, then uncomment check(Nesterov) and the "
+        "race."
+    )
 
 
 q2 = Question(
