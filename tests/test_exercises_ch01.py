@@ -447,7 +447,7 @@ def test_q1_the_right_answer_says_what_the_exponent_means():
 def test_q1_the_right_answer_explains_gradchecks_warning():  # the reader's open question
     message = _timed(ch01.q1, np.float32(2) ** -23).message
     assert "23 fraction bits" in message and "gradcheck wants 64-bit" in message, message
-    # exercise 1 comes after section 1: no section 3a's √ε, no section 6's rtol (a reader)
+    # exercise 1 comes after section 1: no section 3's √ε, no section 6's rtol (a reader)
     assert "rtol" not in message and "√ε" not in message and "section 6" not in message, message
 
 
@@ -727,9 +727,9 @@ def test_q3_a_negative_step_is_told_to_drop_the_minus_sign():  # a reader's answ
 
 
 def test_q3_the_measured_dip_passes_with_a_note_to_derive_it():  # a reader's answer
-    feedback = _timed(ch01.q3, lambda x: 5.6e-6 * max(1, abs(x)))  # cell 3b's printed dip
+    feedback = _timed(ch01.q3, lambda x: 5.6e-6 * max(1, abs(x)))  # section 3 prints this dip
     assert feedback.correct
-    assert "the dip section 3b measured" in feedback.message and "Derive" in feedback.message
+    assert "the dip section 3 measured" in feedback.message and "Derive" in feedback.message
     assert "Works, but not derived: your step at x = 1, 5.6e-06" in feedback.message  # s5e
     for derived in (ch01.central_step, lambda x: _EPS ** (1 / 3) * max(1.0, abs(x))):
         message = _timed(ch01.q3, derived).message

@@ -71,7 +71,7 @@ def plot_error_model(steps, measured, trunc, roundoff, h_star):
     ax.set(
         xlabel="step size h", ylabel="absolute error", title="Forward difference of sin at x = 1"
     )
-    ax.legend(loc="lower center", fontsize=9)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3, fontsize=9)  # below
     return ax
 
 

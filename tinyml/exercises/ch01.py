@@ -626,7 +626,7 @@ def _check_q3(step):
                 f"central_step({x:g}) = {h:g}: the step is far too large, {times:.2g} times "
                 f"the step that balances the two errors; truncation swamps everything{slip}"
             )
-    forward = next(  # the forward difference's step, √ε, √(2ε) or √(3ε) (section 3a's h*)
+    forward = next(  # the forward difference's step, √ε, √(2ε) or √(3ε) (section 3's h*)
         (
             k
             for k in (1, 2, 3)
@@ -654,8 +654,8 @@ def _check_q3(step):
                 f"that is a square-root step, {root}·max(1, |x|): a square root balances h "
                 f"against 1/h, the forward difference's errors, not h² against 1/h. At x = {x:g} "
                 f"it leaves the central difference a relative error of {err:.1e}. The central "
-                "difference's truncation error shrinks like h²: balance h²/6 against ε/h "
-                "(section 3b)"
+                "difference's truncation error shrinks like h²: balance h²/6 against ε/h, "
+                "the model in the exercise's text"
             )
         side = (
             "too large: truncation"
@@ -688,7 +688,7 @@ def _check_q3(step):
         )
 
 
-_Q3_DIP = 10**-5.25  # section 3b prints it: "lowest central error 3.8e-13, at h = 5.6e-06"
+_Q3_DIP = 10**-5.25  # section 3's table prints it: central error 3.8e-13 at h = 5.6e-06
 
 
 _Q3_KS = (1, 1.5, 3, 6)  # cbrt(kε): the steps the praise derives (a bare 1e-5 gets a note)
@@ -700,7 +700,7 @@ def _q3_note(central_step) -> str:
     lead = "Note:"  # cbrt(ε) or cbrt(2ε) may well be derived: not called underived
     if math.isclose(h, _Q3_DIP, rel_tol=0.01):  # 5.6e-6 or 5.62e-6: read off, never derived
         lead = "Works, but not derived:"  # the title "Correct" is the shared Question's
-        seen = "the dip section 3b measured (the lowest central error, at h = 5.6e-06)"
+        seen = "the dip section 3 measured (the lowest central error, at h = 5.6e-06)"
     elif math.isclose(h, CENTRAL_STEP, rel_tol=0.01):  # 6.06e-6, cbrt(ε)
         seen = "CENTRAL_STEP, the package's default (cbrt(ε))"
     elif not any(math.isclose(h, (k * EPS) ** (1 / 3), rel_tol=0.01) for k in _Q3_KS):
@@ -722,7 +722,7 @@ q3 = Question(
     "setting "
     "the two terms equal instead of minimising gives cbrt(6ε); the package's default is the "
     "textbook cbrt(ε). Near its minimum the total error is flat, so all of them work.",
-    hint_text="Section 3a balanced the forward difference's two errors at x = 1: do the same "
+    hint_text="Section 3 balanced the forward difference's two errors at x = 1: do the same "
     "for the central one. Section 4 said how a step has to change as |x| grows. Put the two "
     "together.",
     more_hints=(
@@ -787,9 +787,11 @@ def _check_q4(answer):
             "third one off"
         )
     if near(2 * _Q4_HOURS):
-        raise Incorrect(
-            "that counts 2n evaluations, the central difference's; the forward difference "
-            "shares f at the unmoved point: n + 1"
+        raise Incorrect(  # 2n evaluations, or 2 operations per multiply-add (reader s5)
+            "that is twice the time. If you counted 2n evaluations: that is the central "
+            "difference's count; the forward difference shares f at the unmoved point, so "
+            "n + 1. If you counted 2 operations per multiply-add: the 10^8 per second already "
+            "counts whole multiply-adds"
         )
     if near(_Q4_HOURS * 3600):
         raise Incorrect("that is in seconds; give hours (3600 seconds each)")
@@ -848,6 +850,7 @@ q4 = Question(
     answer=lambda: _Q4_HOURS,
     wrong=[
         (2 * _Q4_HOURS, "central difference"),
+        (2 * (_Q4_N + 1) * _Q4_N / _Q4_RATE / 3600, "2 operations per multiply-add"),  # s5 read
         (10_000, "seconds"),
         (166.7, "minutes"),
         (0.01, "one evaluation"),
@@ -1061,12 +1064,20 @@ def _q5_numbers(learner, point):
             f"grad_f{point} returned a dict, {got!r}; return a list of two numbers, not a "
             "dict: [df/da, df/db]"
         )
-    if isinstance(got, (str, bytes)) or not hasattr(got, "__len__") or len(got) != 2:
+    if isinstance(got, (str, bytes)):  # reader s5: text, not numbers
+        shown = repr(got) if len(got) <= 40 else f"{got[:37]!r}..."
+        raise Incorrect(
+            f"grad_f{point} returned text, {shown}: grad_f must return numbers, a list of "
+            "two, [df/da, df/db], worked out from a and b (grad_check only referees them)"
+        )
+    if not hasattr(got, "__len__") or len(got) != 2:
         raise Incorrect(f"grad_f{point} returned {got!r}; return two numbers: [df/da, df/db]")
     for name, v in zip(_NAMES, got, strict=True):
         if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            text = " (text)" if isinstance(v, (str, bytes)) else ""
             raise Incorrect(
-                f"at (a, b) = {point} your {name} is {v!r}; give numbers, not {type(v).__name__}"
+                f"grad_f must return numbers: at (a, b) = {point} your {name} is {v!r}, a "
+                f"{type(v).__name__}{text}, not a number"
             )
         if not math.isfinite(v):
             raise Incorrect(
@@ -1152,6 +1163,14 @@ def _check_q5(learner):
                 )
 
 
+def _report_as_text(a, b):  # grad_check's table as text (reconstructed: reader s5)
+    return (
+        "gradient check passed\n  i  param value        claimed        numeric      error\n"
+        f"  0  {a:11g}  {b + math.cos(a):13g}  {b + math.cos(a):13g}    1.0e-11\n"
+        f"  1  {b:11g}  {a:13g}  {a:13g}    1.0e-11"
+    )
+
+
 def _via_numeric_gradient(f, params):  # the bypass a learner may try: the real package
     from tinyml import numeric
 
@@ -1231,7 +1250,9 @@ q5 = Question(
         (lambda a, b: [b, b], "df/da and df/db disagree"),
         (lambda a, b: [math.inf, a], "df/da is inf"),
         (lambda a, b: [b + math.cos(a), float("nan")], "df/db is nan"),
-        (lambda a, b: ["1", a], "give numbers, not str"),
+        (lambda a, b: ["1", a], "grad_f must return numbers: at (a, b) = (0.5, 2.0) your df/da"),
+        (lambda a, b: "b + cos(a), a", "returned text, 'b + cos(a), a': grad_f must return"),
+        (_report_as_text, "returned text, 'gradient check passed"),
         (lambda a, b: {"a": b + math.cos(a), "b": a}, "a list of two numbers, not a dict"),
         (lambda a, b: _via_numeric_gradient(_f5, [a, b]), "called tinyml.numeric's"),
         (_hand_rolled_difference, "that is a finite difference"),
