@@ -59,7 +59,7 @@ def test_ch02_q3_values_and_the_node_above_x_read_off_the_trees_pass():
     "wrong,phrase",
     [
         ((-8, 10, "neg", "**"), "nodes above x are swapped"),
-        ((10, 10, "neg", "neg"), "** binds tighter than unary minus"),
+        ((10, 10, "neg", "neg"), "hint(3) states it"),
         ((-8, -8, "**", "**"), "ignores the parentheses"),
         ((10, -8, "**", "neg"), "values are swapped"),
         ((-8, 10, "neg", "neg"), "above_1"),
@@ -72,6 +72,16 @@ def test_ch02_q3_typical_wrong_answers_get_their_own_reason(wrong, phrase):
     feedback = ch02.q3.grade(wrong)
     assert feedback.status == "incorrect"
     assert phrase in feedback.message, feedback.message
+
+
+def test_ch02_q3_a_first_wrong_value_gets_a_nudge_not_the_rule():
+    """A reader's first answer, (10, 10, 'neg', 'neg'), was told "** binds tighter": the rule
+    itself. The message now asks the question and leaves the rule to hint(3)."""
+    for wrong in ((10, 10, "neg", "neg"), (10, 10, "**", "neg"), (10, -8, "neg", "**")):
+        message = ch02.q3.grade(wrong).message
+        assert "binds tighter" not in message, message
+        assert "-(x ** 2)" not in message and "= -8" not in message, message
+    assert "binds tighter" in ch02.q3.hints()[2]
 
 
 def test_ch02_q3_the_printed_strings_alone_no_longer_pass():
@@ -1795,7 +1805,7 @@ def test_ch02_q1_a_wrong_operand_of_a_product_is_not_called_left_or_right():
     answer = Add(Square(Sub(x, y)), Mul(x, x))  # the reader's, exactly
     feedback = ch02.q1.grade(answer)
     assert feedback.status == "incorrect"
-    assert "in your (* x x), one operand of * should be the constant 2" in feedback.message
+    assert "in your (* x x), one operand of the Mul should be the constant 2" in feedback.message
     assert "right operand" not in feedback.message
 
 

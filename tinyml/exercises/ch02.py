@@ -243,7 +243,18 @@ def _describe(node: Node) -> str:
         return f"the constant {_show_number(float(node.value()))}"
     if isinstance(node, Var):
         return f"the variable {node.name}"
-    return f"a {node.op} node"
+    return _node_name(node)
+
+
+def _node_name(node: Node) -> str:
+    """The node by its class, with its printed op when that differs: an Add node (printed +).
+
+    A bare "a + node" read as the + operator rather than a node of the tree.
+    """
+    name = type(node).__name__
+    article = "an" if name[:1] in "AEIOU" else "a"
+    op = getattr(node, "op", "")
+    return f"{article} {name} node" + ("" if op == name.lower() else f" (printed {op})")
 
 
 def _first_difference(got: Node, want: Node, where: str = "the root") -> str:
@@ -269,7 +280,7 @@ def _first_difference(got: Node, want: Node, where: str = "the root") -> str:
             target.reverse()
     names = ["the operand"] if len(target) == 1 else ["the left operand", "the right operand"]
     if want.op in ("+", "*") and len(target) == 2:  # either order: "left" would be odd
-        names = [f"one operand of {want.op}"] * 2
+        names = [f"one operand of the {type(want).__name__}"] * 2
     for name, g, w in zip(names, mine, target, strict=True):
         if _canonical(g) != _canonical(w):
             return _first_difference(g, w, f"in your {got}, {name}")
@@ -301,8 +312,8 @@ q1 = Question(
     hint_text="Work from the outside in: which operation comes last in the formula "
     "(x - y)² + 2·x? That is the root of the tree.",
     more_hints=(
-        "The root is +. Its left operand is the square of (x - y), its right operand is the "
-        "product of the constant 2 and x.",
+        "The root is the addition, an Add node. Its left operand is the square of (x - y), its "
+        "right operand is the product of the constant 2 and x.",
         "Use the node classes directly: Add(Square(Sub(...)), Mul(Const(...), ...)), with the "
         "x and y made in the cell (the same x object both times).",
     ),
@@ -321,14 +332,23 @@ q1 = Question(
         (_q1_tree(lambda x, y: beta.Mul(x - y, x - y) + 2 * x), "Square(Sub(x, y))"),
         (_q1_tree(lambda x, y: beta.Square(y - x) + 2 * x), "order of the operands matters"),
         (_q1_tree(lambda x, y: beta.Square(x - y) + x + x), "same function"),
-        (_q1_tree(lambda x, y: x * y), "the root should be a + node; yours is a * node"),
+        (
+            _q1_tree(lambda x, y: x * y),
+            "the root should be an Add node (printed +); yours is a Mul node (printed *)",
+        ),
         (
             _q1_tree(lambda x, y: beta.Square(x - y) + 3 * x),
-            "in your (* 3 x), one operand of * should be the constant 2; yours is the constant 3",
+            "in your (* 3 x), one operand of the Mul should be the constant 2; yours is the "
+            "constant 3",
         ),
         (
             _q1_tree(lambda x, y: beta.Square(x + y) + 2 * x),
-            "in your (square (+ x y)), the operand should be a - node; yours is a + node",
+            "in your (square (+ x y)), the operand should be a Sub node (printed -); yours is an "
+            "Add node (printed +)",
+        ),
+        (
+            _q1_tree(lambda x, y: beta.Square(x - y) + x + x),
+            "one operand of the Add should be a Square node; yours is an Add node (printed +)",
         ),
         (
             _q1_tree(lambda x, y: beta.Square(x - y) + 2 * Var(1.0, name="x")),
@@ -1071,14 +1091,15 @@ def _check_q3(answer):
     values, above = (float(v1), float(v2)), (_q3_op(above1), _q3_op(above2))
     if values == _Q3_VALUES[::-1]:
         raise Incorrect(
-            "the values are swapped: -x ** 2 + 1 is -(x ** 2) + 1 = -8, and (-x) ** 2 + 1 is "
-            "(-3)² + 1 = 10"
+            "the values are swapped: value_1 is the value of -x ** 2 + 1, value_2 that of "
+            "(-x) ** 2 + 1"
         )
     if values[0] == 10.0:
-        ops = " The same rule decides above_1." if above[0] != "**" else ""
-        raise Incorrect(  # the rule only: the learner redoes value_1 (and above_1) from it
-            "value_1 = 10 reads -x ** 2 as (-x) ** 2, but in Python ** binds tighter than "
-            f"unary minus: which of the two does -x ** 2 apply to x first?{ops}"
+        ops = " The same question decides above_1." if above[0] != "**" else ""
+        raise Incorrect(  # a nudge, not the rule: hint(3) states it
+            "value_1 = 10 is the value of (-x) ** 2 + 1. In -x ** 2 there are no parentheses: "
+            "which does Python apply to x first, unary minus or **? Its precedence rule "
+            f"decides (ch02.q3.hint(3) states it).{ops}"
         )
     if values[1] == -8.0:
         raise Incorrect(
@@ -1169,8 +1190,9 @@ q3 = Question(
         ((-8, 10, beta.Neg, beta.Pow), "nodes above x are swapped"),
         ((-8, 10, beta.Pow, beta.Sub), "not Sub (Sub is the node of x - y"),
         ((10, -8, "**", "neg"), "values are swapped"),
-        ((10, 10, "neg", "neg"), "binds tighter than unary"),
-        ((10, 10, "neg", "neg"), "The same rule decides above_1."),
+        ((10, 10, "neg", "neg"), "which does Python apply to x first, unary minus or **?"),
+        ((10, 10, "neg", "neg"), "The same question decides above_1."),
+        ((10, 10, "**", "neg"), "(ch02.q3.hint(3) states it)."),
         ((-8, -8, "**", "**"), "ignores the parentheses"),
         ((-8, 10, "neg", "neg"), "above_1: in -x ** 2 the power"),
         ((-8, 10, "**", "**"), "above_2: in (-x) ** 2 the parentheses"),
