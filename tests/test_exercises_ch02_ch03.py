@@ -2031,3 +2031,26 @@ def test_ch03_q4_a_float_that_is_a_thousand_visits_off_is_refused():
     assert not ch03.q4.grade(nudged).correct
     for right in (lambda d: 3**d * (1 + 4 * d / 3), lambda d: (4 * d + 3) / 3 * 3**d):
         assert ch03.q4.grade(right).correct
+
+
+def test_ch03_check_row_hides_the_p4_row_and_grades_it(capsys):
+    """The fill-in of 'Where the 2.5 comes from': the cell once held the measured row in a
+    variable named `true`, in plain sight; check_row measures it out of sight."""
+    right = (12 * 4 + 8, 3 * (4 * 4 + 1), 6 * 4, 30 * 4 + 11)  # 56, 51, 24, 131
+    for row, said in (
+        ((..., ..., ..., ...), "Replace each ..."),
+        ((56, 51, 24, ...), "Replace each ..."),
+        (right, "All four right."),
+        (list(right), "All four right."),
+        ((56, 51, 24, 130), "Not yet: one grad(w1)."),
+        ((56, 48, 12, 131), "Not yet: Square.grad, Mul.grad."),  # P = 1's 15 and 6 scaled wrongly
+        ((20, 15, 6, 41), "Not yet: grad() calls, Square.grad, Mul.grad, one grad(w1)."),  # P = 1
+        ((56, 51, 24), "Give four numbers"),
+        (131, "Give four numbers"),
+    ):
+        ch03.check_row(row)
+        out = capsys.readouterr().out
+        assert said in out, (row, out)
+        assert ("All four right" in out) == (
+            tuple(row) == right if isinstance(row, (tuple, list)) else False
+        )

@@ -985,9 +985,10 @@ q3 = Question(
     checker=_check_q3,
     praise="42P + 14 visits in all: Sigmoid.grad adds a walk of each prediction (12P - 3), "
     "and each of Square.grad's three walks takes in one Sigmoid more (12P + 6).",
-    hint_text="Start from the table in 'Where the 2.5 comes from': the linear model's "
-    "columns are the grad() calls, the values Square.grad asks for and the values Mul.grad "
-    "asks for. Which of them change when each prediction goes through a Sigmoid?",
+    hint_text="Start from the table in 'Where the 2.5 comes from' (Going further, after the "
+    "exercises): the linear model's counts are the grad() calls, the values Square.grad asks "
+    "for and the values Mul.grad asks for. Which of them change when each prediction goes "
+    "through a Sigmoid?",
     more_hints=(
         "Chapter 2's Sigmoid.grad computes σ'(a) = σ(a)(1 − σ(a)): it asks its operand a, "
         "the prediction w·x, for its value. How many nodes does one prediction have, with "
@@ -1132,3 +1133,28 @@ q3_walks = Question(
         (3.2057, "finish Exercise 3 first"),
     ],
 )
+
+
+# The fill-in row of "Where the 2.5 comes from" (not an exercise) ------------------------------
+
+_ROW_NAMES = ("grad() calls", "Square.grad", "Mul.grad", "one grad(w1)")
+
+
+def check_row(my_row) -> None:
+    """Print which of four predicted P = 4 counts of one grad(w1) match Beta's measured ones.
+
+    The measured counts stay in here, so that the chapter's fill-in cell never shows them."""
+    from tinyml.visits import count_visits, linear_loss
+
+    if not isinstance(my_row, (tuple, list)) or len(my_row) != 4:
+        print(f"Give four numbers, ({', '.join(_ROW_NAMES)}); got {my_row!r}.")
+        return
+    if any(v is ... for v in my_row):
+        print("Replace each ... with your prediction, then run the cell again.")
+        return
+    loss, ws = linear_loss(4)
+    with count_visits() as g:
+        loss.grad(ws[0])
+    measured = (g.grad, g.asked_by["Square"], g.asked_by["Mul"], g.total)
+    wrong = [name for name, mine, t in zip(_ROW_NAMES, my_row, measured, strict=True) if mine != t]
+    print("All four right." if not wrong else f"Not yet: {', '.join(wrong)}.")
