@@ -1157,3 +1157,31 @@ def test_q4_a_search_below_every_node_is_accepted_with_a_note_but_per_path_is_no
     assert "Note" not in ch04.q4.grade(ch04.backward_to).message  # linear: no note
     message = _graded_quickly(ch04.q4, ch04._asks_per_path).message
     assert "for every path" in message and f"2**{ch04.SIDE}" in message
+
+
+# -- session 6a (structure of the cost section) ---------------------------------------------
+def test_cost_section_prints_the_splits_it_names_and_the_serial_prose_names_s():
+    import json
+    from pathlib import Path
+
+    from tinyml import beta
+    from tinyml.visits import count_visits, linear_loss
+
+    nb = Path(__file__).parent.parent / "notebooks" / "04_backpropagation.ipynb"
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    outputs = "\n".join(
+        "".join(o.get("text", "")) for c in cells if c["cell_type"] == "code" for o in c["outputs"]
+    )
+    # Beta's 20 + 21 was stated but not printed: the optional section prints it, measured
+    loss, ws = linear_loss(1)
+    with count_visits() as full:
+        beta.gradient(loss, ws)
+    assert (full.grad, full.value) == (20, 21)
+    assert "Beta 20 grad() + 21 value() = 41" in outputs and "21 `value()` calls" in text
+    # the headline table shows Alpha's backward pass next to its (larger) forward pass
+    assert "1,008 +      605 = 1,613" in outputs
+    assert "[Counting the visits](#Counting-the-visits-(optional))" in text
+    assert "## Counting the visits (optional)" in text
+    # `a._serial > s` read as the node s: the prose says what s is
+    assert "`a._serial > s` means" not in text and "`s` is the parent's `_serial`" in text
