@@ -799,21 +799,34 @@ class Nesterov(Momentum):
     assert "ch06.q2.check(nesterov_step)" in message and "ch06.q2.check(Nesterov)" in message
 
 
-def test_q1_says_an_ndarray():
+def test_q1_accepts_a_1d_numpy_array_and_says_an_ndarray_otherwise():
+    """Session 6 brief: Exercise 1 allows a tuple or a 1-D numpy array, but the reader's
+    np.array(losses) was refused."""
     np = pytest.importorskip("numpy")
 
-    def train(loss_fn, optimizer, steps):  # the reader's loop, returning a numpy array
-        losses = []
-        for _ in range(steps):
-            optimizer.zero_grad()
-            loss = loss_fn()
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.value())
-        return np.array(losses)
+    def train_as(convert):
+        def train(loss_fn, optimizer, steps):  # the reader's loop, returning a numpy array
+            losses = []
+            for _ in range(steps):
+                optimizer.zero_grad()
+                loss = loss_fn()
+                loss.backward()
+                optimizer.step()
+                losses.append(loss.value())
+            return convert(losses)
 
-    message = ch06.q1.grade(train).message
+        return train
+
+    assert ch06.q1.grade(train_as(np.array)).correct
+    assert ch06.q1.grade(train_as(lambda losses: np.array(losses, dtype=np.float64))).correct
+    message = ch06.q1.grade(train_as(lambda losses: np.array(losses)[:, None])).message
     assert "returned an ndarray; return the list of the 15 losses" in message, message
+    message = ch06.q1.grade(train_as(lambda losses: np.array(losses, dtype=np.float32))).message
+    assert "float32" in message and "few digits" in message, message
+    message = ch06.q1.grade(train_as(lambda losses: np.array(losses)[:-1])).message
+    assert "returned 14 losses" in message, message
+    message = ch06.q1.grade(train_as(lambda losses: np.array(losses) * 1.01)).message
+    assert "loss 1 is" in message, message
 
 
 def test_q2_race_class_is_judged_by_its_steps_not_its_ancestry():
@@ -1245,3 +1258,41 @@ def test_s5f_chapter_claims_hold():
         finals = lr_sweep(QUADRATIC, optimizer, lrs, steps=50)
         ok = [(f, lr) for f, lr in zip(finals, lrs, strict=True) if f is not None]
         assert round(min(ok)[1], 3) == best
+
+
+def test_s6a_chapter_claims_hold():
+    """Session 6a: section 3's "at any rate each swing keeps at least √μ of its size per step";
+    section 7's "Adam with β1 = 0 has no momentum" and "ends far above even GD's 2.3e-4, like
+    RMSProp"; the optional section's by-hand loop is section 7's RMSProp run."""
+    from tinyml.alpha import Var
+    from tinyml.landscapes import ROSENBROCK, descend
+    from tinyml.optim import GD, Adam, RMSProp
+
+    for mu in (0.5, 0.7, 0.9):
+        for k in range(1, 100):  # η·λ from 0 to the cap 2(1 + μ): complex and real roots
+            b = 1 + mu - (k / 100) * 2 * (1 + mu)
+            disc = complex(b * b - 4 * mu) ** 0.5
+            largest = max(abs((b + disc) / 2), abs((b - disc) / 2))
+            assert largest >= math.sqrt(mu) - 1e-12, (mu, k)
+    theta = Var(2.0, name="theta")
+    adam = Adam([theta], lr=0.1, betas=(0, 0.999))
+    v = 0.0
+    for t in range(1, 6):  # with β1 = 0 each step is lr·g / (√v̂ + eps): no running sum of g
+        adam.zero_grad()
+        (theta * theta).backward()
+        g, before = theta.g, theta.value()
+        adam.step()
+        v = 0.999 * v + 0.001 * g * g
+        want = before - 0.1 * g / (math.sqrt(v / (1 - 0.999**t)) + 1e-8)
+        assert math.isclose(theta.value(), want, rel_tol=1e-12)
+    flat = descend(ROSENBROCK, Adam, steps=1000, lr=0.1, betas=(0, 0.999)).losses[-1]
+    gd = descend(ROSENBROCK, GD, steps=1000, lr=0.002).losses[-1]
+    rms = descend(ROSENBROCK, RMSProp, steps=1000, lr=0.01)
+    assert f"{gd:.1e}" == "2.3e-04" and flat > 100 * gd and rms.losses[-1] > 100 * gd
+    x, y = Var(-1.5, name="x"), Var(2.0, name="y")
+    optimizer = RMSProp([x, y], lr=0.01)
+    for _ in range(1000):
+        optimizer.zero_grad()
+        ROSENBROCK(x, y).backward()
+        optimizer.step()
+    assert (x.value(), y.value()) == rms.path[-1]

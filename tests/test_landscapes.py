@@ -270,16 +270,31 @@ def test_optimizer_lesson_view_keeps_the_loop_and_folds_the_non_finite_guarantee
     assert code.count("not shown: a non-finite gradient raises") == 1, code
 
 
-def test_sweep_summary_reads_the_first_divergence_the_count_below_and_the_best():
+def test_sweep_summary_reads_the_diverged_rates_the_count_below_and_the_best():
     from tinyml.landscapes import sweep_summary
 
     lrs = [0.01, 0.1, 1.0]
     text = sweep_summary(lrs, {"A": [0.5, 1e-3, None], "B": [2e-3, 5e-3, 3e-3]})
     a, b = text.splitlines()
-    want = "A first diverged at lr 1 below 1e-2 at 1 of 3 rates lowest loss 1.0e-03 (lr 0.1)"
+    want = "A diverged at lr 1 below 1e-2 at 1 of 3 rates lowest loss 1.0e-03 (lr 0.1)"
     assert a.split() == want.split()
-    assert "first diverged at lr none" in b and "at  3 of 3 rates" in b and "(lr 0.01)" in b
+    assert "diverged at no rate" in b and "at  3 of 3 rates" in b and "(lr 0.01)" in b
     assert "lowest" not in sweep_summary(lrs, {"C": [None, None, None]})
+    assert "diverged at lr 0.01–1 " in sweep_summary(lrs, {"C": [None, None, None]})
+
+
+def test_sweep_summary_shows_a_method_that_converges_again_above_a_diverged_rate():
+    """Session 6 brief: "first diverged at lr 0.316" hid that RMSProp ends below its start
+    again at 0.464 and 0.681 in the valley; every diverged rate is listed."""
+    from tinyml.landscapes import ROSENBROCK, lr_sweep, sweep_summary
+    from tinyml.optim import RMSProp
+
+    lrs = [10 ** (k / 6) for k in range(-18, 1)]
+    finals = lr_sweep(ROSENBROCK, RMSProp, lrs, steps=500)
+    assert [round(lr, 3) for lr, f in zip(lrs, finals, strict=True) if f is None] == [0.316, 1]
+    assert "diverged at lr 0.316, 1 " in sweep_summary(lrs, {"RMSProp": finals})
+    mixed = sweep_summary([1, 2, 3, 4, 5], {"M": [None, None, 1.0, None, 2.0]})
+    assert "diverged at lr 1–2, 4 " in mixed
 
 
 def test_sweep_summary_matches_lr_sweep_on_the_bowl():
@@ -290,7 +305,7 @@ def test_sweep_summary_matches_lr_sweep_on_the_bowl():
     finals = lr_sweep(QUADRATIC, GD, lrs)
     assert finals[2] is None and finals[1] < finals[0]
     line = sweep_summary(lrs, {"GD": finals})
-    assert "first diverged at lr 0.09" in line and f"lowest loss {finals[1]:.1e} (lr 0.05)" in line
+    assert "diverged at lr 0.09 " in line and f"lowest loss {finals[1]:.1e} (lr 0.05)" in line
 
 
 def test_sweep_summary_refuses_mismatched_lengths():

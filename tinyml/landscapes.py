@@ -337,24 +337,44 @@ def lr_sweep(
 def sweep_summary(
     lrs: Sequence[float], sweeps: dict[str, list[float | None]], below: float = 1e-2
 ) -> str:
-    """One line per optimizer of ``lr_sweep`` results: the first rate that diverged, how many
-    rates ended below ``below``, and the lowest final loss with its rate."""
-    lines = []
+    """One line per optimizer of ``lr_sweep`` results: every rate that diverged (a range
+    such as ``0.1–1`` for neighbouring grid rates), how many rates ended below ``below``, and
+    the lowest final loss with its rate."""
     for name, finals in sweeps.items():
         if len(finals) != len(lrs):
             raise ValueError(f"{name} has {len(finals)} final losses for {len(lrs)} rates")
-        diverged = [lr for lr, final in zip(lrs, finals, strict=True) if final is None]
-        first = f"{diverged[0]:.3g}" if diverged else "none"
+    diverged = {name: _diverged_rates(lrs, finals) for name, finals in sweeps.items()}
+    width = max((len(text) for text in diverged.values()), default=0)
+    threshold = f"{below:.0e}".replace("e-0", "e-")  # 1e-2, not 1e-02
+    lines = []
+    for name, finals in sweeps.items():
         kept = [(final, lr) for lr, final in zip(lrs, finals, strict=True) if final is not None]
         good = len([final for final, _ in kept if final < below])
-        threshold = f"{below:.0e}".replace("e-0", "e-")  # 1e-2, not 1e-02
-        line = f"{name:14} first diverged at lr {first:7}  below {threshold} at {good:2} of "
+        line = f"{name:14} {diverged[name]:{width}}  below {threshold} at {good:2} of "
         line += f"{len(lrs)} rates"
         if kept:
             best, best_lr = min(kept)
             line += f"  lowest loss {best:.1e} (lr {best_lr:.3g})"
         lines.append(line)
     return "\n".join(lines)
+
+
+def _diverged_rates(lrs: Sequence[float], finals: list[float | None]) -> str:
+    """The diverged rates as text: ``diverged at lr 0.316, 1``, or ``diverged at lr 0.1–1``
+    for neighbouring grid rates, or ``diverged at no rate``."""
+    runs: list[list[float]] = []  # [first, last] of each stretch of neighbouring diverged rates
+    previous_diverged = False
+    for lr, final in zip(lrs, finals, strict=True):
+        if final is None:
+            if previous_diverged:
+                runs[-1][1] = lr
+            else:
+                runs.append([lr, lr])
+        previous_diverged = final is None
+    if not runs:
+        return "diverged at no rate"
+    parts = [f"{a:.3g}" if a == b else f"{a:.3g}–{b:.3g}" for a, b in runs]
+    return "diverged at lr " + ", ".join(parts)
 
 
 def plot_lr_sweep(
