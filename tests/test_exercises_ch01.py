@@ -973,3 +973,38 @@ def test_q3_a_numpy_array_step_is_told_to_return_a_float_not_called_not_positive
     assert "return a Python float, not a NumPy array" in feedback.message, feedback.message
     assert "positive" not in feedback.message, feedback.message
     assert _timed(ch01.q3, lambda x: float(central_step(x))).correct
+
+
+def test_q2_one_difference_at_the_default_step_is_told_it_ignores_h():  # reader s6a 1
+    from tinyml.numeric import central_difference
+
+    def better_central(f, x, h):  # the reader's exact body: the first D has no h
+        return (4 * central_difference(f, x) - central_difference(f, x, 2 * h)) / 3
+
+    message = _timed(ch01.q2, better_central).message
+    assert "one of your differences ignores h" in message, message
+    assert "central_difference's default step" in message and "weights" not in message, message
+
+    def right(f, x, h):  # the reader's right answer still passes
+        return (4 * central_difference(f, x, h) - central_difference(f, x, 2 * h)) / 3
+
+    assert _timed(ch01.q2, right).correct
+
+
+@pytest.mark.parametrize(
+    "forward",
+    [  # readers s6a 1 and 2: Richardson over forward differences
+        lambda f, x, h: (4 * ((f(x + h) - f(x)) / h) - (f(x + 2 * h) - f(x)) / (2 * h)) / 3,
+        lambda f, x, h: (
+            (4 * ch01.forward_difference(f, x, h) - ch01.forward_difference(f, x, 2 * h)) / 3
+        ),
+    ],
+)
+def test_q2_forward_differences_shrinking_2_times_are_named_forward(forward):
+    message = _timed(ch01.q2, forward).message
+    assert "shrinks 2.0 times" in message and "those are forward differences" in message, message
+
+
+def test_q4_the_multiply_add_count_is_named_not_hours():  # reader s6a 2: hours = 1e12
+    message = _timed(ch01.q4, 1e12).message
+    assert "is the number of multiply-adds" in message and "10^8 per second" in message, message

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping
 
 from tinyml.exercises import Incorrect, Question, call_learner
-from tinyml.numeric import CENTRAL_STEP, EPS
+from tinyml.numeric import CENTRAL_STEP, EPS, FORWARD_STEP, central_difference, forward_difference
 
 # q1 ---------------------------------------------------------------------------------------
 
@@ -250,6 +250,36 @@ def _q2_points(learner, f, x, h):
     )
 
 
+def _q2_fixed_steps(learner, f, x, h):
+    """Offsets from x the answer evaluates f at for steps h, h/2 and h/3 alike: steps that
+    ignore h (a reader's answer: central_difference(f, x) with no h, for D(h))."""
+    seen = []
+    for step in (h, h / 2, h / 3):
+        points = []
+        call_learner(learner, _recording(f, points), x, step, call=_q2_call(f, x, step))
+        seen.append({abs(t - x) for t in points if isinstance(t, numbers.Real)} - {0})
+    first, *others = seen
+    return sorted(
+        d for d in first if all(any(math.isclose(d, e, rel_tol=1e-9) for e in s) for s in others)
+    )
+
+
+def _q2_fixed_message(expected, x, fixed):
+    spread = ", ".join(dict.fromkeys(f"x ± {d:.3g}" for d in fixed))  # x + s, x - s: once
+    why = (
+        f"{expected}. Yours evaluates f at {spread} whatever h is: one of your differences "
+        "ignores h"
+    )
+    defaults = {
+        CENTRAL_STEP * max(1.0, abs(x)): "central_difference's",
+        FORWARD_STEP * max(1.0, abs(x)): "forward_difference's",
+    }
+    named = [name for d in fixed for step, name in defaults.items() if math.isclose(d, step)]
+    if named:
+        why += f" ({named[0]} default step, taken when no h is passed)"
+    return why + ". Give D(h) the step h and D(2h) the step 2h"
+
+
 def _q2_number(learner, f, x, h):
     call = _q2_call(f, x, h)
     got = call_learner(learner, f, x, h, call=call)
@@ -380,6 +410,9 @@ def _check_q2(learner):
                 f"same number, {got!r}: your function ignores its h argument; use the h it "
                 "is given"
             )
+        fixed = _q2_fixed_steps(learner, f, x, h)
+        if fixed:
+            raise Incorrect(_q2_fixed_message(expected, x, fixed))
         factor = got / want if want else math.nan
         factor_half = again / better_central(f, x, h / 2)
         offset = got - want  # an added constant stays put when f doubles; a factor doubles too
@@ -442,10 +475,18 @@ def _check_q2(learner):
             shrink = f"grows {err_half / err_h:.1f} times"
         else:
             shrink = f"shrinks {err_h / err_half:.1f} times"
+        points = []
+        call_learner(learner, _recording(f, points), x, h, call=call)
+        forward = (
+            " Yours evaluates f at x itself: those are forward differences. D(h) and D(2h) are "
+            "central differences, (f(x + h) - f(x - h)) / (2h) and the same with 2h"
+            if x in points
+            else ""
+        )
         raise Incorrect(
             f"{expected}. When h halves "
             f"your error {shrink}; the aim is about 16 times (the central "
-            "difference's shrinks 4 times)"
+            f"difference's shrinks 4 times).{forward}"
         )
 
 
@@ -488,6 +529,24 @@ q2 = Question(
         (_sin_not_f, "use the f you are given"),
         (_dh_over_h, "your d(h) divides by h:"),
         (3.0, "function itself"),
+        (  # a reader's answer: D(h) without its h takes the package's default step
+            lambda f, x, h: (4 * central_difference(f, x) - central_difference(f, x, 2 * h)) / 3,
+            "central_difference's default step",
+        ),
+        (
+            lambda f, x, h: (4 * _central(f, x, h) - _central(f, x, 1e-3)) / 3,
+            "f at x ± 0.001 whatever h is: one of your differences ignores h",
+        ),
+        (  # two readers' answers: forward differences in place of D
+            lambda f, x, h: (
+                (4 * forward_difference(f, x, h) - forward_difference(f, x, 2 * h)) / 3
+            ),
+            "those are forward differences",
+        ),
+        (
+            lambda f, x, h: (4 * ((f(x + h) - f(x)) / h) - (f(x + 2 * h) - f(x)) / (2 * h)) / 3,
+            "those are forward differences",
+        ),
         (
             lambda f, x, h: (4 * _central(f, x, h) - _central(f, x, 2 * h)) / 3.0000001,
             "0.999999967 times the right one",
@@ -809,6 +868,16 @@ def _check_q4(answer):
             "that counts one multiply-add per evaluation; each evaluation of the loss costs "
             "about n of them, so the total grows like n²"
         )
+    if near(_Q4_HOURS * 3600 * _Q4_RATE):  # 1e12: the count itself (a reader's answer)
+        raise Incorrect(
+            f"{answer:g} is the number of multiply-adds (n + 1 evaluations × n each), not a "
+            "time: divide by 10^8 per second for seconds, then by 3600 for hours"
+        )
+    if near(_Q4_HOURS * _Q4_RATE):  # 2.8e8: the count / 3600, the rate left out
+        raise Incorrect(
+            f"{answer:g} is the number of multiply-adds divided by 3600: divide by 10^8 "
+            "multiply-adds per second too"
+        )
     if math.isclose(answer, _Q4_HOURS, rel_tol=0.1):  # 3, 2.75, 2.85: rounded too early
         if float(f"{answer:.1g}") == answer:  # 3: one digit
             wrong = "round the exact value to two significant digits, not to one"
@@ -861,6 +930,8 @@ q4 = Question(
         (_Q4_HOURS / 24, "in days"),
         (2.9, "does not round to the right two-digit"),
         (3.5, "not it"),
+        (1e12, "is the number of multiply-adds (n + 1 evaluations × n each), not a time"),
+        (1e12 / 3600, "divide by 10^8 multiply-adds per second too"),
         (2.7, "close, but truncated: round"),
         (float("nan"), "finite"),
         ("2.8", "number of hours"),
