@@ -619,7 +619,7 @@ _Q2_RULE = "use the rule 3a²·a' with the child's value() and grad(x), which is
 def _q2_slips(a, da, xv):
     """(what a slip's grad(x) gives, the end of its message), in the order they are tried:
     another rule's (Square's, a' squared), a in place of a', or x's value (xv) in place of
-    the child's."""
+    the child's or of a'."""
     x_slips = []
     if xv is not None and xv != a:  # where x's value differs from the child's
         x_slips = [
@@ -630,6 +630,14 @@ def _q2_slips(a, da, xv):
                 "value, self.a.value(), and its grad, self.a.grad(x): 3a²·a'",
             ),
         ]
+    if xv is not None and xv != da:  # x's value in place of a'
+        x_slips.append(
+            (
+                3 * a**2 * xv,
+                ": that is 3a²·x; you multiplied by x's value, x.value(), but the chain rule "
+                "multiplies by the child's grad, a' = self.a.grad(x): 3a²·a'",
+            )
+        )
     return [
         (3 * a**3, ": that is 3a²·a; the chain-rule factor is a' = self.a.grad(x), not a"),
         (3 * a**3 * da, ": that is 3a³·a'; you used a³ where the rule needs a²: 3a²·a'"),
@@ -975,6 +983,11 @@ class _CubeXValueNoChain(_Cube):  # a reader's, exactly: x's value and no a'
         return 3 * x.value() ** 2
 
 
+class _CubeTimesXValue(_Cube):  # a reader's, exactly: x's value in place of a'
+    def grad(self, x):
+        return 3 * self.a.value() ** 2 * x.value()
+
+
 class _CubeThreeA(_Cube):  # a reader's: 3a·a', the square left out
     def grad(self, x):
         return 3 * self.a.value() * self.a.grad(x)
@@ -1045,6 +1058,8 @@ q2 = Question(
         (_CubeNoChildren, "Cube(x).children is (), not (x,): print shows Cube(x) as (cube)"),
         (_CubeXValueNoChain, "gave 6.75; expected 37.5: that is 3x², with x's value and no"),
         (_CubeThreeA, "gave -15.0; expected 37.5: that is 3a·a'; the rule is 3a²·a'"),
+        (_CubeTimesXValue, "gave -28.125; expected 37.5: that is 3a²·x; you multiplied by x's"),
+        (_CubeTimesXValue, "the chain rule multiplies by the child's grad, a' = self.a.grad(x)"),
     ],
 )
 
