@@ -273,6 +273,27 @@ def _float_note(got) -> str:
     return ""
 
 
+def _wrong_key_note(caches) -> str:
+    """Name a memo whose keys are off: memo[n - 1] (or memo[n + 1]) holding fib(n)."""
+    for c in caches:
+        if not isinstance(c, dict):
+            continue
+        pairs = [(_key_number(k), v) for k, v in c.items()]
+        pairs = [(k, v) for k, v in pairs if k is not None and 3 <= k < 500]
+        if len(pairs) < 3:
+            continue
+        for shift in (1, -1, 2, -2):
+            if all(v == _fib(k + shift) for k, v in pairs):
+                key = f"n - {shift}" if shift > 0 else f"n + {-shift}"
+                k, v = min(pairs)
+                return (
+                    f": your memo holds fib(n) under the key {key} (memo[{k}] is {v}, "
+                    f"fib({k + shift})). "
+                    "memo[n] should hold fib(n): store and look up both with the key n"
+                )
+    return ""
+
+
 def _check_q2(fib_memo):
     if not callable(fib_memo):
         raise Incorrect("pass your function itself, e.g. ch03.q2.check(fib_memo)")
@@ -283,6 +304,11 @@ def _check_q2(fib_memo):
         except Incorrect as exc:
             if "'NoneType'" in str(exc):
                 _name_a_none_return(fib_memo)
+            if " raised RecursionError" in str(exc):
+                raise Incorrect(
+                    f"{exc}. fib_memo needs fib1's base case before anything else: "
+                    "if n < 2: return n"
+                ) from None
             if " raised KeyError" not in str(exc):
                 raise
             raise Incorrect(
@@ -292,8 +318,7 @@ def _check_q2(fib_memo):
         if got != _fib(n):
             raise Incorrect(
                 f"fib_memo({n}) returned {got!r}; expected {_fib(n)}"
-                + _float_note(got)
-                + _STALE * held
+                + (_wrong_key_note(_caches(fib_memo)) or _float_note(got) + _STALE * held)
             )
     caches = _caches(fib_memo)
     for c in caches:
@@ -382,8 +407,11 @@ def _check_q2(fib_memo):
     _, calls = _count_calls_of(fib_memo, n)
     if calls > 1:
         raise Incorrect(
-            f"fib_memo({n}) stored its results, but asked again it made {calls} calls: look "
-            "n up in the memo first, and return the stored result when it is there"
+            f"fib_memo({n}) stored its results, but asked again it made {calls} calls"
+            + (
+                _wrong_key_note(caches)
+                or ": look n up in the memo first, and return the stored result when it is there"
+            )
         )
     got, _ = _count_calls_of(fib_memo, 300)
     if got != _fib(300):
@@ -488,6 +516,27 @@ def _fib_memo_str_keys(n):  # a real memo, keyed by str(n): fine
     return _memo_str[str(n)]
 
 
+_memo_shifted: dict[int, int] = {}
+
+
+def _fib_memo_under_n_minus_1(n):  # a reader's: stores fib(n) under the key n - 1
+    if n < 2:
+        return n
+    if n not in _memo_shifted:
+        _memo_shifted[n - 1] = _fib_memo_under_n_minus_1(n - 1) + _fib_memo_under_n_minus_1(n - 2)
+    return _memo_shifted[n - 1]
+
+
+_memo_baseless: dict[int, int] = {}
+
+
+def _fib_memo_without_base_case(n):  # a reader's: fib1's `if n < 2: return n` left out
+    if n in _memo_baseless:
+        return _memo_baseless[n]
+    _memo_baseless[n] = _fib_memo_without_base_case(n - 1) + _fib_memo_without_base_case(n - 2)
+    return _memo_baseless[n]
+
+
 _memo_show: dict[int, int] = {}
 
 
@@ -546,6 +595,8 @@ q2 = Question(
         (_fib_memo_via_fib1, "calls of fib1"),
         (_fib_calls_itself_for_show, "calls itself, but never as fib_memo("),
         (_fib_reads_a_prefilled_table, "filled in advance, by a loop, is a table"),
+        (_fib_memo_under_n_minus_1, "memo[n] should hold fib(n)"),
+        (_fib_memo_without_base_case, "needs fib1's base case"),
     ],
     praise="with an empty memo fib_memo(n) computes each F(k) once and finds the second "
     "request in memo: about 2n calls, linear like fib_iter's n + 1, "
@@ -964,6 +1015,16 @@ def _check_q3(formula):
             f"grad_visits({_Q3_POINTS[0]}) = {got[_Q3_POINTS[0]]!r} has the right counts in the "
             "wrong order: check the order, (grad() calls, Square.grad, Sigmoid.grad, Mul.grad)"
         )
+    off = [
+        name
+        for col, name in enumerate(_Q3_COLUMNS)
+        if any(got[P][col] != want[P][col] for P in _Q3_POINTS)
+    ]
+    more = (
+        f" (your {' and '.join(off[1:])} column{'s are' if len(off) > 2 else ' is'} off too)"
+        if len(off) > 1
+        else ""
+    )
     for col, name in enumerate(_Q3_COLUMNS):
         if all(got[P][col] == want[P][col] for P in _Q3_POINTS):
             continue
@@ -971,11 +1032,11 @@ def _check_q3(formula):
         shown = f"grad_visits({P}): your {name} column is {got[P][col]!r}"
         for c, (a, b), why in _Q3_COLUMN_SLIPS:
             if c == col and all(got[Q][col] == a * Q + b for Q in _Q3_POINTS):
-                raise Incorrect(f"{shown}, off: {why}")
+                raise Incorrect(f"{shown}, off: {why}{more}")
         raise Incorrect(
             f"{shown}, but one grad(w1) of linear_loss({P}, activation=Sigmoid) makes "
             f"{_visits_word(want[P][col])} there; count that column again, and check it with "
-            f"count_visits() ({_Q3_MEASURE[col]})"
+            f"count_visits() ({_Q3_MEASURE[col]}){more}"
         )
     raise AssertionError("unreachable: some column differs")  # pragma: no cover
 
@@ -985,9 +1046,9 @@ q3 = Question(
     checker=_check_q3,
     praise="42P + 14 visits in all: Sigmoid.grad adds a walk of each prediction (12P - 3), "
     "and each of Square.grad's three walks takes in one Sigmoid more (12P + 6).",
-    hint_text="Start from the table in 'Where the 2.5 comes from' (Going further, after the "
-    "exercises): the linear model's counts are the grad() calls, the values Square.grad asks "
-    "for and the values Mul.grad asks for. Which of them change when each prediction goes "
+    hint_text="Start from the table in 'Where the 2.5 comes from', just above the exercise: "
+    "the linear model's counts are the grad() calls, the values Square.grad asks for and the "
+    "values Mul.grad asks for. Which of them change when each prediction goes "
     "through a Sigmoid?",
     more_hints=(
         "Chapter 2's Sigmoid.grad computes σ'(a) = σ(a)(1 − σ(a)): it asks its operand a, "
@@ -1011,6 +1072,8 @@ q3 = Question(
         (_constants_forgotten, "P weights, P constants, P Muls, P − 1 Adds"),
         (lambda P: tuple(P * v for v in grad_visits(P)), "that is all P grads"),  # a reader's
         (lambda P: (12 * P + 11, 12 * P + 6, 12 * P - 3, 6 * P + 1), "your Mul.grad column"),
+        # a reader's: two columns wrong; the message names both
+        (lambda P: (12 * P + 11, 12 * P + 3, 12 * P, 6 * P), "Sigmoid.grad column is off too"),
         (lambda P: grad_visits(P) if P != 3 else (0, 0, 0, 0), "grad_visits(3)"),
         (lambda P: 42 * P + 14, "one number"),
         (lambda P: grad_visits(P)[:3], "has 3 columns"),
