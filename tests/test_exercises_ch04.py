@@ -599,8 +599,9 @@ def test_q3_a_crash_names_the_depth_as_d():
 
 def test_q4_pushing_zero_into_the_pruned_part_is_refused_and_honest_variants_are_not():
     message = _graded_quickly(ch04.q4, ch04._pushes_zero_into_the_pruned_part).message
-    assert "you still walk the pruned part: your function read the local_grads of" in message
-    assert "(such as u)" in message and "Skip nodes that lead to no listed leaf" in message
+    assert "your function added 0.0 to the g of 26 nodes that lead to no listed leaf" in message
+    assert "(such as u)" in message and "still a push into a skipped node" in message
+    assert "local_grads of" not in message  # reading a skipped node's local_grads is allowed
 
     def reads_every_nodes_local_grads(root, wrt):
         order = topological_order(root)
@@ -612,10 +613,8 @@ def test_q4_pushing_zero_into_the_pruned_part_is_refused_and_honest_variants_are
                 if node in needed and child in needed:
                     child.g += node.g * d
 
-    assert (
-        "still walk the pruned part"
-        in _graded_quickly(ch04.q4, reads_every_nodes_local_grads).message
-    )
+    # reading a skipped node's local_grads, without pushing, is allowed (session 6b rule)
+    assert _graded_quickly(ch04.q4, reads_every_nodes_local_grads).correct
 
     def sets_a_pruned_root_to_zero(root, wrt):  # honest: root.g = 0.0 for a pruned root
         order = topological_order(root)
@@ -849,10 +848,10 @@ def _adds_zero_into_pruned_children(root, wrt):
 def test_q4_setting_pruned_nodes_to_zero_passes_and_adding_zero_is_described_as_such():
     assert _graded_quickly(ch04.q4, _readers_zeroing_to_be_safe).correct
     message = _graded_quickly(ch04.q4, _adds_zero_into_pruned_children).message
-    assert "still walk the pruned part: your function added 0.0 to the g of 2 nodes" in message
-    assert "local_grads of" not in message
+    assert "your function added 0.0 to the g of 2 nodes" in message
+    assert "still a push into a skipped node" in message and "local_grads of" not in message
     message = _graded_quickly(ch04.q4, ch04._pushes_zero_into_the_pruned_part).message
-    assert "read the local_grads of 26 nodes and added 0.0 to the g of 26 nodes" in message
+    assert "added 0.0 to the g of 26 nodes" in message and "local_grads of" not in message
 
 
 def _first_seen_order(root, wrt):
@@ -993,7 +992,10 @@ def test_q4_a_pass_per_leaf_with_an_order_per_leaf_is_told_so_not_per_path():
 
 def test_q4_walking_the_pruned_part_names_the_test_without_assuming_the_learners_names():
     message = _graded_quickly(ch04.q4, ch04._pushes_zero_into_the_pruned_part).message
-    assert "test whether a node leads to a listed leaf (e.g. `node in needed`)" in message
+    assert (
+        "Push only into children that lead to a listed leaf: test it (e.g. `child in needed`)"
+        in (message)
+    )
 
 
 # -- learner read s4c: q2 must also hold at a = 0 and upstream = 0 ---------------------------
@@ -1185,3 +1187,77 @@ def test_cost_section_prints_the_splits_it_names_and_the_serial_prose_names_s():
     assert "## Counting the visits (optional)" in text
     # `a._serial > s` read as the node s: the prose says what s is
     assert "`a._serial > s` means" not in text and "`s` is the parent's `_serial`" in text
+
+
+# -- session 6b (reader ch4_s6a_read1): one rule for skipped nodes ---------------------------
+def _readers_zip_loop_over_every_node(root, wrt):  # the reader's code, verbatim
+    ids = {id(w) for w in wrt}
+    order = topological_order(root)
+    keep = {}
+    for node in reversed(order):
+        keep[id(node)] = id(node) in ids or any(keep[id(c)] for c in node.children)
+    root.g += 1.0  # (root is needed in the checker's graph)
+    for node in order:
+        for child, d in zip(node.children, node.local_grads):  # noqa: B905 (verbatim)
+            if keep[id(child)]:
+                child.g += node.g * d
+
+
+def _readers_enumerate_loop_over_every_node(root, wrt):  # the reader's accepted variant
+    ids = {id(w) for w in wrt}
+    order = topological_order(root)
+    keep = {}
+    for node in reversed(order):
+        if id(node) in ids or any(id(c) in keep for c in node.children):
+            keep[id(node)] = True
+    if id(root) in keep:
+        root.g += 1.0
+    for node in order:
+        for i, child in enumerate(node.children):
+            if id(child) in keep:
+                child.g += node.g * node.local_grads[i]
+
+
+def _readers_zip_loop_seeding_only_a_needed_root(root, wrt):
+    """The reader's zip loop with the enumerate variant's root test: both forms alike."""
+    ids = {id(w) for w in wrt}
+    order = topological_order(root)
+    keep = {}
+    for node in reversed(order):
+        keep[id(node)] = id(node) in ids or any(keep[id(c)] for c in node.children)
+    if keep[id(root)]:
+        root.g += 1.0
+    for node in order:
+        for child, d in zip(node.children, node.local_grads):  # noqa: B905 (as the reader)
+            if keep[id(child)]:
+                child.g += node.g * d
+
+
+def test_q4_reading_a_skipped_nodes_local_grads_is_graded_like_not_reading_them():
+    # The rule: no push into a skipped node (not even 0.0) and none from it; reading its
+    # children or local_grads is allowed. The zip form and the enumerate form walk the same
+    # nodes and push the same amounts: both pass.
+    assert _graded_quickly(ch04.q4, _readers_enumerate_loop_over_every_node).correct
+    assert _graded_quickly(ch04.q4, _readers_zip_loop_seeding_only_a_needed_root).correct
+    # The reader's verbatim zip code seeds the root always, so the graph whose root reaches
+    # no listed leaf refuses it for that, and for nothing about local_grads.
+    message = _graded_quickly(ch04.q4, _readers_zip_loop_over_every_node).message
+    assert "Set root.g = 1.0 only when the root is needed" in message
+    assert "local_grads" not in message and "pruned part" not in message
+
+
+def test_q4_exercise_text_states_the_rule_for_skipped_nodes():
+    import json
+    from pathlib import Path
+
+    nb = Path(__file__).parent.parent / "notebooks" / "04_backpropagation.ipynb"
+    cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+    text = next(
+        "".join(c["source"]) for c in cells if "".join(c["source"]).startswith("### Exercise 4")
+    )
+    assert "not even 0.0" in text and "`local_grads` is allowed" in text
+
+
+def test_q1_22_5_is_named_as_one_and_a_half_times_15():
+    feedback = ch04.q1.grade(22.5)
+    assert feedback.status == "incorrect" and "22.5 is 1.5 × 15" in feedback.message

@@ -81,6 +81,12 @@ _Q1_SLIPS: tuple[tuple[tuple[float, ...], str], ...] = (
         "upstream × each local derivative",
     ),
     (
+        (22.5,),
+        "22.5 is 1.5 × 15: the two calls (upstream 1 + 0.5) leave 1.5 times what one push "
+        "of 1.0 leaves, but one push of 1.0 does not leave 15. Recount it: x * x hands x "
+        "upstream × x once per operand, and y * x hands it upstream × y",
+    ),
+    (
         (6.0, 9.0, 3.0),
         "x also reaches z through y * x, which pushes upstream times y to x",
     ),
@@ -140,6 +146,7 @@ q1 = Question(
         (13.5, "*other* operand"),
         (18, "chapter's example"),
         (12, "0.5, not 1"),
+        (22.5, "22.5 is 1.5 × 15"),
         ("15", "number"),
         (alpha.Var(3.0), "use x.g"),
     ],
@@ -1610,26 +1617,21 @@ def _check_q4_graphs(learner, changed):
                 "as PyTorch skips tensors that do not require grad. Which nodes lead to a "
                 "listed leaf? Decide that before pushing, and push only into those"
             )
-        # Setting a pruned node's g to 0.0 (it stays 0) is allowed; reading its local_grads,
-        # or adding to its g (g += ... reads g first), walks the part the task skips.
-        read = [n for n in order if n not in needed and n in seen.grads_read]
+        # The rule (Exercise 4's text): nothing is added to a skipped node's g, not even 0.0,
+        # and it pushes nothing. Setting its g to 0.0 (it stays 0) is allowed, and so is reading
+        # its children or local_grads: a loop may look at every node, only its pushes count.
         added = [
             n
             for n in order
             if n not in needed and n is not root and n in seen.assigned and n in seen.g_read
         ]
-        if read or added:
-            did = []
-            if read:
-                did.append(f"read the local_grads of {_count(read)}")
-            if added:
-                did.append(f"added 0.0 to the g of {_count(added)}")
+        if added:
             raise Incorrect(
-                f"on the graph {text}, the gradients are right and no pruned g changed, but you "
-                f"still walk the pruned part: your function {' and '.join(did)} that lead to "
-                f"no listed leaf{_such_as(read or added)}. Skip nodes that lead to no listed "
-                "leaf: test whether a node leads to a listed leaf (e.g. `node in needed`) "
-                "before touching it or its children"
+                f"on the graph {text}, the gradients are right and no pruned g changed, but your "
+                f"function added 0.0 to the g of {_count(added)} that lead to no listed leaf"
+                f"{_such_as(added)}: adding 0.0 is still a push into a skipped node. Push only "
+                "into children that lead to a listed leaf: test it (e.g. `child in needed`) "
+                "before the +="
             )
         again = [
             n
@@ -1702,7 +1704,7 @@ q4 = Question(
         (_reversed_pairing, "the pairs are mixed up"),
         (_pushes_in_its_own_order, "push in topological_order(root)"),
         (_seeds_always, "only when the root is needed"),
-        (_pushes_zero_into_the_pruned_part, "you still walk the pruned part"),
+        (_pushes_zero_into_the_pruned_part, "still a push into a skipped node"),
         (_one_pass_per_leaf, "you make one pass per listed leaf"),
         (_adds_once_per_listing, "x is listed twice; it still gets its gradient once"),
         (lambda root, wrt: root.grad(1.0), "calls grad()"),
