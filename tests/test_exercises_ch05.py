@@ -629,7 +629,7 @@ def test_s4f_read_q2_names_append_inside_the_inner_loop_and_total_replaced():
     assert "6 entries, one per product" in message and "after the inner loop" in message
     message = ch05.q2.grade(replaced).message
     assert "[-1.0, -3.0]" in message and "only the last product" in message, message
-    assert "total +=" in message
+    assert "add each product to the sum instead" in message, message
 
     def right(W, x):  # the same loops, fixed, still pass
         y = []
@@ -714,3 +714,31 @@ def test_s5d_q5_a_const_per_weight_with_var_inputs_gets_its_own_message():
     assert "count each kind of node separately" not in message, message
     assert ch05.q5.grade(ch05.graph_nodes).correct
     assert ch05.q5.grade(lambda n, m: 3 * n * m + m - 1).correct
+
+
+def test_s6a_read_q2_overwrite_message_names_no_variable_and_q4_q5_wrong_arity():
+    def overwrite(W, x):  # the reader's exact slip: `t = w*v` replaces the sum
+        y = []
+        for row in W:
+            t = 0
+            for w, v in zip(row, x):  # noqa: B905 - the reader's exact code
+                t = w * v
+            y.append(t)
+        return y
+
+    message = ch05.q2.grade(overwrite).message
+    assert "only the last product" in message and "add each product to the sum" in message
+    assert "total" not in message, message  # the learner's variable may be t, s, acc, ...
+
+    # The reader's `ch05.q4.check(lambda: 0)` showed a raw TypeError naming <lambda>.
+    for wrong in (lambda: 0, lambda n, m: 0, lambda n, m, p, q: 0):
+        message = ch05.q4.grade(wrong).message
+        assert ch05.q4.grade(wrong).status == "incorrect"
+        assert message.startswith("additions must take 3 arguments, (n, m, p)"), message
+        assert "<lambda>" not in message and "TypeError" not in message, message
+    message = ch05.q5.grade(lambda n: 0).message
+    assert message.startswith("graph_nodes must take 2 arguments, (n, m)"), message
+    # right answers with other argument forms still pass
+    assert ch05.q4.grade(lambda *s: s[0] * s[2] * (s[1] - 1)).correct
+    assert ch05.q4.grade(lambda n, m, p, extra=0: n * p * (m - 1) + extra).correct
+    assert ch05.q4.grade(ch05.additions).correct and ch05.q5.grade(ch05.graph_nodes).correct

@@ -27,7 +27,7 @@ SHOW_VIEWS = {
         ),
         'f"cannot multiply': "the error's message",
         "f\"(a's column": "the error's message",
-        "_check_entries": "every entry must support + and *",
+        "_check_entries": "a check that every entry supports + and *",
     }
 }
 

@@ -339,7 +339,8 @@ def _check_q2(learner_matvec):
         if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, last, strict=True)):
             raise Incorrect(
                 f"matvec({w}, {x}) returned {got!r}: each y[i] is only the last product, "
-                "W[i][-1] * x[-1]. Add each product to total (total += ...), do not replace it"
+                "W[i][-1] * x[-1]: your loop replaces the row's sum with each product; add each "
+                "product to the sum instead"
             )
         running = [want[0], want[0] + want[1]]
         if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, running, strict=True)):
@@ -895,9 +896,23 @@ _Q4_SIZES = [
 ]
 
 
+def _require_args(fn, names: str, example: str) -> None:
+    """Incorrect, in plain words, unless fn can be called with one argument per name."""
+    try:
+        inspect.signature(fn).bind(*names.split(", "))
+    except TypeError:
+        raise Incorrect(
+            f"{example.split('(')[0]} must take {len(names.split(', '))} arguments, ({names}): "
+            f"write def {example}:"
+        ) from None
+    except ValueError:  # no signature to read (a builtin): let the call decide
+        pass
+
+
 def _check_q4(count):
     if not callable(count):
         raise Incorrect("pass your function itself, e.g. ch05.q4.check(additions)")
+    _require_args(count, "n, m, p", "additions(n, m, p)")
     got = {size: call_learner(count, *size) for size in _Q4_SIZES}
 
     def everywhere(formula) -> bool:
@@ -1067,6 +1082,7 @@ _Q5_SLIPS = (
 def _check_q5(count):
     if not callable(count):
         raise Incorrect("pass your function itself, e.g. ch05.q5.check(graph_nodes)")
+    _require_args(count, "n, m", "graph_nodes(n, m)")
     got = {size: call_learner(count, *size) for size in _Q5_SIZES}
     for (n, m), value in got.items():
         kinds = _layer_graph_counts(n, m)
