@@ -499,7 +499,7 @@ def test_every_solution_runs_in_the_chapters_namespace_and_passes():
         if cell["cell_type"] == "code" and ("import " in source and "def " not in source):
             lines = [line for line in source.splitlines() if not line.startswith("%")]
             exec("\n".join(lines), namespace)  # the chapter's import cells, in order
-    names = {"q1": "train", "q5": "smallest_mu", "q3": "rmsprop_step", "q4": "first_step",
+    names = {"q1": "train", "q5": "threshold_mu", "q3": "rmsprop_step", "q4": "first_step",
              "q2": "nesterov_step"}  # fmt: skip
     for q, name in names.items():
         scope = dict(namespace)
@@ -861,8 +861,8 @@ def test_q3_last_hint_does_not_spell_out_the_code():
     assert "alpha·v + (1 - alpha)" not in last and "lr·g / (√v + eps)" not in last
 
 
-def test_q5_accepts_only_the_smallest_mu_and_says_near_misses_are_near():
-    """Sixth read: Exercise 5 now turns section 3's limit around (the smallest mu at lr=0.03)."""
+def test_q5_accepts_only_the_threshold_mu_and_says_near_misses_are_near():
+    """Sixth read: Exercise 5 now turns section 3's limit around (the threshold mu at lr=0.03)."""
     for right in (0.5, 0.03 * 100 / 2 - 1, 1 / 2):
         assert ch06.q5.grade(right).correct, right
     for below in (0.46, 0.49, 0.4999):
@@ -1296,3 +1296,46 @@ def test_s6a_chapter_claims_hold():
         ROSENBROCK(x, y).backward()
         optimizer.step()
     assert (x.value(), y.value()) == rms.path[-1]
+
+
+def test_q2_names_momentum_in_velocity_form_by_what_the_learner_wrote():
+    """Report ch6_s6a_read1: the velocity form of plain momentum was told it stepped along
+    "the new buffer mu·buf + g", a buffer the learner had not written."""
+
+    def velocity(theta, g, buf, lr, mu):  # the reader's exact answer
+        buf = mu * buf - lr * g
+        return theta + buf, buf
+
+    message = ch06.q2.grade(velocity).message
+    assert message.startswith("that is plain momentum in velocity form: buf = mu·buf - lr·g")
+    assert "a step along the new buffer mu·buf + g" not in message
+    assert "buf = mu·buf + g, then theta = theta - lr·(g + mu·buf)" in message
+
+    def lr_in_buffer(theta, g, buf, lr, mu):  # plain momentum again, with yet another buffer
+        buf = mu * buf + lr * g
+        return theta - buf, buf
+
+    message = ch06.q2.grade(lr_in_buffer).message
+    assert message.startswith("theta moves exactly as the chapter's Momentum moves it")
+    assert "mu·buf + g (the same as" not in message
+
+    def copied(theta, g, buf, lr, mu):  # the chapter's own buffer keeps its message
+        buf = mu * buf + g
+        return theta - lr * buf, buf
+
+    assert "a step along the new buffer mu·buf + g" in ch06.q2.grade(copied).message
+
+
+def test_q5_speaks_of_the_threshold_not_of_a_smallest_mu():
+    """Report ch6_s6a_read1: the threshold 0.5 does not itself converge, so no message (nor the
+    notebook's variable) calls it the smallest mu that works."""
+    from pathlib import Path
+
+    for answer in (0.9, 0.7, 0.2, 0.03, 0.038):
+        assert "smallest" not in ch06.q5.grade(answer).message, answer
+    assert "so does a smaller mu" in ch06.q5.grade(0.9).message
+    assert "smallest" not in ch06.q5.title + ch06.q5.solution_text
+    notebook = Path(__file__).parent.parent / "notebooks" / "06_optimizers.ipynb"
+    assert (
+        "smallest_mu" not in notebook.read_text() and "threshold_mu = ____" in notebook.read_text()
+    )

@@ -974,7 +974,7 @@ def _check_q5(answer):
     named = {
         _LR: "0.03 is the learning rate, fixed here; the question asks for the momentum mu",
         2 * (1 + 0.9) / 100: "0.038 is the largest rate at mu = 0.9; here the rate is fixed "
-        "at 0.03 and the question asks for the smallest mu",
+        "at 0.03 and the question asks for the threshold mu",
         2 / 100: "0.02 = 2/100 is plain GD's limit on this bowl; the question asks for mu",
         1 - 2 / (100 * _LR): "1 - 2/(100·0.03) uses 1/(1 - mu), how much momentum speeds up a "
         "steady direction; at the limit y's gradients alternate in sign, and section 3's limit "
@@ -985,7 +985,8 @@ def _check_q5(answer):
         "the gradient, ∂f/∂y = 100·y, so λ = 100 (as QUADRATIC's 25 comes from ½·25·y²)",
         _LR * 25 / 2 - 1: "-0.625 uses the chapter's bowl, curved 25× across y; this one is "
         "curved 100×",
-        0.9: "0.9 works (it is Momentum's default), but it is not the smallest mu that does",
+        0.9: "0.9 works (it is Momentum's default), but so does a smaller mu: the question asks "
+        "for the threshold",
     }
     for value, why in named.items():
         if math.isclose(mu, value, rel_tol=0.02):
@@ -1010,7 +1011,7 @@ def _check_q5(answer):
         raise Incorrect(
             f"{close}Momentum with momentum={mu!r} at lr=0.03 still fails: its largest stable "
             f"rate 2(1 + mu)/100 = {limit:.6g} is below 0.03, so y's swing grows for ever. "
-            "The smallest mu is larger. Solve lr < 2(1 + mu)/λ for mu, with λ = 100"
+            "The threshold is larger. Solve lr < 2(1 + mu)/λ for mu, with λ = 100"
         )
     if mu <= 1.05 * _SMALLEST_MU:
         raise Incorrect(
@@ -1024,7 +1025,7 @@ def _check_q5(answer):
 
 
 q5 = Question(
-    title="The smallest momentum that makes a rate work",
+    title="The momentum threshold that makes a rate work",
     checker=_check_q5,
     hint_text="Section 3 gave Momentum's largest stable rate, 2(1 + mu)/λ, with λ the factor in "
     "a direction's gradient. Which direction of this bowl is the steepest, and what is its λ?",
@@ -1037,7 +1038,7 @@ q5 = Question(
     solution_text="# Section 3: Momentum converges while lr < 2(1 + mu)/λ, λ the largest "
     "curvature: ∂f/∂y = 100·y, so λ = 100 across y.\n"
     "# 0.03 < 2(1 + mu)/100  <=>  1 + mu > 0.03 · 100 / 2 = 1.5  <=>  mu > 0.5\n"
-    "smallest_mu = 0.03 * 100 / 2 - 1  # 0.5",
+    "threshold_mu = 0.03 * 100 / 2 - 1  # 0.5",
     answer=lambda: _SMALLEST_MU,
     wrong=[
         (0.03, "the learning rate, fixed here"),
@@ -1048,7 +1049,7 @@ q5 = Question(
         (2.0, "factor 2"),
         (-0.625, "chapter's bowl"),
         (-0.25, "the curvature is the factor in the gradient"),
-        (0.9, "not the smallest"),
+        (0.9, "asks for the threshold"),
         (0.0, "plain GD"),
         (-0.5, "positive"),
         (1.0, "below 1"),
@@ -1326,6 +1327,28 @@ _MOMENTUM_MISTAKES = {
 }
 
 
+def _plain_momentum_advice(got: list[float], momentum_buffers: list[float], lr: float) -> str:
+    """What the learner wrote, when theta moves as plain momentum: the chapter's buffer, the
+    velocity form (buf = mu·buf - lr·g, theta + buf), or some other buffer."""
+    nesterov = (
+        "Nesterov first updates the buffer, buf = mu·buf + g, then steps along g + mu·buf "
+        "with that new buf"
+    )
+    if _first_difference(got, momentum_buffers) is None:
+        return _MOMENTUM_MISTAKES["plain momentum"]
+    if _first_difference(got, [-lr * b for b in momentum_buffers]) is None:
+        return (
+            "that is plain momentum in velocity form: buf = mu·buf - lr·g is the step itself, "
+            "and theta + buf moves exactly as the chapter's Momentum does. Nesterov's buffer "
+            "has no lr in it: buf = mu·buf + g, then theta = theta - lr·(g + mu·buf) with that "
+            "new buf"
+        )
+    return (
+        "theta moves exactly as the chapter's Momentum moves it, along the running sum of "
+        f"gradients alone. {nesterov}"
+    )
+
+
 def _check_q2(step):
     if isinstance(step, type):
         _check_q2_class(step)
@@ -1353,11 +1376,16 @@ def _check_q2(step):
         return
     _check_order(step, lr, mu, steps, want)
     for kind, why in _MOMENTUM_MISTAKES.items():
+        mistake_buffers: list[float] = []
         try:
-            same = _first_difference(got, _run_momentum(_momentum_variant(kind), lr, mu, steps))
+            same = _first_difference(
+                got, _run_momentum(_momentum_variant(kind), lr, mu, steps, mistake_buffers)
+            )
         except Incorrect:  # this mistake blows up on the test loss: not the learner's
             continue
         if same is None:
+            if kind == "plain momentum":
+                why = _plain_momentum_advice(buffers, mistake_buffers, lr)
             raise Incorrect(why)
     for name, value, guess in (
         ("lr", 0.01, _look_ahead_nesterov(0.01, mu, steps)),
@@ -1725,6 +1753,12 @@ def _sutskever_step(theta, g, buf, lr, mu):
     return theta + mu * buf - lr * g, buf
 
 
+def _velocity_momentum(theta, g, buf, lr, mu):
+    """Plain momentum in velocity form (report ch6_s6a_read1): theta moves as Momentum's."""
+    buf = mu * buf - lr * g
+    return theta + buf, buf
+
+
 def _nesterov_fixed_mu(theta, g, buf, lr, mu):
     """Right at mu = 0.9 only: the reader's answer, with 0.9 where mu belongs."""
     buf = 0.9 * buf + g
@@ -1799,6 +1833,7 @@ ch06.q2.check(Nesterov)
     wrong=[
         (_momentum_variant("gd"), "plain gradient descent"),
         (_momentum_variant("plain momentum"), "chapter's Momentum"),
+        (_velocity_momentum, "plain momentum in velocity form"),
         (lambda theta, g, buf, lr, mu: (theta - lr * (g + mu * buf), mu * buf + g), "old buffer"),
         (_momentum_variant("mu on g"), "instead of the buffer"),
         (_momentum_variant("no mu"), "mu is missing"),
