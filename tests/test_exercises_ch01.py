@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from pathlib import Path
@@ -670,7 +671,37 @@ def test_q5_common_slips_get_a_line_above_the_table(slip, named):  # a reader's 
 def test_q5_a_square_root_that_drops_cos_sign_is_not_called_a_sign_slip():  # reader s5d
     message = _timed(ch01.q5, lambda a, b: [b + math.sqrt(1 - math.sin(a) ** 2), a]).message
     assert "+cos a" not in message, message
-    assert message.startswith("At (a, b) = (3.0, -4.0) your df/da disagrees"), message
+    assert message.startswith("at (a, b) = (3.0, -4.0) your df/da disagrees"), message
+
+
+@pytest.mark.parametrize(
+    ("both_wrong", "named"),
+    [  # the s6c readers' answers: both entries wrong got only the table
+        (lambda a, b: [a + math.cos(a), b], "your two entries swap a·b's derivatives"),
+        (lambda a, b: [a * b, 2 * b], "Both entries are off. Take each partial"),
+    ],
+)
+def test_q5_both_entries_wrong_get_a_diagnosis(both_wrong, named):
+    message = _timed(ch01.q5, both_wrong).message
+    assert named in message.splitlines()[0], message
+    assert "df/da and df/db disagree" in message and "claimed" in message, message
+
+
+@pytest.mark.parametrize(
+    ("step", "named"),
+    [  # a reader (s6c): "a relative error of 3.7e-09" did not say of which function
+        (lambda x: math.sqrt(3 * EPS) * max(1.0, abs(x)), "the checker's f(t) = exp(t) a"),
+        (lambda x: 1e-9 * max(1.0, abs(x)), "the checker's f(t) = exp(t) a relative error"),
+        (
+            lambda x: 1e-9 * 1e3 if x == 1e3 else (3 * EPS) ** (1 / 3) * max(1.0, abs(x)),
+            "at x = 1000 the step 1e-06 gives the central difference of the checker's "
+            "f(t) = exp(t / 1000) a relative error",
+        ),
+    ],
+)
+def test_q3_relative_errors_name_the_function_measured(step, named):
+    message = _timed(ch01.q3, step).message
+    assert named in message, message
 
 
 def test_every_solution_ends_with_its_check_call():  # a reader: Q1's did, Q2-Q5's didn't
@@ -807,10 +838,13 @@ def test_q2_abs_around_the_right_answer_fails_on_a_negative_derivative():  # rea
     assert "f' is negative there" in feedback.message and "abs()" in feedback.message
 
 
-def test_q3_the_printed_central_step_comes_after_exercise_3():  # reader s4c: it half-spoiled it
+def test_q3_no_step_formula_before_exercise_3():  # reader s4c; s6c: the value may show, no root
     chapter = Path(__file__).parent.parent / "notebooks" / "01_finite_differences.ipynb"
-    text = chapter.read_text(encoding="utf-8")
-    assert text.index("### Exercise 3") < text.index("CENTRAL_STEP = 6.06e-06")
+    text = json.dumps(json.loads(chapter.read_text(encoding="utf-8")), ensure_ascii=False)
+    before = text.replace("\\\\", "\\").split("### Exercise 3")[0]  # JSON's \\ as \
+    for spoiler in ("cbrt", "1 / 3", "1/3", "\\sqrt[3]", "8.7e-06", "8.7 \\times"):
+        assert spoiler not in before, spoiler
+    assert "CENTRAL_STEP = 6.06e-06" in before  # section 4 prints the value (s6c readers)
 
 
 @pytest.mark.parametrize(

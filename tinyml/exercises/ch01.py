@@ -582,6 +582,12 @@ def _q3_function(x):
     return (lambda t: math.exp(t / s)), math.exp(x / s) / s
 
 
+def _q3_on(x) -> str:
+    """The test function at x, named in a message: a reader asked which f was measured."""
+    s = max(1.0, abs(x))
+    return "f(t) = exp(t)" if s == 1 else f"f(t) = exp(t / {s:g})"
+
+
 def _q3_power_slip(steps):
     """(3 * EPS) ** 1/3 is ((3 * EPS) ** 1) / 3 = ε: ** binds tighter than /."""
     for k in range(1, 7):  # (k·ε) ** 1/3 = k/3·ε
@@ -712,7 +718,8 @@ def _check_q3(step):
             raise Incorrect(
                 f"that is a square-root step, {root}·max(1, |x|): a square root balances h "
                 f"against 1/h, the forward difference's errors, not h² against 1/h. At x = {x:g} "
-                f"it leaves the central difference a relative error of {err:.1e}. The central "
+                f"it leaves the central difference of the checker's {_q3_on(x)} a relative "
+                f"error of {err:.1e}. The central "
                 "difference's truncation error shrinks like h²: balance h²/6 against ε/h, "
                 "the model in the exercise's text"
             )
@@ -722,7 +729,8 @@ def _check_q3(step):
             else ("too small: round-off")
         )
         raise Incorrect(
-            f"at x = {x:g} the step {h:g} gives a relative error of {err:.1e} (more than "
+            f"at x = {x:g} the step {h:g} gives the central difference of the checker's "
+            f"{_q3_on(x)} a relative error of {err:.1e} (more than "
             f"{_Q3_TOLERANCE:.0e}); the step is {side} dominates. Balance the two errors, and "
             "scale the step with |x|"
         )
@@ -1165,6 +1173,19 @@ _Q5_SLIPS = [  # common slips, each named above the grad_check table
     (lambda a, b: [a, b + math.cos(a)], "the two partials are swapped: df/da comes first"),
     (lambda a, b: [math.cos(a), a], "your df/da lacks b, the derivative of a·b by a"),
     (lambda a, b: [b + math.cos(a), b], "d(a·b)/db is a: b is the variable, a the constant"),
+    (  # a reader's answer (s6c): both entries wrong, a·b's two derivatives swapped
+        lambda a, b: [a + math.cos(a), b],
+        "d(a·b)/da is b, not a, and d(a·b)/db is a, not b: your two entries swap a·b's "
+        "derivatives",
+    ),
+    (  # a reader's answer (s6c)
+        lambda a, b: [a * b + math.cos(a), a],
+        "df/da still holds a·b itself; its derivative by a is b",
+    ),
+    (  # a reader's answer (s6c)
+        lambda a, b: [b + math.cos(b), a],
+        "the derivative of sin a by a is cos a, with a inside, not cos b",
+    ),
     (
         lambda a, b: [b * math.cos(a), a],
         "f is a sum, so df/da is the sum of the terms' derivatives, b + cos a: the product "
@@ -1217,7 +1238,13 @@ def _check_q5(learner):
             names = " and ".join(_NAMES[i] for i in report.mismatches)
             verb = "disagrees" if len(report.mismatches) == 1 else "disagree"
             slip = _q5_slip(claims)
-            raise Incorrect(f"{slip}At (a, b) = {point} your {names} {verb}:\n{report!r}")
+            if not slip and len(report.mismatches) == 2:  # a reader (s6c): a table, no diagnosis
+                slip = (
+                    "Both entries are off. Take each partial with the other input held "
+                    "fixed: for df/da, b is a constant; for df/db, a is. "
+                )
+            where = f"{'At' if slip else 'at'} (a, b) = {point}"  # lowercase after "Incorrect:"
+            raise Incorrect(f"{slip}{where} your {names} {verb}:\n{report!r}")
     for point in _Q5_FAR:
         claims[point] = _q5_numbers(learner, point)
     for point, claimed in claims.items():
@@ -1319,6 +1346,10 @@ q5 = Question(
         (lambda a, b: [b + math.cos(a)], "return two numbers"),
         (lambda a, b: (b + math.cos(a), a, 0.0), "return two numbers"),
         (lambda a, b: [b, b], "df/da and df/db disagree"),
+        (lambda a, b: [a + math.cos(a), b], "your two entries swap a·b's derivatives"),  # s6c
+        (lambda a, b: [b + math.cos(b), a], "with a inside, not cos b"),  # s6c
+        (lambda a, b: [a * b + math.cos(a), a], "its derivative by a is b"),  # s6c
+        (lambda a, b: [b, b], "Both entries are off. Take each partial"),  # s6c: no diagnosis
         (lambda a, b: [math.inf, a], "df/da is inf"),
         (lambda a, b: [b + math.cos(a), float("nan")], "df/db is nan"),
         (lambda a, b: ["1", a], "grad_f must return numbers: at (a, b) = (0.5, 2.0) your df/da"),
