@@ -1550,8 +1550,9 @@ def test_ch02_s4c_q4_a_step_of_ones_own_passes_with_a_note_to_leave_h_out():
 
     feedback = ch02.q4.grade(derivative_check)
     assert feedback.correct
-    assert "you chose the step h = 1e-07 yourself" in feedback.message.lower()
+    assert "your own step h = 1e-07" in feedback.message
     assert "leave h out" in feedback.message
+    assert not feedback.message.startswith("well done")  # s6c: not praised as if done as asked
     assert ch02.q4.grade(ch02._derivative_check).message == "well done."
 
 
@@ -2054,3 +2055,62 @@ def test_ch03_check_row_hides_the_p4_row_and_grades_it(capsys):
         assert ("All four right" in out) == (
             tuple(row) == right if isinstance(row, (tuple, list)) else False
         )
+
+
+# Answers from fresh read s6c of chapter 2, each as the reader wrote it.
+
+
+def test_ch02_s6c_q2_wrong_constant_two_a_squared_is_diagnosed():
+    class Cube(Node):
+        op = "cube"
+
+        def __init__(self, a):
+            self.a = a if isinstance(a, Node) else Const(a)
+            self.children = (self.a,)
+
+        def value(self):
+            return self.a.value() ** 3
+
+        def grad(self, x):
+            return 2 * self.a.value() ** 2 * self.a.grad(x)
+
+    feedback = ch02.q2.grade(Cube)
+    assert not feedback.correct
+    assert "that is 2a²·a'" in feedback.message and "the constant is 3" in feedback.message
+
+
+def test_ch02_s6c_q2_grad_with_respect_to_the_child_names_self_a():
+    class Cube(Node):
+        op = "cube"
+
+        def __init__(self, a):
+            self.a = a if isinstance(a, Node) else Const(a)
+            self.children = (self.a,)
+
+        def value(self):
+            return self.a.value() ** 3
+
+        def grad(self, x):
+            return 3 * self.a.value() ** 2 * self.a.grad(self.a)
+
+    feedback = ch02.q2.grade(Cube)
+    assert not feedback.correct
+    assert "self.a.grad(self.a)" in feedback.message and "self.a.grad(x)" in feedback.message
+
+
+def test_ch02_s6c_q4_own_central_difference_is_accepted_but_not_praised():
+    def derivative_check(expr, x):  # reader 1's hand-written central difference, h = 1e-5
+        start = x.value()
+        h = 1e-5
+        g = expr.grad(x)
+        x.set_value(start + h)
+        a = expr.value()
+        x.set_value(start - h)
+        b = expr.value()
+        x.set_value(start)
+        return g, (a - b) / (2 * h)
+
+    feedback = ch02.q4.grade(derivative_check)
+    assert feedback.correct
+    assert "well done" not in feedback.message
+    assert "own step h = 1e-05" in feedback.message and "leave h out" in feedback.message

@@ -152,6 +152,8 @@ class Question:
     ``more_hints`` stage the help: ``hint()`` gives a nudge, ``hint(2)``, ``hint(3)`` … more.
     ``note(answer)``, for a right answer, may return a remark added after the praise (e.g. a
     number copied from the chapter: "Note: … derive one too"), or "" for none.
+    ``praise_for(answer)``, for a right answer, may return words that replace the praise (for
+    an answer that is right but not quite as asked), or "" to keep it.
     """
 
     checker: Callable[[Any], None]
@@ -163,6 +165,7 @@ class Question:
     more_hints: tuple[str, ...] = ()
     praise: str = ""  # what a right answer is told instead of "well done."
     note: Callable[[Any], str] | None = None
+    praise_for: Callable[[Any], str] | None = None
 
     def __repr__(self) -> str:  # a cell ending in ch01.q1 must not print the solution
         title = f" {self.title!r}" if self.title else ""
@@ -187,7 +190,9 @@ class Question:
             return Feedback("not attempted", f"{exc}.")
         except Incorrect as exc:
             return Feedback("incorrect", str(exc))
-        message = self.praise or "well done."
+        message = (
+            (self.praise_for(answer) if self.praise_for else "") or self.praise or "well done."
+        )
         remark = self.note(answer) if self.note else ""
         return Feedback("correct", f"{message} {remark}" if remark else message)
 

@@ -478,6 +478,15 @@ def _check_q2(cube):
     except Incorrect as err:  # .v works on the leaves only: say so, not just AttributeError
         if "AttributeError" in str(err) and "attribute 'v'" in str(err):
             raise Incorrect(f"{err}: {_Q2_NO_V}") from None
+        if (
+            "Cube(2x + y).grad(x) raised TypeError: grad(x) differentiates with respect to a "
+            "Var; got Add(" in str(err)
+        ):  # e.g. self.a.grad(self.a): the child, not x
+            raise Incorrect(
+                "calling Cube(2x + y).grad(x) raised TypeError: your grad(x) asked for a "
+                "derivative with respect to the child 2x + y (as self.a.grad(self.a) does), "
+                "but grad takes a Var. Pass x on: self.a.grad(x)"
+            ) from None
         for method, child in (("value()", "self.a.value()"), ("grad(x)", "self.a.grad(x)")):
             deep = ("RecursionError", "ValueError: value() went deeper", "ValueError: grad")
             if any(f".{method} raised {what}" in str(err) for what in deep):
@@ -648,6 +657,7 @@ def _q2_slips(a, da, xv):
             "dropped d(a³)/da = 3a²: 3a²·a'",
         ),
         (2 * a * da, ": that is Square's rule 2a·a'; the cube's is 3a²·a'"),
+        (2 * a**2 * da, ": that is 2a²·a'; d(a³)/da = 3a², so the constant is 3: 3a²·a'"),
         (3 * a * da, ": that is 3a·a'; the rule is 3a²·a', with the child's value squared"),
         (3 * da**2, ": you squared a' (the child's grad), not a (the child's value): 3a²·a'"),
         (a**2 * da, ": d(a³)/da = 3a², so a factor 3 is missing: 3a²·a'"),
@@ -1807,18 +1817,20 @@ def _f_ignores_its_argument(expr, x):
     return expr.grad(x), central_difference(lambda v: expr.value(), x.value())
 
 
-def _q4_note(_answer) -> str:
-    """A right answer that passes its own step h is told to leave h out."""
+def _q4_own_step(_answer) -> str:
+    """A right answer that passes its own step h: accepted, but not praised as asked."""
     if not _q4_own_steps:  # the steps _check_q4 found the answer passing
         return ""
     return (
-        f"(You chose the step h = {_q4_own_steps[0]:.1g} yourself; as the exercise says, leave "
-        "h out: chapter 1's default step balances truncation and round-off for you.)"
+        f"your central difference is right, but with your own step h = {_q4_own_steps[0]:.1g}. "
+        "The exercise asks you to leave h out: chapter 1's default step balances truncation "
+        "and round-off for you, while a step of your own can be too large for some functions "
+        "(h = 1e-3 fails here on tanh(1000x))."
     )
 
 
 q4 = Question(
-    note=_q4_note,
+    praise_for=_q4_own_step,
     title="Check Beta against chapter 1",
     checker=_check_q4,
     hint_text="The analytic number is one call away. For the numeric one, chapter 1's "
