@@ -2035,12 +2035,17 @@ def test_ch03_q4_a_float_that_is_a_thousand_visits_off_is_refused():
 
 
 def test_ch03_check_row_hides_the_p4_row_and_grades_it(capsys):
-    """The fill-in of 'Where the 2.5 comes from': the cell once held the measured row in a
-    variable named `true`, in plain sight; check_row measures it out of sight."""
+    """The fill-in of Exercise 3's first part (where the 2.5 comes from): the cell once held the
+    measured row in a variable named `true`, in plain sight; check_row measures it out of sight."""
+    from tinyml.exercises import ____
+
     right = (12 * 4 + 8, 3 * (4 * 4 + 1), 6 * 4, 30 * 4 + 11)  # 56, 51, 24, 131
     for row, said in (
-        ((..., ..., ..., ...), "Replace each ..."),
-        ((56, 51, 24, ...), "Replace each ..."),
+        ((____, ____, ____, ____), "Replace each ____"),
+        ((56, 51, 24, ____), "Replace each ____"),
+        ((..., ..., ..., ...), "Replace each ____"),
+        (("56", 51, 24, 131), "Give numbers"),  # s6c reader: was "Not yet: grad() calls."
+        ((56, 51, 24, True), "Give numbers"),
         (right, "All four right."),
         (list(right), "All four right."),
         ((56, 51, 24, 130), "Not yet: one grad(w1)."),
@@ -2114,3 +2119,24 @@ def test_ch02_s6c_q4_own_central_difference_is_accepted_but_not_praised():
     assert feedback.correct
     assert "well done" not in feedback.message
     assert "own step h = 1e-05" in feedback.message and "leave h out" in feedback.message
+
+
+def test_ch03_q1_near_misses_get_their_own_message():
+    """s6c readers: 2*fib2(59) - 1 and fib2(59) + 1 got only the generic message."""
+    from tinyml.recursion import fib2
+
+    for answer, said in (
+        (2 * fib2(59) - 1, "every call fib1(58) makes"),
+        (2 * fib2(61) - 1, "every call fib1(60) makes"),
+        (fib2(59) + 1, "one off: F(59) + 1"),
+        (fib2(59) - 1, "one off: F(59) - 1"),
+    ):
+        feedback = ch03.q1.grade(answer)
+        assert not feedback.correct and said in feedback.message, (answer, feedback.message)
+    assert ch03.q1.grade(fib2(59)).correct
+
+
+def test_ch03_q2_praise_does_not_claim_an_empty_memo():
+    """s6c reader: a right fib_memo with memo = {0: 0, 1: 1} was praised "with an empty memo"."""
+    assert ch03.q2.praise.startswith("fib_memo(n) computes each F(k) once")
+    assert "empty memo" not in ch03.q2.praise

@@ -9,6 +9,7 @@ import numbers
 import sys
 
 from tinyml.exercises import (
+    Blank,
     Incorrect,
     NotAttempted,
     Question,
@@ -48,6 +49,17 @@ def _check_q1(answer):
     if answer == every:
         raise Incorrect(
             f"{answer:,} is every call fib1({n}) makes; count only the calls of fib1(2)"
+        )
+    totals = {2 * _fib(k + 1) - 1: k for k in range(n - 4, n)}
+    if answer in totals:
+        raise Incorrect(
+            f"{answer:,} is 2F({totals[answer] + 1}) - 1, every call fib1({totals[answer]}) "
+            "makes; count only the calls of fib1(2)"
+        )
+    if abs(answer - want) == 1:
+        raise Incorrect(
+            f"{answer:,} is one off: F({n - 1}) {'+' if answer > want else '-'} 1. Check your "
+            "rule against fib1(4), where fib1(2) is called exactly twice, F(3)"
         )
     if answer == _fib(n):
         raise Incorrect(
@@ -598,7 +610,7 @@ q2 = Question(
         (_fib_memo_under_n_minus_1, "memo[n] should hold fib(n)"),
         (_fib_memo_without_base_case, "needs fib1's base case"),
     ],
-    praise="with an empty memo fib_memo(n) computes each F(k) once and finds the second "
+    praise="fib_memo(n) computes each F(k) once and finds the second "
     "request in memo: about 2n calls, linear like fib_iter's n + 1, "
     "against fib1's 2F(n+1) - 1.",
 )
@@ -1046,7 +1058,7 @@ q3 = Question(
     checker=_check_q3,
     praise="42P + 14 visits in all: Sigmoid.grad adds a walk of each prediction (12P - 3), "
     "and each of Square.grad's three walks takes in one Sigmoid more (12P + 6).",
-    hint_text="Start from the table in 'Where the 2.5 comes from', just above the exercise: "
+    hint_text="Start from the plain loss's table in the first part of this exercise: "
     "the linear model's counts are the grad() calls, the values Square.grad asks for and the "
     "values Mul.grad asks for. Which of them change when each prediction goes "
     "through a Sigmoid?",
@@ -1198,7 +1210,7 @@ q3_walks = Question(
 )
 
 
-# The fill-in row of "Where the 2.5 comes from" (not an exercise) ------------------------------
+# The fill-in row of Exercise 3's first part (the plain loss; not graded) ---------------------
 
 _ROW_NAMES = ("grad() calls", "Square.grad", "Mul.grad", "one grad(w1)")
 
@@ -1212,8 +1224,11 @@ def check_row(my_row) -> None:
     if not isinstance(my_row, (tuple, list)) or len(my_row) != 4:
         print(f"Give four numbers, ({', '.join(_ROW_NAMES)}); got {my_row!r}.")
         return
-    if any(v is ... for v in my_row):
-        print("Replace each ... with your prediction, then run the cell again.")
+    if any(v is ... or isinstance(v, Blank) for v in my_row):
+        print("Replace each ____ with your prediction, then run the cell again.")
+        return
+    if any(isinstance(v, bool) or not isinstance(v, numbers.Real) for v in my_row):
+        print(f"Give numbers, not {my_row!r}: a count is a whole number, such as 12 (not '12').")
         return
     loss, ws = linear_loss(4)
     with count_visits() as g:
