@@ -1261,3 +1261,65 @@ def test_q4_exercise_text_states_the_rule_for_skipped_nodes():
 def test_q1_22_5_is_named_as_one_and_a_half_times_15():
     feedback = ch04.q1.grade(22.5)
     assert feedback.status == "incorrect" and "22.5 is 1.5 × 15" in feedback.message
+
+
+def test_q4_a_two_level_needed_test_is_told_it_skips_nodes_not_that_it_overwrites():
+    def backward_to(root, wrt):  # reader 6c-2's code, verbatim: looks two levels down only
+        order = topological_order(root)
+        ids = {id(w) for w in wrt}
+        root.g += 1.0
+        for node in order:
+            if not any(id(c) in ids or c.children for c in node.children):
+                continue
+            for child, d in zip(node.children, node.local_grads):  # noqa: B905 (verbatim)
+                if id(child) in ids or any(id(cc) in ids for cc in child.children):
+                    child.g += node.g * d
+
+    message = _graded_quickly(ch04.q4, backward_to).message
+    assert "overwrite" not in message
+    assert "pruned too much" in message
+
+
+def test_q4_deciding_needed_parents_first_is_told_to_decide_children_first():
+    def backward_to(root, wrt):  # reader 6c-2's mistake: `reach` decided walking forwards
+        order = topological_order(root)
+        reach = set()
+        for node in order:
+            if node in wrt or any(c in reach for c in node.children):
+                reach.add(node)
+        root.g = 1.0
+        for node in order:
+            if node in reach:
+                for child, d in zip(node.children, node.local_grads):  # noqa: B905 (verbatim)
+                    if child in reach:
+                        child.g += node.g * d
+
+    message = _graded_quickly(ch04.q4, backward_to).message
+    assert "reversed(order)" in message
+    assert "walking topological_order(root) forwards" not in message
+
+
+def test_q4_never_pushing_into_leaves_is_told_so_not_that_the_order_is_wrong():
+    def backward_to(root, wrt):  # reader 6c-1's code, verbatim
+        order = topological_order(root)
+        keep = set(wrt)
+        for node in reversed(order):
+            if any(c in keep for c in node.children):
+                keep.add(node)
+        if root in keep:
+            root.g += 1.0
+        for node in order:
+            if node in keep:
+                for child, d in zip(node.children, node.local_grads):  # noqa: B905 (verbatim)
+                    if child in keep and child.children:
+                        child.g += node.g * d
+
+    message = _graded_quickly(ch04.q4, backward_to).message
+    assert "wrong order" not in message
+    assert "nothing reached the listed leaves" in message
+
+
+def test_q1_seven_names_both_slips():
+    message = _graded_quickly(ch04.q1, 7).message
+    assert "x * x pushes to x twice" in message
+    assert "second call" in message

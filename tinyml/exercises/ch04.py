@@ -48,7 +48,13 @@ _Q1_SLIPS: tuple[tuple[tuple[float, ...], str], ...] = (
         "everything that push delivers",
     ),
     (
-        (7.0, 10.5, 3.5),
+        (7.0,),
+        "7 is 3 + 4, one push of 1.0 with x * x pushing to x once. Two things are missing: "
+        "x * x pushes to x twice (once as each operand), and the second call's push "
+        "(upstream 0.5) is added to x.g too",
+    ),
+    (
+        (10.5, 3.5),
         "x * x pushes to x twice, once as each operand, each time upstream times x",
     ),
     (
@@ -1317,6 +1323,21 @@ def _short(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _overwrites_in_source(learner):
+    """Whether learner's code sets some node's g to a computed value (child.g = node.g * d),
+    or None when its source cannot be read."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(learner)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    return any(
+        isinstance(node, ast.Assign)
+        and not isinstance(node.value, ast.Constant)
+        and any(isinstance(t, ast.Attribute) and t.attr == "g" for t in node.targets)
+        for node in ast.walk(tree)
+    )
+
+
 def _seeds_in_source(learner):
     """Whether learner's code sets some node's g to 1 (root.g = 1.0, root.g += 1), or None
     when its source cannot be read."""
@@ -1557,6 +1578,13 @@ def _check_q4_graphs(learner, changed):
                     "root.g = 1.0"
                 )
             inner_pushed = any(changes.get(n) for n in needed if n is not root and n.children)
+            reached = any(changes.get(leaf) for leaf in wrt if leaf is not root)
+            if inner_pushed and not reached and not seen.pushed_early:
+                raise Incorrect(
+                    f"on the graph {text}: {shown}. The inner nodes got their gradients, but "
+                    "nothing reached the listed leaves: a listed leaf has no children, yet it "
+                    "is needed, so its parents must push into it too"
+                )
             if inner_pushed and all_close(
                 got, _leaf_grads(_pushes_children_first, i), abs_tol=1e-12
             ):
@@ -1572,7 +1600,11 @@ def _check_q4_graphs(learner, changed):
                     "replaces what the child's other parents pushed; add it with child.g += …"
                 )
             all_pushed = all(seen.grads_reads.get(n) for n in needed if n.children)
-            last = all_pushed and _keeps_one_arrival(i, wrt, got, want)  # else: pruned too much
+            last = (  # else: pruned too much
+                all_pushed
+                and _overwrites_in_source(learner) is not False
+                and _keeps_one_arrival(i, wrt, got, want)
+            )
             if last:
                 raise Incorrect(
                     f"on the graph {text}: {shown}. {last} holds only one of the pushes that "
@@ -1592,14 +1624,16 @@ def _check_q4_graphs(learner, changed):
             if not any(seen.grads_reads.get(n) for n in needed if n.children):
                 raise Incorrect(
                     f"on the graph {text}: {shown}. Nothing was pushed: your function read no "
-                    "needed node's local_grads. Each needed inner node must hand every needed "
-                    "child child.g += node.g * local, walking topological_order(root) forwards"
+                    "needed node's local_grads. If you mark the needed nodes, mark each one "
+                    "after its children (walk reversed(order)), so that every node above a "
+                    "listed leaf is marked too. Then each needed node hands every needed child "
+                    "child.g += node.g * d, walking the order forwards"
                 )
             raise Incorrect(
                 f"on the graph {text}: {shown}. You pruned too much: some node that leads to "
-                "a listed leaf did not push. A node is needed when it is a listed leaf or any "
-                "of its children is needed, so decide the children first (walk "
-                "topological_order(root) backwards)"
+                "a listed leaf was skipped (it got no push, or made none). A node is needed "
+                "when it is a listed leaf or any of its children is needed, so decide the "
+                "children first (walk topological_order(root) backwards)"
             )
         if root not in needed and changes.get(root):
             raise Incorrect(
