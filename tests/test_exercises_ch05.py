@@ -668,7 +668,7 @@ def test_s4g_q2_names_a_sum_without_its_first_term_and_a_return_in_the_row_loop(
 
     message = ch05.q2.grade(returns_early).message
     assert "returned [7.0], only y[0]" in message, message
-    assert "Is `return y` inside the row loop?" in message, message
+    assert "`return y` is inside a loop" in message, message
 
     def sliced(W, x):  # x[:-1]: the message names the symptom, not a range it cannot see
         return [sum(w * v for w, v in zip(row, x[:-1], strict=False)) for row in W]
@@ -742,3 +742,43 @@ def test_s6a_read_q2_overwrite_message_names_no_variable_and_q4_q5_wrong_arity()
     assert ch05.q4.grade(lambda *s: s[0] * s[2] * (s[1] - 1)).correct
     assert ch05.q4.grade(lambda n, m, p, extra=0: n * p * (m - 1) + extra).correct
     assert ch05.q4.grade(ch05.additions).correct and ch05.q5.grade(ch05.graph_nodes).correct
+
+
+def test_s6c_read_q2_first_product_twice_and_only_row_0_name_what_was_written():
+    def first_twice(W, x):  # reader 2's code: start from the first product, then loop from 0
+        y = []
+        for r in W:
+            t = r[0] * x[0]
+            for j in range(len(r)):
+                t = t + r[j] * x[j]
+            y.append(t)
+        return y
+
+    message = ch05.q2.grade(first_twice).message
+    assert "returned [5.0, -3.0]" in message, message
+    assert "counts its first term, W[i][0] * x[0], twice" in message, message
+
+    def only_row_0(W, x):  # reader 1's slip: looping only over W[0]
+        y = []
+        row = W[0]
+        total = 0
+        for j in range(len(x)):
+            total = total + row[j] * x[j]
+        y.append(total)
+        return y
+
+    message = ch05.q2.grade(only_row_0).message
+    assert "returned [7.0], only y[0]" in message, message
+    assert "never reaches row 1" in message and "inside" not in message, message
+
+    def returns_early(W, x):  # the s4g reader's slip still gets its own message
+        y = []
+        for row in W:
+            total = 0
+            for j in range(len(x)):
+                total = total + row[j] * x[j]
+            y.append(total)
+            return y
+
+    message = ch05.q2.grade(returns_early).message
+    assert "`return y` is inside a loop" in message and "never reaches" not in message, message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import dis
 import functools
@@ -9,6 +10,7 @@ import inspect
 import math
 import numbers
 import re
+import textwrap
 import types
 
 from tinyml.exercises import (
@@ -300,10 +302,7 @@ def _check_q2(learner_matvec):
             "once per row, after the inner loop has added up the row"
         )
     if len(got) == 1 and isinstance(got[0], numbers.Real) and math.isclose(got[0], want[0]):
-        raise Incorrect(
-            f"matvec({w}, {x}) returned {got!r}, only y[0]; expected {want}. Is `return y` "
-            "inside the row loop? Indent it one level less, so it runs after every row"
-        )
+        raise Incorrect(_only_row_0_advice(learner_matvec, w, x, got, want))
     if len(got) != 2 or not all(isinstance(v, numbers.Real) for v in got):
         raise Incorrect(f"matvec({w}, {x}) returned {got!r}; expected {want}")
     if not all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, want, strict=True)):
@@ -334,6 +333,13 @@ def _check_q2(learner_matvec):
                 f"matvec({w}, {x}) returned {got!r}; expected {want}. Each sum is missing its "
                 "first term, W[i][0] * x[0]: start total at 0 and loop j over range(len(x)), "
                 "or start it at the first product and loop from 1"
+            )
+        first_twice = [b + row[0] * x[0] for b, row in zip(want, w, strict=True)]
+        if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, first_twice, strict=True)):
+            raise Incorrect(
+                f"matvec({w}, {x}) returned {got!r}; expected {want}. Each sum counts its first "
+                "term, W[i][0] * x[0], twice: if total starts at the first product, loop j "
+                "from 1 (range(1, len(x))); or start total at 0"
             )
         last = [row[-1] * x[-1] for row in w]
         if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, last, strict=True)):
@@ -411,6 +417,39 @@ def _check_with_vars(learner_matvec, w, x) -> None:
         "d y[i] / d W[i][j] is x[j]. Multiply the Vars of W as they are; do not turn them "
         "into floats"
     )
+
+
+def _only_row_0_advice(learner_matvec, w, x, got, want) -> str:
+    """Why only y[0] came back: a `return` inside a loop, or a loop that never reaches row 1."""
+    said = f"matvec({w}, {x}) returned {got!r}, only y[0]; expected {want}. "
+    early = _returns_inside_loop(learner_matvec)
+    if early:
+        return said + (
+            "Your `return y` is inside a loop, so it returns after the first row; indent it "
+            "one level less, so it runs after every row"
+        )
+    if early is False:
+        return said + (
+            "Your loop never reaches row 1: loop over every row of W (for row in W), "
+            "appending one sum per row"
+        )
+    return said + (
+        "Either `return y` is inside the row loop (indent it one level less), or the loop "
+        "covers only row 0 (loop over every row: for row in W)"
+    )
+
+
+def _returns_inside_loop(fn) -> bool | None:
+    """True if fn's source has a `return` inside a for/while loop; None if it cannot be read."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+    for loop in ast.walk(tree):
+        if isinstance(loop, ast.For | ast.While):
+            if any(isinstance(node, ast.Return) for node in ast.walk(loop)):
+                return True
+    return False
 
 
 def _short_sum_advice(learner_matvec, w, x, got) -> str:
