@@ -1339,3 +1339,67 @@ def test_q5_speaks_of_the_threshold_not_of_a_smallest_mu():
     assert (
         "smallest_mu" not in notebook.read_text() and "threshold_mu = ____" in notebook.read_text()
     )
+
+
+def test_q4_slipped_decimal_is_told_ten_times_too_small_first():
+    # report ch6_s6c_read2: 0.02/0.0632 worked out with a slipped decimal point
+    for answer in (0.0316, 0.0316227766):
+        message = ch06.q4.grade(answer).message
+        assert message.index("ten times too small") < message.index("upside down"), message
+
+
+def test_q5_zero_does_not_read_as_if_momentum_zero_were_not_allowed():
+    # report ch6_s6c_read1: threshold_mu = 0
+    message = ch06.q5.grade(0).message
+    assert "must be positive" not in message
+    assert "the threshold is above 0" in message and "plain GD" in message
+
+
+def test_q2_class_that_skips_nesterov_step_is_told_so():
+    # report ch6_s6c_read1: super().update(), then lr*mu*buf subtracted again
+    from tinyml.optim import Momentum
+
+    class Nesterov(Momentum):
+        def update(self, i, theta, g):
+            theta = super().update(i, theta, g)
+            return theta - self.lr * self.momentum * self.buffers[i]
+
+    message = ch06.q2.grade(Nesterov).message
+    assert "never calls nesterov_step" in message
+    assert "(1 + mu)·buf" in message and "your race" not in message
+
+    class Written(Momentum):  # another step written out by hand: numbers, no guess
+        def update(self, i, theta, g):
+            self.buffers[i] = self.momentum * self.buffers[i] + g
+            return theta - self.lr * (g + self.buffers[i])
+
+    message = ch06.q2.grade(Written).message
+    assert "never calls nesterov_step" in message and "Nesterov gives" in message
+
+
+def test_s6c_chapter_claims_hold():
+    """Session 6c: section 4's √v changes less than twofold while x's steps shrink a
+    thousandfold, rising at first (0.50 → 0.88); section 7's RMSProp loss spikes near step 230
+    and from step 600 on."""
+    from tinyml.alpha import Var
+    from tinyml.landscapes import QUADRATIC, ROSENBROCK, descend
+    from tinyml.optim import RMSProp
+
+    x, y = Var(-5.0), Var(1.5)
+    optimizer = RMSProp([x, y], lr=0.1)
+    roots, moves = [], []
+    for _ in range(50):
+        before = x.value()
+        optimizer.zero_grad()
+        QUADRATIC(x, y).backward()
+        optimizer.step()
+        moves.append(abs(x.value() - before))
+        roots.append([v**0.5 for v in optimizer.square_avgs])
+    for k in (0, 1):
+        column = [r[k] for r in roots]
+        assert max(column) < 2 * min(column)
+    assert f"{roots[0][0]:.2f}" == "0.50" and f"{roots[9][0]:.2f}" == "0.88"
+    assert moves[0] / moves[-1] > 900
+    losses = descend(ROSENBROCK, RMSProp, steps=1000, lr=0.01).losses
+    rises = [t for t in range(1, len(losses)) if losses[t] > losses[t - 1]]
+    assert 220 <= rises[0] <= 240 and all(t >= 600 for t in rises if t > 240)

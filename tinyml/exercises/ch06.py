@@ -993,8 +993,8 @@ def _check_q5(answer):
             raise Incorrect(why)
     if mu <= 0:
         raise Incorrect(
-            f"mu must be positive, got {mu:g}: mu = 0 is plain GD, which diverges here (its "
-            "limit is 2/100 = 0.02, below 0.03)"
+            ("the threshold is above 0" if mu == 0 else f"mu must be positive, got {mu:g}")
+            + ": mu = 0 is plain GD, which diverges here (its limit is 2/100 = 0.02, below 0.03)"
         )
     if mu >= 1:
         raise Incorrect(
@@ -1138,8 +1138,9 @@ def _check_q4(answer):
         "too: v₁ = (1 - beta2)·g², so √v₁ is smaller than |g| as well",
         "no root": "the denominator is the square root of v₁: √v₁ + eps",
         "landing point": "that is where x lands (it starts at 1); give how far it moves",
-        "inverted": "that is lr·√(1 - beta2)/(1 - beta1), the ratio upside down: the step "
-        "is lr·m₁/√v₁ = lr·(1 - beta1)·g / (√(1 - beta2)·|g|), with 1 - beta1 on top",
+        "inverted": "0.0316 is ten times too small: a slipped decimal point, or the ratio "
+        "upside down, lr·√(1 - beta2)/(1 - beta1). The step is lr·m₁/√v₁ = "
+        "lr·(1 - beta1)·g / (√(1 - beta2)·|g|), with 1 - beta1 on top",
         "no denominator": "0.02 = lr·m₁, the numerator alone: Adam then divides by "
         "√v₁ + eps, and v₁ = (1 - beta2)·g² = 0.004 is small, so the step grows",
         "root v": "0.0632 is √v₁; the step is lr·m₁ / (√v₁ + eps)",
@@ -1610,11 +1611,38 @@ def _check_q2_class(cls: type) -> None:
             "to call your nesterov_step and return its theta"
         )
     k = i // 2
+    update = cls.__dict__.get("update")
+    code = getattr(update, "__code__", None)
+    if code is not None and "nesterov_step" not in code.co_names:
+        doubled, _ = _race_points(_doubled_buffer())
+        what = (
+            "it steps along (1 + mu)·buf, where Nesterov steps along g + mu·buf"
+            if _first_difference(_flat(got), _flat(doubled)) is None
+            else f"after step {k + 1} it is at ({got[k][0]:.6g}, {got[k][1]:.6g}); Nesterov "
+            f"gives ({want[k][0]:.6g}, {want[k][1]:.6g})"
+        )
+        raise Incorrect(
+            f"your update() never calls nesterov_step, and {what}. Call it: theta, "
+            "self.buffers[i] = nesterov_step(theta, g, self.buffers[i], self.lr, "
+            "self.momentum), then return theta"
+        )
     raise Incorrect(
-        f"after step {k + 1} your race is at ({got[k][0]:.6g}, {got[k][1]:.6g}); Nesterov "
+        f"after step {k + 1} your Nesterov is at ({got[k][0]:.6g}, {got[k][1]:.6g}); Nesterov "
         f"gives ({want[k][0]:.6g}, {want[k][1]:.6g}). update() should call nesterov_step "
         "with self.buffers[i], self.lr and self.momentum, store the new buffer, return theta"
     )
+
+
+def _doubled_buffer() -> type:
+    """A slip seen in a read: Momentum's update, then lr·mu·buf subtracted once more."""
+    from tinyml.optim import Momentum
+
+    class DoubledBuffer(Momentum):
+        def update(self, i: int, theta: float, g: float) -> float:
+            theta = super().update(i, theta, g)
+            return theta - self.lr * self.momentum * self.buffers[i]
+
+    return DoubledBuffer
 
 
 def _check_q2_class_settings(cls: type, reference: type) -> None:
