@@ -1042,3 +1042,23 @@ def test_q2_forward_differences_shrinking_2_times_are_named_forward(forward):
 def test_q4_the_multiply_add_count_is_named_not_hours():  # reader s6a 2: hours = 1e12
     message = _timed(ch01.q4, 1e12).message
     assert "is the number of multiply-adds" in message and "10^8 per second" in message, message
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        lambda x: (3 * _EPS / 2) ** (1 / 2) * max(1, abs(x)),  # a reader's answer (round d)
+        lambda x: math.sqrt(1.5 * _EPS) * max(1, abs(x)),
+    ],
+)
+def test_q3_a_square_root_step_already_scaled_is_named_not_told_to_scale(step):
+    feedback = _timed(ch01.q3, step)
+    assert not feedback.correct
+    assert "square-root step, √(1.5ε)" in feedback.message, feedback.message
+    assert "scale the step with |x|" not in feedback.message, feedback.message
+
+
+def test_q3_a_scaled_too_small_step_is_not_told_to_scale_with_x():  # a reader's note (round d)
+    feedback = _timed(ch01.q3, lambda x: 2e-9 * max(1.0, abs(x)))
+    assert not feedback.correct and "too small: round-off" in feedback.message
+    assert "scale the step with |x|" not in feedback.message, feedback.message

@@ -691,10 +691,10 @@ def _check_q3(step):
                 f"central_step({x:g}) = {h:g}: the step is far too large, {times:.2g} times "
                 f"the step that balances the two errors; truncation swamps everything{slip}"
             )
-    forward = next(  # the forward difference's step, √ε, √(2ε) or √(3ε) (section 3's h*)
+    forward = next(  # the forward difference's kind of step, √(kε) (section 3's h*)
         (
             k
-            for k in (1, 2, 3)
+            for k in (1, 1.5, 2, 3, 4, 6)  # √(1.5ε): a reader's answer got the generic message
             if all(
                 math.isclose(h, math.sqrt(k * EPS) * max(1.0, abs(x)), rel_tol=0.05)
                 for x, h in steps.items()
@@ -714,7 +714,7 @@ def _check_q3(step):
         if err <= _Q3_TOLERANCE:
             continue
         if forward:
-            root = "√ε" if forward == 1 else f"√({forward}ε)"
+            root = "√ε" if forward == 1 else f"√({forward:g}ε)"
             raise Incorrect(
                 f"that is a square-root step, {root}·max(1, |x|): a square root balances h "
                 f"against 1/h, the forward difference's errors, not h² against 1/h. At x = {x:g} "
@@ -728,11 +728,14 @@ def _check_q3(step):
             if h > _Q3_BALANCED * max(1.0, abs(x))
             else ("too small: round-off")
         )
+        scaled = all(  # it already scales with max(1, |x|): don't tell it to (a reader's note)
+            math.isclose(s, steps[0.0] * max(1.0, abs(t)), rel_tol=0.02) for t, s in steps.items()
+        )
         raise Incorrect(
             f"at x = {x:g} the step {h:g} gives the central difference of the checker's "
             f"{_q3_on(x)} a relative error of {err:.1e} (more than "
-            f"{_Q3_TOLERANCE:.0e}); the step is {side} dominates. Balance the two errors, and "
-            "scale the step with |x|"
+            f"{_Q3_TOLERANCE:.0e}); the step is {side} dominates. Balance the two errors"
+            + ("" if scaled else ", and scale the step with |x|")
         )
     for x, h in steps.items():  # the ratio, at every one of the seven points
         ratio = h / max(1.0, abs(x)) / _Q3_BALANCED
@@ -809,6 +812,8 @@ q3 = Question(
         (lambda x: math.sqrt(EPS) * max(1.0, abs(x)), "a square-root step, √ε"),
         (lambda x: math.sqrt(2 * EPS) * max(1, abs(x)), "a square-root step, √(2ε)"),
         (lambda x: math.sqrt(3 * EPS) * max(1, abs(x)), "a square-root step, √(3ε)"),
+        (lambda x: (3 * EPS / 2) ** (1 / 2) * max(1, abs(x)), "a square-root step, √(1.5ε)"),
+        (lambda x: math.sqrt(1.5 * EPS) * max(1, abs(x)), "a square-root step, √(1.5ε)"),
         (lambda x: (3 * EPS) ** 1 / 3 * max(1, abs(x)), "** binds tighter than /"),
         (lambda x: 3 * EPS / 3 * max(1, abs(x)), "your step is ε·max(1, |x|)"),
         (lambda x: EPS**1 / 3 * max(1, abs(x)), "write EPS ** (1 / 3)"),
