@@ -201,7 +201,7 @@ def test_ch03_q1_asks_for_n_60_and_names_each_near_miss():
         (f(60), "fib1(60) itself"),
         (f(58), "F(58), the right kind of answer but the wrong one"),
         (f(61), "F(61)"),
-        (f(59) + 0.0018, "round it"),  # Binet's formula in floats
+        (f(59) + 0.7, "rounds to the wrong whole number"),  # a float formula, off
         (1, "fib2 asks each question once"),
         (12345, "find the rule"),
     ]:
@@ -297,3 +297,20 @@ def test_ch02_q4_a_step_fine_elsewhere_but_too_large_for_the_steep_curve_fails(h
     assert feedback.status == "incorrect"
     assert "is too large for tanh(1000x)" in feedback.message
     assert "leave h out for chapter 1's default" in feedback.message
+
+
+def test_ch03_q1_and_q4_treat_a_float_that_rounds_to_the_count_alike():
+    """s6d readers: q4 accepted 3**d * (1 + 4*d/3) (29090242257543.004 at d = 25) while q1
+    refused fib2(59) + 0.4 ("round it"). Both now accept a float that rounds to the count, and
+    say that a count is a whole number."""
+    from tinyml.exercises import ch03
+
+    f = ch03._fib
+    for answer in (f(59) + 0.0018, f(59) + 0.4):  # Binet's formula in floats; a reader's probe
+        feedback = _graded(ch03.q1, answer)
+        assert feedback.correct and "round() it" in feedback.message, (answer, feedback)
+    assert "round() it" not in _graded(ch03.q1, float(f(59))).message  # a whole float: no note
+    assert not _graded(ch03.q1, f(59) - 0.6).correct
+    feedback = _graded(ch03.q4, lambda d: 3**d * (1 + 4 * d / 3))  # the readers' float form
+    assert feedback.correct and "round() it" in feedback.message, feedback
+    assert "round() it" not in _graded(ch03.q4, lambda d: 3 ** (d - 1) * (4 * d + 3) if d else 1).message

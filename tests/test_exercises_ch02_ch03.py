@@ -2048,9 +2048,11 @@ def test_ch03_check_row_hides_the_p4_row_and_grades_it(capsys):
         ((56, 51, 24, True), "Give numbers"),
         (right, "All four right."),
         (list(right), "All four right."),
-        ((56, 51, 24, 130), "Not yet: one grad(w1)."),
-        ((56, 48, 12, 131), "Not yet: Square.grad, Mul.grad."),  # P = 1's 15 and 6 scaled wrongly
-        ((20, 15, 6, 41), "Not yet: grad() calls, Square.grad, Mul.grad, one grad(w1)."),  # P = 1
+        ((56, 51, 24, 130), "Not yet: one grad(w1) (the sum of the other three)."),
+        ((56, 48, 12, 131), "Not yet: Square.grad (3 walks"),  # P = 1's 15 and 6 scaled wrongly
+        ((56, 48, 12, 131), "; Mul.grad (3P ×, each asks both operands)."),
+        ((56, 51, 12, 131), "Not yet: Mul.grad (3P ×, each asks both operands)."),  # s6d reader
+        ((20, 15, 6, 41), "That is the P = 1 row"),  # s6d reader: was "Not yet: …" all four
         ((56, 51, 24), "Give four numbers"),
         (131, "Give four numbers"),
     ):
@@ -2140,3 +2142,16 @@ def test_ch03_q2_praise_does_not_claim_an_empty_memo():
     """s6c reader: a right fib_memo with memo = {0: 0, 1: 1} was praised "with an empty memo"."""
     assert ch03.q2.praise.startswith("fib_memo(n) computes each F(k) once")
     assert "empty memo" not in ch03.q2.praise
+
+
+def test_ch03_q3_constants_measured_at_p1_are_told_to_be_formulas_in_p():
+    """s6d reader: grad_visits returning (23, 18, 9, 6), the P = 1 counts, was told only that the
+    grad() column is off at P = 2; it now says each column must be a formula in P."""
+    from tinyml.exercises import ch03
+
+    feedback = ch03.q3.grade(lambda P: (23, 18, 9, 6))
+    assert not feedback.correct and "must be a formula in P" in feedback.message
+    right = lambda P: (12 * P + 11, 3 * (4 * P + 2), 3 * (4 * P - 1), 6 * P)  # noqa: E731
+    assert ch03.q3.grade(right).correct
+    off = lambda P: (12 * P + 8, 3 * (4 * P + 2), 3 * (4 * P - 1), 6 * P)  # noqa: E731
+    assert "formula in P" not in ch03.q3.grade(off).message  # a formula, just the wrong one

@@ -28,6 +28,16 @@ def _fib(n: int) -> int:
     return a
 
 
+def _float_count_note(got, where: str = "Your") -> str:
+    """Said to a right answer whose float only rounds to the count (q1's number, q4's d = 25)."""
+    if isinstance(got, numbers.Integral) or float(got).is_integer():
+        return ""
+    return (
+        f"{where} float {got!r} rounds to the count, so it is accepted; a count is a whole "
+        "number, though: round() it, or compute it with integers, which are exact."
+    )
+
+
 _Q1_N = 60  # far too many calls to count: fib1(60) makes about 5 million million
 
 
@@ -36,10 +46,12 @@ def _check_q1(answer):
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
         raise Incorrect(f"give a whole number of calls, not {answer!r}")
     if not float(answer).is_integer():
+        if _same_count(answer, want):  # as in q4: a float that rounds to the count is right
+            return  # (_float_count_note says to round it)
         if abs(answer - want) < 1:
             raise Incorrect(
-                f"{answer!r} is within rounding of the answer (a formula in floats, such as "
-                "Binet's, is not exact): a number of calls is a whole number, so round it"
+                f"{answer!r} rounds to the wrong whole number (a formula in floats, such as "
+                "Binet's, is not exact): compute the count with integers"
             )
         raise Incorrect(f"give a whole number of calls, not {answer!r}")
     answer = int(answer)  # 4181.0 (or a numpy integer) counts the same calls as 4181
@@ -107,6 +119,7 @@ q1 = Question(
         "# fib1(k) is called F(n - k + 1) times inside fib1(n): the repeats are Fibonacci too"
     ),
     answer=lambda: _fib(_Q1_N - 1),
+    note=lambda answer: _float_count_note(answer),
     praise="fib1(2) is called F(n - 1) times, and in general fib1(k) is called "
     "F(n - k + 1) times inside fib1(n).",
     wrong=[
@@ -114,7 +127,8 @@ q1 = Question(
         (_fib(_Q1_N), "itself"),
         (1, "fib2"),
         (_fib(_Q1_N - 2), "wrong one"),
-        (_fib(_Q1_N - 1) + 0.3, "round it"),
+        (_fib(_Q1_N - 1) + 0.7, "wrong whole number"),
+        (_fib(_Q1_N - 1) - 0.6, "wrong whole number"),
         (4181, "n around 20"),
         (100, "not it"),
         (4181.5, "whole number"),
@@ -771,6 +785,19 @@ def _same_count(got, want: int) -> bool:
     return math.isfinite(got) and abs(got - want) <= max(0.5, 4 * math.ulp(float(want)))
 
 
+def _q4_float_note(visits) -> str:
+    """A right rule in floats (3**d * (1 + 4*d/3)) is accepted: say where its float is not whole."""
+    for d in (*_Q4_DEPTHS, *_Q4_LARGE):
+        try:
+            got = visits(d)
+        except Exception:  # noqa: BLE001 - the checker has already graded it; no note then
+            return ""
+        if isinstance(got, numbers.Real) and not isinstance(got, numbers.Integral):
+            if not float(got).is_integer():
+                return _float_count_note(got, f"At depth {d}, your")
+    return ""
+
+
 def _check_q4(visits):
     if not callable(visits):
         raise Incorrect("pass a function of the depth d, e.g. lambda d: ...")
@@ -868,6 +895,7 @@ q4 = Question(
     solution_text=inspect.getsource(_grad_visits).replace("_grad_visits", "predicted_visits")
     + "\n# closed form: 3^(d-1)·(4d + 3), e.g. 255,879 at d = 9",
     answer=lambda: _grad_visits,
+    note=lambda visits: _q4_float_note(visits),
     wrong=[
         (_measured_table, "a table of measured values cannot work"),
         (lambda d: 3**d, "at depth 1"),
@@ -1047,7 +1075,13 @@ def _check_q3(formula):
                 raise Incorrect(f"{shown}, off: {why}{more}")
         raise Incorrect(
             f"{shown}, but one grad(w1) of linear_loss({P}, activation=Sigmoid) makes "
-            f"{_visits_word(want[P][col])} there; count that column again, and check it with "
+            f"{_visits_word(want[P][col])} there"
+            + (
+                " (each column must be a formula in P, not a number)"
+                if len({got[Q][col] for Q in _Q3_POINTS}) == 1
+                else ""
+            )
+            + "; count that column again, and check it with "
             f"count_visits() ({_Q3_MEASURE[col]}){more}"
         )
     raise AssertionError("unreachable: some column differs")  # pragma: no cover
@@ -1213,6 +1247,12 @@ q3_walks = Question(
 # The fill-in row of Exercise 3's first part (the plain loss; not graded) ---------------------
 
 _ROW_NAMES = ("grad() calls", "Square.grad", "Mul.grad", "one grad(w1)")
+_ROW_WHY = (  # the table's "why" column, said again beside a wrong count (never the count)
+    "one per visit of a loss walk",
+    "3 walks of w·x_k − y_k",
+    "3P ×, each asks both operands",
+    "the sum of the other three",
+)
 
 
 def check_row(my_row) -> None:
@@ -1234,5 +1274,12 @@ def check_row(my_row) -> None:
     with count_visits() as g:
         loss.grad(ws[0])
     measured = (g.grad, g.asked_by["Square"], g.asked_by["Mul"], g.total)
-    wrong = [name for name, mine, t in zip(_ROW_NAMES, my_row, measured, strict=True) if mine != t]
-    print("All four right." if not wrong else f"Not yet: {', '.join(wrong)}.")
+    wrong = [
+        f"{name} ({why})"
+        for name, why, mine, t in zip(_ROW_NAMES, _ROW_WHY, my_row, measured, strict=True)
+        if mine != t
+    ]
+    if tuple(my_row) == (20, 15, 6, 41):  # the table's formulas at P = 1, not P = 4
+        print("That is the P = 1 row; put P = 4 into the table's formulas.")
+        return
+    print("All four right." if not wrong else f"Not yet: {'; '.join(wrong)}.")
