@@ -313,4 +313,7 @@ def test_ch03_q1_and_q4_treat_a_float_that_rounds_to_the_count_alike():
     assert not _graded(ch03.q1, f(59) - 0.6).correct
     feedback = _graded(ch03.q4, lambda d: 3**d * (1 + 4 * d / 3))  # the readers' float form
     assert feedback.correct and "round() it" in feedback.message, feedback
-    assert "round() it" not in _graded(ch03.q4, lambda d: 3 ** (d - 1) * (4 * d + 3) if d else 1).message
+    assert (
+        "round() it"
+        not in _graded(ch03.q4, lambda d: 3 ** (d - 1) * (4 * d + 3) if d else 1).message
+    )

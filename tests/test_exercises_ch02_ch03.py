@@ -2155,3 +2155,76 @@ def test_ch03_q3_constants_measured_at_p1_are_told_to_be_formulas_in_p():
     assert ch03.q3.grade(right).correct
     off = lambda P: (12 * P + 8, 3 * (4 * P + 2), 3 * (4 * P - 1), 6 * P)  # noqa: E731
     assert "formula in P" not in ch03.q3.grade(off).message  # a formula, just the wrong one
+
+
+def test_ch02_q2_readers_s6d_slips_get_a_diagnosis_and_right_cubes_pass():
+    import math
+
+    from tinyml.numeric import central_difference
+
+    class CubeConstValue(Node):  # reader 2's: value() wrapped in a Const
+        op = "cube"
+
+        def __init__(self, a):
+            self.a = a if isinstance(a, Node) else Const(a)
+            self.children = (self.a,)
+
+        def value(self):
+            return Const(self.a.value() ** 3)
+
+        def grad(self, x):
+            return 3 * self.a.value() ** 2 * self.a.grad(x)
+
+    message = ch02.q2.grade(CubeConstValue).message
+    assert "returned a Const node, Const(-3.375), not a number" in message
+    assert "arithmetic on a node" not in message
+
+    class CubeValueTimesGrad(CubeConstValue):  # reader 1's: a³·a'
+        def value(self):
+            return self.a.value() ** 3
+
+        def grad(self, x):
+            return self.a.value() ** 3 * self.a.grad(x)
+
+    message = ch02.q2.grade(CubeValueTimesGrad).message
+    assert "gave -31.25; expected 37.5: that is a³·a'" in message
+    assert "d(a³)/da = 3a²" in message
+
+    class CubeNumericForY(CubeValueTimesGrad):  # the rule for x, a wide central step else
+        def grad(self, x):
+            if x.name == "x":
+                return 3 * self.a.value() ** 2 * self.a.grad(x)
+            start = x.value()
+
+            def f(t):
+                x.set_value(t)
+                return self.value()
+
+            g = central_difference(f, start, 1e-2)
+            x.set_value(start)
+            return g
+
+    message = ch02.q2.grade(CubeNumericForY).message
+    assert "Cube(2x + y).grad(y) gave" in message
+    assert "Did you approximate it numerically?" in message
+    # reader 2's grad(y), 1.5e-5 off: named as an approximation, not bare numbers
+    assert "approximate it numerically" in ch02._q2_not_exact(
+        18.75027249689181, 18.75, ch02._Q2_RULE
+    )
+
+    class CubeMathPow(CubeValueTimesGrad):  # readers' right answers still pass
+        def value(self):
+            return math.pow(self.a.value(), 3)
+
+        def grad(self, x):
+            return 3 * math.pow(self.a.value(), 2) * self.a.grad(x)
+
+    class CubeProducts(CubeValueTimesGrad):
+        def value(self):
+            return self.a.value() * self.a.value() * self.a.value()
+
+        def grad(self, x):
+            return 3 * self.a.value() * self.a.value() * self.a.grad(x)
+
+    assert ch02.q2.grade(CubeMathPow).correct
+    assert ch02.q2.grade(CubeProducts).correct

@@ -406,6 +406,11 @@ def _not_a_node(got, method, child=None, x=None):
                 f"x: x is the Var you differentiate with respect to; the rule needs the "
                 "child's value, self.a.value(), and its grad, self.a.grad(x)"
             )
+    if isinstance(got, Const):
+        raise Incorrect(
+            f"{method} returned a Const node, Const({got.value()!r}), not a number: return "
+            "the number itself, without wrapping it in Const"
+        )
     if isinstance(got, Node):
         raise Incorrect(
             f"{method} returned the expression {got} — a tree, not a number. self.a is a "
@@ -561,7 +566,10 @@ def _check_q2_methods(cube):
             lambda inner=inner: cube(inner).grad(y), call="calling Cube(2x + y).grad(y)"
         )
         if not (_is_number(other) and math.isclose(other, want / 2, rel_tol=1e-9)):
-            raise Incorrect(f"{at}, Cube(2x + y).grad(y) gave {other!r}; expected {want / 2!r}")
+            raise Incorrect(
+                f"{at}, Cube(2x + y).grad(y) gave {other!r}; expected {want / 2!r}"
+                + _q2_not_exact(other, want / 2, _Q2_RULE)
+            )
         falling = y - beta.Mul(beta.Const(2), x)  # a' = -2 < 0: the sign of a' counts too
         want = 3 * (0.5 - 2 * t) ** 2 * -2
         got = call_learner(
@@ -650,6 +658,11 @@ def _q2_slips(a, da, xv):
     return [
         (3 * a**3, ": that is 3a²·a; the chain-rule factor is a' = self.a.grad(x), not a"),
         (3 * a**3 * da, ": that is 3a³·a'; you used a³ where the rule needs a²: 3a²·a'"),
+        (
+            a**3 * da,
+            ": that is a³·a'; you kept a³ itself where the chain rule needs its "
+            "derivative, d(a³)/da = 3a²: 3a²·a'",
+        ),
         *x_slips,
         (
             da,
@@ -695,7 +708,7 @@ def _q2_zero_note(cube, x, inner, t) -> str:
 
 def _q2_not_exact(got, want, rule) -> str:
     """The end of a message for a number close to, but not, the exact one: an approximation."""
-    if _is_number(got) and math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-6):
+    if _is_number(got) and math.isclose(got, want, rel_tol=1e-4, abs_tol=1e-6):
         return f": close, but not exact. Did you approximate it numerically? Instead {rule}"
     return ""
 
@@ -844,6 +857,29 @@ class _CubeNumericGrad(_Cube):  # a reader's: a central difference inside grad
         g = central_difference(f, start)
         x.set_value(start)
         return g
+
+
+class _CubeNumericGradWideStep(_Cube):  # a central difference with h = 1e-2: 2e-5 off
+    def grad(self, x):
+        start = x.value()
+
+        def f(t):
+            x.set_value(t)
+            return self.value()
+
+        g = central_difference(f, start, 1e-2)
+        x.set_value(start)
+        return g
+
+
+class _CubeValueAsConst(_Cube):  # a reader's, exactly: value() wrapped in a Const
+    def value(self):
+        return Const(self.a.value() ** 3)
+
+
+class _CubeValueTimesGrad(_Cube):  # a reader's: a³·a', the value in place of 3a²
+    def grad(self, x):
+        return self.a.value() ** 3 * self.a.grad(x)
 
 
 class _CubeAbsChain(_Cube):  # a reader's: right whenever a' > 0
@@ -1038,6 +1074,9 @@ q2 = Question(
         (_CubeNumericGrad, "close, but not exact. Did you approximate it numerically?"),
         (_CubeNumericGrad, "Instead use the rule 3a²·a' with the child's value() and grad(x)"),
         (_CubeSquaresRule, "gave -10.0; expected 37.5: that is Square's rule"),
+        (_CubeNumericGradWideStep, "close, but not exact. Did you approximate it numerically?"),
+        (_CubeValueAsConst, "value() returned a Const node, Const(-3.375), not a number"),
+        (_CubeValueTimesGrad, "gave -31.25; expected 37.5: that is a³·a'; you kept a³ itself"),
         (_CubeSquaresTheGrad, "gave 12.0; expected 37.5: you squared a'"),
         (_CubeAbsChain, "gave 73.5; expected -73.5: the sign is lost"),
         (_CubeInheritsPow, "inherits value() and grad(x) from Pow, so Pow does the work"),

@@ -786,7 +786,7 @@ def _same_count(got, want: int) -> bool:
 
 
 def _q4_float_note(visits) -> str:
-    """A right rule in floats (3**d * (1 + 4*d/3)) is accepted: say where its float is not whole."""
+    """A right rule in floats (3**d * (1 + 4*d/3)) passes: say where its float is not whole."""
     for d in (*_Q4_DEPTHS, *_Q4_LARGE):
         try:
             got = visits(d)
