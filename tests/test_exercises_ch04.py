@@ -190,7 +190,7 @@ def test_q4_the_solution_leaves_backward_simples_gradients_on_listed_leaves_and_
 
 
 def _with_a_list_and_zeroing(root, wrt):
-    """Right: needed kept in a dict, needed nodes zeroed first, root seeded with +=."""
+    """Right: needed kept in a dict, needed inner nodes zeroed first, root seeded with +=."""
     order = alpha.topological_order(root)
     needed = {leaf: True for leaf in wrt}
     for node in order[::-1]:
@@ -198,7 +198,7 @@ def _with_a_list_and_zeroing(root, wrt):
             if child in needed:
                 needed[node] = True
     for node in order:
-        if node in needed:
+        if node in needed and node.children:  # a listed leaf keeps its sum (it accumulates)
             node.g = 0.0
     if root in needed:
         root.g += 1.0
@@ -1323,3 +1323,93 @@ def test_q1_seven_names_both_slips():
     message = _graded_quickly(ch04.q1, 7).message
     assert "x * x pushes to x twice" in message
     assert "second call" in message
+
+
+# -- session 6d reads (ch4_s6d_read1.md, ch4_s6d_read2.md) -----------------------------------
+def _readers_zeroing_every_node(root, wrt):  # read1's ex_423, verbatim but for strict=
+    order = topological_order(root)
+    need = set(wrt)
+    for n in reversed(order):
+        if any(c in need for c in n.children):
+            need.add(n)
+    for n in order:
+        n.g = 0.0
+    if root in need:
+        root.g = 1.0
+    for n in order:
+        if n in need:
+            for c, lg in zip(n.children, n.local_grads, strict=True):
+                if c in need:
+                    c.g += n.g * lg
+
+
+def test_s6d_q4_zeroing_a_listed_leafs_accumulated_g_is_refused():
+    message = _graded_quickly(ch04.q4, _readers_zeroing_every_node).message
+    assert f"x.g held {ch04.PRESET} before the call" in message, message
+    assert "a leaf's g accumulates" in message, message
+    # the chapter's solution and the readers' right answers still pass
+    for right in (ch04.backward_to, _with_a_list_and_zeroing, _readers_zeroing_to_be_safe):
+        assert _graded_quickly(ch04.q4, right).correct, right.__name__
+
+
+def test_s6d_q4_the_last_graph_starts_a_listed_leaf_with_a_sum():
+    text, _, wrt, _ = _graphs()[-1]
+    assert wrt[0].g == ch04.PRESET != 0.0
+    assert f"x.g is already {ch04.PRESET}" in text
+
+
+_READ2_NO_SEED = """
+def backward_to(root, wrt):
+    ids = {id(w) for w in wrt}
+    order = topological_order(root)
+    reach = {}
+    for n in reversed(order):
+        reach[n] = id(n) in ids or any(reach[c] for c in n.children)
+    for node in order:
+        if not reach[node]: continue
+        for c, d in zip(node.children, node.local_grads):
+            if reach[c]: c.g += node.g * d
+"""
+
+_READ2_FORWARDS = """
+def backward_to(root, wrt):
+    ids = {id(w) for w in wrt}
+    order = topological_order(root)
+    reach = {}
+    for n in order:
+        reach[n] = id(n) in ids or any(reach.get(c, False) for c in n.children)
+    if reach[root]: root.g += 1.0
+    for node in order:
+        if not reach[node]: continue
+        for c, d in zip(node.children, node.local_grads):
+            if reach.get(c) or id(c) in ids: c.g += node.g * d
+"""
+
+
+def _exec_answer(src):
+    """The reader's way of handing answers in: exec'd text, whose source cannot be read."""
+    ns = {"topological_order": topological_order}
+    exec(src, ns)
+    return ns["backward_to"]
+
+
+def test_s6d_q4_no_seed_and_a_never_needed_root_get_separate_messages_without_source():
+    message = _graded_quickly(ch04.q4, _exec_answer(_READ2_NO_SEED)).message
+    assert message.endswith("root.g is 0.0: start with root.g = 1.0"), message
+    assert "never marked the root" not in message, message
+    message = _graded_quickly(ch04.q4, _exec_answer(_READ2_FORWARDS)).message
+    assert "never marked the root as needed" in message, message
+    assert "start with root.g = 1.0" not in message, message
+
+
+def test_s6d_q3_far_off_answers_are_not_called_close():
+    for wrong in (lambda d: 4**d + 3 * d, lambda d: 3 * 4**d - 2):
+        message = _graded_quickly(ch04.q3, wrong).message
+        assert "close" not in message, message
+        assert "count the calls level by level" in message, message
+
+
+def test_s6d_q4_recursion_message_counts_levels_not_nodes():
+    message = ch04._recursion_message()
+    assert f"a chain {ch04.CHAIN:,} levels deep" in message
+    assert "nodes" not in message.split("(")[0]

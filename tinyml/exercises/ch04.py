@@ -617,7 +617,7 @@ def _check_q3(learner):
         )
     if like(lambda d: 3 * 4**d - 2) or like(lambda d: 4**d + 3 * d):
         raise Incorrect(
-            "close, but not it: count the calls level by level. How many paths reach each "
+            "not it: count the calls level by level. How many paths reach each "
             "of the three nodes of the level k levels down, and how many reach x?"
         )
     if like(lambda d: 3 * d + 1) or like(lambda d: d + 1):
@@ -692,7 +692,7 @@ q3 = Question(
         (lambda d: 2 * 3**d - 1, "used four times"),
         (lambda d: 2 ** (d + 1) - 1, "doubling graph"),
         (lambda d: (4 ** (d + 1) - 1) // 3, "one node a level"),
-        (lambda d: 3 * 4**d - 2, "close"),
+        (lambda d: 3 * 4**d - 2, "count the calls level by level"),
         (lambda d: 3 * d + 1, "counts nodes"),
         (lambda d: 5**d, "push model makes"),
         (_measures, "measures rather than predicts"),
@@ -734,6 +734,7 @@ def backward_to(root, wrt):
 
 SIDE = 25  # the side graph: u, then 25 times s = s + s: 2**25 paths, and no listed leaf
 CHAIN = 5000
+PRESET = 0.25  # the g a listed leaf holds before the call in the last graph
 
 
 def _chain(depth: int = CHAIN) -> tuple[alpha.Node, alpha.Var]:
@@ -747,7 +748,7 @@ def _chain(depth: int = CHAIN) -> tuple[alpha.Node, alpha.Var]:
 
 def _fresh_graphs():
     """Graphs with the leaves to differentiate for: (description, root, wrt, every leaf);
-    every g starts at 0."""
+    every g starts at 0, except a listed leaf's in the last graph (PRESET)."""
     x, y, u = alpha.Var(0.5, name="x"), alpha.Var(-1.5, name="y"), alpha.Var(2.0**-SIDE, name="u")
     a, s = x * y, u
     for _ in range(SIDE):
@@ -775,6 +776,14 @@ def _fresh_graphs():
     yield f"x, then {CHAIN:,} times a = a + x, with wrt = [x]", root, [x], [x]
     u, v, x = alpha.Var(2.0, name="u"), alpha.Var(3.0, name="v"), alpha.Var(1.0, name="x")
     yield "z = u * v with wrt = [x], an x that z does not use", u * v, [x], [u, v]
+    x, y, u = alpha.Var(1.5, name="x"), alpha.Var(2.0, name="y"), alpha.Var(-1.0, name="u")
+    x.g = PRESET  # left by an earlier pass: a leaf's g accumulates, like PyTorch's .grad
+    yield (
+        f"z = x * y + u * x with wrt = [x], where x.g is already {PRESET} (from an earlier pass)",
+        x * y + u * x,
+        [x],
+        [x, y, u],
+    )
 
 
 # -- typical mistakes ----------------------------------------------------------------------
@@ -1255,7 +1264,7 @@ def _learners_line(exc: BaseException) -> str:
 
 def _recursion_message(limit_changed=None) -> str:
     message = (
-        f"on a chain of {CHAIN:,} nodes (x, then {CHAIN:,} times a = a + x) your function "
+        f"on a chain {CHAIN:,} levels deep (x, then {CHAIN:,} times a = a + x) your function "
         "calls itself once per level: its stack grows with the chain, and a longer chain runs "
         "out of Python's stack (RecursionError). Decide the nodes in a loop over "
         "topological_order(root), read backwards, instead"
@@ -1479,6 +1488,7 @@ def _check_q4_graphs(learner, changed):
         order = topological_order(root)
         edges, needed = _edges(order), _needed(order, wrt)
         given = list(wrt)  # the learner's own copy: it must come back unchanged
+        start = {leaf: leaf.g for leaf in wrt}  # nonzero in the last graph: g accumulates
         changes, seen = _call_watched(learner, root, given, order, edges, text)
         called, too_often = seen.called, seen.too_often
         _QUADRATIC[0] = _QUADRATIC[0] or seen.quadratic is not None
@@ -1544,6 +1554,19 @@ def _check_q4_graphs(learner, changed):
                     f"{times}; it still gets its gradient once (a list of "
                     "leaves names the leaves, it is not a count: take set(wrt))"
                 )
+            wiped = [
+                leaf
+                for leaf, (g, w) in once.items()
+                if start[leaf] and math.isclose(g, w - start[leaf], rel_tol=1e-9, abs_tol=1e-12)
+            ]
+            if wiped:
+                leaf = _name(wiped[0])
+                raise Incorrect(
+                    f"on the graph {text}: {shown}. {leaf}.g held {start[wiped[0]]} before "
+                    f"the call, and your function threw it away (it set {leaf}.g to 0 or "
+                    f"overwrote it): a leaf's g accumulates, like PyTorch's .grad, so add "
+                    f"to it ({leaf}.g += …) and never reset a listed leaf's g"
+                )
             if seen.result is not None and not any(changes.values()):
                 raise Incorrect(
                     f"on the graph {text}, your function returned {_short(seen.result)} and "
@@ -1562,11 +1585,8 @@ def _check_q4_graphs(learner, changed):
                     "children (read the order backwards, reversed(order)), so that the root, "
                     "decided last, sees its children's answers"
                 )
-                if seeds is None:  # no source to read: both possible causes
-                    raise Incorrect(
-                        f"on the graph {text}: {shown}, and root.g is 0.0: start with root.g "
-                        f"= 1.0. If you set it only for a needed root, then {never}"
-                    )
+                if seeds is None:  # no source to read: did the root push (it was needed)?
+                    seeds = not seen.grads_reads.get(root)
                 if seeds:
                     raise Incorrect(
                         f"on the graph {text}: {shown}, and root.g is still 0.0, though the "
@@ -1712,7 +1732,7 @@ q4 = Question(
         "nodes be decided?",
         "Two loops over order = topological_order(root). Decide children first: read the "
         "order backwards. Push parents first: read it forwards, and only from and into "
-        "needed nodes. No function that calls itself: the chain is 5,000 deep.",
+        "needed nodes. No function that calls itself: the chain is 5,000 levels deep.",
     ),
     solution_text=inspect.getsource(backward_to)
     + "\n# The backward loop reads the order forwards (parents first); deciding 'needed' reads"
