@@ -782,3 +782,93 @@ def test_s6c_read_q2_first_product_twice_and_only_row_0_name_what_was_written():
 
     message = ch05.q2.grade(returns_early).message
     assert "`return y` is inside a loop" in message and "never reaches" not in message, message
+
+
+def test_s6d_read_helpers_are_followed_for_matmul_and_measuring():
+    from tinyml.alpha import Var, topological_order
+    from tinyml.matrix import Counted, apply, column, matmul, random_matrix
+
+    def cnt(n,m):  # reader 2's exact helper, to test a formula  # fmt: skip
+        x=[Var(1.0) for _ in range(m)]; Wn=apply(Var, random_matrix(n,m,seed=0)); out=matmul(Wn,column(x)); t=out[0][0]  # fmt: skip  # noqa: E501, E702
+        for r in out[1:]: t=t+r[0]  # fmt: skip  # noqa: E701
+        return len(topological_order(t))
+
+    def graph_nodes(n,m):  # fmt: skip
+        return cnt(n,m)  # fmt: skip
+
+    feedback = ch05.q5.grade(graph_nodes)  # was "Correct: well done."
+    assert feedback.status == "incorrect", feedback.message
+    assert "right numbers, but measured" in feedback.message, feedback.message
+
+    def cntadd(n, m, p):  # reader 2's Ex 4 helper: builds Counted matrices, returns adds
+        a = apply(Counted, random_matrix(n, m, seed=0))
+        b = apply(Counted, random_matrix(m, p, seed=1))
+        Counted.adds = 0
+        matmul(a, b)
+        return Counted.adds
+
+    def additions(n,m,p): return cntadd(n,m,p)  # fmt: skip  # noqa: E704
+
+    feedback = ch05.q4.grade(additions)
+    assert feedback.status == "incorrect", feedback.message
+    assert "right numbers, but measured" in feedback.message, feedback.message
+
+    def mm(W,x): return matmul(W,column(x))  # fmt: skip  # noqa: E704
+
+    def matvec(W,x): return [r[0] for r in mm(W,x)]  # fmt: skip  # noqa: E704
+
+    feedback = ch05.q2.grade(matvec)
+    assert feedback.status == "incorrect", feedback.message
+    assert "uses tinyml's matmul, through your helper mm" in feedback.message, feedback.message
+
+    deeper = lambda W, x: matvec(W, x)  # noqa: E731 - two helpers deep, through a lambda
+    assert "through your helper mm" in ch05.q2.grade(deeper).message
+
+
+def test_s6d_read_innocent_helpers_still_pass():
+    def dot(row, x):  # a helper that does the work with + and *
+        total = row[0] * x[0]
+        for j in range(1, len(x)):
+            total = total + row[j] * x[j]
+        return total
+
+    def matvec(W, x):
+        return [dot(row, x) for row in W]
+
+    assert ch05.q2.grade(matvec).correct
+    per_entry = lambda m: m - 1  # noqa: E731
+
+    def additions(n, m, p):
+        return n * p * per_entry(m)
+
+    assert ch05.q4.grade(additions).correct
+
+    def kinds(n, m):
+        return {"weights": n * m, "inputs": m, "mul": n * m, "add": n * m - 1}
+
+    def graph_nodes(n, m):
+        return sum(kinds(n, m).values())
+
+    assert ch05.q5.grade(graph_nodes).correct
+    assert ch05.q5.grade(ch05.graph_nodes).correct  # tinyml's own functions are not followed
+
+
+def test_s6d_read_q4_plus_n_p_says_from_0_and_q2_names_append_after_the_row_loop():
+    message = ch05.q4.grade(lambda n, m, p: n*(m-1)*p + n*p).message  # fmt: skip
+    assert "as if each sum started from 0" in message, message
+    assert "number of multiplications" not in message, message
+    plain = ch05.q4.grade(lambda n, m, p: n * m * p).message  # still the muls message
+    assert "number of multiplications" in plain and "from 0" not in plain, plain
+
+    def append_after(W, x):  # reader 2's slip: y.append dedented out of the row loop
+        y = []
+        for row in W:
+            t = 0
+            for j in range(len(x)):
+                t = t + row[j] * x[j]
+        y.append(t)
+        return y
+
+    message = ch05.q2.grade(append_after).message
+    assert "returned [-4.0], only the last row's sum" in message, message
+    assert "after the row loop has ended" in message, message

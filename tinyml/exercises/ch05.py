@@ -215,8 +215,58 @@ def _code_objects(code):
             yield from _code_objects(const)
 
 
+def _learner_functions(fn):
+    """fn and the learner's own functions it reaches, e.g. a helper it calls.
+
+    Follows Python functions and lambdas named in fn's code (through its globals, closure
+    cells and defaults), recursively, that are defined where fn is (same globals, or the
+    notebook's __main__) and outside the tinyml package, so a rule checked on fn also holds
+    for a helper that does the work for it.
+    """
+    seen, todo = [], [fn]
+    while todo:
+        current = todo.pop()
+        if any(current is done for done in seen):
+            continue
+        seen.append(current)
+        code = getattr(current, "__code__", None)
+        if code is None:
+            continue
+        names = getattr(current, "__globals__", {})
+        reached = list(current.__defaults__ or ()) + list((current.__kwdefaults__ or {}).values())
+        reached += [
+            cell.cell_contents for cell in current.__closure__ or () if _has_contents(cell)
+        ]
+        for inner in _code_objects(code):
+            reached += [names[name] for name in inner.co_names if name in names]
+        for obj in reached:
+            if _is_learners(obj, fn):
+                todo.append(obj)
+    return seen
+
+
+def _is_learners(obj, fn) -> bool:
+    """Whether obj is a Python function the learner wrote (not tinyml's, not a library's)."""
+    if not isinstance(obj, types.FunctionType):
+        return False
+    module = obj.__module__ or ""
+    if module.split(".")[0] == "tinyml":
+        return False
+    return module == "__main__" or obj.__globals__ is getattr(fn, "__globals__", None)
+
+
 def _borrowed_product(fn) -> str | None:
-    """How a learner's function lets numpy or tinyml's matmul do the loops, or None."""
+    """How a learner's function, or a helper of theirs it calls, lets numpy or matmul loop."""
+    for reached in _learner_functions(fn):
+        borrowed = _borrowed_product_here(reached)
+        if borrowed:
+            name = getattr(reached, "__name__", "")
+            return borrowed if reached is fn else f"{borrowed}, through your helper {name}"
+    return None
+
+
+def _borrowed_product_here(fn) -> str | None:
+    """How this one function lets numpy or tinyml's matmul do the loops, or None."""
     code = getattr(fn, "__code__", None)
     if code is None:
         return None
@@ -303,6 +353,12 @@ def _check_q2(learner_matvec):
         )
     if len(got) == 1 and isinstance(got[0], numbers.Real) and math.isclose(got[0], want[0]):
         raise Incorrect(_only_row_0_advice(learner_matvec, w, x, got, want))
+    if len(got) == 1 and isinstance(got[0], numbers.Real) and math.isclose(got[0], want[-1]):
+        raise Incorrect(
+            f"matvec({w}, {x}) returned {got!r}, only the last row's sum; expected {want}. "
+            "Your y.append runs once, after the row loop has ended: indent it into "
+            "`for row in W:`, after the inner loop, so each row appends its own sum"
+        )
     if len(got) != 2 or not all(isinstance(v, numbers.Real) for v in got):
         raise Incorrect(f"matvec({w}, {x}) returned {got!r}; expected {want}")
     if not all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, want, strict=True)):
@@ -897,12 +953,13 @@ _MEASURING_NAMES = {"Counted", "adds", "muls", "topological_order", "matmul", "V
 
 
 def _measures(fn) -> bool:
-    """Whether fn (or a function defined inside it) builds a product or graph and counts it."""
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return False
+    """Whether fn (or a function inside it, or a helper of the learner's it calls) builds a
+    product or graph and counts it."""
     return any(
-        _MEASURING_NAMES & {*inner.co_names, *inner.co_freevars} for inner in _code_objects(code)
+        _MEASURING_NAMES & {*inner.co_names, *inner.co_freevars}
+        for reached in _learner_functions(fn)
+        if getattr(reached, "__code__", None) is not None
+        for inner in _code_objects(reached.__code__)
     )
 
 
@@ -914,6 +971,35 @@ def _refuse_measuring(answer) -> None:
             "for a formula: return the count as an expression in the sizes, and keep your "
             "measurement to check it"
         )
+
+
+def _mentions_m_minus_1(fn) -> bool:
+    """Whether fn's source computes m - 1 (e.g. n*(m-1)*p + n*p); False if it cannot be read."""
+    try:
+        source = textwrap.dedent(inspect.getsource(fn)).strip()
+        inner_size = list(inspect.signature(fn).parameters)[1]
+    except (OSError, TypeError, ValueError, IndexError):
+        return False
+    if source.startswith("def "):
+        trees = [source]
+    else:  # a lambda: its line may hold more, so try ever shorter texts from "lambda" on
+        text = source[source.find("lambda") :]
+        trees = [text[:end] for end in range(len(text), 0, -1)]
+    for text in trees:
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:
+            continue
+        return any(
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Sub)
+            and isinstance(node.left, ast.Name)
+            and node.left.id == inner_size
+            and isinstance(node.right, ast.Constant)
+            and node.right.value == 1
+            for node in ast.walk(tree)
+        )
+    return False
 
 
 def additions(n, m, p):
@@ -962,6 +1048,12 @@ def _check_q4(count):
         return
     n, m, p = next(size for size in _Q4_SIZES if got[size] != additions(*size))
     wrong = got[(n, m, p)]
+    if everywhere(lambda n, m, p: n * m * p) and _mentions_m_minus_1(count):
+        raise Incorrect(
+            "that adds up to n·m·p, one + per product: m - 1 per entry plus one more, as if "
+            "each sum started from 0. matmul starts each sum from the first product, so the "
+            "extra + per entry is not there"
+        )
     if everywhere(lambda n, m, p: n * m * p):
         raise Incorrect(
             "n·m·p is the number of multiplications, one per (i, j, k); count the additions: "
@@ -1029,6 +1121,7 @@ q4 = Question(
         (lambda n, m, p: n * m * p - 1, "sum of its own"),
         (lambda n, m, p: n * p, "each entry adds up"),
         (lambda n, m, p: n * p * m + n * p * (m - 1), "multiplications too"),
+        (lambda n, m, p: n * (m - 1) * p + n * p, "as if each sum started from 0"),
         (lambda n, m, p: n * m * (p - 1), "inner size m"),
         (lambda n, m, p: (n - 1) * m * p, "inner size m"),
         (lambda n, m, p: n * n * (n - 1), "square"),
