@@ -706,3 +706,23 @@ def test_a_question_shown_as_a_cell_value_gives_nothing_away(name, q):
     assert q.solution_text not in text and len(text) < 200, text
     for bad, _ in q.wrong:
         assert repr(bad) not in text or repr(bad) in q.title, (name, bad)
+
+
+def test_an_answer_accepted_with_a_reservation_is_titled_accepted_not_correct(capsys):
+    """Right, but not as asked (a value typed in, a step of one's own): "Accepted, but"."""
+    from tinyml.exercises import Question
+
+    q = Question(
+        checker=lambda answer: None,
+        hint_text="",
+        solution_text="",
+        answer=lambda: 1,
+        reservation=lambda answer: "typed in, not computed" if answer == 2 else "",
+        note=lambda answer: "a remark",
+    )
+    asked, typed = q.grade(1), q.grade(2)
+    assert (asked.status, asked.message) == ("correct", "well done. a remark")
+    assert (typed.status, typed.message) == ("accepted", "typed in, not computed")
+    assert asked.correct and typed.correct  # both are right answers
+    q.check(2)
+    assert capsys.readouterr().out.strip() == "Accepted, but: typed in, not computed"

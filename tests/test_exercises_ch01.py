@@ -759,9 +759,9 @@ def test_q3_a_negative_step_is_told_to_drop_the_minus_sign():  # a reader's answ
 
 def test_q3_the_measured_dip_passes_with_a_note_to_derive_it():  # a reader's answer
     feedback = _timed(ch01.q3, lambda x: 5.6e-6 * max(1, abs(x)))  # section 3 prints this dip
-    assert feedback.correct
-    assert "the dip section 3 measured" in feedback.message and "Derive" in feedback.message
-    assert "Works, but not derived: your step at x = 1, 5.6e-06" in feedback.message  # s5e
+    assert feedback.correct and feedback.status == "accepted"  # titled "Accepted, but" (s6d)
+    assert "the dip section 3 measured" in feedback.message and "derive one" in feedback.message
+    assert feedback.message.startswith("your step at x = 1, 5.6e-06")  # s5e
     for derived in (ch01.central_step, lambda x: _EPS ** (1 / 3) * max(1.0, abs(x))):
         message = _timed(ch01.q3, derived).message
         assert "dip" not in message, message
@@ -925,11 +925,13 @@ def test_q3_a_bare_constant_passes_with_a_note_to_derive_it():  # reader s4f's a
         lambda x: (4 * _EPS) ** (1 / 3) * max(1, abs(x)),
     ):
         feedback = _timed(ch01.q3, bare)
-        assert feedback.correct
-        assert "not cbrt(kε)" in feedback.message and "Derive one too" in feedback.message
-    for k in (1.5, 3, 6):  # the derived steps the praise names: no note
-        message = _timed(ch01.q3, lambda x, k=k: (k * _EPS) ** (1 / 3) * max(1, abs(x))).message
-        assert "Note:" not in message, message
+        assert feedback.correct and feedback.status == "accepted"  # "Accepted, but" (s6d)
+        assert "not cbrt(kε)" in feedback.message and "derive one" in feedback.message
+    for k in (1.5, 3, 6):  # the derived steps the praise names: no note, titled "Correct"
+        feedback = _timed(ch01.q3, lambda x, k=k: (k * _EPS) ** (1 / 3) * max(1, abs(x)))
+        assert feedback.status == "correct" and "Note:" not in feedback.message, feedback
+    copied = _timed(ch01.q3, lambda x: ch01.CENTRAL_STEP * max(1, abs(x)))  # cbrt(ε): a note
+    assert copied.status == "correct" and "is CENTRAL_STEP" in copied.message, copied
 
 
 def test_q1_a_typed_in_numpy_float64_gets_the_note_too():  # reader s4f's answer

@@ -63,16 +63,26 @@ class NotAttempted(Exception):
 
 @dataclass
 class Feedback:
-    status: str  # "correct", "incorrect" or "not attempted"
+    status: str  # "correct", "accepted" (right, but not as asked), "incorrect", "not attempted"
     message: str
 
     @property
     def correct(self) -> bool:
-        return self.status == "correct"
+        return self.status in ("correct", "accepted")
 
 
-_COLOURS = {"correct": "#1a7f37", "incorrect": "#cf222e", "not attempted": "#6e7781"}
-_TITLES = {"correct": "Correct", "incorrect": "Incorrect", "not attempted": "Not attempted yet"}
+_COLOURS = {
+    "correct": "#1a7f37",
+    "accepted": "#9a6700",
+    "incorrect": "#cf222e",
+    "not attempted": "#6e7781",
+}
+_TITLES = {
+    "correct": "Correct",
+    "accepted": "Accepted, but",
+    "incorrect": "Incorrect",
+    "not attempted": "Not attempted yet",
+}
 
 
 def _count_blanks(value: object, depth: int = 0) -> int:
@@ -152,8 +162,10 @@ class Question:
     ``more_hints`` stage the help: ``hint()`` gives a nudge, ``hint(2)``, ``hint(3)`` … more.
     ``note(answer)``, for a right answer, may return a remark added after the praise (e.g. a
     number copied from the chapter: "Note: … derive one too"), or "" for none.
-    ``praise_for(answer)``, for a right answer, may return words that replace the praise (for
-    an answer that is right but not quite as asked), or "" to keep it.
+    ``reservation(answer)``, for a right answer that is not what the exercise asks (a value typed
+    in instead of derived, a step of one's own where the text says to leave it out), returns why;
+    the feedback is then titled "Accepted, but" instead of "Correct", with that reason in place
+    of the praise. It returns "" for an answer given as asked.
     """
 
     checker: Callable[[Any], None]
@@ -165,7 +177,7 @@ class Question:
     more_hints: tuple[str, ...] = ()
     praise: str = ""  # what a right answer is told instead of "well done."
     note: Callable[[Any], str] | None = None
-    praise_for: Callable[[Any], str] | None = None
+    reservation: Callable[[Any], str] | None = None
 
     def __repr__(self) -> str:  # a cell ending in ch01.q1 must not print the solution
         title = f" {self.title!r}" if self.title else ""
@@ -190,9 +202,10 @@ class Question:
             return Feedback("not attempted", f"{exc}.")
         except Incorrect as exc:
             return Feedback("incorrect", str(exc))
-        message = (
-            (self.praise_for(answer) if self.praise_for else "") or self.praise or "well done."
-        )
+        reason = self.reservation(answer) if self.reservation else ""
+        if reason:
+            return Feedback("accepted", reason)
+        message = self.praise or "well done."
         remark = self.note(answer) if self.note else ""
         return Feedback("correct", f"{message} {remark}" if remark else message)
 

@@ -764,28 +764,38 @@ _Q3_DIP = 10**-5.25  # section 3's table prints it: central error 3.8e-13 at h =
 _Q3_KS = (1, 1.5, 3, 6)  # cbrt(kε): the steps the praise derives (a bare 1e-5 gets a note)
 
 
-def _q3_note(central_step) -> str:
-    """Exercise 3: a right step that is a number the chapter printed is told to derive one."""
+def _q3_reservation(central_step) -> str:
+    """Exercise 3: a right step read off the chapter, or guessed, is accepted but not derived."""
     h = central_step(1.0)  # it passed: at x = 1 it returned a positive float
-    lead = "Note:"  # cbrt(ε) or cbrt(2ε) may well be derived: not called underived
     if math.isclose(h, _Q3_DIP, rel_tol=0.01):  # 5.6e-6 or 5.62e-6: read off, never derived
-        lead = "Works, but not derived:"  # the title "Correct" is the shared Question's
         seen = "the dip section 3 measured (the lowest central error, at h = 5.6e-06)"
-    elif math.isclose(h, CENTRAL_STEP, rel_tol=0.01):  # 6.06e-6, cbrt(ε)
-        seen = "CENTRAL_STEP, the package's default (cbrt(ε))"
+    elif math.isclose(h, CENTRAL_STEP, rel_tol=0.01):  # 6.06e-6: a note, not a reservation
+        return ""
     elif not any(math.isclose(h, (k * EPS) ** (1 / 3), rel_tol=0.01) for k in _Q3_KS):
-        seen = "not cbrt(kε) for k = 1, 1.5, 3 or 6, the steps derived above; it passes"
+        seen = "not cbrt(kε) for k = 1, 1.5, 3 or 6, the steps derived from the model"
     else:
         return ""
     return (
-        f"{lead} your step at x = 1, {h:.3g}, is {seen}. Derive one too: set the derivative "
-        "of h²/6 + ε/h to zero."
+        f"your step at x = 1, {h:.3g}, is {seen}. It works (any step within a factor 1.6 of "
+        "the best one does), but derive one: set the derivative of h²/6 + ε/h to zero."
+    )
+
+
+def _q3_note(central_step) -> str:
+    """Exercise 3: cbrt(ε), which section 4 prints as CENTRAL_STEP, is asked to derive one too."""
+    h = central_step(1.0)
+    if not math.isclose(h, CENTRAL_STEP, rel_tol=0.01):  # cbrt(ε) may well be derived
+        return ""
+    return (
+        f"Note: your step at x = 1, {h:.3g}, is CENTRAL_STEP, the package's default (cbrt(ε)). "
+        "Derive one too: set the derivative of h²/6 + ε/h to zero."
     )
 
 
 q3 = Question(
     title="The best step for the central difference",
     checker=_check_q3,
+    reservation=_q3_reservation,
     note=_q3_note,
     praise="The steps that pass differ only by small factors: minimising h²/6 + ε/h gives "
     "cbrt(3ε); counting the divisor 2h but not the rounding of x ± h, ε/(2h), gives cbrt(1.5ε); "

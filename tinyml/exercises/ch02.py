@@ -1857,11 +1857,11 @@ def _f_ignores_its_argument(expr, x):
 
 
 def _q4_own_step(_answer) -> str:
-    """A right answer that passes its own step h: accepted, but not praised as asked."""
+    """A right answer that passes its own step h: accepted, but not as the exercise asks."""
     if not _q4_own_steps:  # the steps _check_q4 found the answer passing
         return ""
     return (
-        f"your central difference is right, but with your own step h = {_q4_own_steps[0]:.1g}. "
+        f"your central difference is right, with your own step h = {_q4_own_steps[0]:.1g}. "
         "The exercise asks you to leave h out: chapter 1's default step balances truncation "
         "and round-off for you, while a step of your own can be too large for some functions "
         "(h = 1e-3 fails here on tanh(1000x))."
@@ -1869,7 +1869,7 @@ def _q4_own_step(_answer) -> str:
 
 
 q4 = Question(
-    praise_for=_q4_own_step,
+    reservation=_q4_own_step,
     title="Check Beta against chapter 1",
     checker=_check_q4,
     hint_text="The analytic number is one call away. For the numeric one, chapter 1's "

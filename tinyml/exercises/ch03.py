@@ -33,8 +33,8 @@ def _float_count_note(got, where: str = "Your") -> str:
     if isinstance(got, numbers.Integral) or float(got).is_integer():
         return ""
     return (
-        f"{where} float {got!r} rounds to the count, so it is accepted; a count is a whole "
-        "number, though: round() it, or compute it with integers, which are exact."
+        f"{where} float {got!r} rounds to the count; a count is a whole number, though: "
+        "round() it, or compute it with integers, which are exact."
     )
 
 
@@ -119,7 +119,7 @@ q1 = Question(
         "# fib1(k) is called F(n - k + 1) times inside fib1(n): the repeats are Fibonacci too"
     ),
     answer=lambda: _fib(_Q1_N - 1),
-    note=lambda answer: _float_count_note(answer),
+    reservation=lambda answer: _float_count_note(answer),
     praise="fib1(2) is called F(n - 1) times, and in general fib1(k) is called "
     "F(n - k + 1) times inside fib1(n).",
     wrong=[
@@ -895,7 +895,7 @@ q4 = Question(
     solution_text=inspect.getsource(_grad_visits).replace("_grad_visits", "predicted_visits")
     + "\n# closed form: 3^(d-1)·(4d + 3), e.g. 255,879 at d = 9",
     answer=lambda: _grad_visits,
-    note=lambda visits: _q4_float_note(visits),
+    reservation=lambda visits: _q4_float_note(visits),
     wrong=[
         (_measured_table, "a table of measured values cannot work"),
         (lambda d: 3**d, "at depth 1"),
