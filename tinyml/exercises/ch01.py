@@ -225,6 +225,13 @@ def _sin_not_f(f, x, h):  # a reader's answer: math.sin where f was meant
     return (4 * d1 - d2) / 3
 
 
+def _evaluates_at_x(learner, f, x, h, call) -> bool:
+    """Whether the learner's better_central(f, x, h) evaluates f at x itself (forward style)."""
+    points = []
+    call_learner(learner, _recording(f, points), x, h, call=call)
+    return x in points
+
+
 def _recording(f, points):
     """f, noting each number it is called at (a forward difference calls it at x itself)."""
 
@@ -454,12 +461,10 @@ def _check_q2(learner):
                 "times"
             )
         if err_half and 3 < err_h / err_half < 5.5:  # second order: h², not h⁴
-            points = []
-            call_learner(learner, _recording(f, points), x, h, call=call)
             forward = (
                 " Yours evaluates f at x itself, as forward differences do; D(h) and D(2h) "
                 "use only x ± h and x ± 2h."
-                if x in points
+                if _evaluates_at_x(learner, f, x, h, call)
                 else ""
             )
             raise Incorrect(
@@ -475,12 +480,10 @@ def _check_q2(learner):
             shrink = f"grows {err_half / err_h:.1f} times"
         else:
             shrink = f"shrinks {err_h / err_half:.1f} times"
-        points = []
-        call_learner(learner, _recording(f, points), x, h, call=call)
         forward = (
             " Yours evaluates f at x itself: those are forward differences. D(h) and D(2h) are "
             "central differences, (f(x + h) - f(x - h)) / (2h) and the same with 2h"
-            if x in points
+            if _evaluates_at_x(learner, f, x, h, call)
             else ""
         )
         raise Incorrect(
