@@ -526,6 +526,7 @@ def _check_q2_methods(cube):
         if not _is_number(got) or not math.isclose(got, t**3, rel_tol=1e-12):
             raise Incorrect(
                 f"at x = {t}, Cube(x).value() gave {got!r}; expected x³ = {t**3!r}"
+                + _q2_slip_of_form(got, t**3)
                 + _q2_not_exact(got, t**3, _Q2_VALUE_RULE)
             )
         inner = beta.Mul(beta.Const(2), x) + y  # a Cube of an expression: the chain rule counts
@@ -548,7 +549,10 @@ def _check_q2_methods(cube):
         _q2_no_nodes_built(built, "grad(x)")
         at = f"at x = {t}, y = 0.5"
         if not _is_number(got):
-            raise Incorrect(f"{at}, Cube(2x + y).grad(x) returned {got!r}, not a number")
+            raise Incorrect(
+                f"{at}, Cube(2x + y).grad(x) returned {got!r}, not a number"
+                + _q2_slip_of_form(got, want)
+            )
         if math.isclose(got, want / 2, rel_tol=1e-9):
             raise Incorrect(
                 f"{at}, Cube(2x + y).grad(x) gave {got!r}; expected {want!r}. Yours is the "
@@ -559,6 +563,7 @@ def _check_q2_methods(cube):
             raise Incorrect(
                 f"{at}, Cube(2x + y).grad(x) gave {got!r}; expected {want!r}"
                 + (_q2_zero_note(cube, x, inner, t) if got == 0 else "")
+                + _q2_slip_of_form(got, want)
                 + _q2_known_slip(got, 2 * t + 0.5, 2.0, t)
                 + _q2_not_exact(got, want, _Q2_RULE)
             )
@@ -703,6 +708,24 @@ def _q2_zero_note(cube, x, inner, t) -> str:
             x.set_value(t)
         if _is_number(positive) and math.isclose(positive, 37.5, rel_tol=1e-9):
             return f": it gave 0 where a = {a!r} < 0, but the rule 3a²·a' holds for every a"
+    return ""
+
+
+def _q2_slip_of_form(got, want) -> str:
+    """The end of a message for a missing return (None) or a result rounded to a whole
+    number (int(), round(), //), where the right value is not whole."""
+    if got is None:
+        return ": did you forget the return?"
+    if (
+        _is_number(got)
+        and float(got).is_integer()
+        and not float(want).is_integer()
+        and abs(got - want) < 1
+    ):
+        return (
+            f": {got!r} is {want!r} rounded to a whole number. Return the float as it is, "
+            "without int(), round() or //"
+        )
     return ""
 
 
@@ -1034,6 +1057,16 @@ class _CubeTimesXValue(_Cube):  # a reader's, exactly: x's value in place of a'
         return 3 * self.a.value() ** 2 * x.value()
 
 
+class _CubeGradToInt(_Cube):  # a reader's (s6e): "gave 37; expected 37.5", with no reason
+    def grad(self, x):
+        return int(3 * self.a.value() ** 2 * self.a.grad(x))
+
+
+class _CubeValueNoReturn(_Cube):  # a reader's (s6e): "gave None", with no reason
+    def value(self):
+        self.a.value() ** 3
+
+
 class _CubeThreeA(_Cube):  # a reader's: 3a·a', the square left out
     def grad(self, x):
         return 3 * self.a.value() * self.a.grad(x)
@@ -1109,6 +1142,9 @@ q2 = Question(
         (_CubeThreeA, "gave -15.0; expected 37.5: that is 3a·a'; the rule is 3a²·a'"),
         (_CubeTimesXValue, "gave -28.125; expected 37.5: that is 3a²·x; you multiplied by x's"),
         (_CubeTimesXValue, "the chain rule multiplies by the child's grad, a' = self.a.grad(x)"),
+        (_CubeGradToInt, "gave 37; expected 37.5: 37 is 37.5 rounded to a whole number"),
+        (_CubeGradToInt, "without int(), round() or //"),
+        (_CubeValueNoReturn, "Cube(x).value() gave None; expected x³ = -3.375: did you forget"),
     ],
 )
 
@@ -1287,7 +1323,7 @@ def _derivative_check(expr, x):
         x.set_value(t)
         return expr.value()
 
-    try:
+    try:  # finally runs even if expr.value() raises, e.g. Log at a negative value
         numeric = central_difference(f, start)
     finally:
         x.set_value(start)  # leave x as we found it
