@@ -709,7 +709,7 @@ def test_s5d_q5_a_const_per_weight_with_var_inputs_gets_its_own_message():
 
     message = ch05.q5.grade(graph_nodes).message
     assert message.endswith(
-        "you still count a Const per weight: with x made of Vars, Var * Var needs no Const"
+        "you still count a Const per product: with x made of Vars, Var * Var needs no Const"
     ), message
     assert "count each kind of node separately" not in message, message
     assert ch05.q5.grade(ch05.graph_nodes).correct
@@ -872,3 +872,42 @@ def test_s6d_read_q4_plus_n_p_says_from_0_and_q2_names_append_after_the_row_loop
     message = ch05.q2.grade(append_after).message
     assert "returned [-4.0], only the last row's sum" in message, message
     assert "after the row loop has ended" in message, message
+
+
+def test_s6e_read_q2_quotes_the_return_written_and_q3_q1_messages():
+    def returns_t_early(W, x):  # the reader's code: `return [t]` inside the row loop
+        y = []  # noqa: F841 - unused, as in the reader's code
+        for row in W:
+            t = 0
+            for j in range(len(x)):
+                t = t + row[j] * x[j]
+            return [t]
+
+    message = ch05.q2.grade(returns_t_early).message
+    assert "returned [7.0], only y[0]" in message, message
+    assert "Your `return [t]` is inside a loop" in message, message
+    assert "return y" not in message, message
+
+    # The reader's near miss got a remark about tanh, which this loss does not have.
+    feedback = ch05.q3.grade([[2, 4, 6], [-1, -2, -3.01]])
+    assert feedback.status == "incorrect"
+    assert "only [1][2] = -3.01 is off" in feedback.message, feedback.message
+    assert "tanh" not in feedback.message, feedback.message
+    assert "[[3, 2, 1], [3, 2, 1]] is not it" in ch05.q3.grade([[3, 2, 1], [3, 2, 1]]).message
+
+    message = ch05.q1.grade([(3, 4), (4, 3), "error"]).message
+    assert message.endswith("the columns of the second."), message
+
+    def adds_for_times(W, x):  # the reader's `+` typed where `*` belongs
+        y = []
+        for row in W:
+            t = 0
+            for j in range(len(x)):
+                t = t + row[j] + x[j]
+            y.append(t)
+        return y
+
+    feedback = ch05.q2.grade(adds_for_times)
+    assert feedback.status == "incorrect"
+    assert "returned [3.5, 5.5]" in feedback.message, feedback.message
+    assert "Your sums add W[i][j] + x[j]; multiply them" in feedback.message, feedback.message

@@ -91,7 +91,7 @@ def _check_q1_part(label: str, given, first: tuple[int, int], second: tuple[int,
     if given in (first, second):
         raise Incorrect(
             f"{label}: {given} is the shape of one of the factors, not of the product. A product "
-            "keeps the rows of the first factor and the columns of the second"
+            "keeps the rows of the first factor and the columns of the second."
         )
     if given == (second[0], first[1]):  # the shape of the product in the other order
         raise Incorrect(
@@ -99,7 +99,7 @@ def _check_q1_part(label: str, given, first: tuple[int, int], second: tuple[int,
             "and what are its rows?"
         )
     raise Incorrect(
-        f"{label}: {given} is not it; first write down each factor's shape, then pair them"
+        f"{label}: {given} is not it; first write down each factor's shape, then pair them."
     )
 
 
@@ -411,6 +411,12 @@ def _check_q2(learner_matvec):
                 "sum added to row 0's. Start total afresh for each row (total = 0 inside "
                 "`for row in W:`, not before it)"
             )
+        added = [sum(wij + xj for wij, xj in zip(row, x, strict=True)) for row in w]
+        if all(math.isclose(a, b, abs_tol=1e-12) for a, b in zip(got, added, strict=True)):
+            raise Incorrect(
+                f"matvec({w}, {x}) returned {got!r}; expected {want}. Your sums add W[i][j] "
+                "+ x[j]; multiply them, W[i][j] * x[j], and add up the products"
+            )
         raise Incorrect(f"matvec({w}, {x}) returned {got!r}; expected {want}")
     _check_other_shapes(learner_matvec)
     _check_untidy_floats(learner_matvec)
@@ -478,34 +484,36 @@ def _check_with_vars(learner_matvec, w, x) -> None:
 def _only_row_0_advice(learner_matvec, w, x, got, want) -> str:
     """Why only y[0] came back: a `return` inside a loop, or a loop that never reaches row 1."""
     said = f"matvec({w}, {x}) returned {got!r}, only y[0]; expected {want}. "
-    early = _returns_inside_loop(learner_matvec)
+    early = _return_inside_loop(learner_matvec)
     if early:
         return said + (
-            "Your `return y` is inside a loop, so it returns after the first row; indent it "
+            f"Your `{early}` is inside a loop, so it returns after the first row; indent it "
             "one level less, so it runs after every row"
         )
-    if early is False:
+    if early == "":
         return said + (
             "Your loop never reaches row 1: loop over every row of W (for row in W), "
             "appending one sum per row"
         )
     return said + (
-        "Either `return y` is inside the row loop (indent it one level less), or the loop "
+        "Either your `return` is inside the row loop (indent it one level less), or the loop "
         "covers only row 0 (loop over every row: for row in W)"
     )
 
 
-def _returns_inside_loop(fn) -> bool | None:
-    """True if fn's source has a `return` inside a for/while loop; None if it cannot be read."""
+def _return_inside_loop(fn) -> str | None:
+    """The first `return ...` inside a for/while loop of fn's source, as the learner wrote it
+    ("return [t]"); "" if there is none; None if the source cannot be read."""
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
     except (OSError, TypeError, SyntaxError):
         return None
     for loop in ast.walk(tree):
         if isinstance(loop, ast.For | ast.While):
-            if any(isinstance(node, ast.Return) for node in ast.walk(loop)):
-                return True
-    return False
+            for node in ast.walk(loop):
+                if isinstance(node, ast.Return):
+                    return ast.unparse(node)
+    return ""
 
 
 def _short_sum_advice(learner_matvec, w, x, got) -> str:
@@ -870,6 +878,17 @@ def _check_q3(answer):
             f"gradient arriving at z[i]. But row {i} is {multiples[i]:g}·u: what is "
             f"d loss / d z[{i}] for loss = 2·z[0] - z[1]?"
         )
+    off = [(i, j) for i, row in enumerate(answer) for j, v in enumerate(row)
+           if not all_close([v], [_Q3_WANT[i][j]], rel_tol=1e-6, abs_tol=1e-9)]  # fmt: skip
+    if len(off) <= 2:  # a slip in one or two entries: name them, nothing about tanh
+        i, j = off[0]
+        entries = " and ".join(f"[{r}][{c}] = {answer[r][c]!r}" for r, c in off)
+        raise Incorrect(
+            f"{answer} is nearly it: only {entries} {'is' if len(off) == 1 else 'are'} off, "
+            f"the other entries are right. In z[{i}] = V[{i}][0]·u[0] + V[{i}][1]·u[1] + "
+            f"V[{i}][2]·u[2], which number multiplies V[{i}][{j}], and what does z[{i}] count "
+            "for in the loss?"
+        )
     raise Incorrect(
         f"{answer} is not it; in z[i] = V[i][0]·u[0] + V[i][1]·u[1] + V[i][2]·u[2], which "
         "number multiplies V[i][j]? There is no tanh in this loss, unlike section 5's. If "
@@ -939,7 +958,10 @@ q3 = Question(
         ([[2, 4, 6], [-1, -2]], "rectangle"),
         ([[2, 4, 6.001], [-1, -2, -3]], "close, but not within tolerance"),
         ([[2.00001, 4, 6], [-1, -2, -3]], "close, but not within tolerance"),
-        ([[2.1, 4, 6], [-1, -2, -3]], "added to them"),
+        ([[2.1, 4, 6], [-1, -2, -3]], "only [0][0] = 2.1 is off"),
+        ([[2, 4, 6], [-1, -2, -3.01]], "only [1][2] = -3.01 is off"),
+        ([[2, 4, 6], [-1, -2, -3.5]], "which number multiplies V[1][2]"),
+        ([[2, 5, 6], [-1, -2, -4]], "[0][1] = 5 and [1][2] = -4 are off"),
         (_Q3_STALE_PLUS_RIGHT, "added on top of section 5's"),
         ([[2, 4, "6"], [-1, -2, -3]], "should be a number"),
         ([[2, 4, math.nan], [-1, -2, -3]], "finite number"),
@@ -1170,7 +1192,7 @@ _Q5_SLIPS = (
     ),
     (
         lambda n, m: 4 * n * m + m - 1,
-        "you still count a Const per weight: with x made of Vars, Var * Var needs no Const",
+        "you still count a Const per product: with x made of Vars, Var * Var needs no Const",
     ),
     (
         lambda n, m: 3 * n * m - 1,
@@ -1262,7 +1284,7 @@ q5 = Question(
     answer=lambda: graph_nodes,
     wrong=[
         (lambda n, m: 4 * n * m - 1, "a node used n times is one node"),
-        (lambda n, m: 4 * n * m + m - 1, "still count a Const per weight"),
+        (lambda n, m: 4 * n * m + m - 1, "still count a Const per product"),
         (lambda n, m: 3 * n * m - 1, "left out the inputs"),
         (lambda n, m: 3 * n * m + m, "one too many"),
         (lambda n, m: 3 * n * m + m - n, "add up the rows"),
