@@ -2228,3 +2228,57 @@ def test_ch02_q2_readers_s6d_slips_get_a_diagnosis_and_right_cubes_pass():
 
     assert ch02.q2.grade(CubeMathPow).correct
     assert ch02.q2.grade(CubeProducts).correct
+
+
+def test_ch03_s6e_a_count_off_by_exactly_a_half_is_refused():
+    """s6e readers: q1 accepted fib2(59) + 0.5 and q4 accepted 1.5 at depth 0 ("rounds to the
+    count; round() it"), though round() takes both one off. "Rounds to the count" now means
+    round(x) == count; the earlier float answers still pass."""
+    f = ch03._fib
+    for answer in (f(59) + 0.5, f(59) - 0.5, f(59) * 1.0 + 0.5):
+        feedback = ch03.q1.grade(answer)
+        assert not feedback.correct and "half-way" in feedback.message, (answer, feedback)
+    assert not ch03.q1.grade(round(f(59) + 0.5)).correct
+
+    def predicted_visits(d):  # reader 2's exact code
+        return (4 * d + 3) * 3**d // 3 + 0.5
+
+    feedback = ch03.q4.grade(predicted_visits)
+    assert not feedback.correct and "round() takes it to 2, not 1" in feedback.message
+    for right in (  # the readers' earlier float answers
+        lambda d: 3**d * (1 + 4 * d / 3),
+        lambda d: (3 + 4 * d) * 3.0 ** (d - 1),
+        lambda d: (4 * d + 3) * 3**d / 3,
+        lambda d: (4 * d + 3) * 3**d // 3 + 0.4,
+    ):
+        assert ch03.q4.grade(right).correct
+    for answer in (f(59) + 0.4, f(59) + 0.0018, float(f(59)), f(60) - f(58)):
+        assert ch03.q1.grade(answer).correct, answer
+
+
+def test_ch03_s6e_check_row_does_not_blame_a_total_that_sums_the_learners_columns(capsys):
+    for row, wrong_column in (
+        ((56, 48, 24, 128), "Square.grad"),
+        ((56, 51, 48, 155), "Mul.grad"),
+        ((48, 51, 24, 123), "grad() calls"),
+    ):
+        ch03.check_row(row)
+        out = capsys.readouterr().out
+        assert wrong_column in out and "the sum of your three" in out, out
+        assert "the sum of the other three" not in out
+    ch03.check_row((56, 51, 24, 130))  # the total alone is wrong: still said as before
+    assert "the sum of the other three" in capsys.readouterr().out
+
+
+def test_ch03_s6e_q2_hint_and_praise_match_the_checker():
+    assert "recursing through fib1 or fib2" not in ch03.q2.hints()[2]
+    assert "fib_memo to call itself" in ch03.q2.hints()[2]
+    assert "in memo:" not in ch03.q2.praise
+
+
+def test_ch03_s6e_q4_says_the_learners_counts_are_the_grad_calls_alone():
+    def predicted_visits(d):  # reader 1's G(d) = 2 + 3G(d - 1), G(0) = 1
+        return 1 if d == 0 else 2 + 3 * predicted_visits(d - 1)
+
+    message = ch03.q4.grade(predicted_visits).message
+    assert message.startswith("your counts are 2·3^d - 1, the grad() calls alone")
