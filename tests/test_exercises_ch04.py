@@ -182,10 +182,11 @@ def test_q4_graphs_have_a_side_graph_a_lone_leaf_a_twice_listed_leaf_and_a_deep_
 
 def test_q4_the_solution_leaves_backward_simples_gradients_on_listed_leaves_and_0_elsewhere():
     for (_, root, wrt, leaves), (_, ref, _, ref_leaves) in zip(_graphs(), _graphs(), strict=True):
+        before = {leaf: leaf.g for leaf in leaves}  # an unlisted leaf keeps it (s6e: y.g = 2)
         ch04.backward_to(root, wrt)
         alpha.backward_simple(ref)
         for leaf, ref_leaf in zip(leaves, ref_leaves, strict=True):
-            want = ref_leaf.g if leaf in wrt else 0.0
+            want = ref_leaf.g if leaf in wrt else before[leaf]
             assert abs(leaf.g - want) <= 1e-12 * max(1.0, abs(want)), leaf.name
 
 
@@ -840,14 +841,15 @@ def _readers_zeroing_to_be_safe(root, wrt):  # the reader's code, but for layout
 
 
 def _readers_zeroing_to_be_safe_fixed(root, wrt):
-    """The same, with the needed inner nodes zeroed too and root.g += 1.0 (session 6e)."""
+    """The same, but zeroing every inner node (as backward_simple does) and no leaf, and with
+    root.g += 1.0 (session 6e: a skipped leaf keeps its sum, the root adds)."""
     order = topological_order(root)
     needed = set(wrt)
     for node in reversed(order):
         if any(c in needed for c in node.children):
             needed.add(node)
     for node in order:
-        if node not in needed or node.children:
+        if node.children:
             node.g = 0.0
     if root in needed:
         root.g += 1.0
@@ -1545,7 +1547,7 @@ def _readers_resetting(root, wrt, leaf_root_too=True):
 
 def test_s6e_q4_a_pass_that_builds_on_an_earlier_passs_inner_g_is_refused():
     message = _graded_quickly(ch04.q4, _readers_no_inner_reset).message
-    assert "after an earlier backward_simple(z) and then x.g = y.g = 0.0" in message, message
+    assert "after an earlier backward_simple(z) and then x.g = 0.0 (y.g is still 2.0)" in message
     assert "x.g = 17 (backward_simple: 6)" in message, message  # the reader's 17
     assert "root.g was 1.0 and (* x y).g was 1.0, left by the earlier pass" in message, message
     assert "Inner nodes start from 0 on every pass, as in backward_simple" in message, message
@@ -1581,3 +1583,51 @@ def test_s6e_q4_the_solution_matches_backward_simple_on_a_second_pass():
     x.g = 0.25
     ch04.backward_to(x, [x])
     assert x.g == 1.25
+
+
+def _readers_zero_grad_on_skipped(root, wrt):  # read2's B2, as described: zero_grad() on skipped
+    order = topological_order(root)
+    ids = {id(w) for w in wrt}
+    reach = set()
+    for n in reversed(order):
+        if id(n) in ids or any(id(c) in reach for c in n.children):
+            reach.add(id(n))
+            if n.children:
+                n.g = 0.0
+        else:
+            n.zero_grad()
+    if id(root) in reach:
+        root.g += 1.0
+    for n in order:
+        if id(n) in reach:
+            for c, d in zip(n.children, n.local_grads, strict=True):
+                if id(c) in reach:
+                    c.g += n.g * d
+
+
+def test_s6e_q4_clearing_a_skipped_leafs_sum_is_refused():
+    message = _graded_quickly(ch04.q4, _readers_zero_grad_on_skipped).message
+    assert "your function set y.g to 0 (y.g held 2.0 from the earlier pass)" in message, message
+    assert "a skipped node's g is left alone" in message, message
+    assert "pushed into" not in message, message
+
+
+def test_s6e_q4_read2s_answer_without_the_reset_is_refused_and_with_it_passes():
+    def a6(root, wrt):  # read2's A6, verbatim but for strict=
+        order = topological_order(root)
+        ids = {id(w) for w in wrt}
+        reach = set()
+        for n in reversed(order):
+            if id(n) in ids or any(id(c) in reach for c in n.children):
+                reach.add(id(n))
+        if id(root) in reach:
+            root.g += 1.0
+        for n in order:
+            if id(n) in reach:
+                for c, d in zip(n.children, n.local_grads, strict=True):
+                    if id(c) in reach:
+                        c.g += n.g * d
+
+    message = _graded_quickly(ch04.q4, a6).message
+    assert "Inner nodes start from 0 on every pass" in message, message
+    assert _graded_quickly(ch04.q4, _resetting_inner(a6)).correct

@@ -750,9 +750,9 @@ def _chain(depth: int = CHAIN) -> tuple[alpha.Node, alpha.Var]:
 def _fresh_graphs():
     """Graphs with the leaves to differentiate for: (description, root, wrt, every leaf);
     every g starts at 0, except in the last three graphs: a listed leaf holds PRESET (in the
-    second of them it is the root), and in the last one the inner nodes hold what an earlier
-    backward_simple left. These come last, so a pass that fails only there ignores the g's
-    it found."""
+    second of them it is the root), and in the last one the inner nodes and the unlisted leaf
+    hold what an earlier backward_simple left. These come last, so a pass that fails only
+    there ignores the g's it found."""
     x, y, u = alpha.Var(0.5, name="x"), alpha.Var(-1.5, name="y"), alpha.Var(2.0**-SIDE, name="u")
     a, s = x * y, u
     for _ in range(SIDE):
@@ -793,11 +793,11 @@ def _fresh_graphs():
     yield f"z = x, a single leaf, with wrt = [x], where x.g is already {PRESET}", x, [x], [x]
     x, y = alpha.Var(2.0, name="x"), alpha.Var(5.0, name="y")
     z = x * y + x
-    alpha.backward_simple(z)  # an earlier pass: z.g and (x * y).g hold 1.0 after it
-    x.g = y.g = 0.0  # the leaves cleared; the inner nodes keep what the earlier pass left
+    alpha.backward_simple(z)  # an earlier pass: z.g and (x * y).g hold 1.0 after it, y.g 2.0
+    x.g = 0.0  # the listed leaf cleared; the others keep what the earlier pass left
     yield (
         "z = x * y + x with wrt = [x], after an earlier backward_simple(z) and then "
-        "x.g = y.g = 0.0",
+        "x.g = 0.0 (y.g is still 2.0)",
         z,
         [x],
         [x, y],
@@ -1079,6 +1079,17 @@ def _overwrites_a_leaf_root(root, wrt):
             for child, d in zip(node.children, node.local_grads, strict=True):
                 if child in needed:
                     child.g += node.g * d
+
+
+def _clears_the_skipped_nodes(root, wrt):
+    """Right, but every skipped node's g is set to 0 'to be safe': a skipped leaf loses the
+    sum it held (s6e read 2's zero_grad() on the skipped nodes)."""
+    order = topological_order(root)
+    needed = _needed(order, wrt)
+    for node in order:
+        if node not in needed:
+            node.zero_grad()
+    backward_to(root, wrt)
 
 
 def _then_clears(root, wrt):
@@ -1545,6 +1556,7 @@ def _check_q4_graphs(learner, changed):
         given = list(wrt)  # the learner's own copy: it must come back unchanged
         start = {leaf: leaf.g for leaf in wrt}  # nonzero in the last graphs: g accumulates
         held = {n: n.g for n in order if n.children and n in needed and n.g != 0.0}
+        kept = {n: n.g for n in order if not n.children and n not in needed and n.g != 0.0}
         changes, seen = _call_watched(learner, root, given, order, edges, text)
         called, too_often = seen.called, seen.too_often
         _QUADRATIC[0] = _QUADRATIC[0] or seen.quadratic is not None
@@ -1733,6 +1745,15 @@ def _check_q4_graphs(learner, changed):
                 f"is pushed and every g stays 0, the top's too; your function left root.g = "
                 f"{root.g!r}. Set root.g = 1.0 only when the root is needed"
             )
+        cleared = [n for n in kept if n.g == 0.0]
+        if cleared:
+            leaf = _name(cleared[0])
+            raise Incorrect(
+                f"on the graph {text}, the listed leaves' gradients are right, but your "
+                f"function set {leaf}.g to 0 ({leaf}.g held {kept[cleared[0]]} from the earlier "
+                f"pass): a skipped node's g is left alone, and a leaf's g accumulates; set "
+                "nothing in a node that leads to no listed leaf"
+            )
         pruned = [n for n in order if n not in needed and changes.get(n)]
         if pruned:
             count = f"{len(pruned)} node{'s' * (len(pruned) > 1)}"
@@ -1836,6 +1857,7 @@ q4 = Question(
         (_adds_once_per_listing, "x is listed twice; it still gets its gradient once"),
         (_builds_on_old_inner_g, "Inner nodes start from 0 on every pass"),
         (_overwrites_a_leaf_root, "root.g += 1.0, not root.g = 1.0"),
+        (_clears_the_skipped_nodes, "your function set y.g to 0 (y.g held 2.0"),
         (lambda root, wrt: root.grad(1.0), "calls grad()"),
         (lambda root, wrt: root.backward(), "calls backward()"),
         ("backward_to", "function itself"),
