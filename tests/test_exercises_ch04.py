@@ -182,10 +182,11 @@ def test_q4_graphs_have_a_side_graph_a_lone_leaf_a_twice_listed_leaf_and_a_deep_
 
 def test_q4_the_solution_leaves_backward_simples_gradients_on_listed_leaves_and_0_elsewhere():
     for (_, root, wrt, leaves), (_, ref, _, ref_leaves) in zip(_graphs(), _graphs(), strict=True):
+        before = {leaf: leaf.g for leaf in leaves}  # an unlisted leaf keeps it (s6e: y.g = 2)
         ch04.backward_to(root, wrt)
         alpha.backward_simple(ref)
         for leaf, ref_leaf in zip(leaves, ref_leaves, strict=True):
-            want = ref_leaf.g if leaf in wrt else 0.0
+            want = ref_leaf.g if leaf in wrt else before[leaf]
             assert abs(leaf.g - want) <= 1e-12 * max(1.0, abs(want)), leaf.name
 
 
@@ -606,8 +607,11 @@ def test_q4_pushing_zero_into_the_pruned_part_is_refused_and_honest_variants_are
     def reads_every_nodes_local_grads(root, wrt):
         order = topological_order(root)
         needed = ch04._needed(order, wrt)
+        for node in order:  # inner nodes start from 0 (session 6e)
+            if node in needed and node.children:
+                node.g = 0.0
         if root in needed:
-            root.g = 1.0
+            root.g += 1.0
         for node in order:
             for child, d in zip(node.children, node.local_grads, strict=True):
                 if node in needed and child in needed:
@@ -619,7 +623,10 @@ def test_q4_pushing_zero_into_the_pruned_part_is_refused_and_honest_variants_are
     def sets_a_pruned_root_to_zero(root, wrt):  # honest: root.g = 0.0 for a pruned root
         order = topological_order(root)
         needed = ch04._needed(order, wrt)
-        root.g = 1.0 if root in needed else 0.0
+        for node in order:  # inner nodes start from 0 (session 6e)
+            if node in needed and node.children:
+                node.g = 0.0
+        root.g = root.g + 1.0 if root in needed else 0.0
         for node in order:
             if node not in needed:
                 continue
@@ -833,6 +840,26 @@ def _readers_zeroing_to_be_safe(root, wrt):  # the reader's code, but for layout
                     c.g += node.g * d
 
 
+def _readers_zeroing_to_be_safe_fixed(root, wrt):
+    """The same, but zeroing every inner node (as backward_simple does) and no leaf, and with
+    root.g += 1.0 (session 6e: a skipped leaf keeps its sum, the root adds)."""
+    order = topological_order(root)
+    needed = set(wrt)
+    for node in reversed(order):
+        if any(c in needed for c in node.children):
+            needed.add(node)
+    for node in order:
+        if node.children:
+            node.g = 0.0
+    if root in needed:
+        root.g += 1.0
+    for node in order:
+        if node in needed:
+            for c, d in zip(node.children, node.local_grads, strict=True):
+                if c in needed:
+                    c.g += node.g * d
+
+
 def _adds_zero_into_pruned_children(root, wrt):
     """Needed nodes only, but 0.0 added (g += 0.0) into their pruned children."""
     order = topological_order(root)
@@ -846,7 +873,10 @@ def _adds_zero_into_pruned_children(root, wrt):
 
 
 def test_q4_setting_pruned_nodes_to_zero_passes_and_adding_zero_is_described_as_such():
-    assert _graded_quickly(ch04.q4, _readers_zeroing_to_be_safe).correct
+    assert _graded_quickly(ch04.q4, _readers_zeroing_to_be_safe_fixed).correct
+    # verbatim, it sets root.g = 1.0 even for a leaf root that holds an earlier sum (s6e)
+    message = _graded_quickly(ch04.q4, _readers_zeroing_to_be_safe).message
+    assert "root.g += 1.0, not root.g = 1.0" in message, message
     message = _graded_quickly(ch04.q4, _adds_zero_into_pruned_children).message
     assert "your function added 0.0 to the g of 2 nodes" in message
     assert "still a push into a skipped node" in message and "local_grads of" not in message
@@ -1148,10 +1178,64 @@ def _readers_search_per_node(root, wrt):  # the reader's code (s5e), verbatim bu
                     c.g += node.g * d
 
 
+def _search_per_node_resetting_inner(root, wrt):
+    """The s5e reader's search, with the needed inner nodes' g set to 0.0 (session 6e)."""
+    order = topological_order(root)
+    w = set(wrt)
+    needed = set()
+    for n in order:  # one iterative DFS per node, with a seen set
+        stack, seen = [n], {n}
+        while stack:
+            m = stack.pop()
+            if m in w:
+                needed.add(n)
+                break
+            for c in m.children:
+                if c not in seen:
+                    seen.add(c)
+                    stack.append(c)
+    for node in order:
+        if node in needed and node.children:
+            node.g = 0.0
+    if root in needed:
+        root.g += 1.0
+    for node in order:
+        if node in needed:
+            for c, d in zip(node.children, node.local_grads, strict=True):
+                if c in needed:
+                    c.g += node.g * d
+
+
+def _resetting_inner(answer):
+    """answer, with the needed inner nodes' g set to 0.0 first: the reset that s6e's reader
+    found missing in the chapter's solution and in these earlier readers' answers."""
+
+    def backward_to(root, wrt):
+        order = topological_order(root)
+        needed = ch04._needed(order, wrt)
+        for node in order:
+            if node in needed and node.children:
+                node.g = 0.0
+        answer(root, wrt)
+
+    return backward_to
+
+
+def test_q4_earlier_readers_answers_without_the_inner_reset_fail_only_on_the_stale_graph():
+    for answer in (
+        _readers_search_per_node,
+        _readers_enumerate_loop_over_every_node,
+        _readers_zip_loop_seeding_only_a_needed_root,
+    ):
+        message = _graded_quickly(ch04.q4, answer).message
+        assert "after an earlier backward_simple(z)" in message, message
+        assert "Inner nodes start from 0 on every pass" in message, message
+
+
 def test_q4_a_search_below_every_node_is_accepted_with_a_note_but_per_path_is_not():
     # The reader: a search with a seen set looks at a node at most once per node of the graph
     # (quadratic, and the task asks only for no recursion); once per path is exponential.
-    feedback = _graded_quickly(ch04.q4, _readers_search_per_node)
+    feedback = _graded_quickly(ch04.q4, _search_per_node_resetting_inner)
     assert feedback.correct, feedback.message
     assert "grow with the square" in feedback.message and "decide each node once" in (
         feedback.message
@@ -1237,8 +1321,11 @@ def test_q4_reading_a_skipped_nodes_local_grads_is_graded_like_not_reading_them(
     # The rule: no push into a skipped node (not even 0.0) and none from it; reading its
     # children or local_grads is allowed. The zip form and the enumerate form walk the same
     # nodes and push the same amounts: both pass.
-    assert _graded_quickly(ch04.q4, _readers_enumerate_loop_over_every_node).correct
-    assert _graded_quickly(ch04.q4, _readers_zip_loop_seeding_only_a_needed_root).correct
+    for answer in (
+        _readers_enumerate_loop_over_every_node,
+        _readers_zip_loop_seeding_only_a_needed_root,
+    ):
+        assert _graded_quickly(ch04.q4, _resetting_inner(answer)).correct
     # The reader's verbatim zip code seeds the root always, so the graph whose root reaches
     # no listed leaf refuses it for that, and for nothing about local_grads.
     message = _graded_quickly(ch04.q4, _readers_zip_loop_over_every_node).message
@@ -1348,12 +1435,12 @@ def test_s6d_q4_zeroing_a_listed_leafs_accumulated_g_is_refused():
     assert f"x.g held {ch04.PRESET} before the call" in message, message
     assert "a leaf's g accumulates" in message, message
     # the chapter's solution and the readers' right answers still pass
-    for right in (ch04.backward_to, _with_a_list_and_zeroing, _readers_zeroing_to_be_safe):
+    for right in (ch04.backward_to, _with_a_list_and_zeroing, _readers_zeroing_to_be_safe_fixed):
         assert _graded_quickly(ch04.q4, right).correct, right.__name__
 
 
-def test_s6d_q4_the_last_graph_starts_a_listed_leaf_with_a_sum():
-    text, _, wrt, _ = _graphs()[-1]
+def test_s6d_q4_a_graph_starts_a_listed_leaf_with_a_sum():
+    text, _, wrt, _ = next(g for g in _graphs() if "* y + u * x" in g[0])
     assert wrt[0].g == ch04.PRESET != 0.0
     assert f"x.g is already {ch04.PRESET}" in text
 
@@ -1413,3 +1500,134 @@ def test_s6d_q4_recursion_message_counts_levels_not_nodes():
     message = ch04._recursion_message()
     assert f"a chain {ch04.CHAIN:,} levels deep" in message
     assert "nodes" not in message.split("(")[0]
+
+
+# -- session 6e read (ch4_s6e_read1.md): inner nodes restart from 0 on every pass ------------
+def _readers_no_inner_reset(root, wrt):  # read1's accepted answer, verbatim but for strict=
+    order = topological_order(root)
+    ids = {id(w) for w in wrt}
+    reach = {}
+    for n in reversed(order):
+        reach[id(n)] = id(n) in ids if not n.children else any(reach[id(c)] for c in n.children)
+    if not reach[id(root)]:
+        return
+    root.g += 1.0
+    for n in order:
+        if not reach[id(n)]:
+            continue
+        for c, lg in zip(n.children, n.local_grads, strict=True):
+            if reach[id(c)]:
+                c.g += n.g * lg
+
+
+def _readers_resetting(root, wrt, leaf_root_too=True):
+    """read1's right answer as described: the needed inner nodes reset, root.g += 1.0 for a
+    leaf root (root.g = 1.0 for it too when leaf_root_too is False: their second finding)."""
+    order = topological_order(root)
+    ids = {id(w) for w in wrt}
+    reach = {}
+    for n in reversed(order):
+        reach[id(n)] = id(n) in ids if not n.children else any(reach[id(c)] for c in n.children)
+    if not reach[id(root)]:
+        return
+    for n in order:
+        if reach[id(n)] and n.children:
+            n.g = 0.0
+    if root.children or not leaf_root_too:
+        root.g = 1.0
+    else:
+        root.g += 1.0
+    for n in order:
+        if not reach[id(n)]:
+            continue
+        for c, lg in zip(n.children, n.local_grads, strict=True):
+            if reach[id(c)]:
+                c.g += n.g * lg
+
+
+def test_s6e_q4_a_pass_that_builds_on_an_earlier_passs_inner_g_is_refused():
+    message = _graded_quickly(ch04.q4, _readers_no_inner_reset).message
+    assert "after an earlier backward_simple(z) and then x.g = 0.0 (y.g is still 2.0)" in message
+    assert "x.g = 17 (backward_simple: 6)" in message, message  # the reader's 17
+    assert "root.g was 1.0 and (* x y).g was 1.0, left by the earlier pass" in message, message
+    assert "Inner nodes start from 0 on every pass, as in backward_simple" in message, message
+    assert _graded_quickly(ch04.q4, _readers_resetting).correct
+
+
+def test_s6e_q4_a_leaf_root_holding_a_sum_is_added_to_not_overwritten():
+    message = _graded_quickly(
+        ch04.q4, lambda root, wrt: _readers_resetting(root, wrt, leaf_root_too=False)
+    ).message
+    assert "x.g = 1 (backward_simple: 1.25)" in message, message
+    assert "Here the root is that leaf: root.g += 1.0, not root.g = 1.0" in message, message
+
+
+def test_s6e_q4_the_solution_matches_backward_simple_on_a_second_pass():
+    def graph():
+        x, y = alpha.Var(2.0, name="x"), alpha.Var(5.0, name="y")
+        return x * y + x, x
+
+    z, x = graph()  # the reader's two calls: 6 then 12, as backward_simple twice
+    ch04.backward_to(z, [x])
+    assert x.g == 6.0
+    ch04.backward_to(z, [x])
+    assert x.g == 12.0
+    for earlier in (alpha.backward_simple, lambda z: z.grad(1.0)):  # then the leaf cleared
+        z, x = graph()
+        earlier(z)
+        x.zero_grad()
+        ch04.backward_to(z, [x])
+        assert x.g == 6.0
+    assert "node.g = 0.0" in ch04.q4.solution_text
+    x = alpha.Var(2.0, name="x")  # a leaf root keeps its sum
+    x.g = 0.25
+    ch04.backward_to(x, [x])
+    assert x.g == 1.25
+
+
+def _readers_zero_grad_on_skipped(root, wrt):  # read2's B2, as described: zero_grad() on skipped
+    order = topological_order(root)
+    ids = {id(w) for w in wrt}
+    reach = set()
+    for n in reversed(order):
+        if id(n) in ids or any(id(c) in reach for c in n.children):
+            reach.add(id(n))
+            if n.children:
+                n.g = 0.0
+        else:
+            n.zero_grad()
+    if id(root) in reach:
+        root.g += 1.0
+    for n in order:
+        if id(n) in reach:
+            for c, d in zip(n.children, n.local_grads, strict=True):
+                if id(c) in reach:
+                    c.g += n.g * d
+
+
+def test_s6e_q4_clearing_a_skipped_leafs_sum_is_refused():
+    message = _graded_quickly(ch04.q4, _readers_zero_grad_on_skipped).message
+    assert "your function set y.g to 0 (y.g held 2.0 from the earlier pass)" in message, message
+    assert "a skipped node's g is left alone" in message, message
+    assert "pushed into" not in message, message
+
+
+def test_s6e_q4_read2s_answer_without_the_reset_is_refused_and_with_it_passes():
+    def a6(root, wrt):  # read2's A6, verbatim but for strict=
+        order = topological_order(root)
+        ids = {id(w) for w in wrt}
+        reach = set()
+        for n in reversed(order):
+            if id(n) in ids or any(id(c) in reach for c in n.children):
+                reach.add(id(n))
+        if id(root) in reach:
+            root.g += 1.0
+        for n in order:
+            if id(n) in reach:
+                for c, d in zip(n.children, n.local_grads, strict=True):
+                    if id(c) in reach:
+                        c.g += n.g * d
+
+    message = _graded_quickly(ch04.q4, a6).message
+    assert "Inner nodes start from 0 on every pass" in message, message
+    assert _graded_quickly(ch04.q4, _resetting_inner(a6)).correct

@@ -723,6 +723,7 @@ def backward_to(root, wrt):
     for node in reversed(order):  # children first: each one is decided before its parents
         if any(child in needed for child in node.children):
             needed.add(node)
+            node.g = 0.0  # a needed inner node starts from 0, as in backward_simple
     if root in needed:  # a root that reaches no listed leaf gets nothing, like the rest
         root.g += 1.0  # += for a root that is itself a leaf: it adds, like backward_simple
     for node in order:
@@ -748,7 +749,10 @@ def _chain(depth: int = CHAIN) -> tuple[alpha.Node, alpha.Var]:
 
 def _fresh_graphs():
     """Graphs with the leaves to differentiate for: (description, root, wrt, every leaf);
-    every g starts at 0, except a listed leaf's in the last graph (PRESET)."""
+    every g starts at 0, except in the last three graphs: a listed leaf holds PRESET (in the
+    second of them it is the root), and in the last one the inner nodes and the unlisted leaf
+    hold what an earlier backward_simple left. These come last, so a pass that fails only
+    there ignores the g's it found."""
     x, y, u = alpha.Var(0.5, name="x"), alpha.Var(-1.5, name="y"), alpha.Var(2.0**-SIDE, name="u")
     a, s = x * y, u
     for _ in range(SIDE):
@@ -784,13 +788,31 @@ def _fresh_graphs():
         [x],
         [x, y, u],
     )
+    x = alpha.Var(2.0, name="x")
+    x.g = PRESET
+    yield f"z = x, a single leaf, with wrt = [x], where x.g is already {PRESET}", x, [x], [x]
+    x, y = alpha.Var(2.0, name="x"), alpha.Var(5.0, name="y")
+    z = x * y + x
+    alpha.backward_simple(z)  # an earlier pass: z.g and (x * y).g hold 1.0 after it, y.g 2.0
+    x.g = 0.0  # the listed leaf cleared; the others keep what the earlier pass left
+    yield (
+        "z = x * y + x with wrt = [x], after an earlier backward_simple(z) and then "
+        "x.g = 0.0 (y.g is still 2.0)",
+        z,
+        [x],
+        [x, y],
+    )
 
 
 # -- typical mistakes ----------------------------------------------------------------------
 def _pushes_everywhere(root, wrt):
     """Right gradients, but every node pushes, as if every leaf were listed."""
-    root.g = 1.0
-    for node in topological_order(root):
+    order = topological_order(root)
+    for node in order:
+        if node.children:
+            node.g = 0.0
+    root.g += 1.0
+    for node in order:
         for child, d in zip(node.children, node.local_grads, strict=True):
             child.g += node.g * d
 
@@ -853,7 +875,10 @@ def _raises_the_limit_then_loops(root, wrt):
 
 
 def _push_where(order, needed, root):
-    root.g = 1.0
+    for node in order:
+        if node in needed and node.children:
+            node.g = 0.0
+    root.g += 1.0
     for node in order:
         if node in needed:
             for child, d in zip(node.children, node.local_grads, strict=True):
@@ -1024,6 +1049,47 @@ def _seeds_always(root, wrt):
     """Right, except that root.g = 1.0 also when the root reaches no listed leaf."""
     order = topological_order(root)
     _push_where(order, _needed(order, wrt), root)
+
+
+def _builds_on_old_inner_g(root, wrt):
+    """Session 6e's solution: right on a fresh graph, but the needed inner nodes are never set
+    to 0, so a second pass over the same graph adds to what the first pass left in them."""
+    order = topological_order(root)
+    needed = _needed(order, wrt)
+    if root in needed:
+        root.g += 1.0
+    for node in order:
+        if node in needed:
+            for child, d in zip(node.children, node.local_grads, strict=True):
+                if child in needed:
+                    child.g += node.g * d
+
+
+def _overwrites_a_leaf_root(root, wrt):
+    """Right, except root.g = 1.0 for every root: a leaf root loses the sum it held."""
+    order = topological_order(root)
+    needed = _needed(order, wrt)
+    for node in order:
+        if node in needed and node.children:
+            node.g = 0.0
+    if root in needed:
+        root.g = 1.0
+    for node in order:
+        if node in needed:
+            for child, d in zip(node.children, node.local_grads, strict=True):
+                if child in needed:
+                    child.g += node.g * d
+
+
+def _clears_the_skipped_nodes(root, wrt):
+    """Right, but every skipped node's g is set to 0 'to be safe': a skipped leaf loses the
+    sum it held (s6e read 2's zero_grad() on the skipped nodes)."""
+    order = topological_order(root)
+    needed = _needed(order, wrt)
+    for node in order:
+        if node not in needed:
+            node.zero_grad()
+    backward_to(root, wrt)
 
 
 def _then_clears(root, wrt):
@@ -1488,7 +1554,9 @@ def _check_q4_graphs(learner, changed):
         order = topological_order(root)
         edges, needed = _edges(order), _needed(order, wrt)
         given = list(wrt)  # the learner's own copy: it must come back unchanged
-        start = {leaf: leaf.g for leaf in wrt}  # nonzero in the last graph: g accumulates
+        start = {leaf: leaf.g for leaf in wrt}  # nonzero in the last graphs: g accumulates
+        held = {n: n.g for n in order if n.children and n in needed and n.g != 0.0}
+        kept = {n: n.g for n in order if not n.children and n not in needed and n.g != 0.0}
         changes, seen = _call_watched(learner, root, given, order, edges, text)
         called, too_often = seen.called, seen.too_often
         _QUADRATIC[0] = _QUADRATIC[0] or seen.quadratic is not None
@@ -1561,11 +1629,27 @@ def _check_q4_graphs(learner, changed):
             ]
             if wiped:
                 leaf = _name(wiped[0])
+                top = (
+                    " Here the root is that leaf: root.g += 1.0, not root.g = 1.0"
+                    if wiped[0] is root
+                    else ""
+                )
                 raise Incorrect(
                     f"on the graph {text}: {shown}. {leaf}.g held {start[wiped[0]]} before "
                     f"the call, and your function threw it away (it set {leaf}.g to 0 or "
                     f"overwrote it): a leaf's g accumulates, like PyTorch's .grad, so add "
-                    f"to it ({leaf}.g += …) and never reset a listed leaf's g"
+                    f"to it ({leaf}.g += …) and never reset a listed leaf's g.{top}"
+                )
+            if held:  # right on every fresh graph (they come first): the old inner g's count
+                old = " and ".join(
+                    f"{'root' if n is root else _printed(n) or f'a {n.op} node'}.g was {g}"
+                    for n, g in held.items()
+                )
+                raise Incorrect(
+                    f"on the graph {text}: {shown}. Before the call, {old}, left by the "
+                    "earlier pass, and your pass built on them. Inner nodes start from 0 on every "
+                    "pass, as in backward_simple (only leaves accumulate): set each needed "
+                    "inner node's g to 0.0 before pushing, then root.g += 1.0"
                 )
             if seen.result is not None and not any(changes.values()):
                 raise Incorrect(
@@ -1661,6 +1745,15 @@ def _check_q4_graphs(learner, changed):
                 f"is pushed and every g stays 0, the top's too; your function left root.g = "
                 f"{root.g!r}. Set root.g = 1.0 only when the root is needed"
             )
+        cleared = [n for n in kept if n.g == 0.0]
+        if cleared:
+            leaf = _name(cleared[0])
+            raise Incorrect(
+                f"on the graph {text}, the listed leaves' gradients are right, but your "
+                f"function set {leaf}.g to 0 ({leaf}.g held {kept[cleared[0]]} from the earlier "
+                f"pass): a skipped node's g is left alone, and a leaf's g accumulates; set "
+                "nothing in a node that leads to no listed leaf"
+            )
         pruned = [n for n in order if n not in needed and changes.get(n)]
         if pruned:
             count = f"{len(pruned)} node{'s' * (len(pruned) > 1)}"
@@ -1732,7 +1825,8 @@ q4 = Question(
         "nodes be decided?",
         "Two loops over order = topological_order(root). Decide children first: read the "
         "order backwards. Push parents first: read it forwards, and only from and into "
-        "needed nodes. No function that calls itself: the chain is 5,000 levels deep.",
+        "needed nodes. No function that calls itself: the chain is 5,000 levels deep. "
+        "As in backward_simple, a needed inner node starts from g = 0; a listed leaf adds.",
     ),
     solution_text=inspect.getsource(backward_to)
     + "\n# The backward loop reads the order forwards (parents first); deciding 'needed' reads"
@@ -1761,6 +1855,9 @@ q4 = Question(
         (_pushes_zero_into_the_pruned_part, "still a push into a skipped node"),
         (_one_pass_per_leaf, "you make one pass per listed leaf"),
         (_adds_once_per_listing, "x is listed twice; it still gets its gradient once"),
+        (_builds_on_old_inner_g, "Inner nodes start from 0 on every pass"),
+        (_overwrites_a_leaf_root, "root.g += 1.0, not root.g = 1.0"),
+        (_clears_the_skipped_nodes, "your function set y.g to 0 (y.g held 2.0"),
         (lambda root, wrt: root.grad(1.0), "calls grad()"),
         (lambda root, wrt: root.backward(), "calls backward()"),
         ("backward_to", "function itself"),
