@@ -1403,3 +1403,76 @@ def test_s6c_chapter_claims_hold():
     losses = descend(ROSENBROCK, RMSProp, steps=1000, lr=0.01).losses
     rises = [t for t in range(1, len(losses)) if losses[t] > losses[t - 1]]
     assert 220 <= rises[0] <= 240 and all(t >= 600 for t in rises if t > 240)
+
+
+# Report ch6_s6e_read1: the reader's exact answers and the messages they now get.
+
+
+def test_s6e_q2_names_g_returned_as_the_buffer_without_no_further_factor():
+    def g_as_buffer(theta, g, buf, lr, mu):  # the reader's answer 9: mu·buf dropped
+        new = mu * buf + g
+        return theta - lr * (g + mu * new), g
+
+    message = ch06.q2.grade(g_as_buffer).message
+    assert "which is g alone: the mu·buf term is missing" in message, message
+    assert "no further factor" not in message and "mu·buf + g = 1.925" in message, message
+
+    def old_buffer(theta, g, buf, lr, mu):
+        new = mu * buf + g
+        return theta - lr * (g + mu * new), buf
+
+    assert not ch06.q2.grade(old_buffer).correct
+
+    def scaled_buffer(theta, g, buf, lr, mu):  # an extra factor: the plain message
+        new = mu * buf + g
+        return theta - lr * (g + mu * new), mu * new
+
+    message = ch06.q2.grade(scaled_buffer).message
+    assert "your buffer is off" in message and "g alone" not in message, message
+    assert ch06.q2.grade(ch06.nesterov_step).correct
+
+
+def test_s6e_q1_says_return_inside_the_loop_or_append_after_it():
+    def return_in_loop(loss_fn, optimizer, steps):  # the reader's answer 12
+        losses = []
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            optimizer.step()
+            losses.append(loss.value())
+            return losses
+
+    def append_after_loop(loss_fn, optimizer, steps):  # the reader's answer 9
+        losses = []
+        for _ in range(steps):
+            optimizer.zero_grad()
+            loss = loss_fn()
+            loss.backward()
+            optimizer.step()
+        losses.append(loss.value())
+        return losses
+
+    message = ch06.q1.grade(return_in_loop).message
+    assert "returned after the first step" in message and "`return` inside the loop" in message
+    message = ch06.q1.grade(append_after_loop).message
+    assert "ran all 15 steps but returned 1 loss" in message
+    assert "append after the loop" in message, message
+    assert ch06.q1.grade(ch06.train).correct
+
+
+def test_s6e_momentum_09_shrinks_at_best_to_root_mu_whatever_the_lr():
+    """Cell 17: at μ = 0.9, lr 0.03 (below the cap 0.152), x and y shrink by √μ ≈ 0.95 per
+    step, and no lr does better along either direction."""
+    import cmath
+
+    mu = 0.9
+    for lam in (1, 25):
+        for lr in [k / 1000 for k in range(1, 153)]:
+            b = 1 + mu - lr * lam
+            disc = cmath.sqrt(b * b - 4 * mu)
+            larger = max(abs((b + disc) / 2), abs((b - disc) / 2))
+            assert larger >= mu**0.5 - 1e-12
+            if lr == 0.03:
+                assert math.isclose(larger, mu**0.5) and f"{larger:.2f}" == "0.95"
+    assert 0.03 < 2 * (1 + mu) / 25

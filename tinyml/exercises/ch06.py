@@ -148,6 +148,17 @@ def _check_q1(train_fn):
     if isinstance(got, list) and len(got) != 15:
         if len(got) > 15 and _first_difference(_floats(got[-15:]), want) is None:
             raise Incorrect(_KEPT_LIST.format(count=len(got), steps=15))
+        if len(got) == 1 and learner_steps == 1:
+            raise Incorrect(
+                "train(loss_fn, optimizer, 15) returned after the first step, with 1 loss: "
+                "is `return` inside the loop? Return the list after the loop, once all "
+                "`steps` steps have run"
+            )
+        if len(got) == 1 and learner_steps == 15:
+            raise Incorrect(
+                "train(loss_fn, optimizer, 15) ran all 15 steps but returned 1 loss: is the "
+                "append after the loop? Record loss.value() inside the loop, once per step"
+            )
         raise Incorrect(
             f"train(loss_fn, optimizer, 15) returned {_losses(len(got))}; run exactly "
             "`steps` steps and record one loss per step"
@@ -1428,10 +1439,16 @@ def _check_buffer_alone(step, lr: float, mu: float) -> None:
         return
     want_theta, want_buf = nesterov_step(theta, g, buf, lr, mu)
     if math.isclose(got_theta, want_theta) and not math.isclose(got_buf, want_buf):
+        if math.isclose(got_buf, g):
+            what = ", which is g alone: the mu·buf term is missing"
+        elif math.isclose(got_buf, buf):
+            what = ", the old buffer unchanged"
+        else:
+            what = ""
         raise Incorrect(
             f"theta's step is right, but your buffer is off: nesterov_step({theta}, {g}, {buf}, "
-            f"lr={lr:g}, mu={mu:g}) returns buf {got_buf:.6g}; the new buffer is "
-            f"buf = mu·buf + g = {want_buf:.6g}, with no further factor"
+            f"lr={lr:g}, mu={mu:g}) returns buf {got_buf:.6g}{what}; the new buffer is "
+            f"buf = mu·buf + g = {want_buf:.6g}"
         )
 
 
