@@ -2282,3 +2282,69 @@ def test_ch03_s6e_q4_says_the_learners_counts_are_the_grad_calls_alone():
 
     message = ch03.q4.grade(predicted_visits).message
     assert message.startswith("your counts are 2·3^d - 1, the grad() calls alone")
+
+
+def test_ch02_s6f_q4_a_deep_copy_of_the_expression_is_refused():
+    """s6f reader 1, exactly: f moves x but evaluates a deep copy, whose own x never moves
+    (outside the checker the numeric derivative is 0.0); it was accepted as correct."""
+    import copy
+
+    from tinyml.numeric import central_difference
+
+    def derivative_check(expr, x):
+        e2 = copy.deepcopy(expr)  # "so I don't disturb the original"
+
+        def f(v):
+            x.set_value(v)
+            return e2.value()
+
+        old = x.value()
+        num = central_difference(f, old)
+        x.set_value(old)
+        return expr.grad(x), num
+
+    from tinyml.beta import Tanh
+
+    x = Var(0.4, name="x")
+    assert derivative_check(Tanh(x) * x, x)[1] == 0.0  # the bug, outside the checker
+    feedback = ch02.q4.grade(derivative_check)
+    assert not feedback.correct
+    assert "your f does not change when x moves" in feedback.message
+    assert "copy.deepcopy(expr) has its own x" in feedback.message
+
+
+def test_ch02_s6f_q4_messages_name_rounding_and_a_too_small_step():
+    from tinyml.numeric import central_difference
+
+    def rounded(expr, x):  # both s6f readers: round(num, 6)
+        start = x.value()
+
+        def f(t):
+            x.set_value(t)
+            return expr.value()
+
+        num = central_difference(f, start)
+        x.set_value(start)
+        return expr.grad(x), round(num, 6)
+
+    feedback = ch02.q4.grade(rounded)
+    assert not feedback.correct
+    assert "did you round or change it?" in feedback.message
+    assert "same h on both sides" not in feedback.message
+
+    def tiny_step(expr, x):  # s6f reader 2: h = 1e-9
+        x0 = x.value()
+
+        def f(t):
+            x.set_value(t)
+            return expr.value()
+
+        try:
+            return expr.grad(x), central_difference(f, x0, h=1e-9)
+        finally:
+            x.set_value(x0)
+
+    feedback = ch02.q4.grade(tiny_step)
+    assert feedback.correct and feedback.status == "accepted"
+    assert "own step h = 1e-09" in feedback.message and "too small" in feedback.message
+    assert "too large" not in feedback.message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import inspect
 import math
 import numbers
@@ -1397,10 +1399,22 @@ def _q4_others_left_alone(about, x, others, starts, others_at, tried_at):
             )
 
 
-def _set_values_traced(check, expr, x, others, call):
-    """check(expr, x) for the learner, and the Vars other than x and others it set_value'd."""
+def _deepcopy_unwatched(expr, memo):
+    """copy.deepcopy of expr as Beta makes it, without the checker's watchers on expr."""
+    new = type(expr).__new__(type(expr))
+    memo[id(expr)] = new
+    for key, item in vars(expr).items():
+        if key not in ("grad", "value", "__deepcopy__"):
+            vars(new)[key] = copy.deepcopy(item, memo)
+    return new
+
+
+def _set_values_traced(check, expr, x, others, call, foreign):
+    """check(expr, x) for the learner, and the Vars other than x and others it set_value'd.
+    foreign gets the Beta nodes outside expr's tree whose value() the call asked for (a copy)."""
     strays: list[Var] = []
     beta_file = beta.__file__
+    own = {id(node) for node in _walk(expr)}
 
     def tracer(frame, event, arg):
         if event == "call" and frame.f_code.co_name == "set_value":
@@ -1408,6 +1422,10 @@ def _set_values_traced(check, expr, x, others, call):
             known = var is x or any(var is o for o in others) or any(var is v for v in strays)
             if frame.f_code.co_filename == beta_file and isinstance(var, Var) and not known:
                 strays.append(var)
+        if event == "call" and frame.f_code.co_name == "value" and not foreign:
+            node = frame.f_locals.get("self")
+            if isinstance(node, Node) and id(node) not in own:
+                foreign.append(node)
         return None
 
     old = sys.gettrace()
@@ -1419,7 +1437,7 @@ def _set_values_traced(check, expr, x, others, call):
     return got, strays
 
 
-_q4_own_steps: list[float] = []  # steps h a right answer chose itself (not the default)
+_q4_own_steps: list[tuple[float, bool]] = []  # (h, below the default) for a right answer's own h
 
 
 def _check_q4(check):
@@ -1445,10 +1463,14 @@ def _check_q4(check):
 
         expr.grad = watched_grad  # these objects only; Beta's classes are not touched
         expr.value = watched_value
+        # copy.deepcopy(expr) must give a real copy, with its own x, as it does outside the
+        # checker, not one sharing the watchers above (a reader's copy passed that way, s6f)
+        expr.__deepcopy__ = functools.partial(_deepcopy_unwatched, expr)
+        foreign: list[Node] = []  # nodes outside expr whose value() the call asked for
         try:
             call = f"calling it with ({expr}, {x} = {_show_number(x.value())})"
             # x as it was before the call; strays: other Vars the call moved with set_value
-            got, strays = _set_values_traced(check, expr, x, others, call)
+            got, strays = _set_values_traced(check, expr, x, others, call, foreign)
         except Incorrect as exc:
             if ".value() takes 1 positional argument but 2 were given" in str(exc):
                 raise Incorrect(
@@ -1471,6 +1493,7 @@ def _check_q4(check):
         finally:
             del expr.grad
             del expr.value
+            del expr.__deepcopy__
         if isinstance(got, GradCheck) or (
             isinstance(got, (tuple, list)) and any(isinstance(g, GradCheck) for g in got)
         ):
@@ -1544,9 +1567,18 @@ def _check_q4(check):
                 "expr.grad(x), the derivative of the derivative: your f moved x but never "
                 "read expr.value(). f must return expr.value()"
             )
+        if foreign and all(v == t for v in tried_at):
+            raise Incorrect(
+                f"for {about}: your f does not change when {x.name} moves: it evaluates "
+                f"another tree, such as a copy (copy.deepcopy(expr) has its own {x.name}, "
+                f"which never moves), so your numeric derivative, {numeric!r}, was not "
+                f"measured. In f, set the {x.name} you were given and return expr.value() "
+                "of expr itself"
+            )
         h = _check_q4_points(expr, about, x, t, numeric, tried_at, want)
-        if not math.isclose(h, CENTRAL_STEP * max(1.0, abs(t)), rel_tol=1e-3):
-            _q4_own_steps.append(h)
+        default_h = CENTRAL_STEP * max(1.0, abs(t))
+        if not math.isclose(h, default_h, rel_tol=1e-3):
+            _q4_own_steps.append((h, h < default_h))
         if t == _Q4_STEEP:
             # Steep: the default step's central difference is off from grad in the 6th digit
             # only; a large step (h = 1e-3 is 15% off) shows a true difference of a bad h.
@@ -1621,6 +1653,7 @@ def _check_q4_points(expr, about, x, t, numeric, tried_at, want) -> float:
         x.set_value(v)
         return expr.value()
 
+    closest = None  # the central difference of a pair x ± h nearest to numeric
     try:
         for a in right:
             for b in left:
@@ -1628,6 +1661,8 @@ def _check_q4_points(expr, about, x, t, numeric, tried_at, want) -> float:
                 if not math.isclose(a - t, t - b, rel_tol=1e-6, abs_tol=2 * gap):
                     continue
                 fa, fb = f(a), f(b)
+                if closest is None or abs((fa - fb) / (a - b) - numeric) < abs(closest - numeric):
+                    closest = (fa - fb) / (a - b)
                 # Dividing by 2h instead of a - b is fine (they differ by the rounding of
                 # x ± h), and so is any order of the arithmetic (the rounding of f(x ± h)).
                 # Nothing looser: grad differs from the central difference by much more.
@@ -1639,6 +1674,15 @@ def _check_q4_points(expr, about, x, t, numeric, tried_at, want) -> float:
         x.set_value(t)
     if math.isclose(numeric, want, rel_tol=1e-13):
         raise _analytic_again(about, x, t, numeric)
+    if closest is not None:  # same h on both sides, but the number was changed afterwards
+        near = (
+            "close to, but not exactly," if math.isclose(numeric, closest, rel_tol=1e-2) else "not"
+        )
+        raise Incorrect(
+            f"for {at} your second number, {numeric!r}, is {near} the central difference "
+            f"of the values you computed at x ± h, {closest!r}: did you round or change it? "
+            "Return the number central_difference gives you, as it is"
+        )
     raise Incorrect(
         f"for {at} your second number, {numeric!r}, is not the central "
         "difference of the values you computed: (value at x + h - value at x - h) / (2h), "
@@ -1892,15 +1936,47 @@ def _f_ignores_its_argument(expr, x):
     return expr.grad(x), central_difference(lambda v: expr.value(), x.value())
 
 
+def _deepcopy_only(expr, x):  # a reader's, exactly (s6f): f moves x but evaluates a copy
+    import copy
+
+    e2 = copy.deepcopy(expr)  # "so I don't disturb the original"
+
+    def f(v):
+        x.set_value(v)
+        return e2.value()
+
+    old = x.value()
+    num = central_difference(f, old)
+    x.set_value(old)
+    return expr.grad(x), num
+
+
+def _rounded_difference(expr, x):  # a reader's, exactly (s6f): the numeric number rounded
+    start = x.value()
+
+    def f(t):
+        x.set_value(t)
+        return expr.value()
+
+    num = central_difference(f, start)
+    x.set_value(start)
+    return expr.grad(x), round(num, 6)
+
+
 def _q4_own_step(_answer) -> str:
     """A right answer that passes its own step h: accepted, but not as the exercise asks."""
     if not _q4_own_steps:  # the steps _check_q4 found the answer passing
         return ""
+    h, small = _q4_own_steps[0]
+    risk = (
+        "too small, so round-off swamps the difference (chapter 1, section 3)"
+        if small
+        else "too large for some functions (h = 1e-3 fails here on tanh(1000x))"
+    )
     return (
-        f"your central difference is right, with your own step h = {_q4_own_steps[0]:.1g}. "
-        "The exercise asks you to leave h out: chapter 1's default step balances truncation "
-        "and round-off for you, while a step of your own can be too large for some functions "
-        "(h = 1e-3 fails here on tanh(1000x))."
+        f"your central difference is right, with your own step h = {h:.1g}. The exercise "
+        "asks you to leave h out: chapter 1's default step balances truncation and round-off "
+        f"for you, while a step of your own can be {risk}."
     )
 
 
@@ -1933,6 +2009,8 @@ q4 = Question(
         (_uneven_steps, "not the central difference"),
         (_swapped, "wrong order, (numeric, analytic)"),
         (_f_ignores_its_argument, "your f ignores its argument; set x to it"),
+        (_deepcopy_only, "your f does not change when x moves: it evaluates another tree"),
+        (_rounded_difference, "is close to, but not exactly, the central difference"),
         (_restores_x_rounded, "x was 0.41234567891 before the call and 0.412 after it"),
         (_f_moves_a_namesake, "your f moved a new Var named x, not the x you were given"),
         (_var_as_point, "pass x.value(), not the Var x"),
