@@ -620,7 +620,7 @@ def test_q4_pushing_zero_into_the_pruned_part_is_refused_and_honest_variants_are
     # reading a skipped node's local_grads, without pushing, is allowed (session 6b rule)
     assert _graded_quickly(ch04.q4, reads_every_nodes_local_grads).correct
 
-    def sets_a_pruned_root_to_zero(root, wrt):  # honest: root.g = 0.0 for a pruned root
+    def sets_a_pruned_root_to_zero(root, wrt):  # root.g = 0.0 for a pruned root: wrong (s6f)
         order = topological_order(root)
         needed = ch04._needed(order, wrt)
         for node in order:  # inner nodes start from 0 (session 6e)
@@ -634,7 +634,9 @@ def test_q4_pushing_zero_into_the_pruned_part_is_refused_and_honest_variants_are
                 if child in needed:
                     child.g += node.g * node.local_grads[i]
 
-    assert _graded_quickly(ch04.q4, sets_a_pruned_root_to_zero).correct
+    # s6f: a skipped root's g is left exactly as it is, so resetting one that held 1.0 is wrong
+    message = _graded_quickly(ch04.q4, sets_a_pruned_root_to_zero).message
+    assert "your function set root.g to 0 (root.g held 1.0" in message, message
 
 
 def test_q4_a_leaf_listed_twice_and_given_its_gradient_twice_is_told_so_once():
@@ -842,7 +844,8 @@ def _readers_zeroing_to_be_safe(root, wrt):  # the reader's code, but for layout
 
 def _readers_zeroing_to_be_safe_fixed(root, wrt):
     """The same, but zeroing every inner node (as backward_simple does) and no leaf, and with
-    root.g += 1.0 (session 6e: a skipped leaf keeps its sum, the root adds)."""
+    root.g += 1.0 (session 6e: a skipped leaf keeps its sum, the root adds). Wrong since s6f:
+    it also resets the skipped inner nodes, whose g is left exactly as it is."""
     order = topological_order(root)
     needed = set(wrt)
     for node in reversed(order):
@@ -873,7 +876,10 @@ def _adds_zero_into_pruned_children(root, wrt):
 
 
 def test_q4_setting_pruned_nodes_to_zero_passes_and_adding_zero_is_described_as_such():
-    assert _graded_quickly(ch04.q4, _readers_zeroing_to_be_safe_fixed).correct
+    # zeroing every inner node, skipped ones too, was accepted until s6f: a skipped inner
+    # node's g is left exactly as it is (s6f decision), so it is refused now
+    message = _graded_quickly(ch04.q4, _readers_zeroing_to_be_safe_fixed).message
+    assert "your function set (* u v).g to 0 ((* u v).g held 1.0" in message, message
     # verbatim, it sets root.g = 1.0 even for a leaf root that holds an earlier sum (s6e)
     message = _graded_quickly(ch04.q4, _readers_zeroing_to_be_safe).message
     assert "root.g += 1.0, not root.g = 1.0" in message, message
@@ -1342,7 +1348,8 @@ def test_q4_exercise_text_states_the_rule_for_skipped_nodes():
     text = next(
         "".join(c["source"]) for c in cells if "".join(c["source"]).startswith("### Exercise 4")
     )
-    assert "not even 0.0" in text and "`local_grads` is allowed" in text
+    assert "nothing added, nothing reset" in text and "`local_grads` is allowed" in text
+    assert "not even 0.0" not in text  # s6f: read as "do not set it to 0.0" only
 
 
 def test_q1_22_5_is_named_as_one_and_a_half_times_15():
@@ -1435,8 +1442,10 @@ def test_s6d_q4_zeroing_a_listed_leafs_accumulated_g_is_refused():
     assert f"x.g held {ch04.PRESET} before the call" in message, message
     assert "a leaf's g accumulates" in message, message
     # the chapter's solution and the readers' right answers still pass
-    for right in (ch04.backward_to, _with_a_list_and_zeroing, _readers_zeroing_to_be_safe_fixed):
+    for right in (ch04.backward_to, _with_a_list_and_zeroing):
         assert _graded_quickly(ch04.q4, right).correct, right.__name__
+    # zeroing the skipped inner nodes too is refused since s6f (see the s6f tests)
+    assert not _graded_quickly(ch04.q4, _readers_zeroing_to_be_safe_fixed).correct
 
 
 def test_s6d_q4_a_graph_starts_a_listed_leaf_with_a_sum():
@@ -1608,7 +1617,7 @@ def _readers_zero_grad_on_skipped(root, wrt):  # read2's B2, as described: zero_
 def test_s6e_q4_clearing_a_skipped_leafs_sum_is_refused():
     message = _graded_quickly(ch04.q4, _readers_zero_grad_on_skipped).message
     assert "your function set y.g to 0 (y.g held 2.0 from the earlier pass)" in message, message
-    assert "a skipped node's g is left alone" in message, message
+    assert "a skipped node's g is left exactly as it is" in message, message
     assert "pushed into" not in message, message
 
 
@@ -1631,3 +1640,102 @@ def test_s6e_q4_read2s_answer_without_the_reset_is_refused_and_with_it_passes():
     message = _graded_quickly(ch04.q4, a6).message
     assert "Inner nodes start from 0 on every pass" in message, message
     assert _graded_quickly(ch04.q4, _resetting_inner(a6)).correct
+
+
+# -- learner reads s6f --------------------------------------------------------------------
+def _read1s_resets_every_inner_node(root, wrt):  # s6f read 1, verbatim but for strict=
+    order = topological_order(root)
+    needed = ch04._needed(order, wrt)  # the reader's needed_set: children first, correct
+    if root not in needed:
+        return
+    for n in order:
+        if n.children:
+            n.g = 0.0  # also resets skipped inner nodes
+    root.g += 1.0
+    for n in order:
+        if n in needed:
+            for c, d in zip(n.children, n.local_grads, strict=True):
+                if c in needed:
+                    c.g += n.g * d
+
+
+def _read2s_resets_every_inner_node(root, wrt):  # s6f read 2, verbatim but for strict=
+    order = topological_order(root)
+    need = set()
+    for n in reversed(order):
+        if n in wrt or any(c in need for c in n.children):
+            need.add(n)
+    for n in order:
+        if n.children:
+            n.g = 0.0  # also zeroes SKIPPED inner nodes
+    if root in need:
+        root.g += 1.0
+    for n in order:
+        for c, d in zip(n.children, n.local_grads, strict=True):
+            if c in need:
+                c.g += n.g * d
+
+
+def _resets_an_inner_root(root, wrt):
+    """Right, but an inner root's g is reset even when the root is skipped."""
+    if root.children:
+        root.g = 0.0
+    ch04.backward_to(root, wrt)
+
+
+def test_s6f_q4_the_readers_reproduction_a_skipped_inner_nodes_g_is_reset():
+    x, y, u, v = (alpha.Var(float(i), name=n) for i, n in enumerate("xyuv", 2))
+    uv = u * v
+    z = x * y + uv
+    alpha.backward_simple(z)
+    assert uv.g == 1.0
+    _read1s_resets_every_inner_node(z, [x])
+    assert uv.g == 0.0  # what the reader saw; the solution keeps it
+    alpha.backward_simple(z)
+    ch04.backward_to(z, [x])
+    assert uv.g == 1.0
+
+
+def test_s6f_q4_resetting_a_skipped_inner_node_or_root_is_refused():
+    for answer in (_read1s_resets_every_inner_node, _read2s_resets_every_inner_node):
+        message = _graded_quickly(ch04.q4, answer).message
+        assert "your function set (* u v).g to 0 ((* u v).g held 1.0" in message, message
+        assert "a skipped node's g is left exactly as it is: nothing added, nothing reset" in (
+            message
+        )
+        assert "only a needed inner node starts from 0" in message, message
+    message = _graded_quickly(ch04.q4, _resets_an_inner_root).message
+    assert "your function set root.g to 0 (root.g held 1.0" in message, message
+    # the chapter's solution and the right answers (needed inner nodes reset only) still pass
+    for right in (ch04.backward_to, _with_a_list_and_zeroing, _own_kahn_order):
+        assert _graded_quickly(ch04.q4, right).correct, right.__name__
+
+
+def test_s6f_q4_the_solution_resets_only_needed_inner_nodes_and_keeps_skipped_g():
+    *_, (_, z, wrt, _), (_, top, top_wrt, _) = _graphs()
+    before = {n: n.g for n in alpha.topological_order(z)}
+    ch04.backward_to(z, wrt)
+    needed = ch04._needed(alpha.topological_order(z), wrt)
+    for n, g in before.items():
+        if n not in needed:
+            assert n.g == g, str(n)
+    assert top.g == 1.0
+    ch04.backward_to(top, top_wrt)
+    assert top.g == 1.0
+
+
+def _read1s_recursive_push(root, wrt):  # s6f read 1, verbatim but for strict=
+    def push(n, up):
+        n.g += up
+        for c, d in zip(n.children, n.local_grads, strict=True):
+            push(c, up * d)
+
+    push(root, 1.0)
+
+
+def test_s6f_q4_a_recursive_push_ignoring_wrt_is_told_it_pushes_once_per_path():
+    message = _graded_quickly(ch04.q4, _read1s_recursive_push).message
+    assert "your function pushed into u" in message and "once per path" in message, message
+    assert "It also ignores wrt: u leads to no listed leaf" in message, message
+    assert "asks again for every path" not in message, message
+    assert "asks again for every path" in _graded_quickly(ch04.q4, ch04._asks_per_path).message

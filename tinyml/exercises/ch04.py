@@ -749,9 +749,10 @@ def _chain(depth: int = CHAIN) -> tuple[alpha.Node, alpha.Var]:
 
 def _fresh_graphs():
     """Graphs with the leaves to differentiate for: (description, root, wrt, every leaf);
-    every g starts at 0, except in the last three graphs: a listed leaf holds PRESET (in the
-    second of them it is the root), and in the last one the inner nodes and the unlisted leaf
-    hold what an earlier backward_simple left. These come last, so a pass that fails only
+    every g starts at 0, except in the last five graphs: a listed leaf holds PRESET (in the
+    second of them it is the root), and in the last three the inner nodes and the unlisted
+    leaves hold what an earlier backward_simple left (in the last two a skipped inner node, or
+    a skipped root, holds 1.0: it must keep it). These come last, so a pass that fails only
     there ignores the g's it found."""
     x, y, u = alpha.Var(0.5, name="x"), alpha.Var(-1.5, name="y"), alpha.Var(2.0**-SIDE, name="u")
     a, s = x * y, u
@@ -801,6 +802,28 @@ def _fresh_graphs():
         z,
         [x],
         [x, y],
+    )
+    x, y = alpha.Var(2.0, name="x"), alpha.Var(5.0, name="y")
+    u, v = alpha.Var(3.0, name="u"), alpha.Var(4.0, name="v")
+    z = x * y + u * v
+    alpha.backward_simple(z)  # an earlier pass: (u * v).g holds 1.0 after it, u.g 4.0, v.g 3.0
+    x.g = 0.0
+    yield (
+        "z = x * y + u * v with wrt = [x], after an earlier backward_simple(z) and then "
+        "x.g = 0.0 ((u * v).g is still 1.0)",
+        z,
+        [x],
+        [x, y, u, v],
+    )
+    u, v, x = alpha.Var(2.0, name="u"), alpha.Var(3.0, name="v"), alpha.Var(1.0, name="x")
+    z = u * v
+    alpha.backward_simple(z)  # an earlier pass: z.g holds 1.0 after it
+    yield (
+        "z = u * v with wrt = [x], an x that z does not use, after an earlier "
+        "backward_simple(z) (z.g is still 1.0)",
+        z,
+        [x],
+        [u, v],
     )
 
 
@@ -1556,7 +1579,7 @@ def _check_q4_graphs(learner, changed):
         given = list(wrt)  # the learner's own copy: it must come back unchanged
         start = {leaf: leaf.g for leaf in wrt}  # nonzero in the last graphs: g accumulates
         held = {n: n.g for n in order if n.children and n in needed and n.g != 0.0}
-        kept = {n: n.g for n in order if not n.children and n not in needed and n.g != 0.0}
+        kept = {n: n.g for n in order if n not in needed and n.g != 0.0}  # skipped: must stay
         changes, seen = _call_watched(learner, root, given, order, edges, text)
         called, too_often = seen.called, seen.too_often
         _QUADRATIC[0] = _QUADRATIC[0] or seen.quadratic is not None
@@ -1588,6 +1611,25 @@ def _check_q4_graphs(learner, changed):
                 "local_grads, in topological order"
             )
         if too_often is not None:
+            pushed = max(order, key=lambda n: changes.get(n, 0) - edges.get(n, 0))
+            if changes.get(pushed, 0) > edges.get(pushed, 0) + 2:  # a push per path, not a test
+                who = _name(pushed, root)
+                into = [n for n in order if n not in needed and changes.get(n)]
+                ignored = (
+                    f" It also ignores wrt: {who} leads to no listed leaf."
+                    if pushed in into
+                    else f" It also pushes into nodes that lead to no listed leaf{_such_as(into)}."
+                    if into
+                    else ""
+                )
+                raise Incorrect(
+                    f"on the graph {text}, your function pushed into {who} "
+                    f"{changes[pushed]:,} times before the checker stopped it: once per path "
+                    f"down to it, as grad() does (see 'The flaw: once per path'), and the side "
+                    f"graph has 2**{SIDE} paths.{ignored} Loop over topological_order(root) "
+                    "instead: decide the needed nodes children first (backwards), then let each "
+                    "needed node push once, its whole g, parents first (forwards)"
+                )
             who = _name(too_often, root)
             raise Incorrect(
                 f"on the graph {text}, your function looked at {who} (its children or "
@@ -1739,20 +1781,23 @@ def _check_q4_graphs(learner, changed):
                 "when it is a listed leaf or any of its children is needed, so decide the "
                 "children first (walk topological_order(root) backwards)"
             )
+        cleared = [n for n in kept if n.g == 0.0]  # a skipped node reset: leaf, inner or root
+        if cleared:
+            node = cleared[0]
+            name = "root" if node is root else _printed(node) or _name(node)
+            why = "a leaf's g accumulates" if not node.children else "only a needed inner node"
+            why += " starts from 0" if node.children else ""
+            raise Incorrect(
+                f"on the graph {text}, the listed leaves' gradients are right, but your "
+                f"function set {name}.g to 0 ({name}.g held {kept[node]} from the earlier "
+                f"pass): a skipped node's g is left exactly as it is: nothing added, nothing "
+                f"reset ({why}). Set nothing in a node that leads to no listed leaf"
+            )
         if root not in needed and changes.get(root):
             raise Incorrect(
                 f"on the graph {text}, no listed leaf can be reached from the top, so nothing "
-                f"is pushed and every g stays 0, the top's too; your function left root.g = "
-                f"{root.g!r}. Set root.g = 1.0 only when the root is needed"
-            )
-        cleared = [n for n in kept if n.g == 0.0]
-        if cleared:
-            leaf = _name(cleared[0])
-            raise Incorrect(
-                f"on the graph {text}, the listed leaves' gradients are right, but your "
-                f"function set {leaf}.g to 0 ({leaf}.g held {kept[cleared[0]]} from the earlier "
-                f"pass): a skipped node's g is left alone, and a leaf's g accumulates; set "
-                "nothing in a node that leads to no listed leaf"
+                f"is pushed and every g stays as it was, the top's too; your function left "
+                f"root.g = {root.g!r}. Set root.g = 1.0 only when the root is needed"
             )
         pruned = [n for n in order if n not in needed and changes.get(n)]
         if pruned:
