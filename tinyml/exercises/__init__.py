@@ -14,16 +14,36 @@ Each chapter's module (``ch01``, ``ch02`` …) defines its questions with :class
 
 from __future__ import annotations
 
+import ast
 import dis
 import html
 import inspect
 import linecache
 import math
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["____", "Blank", "Feedback", "Incorrect", "Question", "all_close"]
+
+
+def learner_syntax(fn) -> ast.Module | None:
+    """The syntax tree of a learner's function's source, for a checker that reads how it was
+    written (a `return` inside a loop, `.g = …`); None when the source cannot be read."""
+    try:
+        return ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError):
+        return None
+
+
+def cell_filled(cell) -> bool:
+    """Whether a closure cell holds a value yet (reading an empty one raises ValueError)."""
+    try:
+        cell.cell_contents  # noqa: B018 - an empty cell raises ValueError
+    except ValueError:
+        return False
+    return True
 
 
 class Blank:

@@ -15,6 +15,7 @@ from tinyml.exercises import (
     Question,
     all_close,
     call_learner,
+    cell_filled,
     floats_in_code,
 )
 
@@ -48,8 +49,9 @@ def _check_q1(answer):
     if not float(answer).is_integer():
         if _same_count(answer, want):  # as in q4: a float that rounds to the count is right
             return  # (_float_count_note says to round it)
-        if _half_off_note(answer, want):
-            raise Incorrect(_half_off_note(answer, want))
+        half_off = _half_off_note(answer, want)
+        if half_off:
+            raise Incorrect(half_off)
         if abs(answer - want) < 1:
             raise Incorrect(
                 f"{answer!r} rounds to the wrong whole number (a formula in floats, such as "
@@ -121,7 +123,7 @@ q1 = Question(
         "# fib1(k) is called F(n - k + 1) times inside fib1(n): the repeats are Fibonacci too"
     ),
     answer=lambda: _fib(_Q1_N - 1),
-    reservation=lambda answer: _float_count_note(answer),
+    reservation=_float_count_note,
     praise="fib1(2) is called F(n - 1) times, and in general fib1(k) is called "
     "F(n - k + 1) times inside fib1(n).",
     wrong=[
@@ -210,7 +212,7 @@ def _caches(fn) -> list:
     if code is None:
         return []
     found = [fn.__globals__.get(name) for name in code.co_names]
-    found += [cell.cell_contents for cell in (fn.__closure__ or ()) if _has_contents(cell)]
+    found += [cell.cell_contents for cell in (fn.__closure__ or ()) if cell_filled(cell)]
     found += list(fn.__defaults__ or ())
     found += list(vars(fn).values())
     caches = []
@@ -230,14 +232,6 @@ def _key_number(key) -> int | None:
     if isinstance(key, str) and key.strip().lstrip("-").isdigit():
         return int(key)
     return None
-
-
-def _has_contents(cell) -> bool:
-    try:
-        cell.cell_contents  # noqa: B018 - an empty cell raises
-    except ValueError:
-        return False
-    return True
 
 
 def _stored(caches) -> int:
@@ -851,8 +845,9 @@ def _check_q4(visits):
                 )
         return
     d = next(d for d in _Q4_DEPTHS if not _same_count(got[d], want[d]))
-    if _half_off_note(got[d], want[d]):  # a reader's (4*d + 3) * 3**d // 3 + 0.5
-        raise Incorrect(f"at depth {d}, your " + _half_off_note(got[d], want[d]))
+    half_off = _half_off_note(got[d], want[d])  # a reader's (4*d + 3) * 3**d // 3 + 0.5
+    if half_off:
+        raise Incorrect(f"at depth {d}, your " + half_off)
     if all(abs(g - w) <= 1 for g, w in zip(got, want, strict=True)) and floats_in_code(visits):
         raise Incorrect(  # a reader's int((4/3)*d*3**d + 3**d): right, but 1,862 at d = 5
             f"at depth {d} you predict {got[d]:,}, and grad(x) makes "
@@ -918,7 +913,7 @@ q4 = Question(
     solution_text=inspect.getsource(_grad_visits).replace("_grad_visits", "predicted_visits")
     + "\n# closed form: 3^(d-1)·(4d + 3), e.g. 255,879 at d = 9",
     answer=lambda: _grad_visits,
-    reservation=lambda visits: _q4_float_note(visits),
+    reservation=_q4_float_note,
     wrong=[
         (_measured_table, "a table of measured values cannot work"),
         (lambda d: 3**d, "at depth 1"),

@@ -8,7 +8,6 @@ import math
 import numbers
 import os
 import sys
-import textwrap
 import traceback
 from collections import deque
 
@@ -21,6 +20,7 @@ from tinyml.exercises import (
     all_close,
     call_learner,
     floats_in_code,
+    learner_syntax,
 )
 
 # q1 ---------------------------------------------------------------------------------------
@@ -1424,9 +1424,8 @@ def _short(value) -> str:
 def _overwrites_in_source(learner):
     """Whether learner's code sets some node's g to a computed value (child.g = node.g * d),
     or None when its source cannot be read."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(learner)))
-    except (OSError, TypeError, SyntaxError):
+    tree = learner_syntax(learner)
+    if tree is None:
         return None
     return any(
         isinstance(node, ast.Assign)
@@ -1439,9 +1438,8 @@ def _overwrites_in_source(learner):
 def _seeds_in_source(learner):
     """Whether learner's code sets some node's g to 1 (root.g = 1.0, root.g += 1), or None
     when its source cannot be read."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(learner)))
-    except (OSError, TypeError, SyntaxError):
+    tree = learner_syntax(learner)
+    if tree is None:
         return None
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AugAssign)):

@@ -19,6 +19,8 @@ from tinyml.exercises import (
     _failing_line,
     all_close,
     call_learner,
+    cell_filled,
+    learner_syntax,
 )
 
 # q1 ---------------------------------------------------------------------------------------
@@ -234,9 +236,7 @@ def _learner_functions(fn):
             continue
         names = getattr(current, "__globals__", {})
         reached = list(current.__defaults__ or ()) + list((current.__kwdefaults__ or {}).values())
-        reached += [
-            cell.cell_contents for cell in current.__closure__ or () if _has_contents(cell)
-        ]
+        reached += [cell.cell_contents for cell in current.__closure__ or () if cell_filled(cell)]
         for inner in _code_objects(code):
             reached += [names[name] for name in inner.co_names if name in names]
         for obj in reached:
@@ -272,7 +272,7 @@ def _borrowed_product_here(fn) -> str | None:
         return None
     names = dict(getattr(fn, "__globals__", {}))
     cells = zip(code.co_freevars, fn.__closure__ or (), strict=False)
-    names.update({name: cell.cell_contents for name, cell in cells if _has_contents(cell)})
+    names.update({name: cell.cell_contents for name, cell in cells if cell_filled(cell)})
     for inner in _code_objects(code):
         for instruction in dis.get_instructions(inner):
             matrix_op = instruction.opname in ("BINARY_MATRIX_MULTIPLY", "INPLACE_MATRIX_MULTIPLY")
@@ -293,14 +293,6 @@ def _borrowed_product_here(fn) -> str | None:
             if local_import or obj is _matrix_matmul():
                 return "tinyml's matmul"
     return None
-
-
-def _has_contents(cell) -> bool:
-    try:
-        cell.cell_contents  # noqa: B018 - an empty cell raises ValueError
-    except ValueError:
-        return False
-    return True
 
 
 def _matrix_matmul():
@@ -504,9 +496,8 @@ def _only_row_0_advice(learner_matvec, w, x, got, want) -> str:
 def _return_inside_loop(fn) -> str | None:
     """The first `return ...` inside a for/while loop of fn's source, as the learner wrote it
     ("return [t]"); "" if there is none; None if the source cannot be read."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    except (OSError, TypeError, SyntaxError):
+    tree = learner_syntax(fn)
+    if tree is None:
         return None
     for loop in ast.walk(tree):
         if isinstance(loop, ast.For | ast.While):
