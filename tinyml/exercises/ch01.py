@@ -225,27 +225,22 @@ def _sin_not_f(f, x, h):  # a reader's answer: math.sin where f was meant
     return (4 * d1 - d2) / 3
 
 
-def _evaluates_at_x(learner, f, x, h, call) -> bool:
-    """Whether the learner's better_central(f, x, h) evaluates f at x itself (forward style)."""
+def _points_at(learner, f, x, h, call) -> list:
+    """The numbers the learner's better_central(f, x, h) evaluates f at, in order (a forward
+    difference calls it at x itself)."""
     points = []
-    call_learner(learner, _recording(f, points), x, h, call=call)
-    return x in points
 
-
-def _recording(f, points):
-    """f, noting each number it is called at (a forward difference calls it at x itself)."""
-
-    def g(t):
+    def recording(t):
         points.append(t)
         return f(t)
 
-    return g
+    call_learner(learner, recording, x, h, call=call)
+    return points
 
 
 def _q2_points(learner, f, x, h):
     """Which points the learner's answer evaluates f at, told against x ± h and x ± 2h."""
-    points = []
-    call_learner(learner, _recording(f, points), x, h, call=_q2_call(f, x, h))
+    points = _points_at(learner, f, x, h, _q2_call(f, x, h))
     offsets = sorted({abs(t - x) for t in points if isinstance(t, numbers.Real)})
     others = [d for d in offsets if not any(math.isclose(d, k * h) for k in (1, 2))]
     if not others:
@@ -262,8 +257,7 @@ def _q2_fixed_steps(learner, f, x, h):
     ignore h (a reader's answer: central_difference(f, x) with no h, for D(h))."""
     seen = []
     for step in (h, h / 2, h / 3):
-        points = []
-        call_learner(learner, _recording(f, points), x, step, call=_q2_call(f, x, step))
+        points = _points_at(learner, f, x, step, _q2_call(f, x, step))
         seen.append({abs(t - x) for t in points if isinstance(t, numbers.Real)} - {0})
     first, *others = seen
     return sorted(
@@ -313,8 +307,7 @@ def _check_q2(learner):
                     f"{call} returned a numpy.{type(raw).__name__}, {got!r}: right to about 7 "
                     "digits, all a 32-bit float holds. Return a 64-bit Python float"
                 )
-        calls = []
-        call_learner(learner, _recording(f, calls), x, h, call=call)
+        calls = _points_at(learner, f, x, h, call)
         if not calls:
             if math.isclose(got, math.cos(x), rel_tol=1e-9):  # a reader's answer: cos by hand
                 why = "That is cos(x), the derivative of sin worked out by hand; f can be any "
@@ -464,7 +457,7 @@ def _check_q2(learner):
             forward = (
                 " Yours evaluates f at x itself, as forward differences do; D(h) and D(2h) "
                 "use only x ± h and x ± 2h."
-                if _evaluates_at_x(learner, f, x, h, call)
+                if x in _points_at(learner, f, x, h, call)
                 else ""
             )
             raise Incorrect(
@@ -483,7 +476,7 @@ def _check_q2(learner):
         forward = (
             " Yours evaluates f at x itself: those are forward differences. D(h) and D(2h) are "
             "central differences, (f(x + h) - f(x - h)) / (2h) and the same with 2h"
-            if _evaluates_at_x(learner, f, x, h, call)
+            if x in _points_at(learner, f, x, h, call)
             else ""
         )
         raise Incorrect(
